@@ -1,0 +1,115 @@
+//! Commands: every change to a project, as a value. `apply` carries one out in one store transaction.
+
+use std::collections::BTreeMap;
+
+use super::Result;
+use crate::import::ImportedTranscript;
+use crate::model::{Codebook, CodingId, Memo, MemoTarget, Rater, RaterId, RaterKind};
+use crate::store::{AttributeReport, CodebookChange, NewCoding, Store};
+
+/// A change to a project.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Store an imported transcript (and create its case).
+    ImportTranscript(Box<ImportedTranscript>),
+    /// Set case attributes.
+    SetAttributes {
+        /// (case name, attributes).
+        rows: Vec<(String, BTreeMap<String, String>)>,
+        /// Create cases that do not exist yet.
+        create_missing: bool,
+    },
+    /// Import (merge) a codebook.
+    ImportCodebook {
+        /// The codebook read from a file.
+        book: Codebook,
+        /// Why (recorded with the new codebook version).
+        note: String,
+    },
+    /// Add a rater.
+    AddRater {
+        /// Name.
+        name: String,
+        /// Human or consensus.
+        kind: RaterKind,
+    },
+    /// Add codings.
+    AddCodings {
+        /// The codings.
+        codings: Vec<NewCoding>,
+        /// How they came (`code`, `import-codings`, ...), for the audit log.
+        action: String,
+    },
+    /// Remove codings (tombstones).
+    RemoveCodings {
+        /// Which.
+        ids: Vec<CodingId>,
+        /// Who removed them.
+        by: Option<RaterId>,
+    },
+    /// Write a memo.
+    AddMemo {
+        /// About what.
+        target: MemoTarget,
+        /// Who wrote it.
+        rater: Option<RaterId>,
+        /// The text.
+        text: String,
+    },
+}
+
+/// What a command did.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A transcript was stored.
+    TranscriptImported {
+        /// Its name.
+        name: String,
+        /// Number of turns.
+        turns: usize,
+    },
+    /// Attributes were set.
+    Attributes(AttributeReport),
+    /// The codebook changed (or not).
+    Codebook(CodebookChange),
+    /// A rater was added.
+    Rater(Rater),
+    /// Codings were added (ids of the new ones; already present ones are skipped).
+    CodingsAdded(Vec<CodingId>),
+    /// Codings were removed.
+    CodingsRemoved(usize),
+    /// A memo was written.
+    Memo(Memo),
+}
+
+/// Carries out one command as one transaction.
+pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
+    Ok(match command {
+        Command::ImportTranscript(imported) => {
+            store.insert_transcript(&imported.transcript, Some(&imported.case_name))?;
+            Outcome::TranscriptImported {
+                name: imported.transcript.name.clone(),
+                turns: imported.transcript.turns.len(),
+            }
+        }
+        Command::SetAttributes {
+            rows,
+            create_missing,
+        } => Outcome::Attributes(store.set_attributes(&rows, create_missing)?),
+        Command::ImportCodebook { book, note } => {
+            Outcome::Codebook(store.import_codebook(&book, &note)?)
+        }
+        Command::AddRater { name, kind } => Outcome::Rater(store.add_rater(&name, kind)?),
+        Command::AddCodings { codings, action } => {
+            Outcome::CodingsAdded(store.add_codings(&codings, &action)?)
+        }
+        Command::RemoveCodings { ids, by } => {
+            Outcome::CodingsRemoved(store.remove_codings(&ids, by)?)
+        }
+        Command::AddMemo {
+            target,
+            rater,
+            text,
+        } => Outcome::Memo(store.add_memo(target, rater, &text)?),
+    })
+}

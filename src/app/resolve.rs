@@ -1,0 +1,154 @@
+//! From what a person types to ids: transcripts and raters by name or id, codes by path, name or id,
+//! spans by offsets, turn numbers or a quoted passage. Every error says what exists instead.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{AppError, Result};
+use crate::import::codings_csv::CodingRow;
+use crate::model::{CodeId, CodeLookup, Codebook, CodingId, Span, Transcript, TranscriptId, text};
+use crate::store::{NewCoding, Store};
+
+/// Finds a code, or says why not (listing the paths when a name is ambiguous).
+pub fn code(book: &Codebook, reference: &str) -> Result<CodeId> {
+    match book.lookup(reference) {
+        CodeLookup::Found(code) => Ok(code.code_id),
+        CodeLookup::Missing => Err(AppError::Invalid(format!(
+            "no code {reference:?} in the codebook (see `accord codebook show`)"
+        ))),
+        CodeLookup::Ambiguous(paths) => Err(AppError::Invalid(format!(
+            "code name {reference:?} is ambiguous; give one of: {}",
+            paths.join(", ")
+        ))),
+    }
+}
+
+/// The span of a quoted passage: it must occur exactly once in the text.
+pub fn quote_span(transcript: &Transcript, quote: &str) -> Result<Span> {
+    let mut found = transcript.text.match_indices(quote);
+    let Some((byte, _)) = found.next() else {
+        return Err(AppError::Invalid(format!(
+            "the quote {:?} is not in transcript {}",
+            preview(quote),
+            transcript.name
+        )));
+    };
+    let more = found.count();
+    if more > 0 {
+        return Err(AppError::Invalid(format!(
+            "the quote {:?} occurs {} times in transcript {}; give start and end instead",
+            preview(quote),
+            more + 1,
+            transcript.name
+        )));
+    }
+    let start = transcript.text[..byte].chars().count();
+    Ok(Span::new(start, start + quote.chars().count()))
+}
+
+/// The span covering turns `first..=last` (1-based turn numbers as people count), words only.
+pub fn turns_span(transcript: &Transcript, first: usize, last: usize) -> Result<Span> {
+    let n = transcript.turns.len();
+    if first == 0 || last < first || last > n {
+        return Err(AppError::Invalid(format!(
+            "turns {first}-{last} do not exist; transcript {} has turns 1-{n}",
+            transcript.name
+        )));
+    }
+    let start = transcript.turns[first - 1].content_start;
+    let end = transcript.turns[last - 1].span.end;
+    if end <= start {
+        return Err(AppError::Invalid(format!(
+            "turns {first}-{last} of {} hold no words",
+            transcript.name
+        )));
+    }
+    Ok(Span::new(start, end))
+}
+
+fn preview(text: &str) -> String {
+    let short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// Turns rows of a codings CSV into codings, checking everything before anything is written. Errors
+/// name the file and line.
+pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec<NewCoding>> {
+    let book = store.codebook()?;
+    let mut transcripts: HashMap<String, Transcript> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let at = |e: AppError| AppError::Invalid(format!("{}:{}: {e}", file.display(), row.line));
+        if !transcripts.contains_key(&row.transcript) {
+            let summary = store
+                .find_transcript(&row.transcript)
+                .map_err(|e| at(e.into()))?;
+            let full = store
+                .transcript(summary.transcript_id)
+                .map_err(|e| at(e.into()))?;
+            transcripts.insert(row.transcript.clone(), full);
+        }
+        let Some(transcript) = transcripts.get(&row.transcript) else {
+            continue;
+        };
+        let code_id = code(&book, &row.code).map_err(at)?;
+        let rater = store.find_rater(&row.rater).map_err(|e| at(e.into()))?;
+        let span = row_span(transcript, row).map_err(at)?;
+        let coding_id = match &row.coding_id {
+            Some(id) => id
+                .parse::<CodingId>()
+                .map_err(|_| at(AppError::Invalid(format!("coding_id {id:?} is not a UUID"))))?,
+            None => CodingId::new_random(),
+        };
+        out.push(NewCoding {
+            coding_id,
+            transcript_id: transcript.transcript_id,
+            code_id,
+            rater_id: rater.rater_id,
+            span,
+            memo: row.memo.clone(),
+            created_at: row.created_at.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn row_span(transcript: &Transcript, row: &CodingRow) -> Result<Span> {
+    match (row.start, row.end, row.quote.as_deref()) {
+        (Some(start), Some(end), quote) => {
+            let span = Span::checked(start, end, transcript.len_chars)
+                .map_err(|e| AppError::Invalid(format!("transcript {}: {e}", transcript.name)))?;
+            if let Some(q) = quote {
+                let actual = text::slice_chars(&transcript.text, span.start, span.end);
+                if actual != q {
+                    return Err(AppError::Invalid(format!(
+                        "the text at {span} is {:?}, not the quote {:?}",
+                        preview(actual),
+                        preview(q)
+                    )));
+                }
+            }
+            Ok(span)
+        }
+        (_, _, Some(q)) => quote_span(transcript, q),
+        _ => Err(AppError::Invalid("needs start and end, or a quote".into())),
+    }
+}
+
+/// A transcript by name or id, with its text.
+pub fn transcript(store: &Store, reference: &str) -> Result<Transcript> {
+    let summary = store.find_transcript(reference)?;
+    Ok(store.transcript(summary.transcript_id)?)
+}
+
+/// Transcript ids for a list of references.
+pub fn transcript_ids(store: &Store, references: &[String]) -> Result<Vec<TranscriptId>> {
+    references
+        .iter()
+        .map(|r| Ok(store.find_transcript(r)?.transcript_id))
+        .collect()
+}

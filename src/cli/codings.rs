@@ -1,0 +1,364 @@
+//! `accord code`, `accord uncode` and `accord codings list|import|export`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::{ProjectPath, open, output};
+use crate::app::listing::{CodingView, coding_views};
+use crate::app::{AppError, Command, Outcome, apply, resolve};
+use crate::export;
+use crate::import::codings_csv;
+use crate::model::{CodingId, Span};
+use crate::store::{CodingFilter, NewCoding, Store};
+
+/// Arguments of `accord code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Transcript name or id.
+    #[arg(long, short)]
+    pub transcript: String,
+    /// Code path, name or id.
+    #[arg(long, short)]
+    pub code: String,
+    /// Rater name or id.
+    #[arg(long, short)]
+    pub rater: String,
+    /// A span of char offsets, START..END (half-open).
+    #[arg(long, conflicts_with_all = ["turns", "quote"])]
+    pub span: Option<Span>,
+    /// Whole turns: N or N-M (1-based, as `accord show` numbers them); the words, not the labels.
+    #[arg(long, conflicts_with = "quote")]
+    pub turns: Option<String>,
+    /// A passage quoted exactly; it must occur once in the transcript.
+    #[arg(long)]
+    pub quote: Option<String>,
+    /// A memo on the coding.
+    #[arg(long)]
+    pub memo: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `accord uncode`.
+#[derive(Debug, Args)]
+pub struct UncodeArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Coding ids to remove.
+    #[arg(long = "coding")]
+    pub codings: Vec<String>,
+    /// Or: remove this rater's codings with this code in this transcript (optionally at one span).
+    #[arg(long, short, requires_all = ["code", "rater"])]
+    pub transcript: Option<String>,
+    /// Code path, name or id.
+    #[arg(long, short)]
+    pub code: Option<String>,
+    /// Rater name or id.
+    #[arg(long, short)]
+    pub rater: Option<String>,
+    /// Only the coding at exactly this span.
+    #[arg(long)]
+    pub span: Option<Span>,
+}
+
+/// Filters shared by listing and export.
+#[derive(Debug, Args, Clone)]
+pub struct FilterArgs {
+    /// Only this transcript (repeatable).
+    #[arg(long = "transcript", short = 't')]
+    pub transcripts: Vec<String>,
+    /// Only this code (repeatable).
+    #[arg(long = "code", short = 'c')]
+    pub codes: Vec<String>,
+    /// Only this rater (repeatable).
+    #[arg(long = "rater", short = 'r')]
+    pub raters: Vec<String>,
+    /// Include removed codings.
+    #[arg(long)]
+    pub removed: bool,
+}
+
+/// `accord codings ...`
+#[derive(Debug, Subcommand)]
+pub enum CodingsCommand {
+    /// List codings.
+    List {
+        #[command(flatten)]
+        project: ProjectPath,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import codings from CSV files (each file all or nothing; a failed file does not stop the rest).
+    Import {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// CSV files: Accord's export, or `transcript,rater,code,quote,memo` with quotes anchoring spans.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Export codings as CSV.
+    Export {
+        #[command(flatten)]
+        project: ProjectPath,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Where to write (standard output when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Applies a code.
+pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(&args.project.project)?;
+    let transcript = resolve::transcript(&store, &args.transcript)?;
+    let code_id = resolve::code(&store.codebook()?, &args.code)?;
+    let rater = store.find_rater(&args.rater)?;
+    let span = match (&args.span, &args.turns, &args.quote) {
+        (Some(span), _, _) => *span,
+        (None, Some(turns), _) => {
+            let (first, last) = parse_turns(turns)?;
+            resolve::turns_span(&transcript, first, last)?
+        }
+        (None, None, Some(quote)) => resolve::quote_span(&transcript, quote)?,
+        (None, None, None) => {
+            anyhow::bail!("say what to code: --span START..END, --turns N[-M] or --quote TEXT")
+        }
+    };
+    let coding = NewCoding {
+        coding_id: CodingId::new_random(),
+        transcript_id: transcript.transcript_id,
+        code_id,
+        rater_id: rater.rater_id,
+        span,
+        memo: args.memo.clone(),
+        created_at: None,
+    };
+    apply(
+        &mut store,
+        Command::AddCodings {
+            codings: vec![coding.clone()],
+            action: "code".into(),
+        },
+    )?;
+    let view = coding_views(
+        &store,
+        &CodingFilter {
+            transcripts: vec![transcript.transcript_id],
+            ..CodingFilter::default()
+        },
+    )?
+    .into_iter()
+    .find(|v| v.coding_id == coding.coding_id.to_text());
+    match (args.json, view) {
+        (true, Some(v)) => output::json(&v)?,
+        (_, Some(v)) => println!(
+            "coded {} {}..{} with {} as {}: \"{}\" ({})",
+            v.transcript,
+            v.start,
+            v.end,
+            v.code,
+            v.rater,
+            output::one_line(&v.quote, 60),
+            v.coding_id
+        ),
+        (_, None) => anyhow::bail!("the coding was stored but cannot be read back"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_turns(text: &str) -> anyhow::Result<(usize, usize)> {
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| anyhow::anyhow!("--turns {text:?}: expected N or N-M"))
+    };
+    if let Some((a, b)) = text.split_once('-') {
+        Ok((parse(a)?, parse(b)?))
+    } else {
+        let n = parse(text)?;
+        Ok((n, n))
+    }
+}
+
+/// Removes codings.
+pub fn uncode(args: &UncodeArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(&args.project.project)?;
+    let ids = uncode_targets(&store, args)?;
+    let rater = args
+        .rater
+        .as_deref()
+        .map(|r| store.find_rater(r))
+        .transpose()?;
+    let Outcome::CodingsRemoved(n) = apply(
+        &mut store,
+        Command::RemoveCodings {
+            ids,
+            by: rater.map(|r| r.rater_id),
+        },
+    )?
+    else {
+        anyhow::bail!("unexpected outcome");
+    };
+    println!("removed {n} coding(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn uncode_targets(store: &Store, args: &UncodeArgs) -> anyhow::Result<Vec<CodingId>> {
+    if !args.codings.is_empty() {
+        return args
+            .codings
+            .iter()
+            .map(|c| {
+                c.parse::<CodingId>()
+                    .map_err(|_| anyhow::anyhow!("--coding {c:?} is not a coding id"))
+            })
+            .collect();
+    }
+    let (Some(t), Some(c), Some(r)) = (&args.transcript, &args.code, &args.rater) else {
+        anyhow::bail!("say which codings: --coding ID, or --transcript, --code and --rater");
+    };
+    let filter = CodingFilter {
+        transcripts: vec![store.find_transcript(t)?.transcript_id],
+        codes: vec![resolve::code(&store.codebook()?, c)?],
+        raters: vec![store.find_rater(r)?.rater_id],
+        include_removed: false,
+    };
+    let ids: Vec<CodingId> = store
+        .codings(&filter)?
+        .into_iter()
+        .filter(|x| args.span.is_none_or(|s| x.span == s))
+        .map(|x| x.coding_id)
+        .collect();
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "no coding matches; see `accord codings list`"
+    );
+    Ok(ids)
+}
+
+fn filter(store: &Store, f: &FilterArgs) -> anyhow::Result<CodingFilter> {
+    let book = store.codebook()?;
+    Ok(CodingFilter {
+        transcripts: resolve::transcript_ids(store, &f.transcripts)?,
+        codes: f
+            .codes
+            .iter()
+            .map(|c| resolve::code(&book, c))
+            .collect::<Result<_, AppError>>()?,
+        raters: f
+            .raters
+            .iter()
+            .map(|r| Ok(store.find_rater(r)?.rater_id))
+            .collect::<anyhow::Result<_>>()?,
+        include_removed: f.removed,
+    })
+}
+
+/// Runs a codings subcommand.
+pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CodingsCommand::List {
+            project,
+            filter: f,
+            json,
+        } => {
+            let store = open(&project.project)?;
+            let rows = coding_views(&store, &filter(&store, f)?)?;
+            if *json {
+                output::json(&rows)?;
+            } else {
+                print_list(&rows);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CodingsCommand::Export {
+            project,
+            filter: f,
+            out,
+        } => {
+            let store = open(&project.project)?;
+            let rows = coding_views(&store, &filter(&store, f)?)?;
+            match out {
+                Some(path) => {
+                    let mut bytes = Vec::new();
+                    export::codings_csv::write(&mut bytes, &rows)?;
+                    super::codebook::write_atomic(path, &bytes)?;
+                    println!("wrote {} codings to {}", rows.len(), path.display());
+                }
+                None => export::codings_csv::write(std::io::stdout().lock(), &rows)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CodingsCommand::Import { project, files } => import(&project.project, files),
+    }
+}
+
+fn import(project: &std::path::Path, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut store = open(project)?;
+    let mut failed = 0;
+    for file in files {
+        let result = codings_csv::read_codings(file)
+            .map_err(AppError::from)
+            .and_then(|rows| resolve::coding_rows(&store, file, &rows))
+            .and_then(|codings| {
+                let n = codings.len();
+                apply(
+                    &mut store,
+                    Command::AddCodings {
+                        codings,
+                        action: "import-codings".into(),
+                    },
+                )
+                .map(|o| (n, o))
+            });
+        match result {
+            Ok((n, Outcome::CodingsAdded(added))) => {
+                println!(
+                    "{}: {} codings added, {} already present",
+                    file.display(),
+                    added.len(),
+                    n - added.len()
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                failed += 1;
+                eprintln!("failed   {e}");
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_list(rows: &[CodingView]) {
+    for r in rows {
+        let removed = if r.removed_at.is_some() {
+            " [removed]"
+        } else {
+            ""
+        };
+        println!(
+            "{:<16} {:>6}..{:<6} {:<40} {:<14} \"{}\"{removed}",
+            r.transcript,
+            r.start,
+            r.end,
+            output::one_line(&r.code, 40),
+            output::one_line(&r.rater, 14),
+            output::one_line(&r.quote, 50)
+        );
+    }
+    println!("{} codings", rows.len());
+}

@@ -1,0 +1,221 @@
+//! `accord import` (transcripts: files or folders, with a progress bar on long batches) and
+//! `accord attributes` (case attributes from a CSV such as a REDCap export).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{ProjectPath, open, output};
+use crate::app::{Command, FileOutcome, Outcome, apply, import_files};
+use crate::import::{ImportOptions, attributes, transcript_files};
+use crate::model::SourceFormat;
+
+/// Arguments of `accord import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Transcript files or folders (folders are searched recursively for .txt, .vtt, .srt, .docx).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Case (participant) name for every file; by default taken from each file name (`P07_...` -> P07).
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Read every file as this format instead of guessing from the extension.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<SourceFormat>,
+    /// A custom speaker-label pattern: a regex matched at the start of a line with a named group
+    /// `speaker` and optionally `time`, e.g. '^(?P<speaker>[A-Z]+)> '.
+    #[arg(long)]
+    pub speaker_pattern: Option<String>,
+    /// A speaker who is an interviewer (repeatable).
+    #[arg(long = "interviewer")]
+    pub interviewers: Vec<String>,
+    /// A speaker who is a participant (repeatable).
+    #[arg(long = "participant")]
+    pub participants: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_format(text: &str) -> Result<SourceFormat, String> {
+    text.parse()
+}
+
+/// Arguments of `accord attributes`.
+#[derive(Debug, Args)]
+pub struct AttributesArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// A CSV with one row per case; without it, the cases' attributes are listed.
+    pub file: Option<PathBuf>,
+    /// The column naming the case.
+    #[arg(long, default_value = "record_id")]
+    pub key: String,
+    /// Create cases for rows that match none (by default they are skipped and listed).
+    #[arg(long)]
+    pub create_missing: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Imports transcripts.
+pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let speaker_pattern = match &args.speaker_pattern {
+        Some(p) => {
+            let re = regex::Regex::new(p)
+                .with_context(|| format!("--speaker-pattern {p:?} is not a valid regex"))?;
+            anyhow::ensure!(
+                re.capture_names().any(|n| n == Some("speaker")),
+                "--speaker-pattern needs a named group (?P<speaker>...)"
+            );
+            Some(re)
+        }
+        None => None,
+    };
+    let opts = ImportOptions {
+        format: args.format,
+        case_name: args.case.clone(),
+        name: None,
+        speaker_pattern,
+        interviewers: args.interviewers.clone(),
+        participants: args.participants.clone(),
+    };
+    let mut files = Vec::new();
+    let mut outcomes = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            let (found, skipped) = transcript_files(path)
+                .with_context(|| format!("{}: cannot read the folder", path.display()))?;
+            files.extend(found);
+            outcomes.extend(skipped.into_iter().map(|p| FileOutcome::Skipped {
+                path: p,
+                reason: "not a transcript file type".into(),
+            }));
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut store = open(&args.project.project)?;
+    let bar = if files.len() > 3 && !args.json {
+        ProgressBar::new(files.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    outcomes.extend(import_files(
+        &mut store,
+        &files,
+        &opts,
+        &mut |done, _, path| {
+            bar.set_position(done as u64);
+            bar.set_message(path.display().to_string());
+        },
+    ));
+    bar.finish_and_clear();
+    report(&outcomes, args.json)
+}
+
+fn report(outcomes: &[FileOutcome], json: bool) -> anyhow::Result<ExitCode> {
+    let failed = outcomes
+        .iter()
+        .filter(|o| matches!(o, FileOutcome::Failed { .. }))
+        .count();
+    if json {
+        output::json(outcomes)?;
+    } else {
+        let mut imported = 0;
+        for outcome in outcomes {
+            match outcome {
+                FileOutcome::Imported(s) => {
+                    imported += 1;
+                    let speakers: Vec<String> = s
+                        .speakers
+                        .iter()
+                        .map(|(n, r)| format!("{n} ({r})"))
+                        .collect();
+                    println!(
+                        "imported {} -> {} (case {}, {} turns; {})",
+                        s.path.display(),
+                        s.name,
+                        s.case,
+                        s.turns,
+                        speakers.join(", ")
+                    );
+                }
+                FileOutcome::Skipped { path, reason } => {
+                    println!("skipped  {}: {reason}", path.display())
+                }
+                FileOutcome::Failed { error, .. } => eprintln!("failed   {error}"),
+            }
+        }
+        let skipped = outcomes.len() - imported - failed;
+        println!("{imported} imported, {skipped} skipped, {failed} failed");
+    }
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Imports or lists case attributes.
+pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(&args.project.project)?;
+    let Some(file) = &args.file else {
+        let cases = store.cases()?;
+        if args.json {
+            output::json(&cases)?;
+        } else {
+            for case in &cases {
+                let attrs: Vec<String> = case
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                println!("{:<10} {}", case.name, attrs.join("  "));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let table = attributes::read_attributes(file, &args.key)?;
+    let Outcome::Attributes(report) = apply(
+        &mut store,
+        Command::SetAttributes {
+            rows: table.rows,
+            create_missing: args.create_missing,
+        },
+    )?
+    else {
+        anyhow::bail!("unexpected outcome");
+    };
+    if args.json {
+        output::json(&serde_json::json!({ "report": report, "notes": table.notes }))?;
+    } else {
+        for note in &table.notes {
+            println!("note: {}: {note}", file.display());
+        }
+        println!(
+            "{} cases updated, {} created, {} values set",
+            report.updated.len(),
+            report.created.len(),
+            report.values
+        );
+        if !report.unmatched.is_empty() {
+            println!(
+                "{} rows match no case and were skipped (use --create-missing to add them): {}",
+                report.unmatched.len(),
+                report.unmatched.join(", ")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,92 @@
+//! The command line: `accord <subcommand>`. Each subcommand is a thin shell over `app/` and the core
+//! modules; output is for people by default and JSON with `--json`.
+
+mod codebook;
+mod codings;
+mod demo;
+mod import;
+mod output;
+mod project;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Code qualitative interviews and measure interrater agreement, code by code.
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do; with none, Accord opens the demo project (building it on first run).
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Create a new, empty project file.
+    New(project::NewArgs),
+    /// Import transcripts (.txt, .vtt, .srt, .docx): files or folders.
+    Import(import::ImportArgs),
+    /// Import case attributes from a CSV (such as a REDCap export), or list them.
+    Attributes(import::AttributesArgs),
+    /// Import, export or show the codebook.
+    #[command(subcommand)]
+    Codebook(codebook::CodebookCommand),
+    /// Add or list raters.
+    #[command(subcommand)]
+    Rater(project::RaterCommand),
+    /// Apply a code to a span or to whole turns, as a rater.
+    Code(codings::CodeArgs),
+    /// Remove codings.
+    Uncode(codings::UncodeArgs),
+    /// List codings, or import and export them as CSV.
+    #[command(subcommand)]
+    Codings(codings::CodingsCommand),
+    /// Print a transcript with its turns and codings.
+    Show(show::ShowArgs),
+    /// List the transcripts of a project.
+    Transcripts(project::ProjectArgs),
+    /// Build the demo project from samples/ and codebooks/.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs the command line; errors are reported once, here.
+#[must_use]
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => demo::open_default(),
+        Some(Commands::New(args)) => project::new(&args),
+        Some(Commands::Import(args)) => import::import(&args),
+        Some(Commands::Attributes(args)) => import::attributes(&args),
+        Some(Commands::Codebook(cmd)) => codebook::run(&cmd),
+        Some(Commands::Rater(cmd)) => project::rater(&cmd),
+        Some(Commands::Code(args)) => codings::code(&args),
+        Some(Commands::Uncode(args)) => codings::uncode(&args),
+        Some(Commands::Codings(cmd)) => codings::run(&cmd),
+        Some(Commands::Show(args)) => show::show(&args),
+        Some(Commands::Transcripts(args)) => project::transcripts(&args),
+        Some(Commands::Demo(args)) => demo::demo(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens a project file, with the file named in any error.
+pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
+    Ok(crate::store::Store::open(path)?)
+}
+
+/// The project argument most subcommands take first.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProjectPath {
+    /// The project file (`*.accord`).
+    pub project: PathBuf,
+}

@@ -1,0 +1,135 @@
+//! `accord new`, `accord transcripts` and `accord rater add|list`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::{ProjectPath, open, output};
+use crate::app::{Command, Outcome, apply};
+use crate::model::RaterKind;
+use crate::store::Store;
+
+/// Arguments of `accord new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The project file to create (`*.accord`).
+    pub project: PathBuf,
+    /// The project's name (default: the file name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// Arguments of commands that take only a project.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `accord rater ...`
+#[derive(Debug, Subcommand)]
+pub enum RaterCommand {
+    /// Add a rater.
+    Add {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The rater's name.
+        name: String,
+        /// A consensus layer rather than a person.
+        #[arg(long)]
+        consensus: bool,
+    },
+    /// List raters.
+    List(ProjectArgs),
+}
+
+/// Creates a project.
+pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.project
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("Accord project")
+            .to_string()
+    });
+    let store = Store::create(&args.project, &name)?;
+    println!(
+        "Created {} (project {}).",
+        args.project.display(),
+        store.project_id()?
+    );
+    println!(
+        "Next: accord codebook import {} codebooks/capp-phase3.toml",
+        args.project.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists transcripts.
+pub fn transcripts(args: &ProjectArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.project.project)?;
+    let list = store.transcripts()?;
+    if args.json {
+        output::json(&list)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<24} {:<8} {:<5} {:>6} {:>9}",
+        "transcript", "case", "from", "turns", "chars"
+    );
+    for t in &list {
+        println!(
+            "{:<24} {:<8} {:<5} {:>6} {:>9}",
+            t.name,
+            t.case_name.as_deref().unwrap_or("-"),
+            t.format.as_str(),
+            t.turn_count,
+            t.len_chars
+        );
+    }
+    println!("{} transcripts", list.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds or lists raters.
+pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RaterCommand::Add {
+            project,
+            name,
+            consensus,
+        } => {
+            let mut store = open(&project.project)?;
+            let kind = if *consensus {
+                RaterKind::Consensus
+            } else {
+                RaterKind::Human
+            };
+            if let Outcome::Rater(r) = apply(
+                &mut store,
+                Command::AddRater {
+                    name: name.clone(),
+                    kind,
+                },
+            )? {
+                println!("Added rater {} ({}, {}).", r.name, r.kind, r.rater_id);
+            }
+        }
+        RaterCommand::List(args) => {
+            let store = open(&args.project.project)?;
+            let raters = store.raters()?;
+            if args.json {
+                output::json(&raters)?;
+            } else {
+                for r in &raters {
+                    println!("{:<24} {:<10} {}", r.name, r.kind, r.rater_id);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

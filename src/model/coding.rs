@@ -1,0 +1,108 @@
+//! Raters, codings, cases and memos: who coded what, and what is known about each participant.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CaseId, CodeId, CodingId, MemoId, RaterId, Span, TranscriptId};
+
+/// A person who codes, or a consensus layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RaterKind {
+    /// A human rater.
+    Human,
+    /// The settled consensus of a team.
+    Consensus,
+}
+
+impl RaterKind {
+    /// Name stored in the project file.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Human => "human",
+            Self::Consensus => "consensus",
+        }
+    }
+}
+
+impl fmt::Display for RaterKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rater record (never a free-text name on a coding).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rater {
+    /// Stable id.
+    pub rater_id: RaterId,
+    /// Display name, unique in a project.
+    pub name: String,
+    /// Human or consensus.
+    pub kind: RaterKind,
+}
+
+/// A coding: a span of a transcript coded with a code by a rater. Never rewritten: removal is a
+/// tombstone (`removed_at`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coding {
+    /// Stable id.
+    pub coding_id: CodingId,
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Which code.
+    pub code_id: CodeId,
+    /// Who coded.
+    pub rater_id: RaterId,
+    /// The coded text, in chars.
+    pub span: Span,
+    /// The codebook version in force when it was made.
+    pub codebook_version: i64,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it was removed, if it was.
+    pub removed_at: Option<String>,
+}
+
+/// A case: one participant, with attributes (arm, site, tenure, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// Stable id.
+    pub case_id: CaseId,
+    /// Name, unique in a project (for example the REDCap `record_id`).
+    pub name: String,
+    /// Attribute name to value, sorted.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// What a memo is written about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum MemoTarget {
+    /// The whole project.
+    Project,
+    /// A transcript.
+    Transcript(TranscriptId),
+    /// A code.
+    Code(CodeId),
+    /// A coding.
+    Coding(CodingId),
+}
+
+/// A memo: free text about the project, a transcript, a code or a coding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Memo {
+    /// Stable id.
+    pub memo_id: MemoId,
+    /// What it is about.
+    pub target: MemoTarget,
+    /// Who wrote it, if known.
+    pub rater_id: Option<RaterId>,
+    /// The text.
+    pub text: String,
+    /// When it was written (RFC 3339).
+    pub created_at: String,
+}

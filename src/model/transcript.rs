@@ -1,0 +1,186 @@
+//! Transcripts and their turns. A transcript's text is normalised once at import and then frozen;
+//! turns are spans of that text with a speaker, a role and optional time stamps.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CaseId, Span, TranscriptId, TurnId};
+
+/// The role a speaker plays in an interview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The person asking the questions.
+    Interviewer,
+    /// The person interviewed (the case).
+    Participant,
+    /// Anyone else, or unknown.
+    Other,
+}
+
+impl Role {
+    /// The lowercase name stored in the project file.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Interviewer => "interviewer",
+            Self::Participant => "participant",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "interviewer" => Ok(Self::Interviewer),
+            "participant" => Ok(Self::Participant),
+            "other" => Ok(Self::Other),
+            _ => Err(format!(
+                "unknown role {s:?} (expected interviewer, participant or other)"
+            )),
+        }
+    }
+}
+
+/// The file format a transcript came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    /// Plain text with speaker labels.
+    Txt,
+    /// WebVTT, as Zoom writes it.
+    Vtt,
+    /// `SubRip` subtitles.
+    Srt,
+    /// A Word document.
+    Docx,
+    /// Imported from a REFI-QDA project.
+    Qdpx,
+}
+
+impl SourceFormat {
+    /// The lowercase name stored in the project file.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Txt => "txt",
+            Self::Vtt => "vtt",
+            Self::Srt => "srt",
+            Self::Docx => "docx",
+            Self::Qdpx => "qdpx",
+        }
+    }
+}
+
+impl fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SourceFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "txt" | "text" => Ok(Self::Txt),
+            "vtt" | "webvtt" => Ok(Self::Vtt),
+            "srt" => Ok(Self::Srt),
+            "docx" => Ok(Self::Docx),
+            "qdpx" => Ok(Self::Qdpx),
+            _ => Err(format!(
+                "unknown format {s:?} (expected txt, vtt, srt or docx)"
+            )),
+        }
+    }
+}
+
+/// One speaker turn of a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Stable id.
+    pub turn_id: TurnId,
+    /// Position in the transcript, from 0.
+    pub index: usize,
+    /// The whole turn, label included, in chars of the transcript text.
+    pub span: Span,
+    /// Where the spoken words start (after the speaker label); `span.start` when there is no label.
+    pub content_start: usize,
+    /// The speaker's label as written (empty when the source has none).
+    pub speaker: String,
+    /// Interviewer, participant or other.
+    pub role: Role,
+    /// Start time in milliseconds from the start of the recording, when the source gives one.
+    pub start_ms: Option<u64>,
+    /// End time in milliseconds, when the source gives one.
+    pub end_ms: Option<u64>,
+}
+
+impl Turn {
+    /// The span of the spoken words only (without the speaker label).
+    #[must_use]
+    pub fn content_span(&self) -> Span {
+        Span::new(self.content_start.min(self.span.end), self.span.end)
+    }
+}
+
+/// A transcript: frozen text and its turns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// Stable id.
+    pub transcript_id: TranscriptId,
+    /// Name shown to people (by default the file name without extension); unique in a project.
+    pub name: String,
+    /// The case (participant) this interview belongs to.
+    pub case_id: Option<CaseId>,
+    /// The file it was imported from (file name only).
+    pub source_file: String,
+    /// The format it was imported from.
+    pub format: SourceFormat,
+    /// The frozen, normalised text.
+    pub text: String,
+    /// SHA-256 of `text`, lowercase hex.
+    pub sha256: String,
+    /// Length of `text` in chars.
+    pub len_chars: usize,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+    /// Its turns, in order.
+    pub turns: Vec<Turn>,
+}
+
+/// Formats milliseconds as `HH:MM:SS`.
+#[must_use]
+pub fn format_time_ms(ms: u64) -> String {
+    let secs = ms / 1000;
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_formats_round_trip_through_text() {
+        for role in [Role::Interviewer, Role::Participant, Role::Other] {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert_eq!("WebVTT".parse::<SourceFormat>(), Ok(SourceFormat::Vtt));
+        assert!("pdf".parse::<SourceFormat>().is_err());
+        assert_eq!(format_time_ms(3_723_000), "01:02:03");
+    }
+}

@@ -1,0 +1,122 @@
+//! Cases (participants) and their attributes, such as a REDCap export's arm, site and tenure.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::transcripts::parse_col;
+use super::{Result, Store, audit};
+use crate::model::{Case, CaseId, now_rfc3339};
+
+/// What an attribute import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AttributeReport {
+    /// Cases whose attributes were set.
+    pub updated: Vec<String>,
+    /// Cases created because `create_missing` was given.
+    pub created: Vec<String>,
+    /// Keys in the file that match no case (skipped).
+    pub unmatched: Vec<String>,
+    /// Attribute values written.
+    pub values: usize,
+}
+
+/// The id of the case named `name`, creating it when missing.
+pub(super) fn ensure_case(tx: &Transaction<'_>, name: &str) -> Result<CaseId> {
+    if let Some(id) = case_id_by_name(tx, name)? {
+        return Ok(id);
+    }
+    let id = CaseId::new_random();
+    tx.execute(
+        "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![id.to_text(), name, now_rfc3339()],
+    )?;
+    audit::record(
+        tx,
+        "create",
+        "case",
+        Some(&id.to_text()),
+        &serde_json::json!({ "name": name }),
+    )?;
+    Ok(id)
+}
+
+fn case_id_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<CaseId>> {
+    let found: Option<String> = tx
+        .query_row("SELECT case_id FROM cases WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(found.and_then(|s| s.parse().ok()))
+}
+
+impl Store {
+    /// All cases with their attributes, by name.
+    pub fn cases(&self) -> Result<Vec<Case>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT case_id, name FROM cases ORDER BY name")?;
+        let mut cases = stmt
+            .query_map([], |r| {
+                Ok(Case {
+                    case_id: parse_col(r, 0)?,
+                    name: r.get(1)?,
+                    attributes: BTreeMap::new(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut attrs = self
+            .conn
+            .prepare("SELECT name, value FROM case_attributes WHERE case_id = ?1")?;
+        for case in &mut cases {
+            let rows = attrs.query_map([case.case_id.to_text()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            case.attributes = rows.collect::<Result<BTreeMap<String, String>, _>>()?;
+        }
+        Ok(cases)
+    }
+
+    /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
+    /// no case are skipped and reported, unless `create_missing` creates those cases.
+    pub fn set_attributes(
+        &mut self,
+        rows: &[(String, BTreeMap<String, String>)],
+        create_missing: bool,
+    ) -> Result<AttributeReport> {
+        self.write(|tx| {
+            let mut report = AttributeReport::default();
+            for (name, values) in rows {
+                let case_id = match case_id_by_name(tx, name)? {
+                    Some(id) => {
+                        report.updated.push(name.clone());
+                        id
+                    }
+                    None if create_missing => {
+                        report.created.push(name.clone());
+                        ensure_case(tx, name)?
+                    }
+                    None => {
+                        report.unmatched.push(name.clone());
+                        continue;
+                    }
+                };
+                for (key, value) in values {
+                    tx.execute(
+                        "INSERT INTO case_attributes (case_id, name, value) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (case_id, name) DO UPDATE SET value = excluded.value",
+                        params![case_id.to_text(), key, value],
+                    )?;
+                    report.values += 1;
+                }
+            }
+            audit::record(
+                tx,
+                "set",
+                "attributes",
+                None,
+                &serde_json::to_value(&report).unwrap_or_default(),
+            )?;
+            Ok(report)
+        })
+    }
+}

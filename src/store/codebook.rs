@@ -1,0 +1,220 @@
+//! The codebook in the store: codes with their structured fields, and numbered codebook versions.
+//! Importing a codebook updates codes by id (renames and moves included), adds new ones, never deletes
+//! one that codings may use, and records a new version with a full snapshot when anything changed.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::transcripts::parse_text;
+use super::{Result, Store, StoreError, audit};
+use crate::model::{Code, CodeId, Codebook, now_rfc3339};
+
+/// What a codebook import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CodebookChange {
+    /// Paths of codes added.
+    pub added: Vec<String>,
+    /// Paths of codes whose fields changed.
+    pub updated: Vec<String>,
+    /// Paths of codes in the project that the file does not mention (kept).
+    pub kept: Vec<String>,
+    /// The codebook version after the import.
+    pub version: i64,
+}
+
+impl Store {
+    /// The project's codebook.
+    pub fn codebook(&self) -> Result<Codebook> {
+        read_codebook(&self.conn)
+    }
+
+    /// The newest codebook version (0 when the project has no codebook yet).
+    pub fn codebook_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM codebook_versions",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The codebook as it was at `version`.
+    pub fn codebook_at(&self, version: i64) -> Result<Codebook> {
+        let snapshot: String = self
+            .conn
+            .query_row(
+                "SELECT snapshot FROM codebook_versions WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "codebook version",
+                reference: version.to_string(),
+            })?;
+        serde_json::from_str(&snapshot)
+            .map_err(|e| StoreError::Corrupt(format!("codebook version {version}: {e}")))
+    }
+
+    /// Imports a codebook: codes are matched by id; a new version is recorded when anything changed.
+    pub fn import_codebook(&mut self, book: &Codebook, note: &str) -> Result<CodebookChange> {
+        check_parents(book)?;
+        let before = self.codebook()?;
+        self.write(|tx| {
+            let mut change = CodebookChange::default();
+            set_meta(tx, "name", &book.name)?;
+            set_meta(tx, "description", &book.description)?;
+            for code in &book.codes {
+                let path = book.path(code.code_id);
+                match before.get(code.code_id) {
+                    None => change.added.push(path),
+                    Some(old) if old != code => change.updated.push(path),
+                    Some(_) => continue,
+                }
+                upsert_code(tx, code)?;
+            }
+            change.kept = before
+                .codes
+                .iter()
+                .filter(|c| book.get(c.code_id).is_none())
+                .map(|c| before.path(c.code_id))
+                .collect();
+            let meta_changed = before.name != book.name || before.description != book.description;
+            let version: i64 = tx.query_row(
+                "SELECT coalesce(max(version), 0) FROM codebook_versions",
+                [],
+                |r| r.get(0),
+            )?;
+            change.version = version;
+            if version == 0
+                || !change.added.is_empty()
+                || !change.updated.is_empty()
+                || meta_changed
+            {
+                change.version = record_version(tx, version + 1, note)?;
+            }
+            audit::record(
+                tx,
+                "import",
+                "codebook",
+                None,
+                &serde_json::to_value(&change).unwrap_or_default(),
+            )?;
+            Ok(change)
+        })
+    }
+}
+
+/// Every parent must be a code of the same book, and no code may be its own ancestor.
+fn check_parents(book: &Codebook) -> Result<()> {
+    for code in &book.codes {
+        let mut seen = 0;
+        let mut parent = code.parent_id;
+        while let Some(p) = parent {
+            let Some(pc) = book.get(p) else {
+                return Err(StoreError::NotFound {
+                    what: "parent code",
+                    reference: p.to_text(),
+                });
+            };
+            seen += 1;
+            if p == code.code_id || seen > book.codes.len() {
+                return Err(StoreError::Corrupt(format!(
+                    "code {:?} is its own ancestor",
+                    code.name
+                )));
+            }
+            parent = pc.parent_id;
+        }
+    }
+    Ok(())
+}
+
+fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO codebook (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
+    // Parents first would be needed by the foreign key only if deferred; codes arrive parents-first
+    // from every reader, and a missing parent was rejected above.
+    tx.execute(
+        "INSERT INTO codes (code_id, parent_id, name, colour, short_definition, definition, when_to_use,
+                            when_not_to_use, example, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (code_id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name,
+            colour = excluded.colour, short_definition = excluded.short_definition,
+            definition = excluded.definition, when_to_use = excluded.when_to_use,
+            when_not_to_use = excluded.when_not_to_use, example = excluded.example,
+            position = excluded.position",
+        params![
+            c.code_id.to_text(),
+            c.parent_id.map(|p| p.to_text()),
+            c.name,
+            c.colour,
+            c.short_definition,
+            c.definition,
+            c.when_to_use,
+            c.when_not_to_use,
+            c.example,
+            c.position,
+        ],
+    )?;
+    Ok(())
+}
+
+fn record_version(tx: &Transaction<'_>, version: i64, note: &str) -> Result<i64> {
+    let snapshot = snapshot(tx)?;
+    tx.execute(
+        "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
+        params![version, now_rfc3339(), note, snapshot],
+    )?;
+    Ok(version)
+}
+
+fn snapshot(tx: &Transaction<'_>) -> Result<String> {
+    let book = read_codebook(tx)?;
+    serde_json::to_string(&book).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Reads the codebook through any connection (the store's, or a transaction's).
+fn read_codebook(conn: &Connection) -> Result<Codebook> {
+    let mut stmt = conn.prepare(
+        "SELECT code_id, name, parent_id, colour, short_definition, definition, when_to_use,
+                when_not_to_use, example, position FROM codes ORDER BY position, name",
+    )?;
+    let codes = stmt
+        .query_map([], |r| {
+            Ok(Code {
+                code_id: parse_text::<CodeId>(&r.get::<_, String>(0)?, 0)?,
+                name: r.get(1)?,
+                parent_id: r
+                    .get::<_, Option<String>>(2)?
+                    .map(|s| parse_text(&s, 2))
+                    .transpose()?,
+                colour: r.get(3)?,
+                short_definition: r.get(4)?,
+                definition: r.get(5)?,
+                when_to_use: r.get(6)?,
+                when_not_to_use: r.get(7)?,
+                example: r.get(8)?,
+                position: r.get(9)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let meta = |key: &str| -> Result<String> {
+        Ok(conn
+            .query_row("SELECT value FROM codebook WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or_default())
+    };
+    Ok(Codebook {
+        name: meta("name")?,
+        description: meta("description")?,
+        codes,
+    })
+}

@@ -1,0 +1,227 @@
+//! Codings in the store. A coding row is never updated (a trigger enforces it): removal writes a
+//! tombstone in `coding_removals`, so undo, audit and merging are exact.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+
+use super::transcripts::parse_col;
+use super::{Result, Store, StoreError, audit, raters};
+use crate::model::{
+    CodeId, Coding, CodingId, Memo, MemoId, MemoTarget, RaterId, Span, TranscriptId, now_rfc3339,
+};
+
+/// A coding to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCoding {
+    /// Its id (given when it comes from another file, so re-imports are idempotent).
+    pub coding_id: CodingId,
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Which code.
+    pub code_id: CodeId,
+    /// Who coded.
+    pub rater_id: RaterId,
+    /// The span, in chars.
+    pub span: Span,
+    /// A memo to attach, if any.
+    pub memo: Option<String>,
+    /// When it was made; `None` means now.
+    pub created_at: Option<String>,
+}
+
+/// Which codings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodingFilter {
+    /// Only these transcripts (all when empty).
+    pub transcripts: Vec<TranscriptId>,
+    /// Only these codes (all when empty).
+    pub codes: Vec<CodeId>,
+    /// Only these raters (all when empty).
+    pub raters: Vec<RaterId>,
+    /// Include removed codings too.
+    pub include_removed: bool,
+}
+
+impl Store {
+    /// Adds codings in one transaction, after checking every span against its transcript and every
+    /// code and rater. A coding whose id is already stored is skipped (so importing twice is harmless).
+    /// Returns the ids actually added.
+    pub fn add_codings(&mut self, codings: &[NewCoding], action: &str) -> Result<Vec<CodingId>> {
+        let version = self.codebook_version()?;
+        if version == 0 && !codings.is_empty() {
+            return Err(StoreError::NotFound {
+                what: "codebook (import one first)",
+                reference: String::new(),
+            });
+        }
+        let lengths = self.transcript_lengths()?;
+        self.write(|tx| {
+            let mut added = Vec::new();
+            for c in codings {
+                let Some((name, len)) = lengths.get(&c.transcript_id) else {
+                    return Err(StoreError::NotFound { what: "transcript", reference: c.transcript_id.to_text() });
+                };
+                Span::checked(c.span.start, c.span.end, *len)
+                    .map_err(|source| StoreError::Span { transcript: name.clone(), source })?;
+                check_exists(tx, "codes", "code_id", "code", &c.code_id.to_text())?;
+                check_exists(tx, "raters", "rater_id", "rater", &c.rater_id.to_text())?;
+                if exists(tx, "codings", "coding_id", &c.coding_id.to_text())? {
+                    continue;
+                }
+                insert_coding(tx, c, version)?;
+                added.push(c.coding_id);
+            }
+            audit::record(
+                tx,
+                action,
+                "codings",
+                None,
+                &serde_json::json!({ "added": added.iter().map(CodingId::to_text).collect::<Vec<_>>() }),
+            )?;
+            Ok(added)
+        })
+    }
+
+    /// Removes codings (writes tombstones) in one transaction; already removed ones are skipped.
+    /// Returns how many were removed.
+    pub fn remove_codings(&mut self, ids: &[CodingId], by: Option<RaterId>) -> Result<usize> {
+        self.write(|tx| {
+            let mut removed = Vec::new();
+            for id in ids {
+                check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
+                let n = tx.execute(
+                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (coding_id) DO NOTHING",
+                    params![id.to_text(), now_rfc3339(), by.map(|r| r.to_text())],
+                )?;
+                if n > 0 {
+                    removed.push(id.to_text());
+                }
+            }
+            audit::record(tx, "uncode", "codings", None, &serde_json::json!({ "removed": removed }))?;
+            Ok(removed.len())
+        })
+    }
+
+    /// Codings matching a filter, ordered by transcript, start, end, code, rater.
+    pub fn codings(&self, filter: &CodingFilter) -> Result<Vec<Coding>> {
+        let mut sql = String::from(
+            "SELECT c.coding_id, c.transcript_id, c.code_id, c.rater_id, c.start_char, c.end_char,
+                    c.codebook_version, c.created_at, r.removed_at
+             FROM codings c LEFT JOIN coding_removals r ON r.coding_id = c.coding_id WHERE 1 = 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        for (column, ids) in [
+            (
+                "c.transcript_id",
+                filter
+                    .transcripts
+                    .iter()
+                    .map(TranscriptId::to_text)
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "c.code_id",
+                filter.codes.iter().map(CodeId::to_text).collect(),
+            ),
+            (
+                "c.rater_id",
+                filter.raters.iter().map(RaterId::to_text).collect(),
+            ),
+        ] {
+            if !ids.is_empty() {
+                let marks = vec!["?"; ids.len()].join(", ");
+                let _ = write!(sql, " AND {column} IN ({marks})");
+                args.extend(ids);
+            }
+        }
+        if !filter.include_removed {
+            sql.push_str(" AND r.removed_at IS NULL");
+        }
+        sql.push_str(" ORDER BY c.transcript_id, c.start_char, c.end_char, c.code_id, c.rater_id, c.coding_id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok(Coding {
+                coding_id: parse_col(r, 0)?,
+                transcript_id: parse_col(r, 1)?,
+                code_id: parse_col(r, 2)?,
+                rater_id: parse_col(r, 3)?,
+                span: Span::new(r.get::<_, i64>(4)? as usize, r.get::<_, i64>(5)? as usize),
+                codebook_version: r.get(6)?,
+                created_at: r.get(7)?,
+                removed_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Name and length in chars of every transcript.
+    fn transcript_lengths(&self) -> Result<HashMap<TranscriptId, (String, usize)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT transcript_id, name, len_chars FROM transcripts")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((parse_col(r, 0)?, (r.get(1)?, r.get::<_, i64>(2)? as usize)))
+        })?;
+        Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
+    }
+}
+
+fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -> Result<()> {
+    let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
+    tx.execute(
+        "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            c.coding_id.to_text(),
+            c.transcript_id.to_text(),
+            c.code_id.to_text(),
+            c.rater_id.to_text(),
+            c.span.start as i64,
+            c.span.end as i64,
+            version,
+            created_at,
+        ],
+    )?;
+    if let Some(text) = c.memo.as_deref().filter(|m| !m.trim().is_empty()) {
+        let memo = Memo {
+            memo_id: MemoId::new_random(),
+            target: MemoTarget::Coding(c.coding_id),
+            rater_id: Some(c.rater_id),
+            text: text.to_string(),
+            created_at,
+        };
+        raters::insert_memo(tx, &memo)?;
+    }
+    Ok(())
+}
+
+fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) -> Result<bool> {
+    Ok(tx
+        .query_row(
+            &format!("SELECT 1 FROM {table} WHERE {column} = ?1"),
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn check_exists(
+    tx: &Transaction<'_>,
+    table: &str,
+    column: &str,
+    what: &'static str,
+    id: &str,
+) -> Result<()> {
+    if exists(tx, table, column, id)? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound {
+            what,
+            reference: id.to_string(),
+        })
+    }
+}

@@ -1,0 +1,160 @@
+//! Raters (people who code, and consensus layers) and memos.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::transcripts::parse_col;
+use super::{Result, Store, StoreError, audit};
+use crate::model::{Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, now_rfc3339};
+
+impl Store {
+    /// Adds a rater; names are unique.
+    pub fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::NotFound {
+                what: "rater name (it is empty)",
+                reference: String::new(),
+            });
+        }
+        if self.raters()?.iter().any(|r| r.name == name) {
+            return Err(StoreError::Duplicate {
+                what: "rater",
+                name: name.to_string(),
+            });
+        }
+        let rater = Rater {
+            rater_id: RaterId::new_random(),
+            name: name.to_string(),
+            kind,
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO raters (rater_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    rater.rater_id.to_text(),
+                    rater.name,
+                    kind.as_str(),
+                    now_rfc3339()
+                ],
+            )?;
+            audit::record(
+                tx,
+                "create",
+                "rater",
+                Some(&rater.rater_id.to_text()),
+                &serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
+            )
+        })?;
+        Ok(rater)
+    }
+
+    /// All raters, by name.
+    pub fn raters(&self) -> Result<Vec<Rater>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rater_id, name, kind FROM raters ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            let kind = match r.get::<_, String>(2)?.as_str() {
+                "consensus" => RaterKind::Consensus,
+                _ => RaterKind::Human,
+            };
+            Ok(Rater {
+                rater_id: parse_col(r, 0)?,
+                name: r.get(1)?,
+                kind,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Finds a rater by id or name (names compare case-insensitively).
+    pub fn find_rater(&self, reference: &str) -> Result<Rater> {
+        let reference = reference.trim();
+        let raters = self.raters()?;
+        let by_id = reference.parse::<RaterId>().ok();
+        raters
+            .into_iter()
+            .find(|r| Some(r.rater_id) == by_id || r.name.eq_ignore_ascii_case(reference))
+            .ok_or_else(|| StoreError::NotFound {
+                what: "rater",
+                reference: reference.to_string(),
+            })
+    }
+
+    /// Adds a memo.
+    pub fn add_memo(
+        &mut self,
+        target: MemoTarget,
+        rater_id: Option<RaterId>,
+        text: &str,
+    ) -> Result<Memo> {
+        let memo = Memo {
+            memo_id: MemoId::new_random(),
+            target,
+            rater_id,
+            text: text.to_string(),
+            created_at: now_rfc3339(),
+        };
+        self.write(|tx| {
+            insert_memo(tx, &memo)?;
+            audit::record(
+                tx,
+                "create",
+                "memo",
+                Some(&memo.memo_id.to_text()),
+                &serde_json::to_value(&memo).unwrap_or_default(),
+            )
+        })?;
+        Ok(memo)
+    }
+
+    /// Memos about one target, oldest first.
+    pub fn memos(&self, target: MemoTarget) -> Result<Vec<Memo>> {
+        let (kind, id) = target_parts(target);
+        let mut stmt = self.conn.prepare(
+            "SELECT memo_id, rater_id, text, created_at FROM memos
+             WHERE target_kind = ?1 AND coalesce(target_id, '') = coalesce(?2, '') ORDER BY created_at, memo_id",
+        )?;
+        let rows = stmt.query_map(params![kind, id], |r| {
+            Ok(Memo {
+                memo_id: parse_col(r, 0)?,
+                target,
+                rater_id: r.get::<_, Option<String>>(1)?.and_then(|s| s.parse().ok()),
+                text: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The id of the newest memo on a coding, if any (for listings).
+    pub fn coding_memo_text(&self, coding: crate::model::CodingId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT text FROM memos WHERE target_kind = 'coding' AND target_id = ?1 ORDER BY created_at DESC LIMIT 1",
+                [coding.to_text()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+/// Inserts a memo row (inside the caller's transaction).
+pub(super) fn insert_memo(tx: &rusqlite::Transaction<'_>, memo: &Memo) -> Result<()> {
+    let (kind, id) = target_parts(memo.target);
+    tx.execute(
+        "INSERT INTO memos (memo_id, target_kind, target_id, rater_id, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![memo.memo_id.to_text(), kind, id, memo.rater_id.map(|r| r.to_text()), memo.text, memo.created_at],
+    )?;
+    Ok(())
+}
+
+fn target_parts(target: MemoTarget) -> (&'static str, Option<String>) {
+    match target {
+        MemoTarget::Project => ("project", None),
+        MemoTarget::Transcript(id) => ("transcript", Some(id.to_text())),
+        MemoTarget::Code(id) => ("code", Some(id.to_text())),
+        MemoTarget::Coding(id) => ("coding", Some(id.to_text())),
+    }
+}

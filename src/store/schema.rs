@@ -1,0 +1,139 @@
+//! The project file's schema and its migrations. `PRAGMA user_version` holds the schema version;
+//! `PRAGMA application_id` marks the file as an Accord project. A file from a newer Accord is refused,
+//! never migrated down.
+
+/// `PRAGMA application_id` of every Accord project ("ACCD").
+pub const APPLICATION_ID: i32 = 0x4143_4344;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+const MIGRATION_1: &str = r"
+CREATE TABLE project (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cases (
+    case_id    TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE case_attributes (
+    case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    PRIMARY KEY (case_id, name)
+) STRICT;
+
+CREATE TABLE transcripts (
+    transcript_id TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    case_id       TEXT REFERENCES cases(case_id),
+    source_file   TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    len_chars     INTEGER NOT NULL CHECK (len_chars >= 0),
+    imported_at   TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER transcripts_text_frozen BEFORE UPDATE OF text, sha256, len_chars ON transcripts
+BEGIN
+    SELECT RAISE(ABORT, 'a transcript''s text is frozen once imported');
+END;
+
+CREATE TABLE turns (
+    turn_id       TEXT PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id) ON DELETE CASCADE,
+    idx           INTEGER NOT NULL,
+    start_char    INTEGER NOT NULL,
+    end_char      INTEGER NOT NULL,
+    content_start INTEGER NOT NULL,
+    speaker       TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('interviewer', 'participant', 'other')),
+    start_ms      INTEGER,
+    end_ms        INTEGER,
+    UNIQUE (transcript_id, idx),
+    CHECK (0 <= start_char AND start_char <= content_start AND content_start <= end_char)
+) STRICT;
+
+CREATE TABLE codebook (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE codebook_versions (
+    version    INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    snapshot   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE codes (
+    code_id          TEXT PRIMARY KEY,
+    parent_id        TEXT REFERENCES codes(code_id),
+    name             TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    colour           TEXT NOT NULL,
+    short_definition TEXT NOT NULL DEFAULT '',
+    definition       TEXT NOT NULL DEFAULT '',
+    when_to_use      TEXT NOT NULL DEFAULT '',
+    when_not_to_use  TEXT NOT NULL DEFAULT '',
+    example          TEXT NOT NULL DEFAULT '',
+    position         INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE raters (
+    rater_id   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    kind       TEXT NOT NULL CHECK (kind IN ('human', 'consensus')),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE codings (
+    coding_id        TEXT PRIMARY KEY,
+    transcript_id    TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    code_id          TEXT NOT NULL REFERENCES codes(code_id),
+    rater_id         TEXT NOT NULL REFERENCES raters(rater_id),
+    start_char       INTEGER NOT NULL,
+    end_char         INTEGER NOT NULL,
+    codebook_version INTEGER NOT NULL REFERENCES codebook_versions(version),
+    created_at       TEXT NOT NULL,
+    CHECK (0 <= start_char AND start_char < end_char)
+) STRICT;
+
+CREATE INDEX codings_by_transcript ON codings(transcript_id, code_id, rater_id);
+
+CREATE TRIGGER codings_never_rewritten BEFORE UPDATE ON codings
+BEGIN
+    SELECT RAISE(ABORT, 'codings are never rewritten; remove and add instead');
+END;
+
+CREATE TABLE coding_removals (
+    coding_id  TEXT PRIMARY KEY REFERENCES codings(coding_id),
+    removed_at TEXT NOT NULL,
+    removed_by TEXT REFERENCES raters(rater_id)
+) STRICT;
+
+CREATE TABLE memos (
+    memo_id     TEXT PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'transcript', 'code', 'coding')),
+    target_id   TEXT,
+    rater_id    TEXT REFERENCES raters(rater_id),
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE audit (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT,
+    detail    TEXT NOT NULL
+) STRICT;
+";

@@ -1,0 +1,260 @@
+//! Transcripts and turns in the store. A transcript is inserted with its turns and its case in one
+//! transaction; its text can never be updated afterwards (a trigger enforces it).
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError, audit, cases};
+use crate::model::{CaseId, Role, SourceFormat, Span, Transcript, TranscriptId, Turn, TurnId};
+
+/// A transcript without its text: what lists show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TranscriptSummary {
+    /// Stable id.
+    pub transcript_id: TranscriptId,
+    /// Name.
+    pub name: String,
+    /// Case id, if any.
+    pub case_id: Option<CaseId>,
+    /// Case name, if any.
+    pub case_name: Option<String>,
+    /// Format imported from.
+    pub format: SourceFormat,
+    /// Source file name.
+    pub source_file: String,
+    /// SHA-256 of the text.
+    pub sha256: String,
+    /// Length in chars.
+    pub len_chars: usize,
+    /// Number of turns.
+    pub turn_count: usize,
+    /// When imported.
+    pub imported_at: String,
+}
+
+const SUMMARY_SQL: &str = "SELECT t.transcript_id, t.name, t.case_id, c.name, t.format, t.source_file, t.sha256,
+        t.len_chars, (SELECT count(*) FROM turns u WHERE u.transcript_id = t.transcript_id), t.imported_at
+     FROM transcripts t LEFT JOIN cases c ON c.case_id = t.case_id";
+
+fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<TranscriptSummary> {
+    Ok(TranscriptSummary {
+        transcript_id: parse_col(r, 0)?,
+        name: r.get(1)?,
+        case_id: r
+            .get::<_, Option<String>>(2)?
+            .map(|s| parse_text(&s, 2))
+            .transpose()?,
+        case_name: r.get(3)?,
+        format: parse_col(r, 4)?,
+        source_file: r.get(5)?,
+        sha256: r.get(6)?,
+        len_chars: r.get::<_, i64>(7)? as usize,
+        turn_count: r.get::<_, i64>(8)? as usize,
+        imported_at: r.get(9)?,
+    })
+}
+
+/// Reads a column holding text that parses into `T` (ids, enums).
+pub(super) fn parse_col<T: std::str::FromStr>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(idx)?;
+    parse_text(&text, idx)
+}
+
+/// Parses stored text into `T`, mapping a failure to a conversion error on column `idx`.
+pub(super) fn parse_text<T: std::str::FromStr>(text: &str, idx: usize) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("unexpected stored value {text:?}").into(),
+        )
+    })
+}
+
+impl Store {
+    /// Stores an imported transcript with its turns; creates its case when `case_name` is new.
+    /// Refuses a name already used, and reports the transcript already holding the same text.
+    pub fn insert_transcript(
+        &mut self,
+        transcript: &Transcript,
+        case_name: Option<&str>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            if let Some(existing) = name_of_sha(tx, &transcript.sha256)? {
+                return Err(StoreError::Duplicate {
+                    what: "transcript with the same text as",
+                    name: existing,
+                });
+            }
+            let case_id = match case_name {
+                Some(name) => Some(cases::ensure_case(tx, name)?),
+                None => transcript.case_id,
+            };
+            insert_row(tx, transcript, case_id)?;
+            for turn in &transcript.turns {
+                insert_turn(tx, transcript.transcript_id, turn)?;
+            }
+            audit::record(
+                tx,
+                "import",
+                "transcript",
+                Some(&transcript.transcript_id.to_text()),
+                &serde_json::json!({ "name": transcript.name, "file": transcript.source_file,
+                    "sha256": transcript.sha256, "turns": transcript.turns.len() }),
+            )
+        })
+    }
+
+    /// All transcripts, by name.
+    pub fn transcripts(&self) -> Result<Vec<TranscriptSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SUMMARY_SQL} ORDER BY t.name"))?;
+        let rows = stmt.query_map([], summary_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Finds a transcript by id or by name.
+    pub fn find_transcript(&self, reference: &str) -> Result<TranscriptSummary> {
+        let reference = reference.trim();
+        let id_text = reference
+            .parse::<TranscriptId>()
+            .map(|id| id.to_text())
+            .unwrap_or_default();
+        self.conn
+            .query_row(
+                &format!("{SUMMARY_SQL} WHERE t.transcript_id = ?1 OR t.name = ?2"),
+                params![id_text, reference],
+                summary_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "transcript",
+                reference: reference.to_string(),
+            })
+    }
+
+    /// A whole transcript: text and turns.
+    pub fn transcript(&self, transcript_id: TranscriptId) -> Result<Transcript> {
+        let (name, case_id, source_file, format, text, sha256, len_chars, imported_at) = self
+            .conn
+            .query_row(
+                "SELECT name, case_id, source_file, format, text, sha256, len_chars, imported_at
+                 FROM transcripts WHERE transcript_id = ?1",
+                [transcript_id.to_text()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?
+                            .map(|s| parse_text(&s, 1))
+                            .transpose()?,
+                        r.get::<_, String>(2)?,
+                        parse_col::<SourceFormat>(r, 3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "transcript",
+                reference: transcript_id.to_text(),
+            })?;
+        Ok(Transcript {
+            transcript_id,
+            name,
+            case_id,
+            source_file,
+            format,
+            text,
+            sha256,
+            len_chars: len_chars as usize,
+            imported_at,
+            turns: self.turns(transcript_id)?,
+        })
+    }
+
+    /// The turns of a transcript, in order.
+    pub fn turns(&self, transcript_id: TranscriptId) -> Result<Vec<Turn>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT turn_id, idx, start_char, end_char, content_start, speaker, role, start_ms, end_ms
+             FROM turns WHERE transcript_id = ?1 ORDER BY idx",
+        )?;
+        let rows = stmt.query_map([transcript_id.to_text()], |r| {
+            Ok(Turn {
+                turn_id: parse_col(r, 0)?,
+                index: r.get::<_, i64>(1)? as usize,
+                span: Span::new(r.get::<_, i64>(2)? as usize, r.get::<_, i64>(3)? as usize),
+                content_start: r.get::<_, i64>(4)? as usize,
+                speaker: r.get(5)?,
+                role: parse_col::<Role>(r, 6)?,
+                start_ms: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+                end_ms: r.get::<_, Option<i64>>(8)?.map(|v| v as u64),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn name_of_sha(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT name FROM transcripts WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn insert_row(tx: &Transaction<'_>, t: &Transcript, case_id: Option<CaseId>) -> Result<()> {
+    let taken: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM transcripts WHERE name = ?1",
+        [&t.name],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(StoreError::Duplicate {
+            what: "transcript",
+            name: t.name.clone(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO transcripts (transcript_id, name, case_id, source_file, format, text, sha256, len_chars, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            t.transcript_id.to_text(),
+            t.name,
+            case_id.map(|c| c.to_text()),
+            t.source_file,
+            t.format.as_str(),
+            t.text,
+            t.sha256,
+            t.len_chars as i64,
+            t.imported_at,
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_turn(tx: &Transaction<'_>, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
+    let turn_id: TurnId = turn.turn_id;
+    tx.execute(
+        "INSERT INTO turns (turn_id, transcript_id, idx, start_char, end_char, content_start, speaker, role, start_ms, end_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            turn_id.to_text(),
+            transcript_id.to_text(),
+            turn.index as i64,
+            turn.span.start as i64,
+            turn.span.end as i64,
+            turn.content_start as i64,
+            turn.speaker,
+            turn.role.as_str(),
+            turn.start_ms.map(|v| v as i64),
+            turn.end_ms.map(|v| v as i64),
+        ],
+    )?;
+    Ok(())
+}
