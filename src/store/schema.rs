@@ -36,11 +36,14 @@ CREATE TABLE transcripts (
     case_id       TEXT REFERENCES cases(case_id),
     source_file   TEXT NOT NULL,
     format        TEXT NOT NULL,
-    text          TEXT NOT NULL,
     sha256        TEXT NOT NULL,
     len_chars     INTEGER NOT NULL CHECK (len_chars >= 0),
-    imported_at   TEXT NOT NULL
+    imported_at   TEXT NOT NULL,
+    -- Last, so that reading the other columns never walks the text's overflow pages.
+    text          TEXT NOT NULL
 ) STRICT;
+
+CREATE INDEX transcripts_by_sha256 ON transcripts(sha256);
 
 CREATE TRIGGER transcripts_text_frozen BEFORE UPDATE OF text, sha256, len_chars ON transcripts
 BEGIN

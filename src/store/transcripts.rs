@@ -240,10 +240,11 @@ fn insert_row(tx: &Transaction<'_>, t: &Transcript, case_id: Option<CaseId>) -> 
 
 fn insert_turn(tx: &Transaction<'_>, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
     let turn_id: TurnId = turn.turn_id;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO turns (turn_id, transcript_id, idx, start_char, end_char, content_start, speaker, role, start_ms, end_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+    )?
+    .execute(params![
             turn_id.to_text(),
             transcript_id.to_text(),
             turn.index as i64,
@@ -254,7 +255,6 @@ fn insert_turn(tx: &Transaction<'_>, transcript_id: TranscriptId, turn: &Turn) -
             turn.role.as_str(),
             turn.start_ms.map(|v| v as i64),
             turn.end_ms.map(|v| v as i64),
-        ],
-    )?;
+        ])?;
     Ok(())
 }

@@ -1,0 +1,128 @@
+//! Import throughput: the samples folder, and a generated folder of interview-like transcripts (100 MB
+//! by default; `ACCORD_BENCH_MB` changes it). Prints MB/s for reading+parsing alone and for the whole
+//! import into a project file. Run with `cargo bench --bench import`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use accord::app::{FileOutcome, import_files};
+use accord::import::{ImportOptions, read_transcript, transcript_files};
+use accord::store::Store;
+
+fn main() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts");
+    let (files, _) = transcript_files(&samples).expect("samples folder");
+    println!("samples folder: {} files", files.len());
+    let runs: Vec<(f64, f64)> = (0..5).map(|_| measure(&files)).collect();
+    report("samples", &runs, total_bytes(&files));
+
+    let mb: usize = std::env::var("ACCORD_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let generated = generate(dir.path(), &files, mb << 20);
+    println!(
+        "generated folder: {} files, {:.1} MB",
+        generated.len(),
+        total_bytes(&generated) as f64 / 1e6
+    );
+    let run = measure(&generated);
+    report("generated", &[run], total_bytes(&generated));
+}
+
+/// (seconds to read and parse every file, seconds to import them all into a new project file)
+fn measure(files: &[PathBuf]) -> (f64, f64) {
+    let opts = ImportOptions::default();
+    let start = Instant::now();
+    for f in files {
+        read_transcript(f, &opts).expect("parse");
+    }
+    let parse = start.elapsed().as_secs_f64();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::create(&dir.path().join("bench.accord"), "bench").expect("project");
+    let start = Instant::now();
+    let outcomes = import_files(&mut store, files, &opts, &mut |_, _, _| {});
+    let import = start.elapsed().as_secs_f64();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, FileOutcome::Imported(_))),
+        "every file imports"
+    );
+    (parse, import)
+}
+
+fn report(what: &str, runs: &[(f64, f64)], bytes: u64) {
+    let mut parse: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let mut import: Vec<f64> = runs.iter().map(|r| r.1).collect();
+    parse.sort_by(f64::total_cmp);
+    import.sort_by(f64::total_cmp);
+    let mb = bytes as f64 / 1e6;
+    let (p, i) = (parse[parse.len() / 2], import[import.len() / 2]);
+    println!(
+        "{what}: {mb:.2} MB; read+parse {p:.3} s = {:.1} MB/s; full import (parse, hash, store) {i:.3} s = {:.1} MB/s (median of {})",
+        mb / p,
+        mb / i,
+        runs.len()
+    );
+}
+
+fn total_bytes(files: &[PathBuf]) -> u64 {
+    files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum()
+}
+
+/// Writes interview-like text transcripts of about 8,000 words each, built from the samples' own
+/// words (a small xorshift generator keeps it deterministic), until `bytes` are written.
+fn generate(dir: &Path, samples: &[PathBuf], bytes: usize) -> Vec<PathBuf> {
+    let opts = ImportOptions::default();
+    let words: Vec<String> = samples
+        .iter()
+        .filter_map(|f| read_transcript(f, &opts).ok())
+        .flat_map(|t| {
+            t.transcript
+                .text
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !w.ends_with(':'))
+        .collect();
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let (mut written, mut files) = (0, Vec::new());
+    while written < bytes {
+        let case = files.len() + 1;
+        let mut text = String::with_capacity(60_000);
+        let mut count = 0;
+        while count < 8000 {
+            let interviewer = text.is_empty() || next(2) == 0;
+            text.push_str(if interviewer { "Interviewer:" } else { "P:" });
+            let len = if interviewer {
+                8 + next(25)
+            } else {
+                20 + next(200)
+            };
+            for _ in 0..len {
+                text.push(' ');
+                text.push_str(&words[next(words.len())]);
+            }
+            text.push_str("\n\n");
+            count += len;
+        }
+        let text = text.replace("\nP:", &format!("\nG{case}:"));
+        let path = dir.join(format!("G{case}_generated.txt"));
+        std::fs::write(&path, &text).expect("write");
+        written += text.len();
+        files.push(path);
+    }
+    files
+}
