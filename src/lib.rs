@@ -4,6 +4,7 @@
 //! ([`model`]), the project store ([`store`], the only place with SQL), the importers ([`import`]) and
 //! the application layer ([`app`]) through which every change to a project goes.
 
+pub mod agreement;
 pub mod app;
 pub mod cli;
 pub mod export;

@@ -152,7 +152,7 @@ fn report(outcomes: &[FileOutcome], json: bool) -> anyhow::Result<ExitCode> {
                     );
                 }
                 FileOutcome::Skipped { path, reason } => {
-                    println!("skipped  {}: {reason}", path.display())
+                    println!("skipped  {}: {reason}", path.display());
                 }
                 FileOutcome::Failed { error, .. } => eprintln!("failed   {error}"),
             }

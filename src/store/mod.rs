@@ -337,6 +337,71 @@ mod tests {
     }
 
     #[test]
+    fn triggers_refuse_to_rewrite_text_or_codings() {
+        use crate::model::{CodingId, RaterKind, Span};
+        let mut store = Store::open_in_memory("t").unwrap();
+        let imported = crate::import::read_transcript_bytes(
+            Path::new("P01.txt"),
+            b"Interviewer: Hi.\n\nP01: Hello there.\n",
+            crate::model::SourceFormat::Txt,
+            &crate::import::ImportOptions::default(),
+        )
+        .unwrap();
+        let t = imported.transcript;
+        store.insert_transcript(&t, Some("P01")).unwrap();
+        let book =
+            crate::import::codebook_toml::parse("[codebook]\nname='b'\n[[codes]]\nname='A'\n")
+                .unwrap();
+        store.import_codebook(&book, "b").unwrap();
+        let rater = store.add_rater("Ana", RaterKind::Human).unwrap();
+        let coding = NewCoding {
+            coding_id: CodingId::new_random(),
+            transcript_id: t.transcript_id,
+            code_id: book.codes[0].code_id,
+            rater_id: rater.rater_id,
+            span: Span::new(23, 28),
+            memo: None,
+            created_at: None,
+        };
+        store.add_codings(&[coding], "code").unwrap();
+        let err = store
+            .conn
+            .execute("UPDATE transcripts SET text = 'x'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("frozen"), "{err}");
+        let err = store
+            .conn
+            .execute("UPDATE codings SET start_char = 0", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("never rewritten"), "{err}");
+        let err = store.add_codings(
+            &[NewCoding {
+                coding_id: CodingId::new_random(),
+                span: Span::new(20, 99),
+                ..coding_template(&t, &book, &rater)
+            }],
+            "code",
+        );
+        assert!(matches!(err, Err(StoreError::Span { .. })));
+    }
+
+    fn coding_template(
+        t: &crate::model::Transcript,
+        book: &crate::model::Codebook,
+        rater: &crate::model::Rater,
+    ) -> NewCoding {
+        NewCoding {
+            coding_id: crate::model::CodingId::new_random(),
+            transcript_id: t.transcript_id,
+            code_id: book.codes[0].code_id,
+            rater_id: rater.rater_id,
+            span: crate::model::Span::new(0, 1),
+            memo: None,
+            created_at: None,
+        }
+    }
+
+    #[test]
     fn refuses_a_newer_schema_without_touching_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.accord");

@@ -1,5 +1,8 @@
 //! Accord's integration tests: one test binary (as ripgrep does), a module per concern.
 
+// End-to-end tours read best as one story from start to finish.
+#![allow(clippy::too_many_lines)]
+
 mod cli;
 mod codebook;
 mod malformed;

@@ -136,17 +136,20 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         transcript_id,
         code_id,
         rater_id: rater.rater_id,
-        span: Span::new(38, 53),
+        span: Span::new(40, 56),
         memo: Some("first pass".into()),
         created_at: None,
     };
     assert_eq!(
-        store.add_codings(&[coding.clone()], "code").unwrap().len(),
+        store
+            .add_codings(std::slice::from_ref(&coding), "code")
+            .unwrap()
+            .len(),
         1
     );
     assert!(
         store
-            .add_codings(&[coding.clone()], "code")
+            .add_codings(std::slice::from_ref(&coding), "code")
             .unwrap()
             .is_empty(),
         "same id twice is a no-op"
@@ -176,8 +179,8 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
     assert!(actions.contains(&"code".to_string()) && actions.contains(&"uncode".to_string()));
     let text = store.transcript(transcript_id).unwrap().text;
     assert_eq!(
-        accord::model::text::slice_chars(&text, 38, 53),
-        "helped me say n"
+        accord::model::text::slice_chars(&text, 40, 56),
+        "helped me say no"
     );
 }
 
