@@ -176,6 +176,19 @@ impl ReliabilityData {
         Ok(())
     }
 
+    /// The same patterns with other counts (zero drops a pattern): a bootstrap replicate.
+    #[must_use]
+    pub fn with_counts(&self, counts: &[u64]) -> ReliabilityData {
+        let mut out = ReliabilityData::new(self.raters.clone(), self.categories.clone());
+        for (p, &count) in self.patterns.iter().zip(counts) {
+            if count > 0 {
+                // Cannot fail: the pattern was valid in `self`, which has the same raters and categories.
+                let _ = out.push_pattern(&p.cells, count);
+            }
+        }
+        out
+    }
+
     /// The same units seen by a subset of raters (for pairwise statistics), patterns re-merged.
     #[must_use]
     pub fn select_raters(&self, idx: &[usize]) -> ReliabilityData {
