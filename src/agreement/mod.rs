@@ -18,6 +18,8 @@ pub mod error;
 pub mod estimate;
 pub mod gwet;
 pub mod krippendorff;
+#[cfg(test)]
+mod proptests;
 pub mod ratings_csv;
 pub mod report;
 pub mod unitize;

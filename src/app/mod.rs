@@ -2,6 +2,7 @@
 //! turn what a person asked for into a [`Command`] and hand it to [`apply`]; references typed by people
 //! (transcript and code names, rater names) are resolved here, with errors that say what to type instead.
 
+pub mod agreement;
 pub mod agreement_input;
 pub mod batch;
 pub mod command;

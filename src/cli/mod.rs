@@ -1,10 +1,12 @@
 //! The command line: `accord <subcommand>`. Each subcommand is a thin shell over `app/` and the core
 //! modules; output is for people by default and JSON with `--json`.
 
+mod agreement;
 mod codebook;
 mod codings;
 mod demo;
 mod import;
+mod irr;
 mod output;
 mod project;
 mod show;
@@ -51,6 +53,12 @@ pub enum Commands {
     Transcripts(project::ProjectArgs),
     /// Build the demo project from samples/ and codebooks/.
     Demo(demo::DemoArgs),
+    /// Agreement statistics of a ratings matrix (--csv) or of coded spans over a text (--spans).
+    Irr(irr::IrrArgs),
+    /// Agreement per code on a project, worst first, with the pooled row.
+    Agreement(agreement::AgreementArgs),
+    /// List each place where the raters differ.
+    Disagreements(agreement::DisagreementsArgs),
 }
 
 /// Runs the command line; errors are reported once, here.
@@ -69,6 +77,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Show(args)) => show::show(&args),
         Some(Commands::Transcripts(args)) => project::transcripts(&args),
         Some(Commands::Demo(args)) => demo::demo(&args),
+        Some(Commands::Irr(args)) => irr::irr(&args),
+        Some(Commands::Agreement(args)) => agreement::agreement(&args),
+        Some(Commands::Disagreements(args)) => agreement::list_disagreements(&args),
     };
     match result {
         Ok(code) => code,

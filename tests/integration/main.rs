@@ -3,6 +3,7 @@
 // End-to-end tours read best as one story from start to finish.
 #![allow(clippy::too_many_lines)]
 
+mod agreement;
 mod cli;
 mod codebook;
 mod malformed;

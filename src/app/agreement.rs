@@ -1,0 +1,402 @@
+//! Agreement on a project: for the selected raters, codes and transcripts, a row per code (and a pooled
+//! row) at the chosen unit, sorted worst first, and the list of disagreements. Every report states its
+//! unit, rule and formula.
+
+use serde::Serialize;
+
+use super::agreement_input::{AgreementInput, Excluded, Selection, gather};
+use super::{AppError, Result};
+use crate::agreement::unitize::{
+    CoverageRule, Disagreement, OverlapThreshold, RaterSpans, Span as USpan, TranscriptCodings,
+    UnitKind, UnitizedCode, binary_unitizing_alpha, segment_agreement, split_sentences, unitize,
+};
+use crate::agreement::{Estimate, ReliabilityData, StatOptions, StatsReport, compute_all};
+use crate::model::{CodeId, text};
+use crate::store::Store;
+
+/// The unit agreement is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Every character (as NVivo).
+    Char,
+    /// Every speaker turn.
+    Turn,
+    /// Every sentence.
+    Sentence,
+    /// Coded segments matched by overlap (as MAXQDA).
+    Segment,
+    /// Krippendorff's binary unitizing alpha over the text (as ATLAS.ti), with character statistics.
+    Unitizing,
+}
+
+impl std::str::FromStr for Unit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "char" | "character" => Ok(Self::Char),
+            "turn" => Ok(Self::Turn),
+            "sentence" => Ok(Self::Sentence),
+            "segment" => Ok(Self::Segment),
+            "unitizing" | "u-alpha" | "ualpha" => Ok(Self::Unitizing),
+            _ => Err(format!(
+                "unknown unit {s:?} (expected char, turn, sentence, segment or unitizing)"
+            )),
+        }
+    }
+}
+
+/// How to measure.
+#[derive(Debug, Clone, Copy)]
+pub struct AgreementOptions {
+    /// The unit.
+    pub unit: Unit,
+    /// Minimum overlap for segment matching, in (0, 1].
+    pub overlap: f64,
+    /// When a turn or sentence counts as coded.
+    pub rule: CoverageRule,
+    /// Statistics options.
+    pub stats: StatOptions,
+}
+
+impl Default for AgreementOptions {
+    fn default() -> Self {
+        Self {
+            unit: Unit::Char,
+            overlap: 0.9,
+            rule: CoverageRule::AnyOverlap,
+            stats: StatOptions::default(),
+        }
+    }
+}
+
+/// One row of the per-code table.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeRow {
+    /// Code path ("all codes (pooled)" for the pooled row).
+    pub code: String,
+    /// Code id (none for the pooled row).
+    pub code_id: Option<String>,
+    /// Units compared.
+    pub units: u64,
+    /// Units each rater coded, in rater order.
+    pub coded_by_rater: Vec<u64>,
+    /// The headline kappa: Cohen's for two raters, Fleiss' for more; at segment level MAXQDA's kappa.
+    pub kappa: Estimate,
+    /// Which kappa `kappa` is.
+    pub kappa_name: String,
+    /// Krippendorff's alpha (binary unitizing alpha at the unitizing unit).
+    pub alpha: Estimate,
+    /// Percent agreement.
+    pub percent_agreement: Estimate,
+    /// Gwet's AC1.
+    pub gwet_ac1: Estimate,
+    /// Number of disagreements listed for this code.
+    pub disagreements: usize,
+    /// Every statistic.
+    pub statistics: StatsReport,
+}
+
+/// A project agreement report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectAgreement {
+    /// The unit.
+    pub unit: Unit,
+    /// Unit, rule and what the statistics run over.
+    pub description: String,
+    /// Raters compared.
+    pub raters: Vec<String>,
+    /// Transcripts compared.
+    pub transcripts: Vec<String>,
+    /// Transcripts left out, and why.
+    pub excluded: Vec<Excluded>,
+    /// One row per code, worst first (undefined last).
+    pub rows: Vec<CodeRow>,
+    /// All codes pooled.
+    pub pooled: Option<CodeRow>,
+}
+
+/// One disagreement, resolved for people.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisagreementView {
+    /// Code path.
+    pub code: String,
+    /// Transcript name.
+    pub transcript: String,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// The text there.
+    pub text: String,
+    /// Raters who coded it.
+    pub coded_by: Vec<String>,
+    /// Raters who did not.
+    pub not_coded_by: Vec<String>,
+    /// At segment level: each coding rater's own span.
+    pub rater_spans: Vec<(String, usize, usize)>,
+}
+
+/// Units (turn and sentence spans) of each transcript, computed once per report.
+struct Units {
+    turns: Vec<Vec<USpan>>,
+    sentences: Vec<Vec<USpan>>,
+}
+
+fn units(input: &AgreementInput, unit: Unit) -> Units {
+    let mut turns = Vec::new();
+    let mut sentences = Vec::new();
+    for t in &input.transcripts {
+        let content: Vec<USpan> = t
+            .transcript
+            .turns
+            .iter()
+            .map(crate::model::Turn::content_span)
+            .filter(|s| !s.is_empty())
+            .map(|s| USpan {
+                start: s.start,
+                end: s.end,
+            })
+            .collect();
+        let split = if unit == Unit::Sentence {
+            split_sentences(&t.transcript.text, &content)
+        } else {
+            Vec::new()
+        };
+        turns.push(content);
+        sentences.push(split);
+    }
+    Units { turns, sentences }
+}
+
+fn codings_of<'a>(
+    input: &AgreementInput,
+    units: &'a Units,
+    code: CodeId,
+) -> Vec<TranscriptCodings<'a>> {
+    input
+        .transcripts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TranscriptCodings {
+            len_chars: t.transcript.len_chars,
+            turns: &units.turns[i],
+            sentences: &units.sentences[i],
+            by_rater: t
+                .spans
+                .get(&code)
+                .map(|lanes| {
+                    lanes
+                        .iter()
+                        .enumerate()
+                        .map(|(r, spans)| RaterSpans {
+                            rater: r,
+                            spans: spans
+                                .iter()
+                                .map(|s| USpan {
+                                    start: s.start,
+                                    end: s.end,
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn kind(options: &AgreementOptions) -> Result<UnitKind> {
+    Ok(match options.unit {
+        Unit::Char | Unit::Unitizing => UnitKind::Character,
+        Unit::Turn => UnitKind::Turn(options.rule),
+        Unit::Sentence => UnitKind::Sentence(options.rule),
+        Unit::Segment => UnitKind::Segment(
+            OverlapThreshold::new(options.overlap).map_err(|e| AppError::Invalid(e.to_string()))?,
+        ),
+    })
+}
+
+/// Computes the per-code table and the pooled row.
+pub fn project_agreement(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+) -> Result<ProjectAgreement> {
+    let input = gather(store, selection)?;
+    let (rows, pooled, _) = compute(&input, options)?;
+    let mut description = kind(options)?.describe();
+    if options.unit == Unit::Unitizing {
+        description = format!(
+            "{} The alpha column is the binary unitizing alpha; the other statistics are per character.",
+            crate::agreement::unitize::ualpha::DESCRIPTION
+        );
+    }
+    Ok(ProjectAgreement {
+        unit: options.unit,
+        description,
+        raters: input.raters.iter().map(|r| r.1.clone()).collect(),
+        transcripts: input
+            .transcripts
+            .iter()
+            .map(|t| t.transcript.name.clone())
+            .collect(),
+        excluded: input.excluded.clone(),
+        rows,
+        pooled,
+    })
+}
+
+/// The disagreements of the selection, by code, then transcript and position.
+pub fn disagreements(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+) -> Result<Vec<DisagreementView>> {
+    let input = gather(store, selection)?;
+    let (_, _, list) = compute(&input, options)?;
+    Ok(list)
+}
+
+type Computed = (Vec<CodeRow>, Option<CodeRow>, Vec<DisagreementView>);
+
+fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Computed> {
+    let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
+    let units = units(input, options.unit);
+    let kind = kind(options)?;
+    let invalid = |e: crate::agreement::AgreementError| AppError::Invalid(e.to_string());
+    let mut rows = Vec::new();
+    let mut parts: Vec<UnitizedCode> = Vec::new();
+    let mut listed = Vec::new();
+    for (code_id, path) in &input.codes {
+        let codings = codings_of(input, &units, *code_id);
+        let unitized = unitize(&kind, &raters, &codings).map_err(invalid)?;
+        let mut row = row(
+            path,
+            Some(*code_id),
+            &unitized.data,
+            unitized.disagreements.len(),
+            options,
+            input.codes.len(),
+        );
+        if options.unit == Unit::Unitizing {
+            let u = binary_unitizing_alpha(raters.len(), &codings).map_err(invalid)?;
+            row.alpha = u.value.map_or_else(
+                || Estimate::undefined(u.undefined_reason.clone().unwrap_or_default()),
+                Estimate::point,
+            );
+        }
+        listed.extend(
+            unitized
+                .disagreements
+                .iter()
+                .map(|d| view(input, path, &raters, d)),
+        );
+        rows.push(row);
+        parts.push(unitized);
+    }
+    let pooled = if parts.is_empty() {
+        None
+    } else {
+        let data = crate::agreement::unitize::pool(&parts).map_err(invalid)?;
+        let total = parts.iter().map(|p| p.disagreements.len()).sum();
+        let mut row = row(
+            "all codes (pooled)",
+            None,
+            &data,
+            total,
+            options,
+            input.codes.len(),
+        );
+        if options.unit == Unit::Unitizing {
+            row.alpha = Estimate::undefined("unitizing alpha is reported per code");
+        }
+        Some(row)
+    };
+    rows.sort_by(|a, b| match (a.kappa.value, b.kappa.value) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.code.cmp(&b.code)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.code.cmp(&b.code),
+    });
+    Ok((rows, pooled, listed))
+}
+
+fn row(
+    code: &str,
+    code_id: Option<CodeId>,
+    data: &ReliabilityData,
+    disagreements: usize,
+    options: &AgreementOptions,
+    n_codes: usize,
+) -> CodeRow {
+    let statistics = compute_all(data, &options.stats);
+    let raters = data.raters().len();
+    let coded_by_rater = (0..raters)
+        .map(|r| {
+            data.patterns()
+                .iter()
+                .filter(|p| p.cells.get(r).copied().flatten() == Some(1))
+                .map(|p| p.count)
+                .sum()
+        })
+        .collect();
+    let (kappa_name, kappa) = if options.unit == Unit::Segment {
+        let s = segment_agreement(data, n_codes.max(1));
+        let e = s.kappa.map_or_else(
+            || Estimate::undefined(s.undefined_reason.clone().unwrap_or_default()),
+            Estimate::point,
+        );
+        ("kappa (MAXQDA, chance 1/codes)".to_string(), e)
+    } else if raters == 2 {
+        ("Cohen's kappa".to_string(), statistics.get("cohen_kappa"))
+    } else {
+        ("Fleiss' kappa".to_string(), statistics.get("fleiss_kappa"))
+    };
+    let (alpha, gwet_ac1) = if options.unit == Unit::Segment {
+        let reason = "not meaningful at segment level: there are no units that no rater coded";
+        (Estimate::undefined(reason), Estimate::undefined(reason))
+    } else {
+        (
+            statistics.get("krippendorff_alpha"),
+            statistics.get("gwet_ac1"),
+        )
+    };
+    CodeRow {
+        code: code.to_string(),
+        code_id: code_id.map(|c| c.to_text()),
+        units: statistics.n_units,
+        coded_by_rater,
+        kappa,
+        kappa_name,
+        alpha,
+        percent_agreement: statistics.get("percent_agreement"),
+        gwet_ac1,
+        disagreements,
+        statistics,
+    }
+}
+
+fn view(
+    input: &AgreementInput,
+    code: &str,
+    raters: &[String],
+    d: &Disagreement,
+) -> DisagreementView {
+    let t = &input.transcripts[d.transcript].transcript;
+    let names = |ids: &[usize]| ids.iter().filter_map(|&i| raters.get(i).cloned()).collect();
+    DisagreementView {
+        code: code.to_string(),
+        transcript: t.name.clone(),
+        start: d.span.start,
+        end: d.span.end,
+        text: text::slice_chars(&t.text, d.span.start, d.span.end).to_string(),
+        coded_by: names(&d.coded_by),
+        not_coded_by: names(&d.not_coded_by),
+        rater_spans: d
+            .rater_spans
+            .iter()
+            .map(|(r, s)| (raters.get(*r).cloned().unwrap_or_default(), s.start, s.end))
+            .collect(),
+    }
+}

@@ -1,0 +1,306 @@
+//! `accord agreement` (the per-code table of a project, worst first, and the pooled row) and
+//! `accord disagreements` (each place where the raters differ).
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::{ProjectPath, open, output};
+use crate::agreement::unitize::CoverageRule;
+use crate::agreement::{Estimate, StatOptions};
+use crate::app::agreement::{
+    AgreementOptions, CodeRow, ProjectAgreement, Unit, disagreements, project_agreement,
+};
+use crate::app::agreement_input::Selection;
+use crate::app::resolve;
+use crate::store::Store;
+
+/// Output formats of the agreement table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// JSON with every statistic.
+    Json,
+    /// CSV, one row per code.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// What to compare and how (shared by `agreement` and `disagreements`).
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Raters to compare (default: every human rater).
+    #[arg(long, value_delimiter = ',')]
+    pub raters: Vec<String>,
+    /// Codes to report (default: every code used).
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// Transcripts (default: all that every compared rater has coded).
+    #[arg(long, value_delimiter = ',')]
+    pub transcripts: Vec<String>,
+    /// The unit: char (as NVivo), turn, sentence, segment (as MAXQDA) or unitizing (as ATLAS.ti).
+    #[arg(long, default_value = "char", value_parser = parse_unit)]
+    pub unit: Unit,
+    /// Minimum overlap for matching segments (segment unit), in (0, 1].
+    #[arg(long, default_value_t = 0.9)]
+    pub overlap: f64,
+    /// When a turn or sentence counts as coded: any (one character), majority, or full.
+    #[arg(long, default_value = "any", value_parser = parse_rule)]
+    pub rule: CoverageRule,
+    /// Bootstrap replicates for alpha's interval.
+    #[arg(long, default_value_t = 1000)]
+    pub replicates: u32,
+}
+
+fn parse_unit(text: &str) -> Result<Unit, String> {
+    text.parse()
+}
+
+fn parse_rule(text: &str) -> Result<CoverageRule, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "any" => Ok(CoverageRule::AnyOverlap),
+        "majority" => Ok(CoverageRule::Majority),
+        "full" => Ok(CoverageRule::Full),
+        _ => Err(format!(
+            "unknown rule {text:?} (expected any, majority or full)"
+        )),
+    }
+}
+
+/// Arguments of `accord agreement`.
+#[derive(Debug, Args)]
+pub struct AgreementArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Arguments of `accord disagreements`.
+#[derive(Debug, Args)]
+pub struct DisagreementsArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn resolve_selection(
+    store: &Store,
+    args: &SelectionArgs,
+) -> anyhow::Result<(Selection, AgreementOptions)> {
+    let book = store.codebook()?;
+    let selection = Selection {
+        raters: args
+            .raters
+            .iter()
+            .map(|r| Ok(store.find_rater(r)?.rater_id))
+            .collect::<anyhow::Result<_>>()?,
+        codes: args
+            .codes
+            .iter()
+            .map(|c| resolve::code(&book, c))
+            .collect::<Result<_, _>>()?,
+        transcripts: resolve::transcript_ids(store, &args.transcripts)?,
+    };
+    let options = AgreementOptions {
+        unit: args.unit,
+        overlap: args.overlap,
+        rule: args.rule,
+        stats: StatOptions {
+            bootstrap_replicates: args.replicates,
+            ..StatOptions::default()
+        },
+    };
+    Ok((selection, options))
+}
+
+/// Runs `accord agreement`.
+pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.selection.project.project)?;
+    let (selection, options) = resolve_selection(&store, &args.selection)?;
+    let report = project_agreement(&store, &selection, &options)?;
+    match args.format {
+        Format::Json => output::json(&report)?,
+        Format::Csv => print!("{}", csv(&report)?),
+        Format::Markdown => print!("{}", markdown(&report)),
+        Format::Table => print!("{}", table(&report)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `accord disagreements`.
+pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.selection.project.project)?;
+    let (selection, options) = resolve_selection(&store, &args.selection)?;
+    let list = disagreements(&store, &selection, &options)?;
+    if args.json {
+        output::json(&list)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &list {
+        println!(
+            "{:<40} {:<16} {:>6}..{:<6} coded by {:<24} not by {:<24} \"{}\"",
+            output::one_line(&d.code, 40),
+            d.transcript,
+            d.start,
+            d.end,
+            d.coded_by.join(", "),
+            d.not_coded_by.join(", "),
+            output::one_line(&d.text, 60)
+        );
+    }
+    println!("{} disagreements", list.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn num(e: &Estimate) -> String {
+    e.value.map_or("—".into(), |v| format!("{v:.3}"))
+}
+
+fn ci(e: &Estimate) -> String {
+    e.interval
+        .map_or(String::new(), |(a, b)| format!("[{a:.2}, {b:.2}]"))
+}
+
+fn header(report: &ProjectAgreement) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", report.description);
+    let _ = writeln!(
+        out,
+        "Raters: {}. Transcripts ({}): {}.",
+        report.raters.join(", "),
+        report.transcripts.len(),
+        report.transcripts.join(", ")
+    );
+    for e in &report.excluded {
+        let _ = writeln!(
+            out,
+            "Left out: {} (not coded by {}).",
+            e.transcript,
+            e.not_coded_by.join(", ")
+        );
+    }
+    out
+}
+
+fn table(report: &ProjectAgreement) -> String {
+    let mut out = header(report);
+    let kappa = report
+        .rows
+        .first()
+        .map_or("kappa", |r| r.kappa_name.as_str());
+    let _ = writeln!(
+        out,
+        "\n{:<52} {:>9} {:>7} {:>7} {:<16} {:>7} {:<16} {:>7} {:>6}",
+        "code", "units", "agree", "kappa", "", "alpha", "", "AC1", "diffs"
+    );
+    let rows = report.rows.iter().chain(report.pooled.iter());
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<52} {:>9} {:>7} {:>7} {:<16} {:>7} {:<16} {:>7} {:>6}",
+            output::one_line(&r.code, 52),
+            r.units,
+            num(&r.percent_agreement),
+            num(&r.kappa),
+            ci(&r.kappa),
+            num(&r.alpha),
+            ci(&r.alpha),
+            num(&r.gwet_ac1),
+            r.disagreements
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nkappa = {kappa}; alpha = Krippendorff's alpha (nominal); worst first; intervals 95%."
+    );
+    let notes: Vec<&String> = report
+        .rows
+        .iter()
+        .flat_map(|r| r.statistics.notes.iter())
+        .filter(|n| n.starts_with("kappa paradox"))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} codes show the kappa paradox (high raw agreement, low kappa); see their AC1.",
+            notes.len()
+        );
+    }
+    out
+}
+
+fn markdown(report: &ProjectAgreement) -> String {
+    let mut out = String::new();
+    for line in header(report).lines() {
+        let _ = write!(out, "{line}\n\n");
+    }
+    out.push_str("| code | units | agreement | kappa | 95% CI | alpha | 95% CI | AC1 | disagreements |\n|---|---:|---:|---:|---|---:|---|---:|---:|\n");
+    for r in report.rows.iter().chain(report.pooled.iter()) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.code.replace('|', "\\|"),
+            r.units,
+            num(&r.percent_agreement),
+            num(&r.kappa),
+            ci(&r.kappa),
+            num(&r.alpha),
+            ci(&r.alpha),
+            num(&r.gwet_ac1),
+            r.disagreements
+        );
+    }
+    out
+}
+
+fn csv(report: &ProjectAgreement) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "code",
+        "code_id",
+        "unit",
+        "units",
+        "percent_agreement",
+        "kappa_name",
+        "kappa",
+        "kappa_se",
+        "kappa_low",
+        "kappa_high",
+        "alpha",
+        "alpha_low",
+        "alpha_high",
+        "gwet_ac1",
+        "disagreements",
+    ])?;
+    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+    let rows: Vec<&CodeRow> = report.rows.iter().chain(report.pooled.iter()).collect();
+    for r in rows {
+        writer.write_record([
+            r.code.clone(),
+            r.code_id.clone().unwrap_or_default(),
+            format!("{:?}", report.unit).to_lowercase(),
+            r.units.to_string(),
+            opt(r.percent_agreement.value),
+            r.kappa_name.clone(),
+            opt(r.kappa.value),
+            opt(r.kappa.standard_error),
+            opt(r.kappa.interval.map(|i| i.0)),
+            opt(r.kappa.interval.map(|i| i.1)),
+            opt(r.alpha.value),
+            opt(r.alpha.interval.map(|i| i.0)),
+            opt(r.alpha.interval.map(|i| i.1)),
+            opt(r.gwet_ac1.value),
+            r.disagreements.to_string(),
+        ])?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
