@@ -10,6 +10,7 @@ pub mod cli;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod search;
 pub mod store;
 
 pub use model::{Code, Codebook, Coding, Rater, Span, Transcript, Turn};

@@ -9,6 +9,7 @@ pub mod command;
 pub mod demo;
 pub mod listing;
 pub mod resolve;
+pub mod search;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
 pub use command::{Command, Outcome, apply};

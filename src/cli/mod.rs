@@ -9,6 +9,7 @@ mod import;
 mod irr;
 mod output;
 mod project;
+mod search;
 mod show;
 
 use std::path::PathBuf;
@@ -49,8 +50,14 @@ pub enum Commands {
     Codings(codings::CodingsCommand),
     /// Print a transcript with its turns and codings.
     Show(show::ShowArgs),
-    /// List the transcripts of a project.
-    Transcripts(project::ProjectArgs),
+    /// List or remove transcripts.
+    #[command(subcommand)]
+    Transcripts(project::TranscriptsCommand),
+    /// Search every interview (words, "phrases", AND/OR/NOT, prefix*, fuzzy~1, filters); with --code
+    /// and --rater, code the hits.
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the project.
+    Reindex(ProjectPath),
     /// Build the demo project from samples/ and codebooks/.
     Demo(demo::DemoArgs),
     /// Agreement statistics of a ratings matrix (--csv) or of coded spans over a text (--spans).
@@ -61,9 +68,27 @@ pub enum Commands {
     Disagreements(agreement::DisagreementsArgs),
 }
 
+impl Commands {
+    /// The project a command changes, if it changes one (its search index is brought up to date).
+    fn changed_project(&self) -> Option<PathBuf> {
+        match self {
+            Self::Import(a) => Some(a.project.project.clone()),
+            Self::Attributes(a) if a.file.is_some() => Some(a.project.project.clone()),
+            Self::Code(a) => Some(a.project.project.clone()),
+            Self::Uncode(a) => Some(a.project.project.clone()),
+            Self::Codings(codings::CodingsCommand::Import { project, .. })
+            | Self::Transcripts(project::TranscriptsCommand::Remove { project, .. }) => {
+                Some(project.project.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Runs the command line; errors are reported once, here.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
+    let changed = cli.command.as_ref().and_then(Commands::changed_project);
     let result = match cli.command {
         None => demo::open_default(),
         Some(Commands::New(args)) => project::new(&args),
@@ -75,12 +100,20 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Uncode(args)) => codings::uncode(&args),
         Some(Commands::Codings(cmd)) => codings::run(&cmd),
         Some(Commands::Show(args)) => show::show(&args),
-        Some(Commands::Transcripts(args)) => project::transcripts(&args),
+        Some(Commands::Transcripts(cmd)) => project::transcripts(&cmd),
+        Some(Commands::Search(args)) => search::search(&args),
+        Some(Commands::Reindex(args)) => search::reindex(&args),
         Some(Commands::Demo(args)) => demo::demo(&args),
         Some(Commands::Irr(args)) => irr::irr(&args),
         Some(Commands::Agreement(args)) => agreement::agreement(&args),
         Some(Commands::Disagreements(args)) => agreement::list_disagreements(&args),
     };
+    let result = result.and_then(|code| {
+        if let Some(path) = changed.filter(|p| p.exists()) {
+            search::after_change(&open(&path)?)?;
+        }
+        Ok(code)
+    });
     match result {
         Ok(code) => code,
         Err(e) => {

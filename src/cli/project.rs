@@ -30,6 +30,20 @@ pub struct ProjectArgs {
     pub json: bool,
 }
 
+/// `accord transcripts ...`
+#[derive(Debug, Subcommand)]
+pub enum TranscriptsCommand {
+    /// List transcripts.
+    List(ProjectArgs),
+    /// Remove a transcript from the project (its codings are kept in the file, untouched).
+    Remove {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// Transcript name or id.
+        transcript: String,
+    },
+}
+
 /// `accord rater ...`
 #[derive(Debug, Subcommand)]
 pub enum RaterCommand {
@@ -69,8 +83,21 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lists transcripts.
-pub fn transcripts(args: &ProjectArgs) -> anyhow::Result<ExitCode> {
+/// Lists or removes transcripts.
+pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
+    let args = match cmd {
+        TranscriptsCommand::List(args) => args,
+        TranscriptsCommand::Remove {
+            project,
+            transcript,
+        } => {
+            let mut store = open(&project.project)?;
+            let id = store.find_transcript(transcript)?.transcript_id;
+            let name = store.remove_transcript(id)?;
+            println!("removed transcript {name}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let store = open(&args.project.project)?;
     let list = store.transcripts()?;
     if args.json {

@@ -159,9 +159,9 @@ impl Store {
 
     /// Name and length in chars of every transcript.
     fn transcript_lengths(&self) -> Result<HashMap<TranscriptId, (String, usize)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT transcript_id, name, len_chars FROM transcripts")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT transcript_id, name, len_chars FROM transcripts WHERE removed_at IS NULL",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((parse_col(r, 0)?, (r.get(1)?, r.get::<_, i64>(2)? as usize)))
         })?;

@@ -32,18 +32,21 @@ CREATE TABLE case_attributes (
 
 CREATE TABLE transcripts (
     transcript_id TEXT PRIMARY KEY,
-    name          TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
     case_id       TEXT REFERENCES cases(case_id),
     source_file   TEXT NOT NULL,
     format        TEXT NOT NULL,
     sha256        TEXT NOT NULL,
     len_chars     INTEGER NOT NULL CHECK (len_chars >= 0),
     imported_at   TEXT NOT NULL,
+    -- Set when the transcript is removed; its codings stay, untouched, with it.
+    removed_at    TEXT,
     -- Last, so that reading the other columns never walks the text's overflow pages.
     text          TEXT NOT NULL
 ) STRICT;
 
 CREATE INDEX transcripts_by_sha256 ON transcripts(sha256);
+CREATE UNIQUE INDEX transcripts_live_names ON transcripts(name) WHERE removed_at IS NULL;
 
 CREATE TRIGGER transcripts_text_frozen BEFORE UPDATE OF text, sha256, len_chars ON transcripts
 BEGIN

@@ -34,7 +34,7 @@ pub struct TranscriptSummary {
 
 const SUMMARY_SQL: &str = "SELECT t.transcript_id, t.name, t.case_id, c.name, t.format, t.source_file, t.sha256,
         t.len_chars, (SELECT count(*) FROM turns u WHERE u.transcript_id = t.transcript_id), t.imported_at
-     FROM transcripts t LEFT JOIN cases c ON c.case_id = t.case_id";
+     FROM transcripts t LEFT JOIN cases c ON c.case_id = t.case_id WHERE t.removed_at IS NULL";
 
 fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<TranscriptSummary> {
     Ok(TranscriptSummary {
@@ -123,7 +123,7 @@ impl Store {
             .unwrap_or_default();
         self.conn
             .query_row(
-                &format!("{SUMMARY_SQL} WHERE t.transcript_id = ?1 OR t.name = ?2"),
+                &format!("{SUMMARY_SQL} AND (t.transcript_id = ?1 OR t.name = ?2)"),
                 params![id_text, reference],
                 summary_from_row,
             )
@@ -140,7 +140,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT name, case_id, source_file, format, text, sha256, len_chars, imported_at
-                 FROM transcripts WHERE transcript_id = ?1",
+                 FROM transcripts WHERE transcript_id = ?1 AND removed_at IS NULL",
                 [transcript_id.to_text()],
                 |r| {
                     Ok((
@@ -176,6 +176,44 @@ impl Store {
         })
     }
 
+    /// Removes a transcript from the project's view (its text and codings stay in the file, untouched;
+    /// nothing is rewritten). Returns its name.
+    pub fn remove_transcript(&mut self, transcript_id: TranscriptId) -> Result<String> {
+        let name = self.find_transcript(&transcript_id.to_text())?.name;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE transcripts SET removed_at = ?2 WHERE transcript_id = ?1 AND removed_at IS NULL",
+                params![transcript_id.to_text(), crate::model::now_rfc3339()],
+            )?;
+            audit::record(tx, "remove", "transcript", Some(&transcript_id.to_text()), &serde_json::json!({ "name": name }))
+        })?;
+        Ok(name)
+    }
+
+    /// A fingerprint of everything the search index holds about each live transcript: its text hash,
+    /// its case and the case's attributes, and its live codings with their raters. The index compares
+    /// these to know which transcripts to re-index.
+    pub fn search_fingerprints(&self) -> Result<std::collections::BTreeMap<TranscriptId, String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.transcript_id, t.sha256 || '|' || coalesce(c.name, '') || '|' ||
+                coalesce((SELECT group_concat(a.name || '=' || a.value, ';') FROM
+                    (SELECT name, value FROM case_attributes WHERE case_id = t.case_id ORDER BY name) a), '') || '|' ||
+                coalesce((SELECT group_concat(x.coding_id || '@' || x.rater, ';') FROM
+                    (SELECT k.coding_id, r.name AS rater FROM codings k JOIN raters r ON r.rater_id = k.rater_id
+                     WHERE k.transcript_id = t.transcript_id
+                       AND NOT EXISTS (SELECT 1 FROM coding_removals m WHERE m.coding_id = k.coding_id)
+                     ORDER BY k.coding_id) x), '')
+             FROM transcripts t LEFT JOIN cases c ON c.case_id = t.case_id WHERE t.removed_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                parse_col(r, 0)?,
+                crate::model::text::sha256_hex(&r.get::<_, String>(1)?),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The turns of a transcript, in order.
     pub fn turns(&self, transcript_id: TranscriptId) -> Result<Vec<Turn>> {
         let mut stmt = self.conn.prepare(
@@ -201,7 +239,7 @@ impl Store {
 fn name_of_sha(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row(
-            "SELECT name FROM transcripts WHERE sha256 = ?1",
+            "SELECT name FROM transcripts WHERE sha256 = ?1 AND removed_at IS NULL",
             [sha256],
             |r| r.get(0),
         )
@@ -210,7 +248,7 @@ fn name_of_sha(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>> {
 
 fn insert_row(tx: &Transaction<'_>, t: &Transcript, case_id: Option<CaseId>) -> Result<()> {
     let taken: bool = tx.query_row(
-        "SELECT count(*) > 0 FROM transcripts WHERE name = ?1",
+        "SELECT count(*) > 0 FROM transcripts WHERE name = ?1 AND removed_at IS NULL",
         [&t.name],
         |r| r.get(0),
     )?;

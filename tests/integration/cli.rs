@@ -22,7 +22,7 @@ fn demo_show_lists_both_raters_codings() {
         .stdout;
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(value["codings"].as_array().unwrap().len() > 20);
-    accord(dir.path(), &["transcripts", p])
+    accord(dir.path(), &["transcripts", "list", p])
         .success()
         .stdout_has("12 transcripts");
     accord(dir.path(), &["attributes", p])
@@ -320,7 +320,13 @@ fn every_subcommand_has_help() {
         vec!["codings", "export"],
         vec!["show"],
         vec!["demo"],
-        vec!["transcripts"],
+        vec!["transcripts", "list"],
+        vec!["transcripts", "remove"],
+        vec!["search"],
+        vec!["reindex"],
+        vec!["irr"],
+        vec!["agreement"],
+        vec!["disagreements"],
     ] {
         let mut args = sub.clone();
         args.push("--help");

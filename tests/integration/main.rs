@@ -8,5 +8,6 @@ mod cli;
 mod codebook;
 mod malformed;
 mod samples;
+mod search;
 mod store;
 mod support;

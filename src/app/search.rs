@@ -1,0 +1,132 @@
+//! Search-and-code: apply a code as a rater to chosen search hits, at the scope the researcher picks
+//! (the matched words, the sentence around them, or the whole turn), as ONE change (one transaction,
+//! one audit record), so that one undo takes it back.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::{AppError, Command, Outcome, Result, apply};
+use crate::agreement::unitize::{Span as USpan, split_sentences};
+use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
+use crate::search::Hit;
+use crate::store::{NewCoding, Store};
+
+/// How much text around a hit to code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The matched words (from the first match to the last in the turn).
+    Hit,
+    /// The sentence or sentences holding the matches.
+    Sentence,
+    /// The whole turn (its words).
+    Turn,
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "hit" => Ok(Self::Hit),
+            "sentence" => Ok(Self::Sentence),
+            "turn" => Ok(Self::Turn),
+            _ => Err(format!(
+                "unknown scope {s:?} (expected hit, sentence or turn)"
+            )),
+        }
+    }
+}
+
+/// The span a hit covers at a scope.
+#[must_use]
+pub fn scope_span(transcript: &Transcript, hit: &Hit, scope: Scope) -> Option<Span> {
+    let turn = transcript.turns.get(hit.turn_index as usize)?;
+    let words = turn.content_span();
+    let first = hit.spans.first()?;
+    let last = hit.spans.last()?;
+    let matched = Span::new(first.start, last.end);
+    Some(match scope {
+        Scope::Hit => matched,
+        Scope::Turn => words,
+        Scope::Sentence => {
+            let sentences = split_sentences(
+                &transcript.text,
+                &[USpan {
+                    start: words.start,
+                    end: words.end,
+                }],
+            );
+            let start = sentences
+                .iter()
+                .find(|s| s.start <= matched.start && matched.start < s.end)
+                .map_or(matched.start, |s| s.start);
+            let end = sentences
+                .iter()
+                .find(|s| s.start < matched.end && matched.end <= s.end)
+                .map_or(matched.end, |s| s.end);
+            Span::new(start, end)
+        }
+    })
+}
+
+/// Codes the hits in one change; hits that would duplicate an identical live coding are skipped.
+/// Returns the new codings' ids.
+pub fn code_hits(
+    store: &mut Store,
+    hits: &[Hit],
+    code_id: CodeId,
+    rater_id: RaterId,
+    scope: Scope,
+) -> Result<Vec<CodingId>> {
+    let mut transcripts: std::collections::HashMap<String, Transcript> =
+        std::collections::HashMap::new();
+    let mut seen = BTreeSet::new();
+    let existing: BTreeSet<(TranscriptId, Span)> = store
+        .codings(&crate::store::CodingFilter {
+            codes: vec![code_id],
+            raters: vec![rater_id],
+            ..Default::default()
+        })?
+        .into_iter()
+        .map(|c| (c.transcript_id, c.span))
+        .collect();
+    let mut codings = Vec::new();
+    for hit in hits {
+        if !transcripts.contains_key(&hit.transcript_id) {
+            let id: TranscriptId = hit.transcript_id.parse().map_err(|_| {
+                AppError::Invalid(format!("bad transcript id {}", hit.transcript_id))
+            })?;
+            transcripts.insert(hit.transcript_id.clone(), store.transcript(id)?);
+        }
+        let Some(transcript) = transcripts.get(&hit.transcript_id) else {
+            continue;
+        };
+        let Some(span) = scope_span(transcript, hit, scope) else {
+            continue;
+        };
+        let key = (transcript.transcript_id, span);
+        if span.is_empty() || existing.contains(&key) || !seen.insert(key) {
+            continue;
+        }
+        codings.push(NewCoding {
+            coding_id: CodingId::new_random(),
+            transcript_id: transcript.transcript_id,
+            code_id,
+            rater_id,
+            span,
+            memo: None,
+            created_at: None,
+        });
+    }
+    match apply(
+        store,
+        Command::AddCodings {
+            codings,
+            action: "search-code".into(),
+        },
+    )? {
+        Outcome::CodingsAdded(ids) => Ok(ids),
+        _ => Ok(Vec::new()),
+    }
+}

@@ -1,0 +1,273 @@
+//! `accord search` (full-text search, and search-and-code) and `accord reindex`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{ProjectPath, open, output};
+use crate::app::resolve;
+use crate::app::search::{Scope, code_hits};
+use crate::model::format_time_ms;
+use crate::search::sync::index_dir;
+use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
+use crate::store::Store;
+
+/// Arguments of `accord search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// The query: words, "exact phrases", AND/OR/NOT, ( ), burn*, supervsior~1, "role supervisor"~5,
+    /// and filters speaker:, role:, transcript:, case:, code:"Role confusion", rater:, or any case
+    /// attribute such as site:B.
+    pub query: String,
+    /// Only this speaker.
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Only interviewer, participant or other turns.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only this transcript (name or id).
+    #[arg(long)]
+    pub transcript: Option<String>,
+    /// Only this case.
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Only cases with this attribute value, NAME=VALUE (repeatable).
+    #[arg(long = "where")]
+    pub attributes: Vec<String>,
+    /// How many hits to return.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Order: relevance or transcript.
+    #[arg(long, default_value = "relevance")]
+    pub order: String,
+    /// Match English word forms too (supervisors, supervising) for bare words.
+    #[arg(long)]
+    pub stem: bool,
+    /// Search-and-code: apply this code to the hits ...
+    #[arg(long, requires = "rater")]
+    pub code: Option<String>,
+    /// ... as this rater ...
+    #[arg(long, requires = "code")]
+    pub rater: Option<String>,
+    /// ... covering the matched words, their sentence, or the whole turn.
+    #[arg(long, default_value = "hit")]
+    pub scope: String,
+    /// Only these hits (1-based numbers as listed), for search-and-code.
+    #[arg(long, value_delimiter = ',')]
+    pub hits: Vec<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    number: usize,
+    transcript: String,
+    case: Option<String>,
+    turn: u64,
+    speaker: String,
+    role: String,
+    time: Option<String>,
+    spans: Vec<(usize, usize)>,
+    snippet: String,
+    snippet_spans: Vec<(usize, usize)>,
+    score: Option<f32>,
+}
+
+/// Runs `accord search`.
+pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    if let Err(e) = crate::search::parse_query(&args.query) {
+        let caret = " ".repeat(e.column.saturating_sub(1));
+        anyhow::bail!(
+            "invalid query at column {}: {}\n  {}\n  {caret}^",
+            e.column,
+            e.message,
+            args.query
+        );
+    }
+    let mut store = open(&args.project.project)?;
+    let (index, _) = ProjectIndex::open(&store)?;
+    let query = full_query(&store, args)?;
+    let order = match args.order.as_str() {
+        "relevance" => ResultOrder::Relevance,
+        "transcript" => ResultOrder::TranscriptOrder,
+        other => anyhow::bail!("--order {other:?}: expected relevance or transcript"),
+    };
+    let book = store.codebook()?;
+    let results = index.search(
+        &query,
+        &book,
+        &SearchOptions {
+            limit: args.limit,
+            order,
+            stem: args.stem,
+            ..SearchOptions::default()
+        },
+    )?;
+    let names = transcript_names(&store)?;
+    let views: Vec<HitView> = results
+        .hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| view(i + 1, h, &names))
+        .collect();
+    if let (Some(code), Some(rater)) = (&args.code, &args.rater) {
+        let scope: Scope = args.scope.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        let chosen: Vec<Hit> = if args.hits.is_empty() {
+            results.hits.clone()
+        } else {
+            args.hits
+                .iter()
+                .map(|n| {
+                    results.hits.get(n.wrapping_sub(1)).cloned().ok_or_else(|| {
+                        anyhow::anyhow!("--hits {n}: there are {} hits", results.hits.len())
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?
+        };
+        drop(index);
+        let code_id = resolve::code(&book, code)?;
+        let rater = store.find_rater(rater)?;
+        let added = code_hits(&mut store, &chosen, code_id, rater.rater_id, scope)?;
+        ProjectIndex::open(&store)?;
+        println!(
+            "coded {} of {} hits with {} as {} ({} scope); one change, undone as one",
+            added.len(),
+            chosen.len(),
+            book.path(code_id),
+            rater.name,
+            args.scope
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.json {
+        output::json(
+            &serde_json::json!({ "query": query, "total": results.total, "hits": views }),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for v in &views {
+        let time = v
+            .time
+            .as_deref()
+            .map(|t| format!("[{t}] "))
+            .unwrap_or_default();
+        println!(
+            "{:>3}. {} #{} {time}{} ({})  {}",
+            v.number,
+            v.transcript,
+            v.turn + 1,
+            v.speaker,
+            v.role,
+            marked(&v.snippet, &v.snippet_spans)
+        );
+    }
+    println!("{} of {} matching turns", views.len(), results.total);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
+    let mut parts = vec![format!("({})", args.query)];
+    if let Some(s) = &args.speaker {
+        parts.push(format!("speaker:{}", quote(s)));
+    }
+    if let Some(r) = &args.role {
+        parts.push(format!("role:{}", quote(r)));
+    }
+    if let Some(t) = &args.transcript {
+        parts.push(format!(
+            "transcript:{}",
+            quote(&store.find_transcript(t)?.transcript_id.to_text())
+        ));
+    }
+    if let Some(c) = &args.case {
+        parts.push(format!("case:{}", quote(c)));
+    }
+    for a in &args.attributes {
+        let (name, value) = a
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--where {a:?}: expected NAME=VALUE"))?;
+        parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
+    }
+    Ok(parts.join(" "))
+}
+
+fn transcript_names(
+    store: &Store,
+) -> anyhow::Result<std::collections::HashMap<String, (String, Option<String>)>> {
+    Ok(store
+        .transcripts()?
+        .into_iter()
+        .map(|t| (t.transcript_id.to_text(), (t.name, t.case_name)))
+        .collect())
+}
+
+fn view(
+    number: usize,
+    h: &Hit,
+    names: &std::collections::HashMap<String, (String, Option<String>)>,
+) -> HitView {
+    let (transcript, case) = names
+        .get(&h.transcript_id)
+        .cloned()
+        .unwrap_or_else(|| (h.transcript_id.clone(), None));
+    HitView {
+        number,
+        transcript,
+        case,
+        turn: h.turn_index,
+        speaker: h.speaker.clone(),
+        role: h.role.clone(),
+        time: h.start_ms.map(format_time_ms),
+        spans: h.spans.iter().map(|s| (s.start, s.end)).collect(),
+        snippet: h.snippet.text.clone(),
+        snippet_spans: h.snippet.spans.iter().map(|s| (s.start, s.end)).collect(),
+        score: h.score,
+    }
+}
+
+/// The snippet with each match in brackets (offsets are chars of the snippet).
+fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    for (i, c) in snippet.chars().enumerate() {
+        if spans.iter().any(|s| s.0 == i) {
+            out.push('[');
+        }
+        out.push(c);
+        if spans.iter().any(|s| s.1 == i + 1) {
+            out.push(']');
+        }
+    }
+    out.replace('\n', " ")
+}
+
+/// Runs `accord reindex`.
+pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
+    let store = open(&args.project)?;
+    let start = Instant::now();
+    let (index, report) = ProjectIndex::rebuild(&store)?;
+    println!(
+        "rebuilt {}: {} transcripts, {} turns in {:.2} s",
+        index_dir(&args.project).display(),
+        report.indexed,
+        index.num_turns(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// After a change: bring an existing index up to date (a missing one is built when first searched).
+pub fn after_change(store: &Store) -> anyhow::Result<()> {
+    if let Some(path) = store.path()
+        && index_dir(path).exists()
+    {
+        ProjectIndex::open(store)?;
+    }
+    Ok(())
+}

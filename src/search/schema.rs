@@ -1,0 +1,132 @@
+//! Schema and analyzers of the turn index (one tantivy document per turn).
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+/// `SimpleTokenizer` + `RemoveLongFilter(40)` + `LowerCaser` + `AsciiFoldingFilter`.
+pub const TEXT_ANALYZER: &str = "accord_text";
+/// `TEXT_ANALYZER` + English `Stemmer`.
+pub const STEM_ANALYZER: &str = "accord_text_stem";
+/// `RawTokenizer` + `LowerCaser` + `AsciiFoldingFilter`: whole value as one
+/// case-/accent-insensitive token (speaker, role, case, attr, raters).
+pub const KEYWORD_ANALYZER: &str = "accord_keyword";
+
+/// Tokens longer than this many UTF-8 bytes are dropped (they still consume a position).
+pub const MAX_TOKEN_BYTES: usize = 40;
+
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub fn stem_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Analyzers are NOT persisted in the index (only their names are, in meta.json):
+/// they must be registered again every time an index is created or opened.
+pub fn register_analyzers(index: &Index) {
+    let tm = index.tokenizers();
+    tm.register(TEXT_ANALYZER, text_analyzer());
+    tm.register(STEM_ANALYZER, stem_analyzer());
+    tm.register(KEYWORD_ANALYZER, keyword_analyzer());
+}
+
+/// Field handles.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub transcript_id: Field,
+    pub turn_index: Field,
+    pub turn_start_char: Field,
+    pub speaker: Field,
+    pub role: Field,
+    pub case: Field,
+    pub attr: Field,
+    pub codes: Field,
+    pub raters: Field,
+    pub start_ms: Field,
+    pub text: Field,
+    pub text_stem: Field,
+}
+
+fn keyword(stored: bool) -> TextOptions {
+    let opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(KEYWORD_ANALYZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    if stored { opts.set_stored() } else { opts }
+}
+
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    // FAST (raw tokenizer by default for STRING|FAST) so results can be sorted by it.
+    b.add_text_field("transcript_id", STRING | STORED | FAST);
+    b.add_u64_field("turn_index", INDEXED | STORED | FAST);
+    b.add_u64_field("turn_start_char", STORED);
+    b.add_text_field("speaker", keyword(true));
+    b.add_text_field("role", keyword(true));
+    b.add_text_field("case", keyword(true));
+    b.add_text_field("attr", keyword(true));
+    b.add_text_field("codes", STRING | STORED);
+    b.add_text_field("raters", keyword(true));
+    b.add_u64_field("start_ms", STORED);
+    let text_indexing = TextFieldIndexing::default()
+        .set_tokenizer(TEXT_ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    b.add_text_field(
+        "text",
+        TextOptions::default()
+            .set_indexing_options(text_indexing)
+            .set_stored(),
+    );
+    let stem_indexing = TextFieldIndexing::default()
+        .set_tokenizer(STEM_ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    // not stored: the text is stored once, in `text`
+    b.add_text_field(
+        "text_stem",
+        TextOptions::default().set_indexing_options(stem_indexing),
+    );
+    b.build()
+}
+
+impl Fields {
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        Ok(Fields {
+            transcript_id: schema.get_field("transcript_id")?,
+            turn_index: schema.get_field("turn_index")?,
+            turn_start_char: schema.get_field("turn_start_char")?,
+            speaker: schema.get_field("speaker")?,
+            role: schema.get_field("role")?,
+            case: schema.get_field("case")?,
+            attr: schema.get_field("attr")?,
+            codes: schema.get_field("codes")?,
+            raters: schema.get_field("raters")?,
+            start_ms: schema.get_field("start_ms")?,
+            text: schema.get_field("text")?,
+            text_stem: schema.get_field("text_stem")?,
+        })
+    }
+}

@@ -1,0 +1,341 @@
+//! Keeping the index in step with the store. The index lives beside the project (`<file>.index/`)
+//! with a small sidecar (`accord-index.json`) recording the schema version, the project id and a
+//! fingerprint per transcript. Opening compares the fingerprints with the store's and re-indexes
+//! only what changed; a missing, unreadable, corrupt (checksums) or foreign index is deleted and
+//! rebuilt. The sidecar is written after the index commits, so a crash in between only makes the next
+//! open re-index a few transcripts again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::index::{
+    CodeResolver, SearchError, SearchOptions, SearchResults, TranscriptIndex, TurnDoc,
+};
+use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
+use crate::store::{CodingFilter, Store};
+
+/// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
+pub const INDEX_VERSION: u32 = 1;
+
+const SIDECAR: &str = "accord-index.json";
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// The index was (re)built from scratch, and why.
+    pub rebuilt: Option<String>,
+    /// Transcripts (re)indexed.
+    pub indexed: usize,
+    /// Transcripts removed from the index.
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Sidecar {
+    version: u32,
+    project_id: String,
+    fingerprints: BTreeMap<String, String>,
+}
+
+/// A project's search index, kept in step with its store.
+pub struct ProjectIndex {
+    index: TranscriptIndex,
+    dir: Option<PathBuf>,
+    sidecar: Sidecar,
+}
+
+impl std::fmt::Debug for ProjectIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectIndex")
+            .field("dir", &self.dir)
+            .field("transcripts", &self.sidecar.fingerprints.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The index folder of a project file: `<file>.index`.
+#[must_use]
+pub fn index_dir(project: &Path) -> PathBuf {
+    let mut name = project
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".index");
+    project.with_file_name(name)
+}
+
+fn err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Store(e.to_string())
+}
+
+impl ProjectIndex {
+    /// Opens (or builds) the index of a project and brings it up to date. An in-memory store gets an
+    /// in-memory index.
+    pub fn open(store: &Store) -> Result<(Self, SyncReport), SearchError> {
+        let project_id = store.project_id().map_err(err)?.to_text();
+        let (mut this, rebuilt) = match store.path() {
+            None => (
+                Self::fresh_in_ram(&project_id)?,
+                Some("in-memory project".to_string()),
+            ),
+            Some(path) => Self::open_dir(&index_dir(path), &project_id)?,
+        };
+        let mut report = this.sync(store)?;
+        report.rebuilt = rebuilt;
+        Ok((this, report))
+    }
+
+    /// Deletes the index and builds it again from the store.
+    pub fn rebuild(store: &Store) -> Result<(Self, SyncReport), SearchError> {
+        if let Some(path) = store.path() {
+            let dir = index_dir(path);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| err(format!("{}: cannot remove: {e}", dir.display())))?;
+            }
+        }
+        let (this, mut report) = Self::open(store)?;
+        report.rebuilt = Some("asked for".into());
+        Ok((this, report))
+    }
+
+    fn fresh_in_ram(project_id: &str) -> Result<Self, SearchError> {
+        Ok(Self {
+            index: TranscriptIndex::create_in_ram()?,
+            dir: None,
+            sidecar: Sidecar {
+                version: INDEX_VERSION,
+                project_id: project_id.into(),
+                ..Sidecar::default()
+            },
+        })
+    }
+
+    fn open_dir(dir: &Path, project_id: &str) -> Result<(Self, Option<String>), SearchError> {
+        match Self::try_open(dir, project_id) {
+            Ok(this) => Ok((this, None)),
+            Err(reason) => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(|e| {
+                        err(format!(
+                            "{}: cannot remove the old index: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?;
+                let index = TranscriptIndex::create_in_dir(dir)?;
+                let sidecar = Sidecar {
+                    version: INDEX_VERSION,
+                    project_id: project_id.into(),
+                    ..Sidecar::default()
+                };
+                Ok((
+                    Self {
+                        index,
+                        dir: Some(dir.to_path_buf()),
+                        sidecar,
+                    },
+                    Some(reason),
+                ))
+            }
+        }
+    }
+
+    /// Opens an existing index, or says why it must be rebuilt.
+    fn try_open(dir: &Path, project_id: &str) -> Result<Self, String> {
+        if !dir.exists() {
+            return Err("missing".into());
+        }
+        let text = std::fs::read_to_string(dir.join(SIDECAR))
+            .map_err(|_| "no readable sidecar".to_string())?;
+        let sidecar: Sidecar =
+            serde_json::from_str(&text).map_err(|_| "unreadable sidecar".to_string())?;
+        if sidecar.version != INDEX_VERSION {
+            return Err(format!(
+                "index version {} (this build writes {INDEX_VERSION})",
+                sidecar.version
+            ));
+        }
+        if sidecar.project_id != project_id {
+            return Err("it belongs to another project".into());
+        }
+        let index = TranscriptIndex::open_in_dir(dir).map_err(|e| format!("corrupt ({e})"))?;
+        let damaged = index
+            .tantivy_index()
+            .validate_checksum()
+            .map_err(|e| format!("corrupt ({e})"))?;
+        if !damaged.is_empty() {
+            return Err(format!("corrupt ({} damaged files)", damaged.len()));
+        }
+        Ok(Self {
+            index,
+            dir: Some(dir.to_path_buf()),
+            sidecar,
+        })
+    }
+
+    /// Re-indexes the transcripts whose fingerprint changed and drops removed ones.
+    pub fn sync(&mut self, store: &Store) -> Result<SyncReport, SearchError> {
+        let current: BTreeMap<String, String> = store
+            .search_fingerprints()
+            .map_err(err)?
+            .into_iter()
+            .map(|(id, fp)| (id.to_text(), fp))
+            .collect();
+        let mut report = SyncReport::default();
+        let stale: Vec<String> = self
+            .sidecar
+            .fingerprints
+            .keys()
+            .filter(|id| !current.contains_key(*id))
+            .cloned()
+            .collect();
+        for id in &stale {
+            self.index.delete_transcript(id)?;
+            self.sidecar.fingerprints.remove(id);
+            report.removed += 1;
+        }
+        let changed: Vec<(String, String)> = current
+            .iter()
+            .filter(|(id, fp)| self.sidecar.fingerprints.get(*id) != Some(*fp))
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect();
+        for (id, fp) in changed {
+            let transcript_id: TranscriptId = id.parse().map_err(err)?;
+            let docs = documents(store, transcript_id)?;
+            self.index.replace_transcript(&id, &docs)?;
+            self.sidecar.fingerprints.insert(id, fp);
+            report.indexed += 1;
+        }
+        if report.indexed + report.removed > 0 {
+            self.index.commit()?;
+            // Release the writer (and its lock on the folder) until the next change.
+            self.index.close_writer()?;
+            self.write_sidecar()?;
+        } else if let Some(dir) = &self.dir
+            && !dir.join(SIDECAR).exists()
+        {
+            self.write_sidecar()?;
+        }
+        Ok(report)
+    }
+
+    fn write_sidecar(&self) -> Result<(), SearchError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let tmp = dir.join(format!("{SIDECAR}.tmp"));
+        let text = serde_json::to_string(&self.sidecar).map_err(err)?;
+        std::fs::write(&tmp, text).map_err(|e| err(format!("{}: {e}", tmp.display())))?;
+        std::fs::rename(&tmp, dir.join(SIDECAR)).map_err(|e| err(format!("{}: {e}", dir.display())))
+    }
+
+    /// Searches; `code:` filters take code names, paths or ids from the project's codebook.
+    pub fn search(
+        &self,
+        query: &str,
+        book: &Codebook,
+        opts: &SearchOptions<'_>,
+    ) -> Result<SearchResults, SearchError> {
+        let resolver = |name: &str| match book.lookup(name) {
+            CodeLookup::Found(code) => Some(code.code_id.to_text()),
+            _ => None,
+        };
+        let codes: &dyn CodeResolver = &resolver;
+        self.index.search(
+            query,
+            &SearchOptions {
+                codes: Some(codes),
+                ..*opts
+            },
+        )
+    }
+
+    /// Number of turns indexed.
+    #[must_use]
+    pub fn num_turns(&self) -> u64 {
+        self.index.num_turns()
+    }
+
+    /// Transcripts indexed.
+    #[must_use]
+    pub fn num_transcripts(&self) -> usize {
+        self.sidecar.fingerprints.len()
+    }
+}
+
+/// The documents of one transcript: one per turn with words, carrying its case, attributes and the
+/// codes and raters of the codings that overlap the turn.
+fn documents(store: &Store, transcript_id: TranscriptId) -> Result<Vec<TurnDoc>, SearchError> {
+    let transcript: Transcript = store.transcript(transcript_id).map_err(err)?;
+    let case = match transcript.case_id {
+        Some(id) => store
+            .cases()
+            .map_err(err)?
+            .into_iter()
+            .find(|c| c.case_id == id),
+        None => None,
+    };
+    let raters: BTreeMap<_, _> = store
+        .raters()
+        .map_err(err)?
+        .into_iter()
+        .map(|r| (r.rater_id, r.name))
+        .collect();
+    let codings = store
+        .codings(&CodingFilter {
+            transcripts: vec![transcript_id],
+            ..CodingFilter::default()
+        })
+        .map_err(err)?;
+    let attrs: Vec<(String, String)> = case
+        .as_ref()
+        .map(|c| {
+            c.attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let chars: Vec<char> = transcript.text.chars().collect();
+    Ok(transcript
+        .turns
+        .iter()
+        .filter_map(|turn| {
+            let words = turn.content_span();
+            if words.is_empty() {
+                return None;
+            }
+            let over: Vec<_> = codings
+                .iter()
+                .filter(|c| c.span.overlap(&turn.span) > 0)
+                .collect();
+            let mut codes: Vec<String> = over.iter().map(|c| c.code_id.to_text()).collect();
+            let mut names: Vec<String> = over
+                .iter()
+                .filter_map(|c| raters.get(&c.rater_id).cloned())
+                .collect();
+            codes.sort();
+            codes.dedup();
+            names.sort();
+            names.dedup();
+            Some(TurnDoc {
+                transcript_id: transcript_id.to_text(),
+                turn_index: turn.index as u64,
+                turn_start_char: words.start as u64,
+                speaker: turn.speaker.clone(),
+                role: turn.role,
+                case: case.as_ref().map(|c| c.name.clone()),
+                attrs: attrs.clone(),
+                codes,
+                raters: names,
+                start_ms: turn.start_ms,
+                text: chars[words.start..words.end.min(chars.len())]
+                    .iter()
+                    .collect(),
+            })
+        })
+        .collect())
+}
