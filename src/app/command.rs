@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use super::Result;
 use crate::import::ImportedTranscript;
-use crate::model::{Codebook, CodingId, Memo, MemoTarget, Rater, RaterId, RaterKind};
-use crate::store::{AttributeReport, CodebookChange, NewCoding, Store};
+use crate::model::{
+    Codebook, CodingId, Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, TranscriptId,
+};
+use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Store};
 
 /// A change to a project.
 #[derive(Debug, Clone)]
@@ -56,6 +58,27 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Change the codebook and codings together (codebook editor, merges, changing a coding, undo).
+    Edit(Box<Edit>),
+    /// Set or clear a project setting (such as blind mode).
+    SetSetting {
+        /// Which setting.
+        key: String,
+        /// Its new value (`None` clears it).
+        value: Option<String>,
+    },
+    /// Delete a memo.
+    DeleteMemo(MemoId),
+    /// Put back a deleted memo exactly as it was.
+    RestoreMemo(Box<Memo>),
+    /// Remove a transcript from the project's view (text and codings stay in the file).
+    RemoveTranscript(TranscriptId),
+    /// Bring back a removed transcript.
+    RestoreTranscript(TranscriptId),
+    /// Remove a rater who has no codings or memos.
+    RemoveRater(RaterId),
+    /// Put back a removed rater with the same id.
+    RestoreRater(Rater),
 }
 
 /// What a command did.
@@ -80,6 +103,10 @@ pub enum Outcome {
     CodingsRemoved(usize),
     /// A memo was written.
     Memo(Memo),
+    /// An edit was applied.
+    Edited(EditReport),
+    /// Something else was done (settings, memo deleted, transcript or rater removed or restored).
+    Done,
 }
 
 /// Carries out one command as one transaction.
@@ -111,5 +138,34 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
             rater,
             text,
         } => Outcome::Memo(store.add_memo(target, rater, &text)?),
+        Command::Edit(edit) => Outcome::Edited(store.edit(&edit)?),
+        Command::SetSetting { key, value } => {
+            store.set_setting(&key, value.as_deref())?;
+            Outcome::Done
+        }
+        Command::DeleteMemo(id) => {
+            store.delete_memo(id)?;
+            Outcome::Done
+        }
+        Command::RestoreMemo(memo) => {
+            store.restore_memo(&memo)?;
+            Outcome::Done
+        }
+        Command::RemoveTranscript(id) => {
+            store.remove_transcript(id)?;
+            Outcome::Done
+        }
+        Command::RestoreTranscript(id) => {
+            store.restore_transcript(id)?;
+            Outcome::Done
+        }
+        Command::RemoveRater(id) => {
+            store.remove_rater(id)?;
+            Outcome::Done
+        }
+        Command::RestoreRater(rater) => {
+            store.restore_rater(&rater)?;
+            Outcome::Done
+        }
     })
 }

@@ -10,9 +10,11 @@ pub mod demo;
 pub mod listing;
 pub mod resolve;
 pub mod search;
+pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
 pub use command::{Command, Outcome, apply};
+pub use workspace::{Step, Workspace};
 
 use crate::import::ImportError;
 use crate::store::StoreError;

@@ -79,6 +79,28 @@ pub fn code_hits(
     rater_id: RaterId,
     scope: Scope,
 ) -> Result<Vec<CodingId>> {
+    let codings = hit_codings(store, hits, code_id, rater_id, scope)?;
+    match apply(
+        store,
+        Command::AddCodings {
+            codings,
+            action: "search-code".into(),
+        },
+    )? {
+        Outcome::CodingsAdded(ids) => Ok(ids),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The codings that coding the hits would add (one per distinct span; none that would duplicate an
+/// identical live coding of the same code and rater), for the caller to apply as one change.
+pub fn hit_codings(
+    store: &Store,
+    hits: &[Hit],
+    code_id: CodeId,
+    rater_id: RaterId,
+    scope: Scope,
+) -> Result<Vec<NewCoding>> {
     let mut transcripts: std::collections::HashMap<String, Transcript> =
         std::collections::HashMap::new();
     let mut seen = BTreeSet::new();
@@ -119,14 +141,5 @@ pub fn code_hits(
             created_at: None,
         });
     }
-    match apply(
-        store,
-        Command::AddCodings {
-            codings,
-            action: "search-code".into(),
-        },
-    )? {
-        Outcome::CodingsAdded(ids) => Ok(ids),
-        _ => Ok(Vec::new()),
-    }
+    Ok(codings)
 }

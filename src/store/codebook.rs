@@ -105,7 +105,7 @@ impl Store {
 }
 
 /// Every parent must be a code of the same book, and no code may be its own ancestor.
-fn check_parents(book: &Codebook) -> Result<()> {
+pub(super) fn check_parents(book: &Codebook) -> Result<()> {
     for code in &book.codes {
         let mut seen = 0;
         let mut parent = code.parent_id;
@@ -129,7 +129,7 @@ fn check_parents(book: &Codebook) -> Result<()> {
     Ok(())
 }
 
-fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+pub(super) fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO codebook (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -137,7 +137,7 @@ fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
+pub(super) fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
     // Parents first would be needed by the foreign key only if deferred; codes arrive parents-first
     // from every reader, and a missing parent was rejected above.
     tx.execute(
@@ -148,7 +148,7 @@ fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
             colour = excluded.colour, short_definition = excluded.short_definition,
             definition = excluded.definition, when_to_use = excluded.when_to_use,
             when_not_to_use = excluded.when_not_to_use, example = excluded.example,
-            position = excluded.position",
+            position = excluded.position, retired_at = NULL",
         params![
             c.code_id.to_text(),
             c.parent_id.map(|p| p.to_text()),
@@ -165,7 +165,7 @@ fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
     Ok(())
 }
 
-fn record_version(tx: &Transaction<'_>, version: i64, note: &str) -> Result<i64> {
+pub(super) fn record_version(tx: &Transaction<'_>, version: i64, note: &str) -> Result<i64> {
     let snapshot = snapshot(tx)?;
     tx.execute(
         "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
@@ -180,10 +180,10 @@ fn snapshot(tx: &Transaction<'_>) -> Result<String> {
 }
 
 /// Reads the codebook through any connection (the store's, or a transaction's).
-fn read_codebook(conn: &Connection) -> Result<Codebook> {
+pub(super) fn read_codebook(conn: &Connection) -> Result<Codebook> {
     let mut stmt = conn.prepare(
         "SELECT code_id, name, parent_id, colour, short_definition, definition, when_to_use,
-                when_not_to_use, example, position FROM codes ORDER BY position, name",
+                when_not_to_use, example, position FROM codes WHERE retired_at IS NULL ORDER BY position, name",
     )?;
     let codes = stmt
         .query_map([], |r| {

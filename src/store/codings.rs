@@ -158,7 +158,7 @@ impl Store {
     }
 
     /// Name and length in chars of every transcript.
-    fn transcript_lengths(&self) -> Result<HashMap<TranscriptId, (String, usize)>> {
+    pub(super) fn transcript_lengths(&self) -> Result<HashMap<TranscriptId, (String, usize)>> {
         let mut stmt = self.conn.prepare(
             "SELECT transcript_id, name, len_chars FROM transcripts WHERE removed_at IS NULL",
         )?;
@@ -169,7 +169,7 @@ impl Store {
     }
 }
 
-fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -> Result<()> {
+pub(super) fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -> Result<()> {
     let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
     tx.execute(
         "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
@@ -198,7 +198,7 @@ fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -> Result<()
     Ok(())
 }
 
-fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) -> Result<bool> {
+pub(super) fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) -> Result<bool> {
     Ok(tx
         .query_row(
             &format!("SELECT 1 FROM {table} WHERE {column} = ?1"),
@@ -209,7 +209,7 @@ fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) -> Result<b
         .is_some())
 }
 
-fn check_exists(
+pub(super) fn check_exists(
     tx: &Transaction<'_>,
     table: &str,
     column: &str,

@@ -6,9 +6,11 @@ mod audit;
 mod cases;
 mod codebook;
 mod codings;
+mod edit;
 mod raters;
 mod schema;
 mod transcripts;
+mod undo;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,8 @@ pub use audit::AuditEntry;
 pub use cases::AttributeReport;
 pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
+pub use edit::{Edit, EditReport};
+pub use undo::BLIND_MODE;
 pub use schema::SCHEMA_VERSION;
 pub use transcripts::TranscriptSummary;
 
@@ -77,6 +81,9 @@ pub enum StoreError {
         #[source]
         source: SpanError,
     },
+    /// The change is refused because it would lose work.
+    #[error("{0}")]
+    Refused(String),
     /// Stored data is inconsistent (a bug or a hand-edited file).
     #[error("the project file holds invalid data: {0}")]
     Corrupt(String),

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::transcripts::parse_col;
+use super::transcripts::{parse_col, parse_text};
 use super::{Result, Store, StoreError, audit};
 use crate::model::{Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, now_rfc3339};
 
@@ -122,6 +122,32 @@ impl Store {
                 rater_id: r.get::<_, Option<String>>(1)?.and_then(|s| s.parse().ok()),
                 text: r.get(2)?,
                 created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every memo in the project, oldest first.
+    pub fn all_memos(&self) -> Result<Vec<Memo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT memo_id, target_kind, target_id, rater_id, text, created_at FROM memos
+             ORDER BY created_at, memo_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            let id: Option<String> = r.get(2)?;
+            let target = match (kind.as_str(), id) {
+                ("transcript", Some(id)) => MemoTarget::Transcript(parse_text(&id, 2)?),
+                ("code", Some(id)) => MemoTarget::Code(parse_text(&id, 2)?),
+                ("coding", Some(id)) => MemoTarget::Coding(parse_text(&id, 2)?),
+                _ => MemoTarget::Project,
+            };
+            Ok(Memo {
+                memo_id: parse_col(r, 0)?,
+                target,
+                rater_id: r.get::<_, Option<String>>(3)?.and_then(|s| s.parse().ok()),
+                text: r.get(4)?,
+                created_at: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

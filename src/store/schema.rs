@@ -6,10 +6,16 @@
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+
+/// Version 2: codes can be retired (deleted from the codebook, or merged into another code) without
+/// losing the rows that old codings and codebook versions point at.
+const MIGRATION_2: &str = r"
+ALTER TABLE codes ADD COLUMN retired_at TEXT;
+";
 
 const MIGRATION_1: &str = r"
 CREATE TABLE project (

@@ -1,0 +1,341 @@
+//! Edits: one transaction that may set the whole codebook (adding, changing, nesting and retiring
+//! codes) and add, remove and restore codings, all together. The window's codebook editor, merging
+//! two codes, changing a coding's code or span, and undo and redo all go through it, so each is one
+//! change: all of it is stored, or nothing.
+//!
+//! Coding rows are still never rewritten: a removal is a tombstone, and a restore takes the tombstone
+//! away again, so undoing and redoing gives back the very same codings (same ids, same times).
+
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
+use super::codings::{NewCoding, check_exists, exists, insert_coding};
+use super::{Result, Store, StoreError, audit};
+use crate::model::{CodeId, Codebook, CodingId, RaterId, Span, now_rfc3339};
+
+/// One change to the codebook and codings, applied as one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edit {
+    /// The whole codebook as it should be afterwards: codes are matched by id, changed ones updated,
+    /// new ones added, and codes it no longer holds are retired (refused while they have codings).
+    pub codebook: Option<Codebook>,
+    /// Codings to add (their ids are kept; an id already stored is skipped).
+    pub add: Vec<NewCoding>,
+    /// Codings to remove (tombstones).
+    pub remove: Vec<CodingId>,
+    /// Removed codings to bring back.
+    pub restore: Vec<CodingId>,
+    /// Who removes, for the tombstones.
+    pub by: Option<RaterId>,
+    /// What the change was (`code`, `merge-codes`, `undo`, ...), for the audit log and the codebook
+    /// version note.
+    pub action: String,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EditReport {
+    /// Codings added.
+    pub added: Vec<CodingId>,
+    /// Codings removed (they were live before).
+    pub removed: Vec<CodingId>,
+    /// Codings restored (they were removed before).
+    pub restored: Vec<CodingId>,
+    /// Codes retired.
+    pub retired: Vec<CodeId>,
+    /// The codebook version after the edit.
+    pub codebook_version: i64,
+    /// Whether the edit recorded a new codebook version.
+    pub codebook_changed: bool,
+}
+
+impl EditReport {
+    /// Whether the edit changed nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.restored.is_empty()
+            && self.retired.is_empty()
+            && !self.codebook_changed
+    }
+}
+
+impl Store {
+    /// Applies an edit in one transaction (see [`Edit`]).
+    pub fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
+        if let Some(book) = &edit.codebook {
+            check_parents(book)?;
+        }
+        let lengths = self.transcript_lengths()?;
+        self.write(|tx| {
+            let mut report = EditReport::default();
+            let before = read_codebook(tx)?;
+            let mut version: i64 = tx.query_row(
+                "SELECT coalesce(max(version), 0) FROM codebook_versions",
+                [],
+                |r| r.get(0),
+            )?;
+            if let Some(book) = &edit.codebook {
+                let changed = set_codebook(tx, &before, book, &mut report.retired)?;
+                if changed || version == 0 {
+                    version = record_version(tx, version + 1, &edit.action)?;
+                    report.codebook_changed = true;
+                }
+            }
+            report.codebook_version = version;
+            for id in &edit.restore {
+                check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
+                if tx.execute(
+                    "DELETE FROM coding_removals WHERE coding_id = ?1",
+                    [id.to_text()],
+                )? > 0
+                {
+                    report.restored.push(*id);
+                }
+            }
+            for coding in &edit.add {
+                if add_coding(tx, coding, version, &lengths)? {
+                    report.added.push(coding.coding_id);
+                }
+            }
+            for id in &edit.remove {
+                check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
+                if tx.execute(
+                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (coding_id) DO NOTHING",
+                    params![id.to_text(), now_rfc3339(), edit.by.map(|r| r.to_text())],
+                )? > 0
+                {
+                    report.removed.push(*id);
+                }
+            }
+            for code_id in &report.retired {
+                refuse_live_codings(tx, &before, *code_id)?;
+            }
+            audit::record(
+                tx,
+                &edit.action,
+                "edit",
+                None,
+                &serde_json::to_value(&report).unwrap_or_default(),
+            )?;
+            Ok(report)
+        })
+    }
+}
+
+/// Makes the codes table hold exactly `book`'s codes; returns whether anything changed.
+fn set_codebook(
+    tx: &Transaction<'_>,
+    before: &Codebook,
+    book: &Codebook,
+    retired: &mut Vec<CodeId>,
+) -> Result<bool> {
+    let mut changed = before.name != book.name || before.description != book.description;
+    set_meta(tx, "name", &book.name)?;
+    set_meta(tx, "description", &book.description)?;
+    for code in &book.codes {
+        if before.get(code.code_id) != Some(code) {
+            upsert_code(tx, code)?;
+            changed = true;
+        }
+    }
+    for code in &before.codes {
+        if book.get(code.code_id).is_none() {
+            tx.execute(
+                "UPDATE codes SET retired_at = ?2 WHERE code_id = ?1 AND retired_at IS NULL",
+                params![code.code_id.to_text(), now_rfc3339()],
+            )?;
+            retired.push(code.code_id);
+            changed = true;
+        }
+    }
+    Ok(changed)
+}
+
+/// Adds one coding after checking it; `false` when its id is already stored.
+fn add_coding(
+    tx: &Transaction<'_>,
+    c: &NewCoding,
+    version: i64,
+    lengths: &std::collections::HashMap<crate::model::TranscriptId, (String, usize)>,
+) -> Result<bool> {
+    let Some((name, len)) = lengths.get(&c.transcript_id) else {
+        return Err(StoreError::NotFound {
+            what: "transcript",
+            reference: c.transcript_id.to_text(),
+        });
+    };
+    Span::checked(c.span.start, c.span.end, *len).map_err(|source| StoreError::Span {
+        transcript: name.clone(),
+        source,
+    })?;
+    let live: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM codes WHERE code_id = ?1 AND retired_at IS NULL",
+        [c.code_id.to_text()],
+        |r| r.get(0),
+    )?;
+    if !live {
+        return Err(StoreError::NotFound {
+            what: "code",
+            reference: c.code_id.to_text(),
+        });
+    }
+    check_exists(tx, "raters", "rater_id", "rater", &c.rater_id.to_text())?;
+    if exists(tx, "codings", "coding_id", &c.coding_id.to_text())? {
+        return Ok(false);
+    }
+    insert_coding(tx, c, version)?;
+    Ok(true)
+}
+
+/// A code may only be retired once nothing live is coded with it.
+fn refuse_live_codings(tx: &Transaction<'_>, before: &Codebook, code_id: CodeId) -> Result<()> {
+    let live: i64 = tx.query_row(
+        "SELECT count(*) FROM codings c LEFT JOIN coding_removals r ON r.coding_id = c.coding_id
+         WHERE c.code_id = ?1 AND r.coding_id IS NULL",
+        [code_id.to_text()],
+        |r| r.get(0),
+    )?;
+    if live == 0 {
+        return Ok(());
+    }
+    Err(StoreError::Refused(format!(
+        "code {:?} still has {live} coding(s); merge it into another code instead of deleting it",
+        before.path(code_id)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Code, RaterKind, SourceFormat, Transcript, TranscriptId};
+
+    fn code(name: &str) -> Code {
+        Code {
+            code_id: CodeId::new_random(),
+            name: name.into(),
+            parent_id: None,
+            colour: "#336699".into(),
+            short_definition: String::new(),
+            definition: String::new(),
+            when_to_use: String::new(),
+            when_not_to_use: String::new(),
+            example: String::new(),
+            position: 0,
+        }
+    }
+
+    fn setup() -> (Store, Codebook, TranscriptId, RaterId) {
+        let mut store = Store::open_in_memory("t").unwrap();
+        let book = Codebook {
+            name: "b".into(),
+            description: String::new(),
+            codes: vec![code("A"), code("B")],
+        };
+        store.import_codebook(&book, "first").unwrap();
+        let imported = crate::import::read_transcript_bytes(
+            std::path::Path::new("P01_t.txt"),
+            b"Interviewer: hello there\n\nP01: general words here\n",
+            SourceFormat::Txt,
+            &crate::import::ImportOptions::default(),
+        )
+        .unwrap();
+        let t: &Transcript = &imported.transcript;
+        store.insert_transcript(t, Some("P01")).unwrap();
+        let rater = store.add_rater("R", RaterKind::Human).unwrap();
+        (store, book, t.transcript_id, rater.rater_id)
+    }
+
+    fn coding(t: TranscriptId, code: CodeId, r: RaterId, s: usize, e: usize) -> NewCoding {
+        NewCoding {
+            coding_id: CodingId::new_random(),
+            transcript_id: t,
+            code_id: code,
+            rater_id: r,
+            span: Span::new(s, e),
+            memo: None,
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn add_remove_restore_keep_ids() {
+        let (mut store, book, t, r) = setup();
+        let c = coding(t, book.codes[0].code_id, r, 0, 5);
+        let id = c.coding_id;
+        let rep = store
+            .edit(&Edit { add: vec![c], action: "code".into(), ..Edit::default() })
+            .unwrap();
+        assert_eq!(rep.added, vec![id]);
+        let rep = store
+            .edit(&Edit { remove: vec![id], action: "uncode".into(), ..Edit::default() })
+            .unwrap();
+        assert_eq!(rep.removed, vec![id]);
+        assert!(store.codings(&crate::store::CodingFilter::default()).unwrap().is_empty());
+        let rep = store
+            .edit(&Edit { restore: vec![id], action: "undo".into(), ..Edit::default() })
+            .unwrap();
+        assert_eq!(rep.restored, vec![id]);
+        let live = store.codings(&crate::store::CodingFilter::default()).unwrap();
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].coding_id, id);
+    }
+
+    #[test]
+    fn retiring_a_code_with_codings_is_refused_and_changes_nothing() {
+        let (mut store, book, t, r) = setup();
+        let c = coding(t, book.codes[1].code_id, r, 0, 5);
+        store.edit(&Edit { add: vec![c], action: "code".into(), ..Edit::default() }).unwrap();
+        let version = store.codebook_version().unwrap();
+        let mut smaller = book.clone();
+        smaller.codes.remove(1);
+        let err = store
+            .edit(&Edit { codebook: Some(smaller.clone()), action: "delete".into(), ..Edit::default() })
+            .unwrap_err();
+        assert!(err.to_string().contains("merge it"), "{err}");
+        assert_eq!(store.codebook().unwrap().codes.len(), 2);
+        assert_eq!(store.codebook_version().unwrap(), version);
+        // Merging: remove the codings in the same edit, and the retirement goes through.
+        let live = store.codings(&crate::store::CodingFilter::default()).unwrap();
+        let moved = coding(t, book.codes[0].code_id, r, 0, 5);
+        let rep = store
+            .edit(&Edit {
+                codebook: Some(smaller),
+                add: vec![moved],
+                remove: vec![live[0].coding_id],
+                action: "merge-codes".into(),
+                ..Edit::default()
+            })
+            .unwrap();
+        assert_eq!(rep.retired, vec![book.codes[1].code_id]);
+        assert!(rep.codebook_changed);
+        assert_eq!(store.codebook().unwrap().codes.len(), 1);
+        // Undo: the old codebook comes back (the code is un-retired) with its coding.
+        let rep = store
+            .edit(&Edit {
+                codebook: Some(book.clone()),
+                remove: rep.added.clone(),
+                restore: rep.removed.clone(),
+                action: "undo".into(),
+                ..Edit::default()
+            })
+            .unwrap();
+        assert_eq!(rep.restored.len(), 1);
+        assert_eq!(store.codebook().unwrap(), book);
+    }
+
+    #[test]
+    fn a_bad_coding_rolls_back_the_codebook_change() {
+        let (mut store, book, t, r) = setup();
+        let mut renamed = book.clone();
+        renamed.codes[0].name = "Renamed".into();
+        let bad = coding(t, book.codes[0].code_id, r, 0, 10_000);
+        assert!(store
+            .edit(&Edit { codebook: Some(renamed), add: vec![bad], action: "x".into(), ..Edit::default() })
+            .is_err());
+        assert_eq!(store.codebook().unwrap(), book);
+    }
+}
