@@ -8,6 +8,8 @@ pub mod agreement;
 pub mod app;
 pub mod cli;
 pub mod export;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod import;
 pub mod model;
 pub mod search;

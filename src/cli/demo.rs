@@ -67,22 +67,85 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `accord` with no arguments: until the window exists, opens the demo project on the command line.
-pub fn open_default() -> anyhow::Result<ExitCode> {
+/// Where the last project opened in the window is remembered.
+fn last_project_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "Accord", "Accord").map(|d| d.data_dir().join("last-project.txt"))
+}
+
+/// Remembers the project the window opens, for the next `accord` without arguments.
+pub fn remember_last_project(path: &std::path::Path) {
+    let (Some(file), Ok(abs)) = (last_project_file(), std::path::absolute(path)) else {
+        return;
+    };
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(file, abs.display().to_string());
+}
+
+/// The project `accord` alone opens: the last one opened in the window if it still exists, else the
+/// demo project (built on first run).
+pub fn default_project() -> anyhow::Result<PathBuf> {
+    if let Some(text) = last_project_file().and_then(|f| std::fs::read_to_string(f).ok()) {
+        let path = PathBuf::from(text.trim());
+        if path.is_file() {
+            return Ok(path);
+        }
+    }
     let path = default_demo_path()?;
     if !path.exists() {
         let report = build_demo(&path, &DemoSources::locate())?;
-        println!(
-            "First run: built the demo project ({} transcripts, {} codings).",
-            report.transcripts, report.codings
+        eprintln!(
+            "First run: built the demo project ({} transcripts, {} codings) at {}.",
+            report.transcripts,
+            report.codings,
+            path.display()
         );
     }
-    let store = Store::open(&path)?;
+    Ok(path)
+}
+
+/// `accord` with no arguments: opens the last project (or the demo) in the window; without a display
+/// (or in a build without the window) it says so and prints an overview with commands to try.
+pub fn open_default() -> anyhow::Result<ExitCode> {
+    let path = default_project()?;
+    #[cfg(feature = "gui")]
+    {
+        if crate::gui::has_display() {
+            remember_last_project(&path);
+            crate::gui::run(path)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open; here is the project on the command line."
+        );
+    }
+    overview(&path)
+}
+
+/// `accord open FILE`: the window on a project.
+pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    crate::store::Store::open(path)?;
+    #[cfg(feature = "gui")]
+    {
+        remember_last_project(path);
+        crate::gui::run(path.to_path_buf())?;
+        Ok(ExitCode::SUCCESS)
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        anyhow::bail!("this build of Accord has no window (built without the `gui` feature); use the other subcommands")
+    }
+}
+
+/// Prints a project overview with commands to try.
+fn overview(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let store = Store::open(path)?;
     let transcripts = store.transcripts()?;
     let codings = store.codings(&CodingFilter::default())?;
     println!("Accord: {} ({})", store.project_name()?, path.display());
     println!(
-        "{} transcripts, {} codes, {} raters, {} codings. The window is not built yet; the command line does everything:",
+        "{} transcripts, {} codes, {} raters, {} codings. The command line does everything the window does:",
         transcripts.len(),
         store.codebook()?.codes.len(),
         store.raters()?.len(),

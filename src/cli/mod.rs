@@ -29,6 +29,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Commands {
+    /// Open a project in the window.
+    Open(ProjectPath),
     /// Create a new, empty project file.
     New(project::NewArgs),
     /// Import transcripts (.txt, .vtt, .srt, .docx): files or folders.
@@ -91,6 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let changed = cli.command.as_ref().and_then(Commands::changed_project);
     let result = match cli.command {
         None => demo::open_default(),
+        Some(Commands::Open(args)) => demo::open_in_window(&args.project),
         Some(Commands::New(args)) => project::new(&args),
         Some(Commands::Import(args)) => import::import(&args),
         Some(Commands::Attributes(args)) => import::attributes(&args),

@@ -6,8 +6,11 @@
 mod agreement;
 mod cli;
 mod codebook;
+#[cfg(feature = "gui")]
+mod gui;
 mod malformed;
 mod samples;
 mod search;
 mod store;
 mod support;
+mod workspace;

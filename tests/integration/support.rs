@@ -70,6 +70,9 @@ pub fn accord(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("data"))
+        // Never open a window from the tests, even on a desktop.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("run accord");
     Run {

@@ -1,0 +1,344 @@
+//! Carrying out what the panels asked for, after the frame: project changes through the workspace
+//! (one transaction each, undoable), the app's own state, and the work that runs on other threads
+//! (import, agreement), polled every frame.
+
+use std::sync::mpsc::channel;
+
+use egui::Ui;
+
+use super::Central;
+use super::agreement_view::{AgreementRequest, AgreementResult, DisagreementDetail};
+use super::app::AccordApp;
+use super::codebook_editor::CodeEditor;
+use super::import_dialog::{AttributeDialog, FileResult, ImportJob};
+use super::memo_editor::MemoEditor;
+use super::search_view::SearchRequest;
+use super::state::Action;
+use super::top_bar::MenuRequest;
+use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
+use crate::app::agreement_input::Selection;
+use crate::app::{AppError, Command};
+use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
+use crate::search::SearchOptions;
+use crate::store::{CodingFilter, Edit, NewCoding, Store, StoreError};
+
+/// Carries out one action.
+pub(super) fn act(app: &mut AccordApp, action: Action) {
+    match action {
+        Action::Apply { label, command } => app.apply(&label, command),
+        Action::Undo => match app.workspace.undo() {
+            Ok(Some(label)) => app.state.info(format!("Undid: {label}")),
+            Ok(None) => app.state.info("Nothing to undo."),
+            Err(e) => app.state.error(format!("Could not undo: {e}")),
+        },
+        Action::Redo => match app.workspace.redo() {
+            Ok(Some(label)) => app.state.info(format!("Redid: {label}")),
+            Ok(None) => app.state.info("Nothing to redo."),
+            Err(e) => app.state.error(format!("Could not redo: {e}")),
+        },
+        Action::OpenTranscript(id) => {
+            app.state.transcript_id = Some(id);
+            app.state.selection = None;
+            app.state.coding_id = None;
+            app.central = Central::Transcript;
+        }
+        Action::JumpTo { transcript_id, span } => {
+            app.state.transcript_id = Some(transcript_id);
+            app.state.selection = Some(span);
+            app.state.coding_id = None;
+            app.state.scroll_to = Some(span.start);
+            app.central = Central::Transcript;
+        }
+        Action::ApplyCode(code_id) => app.apply_code(code_id),
+        Action::SetRater(id) => {
+            app.state.rater_id = Some(id);
+            app.state.coding_id = None;
+        }
+        Action::SelectCode(id) => app.state.code_id = Some(id),
+        Action::SelectCoding(id) => {
+            app.state.coding_id = id;
+            if let Some(code) = id.and_then(|c| app.open.as_ref()?.coding(c)).map(|c| c.code_id) {
+                app.state.code_id = Some(code);
+            }
+        }
+        Action::OpenMemo(target) => app.open_memo(target),
+        Action::EditCode(code, parent) => app.open_code_editor(code, parent),
+        Action::MergeCodes { from, into } => app.merge_codes(from, into),
+        Action::Message(m) => app.state.info(m),
+    }
+}
+
+impl AccordApp {
+    /// Applies a change through the workspace; errors go to the status bar, nothing is half done.
+    pub(super) fn apply(&mut self, label: &str, command: Command) {
+        let rater_added = matches!(command, Command::AddRater { .. });
+        match self.workspace.apply(label, command) {
+            Ok(crate::app::Outcome::Rater(r)) if rater_added => {
+                self.state.rater_id = Some(r.rater_id);
+                self.state.info(format!("{label}: done"));
+            }
+            Ok(_) => self.state.info(format!("{label}: saved")),
+            Err(e) => self.state.error(format!("{label}: {e}")),
+        }
+    }
+
+    /// Codes the selection with a code, as the current rater.
+    fn apply_code(&mut self, code_id: CodeId) {
+        let Some(rater_id) = self.state.rater_id else {
+            self.state.error("Choose who is coding first (top right).");
+            return;
+        };
+        let (Some(transcript_id), Some(span)) = (self.state.transcript_id, self.state.selection) else {
+            self.state.error("Select some text first, then apply a code.");
+            return;
+        };
+        if span.is_empty() {
+            return;
+        }
+        let coding = NewCoding {
+            coding_id: CodingId::new_random(),
+            transcript_id,
+            code_id,
+            rater_id,
+            span,
+            memo: None,
+            created_at: None,
+        };
+        let id = coding.coding_id;
+        let name = self.project.path(code_id).to_string();
+        let before = self.workspace.revision();
+        self.apply(&format!("Code “{name}”"), Command::AddCodings { codings: vec![coding], action: "code".into() });
+        if self.workspace.revision() != before {
+            self.state.selection = None;
+            self.state.coding_id = Some(id);
+            self.state.code_id = Some(code_id);
+        }
+    }
+
+    fn open_memo(&mut self, target: MemoTarget) {
+        let title = match target {
+            MemoTarget::Project => "the project".to_string(),
+            MemoTarget::Transcript(t) => format!("transcript {}", self.project.transcript_name(t)),
+            MemoTarget::Code(c) => format!("code {}", self.project.path(c)),
+            MemoTarget::Coding(c) => {
+                let code = self.open.as_ref().and_then(|o| o.coding(c)).map_or("?", |c| self.project.path(c.code_id));
+                format!("a coding of {code}")
+            }
+        };
+        match self.workspace.store().memos(target) {
+            Ok(existing) => self.memo = Some(MemoEditor { target, title, existing, text: String::new() }),
+            Err(e) => self.state.error(format!("could not read memos: {e}")),
+        }
+    }
+
+    fn open_code_editor(&mut self, code: Option<CodeId>, parent: Option<CodeId>) {
+        self.code_editor = match code.and_then(|c| self.project.codebook.get(c)) {
+            Some(c) => Some(CodeEditor::edit(c)),
+            None => {
+                let position = self.project.codebook.children(parent).len() as i64;
+                Some(CodeEditor::new_code(parent, position))
+            }
+        };
+    }
+
+    /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,
+    /// its children moving under the other code, all in one undoable change.
+    fn merge_codes(&mut self, from: CodeId, into: CodeId) {
+        let live = match self.workspace.store().codings(&CodingFilter { codes: vec![from], ..CodingFilter::default() }) {
+            Ok(c) => c,
+            Err(e) => return self.state.error(format!("could not read codings: {e}")),
+        };
+        let mut book = self.project.codebook.clone();
+        book.codes.retain(|c| c.code_id != from);
+        for c in &mut book.codes {
+            if c.parent_id == Some(from) {
+                c.parent_id = Some(into);
+            }
+        }
+        let add = live
+            .iter()
+            .map(|c| NewCoding {
+                coding_id: CodingId::new_random(),
+                transcript_id: c.transcript_id,
+                code_id: into,
+                rater_id: c.rater_id,
+                span: c.span,
+                memo: None,
+                created_at: Some(c.created_at.clone()),
+            })
+            .collect();
+        let edit = Edit {
+            codebook: Some(book),
+            add,
+            remove: live.iter().map(|c| c.coding_id).collect(),
+            by: self.state.rater_id,
+            action: "merge-codes".into(),
+            ..Edit::default()
+        };
+        let label = format!("Merge {} into {}", self.project.path(from), self.project.path(into));
+        self.apply(&label, Command::Edit(Box::new(edit)));
+        if self.state.code_id == Some(from) {
+            self.state.code_id = Some(into);
+        }
+    }
+
+    /// Runs a search or codes hits.
+    pub(super) fn search_request(&mut self, request: SearchRequest, _actions: &mut [Action]) {
+        match request {
+            SearchRequest::Run { query, order, stem } => {
+                let opts = SearchOptions { limit: 200, order, stem, ..SearchOptions::default() };
+                let result = self.workspace.search(&query, &opts).map_err(|e| e.to_string());
+                self.search.set_results(result);
+            }
+            SearchRequest::CodeHits { hits, code_id, scope } => {
+                let Some(rater_id) = self.state.rater_id else {
+                    return self.state.error("Choose who is coding first (top right).");
+                };
+                match crate::app::search::hit_codings(self.workspace.store(), &hits, code_id, rater_id, scope) {
+                    Ok(codings) if codings.is_empty() => self.state.info("Those hits are already coded so."),
+                    Ok(codings) => {
+                        let label = format!("Code {} search hits with “{}”", codings.len(), self.project.path(code_id));
+                        self.apply(&label, Command::AddCodings { codings, action: "search-code".into() });
+                    }
+                    Err(e) => self.state.error(format!("could not code the hits: {e}")),
+                }
+            }
+        }
+    }
+
+    /// Starts an agreement computation (on a worker thread for a project file) or loads a detail.
+    pub(super) fn agreement_request(&mut self, ui: &Ui, request: AgreementRequest) {
+        match request {
+            AgreementRequest::Compute(selection, options) => {
+                self.agreement.busy = true;
+                self.agreement.detail = None;
+                let Some(path) = self.workspace.store().path().map(std::path::Path::to_path_buf) else {
+                    let result = compute(self.workspace.store(), &selection, &options);
+                    self.agreement.result = Some(result);
+                    self.agreement.busy = false;
+                    return;
+                };
+                let (tx, rx) = channel();
+                let ctx = ui.ctx().clone();
+                std::thread::spawn(move || {
+                    let result = Store::open(&path).map_err(|e| e.to_string()).and_then(|s| compute(&s, &selection, &options));
+                    let _ = tx.send(result);
+                    ctx.request_repaint();
+                });
+                self.agreement_job = Some(rx);
+            }
+            AgreementRequest::Detail(d) => match self.disagreement_detail(&d) {
+                Ok(detail) => self.agreement.detail = Some(detail),
+                Err(e) => self.state.error(format!("could not show the disagreement: {e}")),
+            },
+        }
+    }
+
+    fn disagreement_detail(&self, d: &crate::app::agreement::DisagreementView) -> Result<DisagreementDetail, AppError> {
+        let store = self.workspace.store();
+        let summary = store.find_transcript(&d.transcript)?;
+        let transcript = store.transcript(summary.transcript_id)?;
+        let turns: Vec<_> = transcript.turns.iter().filter(|t| t.span.start < d.end && d.start < t.span.end).collect();
+        let start = turns.first().map_or(d.start, |t| t.content_span().start.min(d.start));
+        let end = turns.last().map_or(d.end, |t| t.span.end.max(d.end));
+        let CodeLookup::Found(code) = self.project.codebook.lookup(&d.code) else {
+            return Err(AppError::Invalid(format!("no code {}", d.code)));
+        };
+        let report = match &self.agreement.result {
+            Some(Ok(r)) => r.report.raters.clone(),
+            _ => Vec::new(),
+        };
+        let mut raters = Vec::new();
+        for name in report {
+            let rater = store.find_rater(&name)?;
+            let filter = CodingFilter { transcripts: vec![summary.transcript_id], codes: vec![code.code_id], raters: vec![rater.rater_id], ..CodingFilter::default() };
+            let spans: Vec<Span> = store.codings(&filter)?.into_iter().map(|c| c.span).filter(|s| s.start < end && start < s.end).collect();
+            raters.push((name, spans));
+        }
+        Ok(DisagreementDetail {
+            transcript_id: summary.transcript_id,
+            text: crate::model::text::slice_chars(&transcript.text, start, end).to_string(),
+            offset: start,
+            span: Span::new(d.start, d.end),
+            raters,
+        })
+    }
+
+    /// Collects finished work from other threads.
+    pub(super) fn poll_jobs(&mut self, ui: &Ui) {
+        if let Some(rx) = &self.agreement_job {
+            if let Ok(result) = rx.try_recv() {
+                self.agreement.result = Some(result);
+                self.agreement.busy = false;
+                self.agreement_job = None;
+            } else {
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        }
+        let Some(job) = &mut self.import else { return };
+        let parsed = job.take_parsed();
+        let pending = !job.finished();
+        for (path, result) in parsed {
+            let outcome = match result {
+                Err(e) => FileResult::Failed(e),
+                Ok(imported) => {
+                    let (name, turns) = (imported.transcript.name.clone(), imported.transcript.turns.len());
+                    match self.workspace.apply(&format!("Import {name}"), Command::ImportTranscript(imported)) {
+                        Ok(_) => FileResult::Imported(name, turns),
+                        Err(AppError::Store(StoreError::Duplicate { name, .. })) => FileResult::Skipped(format!("already imported as {name}")),
+                        Err(e) => FileResult::Failed(format!("{}: {e}", path.display())),
+                    }
+                }
+            };
+            if let Some(job) = &mut self.import {
+                job.results.push((path, outcome));
+            }
+        }
+        if pending {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Handles a File menu item that needs a native dialog.
+    pub(super) fn menu_request(&mut self, ui: &Ui, request: MenuRequest) {
+        match request {
+            MenuRequest::ImportTranscripts => {
+                let Some(paths) = rfd::FileDialog::new()
+                    .add_filter("Transcripts", &["txt", "vtt", "srt", "docx"])
+                    .set_title("Import transcripts")
+                    .pick_files()
+                else {
+                    return;
+                };
+                self.start_import(ui.ctx(), paths);
+            }
+            MenuRequest::ImportAttributes => {
+                if let Some(path) = rfd::FileDialog::new().add_filter("CSV", &["csv"]).set_title("Import attributes").pick_file() {
+                    self.attributes = Some(AttributeDialog::new(path));
+                }
+            }
+        }
+    }
+
+    /// Starts importing files (the File menu, and tests).
+    pub fn start_import(&mut self, ctx: &egui::Context, paths: Vec<std::path::PathBuf>) {
+        let ctx = ctx.clone();
+        self.import = Some(ImportJob::start(paths, move || ctx.request_repaint()));
+    }
+
+    pub(super) fn import_attributes(&mut self, d: &AttributeDialog) {
+        match crate::import::attributes::read_attributes(&d.path, d.key.trim()) {
+            Ok(table) => {
+                let label = format!("Import attributes from {}", d.path.display());
+                self.apply(&label, Command::SetAttributes { rows: table.rows, create_missing: d.create_missing });
+            }
+            Err(e) => self.state.error(e.to_string()),
+        }
+    }
+}
+
+fn compute(store: &Store, selection: &Selection, options: &AgreementOptions) -> Result<AgreementResult, String> {
+    let report = project_agreement(store, selection, options).map_err(|e| e.to_string())?;
+    let disagreements = disagreements(store, selection, options).map_err(|e| e.to_string())?;
+    Ok(AgreementResult { report, disagreements })
+}

@@ -1,0 +1,365 @@
+//! The agreement view over the agreement engine: choose raters, codes, transcripts and the unit; read
+//! a per-code table (percent agreement, kappa, alpha and AC1 with 95% intervals) sorted worst first and
+//! coloured against a threshold you set (default 0.80), with a bar chart of each code's kappa. Click a
+//! code to list its disagreements; click a disagreement to see each rater's codings there side by side.
+//! The numbers are the same as `accord agreement` prints for the same selection: both call
+//! [`crate::app::agreement::project_agreement`].
+
+use std::collections::BTreeSet;
+
+use egui::{Color32, RichText, Ui};
+
+use super::cache::ProjectCache;
+use super::state::{Action, ViewState};
+use crate::agreement::Estimate;
+use crate::app::agreement::{AgreementOptions, CodeRow, DisagreementView, ProjectAgreement, Unit};
+use crate::app::agreement_input::Selection;
+use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
+
+/// A computed report with its disagreements.
+#[derive(Debug, Clone)]
+pub struct AgreementResult {
+    /// The per-code table.
+    pub report: ProjectAgreement,
+    /// Every disagreement, by code.
+    pub disagreements: Vec<DisagreementView>,
+}
+
+/// Each rater's codings of one code around one disagreement, for the side-by-side view.
+#[derive(Debug, Clone)]
+pub struct DisagreementDetail {
+    /// The transcript.
+    pub transcript_id: TranscriptId,
+    /// The text shown (the turns around the disagreement).
+    pub text: String,
+    /// Char offset of `text` in the transcript.
+    pub offset: usize,
+    /// The disagreement's span.
+    pub span: Span,
+    /// Each compared rater with their spans of the code inside `text`.
+    pub raters: Vec<(String, Vec<Span>)>,
+}
+
+/// What the view asks the app to do.
+#[derive(Debug, Clone)]
+pub enum AgreementRequest {
+    /// Compute the report (off the UI thread).
+    Compute(Selection, AgreementOptions),
+    /// Load the side-by-side detail of a disagreement.
+    Detail(DisagreementView),
+}
+
+/// The agreement view's state.
+#[derive(Debug)]
+pub struct AgreementView {
+    raters: BTreeSet<RaterId>,
+    codes: BTreeSet<CodeId>,
+    transcripts: BTreeSet<TranscriptId>,
+    /// The unit.
+    pub unit: Unit,
+    /// Codes below this kappa are marked.
+    pub threshold: f64,
+    /// Computing now.
+    pub busy: bool,
+    /// The last report, or why it failed.
+    pub result: Option<Result<AgreementResult, String>>,
+    chosen_code: Option<String>,
+    /// The disagreement shown side by side.
+    pub detail: Option<DisagreementDetail>,
+    initialised: bool,
+}
+
+impl Default for AgreementView {
+    fn default() -> Self {
+        Self {
+            raters: BTreeSet::new(),
+            codes: BTreeSet::new(),
+            transcripts: BTreeSet::new(),
+            unit: Unit::Char,
+            threshold: 0.80,
+            busy: false,
+            result: None,
+            chosen_code: None,
+            detail: None,
+            initialised: false,
+        }
+    }
+}
+
+fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Char => "character (as NVivo)",
+        Unit::Turn => "turn",
+        Unit::Sentence => "sentence",
+        Unit::Segment => "coded segment (as MAXQDA)",
+        Unit::Unitizing => "unitizing alpha (as ATLAS.ti)",
+    }
+}
+
+/// `0.712 [0.61, 0.81]`, or `undefined` with the reason on hover.
+fn estimate_text(e: &Estimate) -> String {
+    match (e.value, e.interval) {
+        (Some(v), Some((lo, hi))) => format!("{v:.3} [{lo:.2}, {hi:.2}]"),
+        (Some(v), None) => format!("{v:.3}"),
+        (None, _) => "undefined".into(),
+    }
+}
+
+impl AgreementView {
+    /// The selection and options the view stands for (empty sets mean all).
+    #[must_use]
+    pub fn request(&self) -> (Selection, AgreementOptions) {
+        let selection = Selection {
+            raters: self.raters.iter().copied().collect(),
+            codes: self.codes.iter().copied().collect(),
+            transcripts: self.transcripts.iter().copied().collect(),
+        };
+        (selection, AgreementOptions { unit: self.unit, ..AgreementOptions::default() })
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) -> Option<AgreementRequest> {
+        if !self.initialised {
+            self.raters = project.raters.iter().filter(|r| r.kind == RaterKind::Human).map(|r| r.rater_id).collect();
+            self.initialised = true;
+        }
+        if project.blind {
+            ui.heading("Agreement");
+            ui.label("Blind mode is on, so raters cannot see each other's codings. Turn it off (View menu) to compare raters.");
+            return None;
+        }
+        let mut request = None;
+        self.choices_ui(ui, project);
+        ui.horizontal(|ui| {
+            if ui.add_enabled(!self.busy && self.raters.len() >= 2, egui::Button::new("Compute agreement")).clicked() {
+                let (s, o) = self.request();
+                request = Some(AgreementRequest::Compute(s, o));
+            }
+            if self.busy {
+                ui.spinner();
+                ui.label("Computing…");
+            }
+        });
+        ui.separator();
+        let Some(result) = self.result.clone() else {
+            ui.label("Choose raters (at least two), then compute. Only transcripts every chosen rater has coded count.");
+            return request;
+        };
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return request;
+            }
+        };
+        if let Some(r) = self.report_ui(ui, &result, state, actions) {
+            request = Some(r);
+        }
+        request
+    }
+
+    fn choices_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Raters").strong());
+            for r in &project.raters {
+                let mut on = self.raters.contains(&r.rater_id);
+                if ui.checkbox(&mut on, &r.name).changed() {
+                    toggle(&mut self.raters, r.rater_id, on);
+                }
+            }
+            ui.separator();
+            egui::ComboBox::from_label("Unit").selected_text(unit_name(self.unit)).show_ui(ui, |ui| {
+                for u in [Unit::Char, Unit::Turn, Unit::Sentence, Unit::Segment, Unit::Unitizing] {
+                    ui.selectable_value(&mut self.unit, u, unit_name(u));
+                }
+            });
+            ui.add(egui::DragValue::new(&mut self.threshold).range(0.0..=1.0).speed(0.01).prefix("threshold "))
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Threshold"));
+        });
+        ui.horizontal_wrapped(|ui| {
+            let codes = if self.codes.is_empty() { "all codes".to_string() } else { format!("{} codes", self.codes.len()) };
+            egui::ComboBox::from_label("Codes").selected_text(codes).show_ui(ui, |ui| {
+                if ui.button("All codes").clicked() {
+                    self.codes.clear();
+                }
+                for (depth, id) in &project.tree {
+                    let mut on = self.codes.contains(id);
+                    let name = format!("{}{}", "  ".repeat(*depth), project.codebook.get(*id).map_or("?", |c| c.name.as_str()));
+                    if ui.checkbox(&mut on, name).changed() {
+                        toggle(&mut self.codes, *id, on);
+                    }
+                }
+            });
+            let ts = if self.transcripts.is_empty() { "all transcripts".to_string() } else { format!("{} transcripts", self.transcripts.len()) };
+            egui::ComboBox::from_label("Transcripts").selected_text(ts).show_ui(ui, |ui| {
+                if ui.button("All transcripts").clicked() {
+                    self.transcripts.clear();
+                }
+                for t in &project.transcripts {
+                    let mut on = self.transcripts.contains(&t.transcript_id);
+                    if ui.checkbox(&mut on, &t.name).changed() {
+                        toggle(&mut self.transcripts, t.transcript_id, on);
+                    }
+                }
+            });
+        });
+    }
+
+    fn report_ui(&mut self, ui: &mut Ui, result: &AgreementResult, state: &ViewState, actions: &mut Vec<Action>) -> Option<AgreementRequest> {
+        let report = &result.report;
+        ui.label(RichText::new(&report.description).small());
+        ui.label(RichText::new(format!("Raters: {}. Transcripts compared: {}.", report.raters.join(", "), report.transcripts.len())).small());
+        for e in &report.excluded {
+            ui.label(RichText::new(format!("Left out {}: not coded by {}", e.transcript, e.not_coded_by.join(", "))).small().weak());
+        }
+        let mut request = None;
+        egui::ScrollArea::vertical().id_salt("agreement-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            self.table_ui(ui, report);
+            chart_ui(ui, report, self.threshold);
+            if let Some(code) = self.chosen_code.clone() {
+                request = self.disagreements_ui(ui, &code, &result.disagreements);
+            }
+            if let Some(detail) = &self.detail {
+                detail_ui(ui, detail, state, actions);
+            }
+        });
+        request
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, report: &ProjectAgreement) {
+        let kappa_name = report.rows.first().map_or("kappa", |r| r.kappa_name.as_str()).to_string();
+        egui::Grid::new("agreement-table").striped(true).num_columns(7).spacing([14.0, 4.0]).show(ui, |ui| {
+            for h in ["Code", "Units", "Percent", kappa_name.as_str(), "Alpha", "AC1", "Disagreements"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for row in report.rows.iter().chain(report.pooled.iter()) {
+                self.row_ui(ui, row);
+                ui.end_row();
+            }
+        });
+    }
+
+    fn row_ui(&mut self, ui: &mut Ui, row: &CodeRow) {
+        let colour = self.colour_for(ui, &row.kappa);
+        let chosen = self.chosen_code.as_deref() == Some(row.code.as_str());
+        if ui.selectable_label(chosen, RichText::new(&row.code).color(colour)).clicked() {
+            self.chosen_code = Some(row.code.clone());
+            self.detail = None;
+        }
+        ui.label(row.units.to_string());
+        ui.label(estimate_text(&row.percent_agreement));
+        let k = ui.label(RichText::new(estimate_text(&row.kappa)).color(colour));
+        if let Some(why) = &row.kappa.undefined_reason {
+            k.on_hover_text(why);
+        }
+        ui.label(estimate_text(&row.alpha));
+        ui.label(estimate_text(&row.gwet_ac1));
+        ui.label(row.disagreements.to_string());
+    }
+
+    fn colour_for(&self, ui: &Ui, e: &Estimate) -> Color32 {
+        match e.value {
+            Some(v) if v >= self.threshold => Color32::from_rgb(0x2E, 0x8B, 0x57),
+            Some(_) => ui.visuals().error_fg_color,
+            None => ui.visuals().weak_text_color(),
+        }
+    }
+
+    fn disagreements_ui(&mut self, ui: &mut Ui, code: &str, all: &[DisagreementView]) -> Option<AgreementRequest> {
+        let list: Vec<&DisagreementView> = all.iter().filter(|d| d.code == code).collect();
+        ui.separator();
+        ui.heading(format!("Disagreements on {code}: {}", list.len()));
+        let mut request = None;
+        for d in list.iter().take(200) {
+            let quote: String = d.text.chars().take(120).collect();
+            let line = format!("{} {}..{}: coded by {}, not by {}: “{quote}”", d.transcript, d.start, d.end, d.coded_by.join(", "), d.not_coded_by.join(", "));
+            if ui.link(line).clicked() {
+                request = Some(AgreementRequest::Detail((*d).clone()));
+            }
+        }
+        if list.len() > 200 {
+            ui.label(format!("… and {} more (see `accord disagreements`).", list.len() - 200));
+        }
+        request
+    }
+}
+
+fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, on: bool) {
+    if on {
+        set.insert(item);
+    } else {
+        set.remove(&item);
+    }
+}
+
+/// A bar per code (worst first): its kappa, coloured against the threshold.
+fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
+    use egui_plot::{Bar, BarChart, HLine, Plot};
+    let bars: Vec<Bar> = report
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.kappa.value.map(|v| (i, r, v)))
+        .map(|(i, r, v)| {
+            let fill = if v >= threshold { Color32::from_rgb(0x4E, 0x9A, 0x6A) } else { Color32::from_rgb(0xC8, 0x4B, 0x4B) };
+            Bar::new(i as f64, v).name(&r.code).fill(fill).width(0.7)
+        })
+        .collect();
+    ui.add_space(8.0);
+    ui.label(RichText::new("Kappa per code (worst first); the line is the threshold").strong());
+    Plot::new("agreement-chart")
+        .height(220.0)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("kappa", bars));
+            plot.hline(HLine::new("threshold", threshold));
+        });
+}
+
+/// Each rater's codings around a disagreement, side by side.
+fn detail_ui(ui: &mut Ui, detail: &DisagreementDetail, _state: &ViewState, actions: &mut Vec<Action>) {
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.heading("Side by side");
+        if ui.button("Open in transcript").clicked() {
+            actions.push(Action::JumpTo { transcript_id: detail.transcript_id, span: detail.span });
+        }
+    });
+    ui.columns(detail.raters.len().max(1), |columns| {
+        for (col, (name, spans)) in columns.iter_mut().zip(&detail.raters) {
+            col.label(RichText::new(name).strong());
+            if spans.is_empty() {
+                col.label(RichText::new("did not code this").weak());
+            }
+            col.label(marked_text(col, detail, spans));
+        }
+    });
+}
+
+fn marked_text(ui: &Ui, detail: &DisagreementDetail, spans: &[Span]) -> egui::text::LayoutJob {
+    use egui::text::{LayoutJob, TextFormat};
+    let visuals = ui.visuals();
+    let plain = TextFormat::simple(egui::FontId::proportional(14.0), visuals.text_color());
+    let mut marked = plain.clone();
+    marked.background = visuals.selection.bg_fill;
+    marked.color = visuals.selection.stroke.color;
+    let chars: Vec<usize> = detail.text.char_indices().map(|(b, _)| b).chain([detail.text.len()]).collect();
+    let n = chars.len() - 1;
+    let local = |x: usize| x.saturating_sub(detail.offset).min(n);
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = ui.available_width();
+    let mut at = 0;
+    for s in spans {
+        let (a, b) = (local(s.start).max(at), local(s.end).max(at));
+        job.append(&detail.text[chars[at]..chars[a]], 0.0, plain.clone());
+        job.append(&detail.text[chars[a]..chars[b]], 0.0, marked.clone());
+        at = b;
+    }
+    job.append(&detail.text[chars[at]..], 0.0, plain);
+    job
+}

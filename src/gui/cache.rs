@@ -1,0 +1,178 @@
+//! Read-only snapshots of the project for the panels to draw from, rebuilt only when the workspace's
+//! revision (or the rater, in blind mode) changes, so a frame never waits on the database.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use egui::Color32;
+
+use super::colours;
+use crate::app::Result;
+use crate::model::{
+    Case, CodeId, Codebook, Coding, CodingId, MemoTarget, Rater, RaterId, Transcript, TranscriptId,
+};
+use crate::store::{CodingFilter, Store, TranscriptSummary};
+
+/// What the side panels show about the whole project.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectCache {
+    /// The workspace revision it was read at.
+    pub revision: u64,
+    /// The rater it was read for (matters in blind mode).
+    pub rater_id: Option<RaterId>,
+    /// Project name.
+    pub name: String,
+    /// The codebook.
+    pub codebook: Codebook,
+    /// Codes in tree order with their depth.
+    pub tree: Vec<(usize, CodeId)>,
+    /// Each code's colour.
+    pub colours: HashMap<CodeId, Color32>,
+    /// Each code's path (`Parent/Child`).
+    pub paths: HashMap<CodeId, String>,
+    /// Raters, by name.
+    pub raters: Vec<Rater>,
+    /// Live transcripts, by name.
+    pub transcripts: Vec<TranscriptSummary>,
+    /// Cases with attributes.
+    pub cases: Vec<Case>,
+    /// Blind mode: each rater sees only their own codings.
+    pub blind: bool,
+    /// Visible codings per code.
+    pub code_counts: HashMap<CodeId, usize>,
+    /// Codings per transcript per rater (only the current rater's in blind mode).
+    pub progress: HashMap<TranscriptId, BTreeMap<RaterId, usize>>,
+}
+
+impl ProjectCache {
+    /// Reads the snapshot.
+    pub fn load(store: &Store, revision: u64, rater_id: Option<RaterId>) -> Result<Self> {
+        let codebook = store.codebook()?;
+        let blind = store.blind_mode()?;
+        let tree = codebook.tree_order().iter().map(|(d, c)| (*d, c.code_id)).collect();
+        let colours = codebook.codes.iter().map(|c| (c.code_id, colours::parse(&c.colour))).collect();
+        let paths = codebook.codes.iter().map(|c| (c.code_id, codebook.path(c.code_id))).collect();
+        let mut code_counts = HashMap::new();
+        let mut progress: HashMap<TranscriptId, BTreeMap<RaterId, usize>> = HashMap::new();
+        for coding in store.codings(&CodingFilter::default())? {
+            if blind && Some(coding.rater_id) != rater_id {
+                continue;
+            }
+            *code_counts.entry(coding.code_id).or_insert(0) += 1;
+            *progress.entry(coding.transcript_id).or_default().entry(coding.rater_id).or_insert(0) += 1;
+        }
+        Ok(Self {
+            revision,
+            rater_id,
+            name: store.project_name()?,
+            codebook,
+            tree,
+            colours,
+            paths,
+            raters: store.raters()?,
+            transcripts: store.transcripts()?,
+            cases: store.cases()?,
+            blind,
+            code_counts,
+            progress,
+        })
+    }
+
+    /// A rater's name.
+    #[must_use]
+    pub fn rater_name(&self, rater_id: RaterId) -> &str {
+        self.raters.iter().find(|r| r.rater_id == rater_id).map_or("?", |r| r.name.as_str())
+    }
+
+    /// A code's path, or `?` for a code no longer in the codebook.
+    #[must_use]
+    pub fn path(&self, code_id: CodeId) -> &str {
+        self.paths.get(&code_id).map_or("?", String::as_str)
+    }
+
+    /// A code's colour.
+    #[must_use]
+    pub fn colour(&self, code_id: CodeId) -> Color32 {
+        self.colours.get(&code_id).copied().unwrap_or(Color32::GRAY)
+    }
+
+    /// A transcript's name.
+    #[must_use]
+    pub fn transcript_name(&self, transcript_id: TranscriptId) -> &str {
+        self.transcripts
+            .iter()
+            .find(|t| t.transcript_id == transcript_id)
+            .map_or("?", |t| t.name.as_str())
+    }
+}
+
+/// The open transcript with its visible codings, indexed for drawing.
+#[derive(Debug, Clone)]
+pub struct TranscriptCache {
+    /// The workspace revision it was read at.
+    pub revision: u64,
+    /// The rater it was read for.
+    pub rater_id: Option<RaterId>,
+    /// The transcript (text and turns).
+    pub transcript: Transcript,
+    /// Visible codings, by start.
+    pub codings: Vec<Coding>,
+    /// For each turn, the indices (into `codings`) of the codings that overlap it.
+    pub by_turn: Vec<Vec<usize>>,
+    /// One margin lane per code used here, in codebook order.
+    pub lanes: Vec<CodeId>,
+    /// Codings that carry a memo.
+    pub with_memo: HashSet<CodingId>,
+}
+
+impl TranscriptCache {
+    /// Reads a transcript and the codings the rater may see.
+    pub fn load(
+        store: &Store,
+        project: &ProjectCache,
+        transcript_id: TranscriptId,
+        revision: u64,
+        rater_id: Option<RaterId>,
+    ) -> Result<Self> {
+        let transcript = store.transcript(transcript_id)?;
+        let mut codings: Vec<Coding> = store
+            .codings(&CodingFilter { transcripts: vec![transcript_id], ..CodingFilter::default() })?
+            .into_iter()
+            .filter(|c| !project.blind || Some(c.rater_id) == rater_id)
+            .collect();
+        codings.sort_by_key(|c| (c.span.start, c.span.end));
+        let by_turn = index_by_turn(&transcript, &codings);
+        let used: HashSet<CodeId> = codings.iter().map(|c| c.code_id).collect();
+        let lanes = project.tree.iter().map(|(_, id)| *id).filter(|id| used.contains(id)).collect();
+        let ids: HashSet<CodingId> = codings.iter().map(|c| c.coding_id).collect();
+        let with_memo = store
+            .all_memos()?
+            .into_iter()
+            .filter_map(|m| match m.target {
+                MemoTarget::Coding(id) if ids.contains(&id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        Ok(Self { revision, rater_id, transcript, codings, by_turn, lanes, with_memo })
+    }
+
+    /// The coding with this id, if visible.
+    #[must_use]
+    pub fn coding(&self, coding_id: CodingId) -> Option<&Coding> {
+        self.codings.iter().find(|c| c.coding_id == coding_id)
+    }
+}
+
+/// Codings overlapping each turn, by a sweep over both sorted lists.
+fn index_by_turn(transcript: &Transcript, codings: &[Coding]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); transcript.turns.len()];
+    for (i, coding) in codings.iter().enumerate() {
+        let first = transcript.turns.partition_point(|t| t.span.end <= coding.span.start);
+        for (t, turn) in transcript.turns.iter().enumerate().skip(first) {
+            if turn.span.start >= coding.span.end {
+                break;
+            }
+            out[t].push(i);
+        }
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! Beside the text: the selected coding (its code, rater, text and memo, with buttons to remove it,
+//! change its code or write a memo) and the structured definition of the selected code (definition,
+//! when to use, when not to use, example), so the codebook is at hand while coding.
+
+use egui::{RichText, Ui};
+
+use super::cache::{ProjectCache, TranscriptCache};
+use super::state::{Action, ViewState};
+use crate::app::Command;
+use crate::model::{CodeId, Coding, MemoTarget, text};
+use crate::store::{Edit, NewCoding};
+
+/// Draws the details panel.
+pub fn details_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    open: Option<&TranscriptCache>,
+    state: &ViewState,
+    actions: &mut Vec<Action>,
+) {
+    egui::ScrollArea::vertical().id_salt("details-scroll").auto_shrink([false, false]).show(ui, |ui| {
+        if let (Some(open), Some(id)) = (open, state.coding_id)
+            && let Some(coding) = open.coding(id)
+        {
+            coding_ui(ui, project, open, coding, state, actions);
+            ui.separator();
+        }
+        match state.code_id {
+            Some(code_id) => code_ui(ui, project, code_id, actions),
+            None => {
+                ui.heading("Code definition");
+                ui.label("Click a code in the codebook to see its definition here.");
+            }
+        }
+    });
+}
+
+fn coding_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    open: &TranscriptCache,
+    coding: &Coding,
+    state: &ViewState,
+    actions: &mut Vec<Action>,
+) {
+    ui.heading("Selected coding");
+    ui.label(RichText::new(project.path(coding.code_id)).strong().color(project.colour(coding.code_id)));
+    ui.label(format!("by {}, characters {}..{}", project.rater_name(coding.rater_id), coding.span.start, coding.span.end));
+    let quote = text::slice_chars(&open.transcript.text, coding.span.start, coding.span.end);
+    let short: String = quote.chars().take(400).collect();
+    ui.label(RichText::new(format!("“{short}{}”", if quote.chars().count() > 400 { "…" } else { "" })).italics());
+    let mine = state.rater_id == Some(coding.rater_id);
+    ui.horizontal_wrapped(|ui| {
+        if ui.add_enabled(mine, egui::Button::new("Remove coding")).on_disabled_hover_text("Only its rater can remove a coding").clicked() {
+            actions.push(Action::Apply {
+                label: "Remove coding".into(),
+                command: Command::RemoveCodings { ids: vec![coding.coding_id], by: state.rater_id },
+            });
+            actions.push(Action::SelectCoding(None));
+        }
+        if ui.button("Memo…").clicked() {
+            actions.push(Action::OpenMemo(MemoTarget::Coding(coding.coding_id)));
+        }
+    });
+    if mine {
+        let mut chosen: Option<CodeId> = None;
+        egui::ComboBox::from_label("Change code to")
+            .selected_text(project.path(coding.code_id))
+            .show_ui(ui, |ui| {
+                for (depth, id) in &project.tree {
+                    let name = format!("{}{}", "  ".repeat(*depth), project.codebook.get(*id).map_or("?", |c| c.name.as_str()));
+                    if ui.selectable_label(*id == coding.code_id, name).clicked() && *id != coding.code_id {
+                        chosen = Some(*id);
+                    }
+                }
+            });
+        if let Some(new_code) = chosen {
+            actions.push(change_code(coding, new_code));
+        }
+        if let Some(sel) = state.selection.filter(|s| *s != coding.span && !s.is_empty())
+            && ui.button("Set coding to the selected text").clicked()
+        {
+            actions.push(respan(coding, sel));
+        }
+    }
+}
+
+/// Changing a coding's code: the old coding is removed and a new one added, in one change.
+fn change_code(coding: &Coding, code_id: CodeId) -> Action {
+    replace(coding, code_id, coding.span, "Change code")
+}
+
+/// Changing a coding's span, in one change.
+fn respan(coding: &Coding, span: crate::model::Span) -> Action {
+    replace(coding, coding.code_id, span, "Change coded text")
+}
+
+fn replace(coding: &Coding, code_id: CodeId, span: crate::model::Span, label: &str) -> Action {
+    let new = NewCoding {
+        coding_id: crate::model::CodingId::new_random(),
+        transcript_id: coding.transcript_id,
+        code_id,
+        rater_id: coding.rater_id,
+        span,
+        memo: None,
+        created_at: None,
+    };
+    let edit = Edit { add: vec![new], remove: vec![coding.coding_id], by: Some(coding.rater_id), action: "change-coding".into(), ..Edit::default() };
+    Action::Apply { label: label.into(), command: Command::Edit(Box::new(edit)) }
+}
+
+fn code_ui(ui: &mut Ui, project: &ProjectCache, code_id: CodeId, actions: &mut Vec<Action>) {
+    let Some(code) = project.codebook.get(code_id) else {
+        return;
+    };
+    ui.heading(RichText::new(&code.name).color(project.colour(code_id)));
+    ui.label(RichText::new(project.path(code_id)).weak());
+    ui.horizontal(|ui| {
+        if ui.button("Edit code…").clicked() {
+            actions.push(Action::EditCode(Some(code_id), None));
+        }
+        if ui.button("Memo on code…").clicked() {
+            actions.push(Action::OpenMemo(MemoTarget::Code(code_id)));
+        }
+    });
+    for (title, body) in [
+        ("Short definition", &code.short_definition),
+        ("Definition", &code.definition),
+        ("When to use", &code.when_to_use),
+        ("When not to use", &code.when_not_to_use),
+        ("Example", &code.example),
+    ] {
+        if !body.trim().is_empty() {
+            ui.add_space(4.0);
+            ui.label(RichText::new(title).strong());
+            ui.label(body.as_str());
+        }
+    }
+}

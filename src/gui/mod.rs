@@ -1,0 +1,66 @@
+//! The desktop window (eframe/egui). It sits on top of [`crate::app`]: panels read a read-only
+//! snapshot of the project ([`cache`]) and emit [`state::Action`]s while they draw; the actions are
+//! carried out after the frame through [`crate::app::Workspace::apply`], so every change is one
+//! transaction, saved at once and undoable. Nothing here holds SQL or a database connection of its
+//! own; long work (import, agreement over a whole project) runs on worker threads.
+//!
+//! One file per panel or view: `project_panel` (transcripts by case, progress per rater),
+//! `codebook_panel` (the code tree), `transcript_view` (turns, selection, highlights and the coding
+//! margin), `details_panel` (the structured fields of a code, the selected coding), `codebook_editor`,
+//! `memo_editor`, `search_view`, `agreement_view`, `import_dialog`, `rater_picker` and `top_bar`.
+
+mod actions;
+mod agreement_view;
+mod app;
+mod cache;
+mod codebook_editor;
+mod codebook_panel;
+mod colours;
+mod details_panel;
+mod fonts;
+mod import_dialog;
+mod memo_editor;
+mod project_panel;
+mod rater_picker;
+mod search_view;
+mod state;
+mod top_bar;
+mod transcript_view;
+
+use std::path::PathBuf;
+
+pub use app::{AccordApp, Central};
+pub use state::ViewState;
+
+/// Whether a display is there to open a window on.
+#[must_use]
+pub fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
+/// Opens the window on a project file. Without a display, says so and points to the command line.
+pub fn run(project: PathBuf) -> anyhow::Result<()> {
+    if !has_display() {
+        anyhow::bail!(
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open.\n\
+             Everything the window does is on the command line: run `accord --help`, or for example\n\
+             `accord show {} P01_interview`.",
+            project.display()
+        );
+    }
+    let workspace = crate::app::Workspace::open(&project)?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Accord")
+            .with_inner_size([1360.0, 860.0])
+            .with_min_inner_size([900.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Accord",
+        options,
+        Box::new(move |cc| Ok(Box::new(AccordApp::from_creation_context(cc, workspace)))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not start: {e}"))
+}

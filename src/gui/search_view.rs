@@ -1,0 +1,259 @@
+//! The search view over the project's full-text index: a query box (words, "phrases", AND/OR/NOT,
+//! prefix*, fuzzy~1, "proximity"~5 and filters such as `site:B` or `code:"Role confusion"`), filters
+//! by role, transcript and speaker, results as keyword-in-context lines with the matches marked.
+//! Click a hit to open it highlighted in its transcript; tick hits and code them in one change.
+
+use std::collections::BTreeSet;
+
+use egui::text::{LayoutJob, TextFormat};
+use egui::{FontId, RichText, Ui};
+
+use super::cache::ProjectCache;
+use super::state::{Action, ViewState};
+use crate::app::search::Scope;
+use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
+use crate::search::{Hit, ResultOrder, SearchResults};
+
+/// What the view asks the app to do.
+#[derive(Debug, Clone)]
+pub enum SearchRequest {
+    /// Run this query (filters already folded in).
+    Run {
+        /// The whole query.
+        query: String,
+        /// The order of results.
+        order: ResultOrder,
+        /// English stemming for bare words.
+        stem: bool,
+    },
+    /// Code the ticked hits.
+    CodeHits {
+        /// The hits.
+        hits: Vec<Hit>,
+        /// With which code.
+        code_id: CodeId,
+        /// How much text around each hit.
+        scope: Scope,
+    },
+}
+
+/// The search view's state.
+#[derive(Debug)]
+pub struct SearchView {
+    /// The query as typed.
+    pub query: String,
+    role: Option<Role>,
+    transcript: Option<TranscriptId>,
+    speaker: String,
+    by_transcript_order: bool,
+    stem: bool,
+    /// The last results, or the error of the last query.
+    pub results: Option<Result<SearchResults, String>>,
+    ticked: BTreeSet<usize>,
+    scope: Scope,
+    code_id: Option<CodeId>,
+}
+
+impl Default for SearchView {
+    fn default() -> Self {
+        Self {
+            query: String::new(),
+            role: None,
+            transcript: None,
+            speaker: String::new(),
+            by_transcript_order: false,
+            stem: false,
+            results: None,
+            ticked: BTreeSet::new(),
+            scope: Scope::Hit,
+            code_id: None,
+        }
+    }
+}
+
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', ""))
+}
+
+impl SearchView {
+    /// The query with the view's filters folded in.
+    #[must_use]
+    pub fn full_query(&self, project: &ProjectCache) -> String {
+        let mut q = self.query.trim().to_string();
+        if let Some(role) = self.role {
+            q.push_str(&format!(" role:{}", role.as_str()));
+        }
+        if let Some(t) = self.transcript {
+            q.push_str(&format!(" transcript:{}", quoted(project.transcript_name(t))));
+        }
+        if !self.speaker.trim().is_empty() {
+            q.push_str(&format!(" speaker:{}", quoted(self.speaker.trim())));
+        }
+        q
+    }
+
+    /// Sets new results (and forgets ticks of old ones).
+    pub fn set_results(&mut self, results: Result<SearchResults, String>) {
+        self.results = Some(results);
+        self.ticked.clear();
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) -> Option<SearchRequest> {
+        let mut request = None;
+        ui.horizontal(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut self.query)
+                    .hint_text("burnout OR \"my supervisor\" site:B")
+                    .desired_width(ui.available_width() - 110.0),
+            );
+            field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search query"));
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Run search").clicked() || enter {
+                request = Some(self.run_request(project));
+            }
+        });
+        self.filters_ui(ui, project);
+        ui.separator();
+        match self.results.clone() {
+            None => {
+                ui.label("Type a query and press Enter. Filters: speaker:, role:, transcript:, case:, code:, rater:, and any case attribute such as site:B.");
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            Some(Ok(results)) => {
+                if let Some(r) = self.coding_bar_ui(ui, project, state) {
+                    request = Some(r);
+                }
+                self.hits_ui(ui, project, &results, actions);
+            }
+        }
+        request
+    }
+
+    fn run_request(&self, project: &ProjectCache) -> SearchRequest {
+        SearchRequest::Run {
+            query: self.full_query(project),
+            order: if self.by_transcript_order { ResultOrder::TranscriptOrder } else { ResultOrder::Relevance },
+            stem: self.stem,
+        }
+    }
+
+    fn filters_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
+        ui.horizontal_wrapped(|ui| {
+            let role = self.role.map_or("any role", Role::as_str).to_string();
+            egui::ComboBox::from_label("Role").selected_text(role).show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.role, None, "any role");
+                for r in [Role::Participant, Role::Interviewer, Role::Other] {
+                    ui.selectable_value(&mut self.role, Some(r), r.as_str());
+                }
+            });
+            let t = self.transcript.map_or("all transcripts", |t| project.transcript_name(t)).to_string();
+            egui::ComboBox::from_label("Transcript").selected_text(t).show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.transcript, None, "all transcripts");
+                for s in &project.transcripts {
+                    ui.selectable_value(&mut self.transcript, Some(s.transcript_id), &s.name);
+                }
+            });
+            ui.label("Speaker");
+            ui.add(egui::TextEdit::singleline(&mut self.speaker).desired_width(90.0))
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Speaker filter"));
+            ui.checkbox(&mut self.by_transcript_order, "In transcript order");
+            ui.checkbox(&mut self.stem, "Stem words (English)");
+        });
+    }
+
+    fn coding_bar_ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState) -> Option<SearchRequest> {
+        let Some(Ok(results)) = &self.results else { return None };
+        let mut request = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("{} matching turns, {} shown", results.total, results.hits.len())).strong());
+            ui.separator();
+            if ui.button("Tick all").clicked() {
+                self.ticked = (0..results.hits.len()).collect();
+            }
+            let code = self.code_id.map_or("choose a code", |c| project.path(c)).to_string();
+            egui::ComboBox::from_label("Code").selected_text(code).show_ui(ui, |ui| {
+                for (_, id) in &project.tree {
+                    ui.selectable_value(&mut self.code_id, Some(*id), project.path(*id));
+                }
+            });
+            egui::ComboBox::from_label("Scope").selected_text(scope_name(self.scope)).show_ui(ui, |ui| {
+                for s in [Scope::Hit, Scope::Sentence, Scope::Turn] {
+                    ui.selectable_value(&mut self.scope, s, scope_name(s));
+                }
+            });
+            let ready = self.code_id.is_some() && !self.ticked.is_empty() && state.rater_id.is_some();
+            let label = format!("Code {} ticked hits", self.ticked.len());
+            if ui.add_enabled(ready, egui::Button::new(label)).clicked()
+                && let Some(code_id) = self.code_id
+            {
+                let hits = self.ticked.iter().filter_map(|i| results.hits.get(*i).cloned()).collect();
+                request = Some(SearchRequest::CodeHits { hits, code_id, scope: self.scope });
+            }
+        });
+        request
+    }
+
+    fn hits_ui(&mut self, ui: &mut Ui, project: &ProjectCache, results: &SearchResults, actions: &mut Vec<Action>) {
+        egui::ScrollArea::vertical().id_salt("search-hits").auto_shrink([false, false]).show(ui, |ui| {
+            for (i, hit) in results.hits.iter().enumerate() {
+                let Ok(transcript_id) = hit.transcript_id.parse::<TranscriptId>() else { continue };
+                ui.horizontal(|ui| {
+                    let mut on = self.ticked.contains(&i);
+                    let tick = ui.checkbox(&mut on, "");
+                    tick.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, format!("Tick hit {}", i + 1)));
+                    if tick.changed() {
+                        if on { self.ticked.insert(i); } else { self.ticked.remove(&i); }
+                    }
+                    let time = hit.start_ms.map(format_time_ms).unwrap_or_default();
+                    let place = format!("{}  turn {}  {}  {}", project.transcript_name(transcript_id), hit.turn_index + 1, hit.speaker, time);
+                    let link = ui.link(RichText::new(place).small());
+                    let snippet = ui.label(snippet_job(ui, hit));
+                    if link.clicked() || snippet.clicked() {
+                        let span = hit.spans.first().copied().map_or(Span::new(hit.turn_start_char as usize, hit.turn_start_char as usize + 1), |s| Span::new(s.start, s.end));
+                        actions.push(Action::JumpTo { transcript_id, span });
+                    }
+                });
+            }
+        });
+    }
+}
+
+fn scope_name(s: Scope) -> &'static str {
+    match s {
+        Scope::Hit => "the matched words",
+        Scope::Sentence => "their sentences",
+        Scope::Turn => "their whole turns",
+    }
+}
+
+/// A hit's snippet with its matches in bold on the selection colour.
+fn snippet_job(ui: &Ui, hit: &Hit) -> LayoutJob {
+    let s = &hit.snippet;
+    let visuals = ui.visuals();
+    let plain = TextFormat::simple(FontId::proportional(14.0), visuals.text_color());
+    let mut marked = plain.clone();
+    marked.background = visuals.selection.bg_fill;
+    marked.color = visuals.selection.stroke.color;
+    let chars: Vec<(usize, char)> = s.text.char_indices().collect();
+    let byte = |c: usize| chars.get(c).map_or(s.text.len(), |(b, _)| *b);
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = ui.available_width();
+    if s.cut_before {
+        job.append("…", 0.0, plain.clone());
+    }
+    let mut at = 0;
+    for span in &s.spans {
+        let (start, end) = (span.start.max(at), span.end.max(at));
+        job.append(&s.text[byte(at)..byte(start)], 0.0, plain.clone());
+        job.append(&s.text[byte(start)..byte(end)], 0.0, marked.clone());
+        at = end;
+    }
+    job.append(&s.text[byte(at)..], 0.0, plain.clone());
+    if s.cut_after {
+        job.append("…", 0.0, plain);
+    }
+    job
+}

@@ -1,0 +1,103 @@
+//! The top bar: File, Edit and View menus, the views (transcript, search, agreement), and who is
+//! coding, always visible and switchable.
+
+use egui::Ui;
+
+use super::Central;
+use super::cache::ProjectCache;
+use super::state::{Action, ViewState};
+use crate::app::Command;
+use crate::model::MemoTarget;
+use crate::store::BLIND_MODE;
+
+/// What the top bar needs to know beyond the project and view state.
+#[derive(Debug, Clone, Default)]
+pub struct TopBarInfo {
+    /// Label of the change Undo would undo.
+    pub undo: Option<String>,
+    /// Label of the change Redo would redo.
+    pub redo: Option<String>,
+}
+
+/// Something only the app can do (dialogs that need the file system).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuRequest {
+    /// File › Import transcripts…
+    ImportTranscripts,
+    /// File › Import attributes…
+    ImportAttributes,
+}
+
+/// Draws the top bar.
+pub fn top_bar_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    info: &TopBarInfo,
+    central: &mut Central,
+    state: &mut ViewState,
+    actions: &mut Vec<Action>,
+) -> Option<MenuRequest> {
+    let mut request = None;
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Import transcripts…").clicked() {
+                request = Some(MenuRequest::ImportTranscripts);
+            }
+            if ui.button("Import attributes…").clicked() {
+                request = Some(MenuRequest::ImportAttributes);
+            }
+            if ui.button("Project memo…").clicked() {
+                actions.push(Action::OpenMemo(MemoTarget::Project));
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            let undo = info.undo.as_deref().map_or_else(|| "Undo".to_string(), |l| format!("Undo {l}"));
+            if ui.add_enabled(info.undo.is_some(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+                actions.push(Action::Undo);
+            }
+            let redo = info.redo.as_deref().map_or_else(|| "Redo".to_string(), |l| format!("Redo {l}"));
+            if ui.add_enabled(info.redo.is_some(), egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z")).clicked() {
+                actions.push(Action::Redo);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            ui.checkbox(&mut state.dark, "Dark theme");
+            ui.checkbox(&mut state.whole_words, "Select whole words");
+            let mut blind = project.blind;
+            if ui.checkbox(&mut blind, "Blind mode (raters see only their own codings)").changed() {
+                let label = if blind { "Turn blind mode on" } else { "Turn blind mode off" };
+                actions.push(Action::Apply {
+                    label: label.into(),
+                    command: Command::SetSetting { key: BLIND_MODE.into(), value: blind.then(|| "on".to_string()) },
+                });
+            }
+        });
+        ui.separator();
+        ui.selectable_value(central, Central::Transcript, "Transcript");
+        ui.selectable_value(central, Central::Search, "Search");
+        ui.selectable_value(central, Central::Agreement, "Agreement");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            rater_ui(ui, project, state, actions);
+        });
+    });
+    request
+}
+
+fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) {
+    if project.blind {
+        ui.label(egui::RichText::new("Blind mode").strong());
+    }
+    let current = state.rater_id.map_or("nobody", |r| project.rater_name(r)).to_string();
+    egui::ComboBox::from_id_salt("current-rater")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for rater in &project.raters {
+                if ui.selectable_label(state.rater_id == Some(rater.rater_id), &rater.name).clicked() {
+                    actions.push(Action::SetRater(rater.rater_id));
+                }
+            }
+        })
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Coding as"));
+    ui.label("Coding as:");
+}

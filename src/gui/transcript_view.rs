@@ -1,0 +1,369 @@
+//! The reading view: a transcript as turns (speaker, time stamp, words), coded text highlighted in its
+//! code's colour, and a margin of coloured stripes beside the text, one lane per code (as NVivo and
+//! MAXQDA draw them). Drag to select (snapped to whole words by default); click coded text or a stripe
+//! to select a coding; hover a stripe to see its code and rater.
+//!
+//! Only the turns in view are laid out and painted each frame. Turn heights are measured once per
+//! transcript and width (the galleys are cached by egui), so a 50,000-word transcript with thousands
+//! of codings scrolls as fast as a short one.
+
+use std::sync::Arc;
+
+use egui::text::{CCursor, LayoutJob, TextFormat};
+use egui::{Color32, FontId, Galley, Pos2, Rect, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
+
+use super::cache::{ProjectCache, TranscriptCache};
+use super::colours;
+use super::state::{Action, ViewState};
+use crate::model::{Span, Turn, format_time_ms};
+
+const LANE_WIDTH: f32 = 5.0;
+const LANE_GAP: f32 = 2.0;
+const MAX_LANES: usize = 24;
+const TURN_GAP: f32 = 10.0;
+const BODY_SIZE: f32 = 15.0;
+
+/// Turn heights for one transcript at one width.
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    transcript: Option<crate::model::TranscriptId>,
+    width: f32,
+    /// Top of each turn from the top of the content.
+    tops: Vec<f32>,
+    /// Height of the header line.
+    header: f32,
+    total: f32,
+}
+
+/// A turn as painted this frame, for hit testing.
+struct Placed {
+    turn: usize,
+    origin: Pos2,
+    galley: Arc<Galley>,
+    content_start: usize,
+}
+
+/// The reading view's own state between frames.
+#[derive(Debug, Default)]
+pub struct TranscriptView {
+    layout: Layout,
+    drag_anchor: Option<usize>,
+}
+
+/// The text of a turn as shown: its words without the speaker label and without trailing blanks.
+fn shown_text<'a>(text: &'a str, turn: &Turn) -> &'a str {
+    let span = turn.content_span();
+    crate::model::text::slice_chars(text, span.start, span.end).trim_end()
+}
+
+fn body_font() -> FontId {
+    FontId::proportional(BODY_SIZE)
+}
+
+impl TranscriptView {
+    /// Draws the transcript; returns the actions the reader asked for.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        open: &TranscriptCache,
+        state: &mut ViewState,
+        actions: &mut Vec<Action>,
+    ) {
+        let lanes = open.lanes.len().min(MAX_LANES);
+        let margin = lanes as f32 * (LANE_WIDTH + LANE_GAP) + 12.0;
+        let text_width = (ui.available_width() - margin - 16.0).max(120.0);
+        self.measure(ui, open, text_width);
+        let mut area = egui::ScrollArea::vertical()
+            .id_salt("transcript-scroll")
+            .auto_shrink([false, false])
+            .scroll_source(egui::containers::scroll_area::ScrollSource {
+                drag: egui::containers::scroll_area::DragScroll::Never,
+                ..Default::default()
+            });
+        if let Some(target) = state.scroll_to.take() {
+            let turn = open.transcript.turns.partition_point(|t| t.span.end <= target);
+            if let Some(top) = self.layout.tops.get(turn) {
+                area = area.vertical_scroll_offset((top - 60.0).max(0.0));
+            }
+        }
+        let total = self.layout.total;
+        area.show_viewport(ui, |ui, viewport| {
+            ui.set_height(total);
+            ui.set_width(ui.available_width());
+            let origin = ui.min_rect().min;
+            let placed = self.paint_turns(ui, origin, viewport, text_width, project, open, state);
+            let content = Rect::from_min_size(origin + vec2(0.0, viewport.min.y), viewport.size());
+            let response = ui.interact(content, ui.scope_id().with("transcript-text"), Sense::click_and_drag());
+            response.widget_info(|| WidgetInfo::labeled(Role::Document, true, "Transcript text"));
+            let margin_x = origin.x + text_width + 12.0;
+            let hovered_stripe = paint_margin(ui, &placed, open, project, margin_x, lanes);
+            self.handle_pointer(&response, &placed, open, state, actions, hovered_stripe);
+        });
+    }
+
+    /// Measures every turn once per transcript and width.
+    fn measure(&mut self, ui: &Ui, open: &TranscriptCache, width: f32) {
+        let id = open.transcript.transcript_id;
+        if self.layout.transcript == Some(id) && (self.layout.width - width).abs() < 0.5 {
+            return;
+        }
+        let header = ui.painter().fonts_mut(|f| f.row_height(&body_font())) + 4.0;
+        let mut tops = Vec::with_capacity(open.transcript.turns.len());
+        let mut y = 4.0;
+        for turn in &open.transcript.turns {
+            tops.push(y);
+            let text = shown_text(&open.transcript.text, turn).to_owned();
+            let galley = ui.painter().layout(text, body_font(), Color32::PLACEHOLDER, width);
+            y += header + galley.size().y + TURN_GAP;
+        }
+        self.layout = Layout { transcript: Some(id), width, tops, header, total: y + 40.0 };
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site; the arguments are the frame's context
+    fn paint_turns(
+        &self,
+        ui: &Ui,
+        origin: Pos2,
+        viewport: Rect,
+        width: f32,
+        project: &ProjectCache,
+        open: &TranscriptCache,
+        state: &ViewState,
+    ) -> Vec<Placed> {
+        let tops = &self.layout.tops;
+        let first = tops.partition_point(|t| *t < viewport.min.y).saturating_sub(1);
+        let mut placed = Vec::new();
+        let painter = ui.painter();
+        let visuals = ui.visuals();
+        for (i, turn) in open.transcript.turns.iter().enumerate().skip(first) {
+            let top = tops[i];
+            if top > viewport.max.y {
+                break;
+            }
+            let head = origin + vec2(0.0, top);
+            let mut header = turn.speaker.clone();
+            if let Some(ms) = turn.start_ms {
+                header.push_str("   ");
+                header.push_str(&format_time_ms(ms));
+            }
+            header.push_str("   ");
+            header.push_str(turn.role.as_str());
+            painter.text(head, egui::Align2::LEFT_TOP, header, FontId::proportional(13.0), visuals.weak_text_color());
+            let job = highlight_job(&open.transcript.text, turn, open, project, state, visuals, width);
+            let galley = painter.layout_job(job);
+            let text_origin = head + vec2(0.0, self.layout.header);
+            painter.galley(text_origin, galley.clone(), visuals.text_color());
+            placed.push(Placed { turn: i, origin: text_origin, galley, content_start: turn.content_span().start });
+        }
+        placed
+    }
+
+    fn handle_pointer(
+        &mut self,
+        response: &egui::Response,
+        placed: &[Placed],
+        open: &TranscriptCache,
+        state: &mut ViewState,
+        actions: &mut Vec<Action>,
+        hovered_stripe: Option<usize>,
+    ) {
+        if let Some(code_id) = response.dnd_release_payload::<crate::model::CodeId>() {
+            actions.push(Action::ApplyCode(*code_id));
+            return;
+        }
+        let Some(pos) = response.interact_pointer_pos().or_else(|| response.hover_pos()) else {
+            return;
+        };
+        if response.clicked() {
+            if let Some(i) = hovered_stripe {
+                actions.push(Action::SelectCoding(Some(open.codings[i].coding_id)));
+                return;
+            }
+            state.selection = None;
+            let coding = char_at(placed, pos).and_then(|c| innermost_coding(open, c));
+            actions.push(Action::SelectCoding(coding.map(|i| open.codings[i].coding_id)));
+            return;
+        }
+        if response.drag_started() {
+            self.drag_anchor = char_at(placed, pos);
+        }
+        if (response.dragged() || response.drag_stopped())
+            && let (Some(anchor), Some(head)) = (self.drag_anchor, char_at(placed, pos))
+        {
+            let (a, b) = (anchor.min(head), anchor.max(head));
+            state.selection = (b > a).then(|| Span::new(a, b));
+            if response.drag_stopped() {
+                self.drag_anchor = None;
+                if state.whole_words {
+                    state.selection = state.selection.map(|s| snap_to_words(&open.transcript.text, s));
+                }
+            }
+        }
+    }
+}
+
+/// The char offset (into the transcript) under a point, if the point is over a painted turn.
+fn char_at(placed: &[Placed], pos: Pos2) -> Option<usize> {
+    let p = placed
+        .iter()
+        .rev()
+        .find(|p| pos.y >= p.origin.y - 24.0)
+        .or_else(|| placed.first())?;
+    let cursor = p.galley.cursor_from_pos(pos - p.origin);
+    Some(p.content_start + cursor.index.0)
+}
+
+/// The shortest visible coding covering a char.
+fn innermost_coding(open: &TranscriptCache, at: usize) -> Option<usize> {
+    open.codings
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.span.start <= at && at < c.span.end)
+        .min_by_key(|(_, c)| c.span.len())
+        .map(|(i, _)| i)
+}
+
+/// Widens a span to whole words (letters, digits and apostrophes count as word characters).
+#[must_use]
+pub fn snap_to_words(text: &str, span: Span) -> Span {
+    let chars: Vec<char> = text.chars().collect();
+    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+    let (mut start, mut end) = (span.start.min(chars.len()), span.end.min(chars.len()));
+    while start > 0 && chars.get(start).is_some_and(|c| is_word(*c)) && is_word(chars[start - 1]) {
+        start -= 1;
+    }
+    while start < end && chars[start].is_whitespace() {
+        start += 1;
+    }
+    while end < chars.len() && end > 0 && is_word(chars[end - 1]) && is_word(chars[end]) {
+        end += 1;
+    }
+    while end > start && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    Span::new(start, end)
+}
+
+/// The turn's words as a layout job: coded text tinted in the innermost code's colour, the selected
+/// coding stronger, the selection in the theme's selection colour.
+fn highlight_job(
+    text: &str,
+    turn: &Turn,
+    open: &TranscriptCache,
+    project: &ProjectCache,
+    state: &ViewState,
+    visuals: &egui::Visuals,
+    width: f32,
+) -> LayoutJob {
+    let shown = shown_text(text, turn);
+    let base = turn.content_span().start;
+    let len = shown.chars().count();
+    let local = |x: usize| x.saturating_sub(base).min(len);
+    let codings: Vec<&crate::model::Coding> = open.by_turn[turn.index.min(open.by_turn.len().saturating_sub(1))]
+        .iter()
+        .filter_map(|i| open.codings.get(*i))
+        .collect();
+    let mut cuts = vec![0, len];
+    for c in &codings {
+        cuts.extend([local(c.span.start), local(c.span.end)]);
+    }
+    if let Some(s) = state.selection {
+        cuts.extend([local(s.start), local(s.end)]);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let bytes: Vec<usize> = shown.char_indices().map(|(b, _)| b).chain([shown.len()]).collect();
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = width;
+    for pair in cuts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a >= b {
+            continue;
+        }
+        let mut format = TextFormat::simple(body_font(), visuals.text_color());
+        let covering = codings
+            .iter()
+            .filter(|c| local(c.span.start) <= a && b <= local(c.span.end) && c.span.start < base + b)
+            .min_by_key(|c| c.span.len());
+        if let Some(c) = covering {
+            let colour = project.colour(c.code_id);
+            format.background = if state.coding_id == Some(c.coding_id) {
+                colour.gamma_multiply(0.6)
+            } else {
+                colours::tint(colour, visuals.dark_mode)
+            };
+        }
+        if state.selection.is_some_and(|s| local(s.start) <= a && b <= local(s.end) && s.start < base + b) {
+            format.background = visuals.selection.bg_fill;
+            format.color = visuals.selection.stroke.color;
+        }
+        job.append(&shown[bytes[a]..bytes[b]], 0.0, format);
+    }
+    job
+}
+
+/// Paints the stripes beside the text; returns the coding whose stripe the pointer is over.
+fn paint_margin(
+    ui: &Ui,
+    placed: &[Placed],
+    open: &TranscriptCache,
+    project: &ProjectCache,
+    margin_x: f32,
+    lanes: usize,
+) -> Option<usize> {
+    let painter = ui.painter();
+    let pointer = ui.input(|i| i.pointer.hover_pos());
+    let mut hovered = None;
+    for p in placed {
+        let turn = &open.transcript.turns[p.turn];
+        let len = p.galley.job.text.chars().count();
+        let top = p.origin.y - 20.0;
+        let bottom = p.origin.y + p.galley.size().y + TURN_GAP;
+        for &i in &open.by_turn[p.turn] {
+            let coding = &open.codings[i];
+            let Some(lane) = open.lanes.iter().position(|l| *l == coding.code_id).filter(|l| *l < lanes) else {
+                continue;
+            };
+            let y = |at: usize, start: bool| {
+                let local = at.saturating_sub(p.content_start).min(len);
+                let r = p.galley.pos_from_cursor(CCursor::new(local));
+                p.origin.y + if start { r.min.y } else { r.max.y }
+            };
+            let y0 = if coding.span.start > turn.content_span().start { y(coding.span.start, true) } else { top };
+            let y1 = if coding.span.end < turn.span.end { y(coding.span.end, false) } else { bottom };
+            let x = margin_x + lane as f32 * (LANE_WIDTH + LANE_GAP);
+            let rect = Rect::from_min_max(pos2(x, y0), pos2(x + LANE_WIDTH, y1.max(y0 + 2.0)));
+            painter.rect_filled(rect, 1.0, project.colour(coding.code_id));
+            if pointer.is_some_and(|p| rect.expand2(Vec2::new(1.0, 0.0)).contains(p)) {
+                hovered = Some(i);
+                painter.rect_stroke(rect.expand(1.0), 1.0, Stroke::new(1.0, ui.visuals().strong_text_color()), egui::StrokeKind::Outside);
+            }
+        }
+    }
+    if let Some(i) = hovered {
+        let coding = &open.codings[i];
+        let memo = if open.with_memo.contains(&coding.coding_id) { " (memo)" } else { "" };
+        let tip = format!("{} by {}{memo}", project.path(coding.code_id), project.rater_name(coding.rater_id));
+        egui::Tooltip::always_open(ui.ctx().clone(), ui.layer_id(), ui.scope_id().with("stripe-tip"), egui::PopupAnchor::Pointer)
+            .show(|ui| ui.label(tip));
+    }
+    hovered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapping_widens_to_words_and_trims_blanks() {
+        let text = "I was naïve about it, honestly.";
+        // "s nai" -> "was naïve"
+        assert_eq!(snap_to_words(text, Span::new(4, 9)), Span::new(2, 11));
+        // a span already on word edges stays
+        assert_eq!(snap_to_words(text, Span::new(2, 5)), Span::new(2, 5));
+        // leading and trailing blanks are dropped
+        assert_eq!(snap_to_words(text, Span::new(1, 6)), Span::new(2, 5));
+        assert_eq!(snap_to_words(text, Span::new(0, 0)), Span::new(0, 0));
+    }
+}
