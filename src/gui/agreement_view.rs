@@ -213,7 +213,7 @@ impl AgreementView {
             ui.label(RichText::new(format!("Left out {}: not coded by {}", e.transcript, e.not_coded_by.join(", "))).small().weak());
         }
         let mut request = None;
-        egui::ScrollArea::vertical().id_salt("agreement-scroll").auto_shrink([false, false]).show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("agreement-scroll").auto_shrink([false, false]).show(ui, |ui| {
             self.table_ui(ui, report);
             chart_ui(ui, report, self.threshold);
             if let Some(code) = self.chosen_code.clone() {
@@ -243,7 +243,9 @@ impl AgreementView {
     fn row_ui(&mut self, ui: &mut Ui, row: &CodeRow) {
         let colour = self.colour_for(ui, &row.kappa);
         let chosen = self.chosen_code.as_deref() == Some(row.code.as_str());
-        if ui.selectable_label(chosen, RichText::new(&row.code).color(colour)).clicked() {
+        let leaf = row.code.rsplit('/').next().unwrap_or(&row.code);
+        let label = ui.selectable_label(chosen, RichText::new(leaf).color(colour)).on_hover_text(&row.code);
+        if label.clicked() {
             self.chosen_code = Some(row.code.clone());
             self.detail = None;
         }

@@ -212,12 +212,14 @@ impl AccordApp {
         egui::Panel::left("project-panel").resizable(true).default_size(220.0).show(ui, |ui| {
             project_ui(ui, &self.project, &self.state, actions);
         });
-        egui::Panel::right("code-panel").resizable(true).default_size(300.0).show(ui, |ui| {
-            egui::Panel::bottom("details-panel").resizable(true).default_size(300.0).show(ui, |ui| {
-                details_ui(ui, &self.project, self.open.as_ref(), &self.state, actions);
+        if self.central != Central::Agreement {
+            egui::Panel::right("code-panel").resizable(true).default_size(300.0).show(ui, |ui| {
+                egui::Panel::bottom("details-panel").resizable(true).default_size(250.0).show(ui, |ui| {
+                    details_ui(ui, &self.project, self.open.as_ref(), &self.state, actions);
+                });
+                egui::CentralPanel::default().show(ui, |ui| codebook_ui(ui, &self.project, &mut self.state, actions));
             });
-            egui::CentralPanel::default().show(ui, |ui| codebook_ui(ui, &self.project, &mut self.state, actions));
-        });
+        }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, actions));
         request
     }
@@ -251,7 +253,7 @@ impl AccordApp {
             }
             match self.state.selection {
                 Some(s) => {
-                    let quote: String = crate::model::text::slice_chars(&open.transcript.text, s.start, s.end).chars().take(60).collect();
+                    let quote: String = open.slice(s).chars().take(60).collect();
                     ui.label(format!("Selected {} characters: “{quote}…”", s.len()));
                     if ui.button("Clear selection").clicked() {
                         self.state.selection = None;

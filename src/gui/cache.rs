@@ -122,6 +122,9 @@ pub struct TranscriptCache {
     pub lanes: Vec<CodeId>,
     /// Codings that carry a memo.
     pub with_memo: HashSet<CodingId>,
+    /// Byte range of each turn's words as shown (without the speaker label and trailing blanks).
+    pub shown: Vec<std::ops::Range<usize>>,
+    map: crate::model::text::OffsetMap,
 }
 
 impl TranscriptCache {
@@ -152,7 +155,29 @@ impl TranscriptCache {
                 _ => None,
             })
             .collect();
-        Ok(Self { revision, rater_id, transcript, codings, by_turn, lanes, with_memo })
+        let map = crate::model::text::OffsetMap::new(&transcript.text);
+        let shown = transcript
+            .turns
+            .iter()
+            .map(|turn| {
+                let span = turn.content_span();
+                let (start, end) = (map.byte(span.start), map.byte(span.end));
+                start..start + transcript.text[start..end].trim_end().len()
+            })
+            .collect();
+        Ok(Self { revision, rater_id, transcript, codings, by_turn, lanes, with_memo, shown, map })
+    }
+
+    /// The text of a span, without walking the text from its start.
+    #[must_use]
+    pub fn slice(&self, span: crate::model::Span) -> &str {
+        self.transcript.text.get(self.map.byte(span.start)..self.map.byte(span.end)).unwrap_or("")
+    }
+
+    /// The words of turn `i` as shown.
+    #[must_use]
+    pub fn shown_text(&self, i: usize) -> &str {
+        self.shown.get(i).and_then(|r| self.transcript.text.get(r.clone())).unwrap_or("")
     }
 
     /// The coding with this id, if visible.

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::cache::{ProjectCache, TranscriptCache};
 use super::state::{Action, ViewState};
 use crate::app::Command;
-use crate::model::{CodeId, Coding, MemoTarget, text};
+use crate::model::{CodeId, Coding, MemoTarget};
 use crate::store::{Edit, NewCoding};
 
 /// Draws the details panel.
@@ -46,7 +46,7 @@ fn coding_ui(
     ui.heading("Selected coding");
     ui.label(RichText::new(project.path(coding.code_id)).strong().color(project.colour(coding.code_id)));
     ui.label(format!("by {}, characters {}..{}", project.rater_name(coding.rater_id), coding.span.start, coding.span.end));
-    let quote = text::slice_chars(&open.transcript.text, coding.span.start, coding.span.end);
+    let quote = open.slice(coding.span);
     let short: String = quote.chars().take(400).collect();
     ui.label(RichText::new(format!("“{short}{}”", if quote.chars().count() > 400 { "…" } else { "" })).italics());
     let mine = state.rater_id == Some(coding.rater_id);

@@ -15,7 +15,7 @@ use egui::{Color32, FontId, Galley, Pos2, Rect, Role, Sense, Stroke, Ui, Vec2, W
 use super::cache::{ProjectCache, TranscriptCache};
 use super::colours;
 use super::state::{Action, ViewState};
-use crate::model::{Span, Turn, format_time_ms};
+use crate::model::{Span, format_time_ms};
 
 const LANE_WIDTH: f32 = 5.0;
 const LANE_GAP: f32 = 2.0;
@@ -48,12 +48,6 @@ struct Placed {
 pub struct TranscriptView {
     layout: Layout,
     drag_anchor: Option<usize>,
-}
-
-/// The text of a turn as shown: its words without the speaker label and without trailing blanks.
-fn shown_text<'a>(text: &'a str, turn: &Turn) -> &'a str {
-    let span = turn.content_span();
-    crate::model::text::slice_chars(text, span.start, span.end).trim_end()
 }
 
 fn body_font() -> FontId {
@@ -111,9 +105,9 @@ impl TranscriptView {
         let header = ui.painter().fonts_mut(|f| f.row_height(&body_font())) + 4.0;
         let mut tops = Vec::with_capacity(open.transcript.turns.len());
         let mut y = 4.0;
-        for turn in &open.transcript.turns {
+        for i in 0..open.transcript.turns.len() {
             tops.push(y);
-            let text = shown_text(&open.transcript.text, turn).to_owned();
+            let text = open.shown_text(i).to_owned();
             let galley = ui.painter().layout(text, body_font(), Color32::PLACEHOLDER, width);
             y += header + galley.size().y + TURN_GAP;
         }
@@ -147,10 +141,12 @@ impl TranscriptView {
                 header.push_str("   ");
                 header.push_str(&format_time_ms(ms));
             }
-            header.push_str("   ");
-            header.push_str(turn.role.as_str());
+            if !turn.speaker.eq_ignore_ascii_case(turn.role.as_str()) {
+                header.push_str("   ");
+                header.push_str(turn.role.as_str());
+            }
             painter.text(head, egui::Align2::LEFT_TOP, header, FontId::proportional(13.0), visuals.weak_text_color());
-            let job = highlight_job(&open.transcript.text, turn, open, project, state, visuals, width);
+            let job = highlight_job(i, open, project, state, visuals, width);
             let galley = painter.layout_job(job);
             let text_origin = head + vec2(0.0, self.layout.header);
             painter.galley(text_origin, galley.clone(), visuals.text_color());
@@ -233,7 +229,7 @@ pub fn snap_to_words(text: &str, span: Span) -> Span {
     while start > 0 && chars.get(start).is_some_and(|c| is_word(*c)) && is_word(chars[start - 1]) {
         start -= 1;
     }
-    while start < end && chars[start].is_whitespace() {
+    while start < end && !is_word(chars[start]) {
         start += 1;
     }
     while end < chars.len() && end > 0 && is_word(chars[end - 1]) && is_word(chars[end]) {
@@ -248,19 +244,19 @@ pub fn snap_to_words(text: &str, span: Span) -> Span {
 /// The turn's words as a layout job: coded text tinted in the innermost code's colour, the selected
 /// coding stronger, the selection in the theme's selection colour.
 fn highlight_job(
-    text: &str,
-    turn: &Turn,
+    i: usize,
     open: &TranscriptCache,
     project: &ProjectCache,
     state: &ViewState,
     visuals: &egui::Visuals,
     width: f32,
 ) -> LayoutJob {
-    let shown = shown_text(text, turn);
+    let turn = &open.transcript.turns[i];
+    let shown = open.shown_text(i);
     let base = turn.content_span().start;
     let len = shown.chars().count();
     let local = |x: usize| x.saturating_sub(base).min(len);
-    let codings: Vec<&crate::model::Coding> = open.by_turn[turn.index.min(open.by_turn.len().saturating_sub(1))]
+    let codings: Vec<&crate::model::Coding> = open.by_turn[i]
         .iter()
         .filter_map(|i| open.codings.get(*i))
         .collect();
@@ -362,8 +358,9 @@ mod tests {
         assert_eq!(snap_to_words(text, Span::new(4, 9)), Span::new(2, 11));
         // a span already on word edges stays
         assert_eq!(snap_to_words(text, Span::new(2, 5)), Span::new(2, 5));
-        // leading and trailing blanks are dropped
+        // leading blanks and punctuation are dropped, and so are trailing blanks
         assert_eq!(snap_to_words(text, Span::new(1, 6)), Span::new(2, 5));
+        assert_eq!(snap_to_words(text, Span::new(20, 31)), Span::new(22, 31));
         assert_eq!(snap_to_words(text, Span::new(0, 0)), Span::new(0, 0));
     }
 }
