@@ -33,6 +33,8 @@ pub enum Command {
         /// Human or consensus.
         kind: RaterKind,
     },
+    /// Add a rater with a known id (from another project or a REFI-QDA file).
+    ImportRater(Rater),
     /// Add codings.
     AddCodings {
         /// The codings.
@@ -100,6 +102,10 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
             Outcome::Codebook(store.import_codebook(&book, &note)?)
         }
         Command::AddRater { name, kind } => Outcome::Rater(store.add_rater(&name, kind)?),
+        Command::ImportRater(rater) => {
+            store.insert_rater(&rater)?;
+            Outcome::Rater(rater)
+        }
         Command::AddCodings { codings, action } => {
             Outcome::CodingsAdded(store.add_codings(&codings, &action)?)
         }

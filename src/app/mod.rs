@@ -7,7 +7,9 @@ pub mod agreement_input;
 pub mod batch;
 pub mod command;
 pub mod demo;
+pub mod export;
 pub mod listing;
+pub mod refi;
 pub mod resolve;
 pub mod search;
 

@@ -8,6 +8,10 @@ pub mod codings_csv;
 pub mod decode;
 mod docx;
 pub mod labels;
+pub mod positions;
+pub mod qdc;
+pub mod qde;
+pub mod qdpx;
 pub mod subtitles;
 
 use std::collections::BTreeSet;

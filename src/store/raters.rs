@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::transcripts::parse_col;
+use super::transcripts::{parse_col, parse_text};
 use super::{Result, Store, StoreError, audit};
 use crate::model::{Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, now_rfc3339};
 
@@ -27,6 +27,27 @@ impl Store {
             name: name.to_string(),
             kind,
         };
+        self.insert_rater(&rater)?;
+        Ok(rater)
+    }
+
+    /// Adds a rater with a given id (from another project or a REFI-QDA file). A rater already stored
+    /// with that id and name is left as it is; a clash of names or of ids is refused.
+    pub fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
+        let existing = self.raters()?;
+        if existing.iter().any(|r| r == rater) {
+            return Ok(());
+        }
+        if let Some(clash) = existing
+            .iter()
+            .find(|r| r.name == rater.name || r.rater_id == rater.rater_id)
+        {
+            return Err(StoreError::Duplicate {
+                what: "rater",
+                name: clash.name.clone(),
+            });
+        }
+        let kind = rater.kind;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO raters (rater_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -44,8 +65,7 @@ impl Store {
                 Some(&rater.rater_id.to_text()),
                 &serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
             )
-        })?;
-        Ok(rater)
+        })
     }
 
     /// All raters, by name.
@@ -122,6 +142,32 @@ impl Store {
                 rater_id: r.get::<_, Option<String>>(1)?.and_then(|s| s.parse().ok()),
                 text: r.get(2)?,
                 created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every memo of the project, oldest first (for exports).
+    pub fn all_memos(&self) -> Result<Vec<Memo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT memo_id, target_kind, target_id, rater_id, text, created_at FROM memos
+             ORDER BY created_at, memo_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            let id: Option<String> = r.get(2)?;
+            let target = match (kind.as_str(), id) {
+                ("transcript", Some(id)) => MemoTarget::Transcript(parse_text(&id, 2)?),
+                ("code", Some(id)) => MemoTarget::Code(parse_text(&id, 2)?),
+                ("coding", Some(id)) => MemoTarget::Coding(parse_text(&id, 2)?),
+                _ => MemoTarget::Project,
+            };
+            Ok(Memo {
+                memo_id: parse_col(r, 0)?,
+                target,
+                rater_id: r.get::<_, Option<String>>(3)?.and_then(|s| s.parse().ok()),
+                text: r.get(4)?,
+                created_at: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

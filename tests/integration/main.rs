@@ -6,7 +6,9 @@
 mod agreement;
 mod cli;
 mod codebook;
+mod export;
 mod malformed;
+mod qdpx;
 mod samples;
 mod search;
 mod store;

@@ -1,0 +1,191 @@
+//! Code frequencies and matrices for R and Excel: codes x cases and codes x the values of one case
+//! attribute (counting codings, distinct turns touched, or presence 0/1), and code co-occurrence
+//! (turns in which codings of two codes overlap each other). Rows are codes in codebook order; each
+//! code counts its own codings only (a parent does not add its children's).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::data::{ProjectData, turns_overlapping};
+use super::excerpts::ExcerptFilter;
+use super::table::{Cell, Table};
+use crate::model::{CodeId, Coding, TranscriptId};
+
+/// Column label for transcripts without a case, and for cases without the attribute.
+pub const MISSING: &str = "(none)";
+
+/// What a cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Measure {
+    /// Number of codings.
+    #[default]
+    Codings,
+    /// Number of distinct turns the codings touch.
+    Turns,
+    /// 1 when there is any coding, else 0.
+    Presence,
+}
+
+impl std::str::FromStr for Measure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "codings" | "count" => Ok(Self::Codings),
+            "turns" => Ok(Self::Turns),
+            "presence" | "binary" => Ok(Self::Presence),
+            _ => Err(format!(
+                "unknown measure {s:?} (expected codings, turns or presence)"
+            )),
+        }
+    }
+}
+
+/// What the columns are.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Columns {
+    /// One column per case.
+    #[default]
+    Cases,
+    /// One column per value of this case attribute.
+    Attribute(String),
+}
+
+/// A matrix to build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatrixSpec {
+    /// The columns.
+    pub columns: Columns,
+    /// What each cell counts.
+    pub measure: Measure,
+}
+
+/// The column a transcript falls in.
+fn column_of(data: &ProjectData, transcript: TranscriptId, columns: &Columns) -> String {
+    let case = data.transcript(transcript).and_then(|t| data.case_of(t));
+    match columns {
+        Columns::Cases => case.map_or(MISSING.to_string(), |c| c.name.clone()),
+        Columns::Attribute(name) => case
+            .and_then(|c| c.attributes.get(name))
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| MISSING.to_string()),
+    }
+}
+
+/// Every column label, sorted: all cases (or all values), so empty columns show too.
+fn column_labels(data: &ProjectData, columns: &Columns) -> Vec<String> {
+    let mut labels: BTreeSet<String> = data
+        .transcripts
+        .iter()
+        .map(|t| column_of(data, t.transcript_id, columns))
+        .collect();
+    if let Columns::Cases = columns {
+        labels.extend(data.cases.iter().map(|c| c.name.clone()));
+    }
+    labels.into_iter().collect()
+}
+
+/// Codes x cases (or attribute values).
+#[must_use]
+pub fn code_matrix(data: &ProjectData, filter: &ExcerptFilter, spec: &MatrixSpec) -> Table {
+    let labels = column_labels(data, &spec.columns);
+    // (code, column) -> (codings, distinct (transcript, turn)).
+    let mut cells: BTreeMap<(CodeId, String), (u64, BTreeSet<(TranscriptId, usize)>)> =
+        BTreeMap::new();
+    for c in filter.select(data) {
+        let column = column_of(data, c.transcript_id, &spec.columns);
+        let entry = cells.entry((c.code_id, column)).or_default();
+        entry.0 += 1;
+        if let Some(t) = data.transcript(c.transcript_id) {
+            for turn in turns_overlapping(&t.turns, c.span) {
+                entry.1.insert((c.transcript_id, turn));
+            }
+        }
+    }
+    let mut header = vec!["code".to_string(), "code_id".to_string()];
+    header.extend(labels.iter().cloned());
+    let rows = data
+        .codebook
+        .tree_order()
+        .into_iter()
+        .map(|(_, code)| {
+            let mut row = vec![
+                Cell::from(data.codebook.path(code.code_id)),
+                Cell::from(code.code_id.to_text()),
+            ];
+            row.extend(labels.iter().map(|label| {
+                let (n, turns) = cells
+                    .get(&(code.code_id, label.clone()))
+                    .map_or((0, 0), |(n, t)| (*n, t.len() as u64));
+                Cell::from(match spec.measure {
+                    Measure::Codings => n,
+                    Measure::Turns => turns,
+                    Measure::Presence => u64::from(n > 0),
+                })
+            }));
+            row
+        })
+        .collect();
+    let by = match &spec.columns {
+        Columns::Cases => "cases".to_string(),
+        Columns::Attribute(a) => a.clone(),
+    };
+    Table {
+        name: format!("Codes x {by}"),
+        header,
+        rows,
+    }
+}
+
+/// Turns (by transcript and index) in which codings of each pair of codes overlap each other. The
+/// diagonal holds the number of turns each code touches.
+#[must_use]
+pub fn cooccurrence(data: &ProjectData, filter: &ExcerptFilter) -> Table {
+    let mut by_turn: BTreeMap<(TranscriptId, usize), Vec<&Coding>> = BTreeMap::new();
+    for c in filter.select(data) {
+        if let Some(t) = data.transcript(c.transcript_id) {
+            for turn in turns_overlapping(&t.turns, c.span) {
+                by_turn.entry((c.transcript_id, turn)).or_default().push(c);
+            }
+        }
+    }
+    let mut counts: BTreeMap<(CodeId, CodeId), u64> = BTreeMap::new();
+    for codings in by_turn.values() {
+        let mut pairs: BTreeSet<(CodeId, CodeId)> = BTreeSet::new();
+        for a in codings {
+            pairs.insert((a.code_id, a.code_id));
+            for b in codings {
+                if a.code_id != b.code_id && a.span.overlap(&b.span) > 0 {
+                    pairs.insert((a.code_id, b.code_id));
+                }
+            }
+        }
+        for pair in pairs {
+            *counts.entry(pair).or_default() += 1;
+        }
+    }
+    let codes: Vec<CodeId> = data
+        .codebook
+        .tree_order()
+        .into_iter()
+        .map(|(_, c)| c.code_id)
+        .collect();
+    let mut header = vec!["code".to_string()];
+    header.extend(codes.iter().map(|c| data.codebook.path(*c)));
+    let rows = codes
+        .iter()
+        .map(|a| {
+            let mut row = vec![Cell::from(data.codebook.path(*a))];
+            row.extend(
+                codes
+                    .iter()
+                    .map(|b| Cell::from(counts.get(&(*a, *b)).copied().unwrap_or(0))),
+            );
+            row
+        })
+        .collect();
+    Table {
+        name: "Co-occurrence".into(),
+        header,
+        rows,
+    }
+}

@@ -1,0 +1,444 @@
+//! REFI-QDA: the demo project through `.qdpx` into a new project (same transcripts, codes and codings,
+//! same text under every coding), the exported XML validated with xmllint against the schemas, and
+//! every real file in `../shared/refi-qda/examples/` imported with its counts checked.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use accord::app::refi::import_new_project;
+use accord::export::{Format, Request, render_text, write};
+use accord::import::positions::PositionUnit;
+use accord::import::qdc::read_qdc;
+use accord::import::qdpx::{QdpxImport, read_qdpx};
+use accord::model::text::slice_chars;
+use accord::store::{CodingFilter, Store};
+
+use crate::support::{accord, demo_export, root};
+
+fn refi() -> PathBuf {
+    root().join("..").join("shared").join("refi-qda")
+}
+
+fn example(name: &str) -> Option<(PathBuf, Vec<u8>)> {
+    let path = refi().join("examples").join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => Some((path, bytes)),
+        Err(_) => {
+            eprintln!("skipping: {} is not here", path.display());
+            None
+        }
+    }
+}
+
+/// Validates XML with xmllint against a schema; false (with a notice) when xmllint is missing.
+fn xmllint(xml: &[u8], schema: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.xml");
+    std::fs::write(&file, xml).unwrap();
+    let run = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(refi().join(schema))
+        .arg(&file)
+        .output();
+    let Ok(out) = run else {
+        eprintln!("NOTICE: xmllint is not installed; skipping schema validation (CI installs it)");
+        return false;
+    };
+    assert!(
+        out.status.success(),
+        "xmllint rejects the export:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+fn zip_entry(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn demo_qdpx() -> Vec<u8> {
+    let mut out = Vec::new();
+    write(
+        &Request::Project {
+            data: &demo_export().data,
+        },
+        Format::Qdpx,
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn exported_xml_validates_against_the_schemas() {
+    let qdpx = demo_qdpx();
+    xmllint(&zip_entry(&qdpx, "project.qde"), "Project.xsd");
+    let qdc = render_text(
+        &Request::Codebook {
+            book: &demo_export().data.codebook,
+        },
+        Format::Qdc,
+    )
+    .unwrap();
+    xmllint(qdc.as_bytes(), "Codebook.xsd");
+}
+
+#[test]
+fn demo_round_trips_through_qdpx() {
+    let demo = demo_export();
+    let qdpx = demo_qdpx();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.qdpx");
+    std::fs::write(&file, &qdpx).unwrap();
+    let import = read_qdpx(&file, &qdpx).unwrap();
+    assert!(import.skipped.is_empty(), "{:?}", import.skipped);
+    let path = dir.path().join("again.accord");
+    let report = import_new_project(&path, import).unwrap();
+    let data = &demo.data;
+    assert_eq!(report.transcripts, data.transcripts.len());
+    assert_eq!(report.codings, data.codings.len());
+    let store = Store::open(&path).unwrap();
+    let again = accord::app::export::snapshot(&store).unwrap();
+    // Transcripts: same ids, names and text.
+    let texts = |d: &accord::export::ProjectData| -> BTreeMap<_, _> {
+        d.transcripts
+            .iter()
+            .map(|t| (t.transcript_id, (t.name.clone(), t.text.clone())))
+            .collect()
+    };
+    assert_eq!(texts(data), texts(&again));
+    // Codes: same ids, parents, colours and every structured field, in the same tree order.
+    let codes = |d: &accord::export::ProjectData| -> Vec<_> {
+        d.codebook
+            .tree_order()
+            .into_iter()
+            .map(|(depth, c)| (depth, accord::Code { position: 0, ..c.clone() }))
+            .collect()
+    };
+    assert_eq!(codes(data), codes(&again));
+    // Codings: same ids, transcript, code, rater and text under each.
+    let quote = |d: &accord::export::ProjectData, c: &accord::Coding| {
+        let t = d.transcript(c.transcript_id).unwrap();
+        slice_chars(&t.text, c.span.start, c.span.end).to_string()
+    };
+    let codings = |d: &accord::export::ProjectData| -> BTreeMap<_, _> {
+        d.codings
+            .iter()
+            .map(|c| {
+                let rater = d.rater(c.rater_id).unwrap().name.clone();
+                (
+                    c.coding_id,
+                    (c.transcript_id, c.code_id, rater, quote(d, c)),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codings(data), codings(&again));
+    // Memos on codings and case attributes come along.
+    assert_eq!(data.coding_memos().len(), again.coding_memos().len());
+    let attrs = |d: &accord::export::ProjectData| -> BTreeMap<_, _> {
+        d.cases
+            .iter()
+            .map(|c| (c.name.clone(), c.attributes.clone()))
+            .collect()
+    };
+    assert_eq!(attrs(data), attrs(&again));
+    // Importing the same file into the new project's codings again adds nothing (ids carry over).
+    let n = store.codings(&CodingFilter::default()).unwrap().len();
+    assert_eq!(n, data.codings.len());
+}
+
+#[test]
+fn nvivo_windows_positions_are_utf16_and_land_on_the_same_text() {
+    let Some((path, bytes)) = example("nvivo-win-12.6_oltas0517.qdpx") else {
+        return;
+    };
+    let import = read_qdpx(&path, &bytes).unwrap();
+    assert_eq!(import.raters.len(), 2);
+    assert_eq!(import.codebook.codes.len(), 152);
+    assert_eq!(import.transcripts.len(), 2);
+    assert_eq!(import.codings.len(), 303);
+    let coded: Vec<_> = import.sources.iter().filter(|s| s.codings > 0).collect();
+    assert_eq!(coded.len(), 1);
+    assert_eq!(
+        coded[0].detection.unit,
+        PositionUnit::Utf16,
+        "{}",
+        coded[0].detection.reason
+    );
+    // Independently: the selections' UTF-16 slices of the original text (BOM off, CRLF kept), with
+    // CRLF then turned into LF, must be the text under each imported coding.
+    let qde = String::from_utf8(zip_entry(&bytes, "project.qde")).unwrap();
+    let selections = selections(&qde);
+    assert_eq!(selections.len(), 303);
+    for coding in &import.codings {
+        let t = &import
+            .transcripts
+            .iter()
+            .find(|t| t.transcript.transcript_id == coding.transcript_id)
+            .unwrap()
+            .transcript;
+        let raw = zip_entry(&bytes, &format!("Sources/{}.txt", t.transcript_id));
+        let original = String::from_utf8(raw).unwrap();
+        let units: Vec<u16> = original
+            .trim_start_matches('\u{feff}')
+            .encode_utf16()
+            .collect();
+        let (start, end) = selections[&coding.coding_id.to_text()];
+        let expected = String::from_utf16(&units[start..end])
+            .unwrap()
+            .replace("\r\n", "\n");
+        assert_eq!(
+            slice_chars(&t.text, coding.span.start, coding.span.end),
+            expected
+        );
+    }
+    // And the whole import stores.
+    let dir = tempfile::tempdir().unwrap();
+    let report = import_new_project(&dir.path().join("n.accord"), import).unwrap();
+    assert_eq!(
+        (report.transcripts, report.codings, report.codes),
+        (2, 303, 152)
+    );
+}
+
+/// Coding guid -> (start, end) of its selection, read with a plain scan of the XML.
+fn selections(qde: &str) -> BTreeMap<String, (usize, usize)> {
+    let attr = |tag: &str, name: &str| -> usize {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..tag[at..].find('"').unwrap() + at].parse().unwrap()
+    };
+    let mut out = BTreeMap::new();
+    for part in qde.split("<PlainTextSelection ").skip(1) {
+        let tag = &part[..part.find('>').unwrap()];
+        let (start, end) = (attr(tag, "startPosition"), attr(tag, "endPosition"));
+        let coding = &part[part.find("<Coding guid=\"").unwrap() + 14..];
+        out.insert(coding[..36].to_lowercase(), (start, end));
+    }
+    out
+}
+
+fn count(xml: &str, needle: &str) -> usize {
+    xml.matches(needle).count()
+}
+
+#[test]
+fn every_real_example_imports_with_its_counts() {
+    // ATLAS.ti 23 for Windows: users and a nested codebook, no sources.
+    if let Some((path, bytes)) = example("atlasti-23.2-win_target-atlas-project.qdpx") {
+        let i = read_qdpx(&path, &bytes).unwrap();
+        assert_eq!(
+            (i.raters.len(), i.codebook.codes.len(), i.transcripts.len()),
+            (2, 3, 0)
+        );
+        assert_eq!(
+            i.codebook.path(i.codebook.codes[1].code_id),
+            "Commits/2022-05-10T02:05:59Z 19e4dce"
+        );
+    }
+    // ATLAS.ti 8 for Mac, the standard's sample project: the XML alone, so the texts are missing.
+    if let Some((path, bytes)) = example("atlasti-8.4-mac_refi-standard-project.qde") {
+        let xml = String::from_utf8_lossy(&bytes).into_owned();
+        let i = read_qdpx(&path, &bytes).unwrap();
+        assert_eq!(i.raters.len(), 3);
+        assert_eq!(i.codebook.codes.len(), count(&xml, "<Code "));
+        assert!(i.codebook.codes.iter().any(|c| c.colour == "#46AA00"));
+        assert!(i.transcripts.is_empty());
+        let missing = i
+            .skipped
+            .iter()
+            .filter(|s| s.contains("text is not in the file"))
+            .count();
+        assert_eq!(missing, count(&xml, "<TextSource "));
+        for kind in [
+            "PictureSource",
+            "PDFSource",
+            "AudioSource",
+            "VideoSource",
+            "sets",
+        ] {
+            assert!(
+                i.skipped.iter().any(|s| s.contains(kind)),
+                "no note on {kind}: {:?}",
+                i.skipped
+            );
+        }
+    }
+    // NVivo for Mac: 262 nested codes, two sources that hold only a newline.
+    if let Some((path, bytes)) = example("nvivo-mac-15.0_qc-sample.qdpx") {
+        let i = read_qdpx(&path, &bytes).unwrap();
+        assert_eq!((i.raters.len(), i.codebook.codes.len()), (2, 262));
+        assert_eq!((i.transcripts.len(), i.codings.len()), (0, 0));
+        assert_eq!(
+            i.skipped.iter().filter(|s| s.contains("empty")).count(),
+            2,
+            "{:?}",
+            i.skipped
+        );
+        let dir = tempfile::tempdir().unwrap();
+        import_new_project(&dir.path().join("m.accord"), i).unwrap();
+    }
+    // Codebooks: ATLAS.ti (colour, description, a set) and Taguette (flat, with an empty <Sets/>).
+    if let Some((path, bytes)) = example("atlasti-23.4-win_codebook.qdc") {
+        let q = read_qdc(&path, &bytes).unwrap();
+        assert_eq!(q.codebook.codes.len(), 1);
+        assert_eq!(
+            (
+                q.codebook.codes[0].colour.as_str(),
+                q.codebook.codes[0].definition.as_str()
+            ),
+            ("#46AA00", "description")
+        );
+        assert!(q.skipped.iter().any(|s| s.contains("sets")));
+    }
+    if let Some((path, bytes)) = example("taguette-1.4.1_codebook.qdc") {
+        let q = read_qdc(&path, &bytes).unwrap();
+        let names: Vec<&str> = q.codebook.codes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["xsd:element name", "CodeBook", "Variables"]);
+    }
+}
+
+fn import_of(xml: &str) -> QdpxImport {
+    read_qdpx(Path::new("x.qde"), xml.as_bytes()).unwrap()
+}
+
+#[test]
+fn hostile_and_broken_archives_are_refused_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", opts).unwrap();
+    std::io::Write::write_all(&mut zip, b"<Project name='x'/>").unwrap();
+    zip.start_file("../evil.txt", opts).unwrap();
+    let evil = zip.finish().unwrap().into_inner();
+    let err = read_qdpx(Path::new("evil.qdpx"), &evil)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("evil.qdpx: ") && err.contains("outside the archive"),
+        "{err}"
+    );
+    let err = read_qdpx(Path::new("cut.qdpx"), b"PK\x03\x04 truncated")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cut.qdpx: "), "{err}");
+    let err = read_qdpx(Path::new("a.qde"), b"<Project><Users>")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("a.qde: "), "{err}");
+    // An import that fails leaves no project behind.
+    let out = dir.path().join("new.accord");
+    accord(
+        dir.path(),
+        &[
+            "import-qdpx",
+            "missing.qdpx",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .stderr_has("missing.qdpx");
+    assert!(!out.exists());
+    // Lenient reading: braces, rgb() colours, Cases: variables, inline text.
+    let i = import_of(
+        r#"<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="T">
+ <Users><User guid="{0D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E}" name="Ana"/></Users>
+ <CodeBook><Codes><Code guid="{1D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E}" name="A" isCodable="true" color="rgb(255,0,0)"/></Codes></CodeBook>
+ <Variables><Variable guid="2D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E" name="Cases:Age" typeOfVariable="Integer"/></Variables>
+ <Cases><Case guid="3D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E" name="P1"><VariableValue><VariableRef targetGUID="2D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E"/><IntegerValue>42</IntegerValue></VariableValue><SourceRef targetGUID="4D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E"/></Case></Cases>
+ <Sources><TextSource guid="4D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E" name="Interview"><PlainTextContent>Interviewer: Hi.
+P1: Hello there.</PlainTextContent>
+  <PlainTextSelection guid="5D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E" startPosition="21" endPosition="32"><Coding guid="6D7F3C1E-9B1A-4C55-8D0E-2F6A1B3C4D5E" creatingUser="{0d7f3c1e-9b1a-4c55-8d0e-2f6a1b3c4d5e}"><CodeRef targetGUID="1d7f3c1e-9b1a-4c55-8d0e-2f6a1b3c4d5e"/></Coding></PlainTextSelection>
+ </TextSource></Sources></Project>"#,
+    );
+    assert_eq!(i.codebook.codes[0].colour, "#FF0000");
+    assert_eq!(
+        i.attributes,
+        [(
+            "P1".to_string(),
+            [("Age".to_string(), "42".to_string())].into()
+        )]
+    );
+    assert_eq!(i.transcripts[0].case_name, "P1");
+    assert_eq!(i.raters.len(), 1);
+    let c = &i.codings[0];
+    assert_eq!(c.rater_id, i.raters[0].rater_id);
+    assert_eq!(
+        slice_chars(&i.transcripts[0].transcript.text, c.span.start, c.span.end),
+        "Hello there"
+    );
+}
+
+#[test]
+fn command_line_imports_qdpx_and_qdc() {
+    let dir = tempfile::tempdir().unwrap();
+    let qdpx = dir.path().join("demo.qdpx");
+    std::fs::write(&qdpx, demo_qdpx()).unwrap();
+    let out = dir.path().join("copy.accord");
+    accord(
+        dir.path(),
+        &[
+            "import-qdpx",
+            qdpx.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .success()
+    .stdout_has("12 transcripts")
+    .stdout_has("positions in code points");
+    accord(
+        dir.path(),
+        &[
+            "import-qdpx",
+            qdpx.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .stderr_has("already exists");
+    let p = out.to_str().unwrap();
+    accord(dir.path(), &["show", p, "P01_interview"]).success();
+    let qdc = dir.path().join("book.qdc");
+    accord(
+        dir.path(),
+        &["export", p, "qdc", "--out", qdc.to_str().unwrap()],
+    )
+    .success();
+    let fresh = dir.path().join("fresh.accord");
+    accord(dir.path(), &["new", fresh.to_str().unwrap()]).success();
+    accord(
+        dir.path(),
+        &[
+            "codebook",
+            "import",
+            fresh.to_str().unwrap(),
+            qdc.to_str().unwrap(),
+        ],
+    )
+    .success()
+    .stdout_has("codes added");
+    if let Some((path, _)) = example("taguette-1.4.1_codebook.qdc") {
+        accord(
+            dir.path(),
+            &[
+                "codebook",
+                "import",
+                fresh.to_str().unwrap(),
+                path.to_str().unwrap(),
+            ],
+        )
+        .success()
+        .stdout_has("3 codes added");
+    }
+}
