@@ -37,11 +37,25 @@ fn text(style: Option<&str>, words: &str) -> Paragraph {
     }
 }
 
-/// A paragraph with a bold label and plain text after it.
-fn labelled(label: &str, words: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(Run::new().add_text(format!("{label}: ")).bold())
-        .add_run(Run::new().add_text(words))
+/// Paragraphs of hand-wrapped text: blank lines separate paragraphs, single line ends become spaces.
+#[must_use]
+pub fn reflow(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Paragraphs with a bold label before the first (the text reflowed, see [`reflow`]).
+fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
+    for (i, paragraph) in reflow(words).into_iter().enumerate() {
+        let mut p = Paragraph::new();
+        if i == 0 {
+            p = p.add_run(Run::new().add_text(format!("{label}: ")).bold());
+        }
+        doc = doc.add_paragraph(p.add_run(Run::new().add_text(paragraph)));
+    }
+    doc
 }
 
 /// A quote, one paragraph per line of it.
@@ -70,7 +84,7 @@ pub fn excerpts(title: &str, rows: &[Excerpt], out: impl Write) -> Result<(), Ex
             doc = quote(doc, &e.quote);
             doc = doc.add_paragraph(text(None, &format!("— {}", e.citation())));
             if let Some(memo) = &e.memo {
-                doc = doc.add_paragraph(labelled("Memo", memo.trim()));
+                doc = labelled(doc, "Memo", memo);
             }
         }
     }
@@ -92,11 +106,9 @@ pub fn codebook(book: &Codebook, out: impl Write) -> Result<(), ExportError> {
         let style = format!("Heading{}", (depth + 1).min(3));
         doc = doc.add_paragraph(text(Some(&style), &book.path(code.code_id)));
         for (label, value) in fields(code) {
-            if !value.trim().is_empty() {
-                doc = doc.add_paragraph(labelled(label, value.trim()));
-            }
+            doc = labelled(doc, label, value);
         }
-        doc = doc.add_paragraph(labelled("Colour", &code.colour));
+        doc = labelled(doc, "Colour", &code.colour);
     }
     finish(doc, out)
 }

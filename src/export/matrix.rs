@@ -71,15 +71,22 @@ fn column_of(data: &ProjectData, transcript: TranscriptId, columns: &Columns) ->
     }
 }
 
-/// Every column label, sorted: all cases (or all values), so empty columns show too.
+/// Every column label, sorted: all cases (or all values any case has), so empty columns show too.
 fn column_labels(data: &ProjectData, columns: &Columns) -> Vec<String> {
     let mut labels: BTreeSet<String> = data
         .transcripts
         .iter()
         .map(|t| column_of(data, t.transcript_id, columns))
         .collect();
-    if let Columns::Cases = columns {
-        labels.extend(data.cases.iter().map(|c| c.name.clone()));
+    match columns {
+        Columns::Cases => labels.extend(data.cases.iter().map(|c| c.name.clone())),
+        Columns::Attribute(name) => labels.extend(
+            data.cases
+                .iter()
+                .filter_map(|c| c.attributes.get(name))
+                .filter(|v| !v.trim().is_empty())
+                .cloned(),
+        ),
     }
     labels.into_iter().collect()
 }

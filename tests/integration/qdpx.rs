@@ -120,7 +120,15 @@ fn demo_round_trips_through_qdpx() {
         d.codebook
             .tree_order()
             .into_iter()
-            .map(|(depth, c)| (depth, accord::Code { position: 0, ..c.clone() }))
+            .map(|(depth, c)| {
+                (
+                    depth,
+                    accord::Code {
+                        position: 0,
+                        ..c.clone()
+                    },
+                )
+            })
             .collect()
     };
     assert_eq!(codes(data), codes(&again));
