@@ -215,32 +215,32 @@ fn bar_chart(report: &ProjectAgreement) -> String {
     const ROW: f64 = 22.0;
     let all: Vec<&CodeRow> = rows(report).collect();
     let height = ROW * all.len() as f64 + 30.0;
-    // The axis runs from -1 to 1; x(v) maps a value onto it.
-    let x = |v: f64| LABEL + (v.clamp(-1.0, 1.0) + 1.0) / 2.0 * WIDTH;
+    // The axis runs from -1 to 1; at(v) is where a value lies on it.
+    let at = |v: f64| LABEL + f64::midpoint(v.clamp(-1.0, 1.0), 1.0) * WIDTH;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"kappa per code\" font-size=\"12\">\n",
         LABEL + WIDTH + 60.0
     );
     for (i, r) in all.iter().enumerate() {
-        let y = ROW * i as f64 + 4.0;
+        let top = ROW * i as f64 + 4.0;
         let label: String = r.code.chars().take(45).collect();
         let _ = writeln!(
             svg,
             "<text x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             LABEL - 6.0,
-            y + 13.0,
+            top + 13.0,
             html::escape(&label)
         );
-        let Some(k) = r.kappa.value else {
+        let Some(kappa) = r.kappa.value else {
             let _ = writeln!(
                 svg,
                 "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#888\">undefined</text>",
-                x(0.0) + 4.0,
-                y + 13.0
+                at(0.0) + 4.0,
+                top + 13.0
             );
             continue;
         };
-        let (a, b) = (x(0.0).min(x(k)), x(0.0).max(x(k)));
+        let (left, right) = (at(0.0).min(at(kappa)), at(0.0).max(at(kappa)));
         let fill = if r.code_id.is_none() {
             "#555"
         } else {
@@ -248,18 +248,18 @@ fn bar_chart(report: &ProjectAgreement) -> String {
         };
         let _ = writeln!(
             svg,
-            "<rect x=\"{a:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"{fill}\"><title>{}: {k:.3}</title></rect>",
-            (b - a).max(1.0),
+            "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"16\" fill=\"{fill}\"><title>{}: {kappa:.3}</title></rect>",
+            (right - left).max(1.0),
             html::escape(&r.code)
         );
         if let Some((lo, hi)) = r.kappa.interval {
             let _ = writeln!(
                 svg,
                 "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#000\"/>",
-                x(lo),
-                x(hi),
-                y + 8.0,
-                y + 8.0
+                at(lo),
+                at(hi),
+                top + 8.0,
+                top + 8.0
             );
         }
     }
@@ -268,7 +268,7 @@ fn bar_chart(report: &ProjectAgreement) -> String {
         let _ = writeln!(
             svg,
             "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"0\" y2=\"{axis_y:.1}\" stroke=\"#ccc\"/><text x=\"{0:.1}\" y=\"{1:.1}\" text-anchor=\"middle\">{tick}</text>",
-            x(tick),
+            at(tick),
             axis_y + 14.0
         );
     }

@@ -130,7 +130,8 @@ impl Excerpt {
         parts.join(", ")
     }
 
-    /// "P01 (P01_interview, turn 3, 00:01:02, chars 10–40); coded by Maya Chen".
+    /// Who said it, where, and who coded it, as `P01 (P01_interview, turn 3, 00:01:02, chars 10–40);
+    /// coded by Maya Chen`.
     #[must_use]
     pub fn citation(&self) -> String {
         let who = self.case.as_deref().unwrap_or("no case");

@@ -91,13 +91,14 @@ fn column_labels(data: &ProjectData, columns: &Columns) -> Vec<String> {
     labels.into_iter().collect()
 }
 
+/// A cell's counts: codings, and the distinct (transcript, turn) pairs they touch.
+type Counts = (u64, BTreeSet<(TranscriptId, usize)>);
+
 /// Codes x cases (or attribute values).
 #[must_use]
 pub fn code_matrix(data: &ProjectData, filter: &ExcerptFilter, spec: &MatrixSpec) -> Table {
     let labels = column_labels(data, &spec.columns);
-    // (code, column) -> (codings, distinct (transcript, turn)).
-    let mut cells: BTreeMap<(CodeId, String), (u64, BTreeSet<(TranscriptId, usize)>)> =
-        BTreeMap::new();
+    let mut cells: BTreeMap<(CodeId, String), Counts> = BTreeMap::new();
     for c in filter.select(data) {
         let column = column_of(data, c.transcript_id, &spec.columns);
         let entry = cells.entry((c.code_id, column)).or_default();

@@ -116,7 +116,7 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<(String, BTreeMap<String, Vec<u
             )));
         };
         let key = name.to_string_lossy().replace('\\', "/").to_lowercase();
-        if entry.is_dir() || !(key.ends_with(".qde") || key.ends_with(".txt")) {
+        if entry.is_dir() || !(has_extension(&key, "qde") || has_extension(&key, "txt")) {
             continue;
         }
         if entry.size() > budget {
@@ -141,13 +141,19 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<(String, BTreeMap<String, Vec<u
     }
     let qde = files
         .keys()
-        .filter(|k| k.ends_with(".qde") && !k.contains('/'))
+        .filter(|k| has_extension(k, "qde") && !k.contains('/'))
         .min_by_key(|k| (k.as_str() != "project.qde", (*k).clone()))
         .cloned()
         .ok_or_else(|| bad("the archive holds no project.qde".into()))?;
     let xml = files.remove(&qde).unwrap_or_default();
     let xml = String::from_utf8(xml).map_err(|_| bad(format!("{qde} is not UTF-8 text")))?;
     Ok((xml, files))
+}
+
+fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
 /// The text file a `plainTextPath` names: `internal://x.txt` is `sources/x.txt` (any case).

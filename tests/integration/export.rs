@@ -257,7 +257,7 @@ fn matrix_counts_add_up_and_read_back_from_xlsx() {
                 range
                     .get((r + 1, c + 1))
                     .and_then(DataType::get_float)
-                    .unwrap()
+                    .unwrap() as u64
             };
             assert_eq!(cell(i, j), cell(j, i));
             assert!(cell(i, j) <= cell(i, i));

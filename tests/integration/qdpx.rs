@@ -22,12 +22,11 @@ fn refi() -> PathBuf {
 
 fn example(name: &str) -> Option<(PathBuf, Vec<u8>)> {
     let path = refi().join("examples").join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some((path, bytes)),
-        Err(_) => {
-            eprintln!("skipping: {} is not here", path.display());
-            None
-        }
+    if let Ok(bytes) = std::fs::read(&path) {
+        Some((path, bytes))
+    } else {
+        eprintln!("skipping: {} is not here", path.display());
+        None
     }
 }
 

@@ -131,7 +131,12 @@ pub fn demo_export() -> &'static DemoExport {
             },
             ..AgreementOptions::default()
         };
-        let agreement = project_agreement(&store, &Default::default(), &options).unwrap();
+        let agreement = project_agreement(
+            &store,
+            &accord::app::agreement_input::Selection::default(),
+            &options,
+        )
+        .unwrap();
         DemoExport {
             data,
             agreement,
