@@ -11,7 +11,10 @@ pub mod labels;
 pub mod positions;
 pub mod qdc;
 pub mod qde;
+mod qde_raw;
 pub mod qdpx;
+mod qdpx_archive;
+mod qdpx_sources;
 pub mod subtitles;
 
 use std::collections::BTreeSet;

@@ -145,6 +145,12 @@ pub fn detect(map: &PositionMap, selections: &[(usize, usize)], origin: &str) ->
                 .into(),
         );
     }
+    if selections.is_empty() {
+        return detection(
+            habit,
+            "no selections to judge by, so the writing tool's habit".into(),
+        );
+    }
     if selections.iter().any(|&(_, e)| e > map.len_chars()) {
         return detection(
             PositionUnit::Utf16,
