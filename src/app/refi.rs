@@ -100,20 +100,7 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
         skipped: import.skipped.clone(),
         ..QdpxReport::default()
     };
-    if !import.codebook.codes.is_empty() {
-        let note = format!("imported from {}", import.origin);
-        apply(
-            store,
-            Command::ImportCodebook {
-                book: import.codebook,
-                note,
-            },
-        )?;
-    }
-    for rater in import.raters {
-        apply(store, Command::ImportRater(rater))?;
-        report.raters += 1;
-    }
+    apply_codebook_and_people(store, &mut report, import.codebook, import.raters)?;
     for transcript in import.transcripts {
         apply(store, Command::ImportTranscript(Box::new(transcript)))?;
         report.transcripts += 1;
@@ -156,4 +143,27 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
         report.memos += 1;
     }
     Ok(report)
+}
+
+fn apply_codebook_and_people(
+    store: &mut Store,
+    report: &mut QdpxReport,
+    codebook: crate::model::Codebook,
+    raters: Vec<crate::model::Rater>,
+) -> Result<()> {
+    if !codebook.codes.is_empty() {
+        let note = format!("imported from {}", report.origin);
+        apply(
+            store,
+            Command::ImportCodebook {
+                book: codebook,
+                note,
+            },
+        )?;
+    }
+    for rater in raters {
+        apply(store, Command::ImportRater(rater))?;
+        report.raters += 1;
+    }
+    Ok(())
 }

@@ -162,22 +162,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let store = open(&args.project.project)?;
     let data = snapshot(&store)?;
     let filter = filter(&store, &data, args)?;
-    let spec = MatrixSpec {
-        columns: match args.by.as_str() {
-            "cases" | "case" => Columns::Cases,
-            name => Columns::Attribute(name.to_string()),
-        },
-        measure: args.measure,
-    };
-    if let Columns::Attribute(name) = &spec.columns
-        && args.what == What::Matrix
-        && !data.attribute_names().contains(name)
-    {
-        anyhow::bail!(
-            "--by {name:?}: no case has that attribute (attributes: {})",
-            data.attribute_names().join(", ")
-        );
-    }
+    let spec = matrix_spec(args, &data)?;
     let report = if args.what == What::Agreement {
         let selection = Selection {
             raters: filter.raters.clone(),
@@ -218,18 +203,45 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let format = choose_format(args, &request)?;
     let mut bytes = Vec::new();
     write(&request, format, &mut bytes)?;
-    match &args.out {
+    emit(args.out.as_deref(), format, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The matrix's columns and measure; an attribute no case has is an error naming the ones there are.
+fn matrix_spec(args: &ExportArgs, data: &ProjectData) -> anyhow::Result<MatrixSpec> {
+    let columns = match args.by.as_str() {
+        "cases" | "case" => Columns::Cases,
+        name => Columns::Attribute(name.to_string()),
+    };
+    if let Columns::Attribute(name) = &columns
+        && args.what == What::Matrix
+        && !data.attribute_names().contains(name)
+    {
+        anyhow::bail!(
+            "--by {name:?}: no case has that attribute (attributes: {})",
+            data.attribute_names().join(", ")
+        );
+    }
+    Ok(MatrixSpec {
+        columns,
+        measure: args.measure,
+    })
+}
+
+/// Writes the export to its file (atomically), or text to standard output.
+fn emit(out: Option<&std::path::Path>, format: Format, bytes: &[u8]) -> anyhow::Result<()> {
+    match out {
         Some(path) => {
-            write_atomic(path, &bytes)?;
+            write_atomic(path, bytes)?;
             eprintln!("wrote {} ({format}, {} bytes)", path.display(), bytes.len());
         }
         None if format.is_text() => {
             use std::io::Write as _;
-            std::io::stdout().write_all(&bytes)?;
+            std::io::stdout().write_all(bytes)?;
         }
         None => anyhow::bail!("{format} is a binary format: give --out FILE"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn choose_format(args: &ExportArgs, request: &Request<'_>) -> anyhow::Result<Format> {

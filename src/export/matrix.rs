@@ -197,3 +197,124 @@ pub fn cooccurrence(data: &ProjectData, filter: &ExcerptFilter) -> Table {
         rows,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Case, CaseId, Code, Codebook, CodingId, RaterId, Role, SourceFormat, Span, Transcript,
+        TurnId,
+    };
+
+    fn code(name: &str) -> Code {
+        Code {
+            code_id: CodeId::from_path(name),
+            name: name.into(),
+            parent_id: None,
+            colour: "#000000".into(),
+            short_definition: String::new(),
+            definition: String::new(),
+            when_to_use: String::new(),
+            when_not_to_use: String::new(),
+            example: String::new(),
+            position: 0,
+        }
+    }
+
+    /// One transcript of two turns (0..10, 10..20) in case K1 (arm X), and codings of A and B.
+    fn data(codings: &[(&str, usize, usize)]) -> ProjectData {
+        let case = Case {
+            case_id: CaseId::new_random(),
+            name: "K1".into(),
+            attributes: [("arm".to_string(), "X".to_string())].into(),
+        };
+        let turn = |index, start, end| crate::model::Turn {
+            turn_id: TurnId::new_random(),
+            index,
+            span: Span::new(start, end),
+            content_start: start,
+            speaker: String::new(),
+            role: Role::Other,
+            start_ms: None,
+            end_ms: None,
+        };
+        let transcript = Transcript {
+            transcript_id: TranscriptId::new_random(),
+            name: "T".into(),
+            case_id: Some(case.case_id),
+            source_file: String::new(),
+            format: SourceFormat::Txt,
+            text: "x".repeat(20),
+            sha256: String::new(),
+            len_chars: 20,
+            imported_at: String::new(),
+            turns: vec![turn(0, 0, 10), turn(1, 10, 20)],
+        };
+        let codings = codings
+            .iter()
+            .map(|(c, s, e)| Coding {
+                coding_id: CodingId::new_random(),
+                transcript_id: transcript.transcript_id,
+                code_id: CodeId::from_path(c),
+                rater_id: RaterId::new_random(),
+                span: Span::new(*s, *e),
+                codebook_version: 1,
+                created_at: String::new(),
+                removed_at: None,
+            })
+            .collect();
+        ProjectData {
+            codebook: Codebook {
+                codes: vec![code("A"), code("B")],
+                ..Codebook::default()
+            },
+            transcripts: vec![transcript],
+            cases: vec![case],
+            codings,
+            ..ProjectData::default()
+        }
+    }
+
+    fn cells(table: &Table) -> Vec<Vec<String>> {
+        table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::to_text).collect())
+            .collect()
+    }
+
+    #[test]
+    fn counts_codings_turns_and_presence() {
+        let d = data(&[("A", 0, 15), ("A", 2, 4)]);
+        let all = ExcerptFilter::default();
+        let measure = |measure| MatrixSpec {
+            columns: Columns::Cases,
+            measure,
+        };
+        let t = code_matrix(&d, &all, &measure(Measure::Codings));
+        assert_eq!(t.header[2], "K1");
+        assert_eq!(cells(&t)[0][2], "2");
+        assert_eq!(cells(&t)[1][2], "0");
+        assert_eq!(
+            cells(&code_matrix(&d, &all, &measure(Measure::Turns)))[0][2],
+            "2"
+        );
+        assert_eq!(
+            cells(&code_matrix(&d, &all, &measure(Measure::Presence)))[0][2],
+            "1"
+        );
+        let by_arm = MatrixSpec {
+            columns: Columns::Attribute("arm".into()),
+            measure: Measure::Codings,
+        };
+        assert_eq!(code_matrix(&d, &all, &by_arm).header[2], "X");
+    }
+
+    #[test]
+    fn cooccurrence_needs_overlap_within_a_turn() {
+        // A and B overlap in turn 0; in turn 1 they are both present but apart.
+        let d = data(&[("A", 0, 5), ("B", 3, 8), ("A", 10, 12), ("B", 15, 18)]);
+        let t = cooccurrence(&d, &ExcerptFilter::default());
+        assert_eq!(cells(&t), [["A", "2", "1"], ["B", "1", "2"]]);
+    }
+}

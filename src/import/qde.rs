@@ -48,6 +48,23 @@ fn attributes(e: &BytesStart<'_>) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// An element's attributes, read leniently.
+struct Attrs<'a>(&'a BTreeMap<String, String>);
+
+impl Attrs<'_> {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or_default()
+    }
+
+    fn number(&self, key: &str) -> Option<i64> {
+        self.0.get(key).and_then(|v| v.trim().parse().ok())
+    }
+}
+
 #[derive(Default)]
 struct Parser {
     p: RawProject,
@@ -64,61 +81,87 @@ impl Parser {
 
     /// Handles an opening tag; returns false when the element is to be skipped whole.
     fn start(&mut self, name: &str, a: &BTreeMap<String, String>) -> bool {
-        let get = |k: &str| a.get(k).cloned();
-        let text = |k: &str| a.get(k).cloned().unwrap_or_default();
         let parent = self.parent().to_string();
-        match (name, parent.as_str()) {
-            (n, _) if SKIPPED.contains(&n) => return false,
-            ("Coding", "TextSource") => return false,
+        if SKIPPED.contains(&name) || (name == "Coding" && parent == "TextSource") {
+            return false;
+        }
+        let a = Attrs(a);
+        if !self.start_outline(name, &parent, &a) {
+            self.start_source(name, &parent, &a);
+        }
+        if TEXT_ELEMENTS.contains(&name) {
+            self.text = Some(String::new());
+        }
+        true
+    }
+
+    /// The project, users, codes, variables, cases and notes; false for anything else.
+    fn start_outline(&mut self, name: &str, parent: &str, a: &Attrs<'_>) -> bool {
+        match (name, parent) {
             ("Project" | "CodeBook", "") => {
                 self.p.root = name.to_string();
-                self.p.name = text("name");
-                self.p.origin = text("origin");
+                self.p.name = a.text("name");
+                self.p.origin = a.text("origin");
             }
             ("User", _) => self.p.users.push(RawUser {
-                guid: text("guid"),
-                name: text("name"),
+                guid: a.text("guid"),
+                name: a.text("name"),
             }),
             ("Code", "Codes" | "Code") => {
                 self.p.codes.push(RawCode {
-                    guid: text("guid"),
-                    name: text("name"),
-                    color: get("color"),
+                    guid: a.text("guid"),
+                    name: a.text("name"),
+                    color: a.get("color"),
                     parent: self.codes.last().copied(),
                     ..RawCode::default()
                 });
                 self.codes.push(self.p.codes.len() - 1);
             }
             ("Variable", "Variables") => self.p.variables.push(RawVariable {
-                guid: text("guid"),
-                name: text("name"),
+                guid: a.text("guid"),
+                name: a.text("name"),
             }),
             ("Case", "Cases") => self.p.cases.push(RawCase {
-                guid: text("guid"),
-                name: text("name"),
+                guid: a.text("guid"),
+                name: a.text("name"),
                 ..RawCase::default()
             }),
             ("VariableValue", _) => self.value = (String::new(), String::new()),
-            ("VariableRef", "VariableValue") => self.value.0 = text("targetGUID"),
+            ("VariableRef", "VariableValue") => self.value.0 = a.text("targetGUID"),
             ("SourceRef", "Case") => {
                 if let Some(case) = self.p.cases.last_mut() {
-                    case.sources.push(text("targetGUID"));
+                    case.sources.push(a.text("targetGUID"));
                 }
             }
+            ("Note", "Notes") => self.p.notes.push(RawNote {
+                guid: a.text("guid"),
+                plain_text_path: a.get("plainTextPath"),
+                user: a.get("creatingUser"),
+                created: a.get("creationDateTime"),
+                ..RawNote::default()
+            }),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Text sources, their selections and codings, and note references.
+    fn start_source(&mut self, name: &str, parent: &str, a: &Attrs<'_>) {
+        match (name, parent) {
             ("TextSource", "Sources") => self.p.sources.push(RawSource {
-                guid: text("guid"),
-                name: text("name"),
-                plain_text_path: get("plainTextPath"),
-                created: get("creationDateTime"),
+                guid: a.text("guid"),
+                name: a.text("name"),
+                plain_text_path: a.get("plainTextPath"),
+                created: a.get("creationDateTime"),
                 ..RawSource::default()
             }),
             ("PlainTextSelection", "TextSource") => {
                 let selection = RawSelection {
-                    guid: text("guid"),
-                    start: a.get("startPosition").and_then(|v| v.trim().parse().ok()),
-                    end: a.get("endPosition").and_then(|v| v.trim().parse().ok()),
-                    user: get("creatingUser"),
-                    created: get("creationDateTime"),
+                    guid: a.text("guid"),
+                    start: a.number("startPosition"),
+                    end: a.number("endPosition"),
+                    user: a.get("creatingUser"),
+                    created: a.get("creationDateTime"),
                     ..RawSelection::default()
                 };
                 if let Some(source) = self.p.sources.last_mut() {
@@ -128,32 +171,21 @@ impl Parser {
             ("Coding", "PlainTextSelection") => {
                 if let Some(s) = self.selection() {
                     s.codings.push(RawCoding {
-                        guid: text("guid"),
-                        user: get("creatingUser"),
-                        created: get("creationDateTime"),
+                        guid: a.text("guid"),
+                        user: a.get("creatingUser"),
+                        created: a.get("creationDateTime"),
                         ..RawCoding::default()
                     });
                 }
             }
             ("CodeRef", "Coding") => {
                 if let Some(c) = self.selection().and_then(|s| s.codings.last_mut()) {
-                    c.code = text("targetGUID");
+                    c.code = a.text("targetGUID");
                 }
             }
-            ("NoteRef", _) => self.note_ref(&parent, text("targetGUID")),
-            ("Note", "Notes") => self.p.notes.push(RawNote {
-                guid: text("guid"),
-                plain_text_path: get("plainTextPath"),
-                user: get("creatingUser"),
-                created: get("creationDateTime"),
-                ..RawNote::default()
-            }),
+            ("NoteRef", _) => self.note_ref(parent, a.text("targetGUID")),
             _ => {}
         }
-        if TEXT_ELEMENTS.contains(&name) {
-            self.text = Some(String::new());
-        }
-        true
     }
 
     fn selection(&mut self) -> Option<&mut RawSelection> {

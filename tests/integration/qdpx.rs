@@ -449,3 +449,38 @@ fn command_line_imports_qdpx_and_qdc() {
         .stdout_has("3 codes added");
     }
 }
+
+#[test]
+fn memos_on_the_project_transcripts_and_codes_travel_as_notes() {
+    use accord::model::{Memo, MemoId, MemoTarget};
+    let mut data = demo_export().data.clone();
+    let rater = data.raters[0].rater_id;
+    let targets = [
+        MemoTarget::Project,
+        MemoTarget::Transcript(data.transcripts[0].transcript_id),
+        MemoTarget::Code(data.codebook.codes[0].code_id),
+    ];
+    for (i, target) in targets.iter().enumerate() {
+        data.memos.push(Memo {
+            memo_id: MemoId::new_random(),
+            target: *target,
+            rater_id: Some(rater),
+            text: format!("memo {i} & <more>"),
+            created_at: "2025-01-01T00:00:00Z".into(),
+        });
+    }
+    let mut qdpx = Vec::new();
+    write(&Request::Project { data: &data }, Format::Qdpx, &mut qdpx).unwrap();
+    xmllint(&zip_entry(&qdpx, "project.qde"), "Project.xsd");
+    let import = read_qdpx(Path::new("m.qdpx"), &qdpx).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.accord");
+    let report = import_new_project(&path, import).unwrap();
+    assert_eq!(report.memos, 3);
+    let again = accord::app::export::snapshot(&Store::open(&path).unwrap()).unwrap();
+    for (i, target) in targets.iter().enumerate() {
+        let memo = again.memos.iter().find(|m| m.target == *target).unwrap();
+        assert_eq!(memo.text, format!("memo {i} & <more>"));
+        assert_eq!(memo.rater_id, Some(rater));
+    }
+}
