@@ -18,6 +18,15 @@ pub(super) fn read_zip(
     path: &Path,
     bytes: &[u8],
 ) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
+    read_zip_within(path, bytes, MAX_EXPANDED_BYTES)
+}
+
+/// [`read_zip`] with a given budget of expanded bytes.
+fn read_zip_within(
+    path: &Path,
+    bytes: &[u8],
+    limit: u64,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
     let bad = |m: String| ImportError::format(path, m);
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| bad(format!("not a readable REFI-QDA archive (zip): {e}")))?;
@@ -27,7 +36,7 @@ pub(super) fn read_zip(
             archive.len()
         )));
     }
-    let (mut files, mut budget) = (BTreeMap::new(), MAX_EXPANDED_BYTES);
+    let (mut files, mut budget) = (BTreeMap::new(), limit);
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -44,8 +53,7 @@ pub(super) fn read_zip(
         }
         if entry.size() > budget {
             return Err(bad(format!(
-                "entry {raw_name:?} expands past the {} MB limit",
-                MAX_EXPANDED_BYTES >> 20
+                "entry {raw_name:?} expands past the limit of {limit} bytes (a zip bomb?)"
             )));
         }
         let mut data = Vec::new();
@@ -55,8 +63,7 @@ pub(super) fn read_zip(
             .map_err(|e| bad(format!("entry {raw_name:?} cannot be unpacked: {e}")))?;
         if data.len() as u64 > budget {
             return Err(bad(format!(
-                "entry {raw_name:?} expands past the {} MB limit",
-                MAX_EXPANDED_BYTES >> 20
+                "entry {raw_name:?} expands past the limit of {limit} bytes (a zip bomb?)"
             )));
         }
         budget -= data.len() as u64;
@@ -91,4 +98,43 @@ pub(super) fn source_file<'a>(
             .find(|(k, _)| k.rsplit('/').next() == Some(file.as_str()))
             .map(|(_, v)| v)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            zip.start_file(*name, opts).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn refuses_bombs_and_escapes_and_finds_a_named_qde() {
+        let zeros = vec![0u8; 1 << 20];
+        let bomb = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &zeros)]);
+        assert!(bomb.len() < 10_000, "a megabyte of zeros packs small");
+        let err = read_zip_within(Path::new("b.qdpx"), &bomb, 100_000).unwrap_err();
+        assert!(err.to_string().contains("expands past the limit"), "{err}");
+        assert!(read_zip_within(Path::new("b.qdpx"), &bomb, 2 << 20).is_ok());
+        let escape = archive(&[("/etc/passwd.txt", b"x")]);
+        let err = read_zip(Path::new("e.qdpx"), &escape).unwrap_err();
+        assert!(err.to_string().contains("outside the archive"), "{err}");
+        let named = archive(&[("My study.qde", b"<Project/>"), ("Sources/X.TXT", b"hi")]);
+        let (xml, files) = read_zip(Path::new("n.qdpx"), &named).unwrap();
+        assert_eq!(xml, "<Project/>");
+        assert_eq!(
+            source_file(&files, "internal://x.txt").map(Vec::as_slice),
+            Some(&b"hi"[..])
+        );
+        let err = read_zip(Path::new("none.qdpx"), &archive(&[("a.txt", b"x")])).unwrap_err();
+        assert!(err.to_string().contains("no project.qde"), "{err}");
+    }
 }
