@@ -5,7 +5,7 @@
 //!
 //! The API in two calls:
 //! - [`render_text`] returns a text export (Markdown, HTML, CSV, REFI-QDA codebook XML) as a `String`;
-//! - [`write`] writes any export, text or binary (XLSX, DOCX, `.qdpx`), to an `impl Write`.
+//! - [`write()`] writes any export, text or binary (XLSX, DOCX, `.qdpx`), to an `impl Write`.
 //!
 //! ```no_run
 //! # fn demo(data: &accord::export::ProjectData) -> Result<(), accord::export::ExportError> {

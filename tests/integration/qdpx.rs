@@ -169,6 +169,16 @@ fn nvivo_windows_positions_are_utf16_and_land_on_the_same_text() {
         return;
     };
     let import = read_qdpx(&path, &bytes).unwrap();
+    let xml = String::from_utf8(zip_entry(&bytes, "project.qde")).unwrap();
+    assert_eq!(
+        (
+            count(&xml, "<User "),
+            count(&xml, "<Code "),
+            count(&xml, "<TextSource "),
+            count(&xml, "<Coding ")
+        ),
+        (2, 152, 2, 303)
+    );
     assert_eq!(import.raters.len(), 2);
     assert_eq!(import.codebook.codes.len(), 152);
     assert_eq!(import.transcripts.len(), 2);
@@ -265,6 +275,16 @@ fn every_real_example_imports_with_its_counts() {
             .filter(|s| s.contains("text is not in the file"))
             .count();
         assert_eq!(missing, count(&xml, "<TextSource "));
+        // Every selection of a text source is accounted for in the skip notes (the file's other two
+        // are inside the PDF sources' text representations, which are skipped with their sources).
+        let left_out: usize = i
+            .skipped
+            .iter()
+            .filter_map(|s| s.split(" (").last()?.strip_suffix(" selections left out)"))
+            .map(|n| n.parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(count(&xml, "<PlainTextSelection "), 8);
+        assert_eq!(left_out, 6);
         for kind in [
             "PictureSource",
             "PDFSource",
@@ -281,8 +301,17 @@ fn every_real_example_imports_with_its_counts() {
     }
     // NVivo for Mac: 262 nested codes, two sources that hold only a newline.
     if let Some((path, bytes)) = example("nvivo-mac-15.0_qc-sample.qdpx") {
+        let xml = String::from_utf8(zip_entry(&bytes, "project.qde")).unwrap();
         let i = read_qdpx(&path, &bytes).unwrap();
         assert_eq!((i.raters.len(), i.codebook.codes.len()), (2, 262));
+        assert_eq!(
+            (
+                count(&xml, "<User "),
+                count(&xml, "<Code "),
+                count(&xml, "<TextSource ")
+            ),
+            (2, 262, 2)
+        );
         assert_eq!((i.transcripts.len(), i.codings.len()), (0, 0));
         assert_eq!(
             i.skipped.iter().filter(|s| s.contains("empty")).count(),
