@@ -108,7 +108,9 @@ impl PositionMap {
         !matches!((before, after), (Some(b), Some(a)) if b.is_alphanumeric() && a.is_alphanumeric())
     }
 
-    fn score(&self, selections: &[(usize, usize)], unit: PositionUnit) -> usize {
+    /// How many selection ends fall between words when read in `unit`.
+    #[must_use]
+    pub fn score(&self, selections: &[(usize, usize)], unit: PositionUnit) -> usize {
         selections
             .iter()
             .map(|&(s, e)| {
@@ -173,6 +175,42 @@ pub fn detect(map: &PositionMap, selections: &[(usize, usize)], origin: &str) ->
     )
 }
 
+/// Decides the unit as [`detect`] does, and also whether the file counts a CRLF line end as two
+/// positions (`crlf`, the text as stored) or as one (`lf`, the text once normalised); returns true
+/// for two. Without CRLF in the text the two maps agree and `crlf` is used.
+#[must_use]
+pub fn detect_line_ends(
+    crlf: &PositionMap,
+    lf: &PositionMap,
+    selections: &[(usize, usize)],
+    origin: &str,
+) -> (bool, Detection) {
+    let stored = detect(crlf, selections, origin);
+    if crlf.len_chars() == lf.len_chars() || selections.is_empty() {
+        return (true, stored);
+    }
+    let normalised = detect(lf, selections, origin);
+    let (a, b) = (
+        crlf.score(selections, stored.unit),
+        lf.score(selections, normalised.unit),
+    );
+    if b > a {
+        let reason = format!(
+            "{}; line ends counted as one position ({b} clean ends, {a} counting CRLF as two)",
+            normalised.reason
+        );
+        (
+            false,
+            Detection {
+                reason,
+                ..normalised
+            },
+        )
+    } else {
+        (true, stored)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +247,23 @@ mod tests {
         assert_eq!(plain.unit, PositionUnit::CodePoints);
         let past = detect(&map, &[(0, 21)], "");
         assert_eq!(past.unit, PositionUnit::Utf16);
+    }
+
+    #[test]
+    fn detects_whether_crlf_counts_as_one_position_or_two() {
+        let stored = "one two\r\nthree four\r\nfive six";
+        let (crlf, lf) = (
+            PositionMap::new(stored),
+            PositionMap::new(&stored.replace("\r\n", "\n")),
+        );
+        // "four" and "six" counted on the LF text: 14..18 and 24..27; on the CRLF text 15..19, 26..29.
+        let on_lf = [(14, 18), (24, 27)];
+        let (two, d) = detect_line_ends(&crlf, &lf, &on_lf, "");
+        assert!(!two, "{}", d.reason);
+        assert_eq!(lf.span(14, 18, d.unit), Some((14, 18)));
+        assert_eq!(lf.span(24, 27, d.unit), Some((24, 27)));
+        let (two, d) = detect_line_ends(&crlf, &lf, &[(15, 19), (26, 29)], "");
+        assert_eq!(crlf.span(26, 29, d.unit), Some((24, 27)));
+        assert!(two);
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::positions::{Detection, PositionMap, PositionUnit, detect};
+use super::positions::{Detection, PositionMap, PositionUnit, detect_line_ends};
 use super::qdc::guid;
 use super::qde::RawSource;
 use super::qdpx::{Context, SourceReport, unique};
@@ -103,11 +103,12 @@ impl Context<'_> {
             .clone()
             .unwrap_or_else(|| "inline".into());
         let (transcript_id, len_chars) = (t.transcript_id, t.len_chars);
+        let normalised = t.text.clone();
         self.out.transcripts.push(imported);
         let original = super::decode::decode(&bytes)
             .map(|(t, _)| t)
             .unwrap_or_default();
-        let map = PositionMap::new(&original);
+        let (map, detection) = self.detect(&original, &normalised, source);
         let aligned = map
             .span(0, map.len_chars(), PositionUnit::CodePoints)
             .map(|s| s.1);
@@ -117,7 +118,6 @@ impl Context<'_> {
                 .push(left_out("its text could not be aligned"));
             return;
         }
-        let detection = self.detect(&map, source);
         let codings = self.codings(source, &map, &detection, transcript_id, &label);
         self.out.sources.push(SourceReport {
             name,
@@ -129,7 +129,13 @@ impl Context<'_> {
         }
     }
 
-    fn detect(&self, map: &PositionMap, source: &RawSource) -> Detection {
+    /// The map to read this source's positions with, and the unit and line-end counting it uses.
+    fn detect(
+        &self,
+        original: &str,
+        normalised: &str,
+        source: &RawSource,
+    ) -> (PositionMap, Detection) {
         let spans: Vec<(usize, usize)> = source
             .selections
             .iter()
@@ -140,7 +146,10 @@ impl Context<'_> {
                 ))
             })
             .collect();
-        detect(map, &spans, &self.raw.origin)
+        let crlf = PositionMap::new(original);
+        let lf = PositionMap::new(normalised);
+        let (counts_cr, detection) = detect_line_ends(&crlf, &lf, &spans, &self.raw.origin);
+        (if counts_cr { crlf } else { lf }, detection)
     }
 
     fn codings(
