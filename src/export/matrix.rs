@@ -1,7 +1,8 @@
 //! Code frequencies and matrices for R and Excel: codes x cases and codes x the values of one case
 //! attribute (counting codings, distinct turns touched, or presence 0/1), and code co-occurrence
-//! (turns in which codings of two codes overlap each other). Rows are codes in codebook order; each
-//! code counts its own codings only (a parent does not add its children's).
+//! (turns in which codings of two codes overlap each other). Rows are codes in codebook order, with a
+//! last `total` column (the code's frequency); each code counts its own codings only (a parent does
+//! not add its children's).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,6 +10,10 @@ use super::data::{ProjectData, turns_overlapping};
 use super::excerpts::ExcerptFilter;
 use super::table::{Cell, Table};
 use crate::model::{CodeId, Coding, TranscriptId};
+
+/// The last column of a code matrix: the code's frequency over all columns (for presence, the number
+/// of cases or values with the code).
+pub const TOTAL: &str = "total";
 
 /// Column label for transcripts without a case, and for cases without the attribute.
 pub const MISSING: &str = "(none)";
@@ -111,25 +116,31 @@ pub fn code_matrix(data: &ProjectData, filter: &ExcerptFilter, spec: &MatrixSpec
     }
     let mut header = vec!["code".to_string(), "code_id".to_string()];
     header.extend(labels.iter().cloned());
+    header.push(TOTAL.to_string());
     let rows = data
         .codebook
         .tree_order()
         .into_iter()
         .map(|(_, code)| {
+            let values: Vec<u64> = labels
+                .iter()
+                .map(|label| {
+                    let (n, turns) = cells
+                        .get(&(code.code_id, label.clone()))
+                        .map_or((0, 0), |(n, t)| (*n, t.len() as u64));
+                    match spec.measure {
+                        Measure::Codings => n,
+                        Measure::Turns => turns,
+                        Measure::Presence => u64::from(n > 0),
+                    }
+                })
+                .collect();
             let mut row = vec![
                 Cell::from(data.codebook.path(code.code_id)),
                 Cell::from(code.code_id.to_text()),
             ];
-            row.extend(labels.iter().map(|label| {
-                let (n, turns) = cells
-                    .get(&(code.code_id, label.clone()))
-                    .map_or((0, 0), |(n, t)| (*n, t.len() as u64));
-                Cell::from(match spec.measure {
-                    Measure::Codings => n,
-                    Measure::Turns => turns,
-                    Measure::Presence => u64::from(n > 0),
-                })
-            }));
+            row.extend(values.iter().map(|v| Cell::from(*v)));
+            row.push(Cell::from(values.iter().sum::<u64>()));
             row
         })
         .collect();
