@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::Result;
 use crate::import::ImportedTranscript;
-use crate::model::{Codebook, CodingId, Memo, MemoTarget, Rater, RaterId, RaterKind};
+use crate::model::{CaseId, Codebook, CodingId, Memo, MemoTarget, Rater, RaterId, RaterKind};
 use crate::store::{AttributeReport, CodebookChange, NewCoding, Store};
 
 /// A change to a project.
@@ -35,6 +35,13 @@ pub enum Command {
     },
     /// Add a rater with a known id (from another project or a REFI-QDA file).
     ImportRater(Rater),
+    /// Add a case with a known id (from a REFI-QDA file).
+    ImportCase {
+        /// Its id.
+        case_id: CaseId,
+        /// Its name.
+        name: String,
+    },
     /// Add codings.
     AddCodings {
         /// The codings.
@@ -76,6 +83,8 @@ pub enum Outcome {
     Codebook(CodebookChange),
     /// A rater was added.
     Rater(Rater),
+    /// A case was added (its name).
+    Case(String),
     /// Codings were added (ids of the new ones; already present ones are skipped).
     CodingsAdded(Vec<CodingId>),
     /// Codings were removed.
@@ -105,6 +114,10 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
         Command::ImportRater(rater) => {
             store.insert_rater(&rater)?;
             Outcome::Rater(rater)
+        }
+        Command::ImportCase { case_id, name } => {
+            store.insert_case(case_id, &name)?;
+            Outcome::Case(name)
         }
         Command::AddCodings { codings, action } => {
             Outcome::CodingsAdded(store.add_codings(&codings, &action)?)

@@ -101,6 +101,9 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
         ..QdpxReport::default()
     };
     apply_codebook_and_people(store, &mut report, import.codebook, import.raters)?;
+    for (case_id, name) in import.cases {
+        apply(store, Command::ImportCase { case_id, name })?;
+    }
     for transcript in import.transcripts {
         apply(store, Command::ImportTranscript(Box::new(transcript)))?;
         report.transcripts += 1;

@@ -14,7 +14,9 @@ use super::qdc::{codebook, guid, skipped_elements};
 use super::qde::{RawProject, parse};
 use super::qdpx_sources::Seen;
 use super::{ImportError, ImportedTranscript};
-use crate::model::{ACCORD_NAMESPACE, CodeId, Codebook, MemoTarget, Rater, RaterId, RaterKind};
+use crate::model::{
+    ACCORD_NAMESPACE, CaseId, CodeId, Codebook, MemoTarget, Rater, RaterId, RaterKind,
+};
 use crate::store::NewCoding;
 
 pub use super::qdpx_archive::{MAX_ENTRIES, MAX_EXPANDED_BYTES};
@@ -54,6 +56,8 @@ pub struct QdpxImport {
     pub raters: Vec<Rater>,
     /// Transcripts, with their GUIDs as ids.
     pub transcripts: Vec<ImportedTranscript>,
+    /// Cases, with their GUIDs as ids.
+    pub cases: Vec<(CaseId, String)>,
     /// Case attributes: (case name, attribute to value).
     pub attributes: Vec<(String, BTreeMap<String, String>)>,
     /// Codings, with their GUIDs as ids.
@@ -125,6 +129,7 @@ fn convert(path: &Path, raw: &RawProject, files: &BTreeMap<String, Vec<u8>>) -> 
             codebook: book,
             raters: Vec::new(),
             transcripts: Vec::new(),
+            cases: Vec::new(),
             attributes: Vec::new(),
             codings: Vec::new(),
             memos: Vec::new(),
@@ -208,12 +213,30 @@ impl Context<'_> {
     }
 
     /// Source GUID -> case name, from the cases' source references.
-    fn case_of_source(&self) -> BTreeMap<uuid::Uuid, String> {
-        let mut out = BTreeMap::new();
+    /// The file's cases with unique, non-empty names (a repeated GUID is left out), and the case of
+    /// each source GUID.
+    fn case_of_source(&mut self) -> BTreeMap<uuid::Uuid, String> {
+        let (mut names, mut ids, mut out) = (BTreeSet::new(), BTreeSet::new(), BTreeMap::new());
         for case in &self.raw.cases {
-            for s in &case.sources {
-                out.entry(guid(s)).or_insert_with(|| case.name.clone());
+            let id = guid(&case.guid);
+            if !ids.insert(id) {
+                self.out.skipped.push(format!(
+                    "case \"{}\": its GUID repeats another case's",
+                    case.name
+                ));
+                continue;
             }
+            let short: String = case.guid.trim_matches(['{', '}']).chars().take(8).collect();
+            let base = if case.name.trim().is_empty() {
+                format!("Case {short}")
+            } else {
+                case.name.trim().to_string()
+            };
+            let name = unique(&base, &mut names);
+            for s in &case.sources {
+                out.entry(guid(s)).or_insert_with(|| name.clone());
+            }
+            self.out.cases.push((CaseId(id), name));
         }
         out
     }
@@ -234,7 +257,11 @@ impl Context<'_> {
                 )
             })
             .collect();
+        let names: BTreeMap<CaseId, String> = self.out.cases.iter().cloned().collect();
         for case in &self.raw.cases {
+            let Some(name) = names.get(&CaseId(guid(&case.guid))) else {
+                continue;
+            };
             let values: BTreeMap<String, String> = case
                 .values
                 .iter()
@@ -242,7 +269,7 @@ impl Context<'_> {
                     Some((variables.get(&guid(var))?.clone(), value.clone()))
                 })
                 .collect();
-            self.out.attributes.push((case.name.clone(), values));
+            self.out.attributes.push((name.clone(), values));
         }
     }
 

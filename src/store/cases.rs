@@ -76,6 +76,38 @@ impl Store {
         Ok(cases)
     }
 
+    /// Adds a case with a given id (from a REFI-QDA file). A case already stored with that id and
+    /// name is left as it is; a case of that name with another id, or that id with another name, is
+    /// refused.
+    pub fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
+        if let Some(existing) = self
+            .cases()?
+            .iter()
+            .find(|c| c.case_id == case_id || c.name == name)
+        {
+            if existing.case_id == case_id && existing.name == name {
+                return Ok(());
+            }
+            return Err(super::StoreError::Duplicate {
+                what: "case",
+                name: existing.name.clone(),
+            });
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![case_id.to_text(), name, now_rfc3339()],
+            )?;
+            audit::record(
+                tx,
+                "create",
+                "case",
+                Some(&case_id.to_text()),
+                &serde_json::json!({ "name": name }),
+            )
+        })
+    }
+
     /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
     /// no case are skipped and reported, unless `create_missing` creates those cases.
     pub fn set_attributes(

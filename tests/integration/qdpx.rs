@@ -149,12 +149,12 @@ fn demo_round_trips_through_qdpx() {
             .collect()
     };
     assert_eq!(codings(data), codings(&again));
-    // Memos on codings and case attributes come along.
+    // Memos on codings, and cases (same ids) with their attributes, come along.
     assert_eq!(data.coding_memos().len(), again.coding_memos().len());
     let attrs = |d: &accord::export::ProjectData| -> BTreeMap<_, _> {
         d.cases
             .iter()
-            .map(|c| (c.name.clone(), c.attributes.clone()))
+            .map(|c| (c.name.clone(), (c.case_id, c.attributes.clone())))
             .collect()
     };
     assert_eq!(attrs(data), attrs(&again));
