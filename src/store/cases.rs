@@ -152,3 +152,34 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Rater, RaterId, RaterKind};
+
+    #[test]
+    fn cases_and_raters_with_given_ids_are_idempotent_and_refuse_clashes() {
+        let mut store = Store::open_in_memory("t").unwrap();
+        let id = CaseId::new_random();
+        store.insert_case(id, "P1").unwrap();
+        store.insert_case(id, "P1").unwrap();
+        assert!(store.insert_case(CaseId::new_random(), "P1").is_err());
+        assert!(store.insert_case(id, "P2").is_err());
+        assert_eq!(store.cases().unwrap().len(), 1);
+        assert_eq!(store.cases().unwrap()[0].case_id, id);
+        let rater = Rater {
+            rater_id: RaterId::new_random(),
+            name: "Ana".into(),
+            kind: RaterKind::Consensus,
+        };
+        store.insert_rater(&rater).unwrap();
+        store.insert_rater(&rater).unwrap();
+        let clash = Rater {
+            rater_id: RaterId::new_random(),
+            ..rater.clone()
+        };
+        assert!(store.insert_rater(&clash).is_err());
+        assert_eq!(store.raters().unwrap(), [rater]);
+    }
+}
