@@ -91,9 +91,18 @@ impl Table {
 pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
     for table in tables {
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name(&table.name))?;
+        // Widths and wrapping first: a column's format applies to the cells written after it.
+        for (col, width) in column_widths(table).into_iter().enumerate() {
+            let col = col as u16;
+            sheet.set_column_width(col, width.min(WIDEST) as f64 + 2.0)?;
+            if width > WIDEST {
+                sheet.set_column_format(col, &wrap)?;
+            }
+        }
         for (col, name) in table.header.iter().enumerate() {
             sheet.write_string_with_format(0, col as u16, name, &bold)?;
         }
@@ -116,6 +125,28 @@ pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportErr
     }
     out.write_all(&workbook.save_to_buffer()?)?;
     Ok(())
+}
+
+/// Widest column, in characters; longer text wraps.
+const WIDEST: usize = 60;
+
+/// The widest text of each column (header included), in characters, looking at the first rows only.
+fn column_widths(table: &Table) -> Vec<usize> {
+    let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
+    for row in table.rows.iter().take(500) {
+        for (i, cell) in row.iter().enumerate() {
+            let len = cell
+                .to_text()
+                .lines()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0);
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(len);
+            }
+        }
+    }
+    widths
 }
 
 /// A sheet name Excel accepts: no `[]:*?/\`, at most 31 characters, not empty.
