@@ -17,8 +17,14 @@ impl std::fmt::Debug for Xml {
     }
 }
 
-fn start<'a>(name: &'a str, attrs: &[(&'a str, &'a str)]) -> BytesStart<'a> {
-    BytesStart::new(name).with_attributes(attrs.iter().copied())
+/// An opening tag; attribute values lose the characters XML 1.0 cannot hold.
+fn start<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+    let mut tag = BytesStart::new(name);
+    for (key, value) in attrs {
+        let clean: String = value.chars().filter(|&c| allowed(c)).collect();
+        tag.push_attribute((*key, clean.as_str()));
+    }
+    tag
 }
 
 impl Xml {
@@ -80,7 +86,7 @@ mod tests {
     #[test]
     fn escapes_text_and_attributes() {
         let mut xml = Xml::new().unwrap();
-        xml.open("A", &[("name", "x & \"y\"")]).unwrap();
+        xml.open("A", &[("name", "x & \"y\"\u{0}")]).unwrap();
         xml.text("B", &[], "1 < 2\u{1}").unwrap();
         xml.close("A").unwrap();
         let text = String::from_utf8(xml.finish()).unwrap();

@@ -79,6 +79,11 @@ fn demo_qdpx() -> Vec<u8> {
 #[test]
 fn exported_xml_validates_against_the_schemas() {
     let qdpx = demo_qdpx();
+    assert_eq!(
+        qdpx,
+        demo_qdpx(),
+        "the same project exports to the same bytes"
+    );
     xmllint(&zip_entry(&qdpx, "project.qde"), "Project.xsd");
     let qdc = render_text(
         &Request::Codebook {
