@@ -71,8 +71,9 @@ fn read_zip_within(
     }
     let qde = files
         .keys()
-        .filter(|k| has_extension(k, "qde") && !k.contains('/'))
-        .min_by_key(|k| (k.as_str() != "project.qde", (*k).clone()))
+        .filter(|k| has_extension(k, "qde"))
+        // Prefer project.qde at the top, then any .qde at the top, then one in a folder.
+        .min_by_key(|k| (k.contains('/'), !k.ends_with("project.qde"), (*k).clone()))
         .cloned()
         .ok_or_else(|| bad("the archive holds no project.qde".into()))?;
     let xml = files.remove(&qde).unwrap_or_default();
@@ -127,7 +128,11 @@ mod tests {
         let escape = archive(&[("/etc/passwd.txt", b"x")]);
         let err = read_zip(Path::new("e.qdpx"), &escape).unwrap_err();
         assert!(err.to_string().contains("outside the archive"), "{err}");
-        let named = archive(&[("My study.qde", b"<Project/>"), ("Sources/X.TXT", b"hi")]);
+        let named = archive(&[
+            ("old/project.qde", b"<Old/>"),
+            ("My study.qde", b"<Project/>"),
+            ("Sources/X.TXT", b"hi"),
+        ]);
         let (xml, files) = read_zip(Path::new("n.qdpx"), &named).unwrap();
         assert_eq!(xml, "<Project/>");
         assert_eq!(
