@@ -9,6 +9,7 @@ mod codebook;
 mod export;
 mod malformed;
 mod qdpx;
+mod refi_examples;
 mod samples;
 mod search;
 mod store;

@@ -180,3 +180,49 @@ pub fn docx_text(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The shared REFI-QDA folder (schemas and real example files).
+pub fn refi() -> PathBuf {
+    root().join("..").join("shared").join("refi-qda")
+}
+
+/// A real example file, or `None` (with a notice) when the shared folder is not there.
+pub fn example(name: &str) -> Option<(PathBuf, Vec<u8>)> {
+    let path = refi().join("examples").join(name);
+    if let Ok(bytes) = std::fs::read(&path) {
+        Some((path, bytes))
+    } else {
+        eprintln!("skipping: {} is not here", path.display());
+        None
+    }
+}
+
+/// Validates XML with xmllint against a schema; false (with a notice) when xmllint is missing.
+pub fn xmllint(xml: &[u8], schema: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.xml");
+    std::fs::write(&file, xml).unwrap();
+    let run = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(refi().join(schema))
+        .arg(&file)
+        .output();
+    let Ok(out) = run else {
+        eprintln!("NOTICE: xmllint is not installed; skipping schema validation (CI installs it)");
+        return false;
+    };
+    assert!(
+        out.status.success(),
+        "xmllint rejects the export:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+/// One entry of a zip archive.
+pub fn zip_entry(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name(name).unwrap(), &mut out).unwrap();
+    out
+}
