@@ -32,8 +32,14 @@ fn samples() -> std::path::PathBuf {
 fn generated_text(words: &[String], rng: &mut Gen) -> String {
     let (mut text, mut count, mut turn) = (String::new(), 0, 0);
     while count < 50_000 {
-        let (who, len) = if turn % 2 == 0 { ("Interviewer", 8 + rng.next(25)) } else { ("P99", 40 + rng.next(220)) };
-        let line: Vec<&str> = (0..len).map(|_| words[rng.next(words.len())].as_str()).collect();
+        let (who, len) = if turn % 2 == 0 {
+            ("Interviewer", 8 + rng.next(25))
+        } else {
+            ("P99", 40 + rng.next(220))
+        };
+        let line: Vec<&str> = (0..len)
+            .map(|_| words[rng.next(words.len())].as_str())
+            .collect();
         text.push_str(&format!("{who}: {}\n\n", line.join(" ")));
         count += len;
         turn += 1;
@@ -44,7 +50,10 @@ fn generated_text(words: &[String], rng: &mut Gen) -> String {
 fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
     let path = dir.join("frame.accord");
     let mut store = Store::create(&path, "Frame bench").expect("create");
-    let toml = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml")).expect("codebook");
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
+    )
+    .expect("codebook");
     let book = accord::import::codebook_toml::parse(&toml).expect("codebook");
     store.import_codebook(&book, "bench").expect("codebook");
     let (files, _) = transcript_files(&samples()).expect("samples");
@@ -52,19 +61,54 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
     let mut words = Vec::new();
     for f in files {
         let t = read_transcript(&f, &ImportOptions::default()).expect("sample");
-        words.extend(t.transcript.text.split_whitespace().filter(|w| !w.ends_with(':')).map(str::to_string));
-        if longest.as_ref().is_none_or(|l: &accord::import::ImportedTranscript| l.transcript.len_chars < t.transcript.len_chars) {
+        words.extend(
+            t.transcript
+                .text
+                .split_whitespace()
+                .filter(|w| !w.ends_with(':'))
+                .map(str::to_string),
+        );
+        if longest
+            .as_ref()
+            .is_none_or(|l: &accord::import::ImportedTranscript| {
+                l.transcript.len_chars < t.transcript.len_chars
+            })
+        {
             longest = Some(t);
         }
     }
     let longest = longest.expect("a sample");
-    store.insert_transcript(&longest.transcript, Some(&longest.case_name)).expect("insert");
+    store
+        .insert_transcript(&longest.transcript, Some(&longest.case_name))
+        .expect("insert");
     let mut rng = Gen(0x2545_F491_4F6C_DD1D);
     let text = generated_text(&words, &mut rng);
-    let big = read_transcript_bytes(Path::new("G99_interview.txt"), text.as_bytes(), SourceFormat::Txt, &ImportOptions::default()).expect("generated");
-    store.insert_transcript(&big.transcript, Some("G99")).expect("insert");
-    let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"].iter().map(|n| store.add_rater(n, RaterKind::Human).expect("rater").rater_id).collect();
-    let codes: Vec<_> = store.codebook().expect("book").codes.iter().map(|c| c.code_id).collect();
+    let big = read_transcript_bytes(
+        Path::new("G99_interview.txt"),
+        text.as_bytes(),
+        SourceFormat::Txt,
+        &ImportOptions::default(),
+    )
+    .expect("generated");
+    store
+        .insert_transcript(&big.transcript, Some("G99"))
+        .expect("insert");
+    let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"]
+        .iter()
+        .map(|n| {
+            store
+                .add_rater(n, RaterKind::Human)
+                .expect("rater")
+                .rater_id
+        })
+        .collect();
+    let codes: Vec<_> = store
+        .codebook()
+        .expect("book")
+        .codes
+        .iter()
+        .map(|c| c.code_id)
+        .collect();
     let turns = &big.transcript.turns;
     let codings: Vec<NewCoding> = (0..5_000)
         .map(|_| {
@@ -94,7 +138,11 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
         big.transcript.len_chars,
         turns.len()
     );
-    (path, longest.transcript.transcript_id, big.transcript.transcript_id)
+    (
+        path,
+        longest.transcript.transcript_id,
+        big.transcript.transcript_id,
+    )
 }
 
 struct Driver {
@@ -136,14 +184,26 @@ fn wheel() -> Vec<Event> {
 fn key(key: Key) -> Vec<Event> {
     [true, false]
         .into_iter()
-        .map(|pressed| Event::Key { key, physical_key: None, pressed, repeat: false, modifiers: Modifiers::NONE })
+        .map(|pressed| Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: Modifiers::NONE,
+        })
         .collect()
 }
 
 fn report(label: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).clamp(1, ms.len()) - 1];
-    println!("{label:<46} n={:>4}  median {:>6.2} ms  p99 {:>6.2} ms  max {:>6.2} ms", ms.len(), at(0.5), at(0.99), at(1.0));
+    println!(
+        "{label:<46} n={:>4}  median {:>6.2} ms  p99 {:>6.2} ms  max {:>6.2} ms",
+        ms.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
 }
 
 fn open(path: &Path, transcript: TranscriptId) -> (Driver, f64) {
@@ -151,7 +211,11 @@ fn open(path: &Path, transcript: TranscriptId) -> (Driver, f64) {
     let store = Store::open(path).expect("open");
     app.state.rater_id = Some(store.find_rater("Rater A").expect("rater").rater_id);
     app.state.transcript_id = Some(transcript);
-    let mut d = Driver { ctx: egui::Context::default(), app, time: 0.0 };
+    let mut d = Driver {
+        ctx: egui::Context::default(),
+        app,
+        time: 0.0,
+    };
     d.frame(Vec::new());
     let first = d.frame(Vec::new());
     (d, first)
@@ -163,7 +227,10 @@ fn scenario(name: &str, path: &Path, transcript: TranscriptId) {
     for _ in 0..30 {
         d.frame(wheel());
     }
-    report(&format!("{name}: scrolling"), (0..600).map(|_| d.frame(wheel())).collect());
+    report(
+        &format!("{name}: scrolling"),
+        (0..600).map(|_| d.frame(wheel())).collect(),
+    );
     let (mut apply, mut after) = (Vec::new(), Vec::new());
     for i in 0..40 {
         let start = 200 + i * 37;
@@ -175,7 +242,10 @@ fn scenario(name: &str, path: &Path, transcript: TranscriptId) {
     }
     let codings = d.app.open_transcript().map_or(0, |o| o.codings.len());
     report(&format!("{name}: the frame that applies a coding"), apply);
-    report(&format!("{name}: frames after applying ({codings} codings)"), after);
+    report(
+        &format!("{name}: frames after applying ({codings} codings)"),
+        after,
+    );
 }
 
 fn main() {

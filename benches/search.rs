@@ -23,11 +23,19 @@ impl Gen {
 }
 
 fn vocabulary() -> Vec<String> {
-    let (files, _) = transcript_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts")).expect("samples");
+    let (files, _) =
+        transcript_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts"))
+            .expect("samples");
     files
         .iter()
         .filter_map(|f| read_transcript(f, &ImportOptions::default()).ok())
-        .flat_map(|t| t.transcript.text.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|t| {
+            t.transcript
+                .text
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .filter(|w| !w.ends_with(':'))
         .collect()
 }
@@ -38,19 +46,44 @@ fn transcript(n: usize, words: &[String], rng: &mut Gen) -> Vec<TurnDoc> {
     let (mut turns, mut count, mut start) = (Vec::new(), 0, 0u64);
     while count < 8000 {
         let interviewer = turns.len() % 2 == 0;
-        let len = if interviewer { 8 + rng.next(23) } else { 20 + rng.next(200) };
-        let text = (0..len).map(|_| words[rng.next(words.len())].as_str()).collect::<Vec<_>>().join(" ");
-        let codes = if interviewer { Vec::new() } else { (0..rng.next(3)).map(|_| format!("c{}", rng.next(30))).collect() };
+        let len = if interviewer {
+            8 + rng.next(23)
+        } else {
+            20 + rng.next(200)
+        };
+        let text = (0..len)
+            .map(|_| words[rng.next(words.len())].as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let codes = if interviewer {
+            Vec::new()
+        } else {
+            (0..rng.next(3))
+                .map(|_| format!("c{}", rng.next(30)))
+                .collect()
+        };
         let chars = text.chars().count() as u64;
         turns.push(TurnDoc {
             transcript_id: format!("t{n}"),
             turn_index: turns.len() as u64,
             turn_start_char: start,
-            speaker: if interviewer { "Interviewer".into() } else { format!("G{n}") },
-            role: if interviewer { Role::Interviewer } else { Role::Participant },
+            speaker: if interviewer {
+                "Interviewer".into()
+            } else {
+                format!("G{n}")
+            },
+            role: if interviewer {
+                Role::Interviewer
+            } else {
+                Role::Participant
+            },
             case: Some(format!("G{n}")),
             attrs: vec![("site".into(), site.clone()), ("arm".into(), "CAPP".into())],
-            raters: if codes.is_empty() { Vec::new() } else { vec!["Maya".into()] },
+            raters: if codes.is_empty() {
+                Vec::new()
+            } else {
+                vec!["Maya".into()]
+            },
             codes,
             start_ms: None,
             text,
@@ -81,7 +114,12 @@ fn time(runs: usize, mut f: impl FnMut() -> usize) -> (f64, f64, usize) {
 }
 
 fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).map_or(0, |d| d.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.filter_map(Result::ok)
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    })
 }
 
 fn run(n: usize, words: &[String]) {
@@ -106,7 +144,15 @@ fn run(n: usize, words: &[String]) {
         let start = Instant::now();
         let mut insert = db.prepare_cached("INSERT INTO turns (text, transcript, role, site, codes) VALUES (?1, ?2, ?3, ?4, ?5)").expect("prepare");
         for d in &turns {
-            insert.execute((&d.text, &d.transcript_id, d.role.as_str(), &d.attrs[0].1, d.codes.join(" "))).expect("insert");
+            insert
+                .execute((
+                    &d.text,
+                    &d.transcript_id,
+                    d.role.as_str(),
+                    &d.attrs[0].1,
+                    d.codes.join(" "),
+                ))
+                .expect("insert");
         }
         fts_s += start.elapsed().as_secs_f64();
     }
@@ -118,7 +164,10 @@ fn run(n: usize, words: &[String]) {
     db.execute_batch("COMMIT").expect("commit");
     fts_s += start.elapsed().as_secs_f64();
     let mb = bytes as f64 / 1e6;
-    println!("\n{n} transcripts, {mb:.0} MB of turn text, {} turns", index.num_turns());
+    println!(
+        "\n{n} transcripts, {mb:.0} MB of turn text, {} turns",
+        index.num_turns()
+    );
     println!(
         "indexing: Accord {:.1} MB/s ({:.1} s, index {:.0} MB); FTS5 {:.1} MB/s ({:.1} s, database {:.0} MB)",
         mb / tantivy_s,
@@ -131,25 +180,50 @@ fn run(n: usize, words: &[String]) {
     let queries = [
         ("word", "supervisor", "supervisor"),
         ("phrase", "\"my supervisor\"", "\"my supervisor\""),
-        ("boolean + filters", "(burnout OR tired) NOT coach role:participant site:B", "((burnout OR tired) NOT coach) AND role:participant AND site:B"),
-        ("code filter", "code:c7 supervisor", "codes:c7 AND supervisor"),
+        (
+            "boolean + filters",
+            "(burnout OR tired) NOT coach role:participant site:B",
+            "((burnout OR tired) NOT coach) AND role:participant AND site:B",
+        ),
+        (
+            "code filter",
+            "code:c7 supervisor",
+            "codes:c7 AND supervisor",
+        ),
     ];
     let resolver = |name: &str| Some(name.to_string());
-    println!("{:<20} {:>16} {:>16} {:>10} {:>16}", "query (50 hits + snippets)", "Accord med/p99", "FTS5 med/p99", "FTS5/Accord", "totals A / F");
+    println!(
+        "{:<20} {:>16} {:>16} {:>10} {:>16}",
+        "query (50 hits + snippets)",
+        "Accord med/p99",
+        "FTS5 med/p99",
+        "FTS5/Accord",
+        "totals A / F"
+    );
     for (label, ours, theirs) in queries {
-        let opts = SearchOptions { limit: 50, codes: Some(&resolver), ..SearchOptions::default() };
+        let opts = SearchOptions {
+            limit: 50,
+            codes: Some(&resolver),
+            ..SearchOptions::default()
+        };
         let (a_med, a_p99, a_total) = time(31, || {
             let r = index.search(ours, &opts).expect("search");
             std::hint::black_box(&r.hits);
             r.total
         });
-        let mut count = db.prepare("SELECT count(*) FROM turns WHERE turns MATCH ?1").expect("count");
+        let mut count = db
+            .prepare("SELECT count(*) FROM turns WHERE turns MATCH ?1")
+            .expect("count");
         let mut top = db
             .prepare("SELECT transcript, snippet(turns, 0, '[', ']', '…', 12) FROM turns WHERE turns MATCH ?1 ORDER BY rank LIMIT 50")
             .expect("top");
         let (f_med, f_p99, f_total) = time(31, || {
             let total: i64 = count.query_row([theirs], |r| r.get(0)).expect("count");
-            let rows: Vec<(String, String)> = top.query_map([theirs], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").filter_map(Result::ok).collect();
+            let rows: Vec<(String, String)> = top
+                .query_map([theirs], |r| Ok((r.get(0)?, r.get(1)?)))
+                .expect("query")
+                .filter_map(Result::ok)
+                .collect();
             std::hint::black_box(rows);
             total as usize
         });
@@ -168,9 +242,10 @@ fn run(n: usize, words: &[String]) {
 
 fn main() {
     let words = vocabulary();
-    let sizes: Vec<usize> = std::env::var("ACCORD_BENCH_TRANSCRIPTS")
-        .ok()
-        .map_or_else(|| vec![1_000, 10_000], |v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect());
+    let sizes: Vec<usize> = std::env::var("ACCORD_BENCH_TRANSCRIPTS").ok().map_or_else(
+        || vec![1_000, 10_000],
+        |v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+    );
     for n in sizes {
         run(n, &words);
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::Result;
 use crate::import::ImportedTranscript;
 use crate::model::{
-    Codebook, CodingId, Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, TranscriptId,
+    CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, TranscriptId,
 };
 use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Store};
 
@@ -34,6 +34,15 @@ pub enum Command {
         name: String,
         /// Human or consensus.
         kind: RaterKind,
+    },
+    /// Add a rater with a known id (from another project or a REFI-QDA file).
+    ImportRater(Rater),
+    /// Add a case with a known id (from a REFI-QDA file).
+    ImportCase {
+        /// Its id.
+        case_id: CaseId,
+        /// Its name.
+        name: String,
     },
     /// Add codings.
     AddCodings {
@@ -97,6 +106,8 @@ pub enum Outcome {
     Codebook(CodebookChange),
     /// A rater was added.
     Rater(Rater),
+    /// A case was added (its name).
+    Case(String),
     /// Codings were added (ids of the new ones; already present ones are skipped).
     CodingsAdded(Vec<CodingId>),
     /// Codings were removed.
@@ -127,6 +138,14 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
             Outcome::Codebook(store.import_codebook(&book, &note)?)
         }
         Command::AddRater { name, kind } => Outcome::Rater(store.add_rater(&name, kind)?),
+        Command::ImportRater(rater) => {
+            store.insert_rater(&rater)?;
+            Outcome::Rater(rater)
+        }
+        Command::ImportCase { case_id, name } => {
+            store.insert_case(case_id, &name)?;
+            Outcome::Case(name)
+        }
         Command::AddCodings { codings, action } => {
             Outcome::CodingsAdded(store.add_codings(&codings, &action)?)
         }

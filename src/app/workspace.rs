@@ -146,23 +146,39 @@ impl Workspace {
     }
 
     /// Applies a command and works out its undo and redo commands.
-    fn apply_recording(&mut self, command: Command) -> Result<(Outcome, Vec<Command>, Vec<Command>)> {
+    fn apply_recording(
+        &mut self,
+        command: Command,
+    ) -> Result<(Outcome, Vec<Command>, Vec<Command>)> {
         let store = &mut self.store;
         Ok(match command {
             Command::AddCodings { codings, action } => {
-                let edit = Edit { add: codings, action, ..Edit::default() };
+                let edit = Edit {
+                    add: codings,
+                    action,
+                    ..Edit::default()
+                };
                 let report = store.edit(&edit)?;
                 let (undo, redo) = edit_inverse(None, &edit, &report);
                 (Outcome::CodingsAdded(report.added), undo, redo)
             }
             Command::RemoveCodings { ids, by } => {
-                let edit = Edit { remove: ids, by, action: "uncode".into(), ..Edit::default() };
+                let edit = Edit {
+                    remove: ids,
+                    by,
+                    action: "uncode".into(),
+                    ..Edit::default()
+                };
                 let report = store.edit(&edit)?;
                 let (undo, redo) = edit_inverse(None, &edit, &report);
                 (Outcome::CodingsRemoved(report.removed.len()), undo, redo)
             }
             Command::Edit(edit) => {
-                let before = edit.codebook.as_ref().map(|_| store.codebook()).transpose()?;
+                let before = edit
+                    .codebook
+                    .as_ref()
+                    .map(|_| store.codebook())
+                    .transpose()?;
                 let report = store.edit(&edit)?;
                 let (undo, redo) = edit_inverse(before, &edit, &report);
                 (Outcome::Edited(report), undo, redo)
@@ -171,19 +187,48 @@ impl Workspace {
                 let before = store.codebook()?;
                 let outcome = apply(store, Command::ImportCodebook { book, note })?;
                 let after = store.codebook()?;
-                let set = |b| Command::Edit(Box::new(Edit { codebook: Some(b), action: "undo".into(), ..Edit::default() }));
+                let set = |b| {
+                    Command::Edit(Box::new(Edit {
+                        codebook: Some(b),
+                        action: "undo".into(),
+                        ..Edit::default()
+                    }))
+                };
                 (outcome, vec![set(before)], vec![set(after)])
             }
             Command::SetSetting { key, value } => {
                 let before = store.setting(&key)?;
-                let outcome = apply(store, Command::SetSetting { key: key.clone(), value: value.clone() })?;
-                let undo = vec![Command::SetSetting { key: key.clone(), value: before }];
+                let outcome = apply(
+                    store,
+                    Command::SetSetting {
+                        key: key.clone(),
+                        value: value.clone(),
+                    },
+                )?;
+                let undo = vec![Command::SetSetting {
+                    key: key.clone(),
+                    value: before,
+                }];
                 (outcome, undo, vec![Command::SetSetting { key, value }])
             }
-            Command::AddMemo { target, rater, text } => {
-                let outcome = apply(store, Command::AddMemo { target, rater, text })?;
+            Command::AddMemo {
+                target,
+                rater,
+                text,
+            } => {
+                let outcome = apply(
+                    store,
+                    Command::AddMemo {
+                        target,
+                        rater,
+                        text,
+                    },
+                )?;
                 let (undo, redo) = match &outcome {
-                    Outcome::Memo(m) => (vec![Command::DeleteMemo(m.memo_id)], vec![Command::RestoreMemo(Box::new(m.clone()))]),
+                    Outcome::Memo(m) => (
+                        vec![Command::DeleteMemo(m.memo_id)],
+                        vec![Command::RestoreMemo(Box::new(m.clone()))],
+                    ),
                     _ => (Vec::new(), Vec::new()),
                 };
                 (outcome, undo, redo)
@@ -191,7 +236,10 @@ impl Workspace {
             Command::AddRater { name, kind } => {
                 let outcome = apply(store, Command::AddRater { name, kind })?;
                 let (undo, redo) = match &outcome {
-                    Outcome::Rater(r) => (vec![Command::RemoveRater(r.rater_id)], vec![Command::RestoreRater(r.clone())]),
+                    Outcome::Rater(r) => (
+                        vec![Command::RemoveRater(r.rater_id)],
+                        vec![Command::RestoreRater(r.clone())],
+                    ),
                     _ => (Vec::new(), Vec::new()),
                 };
                 (outcome, undo, redo)
@@ -199,16 +247,28 @@ impl Workspace {
             Command::ImportTranscript(imported) => {
                 let id = imported.transcript.transcript_id;
                 let outcome = apply(store, Command::ImportTranscript(imported))?;
-                (outcome, vec![Command::RemoveTranscript(id)], vec![Command::RestoreTranscript(id)])
+                (
+                    outcome,
+                    vec![Command::RemoveTranscript(id)],
+                    vec![Command::RestoreTranscript(id)],
+                )
             }
             Command::RemoveTranscript(id) => {
                 let outcome = apply(store, Command::RemoveTranscript(id))?;
-                (outcome, vec![Command::RestoreTranscript(id)], vec![Command::RemoveTranscript(id)])
+                (
+                    outcome,
+                    vec![Command::RestoreTranscript(id)],
+                    vec![Command::RemoveTranscript(id)],
+                )
             }
             Command::DeleteMemo(id) => {
                 let memo = find_memo(store, id)?;
                 let outcome = apply(store, Command::DeleteMemo(id))?;
-                (outcome, vec![Command::RestoreMemo(Box::new(memo))], vec![Command::DeleteMemo(id)])
+                (
+                    outcome,
+                    vec![Command::RestoreMemo(Box::new(memo))],
+                    vec![Command::DeleteMemo(id)],
+                )
             }
             other => (apply(store, other)?, Vec::new(), Vec::new()),
         })
@@ -241,7 +301,10 @@ fn edit_inverse(
         action: format!("redo {}", edit.action),
         ..Edit::default()
     };
-    (vec![Command::Edit(Box::new(undo))], vec![Command::Edit(Box::new(redo))])
+    (
+        vec![Command::Edit(Box::new(undo))],
+        vec![Command::Edit(Box::new(redo))],
+    )
 }
 
 /// A memo by id, from any of the places memos hang on.

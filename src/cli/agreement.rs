@@ -10,10 +10,11 @@ use super::{ProjectPath, open, output};
 use crate::agreement::unitize::CoverageRule;
 use crate::agreement::{Estimate, StatOptions};
 use crate::app::agreement::{
-    AgreementOptions, CodeRow, ProjectAgreement, Unit, disagreements, project_agreement,
+    AgreementOptions, ProjectAgreement, Unit, disagreements, project_agreement,
 };
 use crate::app::agreement_input::Selection;
 use crate::app::resolve;
+use crate::export;
 use crate::store::Store;
 
 /// Output formats of the agreement table.
@@ -57,11 +58,11 @@ pub struct SelectionArgs {
     pub replicates: u32,
 }
 
-fn parse_unit(text: &str) -> Result<Unit, String> {
+pub(crate) fn parse_unit(text: &str) -> Result<Unit, String> {
     text.parse()
 }
 
-fn parse_rule(text: &str) -> Result<CoverageRule, String> {
+pub(crate) fn parse_rule(text: &str) -> Result<CoverageRule, String> {
     match text.to_ascii_lowercase().as_str() {
         "any" => Ok(CoverageRule::AnyOverlap),
         "majority" => Ok(CoverageRule::Majority),
@@ -129,8 +130,8 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     let report = project_agreement(&store, &selection, &options)?;
     match args.format {
         Format::Json => output::json(&report)?,
-        Format::Csv => print!("{}", csv(&report)?),
-        Format::Markdown => print!("{}", markdown(&report)),
+        Format::Csv => print!("{}", export::agreement::to_table(&report).to_csv()?),
+        Format::Markdown => print!("{}", export::agreement::to_markdown(&report)),
         Format::Table => print!("{}", table(&report)),
     }
     Ok(ExitCode::SUCCESS)
@@ -236,71 +237,4 @@ fn table(report: &ProjectAgreement) -> String {
         );
     }
     out
-}
-
-fn markdown(report: &ProjectAgreement) -> String {
-    let mut out = String::new();
-    for line in header(report).lines() {
-        let _ = write!(out, "{line}\n\n");
-    }
-    out.push_str("| code | units | agreement | kappa | 95% CI | alpha | 95% CI | AC1 | disagreements |\n|---|---:|---:|---:|---|---:|---|---:|---:|\n");
-    for r in report.rows.iter().chain(report.pooled.iter()) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.code.replace('|', "\\|"),
-            r.units,
-            num(&r.percent_agreement),
-            num(&r.kappa),
-            ci(&r.kappa),
-            num(&r.alpha),
-            ci(&r.alpha),
-            num(&r.gwet_ac1),
-            r.disagreements
-        );
-    }
-    out
-}
-
-fn csv(report: &ProjectAgreement) -> anyhow::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "code",
-        "code_id",
-        "unit",
-        "units",
-        "percent_agreement",
-        "kappa_name",
-        "kappa",
-        "kappa_se",
-        "kappa_low",
-        "kappa_high",
-        "alpha",
-        "alpha_low",
-        "alpha_high",
-        "gwet_ac1",
-        "disagreements",
-    ])?;
-    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
-    let rows: Vec<&CodeRow> = report.rows.iter().chain(report.pooled.iter()).collect();
-    for r in rows {
-        writer.write_record([
-            r.code.clone(),
-            r.code_id.clone().unwrap_or_default(),
-            format!("{:?}", report.unit).to_lowercase(),
-            r.units.to_string(),
-            opt(r.percent_agreement.value),
-            r.kappa_name.clone(),
-            opt(r.kappa.value),
-            opt(r.kappa.standard_error),
-            opt(r.kappa.interval.map(|i| i.0)),
-            opt(r.kappa.interval.map(|i| i.1)),
-            opt(r.alpha.value),
-            opt(r.alpha.interval.map(|i| i.0)),
-            opt(r.alpha.interval.map(|i| i.1)),
-            opt(r.gwet_ac1.value),
-            r.disagreements.to_string(),
-        ])?;
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?)
 }

@@ -13,7 +13,8 @@ use crate::import::codebook_toml;
 /// `accord codebook ...`
 #[derive(Debug, Subcommand)]
 pub enum CodebookCommand {
-    /// Import a codebook file (TOML); codes are matched by id, new ones added, none deleted.
+    /// Import a codebook file (TOML, or REFI-QDA .qdc); codes are matched by id, new ones added, none
+    /// deleted.
     Import {
         #[command(flatten)]
         project: ProjectPath,
@@ -52,10 +53,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             file,
             note,
         } => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("{}: cannot read", file.display()))?;
-            let book = codebook_toml::parse(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let book = read_codebook_file(file)?;
             let mut store = open(&project.project)?;
             if let Outcome::Codebook(change) = apply(
                 &mut store,
@@ -127,6 +125,24 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a codebook file: REFI-QDA when it ends in `.qdc` (what was left out is printed), else TOML.
+fn read_codebook_file(file: &std::path::Path) -> anyhow::Result<crate::model::Codebook> {
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let is_qdc = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
+    if is_qdc {
+        let read = crate::import::qdc::read_qdc(file, &bytes)?;
+        for line in &read.skipped {
+            println!("skipped: {line}");
+        }
+        return Ok(read.codebook);
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: the codebook is not UTF-8 text", file.display()))?;
+    codebook_toml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
 /// Writes a file atomically: a temporary file beside it, then a rename.

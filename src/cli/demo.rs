@@ -69,7 +69,8 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
 /// Where the last project opened in the window is remembered.
 fn last_project_file() -> Option<PathBuf> {
-    directories::ProjectDirs::from("org", "Accord", "Accord").map(|d| d.data_dir().join("last-project.txt"))
+    directories::ProjectDirs::from("org", "Accord", "Accord")
+        .map(|d| d.data_dir().join("last-project.txt"))
 }
 
 /// Remembers the project the window opens, for the next `accord` without arguments.
@@ -134,7 +135,9 @@ pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     }
     #[cfg(not(feature = "gui"))]
     {
-        anyhow::bail!("this build of Accord has no window (built without the `gui` feature); use the other subcommands")
+        anyhow::bail!(
+            "this build of Accord has no window (built without the `gui` feature); use the other subcommands"
+        )
     }
 }
 

@@ -5,10 +5,12 @@ mod agreement;
 mod codebook;
 mod codings;
 mod demo;
+mod export;
 mod import;
 mod irr;
 mod output;
 mod project;
+mod refi;
 mod search;
 mod show;
 
@@ -68,6 +70,12 @@ pub enum Commands {
     Agreement(agreement::AgreementArgs),
     /// List each place where the raters differ.
     Disagreements(agreement::DisagreementsArgs),
+    /// Export excerpts, matrices, co-occurrence, the codebook, the agreement report, or REFI-QDA
+    /// (.qdc, .qdpx) files.
+    Export(export::ExportArgs),
+    /// Create a new project from a REFI-QDA project (.qdpx) written by NVivo, ATLAS.ti, MAXQDA,
+    /// QualCoder or Accord.
+    ImportQdpx(refi::ImportQdpxArgs),
 }
 
 impl Commands {
@@ -110,6 +118,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Irr(args)) => irr::irr(&args),
         Some(Commands::Agreement(args)) => agreement::agreement(&args),
         Some(Commands::Disagreements(args)) => agreement::list_disagreements(&args),
+        Some(Commands::Export(args)) => export::export(&args),
+        Some(Commands::ImportQdpx(args)) => refi::import_qdpx(&args),
     };
     let result = result.and_then(|code| {
         if let Some(path) = changed.filter(|p| p.exists()) {

@@ -42,7 +42,10 @@ pub(super) fn act(app: &mut AccordApp, action: Action) {
             app.state.coding_id = None;
             app.central = Central::Transcript;
         }
-        Action::JumpTo { transcript_id, span } => {
+        Action::JumpTo {
+            transcript_id,
+            span,
+        } => {
             app.state.transcript_id = Some(transcript_id);
             app.state.selection = Some(span);
             app.state.coding_id = None;
@@ -57,7 +60,10 @@ pub(super) fn act(app: &mut AccordApp, action: Action) {
         Action::SelectCode(id) => app.state.code_id = Some(id),
         Action::SelectCoding(id) => {
             app.state.coding_id = id;
-            if let Some(code) = id.and_then(|c| app.open.as_ref()?.coding(c)).map(|c| c.code_id) {
+            if let Some(code) = id
+                .and_then(|c| app.open.as_ref()?.coding(c))
+                .map(|c| c.code_id)
+            {
                 app.state.code_id = Some(code);
             }
         }
@@ -88,8 +94,10 @@ impl AccordApp {
             self.state.error("Choose who is coding first (top right).");
             return;
         };
-        let (Some(transcript_id), Some(span)) = (self.state.transcript_id, self.state.selection) else {
-            self.state.error("Select some text first, then apply a code.");
+        let (Some(transcript_id), Some(span)) = (self.state.transcript_id, self.state.selection)
+        else {
+            self.state
+                .error("Select some text first, then apply a code.");
             return;
         };
         if span.is_empty() {
@@ -107,7 +115,13 @@ impl AccordApp {
         let id = coding.coding_id;
         let name = self.project.path(code_id).to_string();
         let before = self.workspace.revision();
-        self.apply(&format!("Code “{name}”"), Command::AddCodings { codings: vec![coding], action: "code".into() });
+        self.apply(
+            &format!("Code “{name}”"),
+            Command::AddCodings {
+                codings: vec![coding],
+                action: "code".into(),
+            },
+        );
         if self.workspace.revision() != before {
             self.state.selection = None;
             self.state.coding_id = Some(id);
@@ -121,12 +135,23 @@ impl AccordApp {
             MemoTarget::Transcript(t) => format!("transcript {}", self.project.transcript_name(t)),
             MemoTarget::Code(c) => format!("code {}", self.project.path(c)),
             MemoTarget::Coding(c) => {
-                let code = self.open.as_ref().and_then(|o| o.coding(c)).map_or("?", |c| self.project.path(c.code_id));
+                let code = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.coding(c))
+                    .map_or("?", |c| self.project.path(c.code_id));
                 format!("a coding of {code}")
             }
         };
         match self.workspace.store().memos(target) {
-            Ok(existing) => self.memo = Some(MemoEditor { target, title, existing, text: String::new() }),
+            Ok(existing) => {
+                self.memo = Some(MemoEditor {
+                    target,
+                    title,
+                    existing,
+                    text: String::new(),
+                })
+            }
             Err(e) => self.state.error(format!("could not read memos: {e}")),
         }
     }
@@ -144,7 +169,10 @@ impl AccordApp {
     /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,
     /// its children moving under the other code, all in one undoable change.
     fn merge_codes(&mut self, from: CodeId, into: CodeId) {
-        let live = match self.workspace.store().codings(&CodingFilter { codes: vec![from], ..CodingFilter::default() }) {
+        let live = match self.workspace.store().codings(&CodingFilter {
+            codes: vec![from],
+            ..CodingFilter::default()
+        }) {
             Ok(c) => c,
             Err(e) => return self.state.error(format!("could not read codings: {e}")),
         };
@@ -175,7 +203,11 @@ impl AccordApp {
             action: "merge-codes".into(),
             ..Edit::default()
         };
-        let label = format!("Merge {} into {}", self.project.path(from), self.project.path(into));
+        let label = format!(
+            "Merge {} into {}",
+            self.project.path(from),
+            self.project.path(into)
+        );
         self.apply(&label, Command::Edit(Box::new(edit)));
         if self.state.code_id == Some(from) {
             self.state.code_id = Some(into);
@@ -186,19 +218,49 @@ impl AccordApp {
     pub(super) fn search_request(&mut self, request: SearchRequest, _actions: &mut [Action]) {
         match request {
             SearchRequest::Run { query, order, stem } => {
-                let opts = SearchOptions { limit: 200, order, stem, ..SearchOptions::default() };
-                let result = self.workspace.search(&query, &opts).map_err(|e| e.to_string());
+                let opts = SearchOptions {
+                    limit: 200,
+                    order,
+                    stem,
+                    ..SearchOptions::default()
+                };
+                let result = self
+                    .workspace
+                    .search(&query, &opts)
+                    .map_err(|e| e.to_string());
                 self.search.set_results(result);
             }
-            SearchRequest::CodeHits { hits, code_id, scope } => {
+            SearchRequest::CodeHits {
+                hits,
+                code_id,
+                scope,
+            } => {
                 let Some(rater_id) = self.state.rater_id else {
                     return self.state.error("Choose who is coding first (top right).");
                 };
-                match crate::app::search::hit_codings(self.workspace.store(), &hits, code_id, rater_id, scope) {
-                    Ok(codings) if codings.is_empty() => self.state.info("Those hits are already coded so."),
+                match crate::app::search::hit_codings(
+                    self.workspace.store(),
+                    &hits,
+                    code_id,
+                    rater_id,
+                    scope,
+                ) {
+                    Ok(codings) if codings.is_empty() => {
+                        self.state.info("Those hits are already coded so.")
+                    }
                     Ok(codings) => {
-                        let label = format!("Code {} search hits with “{}”", codings.len(), self.project.path(code_id));
-                        self.apply(&label, Command::AddCodings { codings, action: "search-code".into() });
+                        let label = format!(
+                            "Code {} search hits with “{}”",
+                            codings.len(),
+                            self.project.path(code_id)
+                        );
+                        self.apply(
+                            &label,
+                            Command::AddCodings {
+                                codings,
+                                action: "search-code".into(),
+                            },
+                        );
                     }
                     Err(e) => self.state.error(format!("could not code the hits: {e}")),
                 }
@@ -212,7 +274,12 @@ impl AccordApp {
             AgreementRequest::Compute(selection, options) => {
                 self.agreement.busy = true;
                 self.agreement.detail = None;
-                let Some(path) = self.workspace.store().path().map(std::path::Path::to_path_buf) else {
+                let Some(path) = self
+                    .workspace
+                    .store()
+                    .path()
+                    .map(std::path::Path::to_path_buf)
+                else {
                     let result = compute(self.workspace.store(), &selection, &options);
                     self.agreement.result = Some(result);
                     self.agreement.busy = false;
@@ -221,7 +288,9 @@ impl AccordApp {
                 let (tx, rx) = channel();
                 let ctx = ui.ctx().clone();
                 std::thread::spawn(move || {
-                    let result = Store::open(&path).map_err(|e| e.to_string()).and_then(|s| compute(&s, &selection, &options));
+                    let result = Store::open(&path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| compute(&s, &selection, &options));
                     let _ = tx.send(result);
                     ctx.request_repaint();
                 });
@@ -229,17 +298,28 @@ impl AccordApp {
             }
             AgreementRequest::Detail(d) => match self.disagreement_detail(&d) {
                 Ok(detail) => self.agreement.detail = Some(detail),
-                Err(e) => self.state.error(format!("could not show the disagreement: {e}")),
+                Err(e) => self
+                    .state
+                    .error(format!("could not show the disagreement: {e}")),
             },
         }
     }
 
-    fn disagreement_detail(&self, d: &crate::app::agreement::DisagreementView) -> Result<DisagreementDetail, AppError> {
+    fn disagreement_detail(
+        &self,
+        d: &crate::app::agreement::DisagreementView,
+    ) -> Result<DisagreementDetail, AppError> {
         let store = self.workspace.store();
         let summary = store.find_transcript(&d.transcript)?;
         let transcript = store.transcript(summary.transcript_id)?;
-        let turns: Vec<_> = transcript.turns.iter().filter(|t| t.span.start < d.end && d.start < t.span.end).collect();
-        let start = turns.first().map_or(d.start, |t| t.content_span().start.min(d.start));
+        let turns: Vec<_> = transcript
+            .turns
+            .iter()
+            .filter(|t| t.span.start < d.end && d.start < t.span.end)
+            .collect();
+        let start = turns
+            .first()
+            .map_or(d.start, |t| t.content_span().start.min(d.start));
         let end = turns.last().map_or(d.end, |t| t.span.end.max(d.end));
         let CodeLookup::Found(code) = self.project.codebook.lookup(&d.code) else {
             return Err(AppError::Invalid(format!("no code {}", d.code)));
@@ -251,8 +331,18 @@ impl AccordApp {
         let mut raters = Vec::new();
         for name in report {
             let rater = store.find_rater(&name)?;
-            let filter = CodingFilter { transcripts: vec![summary.transcript_id], codes: vec![code.code_id], raters: vec![rater.rater_id], ..CodingFilter::default() };
-            let spans: Vec<Span> = store.codings(&filter)?.into_iter().map(|c| c.span).filter(|s| s.start < end && start < s.end).collect();
+            let filter = CodingFilter {
+                transcripts: vec![summary.transcript_id],
+                codes: vec![code.code_id],
+                raters: vec![rater.rater_id],
+                ..CodingFilter::default()
+            };
+            let spans: Vec<Span> = store
+                .codings(&filter)?
+                .into_iter()
+                .map(|c| c.span)
+                .filter(|s| s.start < end && start < s.end)
+                .collect();
             raters.push((name, spans));
         }
         Ok(DisagreementDetail {
@@ -272,7 +362,8 @@ impl AccordApp {
                 self.agreement.busy = false;
                 self.agreement_job = None;
             } else {
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
             }
         }
         let Some(job) = &mut self.import else { return };
@@ -282,10 +373,18 @@ impl AccordApp {
             let outcome = match result {
                 Err(e) => FileResult::Failed(e),
                 Ok(imported) => {
-                    let (name, turns) = (imported.transcript.name.clone(), imported.transcript.turns.len());
-                    match self.workspace.apply(&format!("Import {name}"), Command::ImportTranscript(imported)) {
+                    let (name, turns) = (
+                        imported.transcript.name.clone(),
+                        imported.transcript.turns.len(),
+                    );
+                    match self.workspace.apply(
+                        &format!("Import {name}"),
+                        Command::ImportTranscript(imported),
+                    ) {
                         Ok(_) => FileResult::Imported(name, turns),
-                        Err(AppError::Store(StoreError::Duplicate { name, .. })) => FileResult::Skipped(format!("already imported as {name}")),
+                        Err(AppError::Store(StoreError::Duplicate { name, .. })) => {
+                            FileResult::Skipped(format!("already imported as {name}"))
+                        }
                         Err(e) => FileResult::Failed(format!("{}: {e}", path.display())),
                     }
                 }
@@ -295,7 +394,8 @@ impl AccordApp {
             }
         }
         if pending {
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
 
@@ -313,7 +413,11 @@ impl AccordApp {
                 self.start_import(ui.ctx(), paths);
             }
             MenuRequest::ImportAttributes => {
-                if let Some(path) = rfd::FileDialog::new().add_filter("CSV", &["csv"]).set_title("Import attributes").pick_file() {
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("CSV", &["csv"])
+                    .set_title("Import attributes")
+                    .pick_file()
+                {
                     self.attributes = Some(AttributeDialog::new(path));
                 }
             }
@@ -330,15 +434,28 @@ impl AccordApp {
         match crate::import::attributes::read_attributes(&d.path, d.key.trim()) {
             Ok(table) => {
                 let label = format!("Import attributes from {}", d.path.display());
-                self.apply(&label, Command::SetAttributes { rows: table.rows, create_missing: d.create_missing });
+                self.apply(
+                    &label,
+                    Command::SetAttributes {
+                        rows: table.rows,
+                        create_missing: d.create_missing,
+                    },
+                );
             }
             Err(e) => self.state.error(e.to_string()),
         }
     }
 }
 
-fn compute(store: &Store, selection: &Selection, options: &AgreementOptions) -> Result<AgreementResult, String> {
+fn compute(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+) -> Result<AgreementResult, String> {
     let report = project_agreement(store, selection, options).map_err(|e| e.to_string())?;
     let disagreements = disagreements(store, selection, options).map_err(|e| e.to_string())?;
-    Ok(AgreementResult { report, disagreements })
+    Ok(AgreementResult {
+        report,
+        disagreements,
+    })
 }

@@ -114,13 +114,30 @@ impl AgreementView {
             codes: self.codes.iter().copied().collect(),
             transcripts: self.transcripts.iter().copied().collect(),
         };
-        (selection, AgreementOptions { unit: self.unit, ..AgreementOptions::default() })
+        (
+            selection,
+            AgreementOptions {
+                unit: self.unit,
+                ..AgreementOptions::default()
+            },
+        )
     }
 
     /// Draws the view.
-    pub fn ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) -> Option<AgreementRequest> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        state: &ViewState,
+        actions: &mut Vec<Action>,
+    ) -> Option<AgreementRequest> {
         if !self.initialised {
-            self.raters = project.raters.iter().filter(|r| r.kind == RaterKind::Human).map(|r| r.rater_id).collect();
+            self.raters = project
+                .raters
+                .iter()
+                .filter(|r| r.kind == RaterKind::Human)
+                .map(|r| r.rater_id)
+                .collect();
             self.initialised = true;
         }
         if project.blind {
@@ -131,7 +148,13 @@ impl AgreementView {
         let mut request = None;
         self.choices_ui(ui, project);
         ui.horizontal(|ui| {
-            if ui.add_enabled(!self.busy && self.raters.len() >= 2, egui::Button::new("Compute agreement")).clicked() {
+            if ui
+                .add_enabled(
+                    !self.busy && self.raters.len() >= 2,
+                    egui::Button::new("Compute agreement"),
+                )
+                .clicked()
+            {
                 let (s, o) = self.request();
                 request = Some(AgreementRequest::Compute(s, o));
             }
@@ -168,83 +191,154 @@ impl AgreementView {
                 }
             }
             ui.separator();
-            egui::ComboBox::from_label("Unit").selected_text(unit_name(self.unit)).show_ui(ui, |ui| {
-                for u in [Unit::Char, Unit::Turn, Unit::Sentence, Unit::Segment, Unit::Unitizing] {
-                    ui.selectable_value(&mut self.unit, u, unit_name(u));
-                }
-            });
-            ui.add(egui::DragValue::new(&mut self.threshold).range(0.0..=1.0).speed(0.01).prefix("threshold "))
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Threshold"));
+            egui::ComboBox::from_label("Unit")
+                .selected_text(unit_name(self.unit))
+                .show_ui(ui, |ui| {
+                    for u in [
+                        Unit::Char,
+                        Unit::Turn,
+                        Unit::Sentence,
+                        Unit::Segment,
+                        Unit::Unitizing,
+                    ] {
+                        ui.selectable_value(&mut self.unit, u, unit_name(u));
+                    }
+                });
+            ui.add(
+                egui::DragValue::new(&mut self.threshold)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .prefix("threshold "),
+            )
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Threshold"));
         });
         ui.horizontal_wrapped(|ui| {
-            let codes = if self.codes.is_empty() { "all codes".to_string() } else { format!("{} codes", self.codes.len()) };
-            egui::ComboBox::from_label("Codes").selected_text(codes).show_ui(ui, |ui| {
-                if ui.button("All codes").clicked() {
-                    self.codes.clear();
-                }
-                for (depth, id) in &project.tree {
-                    let mut on = self.codes.contains(id);
-                    let name = format!("{}{}", "  ".repeat(*depth), project.codebook.get(*id).map_or("?", |c| c.name.as_str()));
-                    if ui.checkbox(&mut on, name).changed() {
-                        toggle(&mut self.codes, *id, on);
+            let codes = if self.codes.is_empty() {
+                "all codes".to_string()
+            } else {
+                format!("{} codes", self.codes.len())
+            };
+            egui::ComboBox::from_label("Codes")
+                .selected_text(codes)
+                .show_ui(ui, |ui| {
+                    if ui.button("All codes").clicked() {
+                        self.codes.clear();
                     }
-                }
-            });
-            let ts = if self.transcripts.is_empty() { "all transcripts".to_string() } else { format!("{} transcripts", self.transcripts.len()) };
-            egui::ComboBox::from_label("Transcripts").selected_text(ts).show_ui(ui, |ui| {
-                if ui.button("All transcripts").clicked() {
-                    self.transcripts.clear();
-                }
-                for t in &project.transcripts {
-                    let mut on = self.transcripts.contains(&t.transcript_id);
-                    if ui.checkbox(&mut on, &t.name).changed() {
-                        toggle(&mut self.transcripts, t.transcript_id, on);
+                    for (depth, id) in &project.tree {
+                        let mut on = self.codes.contains(id);
+                        let name = format!(
+                            "{}{}",
+                            "  ".repeat(*depth),
+                            project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                        );
+                        if ui.checkbox(&mut on, name).changed() {
+                            toggle(&mut self.codes, *id, on);
+                        }
                     }
-                }
-            });
+                });
+            let ts = if self.transcripts.is_empty() {
+                "all transcripts".to_string()
+            } else {
+                format!("{} transcripts", self.transcripts.len())
+            };
+            egui::ComboBox::from_label("Transcripts")
+                .selected_text(ts)
+                .show_ui(ui, |ui| {
+                    if ui.button("All transcripts").clicked() {
+                        self.transcripts.clear();
+                    }
+                    for t in &project.transcripts {
+                        let mut on = self.transcripts.contains(&t.transcript_id);
+                        if ui.checkbox(&mut on, &t.name).changed() {
+                            toggle(&mut self.transcripts, t.transcript_id, on);
+                        }
+                    }
+                });
         });
     }
 
-    fn report_ui(&mut self, ui: &mut Ui, result: &AgreementResult, state: &ViewState, actions: &mut Vec<Action>) -> Option<AgreementRequest> {
+    fn report_ui(
+        &mut self,
+        ui: &mut Ui,
+        result: &AgreementResult,
+        state: &ViewState,
+        actions: &mut Vec<Action>,
+    ) -> Option<AgreementRequest> {
         let report = &result.report;
         ui.label(RichText::new(&report.description).small());
-        ui.label(RichText::new(format!("Raters: {}. Transcripts compared: {}.", report.raters.join(", "), report.transcripts.len())).small());
+        ui.label(
+            RichText::new(format!(
+                "Raters: {}. Transcripts compared: {}.",
+                report.raters.join(", "),
+                report.transcripts.len()
+            ))
+            .small(),
+        );
         for e in &report.excluded {
-            ui.label(RichText::new(format!("Left out {}: not coded by {}", e.transcript, e.not_coded_by.join(", "))).small().weak());
+            ui.label(
+                RichText::new(format!(
+                    "Left out {}: not coded by {}",
+                    e.transcript,
+                    e.not_coded_by.join(", ")
+                ))
+                .small()
+                .weak(),
+            );
         }
         let mut request = None;
-        egui::ScrollArea::both().id_salt("agreement-scroll").auto_shrink([false, false]).show(ui, |ui| {
-            self.table_ui(ui, report);
-            chart_ui(ui, report, self.threshold);
-            if let Some(code) = self.chosen_code.clone() {
-                request = self.disagreements_ui(ui, &code, &result.disagreements);
-            }
-            if let Some(detail) = &self.detail {
-                detail_ui(ui, detail, state, actions);
-            }
-        });
+        egui::ScrollArea::both()
+            .id_salt("agreement-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.table_ui(ui, report);
+                chart_ui(ui, report, self.threshold);
+                if let Some(code) = self.chosen_code.clone() {
+                    request = self.disagreements_ui(ui, &code, &result.disagreements);
+                }
+                if let Some(detail) = &self.detail {
+                    detail_ui(ui, detail, state, actions);
+                }
+            });
         request
     }
 
     fn table_ui(&mut self, ui: &mut Ui, report: &ProjectAgreement) {
-        let kappa_name = report.rows.first().map_or("kappa", |r| r.kappa_name.as_str()).to_string();
-        egui::Grid::new("agreement-table").striped(true).num_columns(7).spacing([14.0, 4.0]).show(ui, |ui| {
-            for h in ["Code", "Units", "Percent", kappa_name.as_str(), "Alpha", "AC1", "Disagreements"] {
-                ui.label(RichText::new(h).strong());
-            }
-            ui.end_row();
-            for row in report.rows.iter().chain(report.pooled.iter()) {
-                self.row_ui(ui, row);
+        let kappa_name = report
+            .rows
+            .first()
+            .map_or("kappa", |r| r.kappa_name.as_str())
+            .to_string();
+        egui::Grid::new("agreement-table")
+            .striped(true)
+            .num_columns(7)
+            .spacing([14.0, 4.0])
+            .show(ui, |ui| {
+                for h in [
+                    "Code",
+                    "Units",
+                    "Percent",
+                    kappa_name.as_str(),
+                    "Alpha",
+                    "AC1",
+                    "Disagreements",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
                 ui.end_row();
-            }
-        });
+                for row in report.rows.iter().chain(report.pooled.iter()) {
+                    self.row_ui(ui, row);
+                    ui.end_row();
+                }
+            });
     }
 
     fn row_ui(&mut self, ui: &mut Ui, row: &CodeRow) {
         let colour = self.colour_for(ui, &row.kappa);
         let chosen = self.chosen_code.as_deref() == Some(row.code.as_str());
         let leaf = row.code.rsplit('/').next().unwrap_or(&row.code);
-        let label = ui.selectable_label(chosen, RichText::new(leaf).color(colour)).on_hover_text(&row.code);
+        let label = ui
+            .selectable_label(chosen, RichText::new(leaf).color(colour))
+            .on_hover_text(&row.code);
         if label.clicked() {
             self.chosen_code = Some(row.code.clone());
             self.detail = None;
@@ -268,20 +362,35 @@ impl AgreementView {
         }
     }
 
-    fn disagreements_ui(&mut self, ui: &mut Ui, code: &str, all: &[DisagreementView]) -> Option<AgreementRequest> {
+    fn disagreements_ui(
+        &mut self,
+        ui: &mut Ui,
+        code: &str,
+        all: &[DisagreementView],
+    ) -> Option<AgreementRequest> {
         let list: Vec<&DisagreementView> = all.iter().filter(|d| d.code == code).collect();
         ui.separator();
         ui.heading(format!("Disagreements on {code}: {}", list.len()));
         let mut request = None;
         for d in list.iter().take(200) {
             let quote: String = d.text.chars().take(120).collect();
-            let line = format!("{} {}..{}: coded by {}, not by {}: “{quote}”", d.transcript, d.start, d.end, d.coded_by.join(", "), d.not_coded_by.join(", "));
+            let line = format!(
+                "{} {}..{}: coded by {}, not by {}: “{quote}”",
+                d.transcript,
+                d.start,
+                d.end,
+                d.coded_by.join(", "),
+                d.not_coded_by.join(", ")
+            );
             if ui.link(line).clicked() {
                 request = Some(AgreementRequest::Detail((*d).clone()));
             }
         }
         if list.len() > 200 {
-            ui.label(format!("… and {} more (see `accord disagreements`).", list.len() - 200));
+            ui.label(format!(
+                "… and {} more (see `accord disagreements`).",
+                list.len() - 200
+            ));
         }
         request
     }
@@ -304,7 +413,11 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
         .enumerate()
         .filter_map(|(i, r)| r.kappa.value.map(|v| (i, r, v)))
         .map(|(i, r, v)| {
-            let fill = if v >= threshold { Color32::from_rgb(0x4E, 0x9A, 0x6A) } else { Color32::from_rgb(0xC8, 0x4B, 0x4B) };
+            let fill = if v >= threshold {
+                Color32::from_rgb(0x4E, 0x9A, 0x6A)
+            } else {
+                Color32::from_rgb(0xC8, 0x4B, 0x4B)
+            };
             Bar::new(i as f64, v).name(&r.code).fill(fill).width(0.7)
         })
         .collect();
@@ -324,12 +437,20 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
 }
 
 /// Each rater's codings around a disagreement, side by side.
-fn detail_ui(ui: &mut Ui, detail: &DisagreementDetail, _state: &ViewState, actions: &mut Vec<Action>) {
+fn detail_ui(
+    ui: &mut Ui,
+    detail: &DisagreementDetail,
+    _state: &ViewState,
+    actions: &mut Vec<Action>,
+) {
     ui.separator();
     ui.horizontal(|ui| {
         ui.heading("Side by side");
         if ui.button("Open in transcript").clicked() {
-            actions.push(Action::JumpTo { transcript_id: detail.transcript_id, span: detail.span });
+            actions.push(Action::JumpTo {
+                transcript_id: detail.transcript_id,
+                span: detail.span,
+            });
         }
     });
     ui.columns(detail.raters.len().max(1), |columns| {
@@ -350,7 +471,12 @@ fn marked_text(ui: &Ui, detail: &DisagreementDetail, spans: &[Span]) -> egui::te
     let mut marked = plain.clone();
     marked.background = visuals.selection.bg_fill;
     marked.color = visuals.selection.stroke.color;
-    let chars: Vec<usize> = detail.text.char_indices().map(|(b, _)| b).chain([detail.text.len()]).collect();
+    let chars: Vec<usize> = detail
+        .text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([detail.text.len()])
+        .collect();
     let n = chars.len() - 1;
     let local = |x: usize| x.saturating_sub(detail.offset).min(n);
     let mut job = LayoutJob::default();

@@ -10,6 +10,7 @@ use super::cache::{ProjectCache, TranscriptCache};
 use super::codebook_editor::CodeEditor;
 use super::codebook_panel::{codebook_ui, visible_codes};
 use super::details_panel::details_ui;
+use super::fonts;
 use super::import_dialog::{AttributeDialog, ImportJob};
 use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
@@ -18,7 +19,6 @@ use super::search_view::SearchView;
 use super::state::{Action, Tone, ViewState};
 use super::top_bar::{MenuRequest, TopBarInfo, top_bar_ui};
 use super::transcript_view::TranscriptView;
-use super::fonts;
 use crate::app::Workspace;
 
 /// Which view fills the middle of the window.
@@ -118,7 +118,11 @@ impl AccordApp {
             fonts::install(ui.ctx());
             self.fonts_installed = true;
         }
-        ui.ctx().set_theme(if self.state.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        ui.ctx().set_theme(if self.state.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
         self.refresh();
         let mut actions = Vec::new();
         self.shortcuts(ui, &mut actions);
@@ -153,10 +157,12 @@ impl AccordApp {
             o.transcript.transcript_id != id || o.revision != revision || o.rater_id != rater
         });
         if stale {
-            match TranscriptCache::load(self.workspace.store(), &self.project, id, revision, rater) {
+            match TranscriptCache::load(self.workspace.store(), &self.project, id, revision, rater)
+            {
                 Ok(t) => self.open = Some(t),
                 Err(e) => {
-                    self.state.error(format!("could not open the transcript: {e}"));
+                    self.state
+                        .error(format!("could not open the transcript: {e}"));
                     self.state.transcript_id = None;
                     self.open = None;
                 }
@@ -176,7 +182,10 @@ impl AccordApp {
     }
 
     fn shortcuts(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
-        let redo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::Z);
+        let redo = egui::KeyboardShortcut::new(
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            egui::Key::Z,
+        );
         let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
         if ui.input_mut(|i| i.consume_shortcut(&redo)) {
             actions.push(Action::Redo);
@@ -186,7 +195,17 @@ impl AccordApp {
         if ui.ctx().egui_wants_keyboard_input() || self.central != Central::Transcript {
             return;
         }
-        let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6, egui::Key::Num7, egui::Key::Num8, egui::Key::Num9];
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
         let shown = visible_codes(&self.project, &self.state.code_filter);
         for (n, key) in keys.iter().enumerate() {
             if ui.input(|i| i.key_pressed(*key) && i.modifiers.is_none())
@@ -206,19 +225,39 @@ impl AccordApp {
             redo: self.workspace.redo_label().map(str::to_string),
         };
         let request = egui::Panel::top("top-bar")
-            .show(ui, |ui| top_bar_ui(ui, &self.project, &info, &mut self.central, &mut self.state, actions))
+            .show(ui, |ui| {
+                top_bar_ui(
+                    ui,
+                    &self.project,
+                    &info,
+                    &mut self.central,
+                    &mut self.state,
+                    actions,
+                )
+            })
             .inner;
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_ui(ui));
-        egui::Panel::left("project-panel").resizable(true).default_size(220.0).show(ui, |ui| {
-            project_ui(ui, &self.project, &self.state, actions);
-        });
-        if self.central != Central::Agreement {
-            egui::Panel::right("code-panel").resizable(true).default_size(300.0).show(ui, |ui| {
-                egui::Panel::bottom("details-panel").resizable(true).default_size(250.0).show(ui, |ui| {
-                    details_ui(ui, &self.project, self.open.as_ref(), &self.state, actions);
-                });
-                egui::CentralPanel::default().show(ui, |ui| codebook_ui(ui, &self.project, &mut self.state, actions));
+        egui::Panel::left("project-panel")
+            .resizable(true)
+            .default_size(220.0)
+            .show(ui, |ui| {
+                project_ui(ui, &self.project, &self.state, actions);
             });
+        if self.central != Central::Agreement {
+            egui::Panel::right("code-panel")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| {
+                    egui::Panel::bottom("details-panel")
+                        .resizable(true)
+                        .default_size(250.0)
+                        .show(ui, |ui| {
+                            details_ui(ui, &self.project, self.open.as_ref(), &self.state, actions);
+                        });
+                    egui::CentralPanel::default().show(ui, |ui| {
+                        codebook_ui(ui, &self.project, &mut self.state, actions)
+                    });
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, actions));
         request
@@ -249,7 +288,9 @@ impl AccordApp {
         ui.horizontal(|ui| {
             ui.heading(&open.transcript.name);
             if ui.button("Transcript memo…").clicked() {
-                actions.push(Action::OpenMemo(crate::model::MemoTarget::Transcript(open.transcript.transcript_id)));
+                actions.push(Action::OpenMemo(crate::model::MemoTarget::Transcript(
+                    open.transcript.transcript_id,
+                )));
             }
             match self.state.selection {
                 Some(s) => {
@@ -260,26 +301,27 @@ impl AccordApp {
                     }
                 }
                 None => {
-                    ui.label(egui::RichText::new(format!("{} codings shown", open.codings.len())).weak());
+                    ui.label(
+                        egui::RichText::new(format!("{} codings shown", open.codings.len())).weak(),
+                    );
                 }
             }
         });
         ui.separator();
-        self.transcript_view.ui(ui, &self.project, open, &mut self.state, actions);
+        self.transcript_view
+            .ui(ui, &self.project, open, &mut self.state, actions);
     }
 
     fn status_ui(&self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            match &self.state.message {
-                Some((Tone::Error, m)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, m);
-                }
-                Some((Tone::Info, m)) => {
-                    ui.label(m);
-                }
-                None => {
-                    ui.label("Every change is saved at once. Ctrl+Z undoes, Ctrl+Shift+Z redoes.");
-                }
+        ui.horizontal(|ui| match &self.state.message {
+            Some((Tone::Error, m)) => {
+                ui.colored_label(ui.visuals().error_fg_color, m);
+            }
+            Some((Tone::Info, m)) => {
+                ui.label(m);
+            }
+            None => {
+                ui.label("Every change is saved at once. Ctrl+Z undoes, Ctrl+Shift+Z redoes.");
             }
         });
     }
@@ -290,7 +332,12 @@ impl AccordApp {
         }
         if let Some(memo) = &mut self.memo {
             let project = &self.project;
-            if !memo.ui(ui, self.state.rater_id, |r| project.rater_name(r).to_string(), actions) {
+            if !memo.ui(
+                ui,
+                self.state.rater_id,
+                |r| project.rater_name(r).to_string(),
+                actions,
+            ) {
                 self.memo = None;
             }
         }
@@ -329,6 +376,9 @@ impl eframe::App for AccordApp {
         if let Some(r) = self.state.rater_id {
             storage.set_string(RATER_KEY, self.project.rater_name(r).to_string());
         }
-        storage.set_string(DARK_KEY, if self.state.dark { "dark" } else { "light" }.to_string());
+        storage.set_string(
+            DARK_KEY,
+            if self.state.dark { "dark" } else { "light" }.to_string(),
+        );
     }
 }

@@ -48,9 +48,21 @@ impl ProjectCache {
     pub fn load(store: &Store, revision: u64, rater_id: Option<RaterId>) -> Result<Self> {
         let codebook = store.codebook()?;
         let blind = store.blind_mode()?;
-        let tree = codebook.tree_order().iter().map(|(d, c)| (*d, c.code_id)).collect();
-        let colours = codebook.codes.iter().map(|c| (c.code_id, colours::parse(&c.colour))).collect();
-        let paths = codebook.codes.iter().map(|c| (c.code_id, codebook.path(c.code_id))).collect();
+        let tree = codebook
+            .tree_order()
+            .iter()
+            .map(|(d, c)| (*d, c.code_id))
+            .collect();
+        let colours = codebook
+            .codes
+            .iter()
+            .map(|c| (c.code_id, colours::parse(&c.colour)))
+            .collect();
+        let paths = codebook
+            .codes
+            .iter()
+            .map(|c| (c.code_id, codebook.path(c.code_id)))
+            .collect();
         let mut code_counts = HashMap::new();
         let mut progress: HashMap<TranscriptId, BTreeMap<RaterId, usize>> = HashMap::new();
         for coding in store.codings(&CodingFilter::default())? {
@@ -58,7 +70,11 @@ impl ProjectCache {
                 continue;
             }
             *code_counts.entry(coding.code_id).or_insert(0) += 1;
-            *progress.entry(coding.transcript_id).or_default().entry(coding.rater_id).or_insert(0) += 1;
+            *progress
+                .entry(coding.transcript_id)
+                .or_default()
+                .entry(coding.rater_id)
+                .or_insert(0) += 1;
         }
         Ok(Self {
             revision,
@@ -80,7 +96,10 @@ impl ProjectCache {
     /// A rater's name.
     #[must_use]
     pub fn rater_name(&self, rater_id: RaterId) -> &str {
-        self.raters.iter().find(|r| r.rater_id == rater_id).map_or("?", |r| r.name.as_str())
+        self.raters
+            .iter()
+            .find(|r| r.rater_id == rater_id)
+            .map_or("?", |r| r.name.as_str())
     }
 
     /// A code's path, or `?` for a code no longer in the codebook.
@@ -138,14 +157,22 @@ impl TranscriptCache {
     ) -> Result<Self> {
         let transcript = store.transcript(transcript_id)?;
         let mut codings: Vec<Coding> = store
-            .codings(&CodingFilter { transcripts: vec![transcript_id], ..CodingFilter::default() })?
+            .codings(&CodingFilter {
+                transcripts: vec![transcript_id],
+                ..CodingFilter::default()
+            })?
             .into_iter()
             .filter(|c| !project.blind || Some(c.rater_id) == rater_id)
             .collect();
         codings.sort_by_key(|c| (c.span.start, c.span.end));
         let by_turn = index_by_turn(&transcript, &codings);
         let used: HashSet<CodeId> = codings.iter().map(|c| c.code_id).collect();
-        let lanes = project.tree.iter().map(|(_, id)| *id).filter(|id| used.contains(id)).collect();
+        let lanes = project
+            .tree
+            .iter()
+            .map(|(_, id)| *id)
+            .filter(|id| used.contains(id))
+            .collect();
         let ids: HashSet<CodingId> = codings.iter().map(|c| c.coding_id).collect();
         let with_memo = store
             .all_memos()?
@@ -165,19 +192,35 @@ impl TranscriptCache {
                 start..start + transcript.text[start..end].trim_end().len()
             })
             .collect();
-        Ok(Self { revision, rater_id, transcript, codings, by_turn, lanes, with_memo, shown, map })
+        Ok(Self {
+            revision,
+            rater_id,
+            transcript,
+            codings,
+            by_turn,
+            lanes,
+            with_memo,
+            shown,
+            map,
+        })
     }
 
     /// The text of a span, without walking the text from its start.
     #[must_use]
     pub fn slice(&self, span: crate::model::Span) -> &str {
-        self.transcript.text.get(self.map.byte(span.start)..self.map.byte(span.end)).unwrap_or("")
+        self.transcript
+            .text
+            .get(self.map.byte(span.start)..self.map.byte(span.end))
+            .unwrap_or("")
     }
 
     /// The words of turn `i` as shown.
     #[must_use]
     pub fn shown_text(&self, i: usize) -> &str {
-        self.shown.get(i).and_then(|r| self.transcript.text.get(r.clone())).unwrap_or("")
+        self.shown
+            .get(i)
+            .and_then(|r| self.transcript.text.get(r.clone()))
+            .unwrap_or("")
     }
 
     /// The coding with this id, if visible.
@@ -191,7 +234,9 @@ impl TranscriptCache {
 fn index_by_turn(transcript: &Transcript, codings: &[Coding]) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); transcript.turns.len()];
     for (i, coding) in codings.iter().enumerate() {
-        let first = transcript.turns.partition_point(|t| t.span.end <= coding.span.start);
+        let first = transcript
+            .turns
+            .partition_point(|t| t.span.end <= coding.span.start);
         for (t, turn) in transcript.turns.iter().enumerate().skip(first) {
             if turn.span.start >= coding.span.end {
                 break;

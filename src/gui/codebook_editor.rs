@@ -28,7 +28,12 @@ impl CodeEditor {
     #[must_use]
     pub fn edit(code: &Code) -> Self {
         let c = colours::parse(&code.colour);
-        Self { draft: code.clone(), is_new: false, colour: [c.r(), c.g(), c.b()], merge_into: None }
+        Self {
+            draft: code.clone(),
+            is_new: false,
+            colour: [c.r(), c.g(), c.b()],
+            merge_into: None,
+        }
     }
 
     /// A new code under `parent`.
@@ -46,7 +51,12 @@ impl CodeEditor {
             example: String::new(),
             position,
         };
-        Self { draft, is_new: true, colour: [0x4E, 0x79, 0xA7], merge_into: None }
+        Self {
+            draft,
+            is_new: true,
+            colour: [0x4E, 0x79, 0xA7],
+            merge_into: None,
+        }
     }
 
     /// Draws the editor; returns `false` once it is closed.
@@ -80,53 +90,89 @@ impl CodeEditor {
 
     fn fields_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         let d = &mut self.draft;
-        egui::Grid::new("code-fields").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("Name");
-            labelled(ui, egui::TextEdit::singleline(&mut d.name), "Code name", false);
-            ui.end_row();
-            ui.label("Parent");
-            let parent_name = d.parent_id.map_or("(top level)", |p| project.path(p)).to_string();
-            egui::ComboBox::from_id_salt("code-parent").selected_text(parent_name).show_ui(ui, |ui| {
-                ui.selectable_value(&mut d.parent_id, None, "(top level)");
-                for (depth, id) in &project.tree {
-                    if is_self_or_descendant(&project.codebook, *id, d.code_id) {
-                        continue;
-                    }
-                    let name = format!("{}{}", "  ".repeat(*depth), project.codebook.get(*id).map_or("?", |c| c.name.as_str()));
-                    ui.selectable_value(&mut d.parent_id, Some(*id), name);
+        egui::Grid::new("code-fields")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Name");
+                labelled(
+                    ui,
+                    egui::TextEdit::singleline(&mut d.name),
+                    "Code name",
+                    false,
+                );
+                ui.end_row();
+                ui.label("Parent");
+                let parent_name = d
+                    .parent_id
+                    .map_or("(top level)", |p| project.path(p))
+                    .to_string();
+                egui::ComboBox::from_id_salt("code-parent")
+                    .selected_text(parent_name)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut d.parent_id, None, "(top level)");
+                        for (depth, id) in &project.tree {
+                            if is_self_or_descendant(&project.codebook, *id, d.code_id) {
+                                continue;
+                            }
+                            let name = format!(
+                                "{}{}",
+                                "  ".repeat(*depth),
+                                project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                            );
+                            ui.selectable_value(&mut d.parent_id, Some(*id), name);
+                        }
+                    });
+                ui.end_row();
+                ui.label("Colour");
+                if ui.color_edit_button_srgb(&mut self.colour).changed() {
+                    d.colour = colours::to_hex(self.colour);
+                }
+                ui.end_row();
+                for (label, field) in [
+                    ("Short definition", &mut d.short_definition),
+                    ("Definition", &mut d.definition),
+                    ("When to use", &mut d.when_to_use),
+                    ("When not to use", &mut d.when_not_to_use),
+                    ("Example", &mut d.example),
+                ] {
+                    ui.label(label);
+                    labelled(
+                        ui,
+                        egui::TextEdit::multiline(field).desired_rows(2),
+                        &format!("{label} field"),
+                        true,
+                    );
+                    ui.end_row();
                 }
             });
-            ui.end_row();
-            ui.label("Colour");
-            if ui.color_edit_button_srgb(&mut self.colour).changed() {
-                d.colour = colours::to_hex(self.colour);
-            }
-            ui.end_row();
-            for (label, field) in [
-                ("Short definition", &mut d.short_definition),
-                ("Definition", &mut d.definition),
-                ("When to use", &mut d.when_to_use),
-                ("When not to use", &mut d.when_not_to_use),
-                ("Example", &mut d.example),
-            ] {
-                ui.label(label);
-                labelled(ui, egui::TextEdit::multiline(field).desired_rows(2), &format!("{label} field"), true);
-                ui.end_row();
-            }
-        });
     }
 
-    fn merge_delete_ui(&mut self, ui: &mut Ui, project: &ProjectCache, actions: &mut Vec<Action>) -> bool {
+    fn merge_delete_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        actions: &mut Vec<Action>,
+    ) -> bool {
         let id = self.draft.code_id;
         ui.separator();
         let mut done = false;
         ui.horizontal(|ui| {
-            let target = self.merge_into.map_or("choose a code", |c| project.path(c)).to_string();
-            egui::ComboBox::from_label("Merge into").selected_text(target).show_ui(ui, |ui| {
-                for (_, other) in project.tree.iter().filter(|(_, c)| *c != id) {
-                    ui.selectable_value(&mut self.merge_into, Some(*other), project.path(*other));
-                }
-            });
+            let target = self
+                .merge_into
+                .map_or("choose a code", |c| project.path(c))
+                .to_string();
+            egui::ComboBox::from_label("Merge into")
+                .selected_text(target)
+                .show_ui(ui, |ui| {
+                    for (_, other) in project.tree.iter().filter(|(_, c)| *c != id) {
+                        ui.selectable_value(
+                            &mut self.merge_into,
+                            Some(*other),
+                            project.path(*other),
+                        );
+                    }
+                });
             if let Some(into) = self.merge_into
                 && ui.button("Merge").clicked()
             {
@@ -147,7 +193,11 @@ impl CodeEditor {
                     c.parent_id = parent;
                 }
             }
-            actions.push(set_codebook(book, &format!("Delete code {}", project.path(id)), "delete-code"));
+            actions.push(set_codebook(
+                book,
+                &format!("Delete code {}", project.path(id)),
+                "delete-code",
+            ));
             done = true;
         }
         done
@@ -157,7 +207,11 @@ impl CodeEditor {
         let mut book = book.clone();
         let mut draft = self.draft.clone();
         draft.name = draft.name.trim().to_string();
-        let label = if self.is_new { format!("Add code {}", draft.name) } else { format!("Edit code {}", draft.name) };
+        let label = if self.is_new {
+            format!("Add code {}", draft.name)
+        } else {
+            format!("Edit code {}", draft.name)
+        };
         match book.codes.iter_mut().find(|c| c.code_id == draft.code_id) {
             Some(existing) => *existing = draft,
             None => book.codes.push(draft),
@@ -170,14 +224,23 @@ impl CodeEditor {
 fn set_codebook(book: Codebook, label: &str, action: &str) -> Action {
     Action::Apply {
         label: label.into(),
-        command: Command::Edit(Box::new(Edit { codebook: Some(book), action: action.into(), ..Edit::default() })),
+        command: Command::Edit(Box::new(Edit {
+            codebook: Some(book),
+            action: action.into(),
+            ..Edit::default()
+        })),
     }
 }
 
 fn labelled(ui: &mut Ui, edit: egui::TextEdit<'_>, label: &str, multiline: bool) {
-    let role = if multiline { egui::Role::MultilineTextInput } else { egui::Role::TextInput };
+    let role = if multiline {
+        egui::Role::MultilineTextInput
+    } else {
+        egui::Role::TextInput
+    };
     let label = label.to_string();
-    ui.add(edit.desired_width(300.0)).widget_info(|| egui::WidgetInfo::labeled(role, true, &label));
+    ui.add(edit.desired_width(300.0))
+        .widget_info(|| egui::WidgetInfo::labeled(role, true, &label));
 }
 
 /// Whether `id` is `root` or nested under it (a code cannot become its own parent).

@@ -22,7 +22,12 @@ pub fn visible_codes(project: &ProjectCache, filter: &str) -> Vec<(usize, CodeId
 }
 
 /// Draws the codebook panel.
-pub fn codebook_ui(ui: &mut Ui, project: &ProjectCache, state: &mut ViewState, actions: &mut Vec<Action>) {
+pub fn codebook_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    state: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         ui.heading("Codebook");
         if ui.button("Add code…").clicked() {
@@ -48,14 +53,17 @@ pub fn codebook_ui(ui: &mut Ui, project: &ProjectCache, state: &mut ViewState, a
     };
     ui.label(egui::RichText::new(hint).small().weak());
     ui.separator();
-    egui::ScrollArea::vertical().id_salt("codebook-scroll").auto_shrink([false, false]).show(ui, |ui| {
-        for (n, (depth, code_id)) in shown.iter().enumerate() {
-            code_row(ui, project, state, actions, *depth, *code_id, n);
-        }
-        if shown.is_empty() {
-            ui.label("No code matches the filter.");
-        }
-    });
+    egui::ScrollArea::vertical()
+        .id_salt("codebook-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (n, (depth, code_id)) in shown.iter().enumerate() {
+                code_row(ui, project, state, actions, *depth, *code_id, n);
+            }
+            if shown.is_empty() {
+                ui.label("No code matches the filter.");
+            }
+        });
 }
 
 fn code_row(
@@ -74,11 +82,18 @@ fn code_row(
     ui.horizontal(|ui| {
         ui.add_space(depth as f32 * 14.0);
         let (swatch, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
-        ui.painter().rect_filled(swatch, 2.0, project.colour(code_id));
-        let key = if n < 9 { format!("{} ", n + 1) } else { "   ".into() };
+        ui.painter()
+            .rect_filled(swatch, 2.0, project.colour(code_id));
+        let key = if n < 9 {
+            format!("{} ", n + 1)
+        } else {
+            "   ".into()
+        };
         let text = format!("{key}{}  ({count})", code.name);
         let selected = state.code_id == Some(code_id);
-        let row = egui::Button::selectable(selected, text).frame_when_inactive(false).sense(Sense::click_and_drag());
+        let row = egui::Button::selectable(selected, text)
+            .frame_when_inactive(false)
+            .sense(Sense::click_and_drag());
         let response = ui.add(row).on_hover_cursor(egui::CursorIcon::Grab);
         if response.dragged() {
             response.dnd_set_drag_payload(code_id);
@@ -95,7 +110,13 @@ fn code_row(
             actions.push(Action::SelectCode(code_id));
         }
         response.context_menu(|ui| {
-            if ui.add_enabled(state.selection.is_some(), egui::Button::new("Apply to selection")).clicked() {
+            if ui
+                .add_enabled(
+                    state.selection.is_some(),
+                    egui::Button::new("Apply to selection"),
+                )
+                .clicked()
+            {
                 actions.push(Action::ApplyCode(code_id));
             }
             if ui.button("Edit code…").clicked() {

@@ -18,21 +18,24 @@ pub fn details_ui(
     state: &ViewState,
     actions: &mut Vec<Action>,
 ) {
-    egui::ScrollArea::vertical().id_salt("details-scroll").auto_shrink([false, false]).show(ui, |ui| {
-        if let (Some(open), Some(id)) = (open, state.coding_id)
-            && let Some(coding) = open.coding(id)
-        {
-            coding_ui(ui, project, open, coding, state, actions);
-            ui.separator();
-        }
-        match state.code_id {
-            Some(code_id) => code_ui(ui, project, code_id, actions),
-            None => {
-                ui.heading("Code definition");
-                ui.label("Click a code in the codebook to see its definition here.");
+    egui::ScrollArea::vertical()
+        .id_salt("details-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if let (Some(open), Some(id)) = (open, state.coding_id)
+                && let Some(coding) = open.coding(id)
+            {
+                coding_ui(ui, project, open, coding, state, actions);
+                ui.separator();
             }
-        }
-    });
+            match state.code_id {
+                Some(code_id) => code_ui(ui, project, code_id, actions),
+                None => {
+                    ui.heading("Code definition");
+                    ui.label("Click a code in the codebook to see its definition here.");
+                }
+            }
+        });
 }
 
 fn coding_ui(
@@ -44,17 +47,43 @@ fn coding_ui(
     actions: &mut Vec<Action>,
 ) {
     ui.heading("Selected coding");
-    ui.label(RichText::new(project.path(coding.code_id)).strong().color(project.colour(coding.code_id)));
-    ui.label(format!("by {}, characters {}..{}", project.rater_name(coding.rater_id), coding.span.start, coding.span.end));
+    ui.label(
+        RichText::new(project.path(coding.code_id))
+            .strong()
+            .color(project.colour(coding.code_id)),
+    );
+    ui.label(format!(
+        "by {}, characters {}..{}",
+        project.rater_name(coding.rater_id),
+        coding.span.start,
+        coding.span.end
+    ));
     let quote = open.slice(coding.span);
     let short: String = quote.chars().take(400).collect();
-    ui.label(RichText::new(format!("“{short}{}”", if quote.chars().count() > 400 { "…" } else { "" })).italics());
+    ui.label(
+        RichText::new(format!(
+            "“{short}{}”",
+            if quote.chars().count() > 400 {
+                "…"
+            } else {
+                ""
+            }
+        ))
+        .italics(),
+    );
     let mine = state.rater_id == Some(coding.rater_id);
     ui.horizontal_wrapped(|ui| {
-        if ui.add_enabled(mine, egui::Button::new("Remove coding")).on_disabled_hover_text("Only its rater can remove a coding").clicked() {
+        if ui
+            .add_enabled(mine, egui::Button::new("Remove coding"))
+            .on_disabled_hover_text("Only its rater can remove a coding")
+            .clicked()
+        {
             actions.push(Action::Apply {
                 label: "Remove coding".into(),
-                command: Command::RemoveCodings { ids: vec![coding.coding_id], by: state.rater_id },
+                command: Command::RemoveCodings {
+                    ids: vec![coding.coding_id],
+                    by: state.rater_id,
+                },
             });
             actions.push(Action::SelectCoding(None));
         }
@@ -68,8 +97,14 @@ fn coding_ui(
             .selected_text(project.path(coding.code_id))
             .show_ui(ui, |ui| {
                 for (depth, id) in &project.tree {
-                    let name = format!("{}{}", "  ".repeat(*depth), project.codebook.get(*id).map_or("?", |c| c.name.as_str()));
-                    if ui.selectable_label(*id == coding.code_id, name).clicked() && *id != coding.code_id {
+                    let name = format!(
+                        "{}{}",
+                        "  ".repeat(*depth),
+                        project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                    );
+                    if ui.selectable_label(*id == coding.code_id, name).clicked()
+                        && *id != coding.code_id
+                    {
                         chosen = Some(*id);
                     }
                 }
@@ -77,7 +112,9 @@ fn coding_ui(
         if let Some(new_code) = chosen {
             actions.push(change_code(coding, new_code));
         }
-        if let Some(sel) = state.selection.filter(|s| *s != coding.span && !s.is_empty())
+        if let Some(sel) = state
+            .selection
+            .filter(|s| *s != coding.span && !s.is_empty())
             && ui.button("Set coding to the selected text").clicked()
         {
             actions.push(respan(coding, sel));
@@ -105,8 +142,17 @@ fn replace(coding: &Coding, code_id: CodeId, span: crate::model::Span, label: &s
         memo: None,
         created_at: None,
     };
-    let edit = Edit { add: vec![new], remove: vec![coding.coding_id], by: Some(coding.rater_id), action: "change-coding".into(), ..Edit::default() };
-    Action::Apply { label: label.into(), command: Command::Edit(Box::new(edit)) }
+    let edit = Edit {
+        add: vec![new],
+        remove: vec![coding.coding_id],
+        by: Some(coding.rater_id),
+        action: "change-coding".into(),
+        ..Edit::default()
+    };
+    Action::Apply {
+        label: label.into(),
+        command: Command::Edit(Box::new(edit)),
+    }
 }
 
 fn code_ui(ui: &mut Ui, project: &ProjectCache, code_id: CodeId, actions: &mut Vec<Action>) {

@@ -38,14 +38,20 @@ impl ImportJob {
         let total = paths.len();
         std::thread::spawn(move || {
             for path in paths {
-                let parsed = read_transcript(&path, &ImportOptions::default()).map(Box::new).map_err(|e| e.to_string());
+                let parsed = read_transcript(&path, &ImportOptions::default())
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
                 if tx.send((path, parsed)).is_err() {
                     return;
                 }
                 wake();
             }
         });
-        Self { rx, total, results: Vec::new() }
+        Self {
+            rx,
+            total,
+            results: Vec::new(),
+        }
     }
 
     /// Files parsed since the last call, for the app to store.
@@ -63,23 +69,41 @@ impl ImportJob {
     pub fn ui(&self, ui: &Ui) -> bool {
         let mut open = true;
         let mut close = false;
-        egui::Window::new("Import transcripts").id(egui::Id::unique("import-job")).open(&mut open).show(ui.ctx(), |ui| {
-            let done = self.results.len();
-            ui.add(egui::ProgressBar::new(done as f32 / self.total.max(1) as f32).text(format!("{done} of {} files", self.total)));
-            egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
-                for (path, result) in &self.results {
-                    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-                    match result {
-                        FileResult::Imported(t, turns) => ui.label(format!("imported  {name} as {t} ({turns} turns)")),
-                        FileResult::Skipped(why) => ui.label(RichText::new(format!("skipped   {name}: {why}")).weak()),
-                        FileResult::Failed(why) => ui.colored_label(ui.visuals().error_fg_color, format!("failed    {why}")),
-                    };
+        egui::Window::new("Import transcripts")
+            .id(egui::Id::unique("import-job"))
+            .open(&mut open)
+            .show(ui.ctx(), |ui| {
+                let done = self.results.len();
+                ui.add(
+                    egui::ProgressBar::new(done as f32 / self.total.max(1) as f32)
+                        .text(format!("{done} of {} files", self.total)),
+                );
+                egui::ScrollArea::vertical()
+                    .max_height(260.0)
+                    .show(ui, |ui| {
+                        for (path, result) in &self.results {
+                            let name = path.file_name().map_or_else(
+                                || path.display().to_string(),
+                                |n| n.to_string_lossy().into_owned(),
+                            );
+                            match result {
+                                FileResult::Imported(t, turns) => {
+                                    ui.label(format!("imported  {name} as {t} ({turns} turns)"))
+                                }
+                                FileResult::Skipped(why) => ui.label(
+                                    RichText::new(format!("skipped   {name}: {why}")).weak(),
+                                ),
+                                FileResult::Failed(why) => ui.colored_label(
+                                    ui.visuals().error_fg_color,
+                                    format!("failed    {why}"),
+                                ),
+                            };
+                        }
+                    });
+                if self.finished() && ui.button("Close").clicked() {
+                    close = true;
                 }
             });
-            if self.finished() && ui.button("Close").clicked() {
-                close = true;
-            }
-        });
         open && !close
     }
 }
@@ -99,29 +123,39 @@ impl AttributeDialog {
     /// A dialog for a file, with REDCap's `record_id` as the key.
     #[must_use]
     pub fn new(path: PathBuf) -> Self {
-        Self { path, key: "record_id".into(), create_missing: false }
+        Self {
+            path,
+            key: "record_id".into(),
+            create_missing: false,
+        }
     }
 
     /// Draws the dialog; returns `Some(true)` to import, `Some(false)` to cancel.
     pub fn ui(&mut self, ui: &Ui) -> Option<bool> {
         let mut answer = None;
-        egui::Window::new("Import attributes").id(egui::Id::unique("attributes-dialog")).show(ui.ctx(), |ui| {
-            ui.label(format!("File: {}", self.path.display()));
-            ui.horizontal(|ui| {
-                ui.label("Case column");
-                ui.text_edit_singleline(&mut self.key)
-                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Case column"));
+        egui::Window::new("Import attributes")
+            .id(egui::Id::unique("attributes-dialog"))
+            .show(ui.ctx(), |ui| {
+                ui.label(format!("File: {}", self.path.display()));
+                ui.horizontal(|ui| {
+                    ui.label("Case column");
+                    ui.text_edit_singleline(&mut self.key).widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Case column")
+                    });
+                });
+                ui.checkbox(
+                    &mut self.create_missing,
+                    "Create cases that have no transcript yet",
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Import").clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(false);
+                    }
+                });
             });
-            ui.checkbox(&mut self.create_missing, "Create cases that have no transcript yet");
-            ui.horizontal(|ui| {
-                if ui.button("Import").clicked() {
-                    answer = Some(true);
-                }
-                if ui.button("Cancel").clicked() {
-                    answer = Some(false);
-                }
-            });
-        });
         answer
     }
 }

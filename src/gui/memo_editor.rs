@@ -22,7 +22,13 @@ pub struct MemoEditor {
 
 impl MemoEditor {
     /// Draws the editor; returns `false` once it is closed.
-    pub fn ui(&mut self, ui: &Ui, rater: Option<RaterId>, rater_name: impl Fn(RaterId) -> String, actions: &mut Vec<Action>) -> bool {
+    pub fn ui(
+        &mut self,
+        ui: &Ui,
+        rater: Option<RaterId>,
+        rater_name: impl Fn(RaterId) -> String,
+        actions: &mut Vec<Action>,
+    ) -> bool {
         let mut open = true;
         let mut saved = false;
         egui::Window::new(format!("Memo on {}", self.title))
@@ -31,18 +37,40 @@ impl MemoEditor {
             .default_width(420.0)
             .show(ui.ctx(), |ui| {
                 for memo in &self.existing {
-                    let who = memo.rater_id.map_or_else(|| "unknown".to_string(), &rater_name);
-                    ui.label(RichText::new(format!("{who}, {}", memo.created_at.get(..16).unwrap_or(&memo.created_at))).weak().small());
+                    let who = memo
+                        .rater_id
+                        .map_or_else(|| "unknown".to_string(), &rater_name);
+                    ui.label(
+                        RichText::new(format!(
+                            "{who}, {}",
+                            memo.created_at.get(..16).unwrap_or(&memo.created_at)
+                        ))
+                        .weak()
+                        .small(),
+                    );
                     ui.label(&memo.text);
                     ui.separator();
                 }
-                let field = ui.add(egui::TextEdit::multiline(&mut self.text).desired_rows(5).hint_text("Write a memo"));
-                field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::MultilineTextInput, true, "Memo text"));
+                let field = ui.add(
+                    egui::TextEdit::multiline(&mut self.text)
+                        .desired_rows(5)
+                        .hint_text("Write a memo"),
+                );
+                field.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::MultilineTextInput, true, "Memo text")
+                });
                 let text = self.text.trim().to_string();
-                if ui.add_enabled(!text.is_empty(), egui::Button::new("Save memo")).clicked() {
+                if ui
+                    .add_enabled(!text.is_empty(), egui::Button::new("Save memo"))
+                    .clicked()
+                {
                     actions.push(Action::Apply {
                         label: "Write memo".into(),
-                        command: Command::AddMemo { target: self.target, rater, text },
+                        command: Command::AddMemo {
+                            target: self.target,
+                            rater,
+                            text,
+                        },
                     });
                     saved = true;
                 }

@@ -84,7 +84,10 @@ impl SearchView {
             q.push_str(&format!(" role:{}", role.as_str()));
         }
         if let Some(t) = self.transcript {
-            q.push_str(&format!(" transcript:{}", quoted(project.transcript_name(t))));
+            q.push_str(&format!(
+                " transcript:{}",
+                quoted(project.transcript_name(t))
+            ));
         }
         if !self.speaker.trim().is_empty() {
             q.push_str(&format!(" speaker:{}", quoted(self.speaker.trim())));
@@ -99,7 +102,13 @@ impl SearchView {
     }
 
     /// Draws the view.
-    pub fn ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) -> Option<SearchRequest> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        state: &ViewState,
+        actions: &mut Vec<Action>,
+    ) -> Option<SearchRequest> {
         let mut request = None;
         ui.horizontal(|ui| {
             let field = ui.add(
@@ -107,7 +116,9 @@ impl SearchView {
                     .hint_text("burnout OR \"my supervisor\" site:B")
                     .desired_width(ui.available_width() - 110.0),
             );
-            field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search query"));
+            field.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search query")
+            });
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Run search").clicked() || enter {
                 request = Some(self.run_request(project));
@@ -135,7 +146,11 @@ impl SearchView {
     fn run_request(&self, project: &ProjectCache) -> SearchRequest {
         SearchRequest::Run {
             query: self.full_query(project),
-            order: if self.by_transcript_order { ResultOrder::TranscriptOrder } else { ResultOrder::Relevance },
+            order: if self.by_transcript_order {
+                ResultOrder::TranscriptOrder
+            } else {
+                ResultOrder::Relevance
+            },
             stem: self.stem,
         }
     }
@@ -143,81 +158,157 @@ impl SearchView {
     fn filters_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         ui.horizontal_wrapped(|ui| {
             let role = self.role.map_or("any role", Role::as_str).to_string();
-            egui::ComboBox::from_label("Role").selected_text(role).show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.role, None, "any role");
-                for r in [Role::Participant, Role::Interviewer, Role::Other] {
-                    ui.selectable_value(&mut self.role, Some(r), r.as_str());
-                }
-            });
-            let t = self.transcript.map_or("all transcripts", |t| project.transcript_name(t)).to_string();
-            egui::ComboBox::from_label("Transcript").selected_text(t).show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.transcript, None, "all transcripts");
-                for s in &project.transcripts {
-                    ui.selectable_value(&mut self.transcript, Some(s.transcript_id), &s.name);
-                }
-            });
+            egui::ComboBox::from_label("Role")
+                .selected_text(role)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.role, None, "any role");
+                    for r in [Role::Participant, Role::Interviewer, Role::Other] {
+                        ui.selectable_value(&mut self.role, Some(r), r.as_str());
+                    }
+                });
+            let t = self
+                .transcript
+                .map_or("all transcripts", |t| project.transcript_name(t))
+                .to_string();
+            egui::ComboBox::from_label("Transcript")
+                .selected_text(t)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.transcript, None, "all transcripts");
+                    for s in &project.transcripts {
+                        ui.selectable_value(&mut self.transcript, Some(s.transcript_id), &s.name);
+                    }
+                });
             ui.label("Speaker");
             ui.add(egui::TextEdit::singleline(&mut self.speaker).desired_width(90.0))
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Speaker filter"));
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Speaker filter")
+                });
             ui.checkbox(&mut self.by_transcript_order, "In transcript order");
             ui.checkbox(&mut self.stem, "Stem words (English)");
         });
     }
 
-    fn coding_bar_ui(&mut self, ui: &mut Ui, project: &ProjectCache, state: &ViewState) -> Option<SearchRequest> {
-        let Some(Ok(results)) = &self.results else { return None };
+    fn coding_bar_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        state: &ViewState,
+    ) -> Option<SearchRequest> {
+        let Some(Ok(results)) = &self.results else {
+            return None;
+        };
         let mut request = None;
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("{} matching turns, {} shown", results.total, results.hits.len())).strong());
+            ui.label(
+                RichText::new(format!(
+                    "{} matching turns, {} shown",
+                    results.total,
+                    results.hits.len()
+                ))
+                .strong(),
+            );
             ui.separator();
             if ui.button("Tick all").clicked() {
                 self.ticked = (0..results.hits.len()).collect();
             }
-            let code = self.code_id.map_or("choose a code", |c| project.path(c)).to_string();
-            egui::ComboBox::from_label("Code").selected_text(code).show_ui(ui, |ui| {
-                for (_, id) in &project.tree {
-                    ui.selectable_value(&mut self.code_id, Some(*id), project.path(*id));
-                }
-            });
-            egui::ComboBox::from_label("Scope").selected_text(scope_name(self.scope)).show_ui(ui, |ui| {
-                for s in [Scope::Hit, Scope::Sentence, Scope::Turn] {
-                    ui.selectable_value(&mut self.scope, s, scope_name(s));
-                }
-            });
-            let ready = self.code_id.is_some() && !self.ticked.is_empty() && state.rater_id.is_some();
+            let code = self
+                .code_id
+                .map_or("choose a code", |c| project.path(c))
+                .to_string();
+            egui::ComboBox::from_label("Code")
+                .selected_text(code)
+                .show_ui(ui, |ui| {
+                    for (_, id) in &project.tree {
+                        ui.selectable_value(&mut self.code_id, Some(*id), project.path(*id));
+                    }
+                });
+            egui::ComboBox::from_label("Scope")
+                .selected_text(scope_name(self.scope))
+                .show_ui(ui, |ui| {
+                    for s in [Scope::Hit, Scope::Sentence, Scope::Turn] {
+                        ui.selectable_value(&mut self.scope, s, scope_name(s));
+                    }
+                });
+            let ready =
+                self.code_id.is_some() && !self.ticked.is_empty() && state.rater_id.is_some();
             let label = format!("Code {} ticked hits", self.ticked.len());
             if ui.add_enabled(ready, egui::Button::new(label)).clicked()
                 && let Some(code_id) = self.code_id
             {
-                let hits = self.ticked.iter().filter_map(|i| results.hits.get(*i).cloned()).collect();
-                request = Some(SearchRequest::CodeHits { hits, code_id, scope: self.scope });
+                let hits = self
+                    .ticked
+                    .iter()
+                    .filter_map(|i| results.hits.get(*i).cloned())
+                    .collect();
+                request = Some(SearchRequest::CodeHits {
+                    hits,
+                    code_id,
+                    scope: self.scope,
+                });
             }
         });
         request
     }
 
-    fn hits_ui(&mut self, ui: &mut Ui, project: &ProjectCache, results: &SearchResults, actions: &mut Vec<Action>) {
-        egui::ScrollArea::vertical().id_salt("search-hits").auto_shrink([false, false]).show(ui, |ui| {
-            for (i, hit) in results.hits.iter().enumerate() {
-                let Ok(transcript_id) = hit.transcript_id.parse::<TranscriptId>() else { continue };
-                ui.horizontal(|ui| {
-                    let mut on = self.ticked.contains(&i);
-                    let tick = ui.checkbox(&mut on, "");
-                    tick.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, format!("Tick hit {}", i + 1)));
-                    if tick.changed() {
-                        if on { self.ticked.insert(i); } else { self.ticked.remove(&i); }
-                    }
-                    let time = hit.start_ms.map(format_time_ms).unwrap_or_default();
-                    let place = format!("{}  turn {}  {}  {}", project.transcript_name(transcript_id), hit.turn_index + 1, hit.speaker, time);
-                    let link = ui.link(RichText::new(place).small());
-                    let snippet = ui.label(snippet_job(ui, hit));
-                    if link.clicked() || snippet.clicked() {
-                        let span = hit.spans.first().copied().map_or(Span::new(hit.turn_start_char as usize, hit.turn_start_char as usize + 1), |s| Span::new(s.start, s.end));
-                        actions.push(Action::JumpTo { transcript_id, span });
-                    }
-                });
-            }
-        });
+    fn hits_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        results: &SearchResults,
+        actions: &mut Vec<Action>,
+    ) {
+        egui::ScrollArea::vertical()
+            .id_salt("search-hits")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for (i, hit) in results.hits.iter().enumerate() {
+                    let Ok(transcript_id) = hit.transcript_id.parse::<TranscriptId>() else {
+                        continue;
+                    };
+                    ui.horizontal(|ui| {
+                        let mut on = self.ticked.contains(&i);
+                        let tick = ui.checkbox(&mut on, "");
+                        tick.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::CheckBox,
+                                true,
+                                on,
+                                format!("Tick hit {}", i + 1),
+                            )
+                        });
+                        if tick.changed() {
+                            if on {
+                                self.ticked.insert(i);
+                            } else {
+                                self.ticked.remove(&i);
+                            }
+                        }
+                        let time = hit.start_ms.map(format_time_ms).unwrap_or_default();
+                        let place = format!(
+                            "{}  turn {}  {}  {}",
+                            project.transcript_name(transcript_id),
+                            hit.turn_index + 1,
+                            hit.speaker,
+                            time
+                        );
+                        let link = ui.link(RichText::new(place).small());
+                        let snippet = ui.label(snippet_job(ui, hit));
+                        if link.clicked() || snippet.clicked() {
+                            let span = hit.spans.first().copied().map_or(
+                                Span::new(
+                                    hit.turn_start_char as usize,
+                                    hit.turn_start_char as usize + 1,
+                                ),
+                                |s| Span::new(s.start, s.end),
+                            );
+                            actions.push(Action::JumpTo {
+                                transcript_id,
+                                span,
+                            });
+                        }
+                    });
+                }
+            });
     }
 }
 

@@ -51,12 +51,30 @@ pub fn top_bar_ui(
             }
         });
         ui.menu_button("Edit", |ui| {
-            let undo = info.undo.as_deref().map_or_else(|| "Undo".to_string(), |l| format!("Undo {l}"));
-            if ui.add_enabled(info.undo.is_some(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+            let undo = info
+                .undo
+                .as_deref()
+                .map_or_else(|| "Undo".to_string(), |l| format!("Undo {l}"));
+            if ui
+                .add_enabled(
+                    info.undo.is_some(),
+                    egui::Button::new(undo).shortcut_text("Ctrl+Z"),
+                )
+                .clicked()
+            {
                 actions.push(Action::Undo);
             }
-            let redo = info.redo.as_deref().map_or_else(|| "Redo".to_string(), |l| format!("Redo {l}"));
-            if ui.add_enabled(info.redo.is_some(), egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z")).clicked() {
+            let redo = info
+                .redo
+                .as_deref()
+                .map_or_else(|| "Redo".to_string(), |l| format!("Redo {l}"));
+            if ui
+                .add_enabled(
+                    info.redo.is_some(),
+                    egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z"),
+                )
+                .clicked()
+            {
                 actions.push(Action::Redo);
             }
         });
@@ -64,11 +82,21 @@ pub fn top_bar_ui(
             ui.checkbox(&mut state.dark, "Dark theme");
             ui.checkbox(&mut state.whole_words, "Select whole words");
             let mut blind = project.blind;
-            if ui.checkbox(&mut blind, "Blind mode (raters see only their own codings)").changed() {
-                let label = if blind { "Turn blind mode on" } else { "Turn blind mode off" };
+            if ui
+                .checkbox(&mut blind, "Blind mode (raters see only their own codings)")
+                .changed()
+            {
+                let label = if blind {
+                    "Turn blind mode on"
+                } else {
+                    "Turn blind mode off"
+                };
                 actions.push(Action::Apply {
                     label: label.into(),
-                    command: Command::SetSetting { key: BLIND_MODE.into(), value: blind.then(|| "on".to_string()) },
+                    command: Command::SetSetting {
+                        key: BLIND_MODE.into(),
+                        value: blind.then(|| "on".to_string()),
+                    },
                 });
             }
         });
@@ -87,12 +115,18 @@ fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mu
     if project.blind {
         ui.label(egui::RichText::new("Blind mode").strong());
     }
-    let current = state.rater_id.map_or("nobody", |r| project.rater_name(r)).to_string();
+    let current = state
+        .rater_id
+        .map_or("nobody", |r| project.rater_name(r))
+        .to_string();
     egui::ComboBox::from_id_salt("current-rater")
         .selected_text(current)
         .show_ui(ui, |ui| {
             for rater in &project.raters {
-                if ui.selectable_label(state.rater_id == Some(rater.rater_id), &rater.name).clicked() {
+                if ui
+                    .selectable_label(state.rater_id == Some(rater.rater_id), &rater.name)
+                    .clicked()
+                {
                     actions.push(Action::SetRater(rater.rater_id));
                 }
             }

@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use egui::text::{CCursor, LayoutJob, TextFormat};
-use egui::{Color32, FontId, Galley, Pos2, Rect, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
+use egui::{
+    Color32, FontId, Galley, Pos2, Rect, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
+};
 
 use super::cache::{ProjectCache, TranscriptCache};
 use super::colours;
@@ -76,7 +78,10 @@ impl TranscriptView {
                 ..Default::default()
             });
         if let Some(target) = state.scroll_to.take() {
-            let turn = open.transcript.turns.partition_point(|t| t.span.end <= target);
+            let turn = open
+                .transcript
+                .turns
+                .partition_point(|t| t.span.end <= target);
             if let Some(top) = self.layout.tops.get(turn) {
                 area = area.vertical_scroll_offset((top - 60.0).max(0.0));
             }
@@ -88,7 +93,11 @@ impl TranscriptView {
             let origin = ui.min_rect().min;
             let placed = self.paint_turns(ui, origin, viewport, text_width, project, open, state);
             let content = Rect::from_min_size(origin + vec2(0.0, viewport.min.y), viewport.size());
-            let response = ui.interact(content, ui.scope_id().with("transcript-text"), Sense::click_and_drag());
+            let response = ui.interact(
+                content,
+                ui.scope_id().with("transcript-text"),
+                Sense::click_and_drag(),
+            );
             response.widget_info(|| WidgetInfo::labeled(Role::Document, true, "Transcript text"));
             let margin_x = origin.x + text_width + 12.0;
             let hovered_stripe = paint_margin(ui, &placed, open, project, margin_x, lanes);
@@ -108,10 +117,18 @@ impl TranscriptView {
         for i in 0..open.transcript.turns.len() {
             tops.push(y);
             let text = open.shown_text(i).to_owned();
-            let galley = ui.painter().layout(text, body_font(), Color32::PLACEHOLDER, width);
+            let galley = ui
+                .painter()
+                .layout(text, body_font(), Color32::PLACEHOLDER, width);
             y += header + galley.size().y + TURN_GAP;
         }
-        self.layout = Layout { transcript: Some(id), width, tops, header, total: y + 40.0 };
+        self.layout = Layout {
+            transcript: Some(id),
+            width,
+            tops,
+            header,
+            total: y + 40.0,
+        };
     }
 
     #[allow(clippy::too_many_arguments)] // one call site; the arguments are the frame's context
@@ -126,7 +143,9 @@ impl TranscriptView {
         state: &ViewState,
     ) -> Vec<Placed> {
         let tops = &self.layout.tops;
-        let first = tops.partition_point(|t| *t < viewport.min.y).saturating_sub(1);
+        let first = tops
+            .partition_point(|t| *t < viewport.min.y)
+            .saturating_sub(1);
         let mut placed = Vec::new();
         let painter = ui.painter();
         let visuals = ui.visuals();
@@ -145,12 +164,23 @@ impl TranscriptView {
                 header.push_str("   ");
                 header.push_str(turn.role.as_str());
             }
-            painter.text(head, egui::Align2::LEFT_TOP, header, FontId::proportional(13.0), visuals.weak_text_color());
+            painter.text(
+                head,
+                egui::Align2::LEFT_TOP,
+                header,
+                FontId::proportional(13.0),
+                visuals.weak_text_color(),
+            );
             let job = highlight_job(i, open, project, state, visuals, width);
             let galley = painter.layout_job(job);
             let text_origin = head + vec2(0.0, self.layout.header);
             painter.galley(text_origin, galley.clone(), visuals.text_color());
-            placed.push(Placed { turn: i, origin: text_origin, galley, content_start: turn.content_span().start });
+            placed.push(Placed {
+                turn: i,
+                origin: text_origin,
+                galley,
+                content_start: turn.content_span().start,
+            });
         }
         placed
     }
@@ -168,7 +198,10 @@ impl TranscriptView {
             actions.push(Action::ApplyCode(*code_id));
             return;
         }
-        let Some(pos) = response.interact_pointer_pos().or_else(|| response.hover_pos()) else {
+        let Some(pos) = response
+            .interact_pointer_pos()
+            .or_else(|| response.hover_pos())
+        else {
             return;
         };
         if response.clicked() {
@@ -178,7 +211,9 @@ impl TranscriptView {
             }
             state.selection = None;
             let coding = char_at(placed, pos).and_then(|c| innermost_coding(open, c));
-            actions.push(Action::SelectCoding(coding.map(|i| open.codings[i].coding_id)));
+            actions.push(Action::SelectCoding(
+                coding.map(|i| open.codings[i].coding_id),
+            ));
             return;
         }
         if response.drag_started() {
@@ -192,7 +227,9 @@ impl TranscriptView {
             if response.drag_stopped() {
                 self.drag_anchor = None;
                 if state.whole_words {
-                    state.selection = state.selection.map(|s| snap_to_words(&open.transcript.text, s));
+                    state.selection = state
+                        .selection
+                        .map(|s| snap_to_words(&open.transcript.text, s));
                 }
             }
         }
@@ -269,7 +306,11 @@ fn highlight_job(
     }
     cuts.sort_unstable();
     cuts.dedup();
-    let bytes: Vec<usize> = shown.char_indices().map(|(b, _)| b).chain([shown.len()]).collect();
+    let bytes: Vec<usize> = shown
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([shown.len()])
+        .collect();
     let mut job = LayoutJob::default();
     job.wrap.max_width = width;
     for pair in cuts.windows(2) {
@@ -280,7 +321,9 @@ fn highlight_job(
         let mut format = TextFormat::simple(body_font(), visuals.text_color());
         let covering = codings
             .iter()
-            .filter(|c| local(c.span.start) <= a && b <= local(c.span.end) && c.span.start < base + b)
+            .filter(|c| {
+                local(c.span.start) <= a && b <= local(c.span.end) && c.span.start < base + b
+            })
             .min_by_key(|c| c.span.len());
         if let Some(c) = covering {
             let colour = project.colour(c.code_id);
@@ -290,7 +333,10 @@ fn highlight_job(
                 colours::tint(colour, visuals.dark_mode)
             };
         }
-        if state.selection.is_some_and(|s| local(s.start) <= a && b <= local(s.end) && s.start < base + b) {
+        if state
+            .selection
+            .is_some_and(|s| local(s.start) <= a && b <= local(s.end) && s.start < base + b)
+        {
             format.background = visuals.selection.bg_fill;
             format.color = visuals.selection.stroke.color;
         }
@@ -318,7 +364,12 @@ fn paint_margin(
         let bottom = p.origin.y + p.galley.size().y + TURN_GAP;
         for &i in &open.by_turn[p.turn] {
             let coding = &open.codings[i];
-            let Some(lane) = open.lanes.iter().position(|l| *l == coding.code_id).filter(|l| *l < lanes) else {
+            let Some(lane) = open
+                .lanes
+                .iter()
+                .position(|l| *l == coding.code_id)
+                .filter(|l| *l < lanes)
+            else {
                 continue;
             };
             let y = |at: usize, start: bool| {
@@ -326,23 +377,49 @@ fn paint_margin(
                 let r = p.galley.pos_from_cursor(CCursor::new(local));
                 p.origin.y + if start { r.min.y } else { r.max.y }
             };
-            let y0 = if coding.span.start > turn.content_span().start { y(coding.span.start, true) } else { top };
-            let y1 = if coding.span.end < turn.span.end { y(coding.span.end, false) } else { bottom };
+            let y0 = if coding.span.start > turn.content_span().start {
+                y(coding.span.start, true)
+            } else {
+                top
+            };
+            let y1 = if coding.span.end < turn.span.end {
+                y(coding.span.end, false)
+            } else {
+                bottom
+            };
             let x = margin_x + lane as f32 * (LANE_WIDTH + LANE_GAP);
             let rect = Rect::from_min_max(pos2(x, y0), pos2(x + LANE_WIDTH, y1.max(y0 + 2.0)));
             painter.rect_filled(rect, 1.0, project.colour(coding.code_id));
             if pointer.is_some_and(|p| rect.expand2(Vec2::new(1.0, 0.0)).contains(p)) {
                 hovered = Some(i);
-                painter.rect_stroke(rect.expand(1.0), 1.0, Stroke::new(1.0, ui.visuals().strong_text_color()), egui::StrokeKind::Outside);
+                painter.rect_stroke(
+                    rect.expand(1.0),
+                    1.0,
+                    Stroke::new(1.0, ui.visuals().strong_text_color()),
+                    egui::StrokeKind::Outside,
+                );
             }
         }
     }
     if let Some(i) = hovered {
         let coding = &open.codings[i];
-        let memo = if open.with_memo.contains(&coding.coding_id) { " (memo)" } else { "" };
-        let tip = format!("{} by {}{memo}", project.path(coding.code_id), project.rater_name(coding.rater_id));
-        egui::Tooltip::always_open(ui.ctx().clone(), ui.layer_id(), ui.scope_id().with("stripe-tip"), egui::PopupAnchor::Pointer)
-            .show(|ui| ui.label(tip));
+        let memo = if open.with_memo.contains(&coding.coding_id) {
+            " (memo)"
+        } else {
+            ""
+        };
+        let tip = format!(
+            "{} by {}{memo}",
+            project.path(coding.code_id),
+            project.rater_name(coding.rater_id)
+        );
+        egui::Tooltip::always_open(
+            ui.ctx().clone(),
+            ui.layer_id(),
+            ui.scope_id().with("stripe-tip"),
+            egui::PopupAnchor::Pointer,
+        )
+        .show(|ui| ui.label(tip));
     }
     hovered
 }

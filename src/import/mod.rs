@@ -8,6 +8,13 @@ pub mod codings_csv;
 pub mod decode;
 mod docx;
 pub mod labels;
+pub mod positions;
+pub mod qdc;
+pub mod qde;
+mod qde_raw;
+pub mod qdpx;
+mod qdpx_archive;
+mod qdpx_sources;
 pub mod subtitles;
 
 use std::collections::BTreeSet;

@@ -76,6 +76,38 @@ impl Store {
         Ok(cases)
     }
 
+    /// Adds a case with a given id (from a REFI-QDA file). A case already stored with that id and
+    /// name is left as it is; a case of that name with another id, or that id with another name, is
+    /// refused.
+    pub fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
+        if let Some(existing) = self
+            .cases()?
+            .iter()
+            .find(|c| c.case_id == case_id || c.name == name)
+        {
+            if existing.case_id == case_id && existing.name == name {
+                return Ok(());
+            }
+            return Err(super::StoreError::Duplicate {
+                what: "case",
+                name: existing.name.clone(),
+            });
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![case_id.to_text(), name, now_rfc3339()],
+            )?;
+            audit::record(
+                tx,
+                "create",
+                "case",
+                Some(&case_id.to_text()),
+                &serde_json::json!({ "name": name }),
+            )
+        })
+    }
+
     /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
     /// no case are skipped and reported, unless `create_missing` creates those cases.
     pub fn set_attributes(
@@ -118,5 +150,36 @@ impl Store {
             )?;
             Ok(report)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Rater, RaterId, RaterKind};
+
+    #[test]
+    fn cases_and_raters_with_given_ids_are_idempotent_and_refuse_clashes() {
+        let mut store = Store::open_in_memory("t").unwrap();
+        let id = CaseId::new_random();
+        store.insert_case(id, "P1").unwrap();
+        store.insert_case(id, "P1").unwrap();
+        assert!(store.insert_case(CaseId::new_random(), "P1").is_err());
+        assert!(store.insert_case(id, "P2").is_err());
+        assert_eq!(store.cases().unwrap().len(), 1);
+        assert_eq!(store.cases().unwrap()[0].case_id, id);
+        let rater = Rater {
+            rater_id: RaterId::new_random(),
+            name: "Ana".into(),
+            kind: RaterKind::Consensus,
+        };
+        store.insert_rater(&rater).unwrap();
+        store.insert_rater(&rater).unwrap();
+        let clash = Rater {
+            rater_id: RaterId::new_random(),
+            ..rater.clone()
+        };
+        assert!(store.insert_rater(&clash).is_err());
+        assert_eq!(store.raters().unwrap(), [rater]);
     }
 }

@@ -267,19 +267,38 @@ mod tests {
         let c = coding(t, book.codes[0].code_id, r, 0, 5);
         let id = c.coding_id;
         let rep = store
-            .edit(&Edit { add: vec![c], action: "code".into(), ..Edit::default() })
+            .edit(&Edit {
+                add: vec![c],
+                action: "code".into(),
+                ..Edit::default()
+            })
             .unwrap();
         assert_eq!(rep.added, vec![id]);
         let rep = store
-            .edit(&Edit { remove: vec![id], action: "uncode".into(), ..Edit::default() })
+            .edit(&Edit {
+                remove: vec![id],
+                action: "uncode".into(),
+                ..Edit::default()
+            })
             .unwrap();
         assert_eq!(rep.removed, vec![id]);
-        assert!(store.codings(&crate::store::CodingFilter::default()).unwrap().is_empty());
+        assert!(
+            store
+                .codings(&crate::store::CodingFilter::default())
+                .unwrap()
+                .is_empty()
+        );
         let rep = store
-            .edit(&Edit { restore: vec![id], action: "undo".into(), ..Edit::default() })
+            .edit(&Edit {
+                restore: vec![id],
+                action: "undo".into(),
+                ..Edit::default()
+            })
             .unwrap();
         assert_eq!(rep.restored, vec![id]);
-        let live = store.codings(&crate::store::CodingFilter::default()).unwrap();
+        let live = store
+            .codings(&crate::store::CodingFilter::default())
+            .unwrap();
         assert_eq!(live.len(), 1);
         assert_eq!(live[0].coding_id, id);
     }
@@ -288,18 +307,30 @@ mod tests {
     fn retiring_a_code_with_codings_is_refused_and_changes_nothing() {
         let (mut store, book, t, r) = setup();
         let c = coding(t, book.codes[1].code_id, r, 0, 5);
-        store.edit(&Edit { add: vec![c], action: "code".into(), ..Edit::default() }).unwrap();
+        store
+            .edit(&Edit {
+                add: vec![c],
+                action: "code".into(),
+                ..Edit::default()
+            })
+            .unwrap();
         let version = store.codebook_version().unwrap();
         let mut smaller = book.clone();
         smaller.codes.remove(1);
         let err = store
-            .edit(&Edit { codebook: Some(smaller.clone()), action: "delete".into(), ..Edit::default() })
+            .edit(&Edit {
+                codebook: Some(smaller.clone()),
+                action: "delete".into(),
+                ..Edit::default()
+            })
             .unwrap_err();
         assert!(err.to_string().contains("merge it"), "{err}");
         assert_eq!(store.codebook().unwrap().codes.len(), 2);
         assert_eq!(store.codebook_version().unwrap(), version);
         // Merging: remove the codings in the same edit, and the retirement goes through.
-        let live = store.codings(&crate::store::CodingFilter::default()).unwrap();
+        let live = store
+            .codings(&crate::store::CodingFilter::default())
+            .unwrap();
         let moved = coding(t, book.codes[0].code_id, r, 0, 5);
         let rep = store
             .edit(&Edit {
@@ -333,9 +364,16 @@ mod tests {
         let mut renamed = book.clone();
         renamed.codes[0].name = "Renamed".into();
         let bad = coding(t, book.codes[0].code_id, r, 0, 10_000);
-        assert!(store
-            .edit(&Edit { codebook: Some(renamed), add: vec![bad], action: "x".into(), ..Edit::default() })
-            .is_err());
+        assert!(
+            store
+                .edit(&Edit {
+                    codebook: Some(renamed),
+                    add: vec![bad],
+                    action: "x".into(),
+                    ..Edit::default()
+                })
+                .is_err()
+        );
         assert_eq!(store.codebook().unwrap(), book);
     }
 }

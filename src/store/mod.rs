@@ -23,9 +23,9 @@ pub use cases::AttributeReport;
 pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
 pub use edit::{Edit, EditReport};
-pub use undo::BLIND_MODE;
 pub use schema::SCHEMA_VERSION;
 pub use transcripts::TranscriptSummary;
+pub use undo::BLIND_MODE;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

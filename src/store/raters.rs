@@ -27,6 +27,27 @@ impl Store {
             name: name.to_string(),
             kind,
         };
+        self.insert_rater(&rater)?;
+        Ok(rater)
+    }
+
+    /// Adds a rater with a given id (from another project or a REFI-QDA file). A rater already stored
+    /// with that id and name is left as it is; a clash of names or of ids is refused.
+    pub fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
+        let existing = self.raters()?;
+        if existing.iter().any(|r| r == rater) {
+            return Ok(());
+        }
+        if let Some(clash) = existing
+            .iter()
+            .find(|r| r.name == rater.name || r.rater_id == rater.rater_id)
+        {
+            return Err(StoreError::Duplicate {
+                what: "rater",
+                name: clash.name.clone(),
+            });
+        }
+        let kind = rater.kind;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO raters (rater_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -44,8 +65,7 @@ impl Store {
                 Some(&rater.rater_id.to_text()),
                 &serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
             )
-        })?;
-        Ok(rater)
+        })
     }
 
     /// All raters, by name.

@@ -145,7 +145,10 @@ impl Store {
                     "this rater has codings or memos; a rater with work is never removed".into(),
                 ));
             }
-            tx.execute("DELETE FROM raters WHERE rater_id = ?1", [rater_id.to_text()])?;
+            tx.execute(
+                "DELETE FROM raters WHERE rater_id = ?1",
+                [rater_id.to_text()],
+            )?;
             audit::record(
                 tx,
                 "remove",
@@ -179,7 +182,10 @@ mod tests {
         store.delete_memo(memo.memo_id).unwrap();
         assert!(store.memos(MemoTarget::Project).unwrap().is_empty());
         store.restore_memo(&memo).unwrap();
-        assert_eq!(store.memos(MemoTarget::Project).unwrap(), vec![memo.clone()]);
+        assert_eq!(
+            store.memos(MemoTarget::Project).unwrap(),
+            vec![memo.clone()]
+        );
         store.delete_memo(memo.memo_id).unwrap();
         store.remove_rater(rater.rater_id).unwrap();
         assert!(store.raters().unwrap().is_empty());

@@ -40,11 +40,19 @@ fn start_coding(h: &mut Harness<'static, AccordApp>, name: &str, transcript: &st
     h.run_steps(3);
 }
 
-fn live_codings(h: &Harness<'static, AccordApp>, rater_name: &str, code: &str) -> Vec<accord::Coding> {
+fn live_codings(
+    h: &Harness<'static, AccordApp>,
+    rater_name: &str,
+    code: &str,
+) -> Vec<accord::Coding> {
     let store = h.state().workspace().store();
     let code_id = accord::app::resolve::code(&store.codebook().unwrap(), code).unwrap();
     store
-        .codings(&CodingFilter { raters: vec![rater(store, rater_name)], codes: vec![code_id], ..CodingFilter::default() })
+        .codings(&CodingFilter {
+            raters: vec![rater(store, rater_name)],
+            codes: vec![code_id],
+            ..CodingFilter::default()
+        })
         .unwrap()
 }
 
@@ -58,7 +66,10 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
 
     // Drag across the text of the first turns, as a reader selects.
     let text = h.get_by_label("Transcript text").rect();
-    let (from, to) = (text.min + egui::vec2(40.0, 30.0), text.min + egui::vec2(300.0, 75.0));
+    let (from, to) = (
+        text.min + egui::vec2(40.0, 30.0),
+        text.min + egui::vec2(300.0, 75.0),
+    );
     h.hover_at(from);
     h.run_steps(1);
     h.drag_at(from);
@@ -74,8 +85,14 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
     let transcript = h.state().open_transcript().unwrap().transcript.text.clone();
     let chars: Vec<char> = transcript.chars().collect();
     let is_word = |c: char| c.is_alphanumeric() || c == '\'';
-    assert!(selection.start == 0 || !is_word(chars[selection.start - 1]), "selection starts mid-word");
-    assert!(selection.end == chars.len() || !is_word(chars[selection.end]), "selection ends mid-word");
+    assert!(
+        selection.start == 0 || !is_word(chars[selection.start - 1]),
+        "selection starts mid-word"
+    );
+    assert!(
+        selection.end == chars.len() || !is_word(chars[selection.end]),
+        "selection ends mid-word"
+    );
 
     // Type to filter the codebook, then click the code: it applies to the selection.
     h.get_by_label("Filter codes").focus();
@@ -86,13 +103,29 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
     h.run_steps(3);
     let after = live_codings(&h, "Maya Chen", "Peerness");
     assert_eq!(after.len(), before + 1);
-    let new = after.iter().find(|c| c.span == selection).expect("a coding of exactly the selection").clone();
+    let new = after
+        .iter()
+        .find(|c| c.span == selection)
+        .expect("a coding of exactly the selection")
+        .clone();
     let open = h.state().open_transcript().unwrap();
-    assert!(open.codings.iter().any(|c| c.coding_id == new.coding_id), "the coding is drawn");
+    assert!(
+        open.codings.iter().any(|c| c.coding_id == new.coding_id),
+        "the coding is drawn"
+    );
     let lane = h.state().project().codebook.lookup("Peerness");
-    let accord::model::CodeLookup::Found(code) = lane else { panic!("Peerness") };
-    assert!(open.lanes.contains(&code.code_id), "Peerness has a lane in the margin");
-    assert_eq!(h.state().state.coding_id, Some(new.coding_id), "the new coding is selected");
+    let accord::model::CodeLookup::Found(code) = lane else {
+        panic!("Peerness")
+    };
+    assert!(
+        open.lanes.contains(&code.code_id),
+        "Peerness has a lane in the margin"
+    );
+    assert_eq!(
+        h.state().state.coding_id,
+        Some(new.coding_id),
+        "the new coding is selected"
+    );
     h.get_by_label("Remove coding");
 
     // Undo (Ctrl+Z) takes it away; redo (Ctrl+Shift+Z) brings back the very same coding.
@@ -101,7 +134,11 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
     assert_eq!(live_codings(&h, "Maya Chen", "Peerness").len(), before);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run_steps(3);
-    assert!(live_codings(&h, "Maya Chen", "Peerness").iter().any(|c| c.coding_id == new.coding_id));
+    assert!(
+        live_codings(&h, "Maya Chen", "Peerness")
+            .iter()
+            .any(|c| c.coding_id == new.coding_id)
+    );
 }
 
 #[test]
@@ -112,7 +149,11 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
     start_coding(&mut h, "Jordan Ellis", "P02_interview");
     let both = {
         let open = h.state().open_transcript().unwrap();
-        open.codings.iter().map(|c| c.rater_id).collect::<std::collections::BTreeSet<_>>().len()
+        open.codings
+            .iter()
+            .map(|c| c.rater_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
     };
     assert_eq!(both, 2, "with blind mode off both raters' codings show");
 
@@ -123,17 +164,30 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
     let first_code = h.state().project().tree[0].1;
     let store = Store::open(&project).unwrap();
     let jordan = rater(&store, "Jordan Ellis");
-    let coded = store.codings(&CodingFilter { raters: vec![jordan], codes: vec![first_code], ..CodingFilter::default() }).unwrap();
-    assert!(coded.iter().any(|c| c.span == Span::new(10, 40)), "key 1 applied the first code");
+    let coded = store
+        .codings(&CodingFilter {
+            raters: vec![jordan],
+            codes: vec![first_code],
+            ..CodingFilter::default()
+        })
+        .unwrap();
+    assert!(
+        coded.iter().any(|c| c.span == Span::new(10, 40)),
+        "key 1 applied the first code"
+    );
 
     h.get_by_label("View").click();
     h.run_steps(2);
-    h.get_by_label("Blind mode (raters see only their own codings)").click();
+    h.get_by_label("Blind mode (raters see only their own codings)")
+        .click();
     h.run_steps(3);
     assert!(Store::open(&project).unwrap().blind_mode().unwrap());
     let open = h.state().open_transcript().unwrap();
     assert!(!open.codings.is_empty());
-    assert!(open.codings.iter().all(|c| c.rater_id == jordan), "blind: only Jordan's codings");
+    assert!(
+        open.codings.iter().all(|c| c.rater_id == jordan),
+        "blind: only Jordan's codings"
+    );
 
     // Switch rater: now only Maya's show.
     h.get_by_label("Coding as").click();
@@ -143,8 +197,14 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
     let maya = rater(&store, "Maya Chen");
     let open = h.state().open_transcript().unwrap();
     assert!(!open.codings.is_empty());
-    assert!(open.codings.iter().all(|c| c.rater_id == maya), "blind: only Maya's codings");
-    assert!(h.query_by_label_contains("Blind mode is on").is_none() || h.state().central != Central::Agreement);
+    assert!(
+        open.codings.iter().all(|c| c.rater_id == maya),
+        "blind: only Maya's codings"
+    );
+    assert!(
+        h.query_by_label_contains("Blind mode is on").is_none()
+            || h.state().central != Central::Agreement
+    );
 }
 
 #[test]
@@ -156,14 +216,24 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     h.run_steps(2);
     h.get_by_label("Search query").focus();
     h.run_steps(1);
-    h.get_by_label("Search query").type_text("\"my supervisor\"");
+    h.get_by_label("Search query")
+        .type_text("\"my supervisor\"");
     h.run_steps(1);
     h.get_by_label("Run search").click();
     h.run_steps(3);
-    let results = h.state().search.results.clone().expect("searched").expect("no error");
+    let results = h
+        .state()
+        .search
+        .results
+        .clone()
+        .expect("searched")
+        .expect("no error");
     assert!(results.total > 0);
     let hit = results.hits[0].clone();
-    let first_link = h.get_all_by_label_contains("  turn ").next().expect("a hit line");
+    let first_link = h
+        .get_all_by_label_contains("  turn ")
+        .next()
+        .expect("a hit line");
     first_link.click();
     h.run_steps(3);
     assert_eq!(h.state().central, Central::Transcript);
@@ -171,7 +241,8 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     assert_eq!(sel, Span::new(hit.spans[0].start, hit.spans[0].end));
     let open = h.state().open_transcript().unwrap();
     assert_eq!(open.transcript.transcript_id.to_text(), hit.transcript_id);
-    let text = accord::model::text::slice_chars(&open.transcript.text, sel.start, sel.end).to_lowercase();
+    let text =
+        accord::model::text::slice_chars(&open.transcript.text, sel.start, sel.end).to_lowercase();
     assert_eq!(text, "my supervisor");
 
     // Back to the results: tick all, choose a code, code them; one undo removes them all.
@@ -184,7 +255,9 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     h.run_steps(2);
     let path = {
         let p = h.state().project();
-        let accord::model::CodeLookup::Found(c) = p.codebook.lookup("Role clarity") else { panic!("Role clarity") };
+        let accord::model::CodeLookup::Found(c) = p.codebook.lookup("Role clarity") else {
+            panic!("Role clarity")
+        };
         p.path(c.code_id).to_string()
     };
     h.get_by_label(&path).click();
@@ -195,16 +268,30 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     assert!(added > 0 && added <= results.hits.len());
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(3);
-    assert_eq!(live_codings(&h, "Maya Chen", "Role clarity").len(), before, "one undo for the whole search-and-code");
+    assert_eq!(
+        live_codings(&h, "Maya Chen", "Role clarity").len(),
+        before,
+        "one undo for the whole search-and-code"
+    );
 }
 
 #[test]
 fn agreement_view_reads_the_same_kappa_as_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let project = demo(dir.path());
-    let cli = accord(dir.path(), &["agreement", project.to_str().unwrap(), "--format", "json"]).success();
+    let cli = accord(
+        dir.path(),
+        &["agreement", project.to_str().unwrap(), "--format", "json"],
+    )
+    .success();
     let json: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
-    let peerness = json["rows"].as_array().unwrap().iter().find(|r| r["code"].as_str().unwrap().ends_with("Peerness")).unwrap().clone();
+    let peerness = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"].as_str().unwrap().ends_with("Peerness"))
+        .unwrap()
+        .clone();
     let cli_kappa = peerness["kappa"]["value"].as_f64().unwrap();
 
     let mut h = window(&project);
@@ -219,23 +306,54 @@ fn agreement_view_reads_the_same_kappa_as_the_command_line() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let result = h.state().agreement.result.clone().expect("computed").expect("no error");
-    let row = result.report.rows.iter().find(|r| r.code.ends_with("Peerness")).unwrap();
-    assert_eq!(row.kappa.value, Some(cli_kappa), "window and command line agree exactly");
+    let result = h
+        .state()
+        .agreement
+        .result
+        .clone()
+        .expect("computed")
+        .expect("no error");
+    let row = result
+        .report
+        .rows
+        .iter()
+        .find(|r| r.code.ends_with("Peerness"))
+        .unwrap();
+    assert_eq!(
+        row.kappa.value,
+        Some(cli_kappa),
+        "window and command line agree exactly"
+    );
     h.run_steps(2);
     let shown = format!("{cli_kappa:.3} [");
-    assert!(h.query_by_label_contains(&shown).is_some(), "the table shows {shown}");
+    assert!(
+        h.query_by_label_contains(&shown).is_some(),
+        "the table shows {shown}"
+    );
     // Worst first: Peerness (the hardest code) heads the table.
     assert!(result.report.rows[0].code.ends_with("Peerness"));
 
     // Its disagreements, and one side by side.
-    let code = result.report.rows[0].code.rsplit('/').next().unwrap().to_string();
+    let code = result.report.rows[0]
+        .code
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     h.get_by_label(&code).click();
     h.run_steps(2);
     // (The list is below the chart: AccessKit clicks it wherever the scroll position is.)
-    h.get_all_by_label_contains(": coded by ").next().expect("a disagreement").click_accesskit();
+    h.get_all_by_label_contains(": coded by ")
+        .next()
+        .expect("a disagreement")
+        .click_accesskit();
     h.run_steps(2);
-    let detail = h.state().agreement.detail.clone().unwrap_or_else(|| panic!("side by side: {:?}", h.state().state.message));
+    let detail = h
+        .state()
+        .agreement
+        .detail
+        .clone()
+        .unwrap_or_else(|| panic!("side by side: {:?}", h.state().state.message));
     assert_eq!(detail.raters.len(), 2);
     assert!(detail.raters.iter().any(|(_, spans)| !spans.is_empty()));
 }
@@ -263,18 +381,31 @@ fn edit_the_codebook_and_write_memos_from_the_window() {
     h.get_by_label("Code name").type_text(" (revised)");
     h.get_by_label("When not to use field").focus();
     h.run_steps(1);
-    h.get_by_label("When not to use field").type_text(" Not for mere friendliness.");
+    h.get_by_label("When not to use field")
+        .type_text(" Not for mere friendliness.");
     h.run_steps(1);
     h.get_by_label("Save code").click();
     h.run_steps(3);
     let store = Store::open(&project).unwrap();
     let book = store.codebook().unwrap();
-    let code = book.codes.iter().find(|c| c.name == "Peerness (revised)").expect("renamed");
+    let code = book
+        .codes
+        .iter()
+        .find(|c| c.name == "Peerness (revised)")
+        .expect("renamed");
     assert!(code.when_not_to_use.ends_with("Not for mere friendliness."));
     assert_eq!(store.codebook_version().unwrap(), version + 1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(3);
-    assert!(Store::open(&project).unwrap().codebook().unwrap().codes.iter().any(|c| c.name == "Peerness"));
+    assert!(
+        Store::open(&project)
+            .unwrap()
+            .codebook()
+            .unwrap()
+            .codes
+            .iter()
+            .any(|c| c.name == "Peerness")
+    );
 
     // A project memo through the File menu.
     h.get_by_label("File").click();
@@ -283,11 +414,15 @@ fn edit_the_codebook_and_write_memos_from_the_window() {
     h.run_steps(4);
     h.get_by_label("Memo text").focus();
     h.run_steps(1);
-    h.get_by_label("Memo text").type_text("Round one: peerness definitions drift.");
+    h.get_by_label("Memo text")
+        .type_text("Round one: peerness definitions drift.");
     h.run_steps(1);
     h.get_by_label("Save memo").click();
     h.run_steps(2);
-    let memos = Store::open(&project).unwrap().memos(accord::model::MemoTarget::Project).unwrap();
+    let memos = Store::open(&project)
+        .unwrap()
+        .memos(accord::model::MemoTarget::Project)
+        .unwrap();
     assert_eq!(memos.len(), 1);
     assert_eq!(memos[0].text, "Round one: peerness definitions drift.");
 }
@@ -316,8 +451,14 @@ fn importing_in_the_window_reports_each_file_and_goes_on() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert!(h.query_by_label_contains("failed").is_some(), "the broken file is reported");
-    assert!(h.query_by_label_contains("imported  P01_interview.txt").is_some());
+    assert!(
+        h.query_by_label_contains("failed").is_some(),
+        "the broken file is reported"
+    );
+    assert!(
+        h.query_by_label_contains("imported  P01_interview.txt")
+            .is_some()
+    );
     let store = Store::open(&project).unwrap();
     assert_eq!(store.transcripts().unwrap().len(), 1);
     assert_eq!(store.raters().unwrap()[0].name, "Sam Rivera");

@@ -6,9 +6,12 @@
 mod agreement;
 mod cli;
 mod codebook;
+mod export;
 #[cfg(feature = "gui")]
 mod gui;
 mod malformed;
+mod qdpx;
+mod refi_examples;
 mod samples;
 mod search;
 mod store;

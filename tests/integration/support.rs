@@ -105,3 +105,127 @@ pub fn snapshot(project: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
     let wal = project.with_extension("accord-wal");
     (std::fs::read(project).unwrap(), std::fs::read(wal).ok())
 }
+
+/// The demo project, built once per test run: its snapshot for exports, and its agreement report at
+/// turn level (100 bootstrap replicates, seeded, so the report is the same on every run).
+pub struct DemoExport {
+    pub data: accord::export::ProjectData,
+    pub agreement: accord::app::agreement::ProjectAgreement,
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The shared demo (see [`DemoExport`]).
+pub fn demo_export() -> &'static DemoExport {
+    use accord::app::agreement::{AgreementOptions, Unit, project_agreement};
+    use accord::app::demo::{DemoSources, build_demo};
+    static DEMO: std::sync::OnceLock<DemoExport> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.accord");
+        build_demo(&path, &DemoSources::under(&root())).unwrap();
+        let store = accord::Store::open(&path).unwrap();
+        let data = accord::app::export::snapshot(&store).unwrap();
+        let options = AgreementOptions {
+            unit: Unit::Turn,
+            stats: accord::agreement::StatOptions {
+                bootstrap_replicates: 100,
+                ..accord::agreement::StatOptions::default()
+            },
+            ..AgreementOptions::default()
+        };
+        let agreement = project_agreement(
+            &store,
+            &accord::app::agreement_input::Selection::default(),
+            &options,
+        )
+        .unwrap();
+        DemoExport {
+            data,
+            agreement,
+            path,
+            _dir: dir,
+        }
+    })
+}
+
+/// Replaces every UUID with `[id]` (ids made at import differ from run to run).
+pub fn redact_ids(text: &str) -> String {
+    let uuid = regex::Regex::new(
+        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    )
+    .unwrap();
+    uuid.replace_all(text, "[id]").into_owned()
+}
+
+/// The text of every `w:t` run in a DOCX's `word/document.xml`, one paragraph per line.
+pub fn docx_text(bytes: &[u8]) -> String {
+    use quick_xml::events::Event;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut out, mut in_text) = (String::new(), false);
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) if e.local_name().as_ref() == b"t" => in_text = true,
+            Event::End(e) if e.local_name().as_ref() == b"t" => in_text = false,
+            Event::End(e) if e.local_name().as_ref() == b"p" => out.push('\n'),
+            Event::Text(t) if in_text => out.push_str(&t.xml_content().unwrap()),
+            Event::GeneralRef(r) if in_text => {
+                let name = r.decode().unwrap();
+                out.push_str(quick_xml::escape::resolve_predefined_entity(&name).unwrap_or("?"));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The shared REFI-QDA folder (schemas and real example files).
+pub fn refi() -> PathBuf {
+    root().join("..").join("shared").join("refi-qda")
+}
+
+/// A real example file, or `None` (with a notice) when the shared folder is not there.
+pub fn example(name: &str) -> Option<(PathBuf, Vec<u8>)> {
+    let path = refi().join("examples").join(name);
+    if let Ok(bytes) = std::fs::read(&path) {
+        Some((path, bytes))
+    } else {
+        eprintln!("skipping: {} is not here", path.display());
+        None
+    }
+}
+
+/// Validates XML with xmllint against a schema; false (with a notice) when xmllint is missing.
+pub fn xmllint(xml: &[u8], schema: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.xml");
+    std::fs::write(&file, xml).unwrap();
+    let run = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(refi().join(schema))
+        .arg(&file)
+        .output();
+    let Ok(out) = run else {
+        eprintln!("NOTICE: xmllint is not installed; skipping schema validation (CI installs it)");
+        return false;
+    };
+    assert!(
+        out.status.success(),
+        "xmllint rejects the export:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+/// One entry of a zip archive.
+pub fn zip_entry(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name(name).unwrap(), &mut out).unwrap();
+    out
+}

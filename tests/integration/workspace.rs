@@ -15,7 +15,12 @@ fn code_id(ws: &Workspace, name: &str) -> accord::model::CodeId {
 }
 
 fn live(ws: &Workspace, code: accord::model::CodeId) -> Vec<accord::Coding> {
-    ws.store().codings(&CodingFilter { codes: vec![code], ..CodingFilter::default() }).unwrap()
+    ws.store()
+        .codings(&CodingFilter {
+            codes: vec![code],
+            ..CodingFilter::default()
+        })
+        .unwrap()
 }
 
 #[test]
@@ -40,7 +45,13 @@ fn merging_two_codes_is_one_change_and_undo_restores_everything() {
             created_at: None,
         })
         .collect();
-    let edit = Edit { codebook: Some(book), add, remove: moving.iter().map(|c| c.coding_id).collect(), action: "merge-codes".into(), ..Edit::default() };
+    let edit = Edit {
+        codebook: Some(book),
+        add,
+        remove: moving.iter().map(|c| c.coding_id).collect(),
+        action: "merge-codes".into(),
+        ..Edit::default()
+    };
     ws.apply("Merge", Command::Edit(Box::new(edit))).unwrap();
     assert!(ws.store().codebook().unwrap().get(from).is_none());
     assert!(live(&ws, from).is_empty());
@@ -50,7 +61,11 @@ fn merging_two_codes_is_one_change_and_undo_restores_everything() {
     ws.undo().unwrap();
     assert_eq!(ws.store().codebook().unwrap(), before_book);
     let back: Vec<CodingId> = live(&ws, from).iter().map(|c| c.coding_id).collect();
-    assert_eq!(back, moving.iter().map(|c| c.coding_id).collect::<Vec<_>>(), "the same codings, not copies");
+    assert_eq!(
+        back,
+        moving.iter().map(|c| c.coding_id).collect::<Vec<_>>(),
+        "the same codings, not copies"
+    );
     assert_eq!(live(&ws, into).len(), staying.len());
 
     ws.redo().unwrap();
@@ -67,52 +82,112 @@ fn deleting_a_code_in_use_is_refused_and_changes_nothing() {
     let mut book = ws.store().codebook().unwrap();
     book.codes.retain(|c| c.code_id != peerness);
     let bytes = std::fs::read(&project).unwrap();
-    let err = ws.apply("Delete", Command::Edit(Box::new(Edit { codebook: Some(book), action: "delete-code".into(), ..Edit::default() }))).unwrap_err();
-    assert!(err.to_string().contains("merge it into another code"), "{err}");
+    let err = ws
+        .apply(
+            "Delete",
+            Command::Edit(Box::new(Edit {
+                codebook: Some(book),
+                action: "delete-code".into(),
+                ..Edit::default()
+            })),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("merge it into another code"),
+        "{err}"
+    );
     assert!(ws.undo_label().is_none());
-    assert_eq!(std::fs::read(&project).unwrap(), bytes, "the file is unchanged");
+    assert_eq!(
+        std::fs::read(&project).unwrap(),
+        bytes,
+        "the file is unchanged"
+    );
 }
 
 #[test]
 fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&demo(dir.path())).unwrap();
-    ws.apply("Blind on", Command::SetSetting { key: BLIND_MODE.into(), value: Some("on".into()) }).unwrap();
+    ws.apply(
+        "Blind on",
+        Command::SetSetting {
+            key: BLIND_MODE.into(),
+            value: Some("on".into()),
+        },
+    )
+    .unwrap();
     assert!(ws.store().blind_mode().unwrap());
     ws.undo().unwrap();
     assert!(!ws.store().blind_mode().unwrap());
     ws.redo().unwrap();
     assert!(ws.store().blind_mode().unwrap());
 
-    ws.apply("Memo", Command::AddMemo { target: MemoTarget::Project, rater: None, text: "note".into() }).unwrap();
+    ws.apply(
+        "Memo",
+        Command::AddMemo {
+            target: MemoTarget::Project,
+            rater: None,
+            text: "note".into(),
+        },
+    )
+    .unwrap();
     let memo = ws.store().memos(MemoTarget::Project).unwrap()[0].clone();
     ws.undo().unwrap();
     assert!(ws.store().memos(MemoTarget::Project).unwrap().is_empty());
     ws.redo().unwrap();
     assert_eq!(ws.store().memos(MemoTarget::Project).unwrap(), vec![memo]);
 
-    ws.apply("Rater", Command::AddRater { name: "Third".into(), kind: RaterKind::Human }).unwrap();
+    ws.apply(
+        "Rater",
+        Command::AddRater {
+            name: "Third".into(),
+            kind: RaterKind::Human,
+        },
+    )
+    .unwrap();
     let third = ws.store().find_rater("Third").unwrap();
     ws.undo().unwrap();
     assert!(ws.store().find_rater("Third").is_err());
     ws.redo().unwrap();
-    assert_eq!(ws.store().find_rater("Third").unwrap(), third, "same id back");
+    assert_eq!(
+        ws.store().find_rater("Third").unwrap(),
+        third,
+        "same id back"
+    );
 
     let mut book = ws.store().codebook().unwrap();
     let before = book.clone();
     book.codes[0].definition.push_str(" Revised.");
-    ws.apply("Import codebook", Command::ImportCodebook { book: book.clone(), note: "r2".into() }).unwrap();
+    ws.apply(
+        "Import codebook",
+        Command::ImportCodebook {
+            book: book.clone(),
+            note: "r2".into(),
+        },
+    )
+    .unwrap();
     ws.undo().unwrap();
     assert_eq!(ws.store().codebook().unwrap(), before);
 
     let t = ws.store().transcripts().unwrap()[0].clone();
-    ws.apply("Remove", Command::RemoveTranscript(t.transcript_id)).unwrap();
+    ws.apply("Remove", Command::RemoveTranscript(t.transcript_id))
+        .unwrap();
     assert!(ws.store().find_transcript(&t.name).is_err());
     ws.undo().unwrap();
-    assert_eq!(ws.store().find_transcript(&t.name).unwrap().transcript_id, t.transcript_id);
+    assert_eq!(
+        ws.store().find_transcript(&t.name).unwrap().transcript_id,
+        t.transcript_id
+    );
 
     // A new change clears the redo list, as in every editor.
-    ws.apply("Blind off", Command::SetSetting { key: BLIND_MODE.into(), value: None }).unwrap();
+    ws.apply(
+        "Blind off",
+        Command::SetSetting {
+            key: BLIND_MODE.into(),
+            value: None,
+        },
+    )
+    .unwrap();
     assert!(ws.redo_label().is_none());
     let _ = Store::open_in_memory("x").unwrap();
 }
@@ -126,10 +201,31 @@ fn undo_survives_reopening_the_file_only_as_stored_state() {
     let t = ws.store().transcripts().unwrap()[0].transcript_id;
     let maya = ws.store().find_rater("Maya Chen").unwrap().rater_id;
     let code = code_id(&ws, "Peerness");
-    let coding = NewCoding { coding_id: CodingId::new_random(), transcript_id: t, code_id: code, rater_id: maya, span: Span::new(3, 30), memo: None, created_at: None };
+    let coding = NewCoding {
+        coding_id: CodingId::new_random(),
+        transcript_id: t,
+        code_id: code,
+        rater_id: maya,
+        span: Span::new(3, 30),
+        memo: None,
+        created_at: None,
+    };
     let id = coding.coding_id;
-    ws.apply("Code", Command::AddCodings { codings: vec![coding], action: "code".into() }).unwrap();
+    ws.apply(
+        "Code",
+        Command::AddCodings {
+            codings: vec![coding],
+            action: "code".into(),
+        },
+    )
+    .unwrap();
     drop(ws);
     let store = Store::open(&project).unwrap();
-    assert!(store.codings(&CodingFilter::default()).unwrap().iter().any(|c| c.coding_id == id));
+    assert!(
+        store
+            .codings(&CodingFilter::default())
+            .unwrap()
+            .iter()
+            .any(|c| c.coding_id == id)
+    );
 }

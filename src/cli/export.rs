@@ -1,0 +1,264 @@
+//! `accord export PROJECT excerpts|matrix|cooccurrence|codebook|agreement|qdc|qdpx`: loads the
+//! project once, resolves the filter people typed (names to ids), and hands both to `export::write`,
+//! the same function the window's preview calls. Text formats go to standard output without `--out`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::agreement::{parse_rule, parse_unit};
+use super::codebook::write_atomic;
+use super::{ProjectPath, open};
+use crate::agreement::StatOptions;
+use crate::agreement::unitize::CoverageRule;
+use crate::app::agreement::{AgreementOptions, Unit, project_agreement};
+use crate::app::agreement_input::Selection;
+use crate::app::{export::snapshot, resolve};
+use crate::export::{
+    Columns, ExcerptFilter, Format, MatrixSpec, Measure, ProjectData, Request, write,
+};
+use crate::store::Store;
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum What {
+    /// Coded excerpts (markdown, html, docx, csv, xlsx).
+    Excerpts,
+    /// Codes x cases or x attribute values (csv, xlsx).
+    Matrix,
+    /// Code co-occurrence within turns (csv, xlsx).
+    Cooccurrence,
+    /// The codebook (markdown, docx, csv, xlsx).
+    Codebook,
+    /// The agreement report (markdown, html, csv, xlsx).
+    Agreement,
+    /// The codebook as REFI-QDA (.qdc).
+    Qdc,
+    /// The project as REFI-QDA (.qdpx).
+    Qdpx,
+}
+
+/// Arguments of `accord export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// What to export.
+    #[arg(value_enum)]
+    pub what: What,
+    /// markdown, html, docx, csv, xlsx, qdc or qdpx (default: from --out's extension, else the first
+    /// format the export has).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Format>,
+    /// Where to write (standard output for text formats when absent).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only these codes (paths, names or ids).
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// Include the codes below each chosen code.
+    #[arg(long)]
+    pub children: bool,
+    /// Only these raters (for agreement: the raters compared).
+    #[arg(long, value_delimiter = ',')]
+    pub raters: Vec<String>,
+    /// Only consensus layers.
+    #[arg(long)]
+    pub consensus: bool,
+    /// Only these transcripts.
+    #[arg(long, value_delimiter = ',')]
+    pub transcripts: Vec<String>,
+    /// Only these cases.
+    #[arg(long, value_delimiter = ',')]
+    pub cases: Vec<String>,
+    /// Only cases with this attribute value, as NAME=VALUE (repeat; values of one name are alternatives).
+    #[arg(long = "where", value_name = "NAME=VALUE")]
+    pub attributes: Vec<String>,
+    /// Matrix columns: `cases`, or the name of a case attribute.
+    #[arg(long, default_value = "cases")]
+    pub by: String,
+    /// Matrix cells: codings, turns or presence.
+    #[arg(long, default_value = "codings", value_parser = parse_measure)]
+    pub measure: Measure,
+    /// Agreement unit: char, turn, sentence, segment or unitizing.
+    #[arg(long, default_value = "char", value_parser = parse_unit)]
+    pub unit: Unit,
+    /// Agreement: minimum overlap for matching segments.
+    #[arg(long, default_value_t = 0.9)]
+    pub overlap: f64,
+    /// Agreement: when a turn or sentence counts as coded (any, majority, full).
+    #[arg(long, default_value = "any", value_parser = parse_rule)]
+    pub rule: CoverageRule,
+    /// Agreement: bootstrap replicates for alpha's interval.
+    #[arg(long, default_value_t = 1000)]
+    pub replicates: u32,
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+fn parse_measure(text: &str) -> Result<Measure, String> {
+    text.parse()
+}
+
+fn filter(store: &Store, data: &ProjectData, args: &ExportArgs) -> anyhow::Result<ExcerptFilter> {
+    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pair in &args.attributes {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--where {pair:?}: expected NAME=VALUE"))?;
+        attributes
+            .entry(name.trim().to_string())
+            .or_default()
+            .push(value.trim().to_string());
+    }
+    let cases = args
+        .cases
+        .iter()
+        .map(|name| {
+            data.cases
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+                .map(|c| c.case_id)
+                .ok_or_else(|| anyhow::anyhow!("no case {name:?} in this project"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(ExcerptFilter {
+        codes: args
+            .codes
+            .iter()
+            .map(|c| resolve::code(&data.codebook, c))
+            .collect::<Result<_, _>>()?,
+        include_children: args.children,
+        raters: args
+            .raters
+            .iter()
+            .map(|r| Ok(store.find_rater(r)?.rater_id))
+            .collect::<anyhow::Result<_>>()?,
+        consensus_only: args.consensus,
+        transcripts: resolve::transcript_ids(store, &args.transcripts)?,
+        cases,
+        attributes,
+    })
+}
+
+fn agreement_options(args: &ExportArgs) -> AgreementOptions {
+    AgreementOptions {
+        unit: args.unit,
+        overlap: args.overlap,
+        rule: args.rule,
+        stats: StatOptions {
+            bootstrap_replicates: args.replicates,
+            ..StatOptions::default()
+        },
+    }
+}
+
+/// Runs `accord export`.
+pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.project.project)?;
+    let data = snapshot(&store)?;
+    let filter = filter(&store, &data, args)?;
+    let spec = matrix_spec(args, &data)?;
+    let report = if args.what == What::Agreement {
+        let selection = Selection {
+            raters: filter.raters.clone(),
+            codes: filter.codes.clone(),
+            transcripts: filter.transcripts.clone(),
+        };
+        Some(project_agreement(
+            &store,
+            &selection,
+            &agreement_options(args),
+        )?)
+    } else {
+        None
+    };
+    let request = match args.what {
+        What::Excerpts => Request::Excerpts {
+            data: &data,
+            filter: &filter,
+        },
+        What::Matrix => Request::Matrix {
+            data: &data,
+            filter: &filter,
+            spec: &spec,
+        },
+        What::Cooccurrence => Request::Cooccurrence {
+            data: &data,
+            filter: &filter,
+        },
+        What::Codebook | What::Qdc => Request::Codebook {
+            book: &data.codebook,
+        },
+        What::Agreement => match &report {
+            Some(report) => Request::Agreement { report },
+            None => anyhow::bail!("the agreement report could not be computed"),
+        },
+        What::Qdpx => Request::Project { data: &data },
+    };
+    let format = choose_format(args, &request)?;
+    let mut bytes = Vec::new();
+    write(&request, format, &mut bytes)?;
+    emit(args.out.as_deref(), format, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The matrix's columns and measure; an attribute no case has is an error naming the ones there are.
+fn matrix_spec(args: &ExportArgs, data: &ProjectData) -> anyhow::Result<MatrixSpec> {
+    let columns = match args.by.as_str() {
+        "cases" | "case" => Columns::Cases,
+        name => Columns::Attribute(name.to_string()),
+    };
+    if let Columns::Attribute(name) = &columns
+        && args.what == What::Matrix
+        && !data.attribute_names().contains(name)
+    {
+        anyhow::bail!(
+            "--by {name:?}: no case has that attribute (attributes: {})",
+            data.attribute_names().join(", ")
+        );
+    }
+    Ok(MatrixSpec {
+        columns,
+        measure: args.measure,
+    })
+}
+
+/// Writes the export to its file (atomically), or text to standard output.
+fn emit(out: Option<&std::path::Path>, format: Format, bytes: &[u8]) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            write_atomic(path, bytes)?;
+            eprintln!("wrote {} ({format}, {} bytes)", path.display(), bytes.len());
+        }
+        None if format.is_text() => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(bytes)?;
+        }
+        None => anyhow::bail!("{format} is a binary format: give --out FILE"),
+    }
+    Ok(())
+}
+
+fn choose_format(args: &ExportArgs, request: &Request<'_>) -> anyhow::Result<Format> {
+    let default = match args.what {
+        What::Qdc => Format::Qdc,
+        What::Qdpx => Format::Qdpx,
+        _ => request.formats()[0],
+    };
+    let format = args
+        .format
+        .or_else(|| args.out.as_deref().and_then(Format::from_extension))
+        .unwrap_or(default);
+    if args.what == What::Codebook && format == Format::Qdc {
+        return Ok(format);
+    }
+    if matches!(args.what, What::Qdc | What::Qdpx) && format != default {
+        anyhow::bail!("{:?} is written as {default}, not {format}", args.what);
+    }
+    Ok(format)
+}

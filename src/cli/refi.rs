@@ -1,0 +1,63 @@
+//! `accord import-qdpx FILE --out NEW.accord`: a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA,
+//! QualCoder or Accord becomes a new project; the report says which position unit each source used
+//! and what was left out.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::output;
+use crate::app::refi::import_new_project;
+use crate::import::qdpx::read_qdpx;
+
+/// Arguments of `accord import-qdpx`.
+#[derive(Debug, Args)]
+pub struct ImportQdpxArgs {
+    /// The REFI-QDA project (`.qdpx`, or a bare `.qde`).
+    pub file: PathBuf,
+    /// The new project file to create.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `accord import-qdpx`.
+pub fn import_qdpx(args: &ImportQdpxArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("{}: cannot read", args.file.display()))?;
+    let import = read_qdpx(&args.file, &bytes)?;
+    let report = import_new_project(&args.out, import)?;
+    if args.json {
+        output::json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}: {} transcripts, {} codes, {} codings, {} raters, {} cases, {} memos (from {})",
+        report.project.display(),
+        report.transcripts,
+        report.codes,
+        report.codings,
+        report.raters,
+        report.cases,
+        report.memos,
+        if report.origin.is_empty() {
+            "an unnamed tool"
+        } else {
+            &report.origin
+        }
+    );
+    for s in &report.sources {
+        println!(
+            "  {}: positions in {} ({}); {} codings",
+            s.name, s.unit, s.reason, s.codings
+        );
+    }
+    for line in &report.skipped {
+        println!("  skipped: {line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

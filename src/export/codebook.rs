@@ -1,0 +1,88 @@
+//! The codebook as a document for a paper's appendix (Markdown here, DOCX in `docx.rs`) and as CSV:
+//! every code in tree order with each structured field (short definition, definition, when to use,
+//! when not to use, example) and its colour.
+
+use std::fmt::Write as _;
+
+use super::table::{Cell, Table};
+use crate::model::{Code, Codebook};
+
+/// The structured fields of a code, labelled, in the order a codebook shows them.
+#[must_use]
+pub fn fields(code: &Code) -> [(&'static str, &str); 5] {
+    [
+        ("Short definition", code.short_definition.as_str()),
+        ("Definition", code.definition.as_str()),
+        ("When to use", code.when_to_use.as_str()),
+        ("When not to use", code.when_not_to_use.as_str()),
+        ("Example", code.example.as_str()),
+    ]
+}
+
+/// Markdown: a heading per code (deeper codes, deeper headings, capped at level 6), then its fields.
+#[must_use]
+pub fn to_markdown(book: &Codebook) -> String {
+    let title = if book.name.is_empty() {
+        "Codebook"
+    } else {
+        &book.name
+    };
+    let mut out = format!("# {title}\n");
+    if !book.description.trim().is_empty() {
+        let _ = write!(out, "\n{}\n", book.description.trim());
+    }
+    let _ = write!(out, "\n{} codes.\n", book.codes.len());
+    for (depth, code) in book.tree_order() {
+        let hashes = "#".repeat((depth + 2).min(6));
+        let _ = write!(out, "\n{hashes} {}\n\n", book.path(code.code_id));
+        for (label, value) in fields(code) {
+            if !value.trim().is_empty() {
+                let _ = writeln!(out, "**{label}.** {}\n", value.trim());
+            }
+        }
+        let _ = writeln!(out, "*Colour* `{}`", code.colour);
+    }
+    out
+}
+
+/// One code per row with every field (for spreadsheets and re-use).
+#[must_use]
+pub fn to_table(book: &Codebook) -> Table {
+    let header = [
+        "path",
+        "name",
+        "code_id",
+        "parent_id",
+        "depth",
+        "colour",
+        "short_definition",
+        "definition",
+        "when_to_use",
+        "when_not_to_use",
+        "example",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let rows = book
+        .tree_order()
+        .into_iter()
+        .map(|(depth, c)| {
+            let mut row = vec![
+                Cell::from(book.path(c.code_id)),
+                Cell::from(c.name.as_str()),
+                Cell::from(c.code_id.to_text()),
+                Cell::from(c.parent_id.map(|p| p.to_text()).unwrap_or_default()),
+                Cell::from(depth),
+                Cell::from(c.colour.as_str()),
+            ];
+            row.extend(fields(c).iter().map(|(_, v)| Cell::from(*v)));
+            row
+        })
+        .collect();
+    Table {
+        name: "Codebook".into(),
+        header,
+        rows,
+    }
+}

@@ -1,0 +1,114 @@
+//! Word documents with `docx-rs`: the coded excerpts (a heading per code, each quote with participant,
+//! transcript, turn and time stamp, rater and memo) and the codebook (every structured field).
+
+use std::io::{Cursor, Write};
+
+use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
+
+use super::ExportError;
+use super::codebook::fields;
+use super::excerpts::{Excerpt, by_code};
+use crate::model::Codebook;
+
+fn styled() -> Docx {
+    let heading = |id: &str, name: &str, size: usize| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .size(size)
+            .bold()
+    };
+    Docx::new()
+        .add_style(heading("Title", "Title", 40))
+        .add_style(heading("Heading1", "heading 1", 32))
+        .add_style(heading("Heading2", "heading 2", 28))
+        .add_style(heading("Heading3", "heading 3", 24))
+        .add_style(
+            Style::new("Quote", StyleType::Paragraph)
+                .name("Quote")
+                .italic(),
+        )
+}
+
+fn text(style: Option<&str>, words: &str) -> Paragraph {
+    let p = Paragraph::new().add_run(Run::new().add_text(words));
+    match style {
+        Some(s) => p.style(s),
+        None => p,
+    }
+}
+
+/// Paragraphs of hand-wrapped text: blank lines separate paragraphs, single line ends become spaces.
+#[must_use]
+pub fn reflow(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Paragraphs with a bold label before the first (the text reflowed, see [`reflow`]).
+fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
+    for (i, paragraph) in reflow(words).into_iter().enumerate() {
+        let mut p = Paragraph::new();
+        if i == 0 {
+            p = p.add_run(Run::new().add_text(format!("{label}: ")).bold());
+        }
+        doc = doc.add_paragraph(p.add_run(Run::new().add_text(paragraph)));
+    }
+    doc
+}
+
+/// A quote, one paragraph per line of it.
+fn quote(doc: Docx, words: &str) -> Docx {
+    words.trim().lines().fold(doc, |doc, line| {
+        doc.add_paragraph(text(Some("Quote"), line))
+    })
+}
+
+fn finish(doc: Docx, mut out: impl Write) -> Result<(), ExportError> {
+    let mut buffer = Cursor::new(Vec::new());
+    doc.pack(&mut buffer)
+        .map_err(|e| ExportError::Invalid(format!("cannot write the Word document: {e}")))?;
+    out.write_all(buffer.get_ref())?;
+    Ok(())
+}
+
+/// The excerpts as a Word document.
+pub fn excerpts(title: &str, rows: &[Excerpt], out: impl Write) -> Result<(), ExportError> {
+    let mut doc = styled()
+        .add_paragraph(text(Some("Title"), title))
+        .add_paragraph(text(None, &format!("{} excerpts.", rows.len())));
+    for (code, list) in by_code(rows) {
+        doc = doc.add_paragraph(text(Some("Heading1"), &format!("{code} ({})", list.len())));
+        for e in list {
+            doc = quote(doc, &e.quote);
+            doc = doc.add_paragraph(text(None, &format!("— {}", e.citation())));
+            if let Some(memo) = &e.memo {
+                doc = labelled(doc, "Memo", memo);
+            }
+        }
+    }
+    finish(doc, out)
+}
+
+/// The codebook as a Word document.
+pub fn codebook(book: &Codebook, out: impl Write) -> Result<(), ExportError> {
+    let title = if book.name.is_empty() {
+        "Codebook"
+    } else {
+        &book.name
+    };
+    let mut doc = styled().add_paragraph(text(Some("Title"), title));
+    if !book.description.trim().is_empty() {
+        doc = doc.add_paragraph(text(None, book.description.trim()));
+    }
+    for (depth, code) in book.tree_order() {
+        let style = format!("Heading{}", (depth + 1).min(3));
+        doc = doc.add_paragraph(text(Some(&style), &book.path(code.code_id)));
+        for (label, value) in fields(code) {
+            doc = labelled(doc, label, value);
+        }
+        doc = labelled(doc, "Colour", &code.colour);
+    }
+    finish(doc, out)
+}

@@ -1,0 +1,317 @@
+//! Coded excerpts for write-up: the codings a filter selects (codes, raters or consensus, transcripts,
+//! cases, attribute values), each with its quote, participant, transcript, turn and time stamp, rater
+//! and memo. Rendered as Markdown and HTML (a heading per code), as a table (CSV/XLSX: one excerpt per
+//! row with every case attribute as a column) and as DOCX (see `docx.rs`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::data::{ProjectData, turn_at};
+use super::html;
+use super::table::{Cell, Table};
+use crate::model::{
+    CaseId, CodeId, Coding, CodingId, RaterId, RaterKind, TranscriptId, format_time_ms, text,
+};
+
+/// Which codings to export. Empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExcerptFilter {
+    /// Only these codes (and, with `include_children`, the codes below them).
+    pub codes: Vec<CodeId>,
+    /// Count a chosen code's descendants as chosen too.
+    pub include_children: bool,
+    /// Only these raters.
+    pub raters: Vec<RaterId>,
+    /// Only consensus layers (raters of the consensus kind).
+    pub consensus_only: bool,
+    /// Only these transcripts.
+    pub transcripts: Vec<TranscriptId>,
+    /// Only transcripts of these cases.
+    pub cases: Vec<CaseId>,
+    /// Only cases whose attribute has one of the values (attribute name to accepted values).
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+impl ExcerptFilter {
+    /// True when the filter keeps this coding.
+    #[must_use]
+    pub fn keeps(&self, data: &ProjectData, coding: &Coding) -> bool {
+        let codes_ok = self.codes.is_empty()
+            || self.codes.iter().any(|&c| {
+                c == coding.code_id
+                    || (self.include_children && is_ancestor(data, c, coding.code_id))
+            });
+        let rater = data.rater(coding.rater_id);
+        let raters_ok = self.raters.is_empty() || self.raters.contains(&coding.rater_id);
+        let consensus_ok =
+            !self.consensus_only || rater.is_some_and(|r| r.kind == RaterKind::Consensus);
+        let transcript = data.transcript(coding.transcript_id);
+        let transcripts_ok =
+            self.transcripts.is_empty() || self.transcripts.contains(&coding.transcript_id);
+        let case = transcript.and_then(|t| data.case_of(t));
+        let cases_ok =
+            self.cases.is_empty() || case.is_some_and(|c| self.cases.contains(&c.case_id));
+        let attributes_ok = self.attributes.iter().all(|(name, values)| {
+            case.and_then(|c| c.attributes.get(name))
+                .is_some_and(|v| values.iter().any(|x| x == v))
+        });
+        codes_ok && raters_ok && consensus_ok && transcripts_ok && cases_ok && attributes_ok
+    }
+
+    /// The codings the filter keeps, in the snapshot's order.
+    #[must_use]
+    pub fn select<'a>(&self, data: &'a ProjectData) -> Vec<&'a Coding> {
+        data.codings
+            .iter()
+            .filter(|c| self.keeps(data, c))
+            .collect()
+    }
+}
+
+fn is_ancestor(data: &ProjectData, ancestor: CodeId, code: CodeId) -> bool {
+    let mut next = data.code(code).and_then(|c| c.parent_id);
+    for _ in 0..64 {
+        match next {
+            Some(id) if id == ancestor => return true,
+            Some(id) => next = data.code(id).and_then(|c| c.parent_id),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// One coded excerpt with everything a reader of a paper needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The coding.
+    pub coding_id: CodingId,
+    /// The code.
+    pub code_id: CodeId,
+    /// The code's path (`Parent/Child`).
+    pub code_path: String,
+    /// Transcript name.
+    pub transcript: String,
+    /// The participant (case name), if the transcript has one.
+    pub case: Option<String>,
+    /// The case's attributes.
+    pub attributes: BTreeMap<String, String>,
+    /// Rater name.
+    pub rater: String,
+    /// Human or consensus.
+    pub rater_kind: RaterKind,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// The turn the excerpt starts in (1-based), if the transcript has turns.
+    pub turn: Option<usize>,
+    /// That turn's speaker.
+    pub speaker: String,
+    /// That turn's start time, in milliseconds, if known.
+    pub start_ms: Option<u64>,
+    /// The quoted text.
+    pub quote: String,
+    /// The newest memo on the coding.
+    pub memo: Option<String>,
+}
+
+impl Excerpt {
+    /// "turn 12, 00:03:10" (what is known of the place).
+    #[must_use]
+    pub fn place(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(turn) = self.turn {
+            parts.push(format!("turn {turn}"));
+        }
+        if let Some(ms) = self.start_ms {
+            parts.push(format_time_ms(ms));
+        }
+        parts.push(format!("chars {}–{}", self.start, self.end));
+        parts.join(", ")
+    }
+
+    /// Who said it, where, and who coded it, as `P01 (P01_interview, turn 3, 00:01:02, chars 10–40);
+    /// coded by Maya Chen`.
+    #[must_use]
+    pub fn citation(&self) -> String {
+        let who = self.case.as_deref().unwrap_or("no case");
+        let kind = if self.rater_kind == RaterKind::Consensus {
+            " (consensus)"
+        } else {
+            ""
+        };
+        format!(
+            "{who} ({}, {}); coded by {}{kind}",
+            self.transcript,
+            self.place(),
+            self.rater
+        )
+    }
+}
+
+/// The excerpts a filter selects, by code (codebook order), transcript, position and rater.
+#[must_use]
+pub fn excerpts(data: &ProjectData, filter: &ExcerptFilter) -> Vec<Excerpt> {
+    let order: BTreeMap<CodeId, usize> = data
+        .codebook
+        .tree_order()
+        .iter()
+        .enumerate()
+        .map(|(i, (_, c))| (c.code_id, i))
+        .collect();
+    let memos = data.coding_memos();
+    let mut out: Vec<Excerpt> = filter
+        .select(data)
+        .into_iter()
+        .filter_map(|c| excerpt(data, c, memos.get(&c.coding_id).copied()))
+        .collect();
+    out.sort_by(|a, b| {
+        let key = |e: &Excerpt| order.get(&e.code_id).copied().unwrap_or(usize::MAX);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.transcript.cmp(&b.transcript))
+            .then_with(|| (a.start, a.end, &a.rater).cmp(&(b.start, b.end, &b.rater)))
+            .then_with(|| a.coding_id.cmp(&b.coding_id))
+    });
+    out
+}
+
+fn excerpt(data: &ProjectData, c: &Coding, memo: Option<&str>) -> Option<Excerpt> {
+    let transcript = data.transcript(c.transcript_id)?;
+    let case = data.case_of(transcript);
+    let rater = data.rater(c.rater_id);
+    let turn = turn_at(&transcript.turns, c.span.start);
+    Some(Excerpt {
+        coding_id: c.coding_id,
+        code_id: c.code_id,
+        code_path: data.codebook.path(c.code_id),
+        transcript: transcript.name.clone(),
+        case: case.map(|k| k.name.clone()),
+        attributes: case.map(|k| k.attributes.clone()).unwrap_or_default(),
+        rater: rater.map(|r| r.name.clone()).unwrap_or_default(),
+        rater_kind: rater.map_or(RaterKind::Human, |r| r.kind),
+        start: c.span.start,
+        end: c.span.end,
+        turn: turn.map(|t| t.index + 1),
+        speaker: turn.map(|t| t.speaker.clone()).unwrap_or_default(),
+        start_ms: turn.and_then(|t| t.start_ms),
+        quote: text::slice_chars(&transcript.text, c.span.start, c.span.end).to_string(),
+        memo: memo.map(str::to_string),
+    })
+}
+
+/// Excerpts grouped by code path, in the order given.
+#[must_use]
+pub fn by_code(rows: &[Excerpt]) -> Vec<(&str, Vec<&Excerpt>)> {
+    let mut groups: Vec<(&str, Vec<&Excerpt>)> = Vec::new();
+    for e in rows {
+        match groups.last_mut() {
+            Some((code, list)) if *code == e.code_path => list.push(e),
+            _ => groups.push((e.code_path.as_str(), vec![e])),
+        }
+    }
+    groups
+}
+
+/// Markdown: a heading per code, each excerpt a block quote with its citation and memo.
+#[must_use]
+pub fn to_markdown(title: &str, rows: &[Excerpt]) -> String {
+    let mut out = format!("# {title}\n\n{} excerpts.\n", rows.len());
+    for (code, list) in by_code(rows) {
+        let _ = write!(out, "\n## {code} ({})\n", list.len());
+        for e in list {
+            out.push('\n');
+            for line in e.quote.trim().lines() {
+                let _ = writeln!(out, "> {line}");
+            }
+            let _ = writeln!(out, "\n— {}", e.citation());
+            if let Some(memo) = &e.memo {
+                let _ = writeln!(out, "\n*Memo:* {}", memo.trim());
+            }
+        }
+    }
+    out
+}
+
+/// HTML: the same content as the Markdown, as one self-contained page.
+#[must_use]
+pub fn to_html(title: &str, rows: &[Excerpt]) -> String {
+    let mut body = format!("<p>{} excerpts.</p>\n", rows.len());
+    for (code, list) in by_code(rows) {
+        let _ = writeln!(body, "<h2>{} ({})</h2>", html::escape(code), list.len());
+        for e in list {
+            let quote = html::escape(e.quote.trim()).replace('\n', "<br>\n");
+            let _ = writeln!(
+                body,
+                "<blockquote>{quote}</blockquote>\n<p class=\"cite\">— {}</p>",
+                html::escape(&e.citation())
+            );
+            if let Some(memo) = &e.memo {
+                let _ = writeln!(
+                    body,
+                    "<p class=\"memo\"><em>Memo:</em> {}</p>",
+                    html::escape(memo.trim())
+                );
+            }
+        }
+    }
+    html::page(title, &body)
+}
+
+/// One excerpt per row: ids, the code path, place, rater, quote, memo and every case attribute.
+#[must_use]
+pub fn to_table(data: &ProjectData, rows: &[Excerpt]) -> Table {
+    let attributes: BTreeSet<String> = data.attribute_names().into_iter().collect();
+    let mut header: Vec<String> = [
+        "code",
+        "code_id",
+        "case",
+        "transcript",
+        "turn",
+        "speaker",
+        "time",
+        "start",
+        "end",
+        "rater",
+        "rater_kind",
+        "quote",
+        "memo",
+        "coding_id",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    header.extend(attributes.iter().cloned());
+    let rows = rows
+        .iter()
+        .map(|e| {
+            let mut row = vec![
+                Cell::from(e.code_path.as_str()),
+                Cell::from(e.code_id.to_text()),
+                Cell::from(e.case.clone().unwrap_or_default()),
+                Cell::from(e.transcript.as_str()),
+                e.turn.map_or(Cell::Empty, Cell::from),
+                Cell::from(e.speaker.as_str()),
+                Cell::from(e.start_ms.map(format_time_ms).unwrap_or_default()),
+                Cell::from(e.start),
+                Cell::from(e.end),
+                Cell::from(e.rater.as_str()),
+                Cell::from(e.rater_kind.as_str()),
+                Cell::from(e.quote.as_str()),
+                Cell::from(e.memo.clone().unwrap_or_default()),
+                Cell::from(e.coding_id.to_text()),
+            ];
+            row.extend(
+                attributes
+                    .iter()
+                    .map(|a| Cell::from(e.attributes.get(a).cloned().unwrap_or_default())),
+            );
+            row
+        })
+        .collect();
+    Table {
+        name: "Excerpts".into(),
+        header,
+        rows,
+    }
+}

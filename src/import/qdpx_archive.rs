@@ -1,0 +1,145 @@
+//! The `.qdpx` archive, read with limits: at most [`MAX_ENTRIES`] entries, at most
+//! [`MAX_EXPANDED_BYTES`] unpacked in all (zip bombs are refused, whatever their headers claim), no
+//! entry named with `../` or an absolute path. Only the project XML and `.txt` sources are read.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use super::ImportError;
+
+/// Most entries a `.qdpx` may hold.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Most bytes the entries Accord reads (the XML and the `.txt` sources) may expand to, together.
+pub const MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The project XML and the text files of an archive (keys: lowercased entry names).
+pub(super) fn read_zip(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
+    read_zip_within(path, bytes, MAX_EXPANDED_BYTES)
+}
+
+/// [`read_zip`] with a given budget of expanded bytes.
+fn read_zip_within(
+    path: &Path,
+    bytes: &[u8],
+    limit: u64,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
+    let bad = |m: String| ImportError::format(path, m);
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| bad(format!("not a readable REFI-QDA archive (zip): {e}")))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(bad(format!(
+            "the archive has {} entries; the limit is {MAX_ENTRIES}",
+            archive.len()
+        )));
+    }
+    let (mut files, mut budget) = (BTreeMap::new(), limit);
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| bad(format!("entry {i} cannot be read: {e}")))?;
+        let raw_name = entry.name().to_string();
+        let Some(name) = entry.enclosed_name() else {
+            return Err(bad(format!(
+                "entry {raw_name:?} points outside the archive; refusing the file"
+            )));
+        };
+        let key = name.to_string_lossy().replace('\\', "/").to_lowercase();
+        if entry.is_dir() || !(has_extension(&key, "qde") || has_extension(&key, "txt")) {
+            continue;
+        }
+        if entry.size() > budget {
+            return Err(bad(format!(
+                "entry {raw_name:?} expands past the limit of {limit} bytes (a zip bomb?)"
+            )));
+        }
+        let mut data = Vec::new();
+        (&mut entry)
+            .take(budget + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| bad(format!("entry {raw_name:?} cannot be unpacked: {e}")))?;
+        if data.len() as u64 > budget {
+            return Err(bad(format!(
+                "entry {raw_name:?} expands past the limit of {limit} bytes (a zip bomb?)"
+            )));
+        }
+        budget -= data.len() as u64;
+        files.insert(key, data);
+    }
+    let qde = files
+        .keys()
+        .filter(|k| has_extension(k, "qde"))
+        // Prefer project.qde at the top, then any .qde at the top, then one in a folder.
+        .min_by_key(|k| (k.contains('/'), !k.ends_with("project.qde"), (*k).clone()))
+        .cloned()
+        .ok_or_else(|| bad("the archive holds no project.qde".into()))?;
+    let xml = files.remove(&qde).unwrap_or_default();
+    let xml = String::from_utf8(xml).map_err(|_| bad(format!("{qde} is not UTF-8 text")))?;
+    Ok((xml, files))
+}
+
+fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+/// The text file a `plainTextPath` names: `internal://x.txt` is `sources/x.txt` (any case).
+pub(super) fn source_file<'a>(
+    files: &'a BTreeMap<String, Vec<u8>>,
+    path: &str,
+) -> Option<&'a Vec<u8>> {
+    let file = path.rsplit(['/', '\\']).next()?.to_lowercase();
+    files.get(&format!("sources/{file}")).or_else(|| {
+        files
+            .iter()
+            .find(|(k, _)| k.rsplit('/').next() == Some(file.as_str()))
+            .map(|(_, v)| v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            zip.start_file(*name, opts).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn refuses_bombs_and_escapes_and_finds_a_named_qde() {
+        let zeros = vec![0u8; 1 << 20];
+        let bomb = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &zeros)]);
+        assert!(bomb.len() < 10_000, "a megabyte of zeros packs small");
+        let err = read_zip_within(Path::new("b.qdpx"), &bomb, 100_000).unwrap_err();
+        assert!(err.to_string().contains("expands past the limit"), "{err}");
+        assert!(read_zip_within(Path::new("b.qdpx"), &bomb, 2 << 20).is_ok());
+        let escape = archive(&[("/etc/passwd.txt", b"x")]);
+        let err = read_zip(Path::new("e.qdpx"), &escape).unwrap_err();
+        assert!(err.to_string().contains("outside the archive"), "{err}");
+        let named = archive(&[
+            ("old/project.qde", b"<Old/>"),
+            ("My study.qde", b"<Project/>"),
+            ("Sources/X.TXT", b"hi"),
+        ]);
+        let (xml, files) = read_zip(Path::new("n.qdpx"), &named).unwrap();
+        assert_eq!(xml, "<Project/>");
+        assert_eq!(
+            source_file(&files, "internal://x.txt").map(Vec::as_slice),
+            Some(&b"hi"[..])
+        );
+        let err = read_zip(Path::new("none.qdpx"), &archive(&[("a.txt", b"x")])).unwrap_err();
+        assert!(err.to_string().contains("no project.qde"), "{err}");
+    }
+}
