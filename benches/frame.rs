@@ -40,7 +40,10 @@ fn generated_text(words: &[String], rng: &mut Gen) -> String {
         let line: Vec<&str> = (0..len)
             .map(|_| words[rng.next(words.len())].as_str())
             .collect();
-        text.push_str(&format!("{who}: {}\n\n", line.join(" ")));
+        text.push_str(who);
+        text.push_str(": ");
+        text.push_str(&line.join(" "));
+        text.push_str("\n\n");
         count += len;
         turn += 1;
     }

@@ -146,10 +146,7 @@ impl Workspace {
     }
 
     /// Applies a command and works out its undo and redo commands.
-    fn apply_recording(
-        &mut self,
-        command: Command,
-    ) -> Result<(Outcome, Vec<Command>, Vec<Command>)> {
+    fn apply_recording(&mut self, command: Command) -> Result<Recorded> {
         let store = &mut self.store;
         Ok(match command {
             Command::AddCodings { codings, action } => {
@@ -196,83 +193,93 @@ impl Workspace {
                 };
                 (outcome, vec![set(before)], vec![set(after)])
             }
-            Command::SetSetting { key, value } => {
-                let before = store.setting(&key)?;
-                let outcome = apply(
-                    store,
-                    Command::SetSetting {
-                        key: key.clone(),
-                        value: value.clone(),
-                    },
-                )?;
-                let undo = vec![Command::SetSetting {
-                    key: key.clone(),
-                    value: before,
-                }];
-                (outcome, undo, vec![Command::SetSetting { key, value }])
-            }
-            Command::AddMemo {
-                target,
-                rater,
-                text,
-            } => {
-                let outcome = apply(
-                    store,
-                    Command::AddMemo {
-                        target,
-                        rater,
-                        text,
-                    },
-                )?;
-                let (undo, redo) = match &outcome {
-                    Outcome::Memo(m) => (
-                        vec![Command::DeleteMemo(m.memo_id)],
-                        vec![Command::RestoreMemo(Box::new(m.clone()))],
-                    ),
-                    _ => (Vec::new(), Vec::new()),
-                };
-                (outcome, undo, redo)
-            }
-            Command::AddRater { name, kind } => {
-                let outcome = apply(store, Command::AddRater { name, kind })?;
-                let (undo, redo) = match &outcome {
-                    Outcome::Rater(r) => (
-                        vec![Command::RemoveRater(r.rater_id)],
-                        vec![Command::RestoreRater(r.clone())],
-                    ),
-                    _ => (Vec::new(), Vec::new()),
-                };
-                (outcome, undo, redo)
-            }
-            Command::ImportTranscript(imported) => {
-                let id = imported.transcript.transcript_id;
-                let outcome = apply(store, Command::ImportTranscript(imported))?;
-                (
-                    outcome,
-                    vec![Command::RemoveTranscript(id)],
-                    vec![Command::RestoreTranscript(id)],
-                )
-            }
-            Command::RemoveTranscript(id) => {
-                let outcome = apply(store, Command::RemoveTranscript(id))?;
-                (
-                    outcome,
-                    vec![Command::RestoreTranscript(id)],
-                    vec![Command::RemoveTranscript(id)],
-                )
-            }
-            Command::DeleteMemo(id) => {
-                let memo = find_memo(store, id)?;
-                let outcome = apply(store, Command::DeleteMemo(id))?;
-                (
-                    outcome,
-                    vec![Command::RestoreMemo(Box::new(memo))],
-                    vec![Command::DeleteMemo(id)],
-                )
-            }
-            other => (apply(store, other)?, Vec::new(), Vec::new()),
+            other => record_other(store, other)?,
         })
     }
+}
+
+/// A change with its undo and redo commands.
+type Recorded = (Outcome, Vec<Command>, Vec<Command>);
+
+/// Applies the changes that are not codings or codebook edits, and works out how to reverse them.
+fn record_other(store: &mut Store, command: Command) -> Result<Recorded> {
+    Ok(match command {
+        Command::SetSetting { key, value } => {
+            let before = store.setting(&key)?;
+            let outcome = apply(
+                store,
+                Command::SetSetting {
+                    key: key.clone(),
+                    value: value.clone(),
+                },
+            )?;
+            let undo = vec![Command::SetSetting {
+                key: key.clone(),
+                value: before,
+            }];
+            (outcome, undo, vec![Command::SetSetting { key, value }])
+        }
+        Command::AddMemo {
+            target,
+            rater,
+            text,
+        } => {
+            let outcome = apply(
+                store,
+                Command::AddMemo {
+                    target,
+                    rater,
+                    text,
+                },
+            )?;
+            let (undo, redo) = match &outcome {
+                Outcome::Memo(m) => (
+                    vec![Command::DeleteMemo(m.memo_id)],
+                    vec![Command::RestoreMemo(Box::new(m.clone()))],
+                ),
+                _ => (Vec::new(), Vec::new()),
+            };
+            (outcome, undo, redo)
+        }
+        Command::AddRater { name, kind } => {
+            let outcome = apply(store, Command::AddRater { name, kind })?;
+            let (undo, redo) = match &outcome {
+                Outcome::Rater(r) => (
+                    vec![Command::RemoveRater(r.rater_id)],
+                    vec![Command::RestoreRater(r.clone())],
+                ),
+                _ => (Vec::new(), Vec::new()),
+            };
+            (outcome, undo, redo)
+        }
+        Command::ImportTranscript(imported) => {
+            let id = imported.transcript.transcript_id;
+            let outcome = apply(store, Command::ImportTranscript(imported))?;
+            (
+                outcome,
+                vec![Command::RemoveTranscript(id)],
+                vec![Command::RestoreTranscript(id)],
+            )
+        }
+        Command::RemoveTranscript(id) => {
+            let outcome = apply(store, Command::RemoveTranscript(id))?;
+            (
+                outcome,
+                vec![Command::RestoreTranscript(id)],
+                vec![Command::RemoveTranscript(id)],
+            )
+        }
+        Command::DeleteMemo(id) => {
+            let memo = find_memo(store, id)?;
+            let outcome = apply(store, Command::DeleteMemo(id))?;
+            (
+                outcome,
+                vec![Command::RestoreMemo(Box::new(memo))],
+                vec![Command::DeleteMemo(id)],
+            )
+        }
+        other => (apply(store, other)?, Vec::new(), Vec::new()),
+    })
 }
 
 /// The undo and redo of an edit, from what it actually did.

@@ -114,7 +114,7 @@ pub fn open_default() -> anyhow::Result<ExitCode> {
     {
         if crate::gui::has_display() {
             remember_last_project(&path);
-            crate::gui::run(path)?;
+            crate::gui::run(&path)?;
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(
@@ -130,7 +130,7 @@ pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);
-        crate::gui::run(path.to_path_buf())?;
+        crate::gui::run(path)?;
         Ok(ExitCode::SUCCESS)
     }
     #[cfg(not(feature = "gui"))]

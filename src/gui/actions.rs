@@ -10,6 +10,7 @@ use super::Central;
 use super::agreement_view::{AgreementRequest, AgreementResult, DisagreementDetail};
 use super::app::AccordApp;
 use super::codebook_editor::CodeEditor;
+use super::export_view::ExportRequest;
 use super::import_dialog::{AttributeDialog, FileResult, ImportJob};
 use super::memo_editor::MemoEditor;
 use super::search_view::SearchRequest;
@@ -150,20 +151,21 @@ impl AccordApp {
                     title,
                     existing,
                     text: String::new(),
-                })
+                });
             }
             Err(e) => self.state.error(format!("could not read memos: {e}")),
         }
     }
 
     fn open_code_editor(&mut self, code: Option<CodeId>, parent: Option<CodeId>) {
-        self.code_editor = match code.and_then(|c| self.project.codebook.get(c)) {
-            Some(c) => Some(CodeEditor::edit(c)),
-            None => {
+        self.code_editor = Some(
+            if let Some(c) = code.and_then(|c| self.project.codebook.get(c)) {
+                CodeEditor::edit(c)
+            } else {
                 let position = self.project.codebook.children(parent).len() as i64;
-                Some(CodeEditor::new_code(parent, position))
-            }
-        };
+                CodeEditor::new_code(parent, position)
+            },
+        );
     }
 
     /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,
@@ -246,7 +248,7 @@ impl AccordApp {
                     scope,
                 ) {
                     Ok(codings) if codings.is_empty() => {
-                        self.state.info("Those hits are already coded so.")
+                        self.state.info("Those hits are already coded so.");
                     }
                     Ok(codings) => {
                         let label = format!(
@@ -444,6 +446,82 @@ impl AccordApp {
             }
             Err(e) => self.state.error(e.to_string()),
         }
+    }
+}
+
+impl AccordApp {
+    /// The project as exports read it, re-read only when the project changed.
+    fn export_data(&mut self) -> Result<&crate::export::ProjectData, String> {
+        let revision = self.workspace.revision();
+        if self
+            .export_data
+            .as_ref()
+            .is_none_or(|(r, _)| *r != revision)
+        {
+            let data =
+                crate::app::export::snapshot(self.workspace.store()).map_err(|e| e.to_string())?;
+            self.export_data = Some((revision, data));
+        }
+        self.export_data
+            .as_ref()
+            .map(|(_, d)| d)
+            .ok_or_else(|| "no export data".to_string())
+    }
+
+    fn agreement_report(&self) -> Option<crate::app::agreement::ProjectAgreement> {
+        match &self.agreement.result {
+            Some(Ok(r)) => Some(r.report.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn export_request(&mut self, request: ExportRequest) {
+        match request {
+            ExportRequest::Preview => {
+                let revision = self.workspace.revision();
+                let choices = self.export.choices.clone();
+                let report = self.agreement_report();
+                let text = match self.export_data() {
+                    Ok(data) => super::export_view::preview(&choices, data, report.as_ref()),
+                    Err(e) => format!("Cannot read the project: {e}"),
+                };
+                self.export.preview = Some((revision, choices, text));
+            }
+            ExportRequest::Save => {
+                let c = &self.export.choices;
+                let name = format!(
+                    "{}.{}",
+                    format!("{:?}", c.kind).to_lowercase(),
+                    c.format.extension()
+                );
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_file_name(name)
+                    .set_title("Save export")
+                    .save_file()
+                {
+                    match self.save_export(&path) {
+                        Ok(()) => self.state.info(format!("Saved {}", path.display())),
+                        Err(e) => self.state.error(e),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the export the view shows to a file, atomically (a temporary file beside it, renamed).
+    pub fn save_export(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let choices = self.export.choices.clone();
+        let report = self.agreement_report();
+        let data = self.export_data()?;
+        let mut bytes = Vec::new();
+        super::export_view::with_request(&choices, data, report.as_ref(), |r| {
+            crate::export::write(r, choices.format, &mut bytes)
+        })
+        .ok_or_else(|| "compute agreement in the Agreement tab first".to_string())?
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        let tmp = path.with_extension(format!("{}.tmp", choices.format.extension()));
+        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 

@@ -293,7 +293,7 @@ impl AgreementView {
                 self.table_ui(ui, report);
                 chart_ui(ui, report, self.threshold);
                 if let Some(code) = self.chosen_code.clone() {
-                    request = self.disagreements_ui(ui, &code, &result.disagreements);
+                    request = Self::disagreements_ui(ui, &code, &result.disagreements);
                 }
                 if let Some(detail) = &self.detail {
                     detail_ui(ui, detail, state, actions);
@@ -363,7 +363,6 @@ impl AgreementView {
     }
 
     fn disagreements_ui(
-        &mut self,
         ui: &mut Ui,
         code: &str,
         all: &[DisagreementView],

@@ -10,6 +10,7 @@ use super::cache::{ProjectCache, TranscriptCache};
 use super::codebook_editor::CodeEditor;
 use super::codebook_panel::{codebook_ui, visible_codes};
 use super::details_panel::details_ui;
+use super::export_view::ExportView;
 use super::fonts;
 use super::import_dialog::{AttributeDialog, ImportJob};
 use super::memo_editor::MemoEditor;
@@ -31,6 +32,8 @@ pub enum Central {
     Search,
     /// Interrater agreement.
     Agreement,
+    /// Exports with a preview.
+    Export,
 }
 
 /// The window.
@@ -48,6 +51,9 @@ pub struct AccordApp {
     pub search: SearchView,
     /// The agreement view.
     pub agreement: AgreementView,
+    /// The export view.
+    pub export: ExportView,
+    pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
     pub(super) import: Option<ImportJob>,
@@ -74,6 +80,8 @@ impl AccordApp {
             rater_picker: RaterPicker::default(),
             search: SearchView::default(),
             agreement: AgreementView::default(),
+            export: ExportView::default(),
+            export_data: None,
             memo: None,
             code_editor: None,
             import: None,
@@ -243,7 +251,7 @@ impl AccordApp {
             .show(ui, |ui| {
                 project_ui(ui, &self.project, &self.state, actions);
             });
-        if self.central != Central::Agreement {
+        if matches!(self.central, Central::Transcript | Central::Search) {
             egui::Panel::right("code-panel")
                 .resizable(true)
                 .default_size(300.0)
@@ -255,7 +263,7 @@ impl AccordApp {
                             details_ui(ui, &self.project, self.open.as_ref(), &self.state, actions);
                         });
                     egui::CentralPanel::default().show(ui, |ui| {
-                        codebook_ui(ui, &self.project, &mut self.state, actions)
+                        codebook_ui(ui, &self.project, &mut self.state, actions);
                     });
                 });
         }
@@ -274,6 +282,12 @@ impl AccordApp {
             Central::Agreement => {
                 if let Some(request) = self.agreement.ui(ui, &self.project, &self.state, actions) {
                     self.agreement_request(ui, request);
+                }
+            }
+            Central::Export => {
+                let revision = self.workspace.revision();
+                if let Some(request) = self.export.ui(ui, &self.project, revision) {
+                    self.export_request(request);
                 }
             }
         }

@@ -41,10 +41,11 @@ pub fn codebook_ui(
     );
     filter.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Filter codes"));
     let shown = visible_codes(project, &state.code_filter);
-    if filter.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-        if let Some((_, id)) = shown.first() {
-            actions.push(Action::ApplyCode(*id));
-        }
+    if filter.lost_focus()
+        && ui.input(|i| i.key_pressed(egui::Key::Enter))
+        && let Some((_, id)) = shown.first()
+    {
+        actions.push(Action::ApplyCode(*id));
     }
     let hint = if state.selection.is_some() {
         "Click or drag a code to apply it to the selection."

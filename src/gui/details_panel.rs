@@ -28,12 +28,11 @@ pub fn details_ui(
                 coding_ui(ui, project, open, coding, state, actions);
                 ui.separator();
             }
-            match state.code_id {
-                Some(code_id) => code_ui(ui, project, code_id, actions),
-                None => {
-                    ui.heading("Code definition");
-                    ui.label("Click a code in the codebook to see its definition here.");
-                }
+            if let Some(code_id) = state.code_id {
+                code_ui(ui, project, code_id, actions);
+            } else {
+                ui.heading("Code definition");
+                ui.label("Click a code in the codebook to see its definition here.");
             }
         });
 }

@@ -1,4 +1,4 @@
-//! The bundled font (DejaVu Sans, under its own free licence in `assets/fonts/`), installed first in
+//! The bundled font (`DejaVu Sans`, under its own free licence in `assets/fonts/`), installed first in
 //! every family so the window and the UI tests render the same glyphs, accents and symbols of the
 //! samples included, whatever fonts the machine has.
 

@@ -7,7 +7,7 @@
 //! One file per panel or view: `project_panel` (transcripts by case, progress per rater),
 //! `codebook_panel` (the code tree), `transcript_view` (turns, selection, highlights and the coding
 //! margin), `details_panel` (the structured fields of a code, the selected coding), `codebook_editor`,
-//! `memo_editor`, `search_view`, `agreement_view`, `import_dialog`, `rater_picker` and `top_bar`.
+//! `memo_editor`, `search_view`, `agreement_view`, `export_view`, `import_dialog`, `rater_picker` and `top_bar`.
 
 mod actions;
 mod agreement_view;
@@ -17,6 +17,7 @@ mod codebook_editor;
 mod codebook_panel;
 mod colours;
 mod details_panel;
+mod export_view;
 mod fonts;
 mod import_dialog;
 mod memo_editor;
@@ -26,8 +27,6 @@ mod search_view;
 mod state;
 mod top_bar;
 mod transcript_view;
-
-use std::path::PathBuf;
 
 pub use app::{AccordApp, Central};
 pub use state::ViewState;
@@ -40,7 +39,7 @@ pub fn has_display() -> bool {
 }
 
 /// Opens the window on a project file. Without a display, says so and points to the command line.
-pub fn run(project: PathBuf) -> anyhow::Result<()> {
+pub fn run(project: &std::path::Path) -> anyhow::Result<()> {
     if !has_display() {
         anyhow::bail!(
             "no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open.\n\
@@ -49,7 +48,7 @@ pub fn run(project: PathBuf) -> anyhow::Result<()> {
             project.display()
         );
     }
-    let workspace = crate::app::Workspace::open(&project)?;
+    let workspace = crate::app::Workspace::open(project)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Accord")

@@ -79,20 +79,18 @@ impl SearchView {
     /// The query with the view's filters folded in.
     #[must_use]
     pub fn full_query(&self, project: &ProjectCache) -> String {
-        let mut q = self.query.trim().to_string();
+        let mut parts = vec![self.query.trim().to_string()];
         if let Some(role) = self.role {
-            q.push_str(&format!(" role:{}", role.as_str()));
+            parts.push(format!("role:{}", role.as_str()));
         }
         if let Some(t) = self.transcript {
-            q.push_str(&format!(
-                " transcript:{}",
-                quoted(project.transcript_name(t))
-            ));
+            parts.push(format!("transcript:{}", quoted(project.transcript_name(t))));
         }
         if !self.speaker.trim().is_empty() {
-            q.push_str(&format!(" speaker:{}", quoted(self.speaker.trim())));
+            parts.push(format!("speaker:{}", quoted(self.speaker.trim())));
         }
-        q
+        parts.retain(|p| !p.is_empty());
+        parts.join(" ")
     }
 
     /// Sets new results (and forgets ticks of old ones).

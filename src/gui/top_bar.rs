@@ -104,6 +104,7 @@ pub fn top_bar_ui(
         ui.selectable_value(central, Central::Transcript, "Transcript");
         ui.selectable_value(central, Central::Search, "Search");
         ui.selectable_value(central, Central::Agreement, "Agreement");
+        ui.selectable_value(central, Central::Export, "Export");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             rater_ui(ui, project, state, actions);
         });

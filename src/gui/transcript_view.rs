@@ -355,7 +355,7 @@ fn paint_margin(
     lanes: usize,
 ) -> Option<usize> {
     let painter = ui.painter();
-    let pointer = ui.input(|i| i.pointer.hover_pos());
+    let hover = ui.input(|i| i.pointer.hover_pos());
     let mut hovered = None;
     for p in placed {
         let turn = &open.transcript.turns[p.turn];
@@ -390,7 +390,7 @@ fn paint_margin(
             let x = margin_x + lane as f32 * (LANE_WIDTH + LANE_GAP);
             let rect = Rect::from_min_max(pos2(x, y0), pos2(x + LANE_WIDTH, y1.max(y0 + 2.0)));
             painter.rect_filled(rect, 1.0, project.colour(coding.code_id));
-            if pointer.is_some_and(|p| rect.expand2(Vec2::new(1.0, 0.0)).contains(p)) {
+            if hover.is_some_and(|p| rect.expand2(Vec2::new(1.0, 0.0)).contains(p)) {
                 hovered = Some(i);
                 painter.rect_stroke(
                     rect.expand(1.0),

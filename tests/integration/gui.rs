@@ -1,4 +1,4 @@
-//! The window, driven as a person would through AccessKit (egui_kittest): find widgets by their
+//! The window, driven as a person would through `AccessKit` (`egui_kittest`): find widgets by their
 //! labels, click, drag and type, then check both what the window shows and what the store holds.
 
 use std::path::Path;
@@ -462,4 +462,46 @@ fn importing_in_the_window_reports_each_file_and_goes_on() {
     let store = Store::open(&project).unwrap();
     assert_eq!(store.transcripts().unwrap().len(), 1);
     assert_eq!(store.raters().unwrap()[0].name, "Sam Rivera");
+}
+
+#[test]
+fn export_view_previews_and_saves_the_same_export_as_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    pick_rater(&mut h, "Maya Chen");
+    h.get_by_label("Export").click();
+    h.run_steps(3);
+    let preview = h.state().export.preview.clone().expect("a preview").2;
+    assert!(
+        preview.starts_with("# Coded excerpts"),
+        "{}",
+        &preview[..preview.len().min(200)]
+    );
+    h.get_by_label("What").click();
+    h.run_steps(2);
+    h.get_by_label("Codebook").click();
+    h.run_steps(3);
+    let preview = h.state().export.preview.clone().expect("a preview").2;
+    assert!(
+        preview.contains("Peerness") && preview.contains("When not to use"),
+        "the codebook with its fields"
+    );
+
+    // Saved from the window = written by the command line.
+    let saved = dir.path().join("codebook.md");
+    h.state_mut().save_export(&saved).unwrap();
+    let cli = accord(
+        dir.path(),
+        &[
+            "export",
+            project.to_str().unwrap(),
+            "codebook",
+            "--format",
+            "markdown",
+        ],
+    )
+    .success();
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), cli.stdout);
+    assert_eq!(preview, cli.stdout, "the preview is the export");
 }
