@@ -239,8 +239,12 @@ fn scenario(name: &str, path: &Path, transcript: TranscriptId) {
         let start = 200 + i * 37;
         d.app.state.selection = Some(Span::new(start, start + 60));
         apply.push(d.frame(key(Key::Num1)));
-        for _ in 0..10 {
-            after.push(d.frame(wheel()));
+        for k in 0..10 {
+            let ms = d.frame(wheel());
+            if ms > 10.0 && std::env::var_os("ACCORD_BENCH_TRACE").is_some() {
+                println!("  slow frame {k} after apply {i}: {ms:.1} ms");
+            }
+            after.push(ms);
         }
     }
     let codings = d.app.open_transcript().map_or(0, |o| o.codings.len());

@@ -11,7 +11,7 @@ use super::agreement_view::{AgreementRequest, AgreementResult, DisagreementDetai
 use super::app::AccordApp;
 use super::codebook_editor::CodeEditor;
 use super::export_view::ExportRequest;
-use super::import_dialog::{AttributeDialog, FileResult, ImportJob};
+use super::import_dialog::{AttributeDialog, FileResult, ImportJob, PathPrompt};
 use super::memo_editor::MemoEditor;
 use super::search_view::SearchRequest;
 use super::state::Action;
@@ -404,6 +404,12 @@ impl AccordApp {
     /// Handles a File menu item that needs a native dialog.
     pub(super) fn menu_request(&mut self, ui: &Ui, request: MenuRequest) {
         match request {
+            MenuRequest::ImportTranscripts if !native_dialogs() => {
+                self.path_prompt = Some(PathPrompt::new(MenuRequest::ImportTranscripts));
+            }
+            MenuRequest::ImportAttributes if !native_dialogs() => {
+                self.path_prompt = Some(PathPrompt::new(MenuRequest::ImportAttributes));
+            }
             MenuRequest::ImportTranscripts => {
                 let Some(paths) = rfd::FileDialog::new()
                     .add_filter("Transcripts", &["txt", "vtt", "srt", "docx"])
@@ -423,6 +429,25 @@ impl AccordApp {
                     self.attributes = Some(AttributeDialog::new(path));
                 }
             }
+        }
+    }
+
+    /// Carries out a path typed in the fallback prompt: a folder imports every transcript in it.
+    pub(super) fn prompted_path(
+        &mut self,
+        ctx: &egui::Context,
+        request: MenuRequest,
+        path: std::path::PathBuf,
+    ) {
+        match request {
+            MenuRequest::ImportTranscripts if path.is_dir() => {
+                match crate::import::transcript_files(&path) {
+                    Ok((files, _)) => self.start_import(ctx, files),
+                    Err(e) => self.state.error(format!("{}: {e}", path.display())),
+                }
+            }
+            MenuRequest::ImportTranscripts => self.start_import(ctx, vec![path]),
+            MenuRequest::ImportAttributes => self.attributes = Some(AttributeDialog::new(path)),
         }
     }
 
@@ -523,6 +548,12 @@ impl AccordApp {
         std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
     }
+}
+
+/// Native file dialogs go through the desktop portal over the session bus; without a bus (a bare X
+/// server, a remote session) the window asks for a path instead of failing silently.
+fn native_dialogs() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
 }
 
 fn compute(

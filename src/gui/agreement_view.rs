@@ -286,18 +286,28 @@ impl AgreementView {
             );
         }
         let mut request = None;
+        if let Some(code) = self.chosen_code.clone() {
+            egui::Panel::bottom("agreement-detail")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("disagreement-scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            if let Some(detail) = &self.detail {
+                                detail_ui(ui, detail, state, actions);
+                            }
+                            request = Self::disagreements_ui(ui, &code, &result.disagreements);
+                        });
+                });
+        }
         egui::ScrollArea::both()
             .id_salt("agreement-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                self.table_ui(ui, report);
                 chart_ui(ui, report, self.threshold);
-                if let Some(code) = self.chosen_code.clone() {
-                    request = Self::disagreements_ui(ui, &code, &result.disagreements);
-                }
-                if let Some(detail) = &self.detail {
-                    detail_ui(ui, detail, state, actions);
-                }
+                self.table_ui(ui, report);
             });
         request
     }
@@ -423,7 +433,7 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
     ui.add_space(8.0);
     ui.label(RichText::new("Kappa per code (worst first); the line is the threshold").strong());
     Plot::new("agreement-chart")
-        .height(220.0)
+        .height(170.0)
         .include_y(0.0)
         .include_y(1.0)
         .allow_zoom(false)

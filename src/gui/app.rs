@@ -12,7 +12,7 @@ use super::codebook_panel::{codebook_ui, visible_codes};
 use super::details_panel::details_ui;
 use super::export_view::ExportView;
 use super::fonts;
-use super::import_dialog::{AttributeDialog, ImportJob};
+use super::import_dialog::{AttributeDialog, ImportJob, PathPrompt, PromptAnswer};
 use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
 use super::rater_picker::RaterPicker;
@@ -58,6 +58,7 @@ pub struct AccordApp {
     pub(super) code_editor: Option<CodeEditor>,
     pub(super) import: Option<ImportJob>,
     pub(super) attributes: Option<AttributeDialog>,
+    pub(super) path_prompt: Option<PathPrompt>,
     pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
     fonts_installed: bool,
     remembered_rater: Option<String>,
@@ -86,6 +87,7 @@ impl AccordApp {
             code_editor: None,
             import: None,
             attributes: None,
+            path_prompt: None,
             agreement_job: None,
             fonts_installed: false,
             remembered_rater: None,
@@ -308,11 +310,13 @@ impl AccordApp {
             }
             match self.state.selection {
                 Some(s) => {
-                    let quote: String = open.slice(s).chars().take(60).collect();
-                    ui.label(format!("Selected {} characters: “{quote}…”", s.len()));
                     if ui.button("Clear selection").clicked() {
                         self.state.selection = None;
                     }
+                    // Truncated, never wrapped or widened: the text column keeps its width.
+                    let quote: String = open.slice(s).chars().take(80).collect();
+                    let text = format!("Selected {} characters: “{quote}…”", s.len());
+                    ui.add(egui::Label::new(text).truncate());
                 }
                 None => {
                     ui.label(
@@ -364,6 +368,15 @@ impl AccordApp {
             && !job.ui(ui)
         {
             self.import = None;
+        }
+        if let Some(prompt) = &mut self.path_prompt
+            && let Some(answer) = prompt.ui(ui)
+        {
+            let request = prompt.request;
+            self.path_prompt = None;
+            if let PromptAnswer::Go(path) = answer {
+                self.prompted_path(ui.ctx(), request, path);
+            }
         }
         if let Some(dialog) = &mut self.attributes
             && let Some(go) = dialog.ui(ui)

@@ -22,6 +22,9 @@ pub fn details_ui(
         .id_salt("details-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            // Wrap everything to the panel: a wide row would widen the panel, narrow the text and make
+            // the reading view measure every turn again.
+            ui.set_max_width(ui.available_width());
             if let (Some(open), Some(id)) = (open, state.coding_id)
                 && let Some(coding) = open.coding(id)
             {
@@ -92,7 +95,10 @@ fn coding_ui(
     });
     if mine {
         let mut chosen: Option<CodeId> = None;
-        egui::ComboBox::from_label("Change code to")
+        ui.label("Change code to");
+        egui::ComboBox::from_id_salt("change-code")
+            .width((ui.available_width() - 8.0).max(80.0))
+            .truncate()
             .selected_text(project.path(coding.code_id))
             .show_ui(ui, |ui| {
                 for (depth, id) in &project.tree {

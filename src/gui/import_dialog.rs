@@ -108,6 +108,59 @@ impl ImportJob {
     }
 }
 
+/// Asks for a path when no native file dialog is available.
+#[derive(Debug, Clone)]
+pub struct PathPrompt {
+    /// What the path is for.
+    pub request: super::top_bar::MenuRequest,
+    /// The path typed.
+    pub path: String,
+}
+
+impl PathPrompt {
+    /// A prompt for a menu item.
+    #[must_use]
+    pub fn new(request: super::top_bar::MenuRequest) -> Self {
+        Self {
+            request,
+            path: String::new(),
+        }
+    }
+
+    /// Draws the prompt; returns what the user chose, once they chose.
+    pub fn ui(&mut self, ui: &Ui) -> Option<PromptAnswer> {
+        let mut answer = None;
+        let title = match self.request {
+            super::top_bar::MenuRequest::ImportTranscripts => "Import transcripts",
+            super::top_bar::MenuRequest::ImportAttributes => "Import attributes",
+        };
+        egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
+            ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path"));
+            ui.horizontal(|ui| {
+                let path = PathBuf::from(self.path.trim());
+                if ui.add_enabled(path.exists(), egui::Button::new("Import")).clicked() {
+                    answer = Some(PromptAnswer::Go(path));
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(PromptAnswer::Cancel);
+                }
+            });
+        });
+        answer
+    }
+}
+
+/// What the path prompt was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptAnswer {
+    /// Go on with this path.
+    Go(PathBuf),
+    /// Cancelled.
+    Cancel,
+}
+
 /// The attribute import dialog: the chosen file, its key column and whether to create missing cases.
 #[derive(Debug, Clone)]
 pub struct AttributeDialog {

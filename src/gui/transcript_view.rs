@@ -19,7 +19,7 @@ use super::colours;
 use super::state::{Action, ViewState};
 use crate::model::{Span, format_time_ms};
 
-const LANE_WIDTH: f32 = 5.0;
+const LANE_WIDTH: f32 = 4.0;
 const LANE_GAP: f32 = 2.0;
 const MAX_LANES: usize = 24;
 const TURN_GAP: f32 = 10.0;
@@ -66,7 +66,9 @@ impl TranscriptView {
         state: &mut ViewState,
         actions: &mut Vec<Action>,
     ) {
-        let lanes = open.lanes.len().min(MAX_LANES);
+        // The margin's width follows the codebook, not the codings, so that coding never changes the
+        // text's width (which would re-measure every turn).
+        let lanes = project.codebook.codes.len().clamp(1, MAX_LANES);
         let margin = lanes as f32 * (LANE_WIDTH + LANE_GAP) + 12.0;
         let text_width = (ui.available_width() - margin - 16.0).max(120.0);
         self.measure(ui, open, text_width);
