@@ -213,10 +213,11 @@ impl TranscriptIndex {
     }
 
     fn writer(&mut self) -> tantivy::Result<&mut IndexWriter> {
-        if self.writer.is_none() {
-            self.writer = Some(self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?);
-        }
-        Ok(self.writer.as_mut().expect("just set"))
+        let writer = match self.writer.take() {
+            Some(w) => w,
+            None => self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?,
+        };
+        Ok(self.writer.insert(writer))
     }
 
     fn to_document(&self, t: &TurnDoc) -> TantivyDocument {
@@ -283,10 +284,12 @@ impl TranscriptIndex {
         self.reader.reload()
     }
 
-    /// Drop the writer (releases the directory lock) after waiting for merges.
+    /// Drop the writer (releases the directory lock) after waiting for merges, and reload the reader
+    /// so that searches run on the merged segments rather than the many small ones before them.
     pub fn close_writer(&mut self) -> tantivy::Result<()> {
         if let Some(w) = self.writer.take() {
             w.wait_merging_threads()?;
+            self.reader.reload()?;
         }
         Ok(())
     }
