@@ -158,8 +158,14 @@ pub struct TranscriptIndex {
 }
 
 impl TranscriptIndex {
-    fn from_index(index: Index) -> tantivy::Result<Self> {
+    fn from_index(mut index: Index) -> tantivy::Result<Self> {
         super::schema::register_analyzers(&index);
+        // Search the segments in parallel, one thread per core (at most four): a query's latency on a
+        // large project then falls with the cores the machine has.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if cores > 1 {
+            index.set_multithread_executor(cores.min(4))?;
+        }
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index
             .reader_builder()
