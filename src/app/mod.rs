@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod agreement_input;
 pub mod batch;
+pub mod codes;
 pub mod command;
 pub mod demo;
 pub mod export;

@@ -21,7 +21,7 @@ use crate::app::agreement_input::Selection;
 use crate::app::{AppError, Command};
 use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
 use crate::search::SearchOptions;
-use crate::store::{CodingFilter, Edit, NewCoding, Store, StoreError};
+use crate::store::{CodingFilter, NewCoding, Store, StoreError};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {
@@ -171,39 +171,14 @@ impl AccordApp {
     /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,
     /// its children moving under the other code, all in one undoable change.
     fn merge_codes(&mut self, from: CodeId, into: CodeId) {
-        let live = match self.workspace.store().codings(&CodingFilter {
-            codes: vec![from],
-            ..CodingFilter::default()
-        }) {
-            Ok(c) => c,
+        let edit = match crate::app::codes::merge_codes(
+            self.workspace.store(),
+            from,
+            into,
+            self.state.rater_id,
+        ) {
+            Ok(edit) => edit,
             Err(e) => return self.state.error(format!("could not read codings: {e}")),
-        };
-        let mut book = self.project.codebook.clone();
-        book.codes.retain(|c| c.code_id != from);
-        for c in &mut book.codes {
-            if c.parent_id == Some(from) {
-                c.parent_id = Some(into);
-            }
-        }
-        let add = live
-            .iter()
-            .map(|c| NewCoding {
-                coding_id: CodingId::new_random(),
-                transcript_id: c.transcript_id,
-                code_id: into,
-                rater_id: c.rater_id,
-                span: c.span,
-                memo: None,
-                created_at: Some(c.created_at.clone()),
-            })
-            .collect();
-        let edit = Edit {
-            codebook: Some(book),
-            add,
-            remove: live.iter().map(|c| c.coding_id).collect(),
-            by: self.state.rater_id,
-            action: "merge-codes".into(),
-            ..Edit::default()
         };
         let label = format!(
             "Merge {} into {}",

@@ -185,14 +185,8 @@ impl CodeEditor {
             .add_enabled(used == 0, egui::Button::new("Delete code"))
             .on_disabled_hover_text("Codings use this code: merge it into another code instead.");
         if delete.clicked() {
-            let mut book = project.codebook.clone();
-            let parent = book.get(id).and_then(|c| c.parent_id);
-            book.codes.retain(|c| c.code_id != id);
-            for c in &mut book.codes {
-                if c.parent_id == Some(id) {
-                    c.parent_id = parent;
-                }
-            }
+            let parent = project.codebook.get(id).and_then(|c| c.parent_id);
+            let book = crate::app::codes::without_code(&project.codebook, id, parent);
             actions.push(set_codebook(
                 book,
                 &format!("Delete code {}", project.path(id)),

@@ -31,27 +31,7 @@ fn merging_two_codes_is_one_change_and_undo_restores_everything() {
     let before_book = ws.store().codebook().unwrap();
     let (moving, staying) = (live(&ws, from), live(&ws, into));
     assert!(!moving.is_empty());
-    let mut book = before_book.clone();
-    book.codes.retain(|c| c.code_id != from);
-    let add: Vec<NewCoding> = moving
-        .iter()
-        .map(|c| NewCoding {
-            coding_id: CodingId::new_random(),
-            transcript_id: c.transcript_id,
-            code_id: into,
-            rater_id: c.rater_id,
-            span: c.span,
-            memo: None,
-            created_at: None,
-        })
-        .collect();
-    let edit = Edit {
-        codebook: Some(book),
-        add,
-        remove: moving.iter().map(|c| c.coding_id).collect(),
-        action: "merge-codes".into(),
-        ..Edit::default()
-    };
+    let edit = accord::app::codes::merge_codes(ws.store(), from, into, None).unwrap();
     ws.apply("Merge", Command::Edit(Box::new(edit))).unwrap();
     assert!(ws.store().codebook().unwrap().get(from).is_none());
     assert!(live(&ws, from).is_empty());
