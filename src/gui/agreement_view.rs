@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState};
+use super::state::{Action, ViewState, toggle};
 use crate::agreement::Estimate;
 use crate::app::agreement::{AgreementOptions, CodeRow, DisagreementView, ProjectAgreement, Unit};
 use crate::app::agreement_input::Selection;
@@ -402,14 +402,6 @@ impl AgreementView {
             ));
         }
         request
-    }
-}
-
-fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, on: bool) {
-    if on {
-        set.insert(item);
-    } else {
-        set.remove(&item);
     }
 }
 

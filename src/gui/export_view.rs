@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
+use super::state::toggle;
 use crate::export::{
     Columns, ExcerptFilter, Format, MatrixSpec, Measure, ProjectData, Request, render_text,
 };
@@ -284,11 +285,7 @@ fn filter_ui(ui: &mut Ui, c: &mut ExportChoices, project: &ProjectCache) {
                 for (_, id) in &project.tree {
                     let mut on = c.codes.contains(id);
                     if ui.checkbox(&mut on, project.path(*id)).changed() {
-                        if on {
-                            c.codes.insert(*id);
-                        } else {
-                            c.codes.remove(id);
-                        }
+                        toggle(&mut c.codes, *id, on);
                     }
                 }
             });
@@ -296,11 +293,7 @@ fn filter_ui(ui: &mut Ui, c: &mut ExportChoices, project: &ProjectCache) {
         for r in &project.raters {
             let mut on = c.raters.contains(&r.rater_id);
             if ui.checkbox(&mut on, &r.name).changed() {
-                if on {
-                    c.raters.insert(r.rater_id);
-                } else {
-                    c.raters.remove(&r.rater_id);
-                }
+                toggle(&mut c.raters, r.rater_id, on);
             }
         }
         ui.checkbox(&mut c.consensus_only, "Consensus only");

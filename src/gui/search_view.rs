@@ -9,7 +9,7 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::{FontId, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState};
+use super::state::{Action, ViewState, toggle};
 use crate::app::search::Scope;
 use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
 use crate::search::{Hit, ResultOrder, SearchResults};
@@ -275,11 +275,7 @@ impl SearchView {
                             )
                         });
                         if tick.changed() {
-                            if on {
-                                self.ticked.insert(i);
-                            } else {
-                                self.ticked.remove(&i);
-                            }
+                            toggle(&mut self.ticked, i, on);
                         }
                         let time = hit.start_ms.map(format_time_ms).unwrap_or_default();
                         let place = format!(

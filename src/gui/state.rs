@@ -105,3 +105,12 @@ impl ViewState {
         self.message = Some((Tone::Error, text.into()));
     }
 }
+
+/// Puts an item in a set of choices or takes it out (a ticked or cleared checkbox).
+pub fn toggle<T: Ord>(set: &mut std::collections::BTreeSet<T>, item: T, on: bool) {
+    if on {
+        set.insert(item);
+    } else {
+        set.remove(&item);
+    }
+}
