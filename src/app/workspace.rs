@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::command::{Command, Outcome, apply};
 use super::{AppError, Result};
-use crate::model::{CodingId, Memo, MemoTarget};
+use crate::model::{CodingId, Memo};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
 use crate::store::{Edit, EditReport, Store};
 
@@ -321,9 +321,4 @@ fn find_memo(store: &Store, id: crate::model::MemoId) -> Result<Memo> {
         .into_iter()
         .find(|m| m.memo_id == id)
         .ok_or_else(|| AppError::Invalid(format!("no memo {}", id.to_text())))
-}
-
-/// Memos about a target, newest last (a convenience for views).
-pub fn memos_of(store: &Store, target: MemoTarget) -> Result<Vec<Memo>> {
-    Ok(store.memos(target)?)
 }

@@ -71,7 +71,6 @@ pub(super) fn act(app: &mut AccordApp, action: Action) {
         Action::OpenMemo(target) => app.open_memo(target),
         Action::EditCode(code, parent) => app.open_code_editor(code, parent),
         Action::MergeCodes { from, into } => app.merge_codes(from, into),
-        Action::Message(m) => app.state.info(m),
     }
 }
 

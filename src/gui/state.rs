@@ -47,8 +47,6 @@ pub enum Action {
         /// The code that stays.
         into: CodeId,
     },
-    /// Show a message in the status bar.
-    Message(String),
 }
 
 /// Where a message came from, for its colour.
