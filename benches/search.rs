@@ -1,8 +1,9 @@
 //! Search speed on a generated corpus (1,000 and 10,000 transcripts of about 8,000 words, built from the
 //! samples' words; `ACCORD_BENCH_TRANSCRIPTS=200,1000` changes the sizes): indexing throughput and query
-//! latency (median, p99; 50 hits with snippets, plus the total) for a word, a phrase, a boolean query
-//! with filters and a code filter, in Accord's tantivy index and in SQLite FTS5 on the same corpus in
-//! the same run. Run with `cargo bench --bench search`.
+//! latency (median, p99; 50 hits with snippets, plus the total) for a word, a phrase, a three-word
+//! phrase, a boolean query with filters and a code filter (over the coded passages, as Accord runs
+//! it), in Accord's tantivy indexes and in SQLite FTS5 tables of the same turns and passages, in the
+//! same run. Run with `cargo bench --bench search`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -40,10 +41,11 @@ fn vocabulary() -> Vec<String> {
         .collect()
 }
 
-/// The turns of generated transcript `n`: about 8,000 words.
-fn transcript(n: usize, words: &[String], rng: &mut Gen) -> Vec<TurnDoc> {
+/// The turns of generated transcript `n` (about 8,000 words), and its coded passages: up to two
+/// codes on each participant turn, each on a run of 10 to 60 of its words.
+fn transcript(n: usize, words: &[String], rng: &mut Gen) -> (Vec<TurnDoc>, Vec<TurnDoc>) {
     let site = ["A", "B", "C", "D"][n % 4].to_string();
-    let (mut turns, mut count, mut start) = (Vec::new(), 0, 0u64);
+    let (mut turns, mut passages, mut count, mut start) = (Vec::new(), Vec::new(), 0, 0u64);
     while count < 8000 {
         let interviewer = turns.len() % 2 == 0;
         let len = if interviewer {
@@ -51,19 +53,12 @@ fn transcript(n: usize, words: &[String], rng: &mut Gen) -> Vec<TurnDoc> {
         } else {
             20 + rng.next(200)
         };
-        let text = (0..len)
+        let turn_words: Vec<&str> = (0..len)
             .map(|_| words[rng.next(words.len())].as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let codes = if interviewer {
-            Vec::new()
-        } else {
-            (0..rng.next(3))
-                .map(|_| format!("c{}", rng.next(30)))
-                .collect()
-        };
+            .collect();
+        let text = turn_words.join(" ");
         let chars = text.chars().count() as u64;
-        turns.push(TurnDoc {
+        let turn = TurnDoc {
             transcript_id: format!("t{n}"),
             turn_index: turns.len() as u64,
             turn_start_char: start,
@@ -79,19 +74,34 @@ fn transcript(n: usize, words: &[String], rng: &mut Gen) -> Vec<TurnDoc> {
             },
             case: Some(format!("G{n}")),
             attrs: vec![("site".into(), site.clone()), ("arm".into(), "CAPP".into())],
-            raters: if codes.is_empty() {
-                Vec::new()
-            } else {
-                vec!["Maya".into()]
-            },
-            codes,
+            raters: Vec::new(),
+            codes: Vec::new(),
             start_ms: None,
             text,
-        });
+            coding_id: None,
+        };
+        let codes = if interviewer { 0 } else { rng.next(3) };
+        for k in 0..codes {
+            let first = rng.next(len - 10);
+            let last = (first + 10 + rng.next(50)).min(len);
+            let offset: usize = turn_words[..first]
+                .iter()
+                .map(|w| w.chars().count() + 1)
+                .sum();
+            passages.push(TurnDoc {
+                turn_start_char: start + offset as u64,
+                codes: vec![format!("c{}", rng.next(30))],
+                raters: vec!["Maya".into()],
+                text: turn_words[first..last].join(" "),
+                coding_id: Some(format!("t{n}-{}-{k}", turns.len())),
+                ..turn.clone()
+            });
+        }
+        turns.push(turn);
         count += len;
         start += chars + 2;
     }
-    turns
+    (turns, passages)
 }
 
 fn stats(mut ms: Vec<f64>) -> (f64, f64) {
@@ -122,75 +132,109 @@ fn dir_size(dir: &Path) -> u64 {
     })
 }
 
+/// Which index a query runs on: the turns, or the coded passages (queries that name a code).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum On {
+    Turns,
+    Passages,
+}
+
 // The benchmark reads best as one script: build, index both ways, then time each query both ways.
 #[allow(clippy::too_many_lines)]
 fn run(n: usize, words: &[String]) {
     let dir = tempfile::tempdir().expect("temp dir");
     let index_dir = dir.path().join("index");
+    let passage_dir = dir.path().join("passages");
     std::fs::create_dir_all(&index_dir).expect("dir");
+    std::fs::create_dir_all(&passage_dir).expect("dir");
     let mut index = TranscriptIndex::create_in_dir(&index_dir).expect("index");
+    let mut passages = TranscriptIndex::create_in_dir(&passage_dir).expect("index");
     let db = rusqlite::Connection::open(dir.path().join("fts.sqlite")).expect("sqlite");
     db.execute_batch(
-        "CREATE VIRTUAL TABLE turns USING fts5(text, transcript UNINDEXED, role, site, codes, tokenize = 'unicode61 remove_diacritics 2');",
+        "CREATE VIRTUAL TABLE turns USING fts5(text, transcript UNINDEXED, role, site, tokenize = 'unicode61 remove_diacritics 2');
+         CREATE VIRTUAL TABLE passages USING fts5(text, transcript UNINDEXED, code, tokenize = 'unicode61 remove_diacritics 2');",
     )
     .expect("fts5");
     let (mut bytes, mut tantivy_s, mut fts_s) = (0usize, 0.0, 0.0);
     let mut rng = Gen(0x9E37_79B9_7F4A_7C15);
     db.execute_batch("BEGIN").expect("begin");
     for t in 0..n {
-        let turns = transcript(t, words, &mut rng);
+        let (turns, coded) = transcript(t, words, &mut rng);
         bytes += turns.iter().map(|d| d.text.len()).sum::<usize>();
         let start = Instant::now();
         index.add_turns(&turns).expect("add");
+        passages.add_turns(&coded).expect("add");
         tantivy_s += start.elapsed().as_secs_f64();
         let start = Instant::now();
-        let mut insert = db.prepare_cached("INSERT INTO turns (text, transcript, role, site, codes) VALUES (?1, ?2, ?3, ?4, ?5)").expect("prepare");
+        let mut insert = db
+            .prepare_cached(
+                "INSERT INTO turns (text, transcript, role, site) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .expect("prepare");
         for d in &turns {
             insert
-                .execute((
-                    &d.text,
-                    &d.transcript_id,
-                    d.role.as_str(),
-                    &d.attrs[0].1,
-                    d.codes.join(" "),
-                ))
+                .execute((&d.text, &d.transcript_id, d.role.as_str(), &d.attrs[0].1))
+                .expect("insert");
+        }
+        let mut insert = db
+            .prepare_cached("INSERT INTO passages (text, transcript, code) VALUES (?1, ?2, ?3)")
+            .expect("prepare");
+        for d in &coded {
+            insert
+                .execute((&d.text, &d.transcript_id, &d.codes[0]))
                 .expect("insert");
         }
         fts_s += start.elapsed().as_secs_f64();
     }
     let start = Instant::now();
-    index.commit().expect("commit");
-    index.close_writer().expect("close");
+    for i in [&mut index, &mut passages] {
+        i.commit().expect("commit");
+        i.close_writer().expect("close");
+    }
     tantivy_s += start.elapsed().as_secs_f64();
     let start = Instant::now();
     db.execute_batch("COMMIT").expect("commit");
     fts_s += start.elapsed().as_secs_f64();
     let mb = bytes as f64 / 1e6;
     println!(
-        "\n{n} transcripts, {mb:.0} MB of turn text, {} turns",
-        index.num_turns()
+        "\n{n} transcripts, {mb:.0} MB of turn text, {} turns, {} coded passages",
+        index.num_turns(),
+        passages.num_turns()
     );
     println!(
         "indexing: Accord {:.1} MB/s ({:.1} s, index {:.0} MB); FTS5 {:.1} MB/s ({:.1} s, database {:.0} MB)",
         mb / tantivy_s,
         tantivy_s,
-        dir_size(&index_dir) as f64 / 1e6,
+        (dir_size(&index_dir) + dir_size(&passage_dir)) as f64 / 1e6,
         mb / fts_s,
         fts_s,
         std::fs::metadata(dir.path().join("fts.sqlite")).map_or(0, |m| m.len()) as f64 / 1e6
     );
     let queries = [
-        ("word", "supervisor", "supervisor"),
-        ("phrase", "\"my supervisor\"", "\"my supervisor\""),
+        ("word", "supervisor", "supervisor", On::Turns),
+        (
+            "phrase",
+            "\"my supervisor\"",
+            "\"my supervisor\"",
+            On::Turns,
+        ),
+        (
+            "3-word phrase",
+            "\"i think my\"",
+            "\"i think my\"",
+            On::Turns,
+        ),
         (
             "boolean + filters",
             "(burnout OR tired) NOT coach role:participant site:B",
             "((burnout OR tired) NOT coach) AND role:participant AND site:B",
+            On::Turns,
         ),
         (
             "code filter",
             "code:c7 supervisor",
-            "codes:c7 AND supervisor",
+            "code:c7 AND supervisor",
+            On::Passages,
         ),
     ];
     let resolver = |name: &str| Some(name.to_string());
@@ -202,22 +246,28 @@ fn run(n: usize, words: &[String]) {
         "FTS5/Accord",
         "totals A / F"
     );
-    for (label, ours, theirs) in queries {
+    for (label, ours, theirs, on) in queries {
         let opts = SearchOptions {
             limit: 50,
             codes: Some(&resolver),
             ..SearchOptions::default()
         };
+        let (target, table) = match on {
+            On::Turns => (&index, "turns"),
+            On::Passages => (&passages, "passages"),
+        };
         let (a_med, a_p99, a_total) = time(31, || {
-            let r = index.search(ours, &opts).expect("search");
+            let r = target.search(ours, &opts).expect("search");
             std::hint::black_box(&r.hits);
             r.total
         });
         let mut count = db
-            .prepare("SELECT count(*) FROM turns WHERE turns MATCH ?1")
+            .prepare(&format!(
+                "SELECT count(*) FROM {table} WHERE {table} MATCH ?1"
+            ))
             .expect("count");
         let mut top = db
-            .prepare("SELECT transcript, snippet(turns, 0, '[', ']', '…', 12) FROM turns WHERE turns MATCH ?1 ORDER BY rank LIMIT 50")
+            .prepare(&format!("SELECT transcript, snippet({table}, 0, '[', ']', '…', 12) FROM {table} WHERE {table} MATCH ?1 ORDER BY rank LIMIT 50"))
             .expect("top");
         let (f_med, f_p99, f_total) = time(31, || {
             let total: i64 = count.query_row([theirs], |r| r.get(0)).expect("count");

@@ -43,9 +43,12 @@ impl std::str::FromStr for Scope {
 pub fn scope_span(transcript: &Transcript, hit: &Hit, scope: Scope) -> Option<Span> {
     let turn = transcript.turns.get(hit.turn_index as usize)?;
     let words = turn.content_span();
-    let first = hit.spans.first()?;
-    let last = hit.spans.last()?;
-    let matched = Span::new(first.start, last.end);
+    // A passage found by its code alone (no words matched) is coded whole.
+    let focus = hit.focus();
+    if hit.spans.is_empty() && hit.coding_id.is_none() {
+        return (scope == Scope::Turn).then_some(words);
+    }
+    let matched = Span::new(focus.start, focus.end);
     Some(match scope {
         Scope::Hit => matched,
         Scope::Turn => words,

@@ -4,6 +4,7 @@
 //! Click a hit to open it highlighted in its transcript; tick hits and code them in one change.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use egui::text::{LayoutJob, TextFormat};
 use egui::{FontId, RichText, Ui};
@@ -278,23 +279,23 @@ impl SearchView {
                             toggle(&mut self.ticked, i, on);
                         }
                         let time = hit.start_ms.map(format_time_ms).unwrap_or_default();
-                        let place = format!(
+                        let mut place = format!(
                             "{}  turn {}  {}  {}",
                             project.transcript_name(transcript_id),
                             hit.turn_index + 1,
                             hit.speaker,
                             time
                         );
+                        if let (Some(code), Some(rater)) = (hit.codes.first(), hit.raters.first())
+                            && let Ok(code_id) = code.parse::<CodeId>()
+                        {
+                            let _ = write!(place, "  · {} by {rater}", project.path(code_id));
+                        }
                         let link = ui.link(RichText::new(place).small());
                         let snippet = ui.label(snippet_job(ui, hit));
                         if link.clicked() || snippet.clicked() {
-                            let span = hit.spans.first().copied().map_or(
-                                Span::new(
-                                    hit.turn_start_char as usize,
-                                    hit.turn_start_char as usize + 1,
-                                ),
-                                |s| Span::new(s.start, s.end),
-                            );
+                            let focus = hit.focus();
+                            let span = Span::new(focus.start, focus.end.max(focus.start + 1));
                             actions.push(Action::JumpTo {
                                 transcript_id,
                                 span,

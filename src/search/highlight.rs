@@ -185,7 +185,9 @@ fn dfs(
         found.push((cost, from, to));
         return;
     }
-    let prev = *chosen.last().expect("non-empty");
+    let Some(&prev) = chosen.last() else {
+        return;
+    };
     let prev_adj = toks[prev].position as i64 - pattern.terms[k - 1].0 as i64;
     for &c in &cands[k] {
         if chosen.contains(&c) {

@@ -12,7 +12,7 @@ use tantivy::query::{
     Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, TokenStream};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
@@ -20,6 +20,7 @@ use tantivy::{
 use super::highlight::{self, Pattern, Snippet, Span, TokMatch};
 use super::query::{Expr, FilterExpr, FilterField, QueryError, TermExpr, TermKind, parse_query};
 use super::schema::{Fields, KEYWORD_ANALYZER, STEM_ANALYZER, TEXT_ANALYZER};
+use super::tokenizer::{pair, pairs};
 use crate::model::Role;
 
 /// What the caller indexes for one turn.
@@ -38,8 +39,10 @@ pub struct TurnDoc {
     pub codes: Vec<String>,
     pub raters: Vec<String>,
     pub start_ms: Option<u64>,
-    /// The turn's words, exactly as in the frozen transcript.
+    /// The turn's words, exactly as in the frozen transcript (for a passage: the coded words).
     pub text: String,
+    /// For a passage document (the part of a coding inside one turn): the coding's id.
+    pub coding_id: Option<String>,
 }
 
 /// Maps a code name from the query (`code:"Role confusion"`) to a code id.
@@ -103,6 +106,37 @@ pub struct Hit {
     /// Matched spans in transcript char offsets, sorted, overlaps merged.
     pub spans: Vec<Span>,
     pub snippet: Snippet,
+    /// For a coded passage: the coding, its code id and its rater's name.
+    pub coding_id: Option<String>,
+    pub codes: Vec<String>,
+    pub raters: Vec<String>,
+    /// Length of the document's text in chars (the turn's words, or the coded passage).
+    pub len_chars: u64,
+}
+
+impl Hit {
+    /// The document's own text in transcript chars: the turn's words, or the coded passage.
+    #[must_use]
+    pub fn document_span(&self) -> Span {
+        let start = self.turn_start_char as usize;
+        Span {
+            start,
+            end: start + self.len_chars as usize,
+        }
+    }
+
+    /// Where the hit points: from its first match to its last, or, when nothing was matched (a
+    /// filter-only query), its whole document.
+    #[must_use]
+    pub fn focus(&self) -> Span {
+        match (self.spans.first(), self.spans.last()) {
+            (Some(first), Some(last)) => Span {
+                start: first.start,
+                end: last.end,
+            },
+            _ => self.document_span(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +189,8 @@ pub struct TranscriptIndex {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     fields: Fields,
+    /// The text analyzer, to make the word pairs of each document.
+    text_an: TextAnalyzer,
 }
 
 impl TranscriptIndex {
@@ -171,11 +207,13 @@ impl TranscriptIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let text_an = analyzer(&index, TEXT_ANALYZER)?;
         Ok(TranscriptIndex {
             index,
             reader,
             writer: None,
             fields,
+            text_an,
         })
     }
 
@@ -226,7 +264,12 @@ impl TranscriptIndex {
         Ok(self.writer.insert(writer))
     }
 
-    fn to_document(&self, t: &TurnDoc) -> TantivyDocument {
+    fn to_document(&mut self, t: &TurnDoc) -> TantivyDocument {
+        let mut words = Vec::new();
+        let mut stream = self.text_an.token_stream(&t.text);
+        while stream.advance() {
+            words.push(stream.token().clone());
+        }
         let f = &self.fields;
         let mut d = TantivyDocument::new();
         d.add_text(f.transcript_id, &t.transcript_id);
@@ -249,8 +292,18 @@ impl TranscriptIndex {
         if let Some(ms) = t.start_ms {
             d.add_u64(f.start_ms, ms);
         }
+        if let Some(id) = &t.coding_id {
+            d.add_text(f.coding_id, id);
+        }
         d.add_text(f.text, &t.text);
         d.add_text(f.text_stem, &t.text);
+        d.add_pre_tokenized_text(
+            f.text_pairs,
+            PreTokenizedString {
+                text: String::new(),
+                tokens: pairs(&words),
+            },
+        );
         d
     }
 
@@ -359,6 +412,11 @@ impl TranscriptIndex {
                     .to_string()
             };
             let u = |field| doc.get_first(field).and_then(|v| v.as_u64());
+            let all = |field| {
+                doc.get_all(field)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            };
             let text = s(f.text);
             let turn_start_char = u(f.turn_start_char).unwrap_or(0);
             let local = highlight::turn_spans(&text, &patterns, &mut text_an, &mut stem_an);
@@ -380,6 +438,13 @@ impl TranscriptIndex {
                 score,
                 spans,
                 snippet,
+                coding_id: doc
+                    .get_first(f.coding_id)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                codes: all(f.codes),
+                raters: all(f.raters),
+                len_chars: text.chars().count() as u64,
             });
         }
         Ok(SearchResults { total, hits })
@@ -517,6 +582,8 @@ impl<'a> Compiler<'a> {
                 if tokens.len() == 1 {
                     let term = Term::from_field_text(text_field, &tokens[0].1);
                     Ok(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
+                } else if slop == 0 && tokens.iter().enumerate().all(|(i, (p, _))| *p == i) {
+                    Ok(self.exact_phrase(&tokens))
                 } else {
                     let terms = tokens
                         .iter()
@@ -569,6 +636,40 @@ impl<'a> Compiler<'a> {
                 Ok(Box::new(FuzzyTermQuery::new(term, d, true)))
             }
         }
+    }
+
+    /// An exact phrase of neighbouring words: two words are one word-pair term; longer phrases are
+    /// checked on `text` only where every pair occurs (the pairs lead the intersection, being rarer).
+    fn exact_phrase(&self, tokens: &[(usize, String)]) -> Box<dyn Query> {
+        let pair_term = |w: &[(usize, String)]| {
+            Term::from_field_text(self.fields.text_pairs, &pair(&w[0].1, &w[1].1))
+        };
+        if tokens.len() == 2 {
+            let term = pair_term(tokens);
+            return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+        }
+        let words = tokens
+            .iter()
+            .map(|(p, s)| (*p, Term::from_field_text(self.fields.text, s)))
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(PhraseQuery::new_with_offset_and_slop(words, 0)),
+        )];
+        let mut seen = std::collections::BTreeSet::new();
+        for w in tokens.windows(2) {
+            let term = pair_term(w);
+            if seen.insert(term.clone()) {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                        0.0,
+                    )),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn keyword_term(&mut self, field: tantivy::schema::Field, value: &str) -> Term {

@@ -11,6 +11,7 @@ mod index;
 pub mod query;
 mod schema;
 pub mod sync;
+mod tokenizer;
 
 #[cfg(test)]
 mod tests;

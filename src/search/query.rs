@@ -117,6 +117,32 @@ pub enum Expr {
     Not(Box<Expr>),
 }
 
+impl Expr {
+    /// Whether the query names a code or a rater anywhere (`code:`, `rater:`): such a query searches
+    /// the coded passages rather than the turns.
+    #[must_use]
+    pub fn names_codings(&self) -> bool {
+        match self {
+            Expr::Term(_) => false,
+            Expr::Filter(f) => matches!(f.field, FilterField::Code | FilterField::Rater),
+            Expr::And(items) | Expr::Or(items) => items.iter().any(Expr::names_codings),
+            Expr::Not(inner) => inner.names_codings(),
+        }
+    }
+}
+
+/// The one item of a list, or the list joined by `join` when it holds several.
+fn single_or(mut items: Vec<Expr>, join: fn(Vec<Expr>) -> Expr) -> Expr {
+    match items.pop() {
+        Some(only) if items.is_empty() => only,
+        Some(last) => {
+            items.push(last);
+            join(items)
+        }
+        None => join(items),
+    }
+}
+
 // ---------------------------------------------------------------- lexer
 
 #[derive(Debug, Clone, PartialEq)]
@@ -500,11 +526,7 @@ impl Parser {
             }
             items.push(self.and_expr()?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            Expr::Or(items)
-        })
+        Ok(single_or(items, Expr::Or))
     }
 
     fn and_expr(&mut self) -> Result<Expr, QueryError> {
@@ -531,11 +553,7 @@ impl Parser {
                 _ => break,
             }
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            Expr::And(items)
-        })
+        Ok(single_or(items, Expr::And))
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {

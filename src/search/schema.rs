@@ -5,11 +5,12 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer,
 };
 
-/// `SimpleTokenizer` + `RemoveLongFilter(40)` + `LowerCaser` + `AsciiFoldingFilter`.
+use super::tokenizer::WordTokenizer;
+
+/// `WordTokenizer` + `RemoveLongFilter(40)` + `LowerCaser` + `AsciiFoldingFilter`.
 pub const TEXT_ANALYZER: &str = "accord_text";
 /// `TEXT_ANALYZER` + English `Stemmer`.
 pub const STEM_ANALYZER: &str = "accord_text_stem";
@@ -21,7 +22,7 @@ pub const KEYWORD_ANALYZER: &str = "accord_keyword";
 pub const MAX_TOKEN_BYTES: usize = 40;
 
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -29,7 +30,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 }
 
 pub fn stem_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -68,6 +69,8 @@ pub struct Fields {
     pub start_ms: Field,
     pub text: Field,
     pub text_stem: Field,
+    pub text_pairs: Field,
+    pub coding_id: Field,
 }
 
 fn keyword(stored: bool) -> TextOptions {
@@ -109,6 +112,19 @@ pub fn build_schema() -> Schema {
         "text_stem",
         TextOptions::default().set_indexing_options(stem_indexing),
     );
+    // Every two neighbouring words of `text` as one token ("my supervisor"), given pre-tokenized.
+    // An exact two-word phrase is then one term lookup instead of a walk over the positions of two
+    // common words, and longer phrases are checked only where all their pairs occur. No positions:
+    // the phrase itself is still checked on `text`.
+    let pair_indexing = TextFieldIndexing::default()
+        .set_tokenizer(TEXT_ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    b.add_text_field(
+        "text_pairs",
+        TextOptions::default().set_indexing_options(pair_indexing),
+    );
+    // The coding a passage document comes from (passage index only).
+    b.add_text_field("coding_id", STRING | STORED);
     b.build()
 }
 
@@ -127,6 +143,8 @@ impl Fields {
             start_ms: schema.get_field("start_ms")?,
             text: schema.get_field("text")?,
             text_stem: schema.get_field("text_stem")?,
+            text_pairs: schema.get_field("text_pairs")?,
+            coding_id: schema.get_field("coding_id")?,
         })
     }
 }

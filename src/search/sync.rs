@@ -1,9 +1,14 @@
-//! Keeping the index in step with the store. The index lives beside the project (`<file>.index/`)
-//! with a small sidecar (`accord-index.json`) recording the schema version, the project id and a
-//! fingerprint per transcript. Opening compares the fingerprints with the store's and re-indexes
-//! only what changed; a missing, unreadable, corrupt (checksums) or foreign index is deleted and
-//! rebuilt. The sidecar is written after the index commits, so a crash in between only makes the next
-//! open re-index a few transcripts again.
+//! Keeping the index in step with the store. The index lives beside the project (`<file>.index/`):
+//! `turns/` holds one document per turn, `passages/` one per coded passage (the part of a coding
+//! inside one turn), and a small sidecar (`accord-index.json`) records the schema version, the
+//! project id and two fingerprints per transcript (its turns, its passages). Opening compares the
+//! fingerprints with the store's and re-indexes only what changed (a new coding re-indexes only that
+//! transcript's passages); a missing, unreadable, corrupt (checksums) or foreign index is deleted
+//! and rebuilt. The sidecar is written after the indexes commit, so a crash in between only makes
+//! the next open re-index a few transcripts again.
+//!
+//! A query that names a code or a rater (`code:`, `rater:`) searches the passages, so it finds
+//! exactly the text a rater coded with that code; any other query searches the turns.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,35 +18,48 @@ use serde::{Deserialize, Serialize};
 use super::index::{
     CodeResolver, SearchError, SearchOptions, SearchResults, TranscriptIndex, TurnDoc,
 };
+use super::query::parse_query;
 use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
 use crate::store::{CodingFilter, Store};
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
 
 const SIDECAR: &str = "accord-index.json";
+const TURNS: &str = "turns";
+const PASSAGES: &str = "passages";
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// The index was (re)built from scratch, and why.
     pub rebuilt: Option<String>,
-    /// Transcripts (re)indexed.
+    /// Transcripts whose turns were (re)indexed.
     pub indexed: usize,
+    /// Transcripts whose coded passages (only) were re-indexed.
+    pub passages: usize,
     /// Transcripts removed from the index.
     pub removed: usize,
+}
+
+/// What the index holds of one transcript.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Fingerprint {
+    turns: String,
+    passages: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Sidecar {
     version: u32,
     project_id: String,
-    fingerprints: BTreeMap<String, String>,
+    fingerprints: BTreeMap<String, Fingerprint>,
 }
 
 /// A project's search index, kept in step with its store.
 pub struct ProjectIndex {
-    index: TranscriptIndex,
+    turns: TranscriptIndex,
+    passages: TranscriptIndex,
     dir: Option<PathBuf>,
     sidecar: Sidecar,
 }
@@ -101,48 +119,49 @@ impl ProjectIndex {
         Ok((this, report))
     }
 
+    fn empty_sidecar(project_id: &str) -> Sidecar {
+        Sidecar {
+            version: INDEX_VERSION,
+            project_id: project_id.into(),
+            ..Sidecar::default()
+        }
+    }
+
     fn fresh_in_ram(project_id: &str) -> Result<Self, SearchError> {
         Ok(Self {
-            index: TranscriptIndex::create_in_ram()?,
+            turns: TranscriptIndex::create_in_ram()?,
+            passages: TranscriptIndex::create_in_ram()?,
             dir: None,
-            sidecar: Sidecar {
-                version: INDEX_VERSION,
-                project_id: project_id.into(),
-                ..Sidecar::default()
-            },
+            sidecar: Self::empty_sidecar(project_id),
         })
     }
 
     fn open_dir(dir: &Path, project_id: &str) -> Result<(Self, Option<String>), SearchError> {
-        match Self::try_open(dir, project_id) {
-            Ok(this) => Ok((this, None)),
-            Err(reason) => {
-                if dir.exists() {
-                    std::fs::remove_dir_all(dir).map_err(|e| {
-                        err(format!(
-                            "{}: cannot remove the old index: {e}",
-                            dir.display()
-                        ))
-                    })?;
-                }
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?;
-                let index = TranscriptIndex::create_in_dir(dir)?;
-                let sidecar = Sidecar {
-                    version: INDEX_VERSION,
-                    project_id: project_id.into(),
-                    ..Sidecar::default()
-                };
-                Ok((
-                    Self {
-                        index,
-                        dir: Some(dir.to_path_buf()),
-                        sidecar,
-                    },
-                    Some(reason),
+        let reason = match Self::try_open(dir, project_id) {
+            Ok(this) => return Ok((this, None)),
+            Err(reason) => reason,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| {
+                err(format!(
+                    "{}: cannot remove the old index: {e}",
+                    dir.display()
                 ))
-            }
+            })?;
         }
+        let create = |name: &str| -> Result<TranscriptIndex, SearchError> {
+            let sub = dir.join(name);
+            std::fs::create_dir_all(&sub)
+                .map_err(|e| err(format!("{}: cannot create: {e}", sub.display())))?;
+            Ok(TranscriptIndex::create_in_dir(&sub)?)
+        };
+        let this = Self {
+            turns: create(TURNS)?,
+            passages: create(PASSAGES)?,
+            dir: Some(dir.to_path_buf()),
+            sidecar: Self::empty_sidecar(project_id),
+        };
+        Ok((this, Some(reason)))
     }
 
     /// Opens an existing index, or says why it must be rebuilt.
@@ -163,28 +182,34 @@ impl ProjectIndex {
         if sidecar.project_id != project_id {
             return Err("it belongs to another project".into());
         }
-        let index = TranscriptIndex::open_in_dir(dir).map_err(|e| format!("corrupt ({e})"))?;
-        let damaged = index
-            .tantivy_index()
-            .validate_checksum()
-            .map_err(|e| format!("corrupt ({e})"))?;
-        if !damaged.is_empty() {
-            return Err(format!("corrupt ({} damaged files)", damaged.len()));
-        }
+        let open = |name: &str| -> Result<TranscriptIndex, String> {
+            let index = TranscriptIndex::open_in_dir(&dir.join(name))
+                .map_err(|e| format!("corrupt ({e})"))?;
+            let damaged = index
+                .tantivy_index()
+                .validate_checksum()
+                .map_err(|e| format!("corrupt ({e})"))?;
+            if damaged.is_empty() {
+                Ok(index)
+            } else {
+                Err(format!("corrupt ({} damaged files)", damaged.len()))
+            }
+        };
         Ok(Self {
-            index,
+            turns: open(TURNS)?,
+            passages: open(PASSAGES)?,
             dir: Some(dir.to_path_buf()),
             sidecar,
         })
     }
 
-    /// Re-indexes the transcripts whose fingerprint changed and drops removed ones.
+    /// Re-indexes the transcripts whose fingerprints changed and drops removed ones.
     pub fn sync(&mut self, store: &Store) -> Result<SyncReport, SearchError> {
-        let current: BTreeMap<String, String> = store
+        let current: BTreeMap<String, Fingerprint> = store
             .search_fingerprints()
             .map_err(err)?
             .into_iter()
-            .map(|(id, fp)| (id.to_text(), fp))
+            .map(|(id, (turns, passages))| (id.to_text(), Fingerprint { turns, passages }))
             .collect();
         let mut report = SyncReport::default();
         let stale: Vec<String> = self
@@ -195,26 +220,34 @@ impl ProjectIndex {
             .cloned()
             .collect();
         for id in &stale {
-            self.index.delete_transcript(id)?;
+            self.turns.delete_transcript(id)?;
+            self.passages.delete_transcript(id)?;
             self.sidecar.fingerprints.remove(id);
             report.removed += 1;
         }
-        let changed: Vec<(String, String)> = current
-            .iter()
-            .filter(|(id, fp)| self.sidecar.fingerprints.get(*id) != Some(*fp))
-            .map(|(a, b)| (a.clone(), b.clone()))
-            .collect();
-        for (id, fp) in changed {
+        for (id, fp) in current {
+            let old = self.sidecar.fingerprints.get(&id);
+            let turns_changed = old.is_none_or(|o| o.turns != fp.turns);
+            if !turns_changed && old.is_some_and(|o| o.passages == fp.passages) {
+                continue;
+            }
             let transcript_id: TranscriptId = id.parse().map_err(err)?;
-            let docs = documents(store, transcript_id)?;
-            self.index.replace_transcript(&id, &docs)?;
+            let (turns, passages) = documents(store, transcript_id)?;
+            if turns_changed {
+                self.turns.replace_transcript(&id, &turns)?;
+                report.indexed += 1;
+            } else {
+                report.passages += 1;
+            }
+            self.passages.replace_transcript(&id, &passages)?;
             self.sidecar.fingerprints.insert(id, fp);
-            report.indexed += 1;
         }
-        if report.indexed + report.removed > 0 {
-            self.index.commit()?;
-            // Release the writer (and its lock on the folder) until the next change.
-            self.index.close_writer()?;
+        if report.indexed + report.passages + report.removed > 0 {
+            for index in [&mut self.turns, &mut self.passages] {
+                index.commit()?;
+                // Release the writer (and its lock on the folder) until the next change.
+                index.close_writer()?;
+            }
             self.write_sidecar()?;
         } else if let Some(dir) = &self.dir
             && !dir.join(SIDECAR).exists()
@@ -232,7 +265,8 @@ impl ProjectIndex {
         std::fs::rename(&tmp, dir.join(SIDECAR)).map_err(|e| err(format!("{}: {e}", dir.display())))
     }
 
-    /// Searches; `code:` filters take code names, paths or ids from the project's codebook.
+    /// Searches; `code:` filters take code names, paths or ids from the project's codebook. A query
+    /// naming a code or a rater searches the coded passages, any other the turns.
     pub fn search(
         &self,
         query: &str,
@@ -244,7 +278,12 @@ impl ProjectIndex {
             _ => None,
         };
         let codes: &dyn CodeResolver = &resolver;
-        self.index.search(
+        let index = if parse_query(query)?.names_codings() {
+            &self.passages
+        } else {
+            &self.turns
+        };
+        index.search(
             query,
             &SearchOptions {
                 codes: Some(codes),
@@ -256,7 +295,13 @@ impl ProjectIndex {
     /// Number of turns indexed.
     #[must_use]
     pub fn num_turns(&self) -> u64 {
-        self.index.num_turns()
+        self.turns.num_turns()
+    }
+
+    /// Number of coded passages indexed.
+    #[must_use]
+    pub fn num_passages(&self) -> u64 {
+        self.passages.num_turns()
     }
 
     /// Transcripts indexed.
@@ -266,9 +311,13 @@ impl ProjectIndex {
     }
 }
 
-/// The documents of one transcript: one per turn with words, carrying its case, attributes and the
-/// codes and raters of the codings that overlap the turn.
-fn documents(store: &Store, transcript_id: TranscriptId) -> Result<Vec<TurnDoc>, SearchError> {
+/// The documents of one transcript: one per turn with words, carrying its case and attributes, and
+/// one per coded passage (each live coding cut to each turn it covers), carrying also the coding's
+/// code and rater.
+fn documents(
+    store: &Store,
+    transcript_id: TranscriptId,
+) -> Result<(Vec<TurnDoc>, Vec<TurnDoc>), SearchError> {
     let transcript: Transcript = store.transcript(transcript_id).map_err(err)?;
     let case = match transcript.case_id {
         Some(id) => store
@@ -300,42 +349,48 @@ fn documents(store: &Store, transcript_id: TranscriptId) -> Result<Vec<TurnDoc>,
         })
         .unwrap_or_default();
     let chars: Vec<char> = transcript.text.chars().collect();
-    Ok(transcript
-        .turns
-        .iter()
-        .filter_map(|turn| {
-            let words = turn.content_span();
-            if words.is_empty() {
-                return None;
+    let piece = |span: crate::model::Span| -> String {
+        chars[span.start.min(chars.len())..span.end.min(chars.len())]
+            .iter()
+            .collect()
+    };
+    let (mut turns, mut passages) = (Vec::new(), Vec::new());
+    for turn in &transcript.turns {
+        let words = turn.content_span();
+        if words.is_empty() {
+            continue;
+        }
+        let doc = TurnDoc {
+            transcript_id: transcript_id.to_text(),
+            turn_index: turn.index as u64,
+            turn_start_char: words.start as u64,
+            speaker: turn.speaker.clone(),
+            role: turn.role,
+            case: case.as_ref().map(|c| c.name.clone()),
+            attrs: attrs.clone(),
+            codes: Vec::new(),
+            raters: Vec::new(),
+            start_ms: turn.start_ms,
+            text: piece(words),
+            coding_id: None,
+        };
+        for coding in &codings {
+            let start = coding.span.start.max(words.start);
+            let end = coding.span.end.min(words.end);
+            if start >= end {
+                continue;
             }
-            let over: Vec<_> = codings
-                .iter()
-                .filter(|c| c.span.overlap(&turn.span) > 0)
-                .collect();
-            let mut codes: Vec<String> = over.iter().map(|c| c.code_id.to_text()).collect();
-            let mut names: Vec<String> = over
-                .iter()
-                .filter_map(|c| raters.get(&c.rater_id).cloned())
-                .collect();
-            codes.sort();
-            codes.dedup();
-            names.sort();
-            names.dedup();
-            Some(TurnDoc {
-                transcript_id: transcript_id.to_text(),
-                turn_index: turn.index as u64,
-                turn_start_char: words.start as u64,
-                speaker: turn.speaker.clone(),
-                role: turn.role,
-                case: case.as_ref().map(|c| c.name.clone()),
-                attrs: attrs.clone(),
-                codes,
-                raters: names,
-                start_ms: turn.start_ms,
-                text: chars[words.start..words.end.min(chars.len())]
-                    .iter()
-                    .collect(),
-            })
-        })
-        .collect())
+            let span = crate::model::Span::new(start, end);
+            passages.push(TurnDoc {
+                turn_start_char: start as u64,
+                codes: vec![coding.code_id.to_text()],
+                raters: raters.get(&coding.rater_id).cloned().into_iter().collect(),
+                text: piece(span),
+                coding_id: Some(coding.coding_id.to_text()),
+                ..doc.clone()
+            });
+        }
+        turns.push(doc);
+    }
+    Ok((turns, passages))
 }

@@ -59,6 +59,7 @@ fn make_turns(
             },
             start_ms: Some(i as u64 * 10_000),
             text: text.to_string(),
+            coding_id: None,
         });
     }
     (transcript, docs)
@@ -577,27 +578,30 @@ fn on_disk_create_and_reopen() {
 }
 
 #[test]
-fn nfd_text_is_split_known_limitation() {
-    // SimpleTokenizer splits on non-alphanumeric chars, and a combining mark (U+0308) is not
-    // alphanumeric: NFD "Nai\u{308}ve" becomes tokens "nai" + "ve". Callers must NFC-normalize
-    // transcripts (and queries) before indexing. This test pins the current behaviour.
+fn decomposed_accents_are_found_like_composed_ones() {
+    // Some tools save "Naïve" decomposed (NFD): "Nai" + U+0308 + "ve". The word tokenizer keeps the
+    // combining mark inside the word and drops it from the token, so the folded "naive" finds it,
+    // and so do the composed and decomposed forms of the query; the match covers the whole word.
     let mut index = TranscriptIndex::create_in_ram().unwrap();
-    let (_, docs) = make_turns("N", "P01", "A", &[("A", P, "Nai\u{308}ve idea")], false);
+    let (_, docs) = make_turns("N", "P01", "A", &[("A", P, "Nai\u{308}ve idea")], true);
     index.add_turns(&docs).unwrap();
     index.commit().unwrap();
-    assert_eq!(
-        index
-            .search("naive", &SearchOptions::default())
-            .unwrap()
-            .total,
-        0
-    );
+    for (q, end) in [
+        ("naive", 6),
+        ("naïve", 6),
+        ("Nai\u{308}ve", 6),
+        ("\"naive idea\"", 11),
+    ] {
+        let r = index.search(q, &SearchOptions::default()).unwrap();
+        assert_eq!(r.total, 1, "{q}");
+        assert_eq!(r.hits[0].spans[0], Span { start: 0, end }, "{q}");
+    }
     assert_eq!(
         index
             .search("\"nai ve\"", &SearchOptions::default())
             .unwrap()
             .total,
-        1
+        0
     );
 }
 
@@ -631,5 +635,62 @@ fn search_never_panics_on_odd_queries() {
         "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a",
     ] {
         let _ = f.index.search(q, &SearchOptions::default());
+    }
+}
+
+#[test]
+fn word_pairs_find_exactly_what_a_phrase_query_finds() {
+    // Exact phrases run on the word-pair field; this checks them against tantivy's own phrase query
+    // on the positions, on random turns (with over-long words that break a phrase).
+    use tantivy::collector::Count;
+    use tantivy::query::PhraseQuery;
+    let long = "x".repeat(50);
+    let words = [
+        "my",
+        "supervisor",
+        "role",
+        "the",
+        "peer",
+        "My",
+        "peer,",
+        long.as_str(),
+    ];
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut index = TranscriptIndex::create_in_ram().unwrap();
+    let turns: Vec<String> = (0..300)
+        .map(|_| {
+            (0..1 + next(12))
+                .map(|_| words[next(words.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let raw: Vec<RawTurn> = turns.iter().map(|t| ("A", P, t.as_str())).collect();
+    let (_, docs) = make_turns("R", "P01", "A", &raw, false);
+    index.add_turns(&docs).unwrap();
+    index.commit().unwrap();
+    let searcher = index.searcher();
+    let text = index.fields().text;
+    let plain = ["my", "supervisor", "role", "the", "peer"];
+    for _ in 0..200 {
+        let phrase: Vec<&str> = (0..2 + next(3)).map(|_| plain[next(plain.len())]).collect();
+        let terms = phrase
+            .iter()
+            .map(|w| tantivy::Term::from_field_text(text, w))
+            .collect();
+        let expected = searcher.search(&PhraseQuery::new(terms), &Count).unwrap();
+        let query = format!("\"{}\"", phrase.join(" "));
+        let got = index.search(&query, &SearchOptions::default()).unwrap();
+        assert_eq!(got.total, expected, "{query}");
+        assert!(
+            got.hits.iter().all(|h| !h.spans.is_empty()),
+            "{query}: every hit is highlighted"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Transcripts and turns in the store. A transcript is inserted with its turns and its case in one
 //! transaction; its text can never be updated afterwards (a trigger enforces it).
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{Result, Store, StoreError, audit, cases};
@@ -190,14 +190,17 @@ impl Store {
         Ok(name)
     }
 
-    /// A fingerprint of everything the search index holds about each live transcript: its text hash,
-    /// its case and the case's attributes, and its live codings with their raters. The index compares
-    /// these to know which transcripts to re-index.
-    pub fn search_fingerprints(&self) -> Result<std::collections::BTreeMap<TranscriptId, String>> {
+    /// Fingerprints of what the search index holds about each live transcript: first its text hash,
+    /// case and the case's attributes (what its turn documents hold), then that with its live codings
+    /// and their raters (what its coded-passage documents hold). The index compares these to know
+    /// what to re-index: a new coding re-indexes only the transcript's passages.
+    pub fn search_fingerprints(
+        &self,
+    ) -> Result<std::collections::BTreeMap<TranscriptId, (String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT t.transcript_id, t.sha256 || '|' || coalesce(c.name, '') || '|' ||
                 coalesce((SELECT group_concat(a.name || '=' || a.value, ';') FROM
-                    (SELECT name, value FROM case_attributes WHERE case_id = t.case_id ORDER BY name) a), '') || '|' ||
+                    (SELECT name, value FROM case_attributes WHERE case_id = t.case_id ORDER BY name) a), ''),
                 coalesce((SELECT group_concat(x.coding_id || '@' || x.rater, ';') FROM
                     (SELECT k.coding_id, r.name AS rater FROM codings k JOIN raters r ON r.rater_id = k.rater_id
                      WHERE k.transcript_id = t.transcript_id
@@ -206,9 +209,12 @@ impl Store {
              FROM transcripts t LEFT JOIN cases c ON c.case_id = t.case_id WHERE t.removed_at IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
+            let turns: String = r.get(1)?;
+            let codings: String = r.get(2)?;
+            let passages = crate::model::text::sha256_hex(&format!("{turns}|{codings}"));
             Ok((
                 parse_col(r, 0)?,
-                crate::model::text::sha256_hex(&r.get::<_, String>(1)?),
+                (crate::model::text::sha256_hex(&turns), passages),
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -236,7 +242,7 @@ impl Store {
     }
 }
 
-fn name_of_sha(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>> {
+fn name_of_sha(tx: &Connection, sha256: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row(
             "SELECT name FROM transcripts WHERE sha256 = ?1 AND removed_at IS NULL",
@@ -246,7 +252,7 @@ fn name_of_sha(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn insert_row(tx: &Transaction<'_>, t: &Transcript, case_id: Option<CaseId>) -> Result<()> {
+fn insert_row(tx: &Connection, t: &Transcript, case_id: Option<CaseId>) -> Result<()> {
     let taken: bool = tx.query_row(
         "SELECT count(*) > 0 FROM transcripts WHERE name = ?1 AND removed_at IS NULL",
         [&t.name],
@@ -276,7 +282,7 @@ fn insert_row(tx: &Transaction<'_>, t: &Transcript, case_id: Option<CaseId>) -> 
     Ok(())
 }
 
-fn insert_turn(tx: &Transaction<'_>, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
+fn insert_turn(tx: &Connection, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
     let turn_id: TurnId = turn.turn_id;
     tx.prepare_cached(
         "INSERT INTO turns (turn_id, transcript_id, idx, start_char, end_char, content_start, speaker, role, start_ms, end_ms)

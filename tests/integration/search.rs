@@ -226,17 +226,23 @@ fn the_index_rebuilds_itself_and_follows_the_store() {
             .stdout,
         before
     );
-    // Truncated segment files: detected by their checksums and rebuilt.
-    for entry in std::fs::read_dir(&idx).unwrap() {
-        let path = entry.unwrap().path();
-        if path
-            .extension()
-            .is_some_and(|e| e == "idx" || e == "pos" || e == "store")
-        {
-            let bytes = std::fs::read(&path).unwrap();
-            std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    // Truncated segment files (of both the turn and the passage index): detected by their
+    // checksums and rebuilt.
+    let mut truncated = 0;
+    for sub in ["turns", "passages"] {
+        for entry in std::fs::read_dir(idx.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path
+                .extension()
+                .is_some_and(|e| e == "idx" || e == "pos" || e == "store")
+            {
+                let bytes = std::fs::read(&path).unwrap();
+                std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+                truncated += 1;
+            }
         }
     }
+    assert!(truncated >= 4, "segment files of both indexes were cut");
     assert_eq!(
         accord(dir.path(), &["search", p, "supervisor", "--json"])
             .success()
@@ -259,7 +265,7 @@ fn the_index_rebuilds_itself_and_follows_the_store() {
     let extra = dir.path().join("P13_extra.txt");
     std::fs::write(
         &extra,
-        "Interviewer: Anything else?\n\nP13: Zyzzyva is my favourite word.\n",
+        "Interviewer: Anything else?\n\nP13: Zyzzyva is my favourite word. A quokka smiles.\n",
     )
     .unwrap();
     accord(dir.path(), &["import", p, extra.to_str().unwrap()]).success();
@@ -289,6 +295,40 @@ fn the_index_rebuilds_itself_and_follows_the_store() {
     assert_eq!(
         search(&store, "code:\"Suggestions for CAPP\" rater:Sam").total,
         1
+    );
+    // A code filter finds the coded words only, not the rest of the turn; a rater filter with it
+    // means that rater's codings with that code.
+    let coded = search(&store, "code:\"Suggestions for CAPP\" zyzzyva");
+    assert_eq!(matched(&store, &coded), ["zyzzyva"]);
+    assert_eq!(coded.hits[0].raters, ["Sam"]);
+    assert_eq!(
+        search(&store, "code:\"Suggestions for CAPP\" quokka").total,
+        0
+    );
+    assert_eq!(search(&store, "quokka").total, 1);
+    accord(dir.path(), &["rater", "add", p, "Lee"]).success();
+    accord(
+        dir.path(),
+        &[
+            "code",
+            p,
+            "-t",
+            "P13_extra",
+            "-c",
+            "Peerness",
+            "-r",
+            "Lee",
+            "--quote",
+            "quokka",
+        ],
+    )
+    .success();
+    assert_eq!(search(&store, "code:Peerness quokka").total, 1);
+    assert_eq!(search(&store, "rater:Lee zyzzyva").total, 0);
+    assert_eq!(
+        search(&store, "code:\"Suggestions for CAPP\" rater:Lee").total,
+        0,
+        "Lee coded this turn, but not with that code"
     );
     // Removal: gone from search, and the index agrees with the store.
     accord(dir.path(), &["transcripts", "remove", p, "P13_extra"]).success();
