@@ -247,6 +247,65 @@ pub fn project_agreement(
     })
 }
 
+/// A rater and their second passes (or, given a second pass, its first pass and it): the raters
+/// of an intra-rater comparison.
+pub fn intra_raters(
+    store: &Store,
+    rater: crate::model::RaterId,
+) -> Result<Vec<crate::model::RaterId>> {
+    let first = store.pass_of(rater)?.unwrap_or(rater);
+    let mut raters = vec![first];
+    for r in store.raters()? {
+        if store.pass_of(r.rater_id)? == Some(first) {
+            raters.push(r.rater_id);
+        }
+    }
+    if raters.len() < 2 {
+        return Err(AppError::Invalid(
+            "this rater has no second pass (accord rater add NAME --pass-of RATER, or accord rater-file --second-pass)".into(),
+        ));
+    }
+    Ok(raters)
+}
+
+/// Each rater of the selection (or every human rater that is not a second pass) against the
+/// consensus layer: one report per rater, over the transcripts the consensus layer has settled.
+pub fn against_consensus(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+) -> Result<Vec<ProjectAgreement>> {
+    let consensus = store
+        .raters()?
+        .into_iter()
+        .find(|r| r.kind == crate::model::RaterKind::Consensus)
+        .ok_or_else(|| {
+            AppError::Invalid(
+                "there is no consensus layer yet: settle disagreements first (accord adjudicate)"
+                    .into(),
+            )
+        })?;
+    let raters = if selection.raters.is_empty() {
+        super::adjudicate::default_raters(store)?
+    } else {
+        selection.raters.clone()
+    };
+    raters
+        .into_iter()
+        .filter(|r| *r != consensus.rater_id)
+        .map(|r| {
+            project_agreement(
+                store,
+                &Selection {
+                    raters: vec![r, consensus.rater_id],
+                    ..selection.clone()
+                },
+                options,
+            )
+        })
+        .collect()
+}
+
 /// The disagreements of the selection, by code, then transcript and position.
 pub fn disagreements(
     store: &Store,

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use super::Result;
 use crate::import::ImportedTranscript;
 use crate::model::{
-    CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, TranscriptId,
+    Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
+    Rater, RaterId, RaterKind, RoundId, TranscriptId,
 };
-use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Store};
+use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Proposal, Store};
 
 /// A change to a project.
 #[derive(Debug, Clone)]
@@ -88,6 +89,35 @@ pub enum Command {
     RemoveRater(RaterId),
     /// Put back a removed rater with the same id.
     RestoreRater(Rater),
+    /// Settle disagreements into the consensus layer (each record with the codings it adds), as
+    /// one transaction.
+    Settle(Vec<(Adjudication, Vec<NewCoding>)>),
+    /// Withdraw settled decisions (their consensus codings are removed).
+    Withdraw(Vec<AdjudicationId>),
+    /// Reinstate withdrawn decisions with their very same codings.
+    Reinstate(Vec<AdjudicationId>),
+    /// Propose a change to one code (or a new code).
+    Propose(Box<Proposal>),
+    /// Accept a proposal: the codebook changes as proposed.
+    AcceptProposal {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+    },
+    /// Reject a proposal.
+    RejectProposal {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+    },
+    /// Put a decided proposal back to open.
+    ReopenProposal(ProposalId),
+    /// Start a reliability round.
+    AddRound(Box<crate::store::Round>),
+    /// Compute a round's per-code agreement and keep it (replacing what was kept).
+    ComputeRound(RoundId),
 }
 
 /// What a command did.
@@ -186,5 +216,56 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
             store.restore_rater(&rater)?;
             Outcome::Done
         }
+        other => apply_team(store, other)?,
+    })
+}
+
+/// The team workflow's commands: adjudication and codebook proposals.
+fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
+    Ok(match command {
+        Command::Settle(decisions) => {
+            store.atomic(|s| {
+                for (record, codings) in &decisions {
+                    s.settle(record, codings)?;
+                }
+                Ok(())
+            })?;
+            Outcome::Done
+        }
+        Command::Withdraw(ids) => {
+            store.atomic(|s| ids.iter().try_for_each(|id| s.withdraw_adjudication(*id)))?;
+            Outcome::Done
+        }
+        Command::Reinstate(ids) => {
+            store.atomic(|s| ids.iter().try_for_each(|id| s.reinstate_adjudication(*id)))?;
+            Outcome::Done
+        }
+        Command::Propose(proposal) => {
+            store.add_proposal(&proposal)?;
+            Outcome::Done
+        }
+        Command::AcceptProposal { id, note } => Outcome::Edited(store.accept_proposal(id, &note)?),
+        Command::RejectProposal { id, note } => {
+            store.reject_proposal(id, &note)?;
+            Outcome::Done
+        }
+        Command::ReopenProposal(id) => {
+            store.reopen_proposal(id)?;
+            Outcome::Done
+        }
+        Command::AddRound(round) => {
+            store.add_round(&round)?;
+            Outcome::Done
+        }
+        Command::ComputeRound(id) => {
+            let round = store
+                .rounds()?
+                .into_iter()
+                .find(|r| r.round_id == id)
+                .ok_or_else(|| super::AppError::Invalid(format!("no round {}", id.to_text())))?;
+            super::rounds::compute_round(store, &round)?;
+            Outcome::Done
+        }
+        _ => return Err(super::AppError::Invalid("not a team command".into())),
     })
 }

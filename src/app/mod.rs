@@ -2,6 +2,7 @@
 //! turn what a person asked for into a [`Command`] and hand it to [`apply`]; references typed by people
 //! (transcript and code names, rater names) are resolved here, with errors that say what to type instead.
 
+pub mod adjudicate;
 pub mod agreement;
 pub mod agreement_input;
 pub mod batch;
@@ -12,7 +13,9 @@ pub mod export;
 pub mod listing;
 pub mod refi;
 pub mod resolve;
+pub mod rounds;
 pub mod search;
+pub mod team;
 pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};

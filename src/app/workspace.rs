@@ -278,6 +278,56 @@ fn record_other(store: &mut Store, command: Command) -> Result<Recorded> {
                 vec![Command::DeleteMemo(id)],
             )
         }
+        other => record_team(store, other)?,
+    })
+}
+
+/// Applies the team workflow's commands and works out how to reverse them.
+fn record_team(store: &mut Store, command: Command) -> Result<Recorded> {
+    Ok(match command {
+        Command::Settle(decisions) => {
+            let ids: Vec<_> = decisions.iter().map(|d| d.0.adjudication_id).collect();
+            let outcome = apply(store, Command::Settle(decisions))?;
+            (
+                outcome,
+                vec![Command::Withdraw(ids.clone())],
+                vec![Command::Reinstate(ids)],
+            )
+        }
+        Command::AcceptProposal { id, note } => {
+            let before = store.codebook()?;
+            let outcome = apply(
+                store,
+                Command::AcceptProposal {
+                    id,
+                    note: note.clone(),
+                },
+            )?;
+            let undo = Command::Edit(Box::new(Edit {
+                codebook: Some(before),
+                action: "undo".into(),
+                ..Edit::default()
+            }));
+            (
+                outcome,
+                vec![undo, Command::ReopenProposal(id)],
+                vec![Command::AcceptProposal { id, note }],
+            )
+        }
+        Command::RejectProposal { id, note } => {
+            let outcome = apply(
+                store,
+                Command::RejectProposal {
+                    id,
+                    note: note.clone(),
+                },
+            )?;
+            (
+                outcome,
+                vec![Command::ReopenProposal(id)],
+                vec![Command::RejectProposal { id, note }],
+            )
+        }
         other => (apply(store, other)?, Vec::new(), Vec::new()),
     })
 }

@@ -56,6 +56,9 @@ pub struct SelectionArgs {
     /// Bootstrap replicates for alpha's interval.
     #[arg(long, default_value_t = 1000)]
     pub replicates: u32,
+    /// Intra-rater agreement: this rater against their second pass(es).
+    #[arg(long, conflicts_with = "raters")]
+    pub intra: Option<String>,
 }
 
 pub(crate) fn parse_unit(text: &str) -> Result<Unit, String> {
@@ -81,6 +84,9 @@ pub struct AgreementArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Each rater (those given, or every human rater) against the consensus layer, one report each.
+    #[arg(long, conflicts_with = "intra")]
+    pub against_consensus: bool,
 }
 
 /// Arguments of `accord disagreements`.
@@ -98,12 +104,16 @@ fn resolve_selection(
     args: &SelectionArgs,
 ) -> anyhow::Result<(Selection, AgreementOptions)> {
     let book = store.codebook()?;
-    let selection = Selection {
-        raters: args
+    let raters = match &args.intra {
+        Some(name) => crate::app::agreement::intra_raters(store, store.find_rater(name)?.rater_id)?,
+        None => args
             .raters
             .iter()
             .map(|r| Ok(store.find_rater(r)?.rater_id))
             .collect::<anyhow::Result<_>>()?,
+    };
+    let selection = Selection {
+        raters,
         codes: args
             .codes
             .iter()
@@ -127,6 +137,22 @@ fn resolve_selection(
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     let store = open(&args.selection.project.project)?;
     let (selection, options) = resolve_selection(&store, &args.selection)?;
+    if args.against_consensus {
+        let reports = crate::app::agreement::against_consensus(&store, &selection, &options)?;
+        match args.format {
+            Format::Json => output::json(&reports)?,
+            Format::Csv => {
+                for r in &reports {
+                    print!("{}", export::agreement::to_table(r).to_csv()?);
+                }
+            }
+            Format::Markdown => reports
+                .iter()
+                .for_each(|r| println!("{}", export::agreement::to_markdown(r))),
+            Format::Table => reports.iter().for_each(|r| println!("{}", table(r))),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = project_agreement(&store, &selection, &options)?;
     match args.format {
         Format::Json => output::json(&report)?,

@@ -1,6 +1,7 @@
 //! The command line: `accord <subcommand>`. Each subcommand is a thin shell over `app/` and the core
 //! modules; output is for people by default and JSON with `--json`.
 
+mod adjudicate;
 mod agreement;
 mod codebook;
 mod codings;
@@ -11,8 +12,10 @@ mod irr;
 mod output;
 mod project;
 mod refi;
+mod rounds;
 mod search;
 mod show;
+mod team;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +79,24 @@ pub enum Commands {
     /// Create a new project from a REFI-QDA project (.qdpx) written by NVivo, ATLAS.ti, MAXQDA,
     /// QualCoder or Accord.
     ImportQdpx(refi::ImportQdpxArgs),
+    /// Write a rater file: chosen transcripts, the codebook, one rater and none of the others'
+    /// codings, for coding blind on another machine.
+    RaterFile(team::RaterFileArgs),
+    /// Merge rater files back (a union by id; refused files change nothing; a backup is kept).
+    Merge(team::MergeArgs),
+    /// Propose a change to a code (or a new code) for the lead to accept or reject.
+    Propose(team::ProposeArgs),
+    /// List, accept or reject proposed codebook changes.
+    #[command(subcommand)]
+    Proposals(team::ProposalsCommand),
+    /// Review disagreements and settle them into the consensus layer.
+    #[command(subcommand)]
+    Adjudicate(adjudicate::AdjudicateCommand),
+    /// Start a reliability round, or compute its agreement.
+    #[command(subcommand)]
+    Round(rounds::RoundCommand),
+    /// Each code's agreement across rounds, codes below the threshold first.
+    Rounds(rounds::RoundsArgs),
 }
 
 impl Commands {
@@ -90,6 +111,11 @@ impl Commands {
             | Self::Transcripts(project::TranscriptsCommand::Remove { project, .. }) => {
                 Some(project.project.clone())
             }
+            Self::Merge(a) => Some(a.project.project.clone()),
+            Self::Adjudicate(
+                adjudicate::AdjudicateCommand::Decide { review, .. }
+                | adjudicate::AdjudicateCommand::Agreements { review, .. },
+            ) => Some(review.project.project.clone()),
             _ => None,
         }
     }
@@ -120,6 +146,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Disagreements(args)) => agreement::list_disagreements(&args),
         Some(Commands::Export(args)) => export::export(&args),
         Some(Commands::ImportQdpx(args)) => refi::import_qdpx(&args),
+        Some(Commands::RaterFile(args)) => team::rater_file(&args),
+        Some(Commands::Merge(args)) => team::merge(&args),
+        Some(Commands::Propose(args)) => team::propose(&args),
+        Some(Commands::Proposals(cmd)) => team::proposals(&cmd),
+        Some(Commands::Adjudicate(cmd)) => adjudicate::adjudicate(&cmd),
+        Some(Commands::Round(cmd)) => rounds::round(&cmd),
+        Some(Commands::Rounds(args)) => rounds::rounds(&args),
     };
     let result = result.and_then(|code| {
         if let Some(path) = changed.filter(|p| p.exists()) {

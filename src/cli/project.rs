@@ -56,6 +56,10 @@ pub enum RaterCommand {
         /// A consensus layer rather than a person.
         #[arg(long)]
         consensus: bool,
+        /// A second pass of this rater: the same person coding again, compared with their first
+        /// pass for intra-rater agreement.
+        #[arg(long, conflicts_with = "consensus")]
+        pass_of: Option<String>,
     },
     /// List raters.
     List(ProjectArgs),
@@ -129,8 +133,18 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             project,
             name,
             consensus,
+            pass_of,
         } => {
             let mut store = open(&project.project)?;
+            if let Some(first) = pass_of {
+                let first = store.find_rater(first)?;
+                let r = store.add_second_pass(first.rater_id, name)?;
+                println!(
+                    "Added rater {} ({}), a second pass of {}.",
+                    r.name, r.rater_id, first.name
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let kind = if *consensus {
                 RaterKind::Consensus
             } else {

@@ -460,35 +460,36 @@ fn detail_ui(
             if spans.is_empty() {
                 col.label(RichText::new("did not code this").weak());
             }
-            col.label(marked_text(col, detail, spans));
+            col.label(marked_job(col, &detail.text, detail.offset, spans));
         }
     });
 }
 
-fn marked_text(ui: &Ui, detail: &DisagreementDetail, spans: &[Span]) -> egui::text::LayoutJob {
+/// `text` (which starts at char `offset` of its transcript) with `spans` (transcript chars)
+/// highlighted in the selection colour: one rater's codings in a side-by-side view.
+pub fn marked_job(ui: &Ui, text: &str, offset: usize, spans: &[Span]) -> egui::text::LayoutJob {
     use egui::text::{LayoutJob, TextFormat};
     let visuals = ui.visuals();
     let plain = TextFormat::simple(egui::FontId::proportional(14.0), visuals.text_color());
     let mut marked = plain.clone();
     marked.background = visuals.selection.bg_fill;
     marked.color = visuals.selection.stroke.color;
-    let chars: Vec<usize> = detail
-        .text
+    let chars: Vec<usize> = text
         .char_indices()
         .map(|(b, _)| b)
-        .chain([detail.text.len()])
+        .chain([text.len()])
         .collect();
     let n = chars.len() - 1;
-    let local = |x: usize| x.saturating_sub(detail.offset).min(n);
+    let local = |x: usize| x.saturating_sub(offset).min(n);
     let mut job = LayoutJob::default();
     job.wrap.max_width = ui.available_width();
     let mut at = 0;
     for s in spans {
         let (a, b) = (local(s.start).max(at), local(s.end).max(at));
-        job.append(&detail.text[chars[at]..chars[a]], 0.0, plain.clone());
-        job.append(&detail.text[chars[a]..chars[b]], 0.0, marked.clone());
+        job.append(&text[chars[at]..chars[a]], 0.0, plain.clone());
+        job.append(&text[chars[a]..chars[b]], 0.0, marked.clone());
         at = b;
     }
-    job.append(&detail.text[chars[at]..], 0.0, plain);
+    job.append(&text[chars[at]..], 0.0, plain);
     job
 }

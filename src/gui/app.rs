@@ -5,6 +5,7 @@ use std::sync::mpsc::Receiver;
 
 use egui::Ui;
 
+use super::adjudicate_view::AdjudicateView;
 use super::agreement_view::{AgreementResult, AgreementView};
 use super::cache::{ProjectCache, TranscriptCache};
 use super::codebook_editor::CodeEditor;
@@ -16,6 +17,7 @@ use super::import_dialog::{AttributeDialog, ImportJob, PathPrompt, PromptAnswer}
 use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
 use super::rater_picker::RaterPicker;
+use super::rounds_view::RoundsView;
 use super::search_view::SearchView;
 use super::state::{Action, Tone, ViewState};
 use super::top_bar::{MenuRequest, TopBarInfo, top_bar_ui};
@@ -32,6 +34,10 @@ pub enum Central {
     Search,
     /// Interrater agreement.
     Agreement,
+    /// Settling disagreements into the consensus layer.
+    Adjudicate,
+    /// Agreement across reliability rounds.
+    Rounds,
     /// Exports with a preview.
     Export,
 }
@@ -51,6 +57,10 @@ pub struct AccordApp {
     pub search: SearchView,
     /// The agreement view.
     pub agreement: AgreementView,
+    /// The adjudication view.
+    pub adjudicate: AdjudicateView,
+    /// The rounds view.
+    pub rounds: RoundsView,
     /// The export view.
     pub export: ExportView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
@@ -81,6 +91,8 @@ impl AccordApp {
             rater_picker: RaterPicker::default(),
             search: SearchView::default(),
             agreement: AgreementView::default(),
+            adjudicate: AdjudicateView::default(),
+            rounds: RoundsView::default(),
             export: ExportView::default(),
             export_data: None,
             memo: None,
@@ -284,6 +296,18 @@ impl AccordApp {
             Central::Agreement => {
                 if let Some(request) = self.agreement.ui(ui, &self.project, &self.state, actions) {
                     self.agreement_request(ui, request);
+                }
+            }
+            Central::Adjudicate => {
+                let revision = self.workspace.revision();
+                if let Some(request) = self.adjudicate.ui(ui, &self.project, revision, actions) {
+                    self.adjudicate_request(request);
+                }
+            }
+            Central::Rounds => {
+                let revision = self.workspace.revision();
+                if let Some(request) = self.rounds.ui(ui, &self.project, revision) {
+                    self.rounds_request(request);
                 }
             }
             Central::Export => {

@@ -41,6 +41,10 @@ pub struct ProjectCache {
     pub code_counts: HashMap<CodeId, usize>,
     /// Codings per transcript per rater (only the current rater's in blind mode).
     pub progress: HashMap<TranscriptId, BTreeMap<RaterId, usize>>,
+    /// Raters who are a second pass of another (intra-rater agreement).
+    pub passes: HashSet<RaterId>,
+    /// Where this project came from, when it is a rater file (its codebook is locked).
+    pub rater_file: Option<crate::store::RaterFileInfo>,
 }
 
 impl ProjectCache {
@@ -76,15 +80,24 @@ impl ProjectCache {
                 .entry(coding.rater_id)
                 .or_insert(0) += 1;
         }
+        let raters = store.raters()?;
+        let mut passes = HashSet::new();
+        for r in &raters {
+            if store.pass_of(r.rater_id)?.is_some() {
+                passes.insert(r.rater_id);
+            }
+        }
         Ok(Self {
             revision,
             rater_id,
+            passes,
+            rater_file: store.rater_file_info()?,
             name: store.project_name()?,
             codebook,
             tree,
             colours,
             paths,
-            raters: store.raters()?,
+            raters,
             transcripts: store.transcripts()?,
             cases: store.cases()?,
             blind,

@@ -73,8 +73,13 @@ impl CodeEditor {
                 ui.separator();
                 ui.horizontal(|ui| {
                     let ok = !self.draft.name.trim().is_empty();
-                    if ui.add_enabled(ok, egui::Button::new("Save code")).clicked() {
-                        actions.push(self.save(&project.codebook));
+                    let save = if project.rater_file.is_some() {
+                        "Propose this change"
+                    } else {
+                        "Save code"
+                    };
+                    if ui.add_enabled(ok, egui::Button::new(save)).clicked() {
+                        actions.push(self.save(project));
                         done = true;
                     }
                     if ui.button("Cancel").clicked() {
@@ -197,10 +202,26 @@ impl CodeEditor {
         done
     }
 
-    fn save(&self, book: &Codebook) -> Action {
-        let mut book = book.clone();
+    /// Saves the code; in a rater file, where the codebook is the lead's, proposes the change.
+    fn save(&self, project: &ProjectCache) -> Action {
+        let mut book = project.codebook.clone();
         let mut draft = self.draft.clone();
         draft.name = draft.name.trim().to_string();
+        if let Some(info) = &project.rater_file {
+            return Action::Apply {
+                label: format!("Propose a change to {}", draft.name),
+                command: Command::Propose(Box::new(crate::store::Proposal {
+                    proposal_id: crate::model::ProposalId::new_random(),
+                    rater_id: Some(info.rater_id),
+                    base_version: info.codebook_version,
+                    proposed: draft,
+                    note: String::new(),
+                    created_at: crate::model::now_rfc3339(),
+                    status: "open".into(),
+                    decision_note: None,
+                })),
+            };
+        }
         let label = if self.is_new {
             format!("Add code {}", draft.name)
         } else {

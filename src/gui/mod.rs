@@ -7,9 +7,11 @@
 //! One file per panel or view: `project_panel` (transcripts by case, progress per rater),
 //! `codebook_panel` (the code tree), `transcript_view` (turns, selection, highlights and the coding
 //! margin), `details_panel` (the structured fields of a code, the selected coding), `codebook_editor`,
-//! `memo_editor`, `search_view`, `agreement_view`, `export_view`, `import_dialog`, `rater_picker` and `top_bar`.
+//! `memo_editor`, `search_view`, `agreement_view`, `adjudicate_view`, `rounds_view`, `export_view`,
+//! `import_dialog`, `rater_picker` and `top_bar`; `actions` and `team_actions` carry out what they ask.
 
 mod actions;
+mod adjudicate_view;
 mod agreement_view;
 mod app;
 mod cache;
@@ -23,11 +25,14 @@ mod import_dialog;
 mod memo_editor;
 mod project_panel;
 mod rater_picker;
+mod rounds_view;
 mod search_view;
 mod state;
+mod team_actions;
 mod top_bar;
 mod transcript_view;
 
+pub use adjudicate_view::ShownPassage;
 pub use app::{AccordApp, Central};
 pub use state::ViewState;
 

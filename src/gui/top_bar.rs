@@ -104,6 +104,8 @@ pub fn top_bar_ui(
         ui.selectable_value(central, Central::Transcript, "Transcript");
         ui.selectable_value(central, Central::Search, "Search");
         ui.selectable_value(central, Central::Agreement, "Agreement");
+        ui.selectable_value(central, Central::Adjudicate, "Adjudicate");
+        ui.selectable_value(central, Central::Rounds, "Rounds");
         ui.selectable_value(central, Central::Export, "Export");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             rater_ui(ui, project, state, actions);
@@ -115,6 +117,10 @@ pub fn top_bar_ui(
 fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) {
     if project.blind {
         ui.label(egui::RichText::new("Blind mode").strong());
+    }
+    if project.rater_file.is_some() {
+        ui.label(egui::RichText::new("Rater file: the codebook is the lead's").strong())
+            .on_hover_text("Code blind here, then send this file back to the lead to merge. Codebook changes are saved as proposals for the lead.");
     }
     let current = state
         .rater_id

@@ -87,6 +87,18 @@ id_type!(
     /// Identifies a memo.
     MemoId
 );
+id_type!(
+    /// Identifies a proposed change to the codebook.
+    ProposalId
+);
+id_type!(
+    /// Identifies one settled disagreement (an adjudication decision).
+    AdjudicationId
+);
+id_type!(
+    /// Identifies a reliability round.
+    RoundId
+);
 
 impl CodeId {
     /// The id a code gets from its path when the codebook file gives none (stable across imports).

@@ -1,6 +1,7 @@
 //! Pure types of a project: transcripts and turns, the codebook, raters, codings, cases and memos.
 //! Nothing here touches a file, a database or a window.
 
+mod adjudication;
 mod codebook;
 mod coding;
 mod ids;
@@ -8,10 +9,12 @@ mod span;
 pub mod text;
 mod transcript;
 
+pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
 pub use codebook::{Code, CodeLookup, Codebook};
 pub use coding::{Case, Coding, Memo, MemoTarget, Rater, RaterKind};
 pub use ids::{
-    ACCORD_NAMESPACE, CaseId, CodeId, CodingId, MemoId, ProjectId, RaterId, TranscriptId, TurnId,
+    ACCORD_NAMESPACE, AdjudicationId, CaseId, CodeId, CodingId, MemoId, ProjectId, ProposalId,
+    RaterId, RoundId, TranscriptId, TurnId,
 };
 pub use span::{Span, SpanError};
 pub use transcript::{Role, SourceFormat, Transcript, Turn, format_time_ms};

@@ -1,7 +1,7 @@
 //! The audit log: one record per change, written in the change's own transaction, so the log and the
 //! data never disagree. Later undo and history read it.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{Result, Store};
@@ -26,7 +26,7 @@ pub struct AuditEntry {
 
 /// Writes an audit record inside `tx`.
 pub(super) fn record(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     action: &str,
     entity: &str,
     entity_id: Option<&str>,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::transcripts::parse_col;
@@ -23,7 +23,7 @@ pub struct AttributeReport {
 }
 
 /// The id of the case named `name`, creating it when missing.
-pub(super) fn ensure_case(tx: &Transaction<'_>, name: &str) -> Result<CaseId> {
+pub(super) fn ensure_case(tx: &Connection, name: &str) -> Result<CaseId> {
     if let Some(id) = case_id_by_name(tx, name)? {
         return Ok(id);
     }
@@ -42,7 +42,7 @@ pub(super) fn ensure_case(tx: &Transaction<'_>, name: &str) -> Result<CaseId> {
     Ok(id)
 }
 
-fn case_id_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<CaseId>> {
+fn case_id_by_name(tx: &Connection, name: &str) -> Result<Option<CaseId>> {
     let found: Option<String> = tx
         .query_row("SELECT case_id FROM cases WHERE name = ?1", [name], |r| {
             r.get(0)

@@ -2,7 +2,7 @@
 //! Importing a codebook updates codes by id (renames and moves included), adds new ones, never deletes
 //! one that codings may use, and records a new version with a full snapshot when anything changed.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::transcripts::parse_text;
@@ -60,6 +60,7 @@ impl Store {
         check_parents(book)?;
         let before = self.codebook()?;
         self.write(|tx| {
+            super::team::refuse_in_rater_file(tx)?;
             let mut change = CodebookChange::default();
             set_meta(tx, "name", &book.name)?;
             set_meta(tx, "description", &book.description)?;
@@ -129,7 +130,7 @@ pub(super) fn check_parents(book: &Codebook) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+pub(super) fn set_meta(tx: &Connection, key: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO codebook (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -137,7 +138,7 @@ pub(super) fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
-pub(super) fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
+pub(super) fn upsert_code(tx: &Connection, c: &Code) -> Result<()> {
     // Parents first would be needed by the foreign key only if deferred; codes arrive parents-first
     // from every reader, and a missing parent was rejected above.
     tx.execute(
@@ -165,7 +166,7 @@ pub(super) fn upsert_code(tx: &Transaction<'_>, c: &Code) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn record_version(tx: &Transaction<'_>, version: i64, note: &str) -> Result<i64> {
+pub(super) fn record_version(tx: &Connection, version: i64, note: &str) -> Result<i64> {
     let snapshot = snapshot(tx)?;
     tx.execute(
         "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
@@ -174,7 +175,7 @@ pub(super) fn record_version(tx: &Transaction<'_>, version: i64, note: &str) -> 
     Ok(version)
 }
 
-fn snapshot(tx: &Transaction<'_>) -> Result<String> {
+fn snapshot(tx: &Connection) -> Result<String> {
     let book = read_codebook(tx)?;
     serde_json::to_string(&book).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

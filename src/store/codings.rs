@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::transcripts::parse_col;
 use super::{Result, Store, StoreError, audit, raters};
@@ -169,7 +169,7 @@ impl Store {
     }
 }
 
-pub(super) fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -> Result<()> {
+pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Result<()> {
     let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
     tx.execute(
         "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
@@ -198,7 +198,7 @@ pub(super) fn insert_coding(tx: &Transaction<'_>, c: &NewCoding, version: i64) -
     Ok(())
 }
 
-pub(super) fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) -> Result<bool> {
+pub(super) fn exists(tx: &Connection, table: &str, column: &str, id: &str) -> Result<bool> {
     Ok(tx
         .query_row(
             &format!("SELECT 1 FROM {table} WHERE {column} = ?1"),
@@ -210,7 +210,7 @@ pub(super) fn exists(tx: &Transaction<'_>, table: &str, column: &str, id: &str) 
 }
 
 pub(super) fn check_exists(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     table: &str,
     column: &str,
     what: &'static str,

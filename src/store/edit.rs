@@ -6,7 +6,7 @@
 //! Coding rows are still never rewritten: a removal is a tombstone, and a restore takes the tombstone
 //! away again, so undoing and redoing gives back the very same codings (same ids, same times).
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
@@ -79,6 +79,9 @@ impl Store {
             )?;
             if let Some(book) = &edit.codebook {
                 let changed = set_codebook(tx, &before, book, &mut report.retired)?;
+                if changed {
+                    super::team::refuse_in_rater_file(tx)?;
+                }
                 if changed || version == 0 {
                     version = record_version(tx, version + 1, &edit.action)?;
                     report.codebook_changed = true;
@@ -128,7 +131,7 @@ impl Store {
 
 /// Makes the codes table hold exactly `book`'s codes; returns whether anything changed.
 fn set_codebook(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     before: &Codebook,
     book: &Codebook,
     retired: &mut Vec<CodeId>,
@@ -157,7 +160,7 @@ fn set_codebook(
 
 /// Adds one coding after checking it; `false` when its id is already stored.
 fn add_coding(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     c: &NewCoding,
     version: i64,
     lengths: &std::collections::HashMap<crate::model::TranscriptId, (String, usize)>,
@@ -192,7 +195,7 @@ fn add_coding(
 }
 
 /// A code may only be retired once nothing live is coded with it.
-fn refuse_live_codings(tx: &Transaction<'_>, before: &Codebook, code_id: CodeId) -> Result<()> {
+fn refuse_live_codings(tx: &Connection, before: &Codebook, code_id: CodeId) -> Result<()> {
     let live: i64 = tx.query_row(
         "SELECT count(*) FROM codings c LEFT JOIN coding_removals r ON r.coding_id = c.coding_id
          WHERE c.code_id = ?1 AND r.coding_id IS NULL",

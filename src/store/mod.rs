@@ -2,28 +2,36 @@
 //! with migrations. This module is the ONLY place in Accord with SQL. Every change is one transaction
 //! and writes an audit record in that same transaction.
 
+mod adjudication;
 mod audit;
+mod backup;
 mod cases;
 mod codebook;
 mod codings;
 mod edit;
+mod proposals;
 mod raters;
+mod rounds;
 mod schema;
+mod team;
 mod transcripts;
 mod undo;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::model::{ProjectId, SpanError, now_rfc3339};
 
 pub use audit::AuditEntry;
+pub use backup::{BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
 pub use cases::AttributeReport;
 pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
 pub use edit::{Edit, EditReport};
+pub use rounds::Round;
 pub use schema::SCHEMA_VERSION;
+pub use team::{MergeReport, Proposal, RaterFileInfo, RaterFileSpec, RaterWork};
 pub use transcripts::TranscriptSummary;
 pub use undo::BLIND_MODE;
 
@@ -259,12 +267,32 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` in one transaction: all of it is stored, or nothing.
-    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
+    /// Runs `f` in one transaction: all of it is stored, or nothing. It is a savepoint, so inside
+    /// [`Store::atomic`] it becomes part of that one larger transaction.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let sp = self.conn.savepoint()?;
+        let out = f(&sp)?;
+        sp.commit()?;
         Ok(out)
+    }
+
+    /// Runs several changes as ONE transaction: every change `f` makes through the store is
+    /// committed together when it returns `Ok`, or none is (and the file is as it was) when it
+    /// returns an error.
+    pub fn atomic<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("SAVEPOINT accord_atomic")?;
+        match f(self) {
+            Ok(out) => {
+                self.conn.execute_batch("RELEASE accord_atomic")?;
+                Ok(out)
+            }
+            Err(e) => {
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO accord_atomic; RELEASE accord_atomic");
+                Err(e)
+            }
+        }
     }
 }
 

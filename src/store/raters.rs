@@ -187,7 +187,7 @@ impl Store {
 }
 
 /// Inserts a memo row (inside the caller's transaction).
-pub(super) fn insert_memo(tx: &rusqlite::Transaction<'_>, memo: &Memo) -> Result<()> {
+pub(super) fn insert_memo(tx: &rusqlite::Connection, memo: &Memo) -> Result<()> {
     let (kind, id) = target_parts(memo.target);
     tx.execute(
         "INSERT INTO memos (memo_id, target_kind, target_id, rater_id, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

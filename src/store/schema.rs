@@ -6,10 +6,86 @@
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+
+/// Version 3: the team workflow. A rater can be a second pass of another (the same person coding
+/// again, for intra-rater agreement); raters propose codebook changes that the lead accepts or
+/// rejects; the lead settles disagreements into the consensus layer (each decision kept, with its
+/// note); reliability rounds keep each code's agreement per round and codebook version. A rater file
+/// is an ordinary project whose `project` table names its origin (`rater_file.*` keys).
+const MIGRATION_3: &str = r"
+ALTER TABLE raters ADD COLUMN pass_of TEXT REFERENCES raters(rater_id);
+
+CREATE TABLE proposals (
+    proposal_id   TEXT PRIMARY KEY,
+    rater_id      TEXT REFERENCES raters(rater_id),
+    base_version  INTEGER NOT NULL,
+    code_id       TEXT NOT NULL,
+    -- The code as proposed, every field (JSON of model::Code); a new code has a new id.
+    proposed      TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+    decided_at    TEXT,
+    decision_note TEXT
+) STRICT;
+
+CREATE TABLE adjudications (
+    adjudication_id TEXT PRIMARY KEY,
+    transcript_id   TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    code_id         TEXT NOT NULL REFERENCES codes(code_id),
+    -- The extent of the disagreement (all compared raters' codings there), in chars.
+    start_char      INTEGER NOT NULL,
+    end_char        INTEGER NOT NULL,
+    -- The raters compared (JSON list of ids), and each one's spans there (JSON).
+    raters          TEXT NOT NULL,
+    rater_spans     TEXT NOT NULL,
+    decision        TEXT NOT NULL,
+    chosen_rater    TEXT REFERENCES raters(rater_id),
+    note            TEXT NOT NULL,
+    consensus_rater TEXT NOT NULL REFERENCES raters(rater_id),
+    -- The consensus codings the decision added (JSON list of ids).
+    codings         TEXT NOT NULL,
+    decided_at      TEXT NOT NULL,
+    -- Set when the decision is undone; its codings are removed with it.
+    withdrawn_at    TEXT,
+    CHECK (0 <= start_char AND start_char < end_char)
+) STRICT;
+
+CREATE INDEX adjudications_by_place ON adjudications(transcript_id, code_id);
+
+CREATE TABLE rounds (
+    round_id         TEXT PRIMARY KEY,
+    name             TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    codebook_version INTEGER NOT NULL REFERENCES codebook_versions(version),
+    unit             TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    computed_at      TEXT
+) STRICT;
+
+CREATE TABLE round_transcripts (
+    round_id      TEXT NOT NULL REFERENCES rounds(round_id),
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    PRIMARY KEY (round_id, transcript_id)
+) STRICT;
+
+CREATE TABLE round_raters (
+    round_id TEXT NOT NULL REFERENCES rounds(round_id),
+    rater_id TEXT NOT NULL REFERENCES raters(rater_id),
+    PRIMARY KEY (round_id, rater_id)
+) STRICT;
+
+CREATE TABLE round_results (
+    round_id TEXT NOT NULL REFERENCES rounds(round_id),
+    code_id  TEXT NOT NULL REFERENCES codes(code_id),
+    -- The code's row of the agreement report (JSON of app::rounds::RoundResult).
+    result   TEXT NOT NULL,
+    PRIMARY KEY (round_id, code_id)
+) STRICT;
+";
 
 /// Version 2: codes can be retired (deleted from the codebook, or merged into another code) without
 /// losing the rows that old codings and codebook versions point at.

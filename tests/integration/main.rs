@@ -9,6 +9,8 @@ mod codebook;
 mod export;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_team;
 mod malformed;
 mod qdpx;
 mod refi_examples;
@@ -16,4 +18,5 @@ mod samples;
 mod search;
 mod store;
 mod support;
+mod team;
 mod workspace;

@@ -1,0 +1,346 @@
+//! Reliability rounds: the team codes a batch of transcripts under one codebook version, measures
+//! each code's agreement, sharpens the definitions of the codes below the threshold, and codes the
+//! next batch. Accord keeps each round's per-code agreement as computed, so the lead sees every
+//! code's history across rounds and codebook versions, the codes still below the threshold first,
+//! with how their definitions changed between the versions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::agreement::{AgreementOptions, CodeRow, Unit, project_agreement};
+use super::agreement_input::Selection;
+use super::{AppError, Result};
+use crate::model::{Code, CodeId, Codebook, RaterId, RoundId, TranscriptId, now_rfc3339};
+use crate::store::{Round, Store};
+
+/// One code's agreement in one round, as kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundResult {
+    /// Code path when computed.
+    pub code: String,
+    /// Units compared.
+    pub units: u64,
+    /// The headline kappa (Cohen's for two raters, Fleiss' for more).
+    pub kappa: Option<f64>,
+    /// Which kappa.
+    pub kappa_name: String,
+    /// Krippendorff's alpha.
+    pub alpha: Option<f64>,
+    /// Percent agreement.
+    pub percent: Option<f64>,
+    /// Gwet's AC1.
+    pub ac1: Option<f64>,
+    /// Disagreements.
+    pub disagreements: usize,
+}
+
+impl RoundResult {
+    fn from_row(row: &CodeRow) -> Self {
+        Self {
+            code: row.code.clone(),
+            units: row.units,
+            kappa: row.kappa.value,
+            kappa_name: row.kappa_name.clone(),
+            alpha: row.alpha.value,
+            percent: row.percent_agreement.value,
+            ac1: row.gwet_ac1.value,
+            disagreements: row.disagreements,
+        }
+    }
+
+    /// The value of a statistic (`kappa`, `alpha`, `percent`, `ac1`).
+    #[must_use]
+    pub fn get(&self, statistic: Statistic) -> Option<f64> {
+        match statistic {
+            Statistic::Kappa => self.kappa,
+            Statistic::Alpha => self.alpha,
+            Statistic::Percent => self.percent,
+            Statistic::Ac1 => self.ac1,
+        }
+    }
+}
+
+/// Which statistic a history follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Statistic {
+    /// Cohen's (two raters) or Fleiss' kappa.
+    Kappa,
+    /// Krippendorff's alpha.
+    Alpha,
+    /// Percent agreement.
+    Percent,
+    /// Gwet's AC1.
+    Ac1,
+}
+
+impl std::str::FromStr for Statistic {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "kappa" => Ok(Self::Kappa),
+            "alpha" => Ok(Self::Alpha),
+            "percent" => Ok(Self::Percent),
+            "ac1" => Ok(Self::Ac1),
+            _ => Err(format!(
+                "unknown statistic {s:?} (expected kappa, alpha, percent or ac1)"
+            )),
+        }
+    }
+}
+
+/// Starts a round over transcripts and raters, under the current codebook version.
+pub fn new_round(
+    store: &mut Store,
+    name: &str,
+    transcripts: &[TranscriptId],
+    raters: &[RaterId],
+    unit: Unit,
+) -> Result<Round> {
+    let round = make_round(store, name, transcripts, raters, unit)?;
+    store.add_round(&round)?;
+    Ok(round)
+}
+
+/// A new round over transcripts and raters, under the current codebook version (not stored yet).
+pub fn make_round(
+    store: &Store,
+    name: &str,
+    transcripts: &[TranscriptId],
+    raters: &[RaterId],
+    unit: Unit,
+) -> Result<Round> {
+    if name.trim().is_empty() {
+        return Err(AppError::Invalid("a round needs a name".into()));
+    }
+    if raters.len() < 2 {
+        return Err(AppError::Invalid(
+            "a round compares at least two raters".into(),
+        ));
+    }
+    if transcripts.is_empty() {
+        return Err(AppError::Invalid("a round needs transcripts".into()));
+    }
+    let unit_name = serde_json::to_value(unit)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "char".into());
+    let round = Round {
+        round_id: RoundId::new_random(),
+        name: name.trim().to_string(),
+        codebook_version: store.codebook_version()?,
+        unit: unit_name,
+        created_at: now_rfc3339(),
+        computed_at: None,
+        transcripts: transcripts.to_vec(),
+        raters: raters.to_vec(),
+    };
+    Ok(round)
+}
+
+/// A round by name.
+pub fn find_round(store: &Store, name: &str) -> Result<Round> {
+    store
+        .rounds()?
+        .into_iter()
+        .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "no round {name:?} (see accord rounds; start one with accord round new)"
+            ))
+        })
+}
+
+/// Computes a round's per-code agreement over its transcripts and raters, and keeps it.
+pub fn compute_round(store: &mut Store, round: &Round) -> Result<Vec<(CodeId, RoundResult)>> {
+    let unit: Unit = round.unit.parse().map_err(AppError::Invalid)?;
+    let report = project_agreement(
+        store,
+        &Selection {
+            raters: round.raters.clone(),
+            codes: Vec::new(),
+            transcripts: round.transcripts.clone(),
+        },
+        &AgreementOptions {
+            unit,
+            ..AgreementOptions::default()
+        },
+    )?;
+    let mut results = Vec::new();
+    for row in &report.rows {
+        let Some(id) = row
+            .code_id
+            .as_deref()
+            .and_then(|s| s.parse::<CodeId>().ok())
+        else {
+            continue;
+        };
+        results.push((id, RoundResult::from_row(row)));
+    }
+    let stored = results
+        .iter()
+        .map(|(id, r)| {
+            Ok((
+                *id,
+                serde_json::to_string(r).map_err(|e| AppError::Invalid(e.to_string()))?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    store.set_round_results(round.round_id, &stored, &now_rfc3339())?;
+    Ok(results)
+}
+
+/// One field of a code's definition that changed between two codebook versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// From version.
+    pub from_version: i64,
+    /// To version.
+    pub to_version: i64,
+    /// Which field.
+    pub field: String,
+    /// Before.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// One code's history across rounds.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeHistory {
+    /// Code id.
+    pub code_id: CodeId,
+    /// Code path (now).
+    pub code: String,
+    /// Per round (in round order): the result, if the code was compared in it.
+    pub rounds: Vec<Option<RoundResult>>,
+    /// The statistic in the latest round that measured the code.
+    pub latest: Option<f64>,
+    /// Whether that is below the threshold (or undefined).
+    pub below: bool,
+    /// How the code's definition changed between the rounds' codebook versions.
+    pub changes: Vec<FieldChange>,
+}
+
+/// Every code's agreement across rounds.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// The rounds, oldest first: name, codebook version, unit, raters, transcripts.
+    pub rounds: Vec<(String, i64, String, usize, usize)>,
+    /// The statistic followed.
+    pub statistic: Statistic,
+    /// The threshold.
+    pub threshold: f64,
+    /// Codes below the threshold first (worst first), then the rest (worst first).
+    pub codes: Vec<CodeHistory>,
+}
+
+/// Every code's history across the computed rounds.
+pub fn history(store: &Store, statistic: Statistic, threshold: f64) -> Result<History> {
+    let rounds = store.rounds()?;
+    let book = store.codebook()?;
+    let mut by_code: BTreeMap<CodeId, Vec<Option<RoundResult>>> = BTreeMap::new();
+    for (i, round) in rounds.iter().enumerate() {
+        for (code, text) in store.round_results(round.round_id)? {
+            let result: RoundResult = serde_json::from_str(&text)
+                .map_err(|e| AppError::Invalid(format!("round {}: {e}", round.name)))?;
+            by_code
+                .entry(code)
+                .or_insert_with(|| vec![None; rounds.len()])[i] = Some(result);
+        }
+    }
+    let versions: Vec<i64> = rounds.iter().map(|r| r.codebook_version).collect();
+    let mut codes = Vec::new();
+    for (code_id, results) in by_code {
+        let latest_result = results.iter().rev().flatten().next();
+        let latest = latest_result.and_then(|r| r.get(statistic));
+        let name = if book.get(code_id).is_some() {
+            book.path(code_id)
+        } else {
+            latest_result.map(|r| r.code.clone()).unwrap_or_default()
+        };
+        codes.push(CodeHistory {
+            code_id,
+            code: name,
+            latest,
+            below: latest.is_none_or(|v| v < threshold),
+            changes: definition_changes(store, code_id, &versions)?,
+            rounds: results,
+        });
+    }
+    codes.sort_by(|a, b| {
+        b.below
+            .cmp(&a.below)
+            .then_with(|| {
+                a.latest
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&b.latest.unwrap_or(f64::NEG_INFINITY))
+            })
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(History {
+        rounds: rounds
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.codebook_version,
+                    r.unit.clone(),
+                    r.raters.len(),
+                    r.transcripts.len(),
+                )
+            })
+            .collect(),
+        statistic,
+        threshold,
+        codes,
+    })
+}
+
+/// How a code's fields changed between consecutive distinct versions of the list.
+fn definition_changes(
+    store: &Store,
+    code_id: CodeId,
+    versions: &[i64],
+) -> Result<Vec<FieldChange>> {
+    let mut distinct: Vec<i64> = versions.to_vec();
+    distinct.dedup();
+    let mut out = Vec::new();
+    let books: Vec<Codebook> = distinct
+        .iter()
+        .map(|v| store.codebook_at(*v))
+        .collect::<std::result::Result<_, _>>()?;
+    for (i, pair) in books.windows(2).enumerate() {
+        let (Some(a), Some(b)) = (pair[0].get(code_id), pair[1].get(code_id)) else {
+            continue;
+        };
+        for (field, before, after) in fields(a)
+            .into_iter()
+            .zip(fields(b))
+            .map(|((f, x), (_, y))| (f, x, y))
+        {
+            if before != after {
+                out.push(FieldChange {
+                    from_version: distinct[i],
+                    to_version: distinct[i + 1],
+                    field: field.to_string(),
+                    before,
+                    after,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn fields(c: &Code) -> [(&'static str, String); 6] {
+    [
+        ("name", c.name.clone()),
+        ("short definition", c.short_definition.clone()),
+        ("definition", c.definition.clone()),
+        ("when to use", c.when_to_use.clone()),
+        ("when not to use", c.when_not_to_use.clone()),
+        ("example", c.example.clone()),
+    ]
+}

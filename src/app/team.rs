@@ -1,0 +1,172 @@
+//! The team workflow across machines: issuing a rater file to each rater, and merging their work
+//! back. A rater file is written beside its final name and renamed into place only when complete; a
+//! merge takes a backup of the project first, and merges each file in one transaction of its own, so
+//! one refused file does not stop the others.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{AppError, Result};
+use crate::model::{Rater, RaterId, TranscriptId};
+use crate::store::{MergeReport, RaterFileSpec, Store, StoreError};
+
+/// What issuing a rater file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issued {
+    /// The file written.
+    pub path: PathBuf,
+    /// The rater it is for (a new second-pass rater when one was asked for).
+    pub rater: String,
+    /// How many transcripts it holds.
+    pub transcripts: usize,
+    /// The codebook version it was issued with.
+    pub codebook_version: i64,
+}
+
+/// Writes a rater file for `rater` holding `transcripts` at `out` (refused if `out` exists). With
+/// `second_pass`, the file is for a new rater who is that person's second pass (intra-rater
+/// agreement), blind to their first.
+pub fn issue_rater_file(
+    store: &mut Store,
+    rater: &Rater,
+    transcripts: &[TranscriptId],
+    out: &Path,
+    round: Option<&str>,
+    second_pass: bool,
+) -> Result<Issued> {
+    if store.rater_file_info()?.is_some() {
+        return Err(AppError::Invalid(
+            "this is a rater file; rater files are issued from the lead's project".into(),
+        ));
+    }
+    if out.exists() {
+        return Err(AppError::Invalid(format!(
+            "{}: a file already exists there; choose another name or remove it first",
+            out.display()
+        )));
+    }
+    if transcripts.is_empty() {
+        return Err(AppError::Invalid(
+            "a rater file needs at least one transcript".into(),
+        ));
+    }
+    let rater = if second_pass {
+        let name = next_pass_name(store, rater)?;
+        store.add_second_pass(rater.rater_id, &name)?
+    } else {
+        rater.clone()
+    };
+    let tmp = temporary_beside(out);
+    let name = format!("{} (rater file for {})", store.project_name()?, rater.name);
+    let spec = RaterFileSpec {
+        rater_id: rater.rater_id,
+        transcripts: transcripts.to_vec(),
+        round: round.map(str::to_string),
+    };
+    let written = store
+        .write_rater_file(&tmp, &name, &spec)
+        .and_then(|()| sync_and_rename(&tmp, out));
+    if let Err(e) = written {
+        remove_quietly(&tmp);
+        return Err(e.into());
+    }
+    Ok(Issued {
+        path: out.to_path_buf(),
+        rater: rater.name,
+        transcripts: transcripts.len(),
+        codebook_version: store.codebook_version()?,
+    })
+}
+
+/// "Ana (pass 2)", or the next free pass number.
+fn next_pass_name(store: &Store, rater: &Rater) -> Result<String> {
+    let names: Vec<String> = store.raters()?.into_iter().map(|r| r.name).collect();
+    Ok((2..=names.len() + 2)
+        .map(|n| format!("{} (pass {n})", rater.name))
+        .find(|n| !names.contains(n))
+        .unwrap_or_else(|| format!("{} (another pass)", rater.name)))
+}
+
+/// A temporary name in the same folder (so the rename is atomic).
+fn temporary_beside(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+fn remove_quietly(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Flushes a finished file to disk and renames it into place.
+fn sync_and_rename(tmp: &Path, out: &Path) -> std::result::Result<(), StoreError> {
+    let io = |e: std::io::Error| StoreError::Refused(format!("{}: {e}", out.display()));
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    std::fs::rename(tmp, out).map_err(io)?;
+    if let Some(dir) = out.parent() {
+        // The rename itself must reach the disk too.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// The outcome of merging one rater file.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeOutcome {
+    /// The file.
+    pub file: PathBuf,
+    /// What it brought in, or why it was refused.
+    pub result: std::result::Result<MergeReport, String>,
+}
+
+/// Merges rater files into the project, each in its own transaction, after one backup of the
+/// project. A refused file changes nothing and the others are still merged.
+pub fn merge_rater_files(
+    store: &mut Store,
+    files: &[PathBuf],
+) -> Result<(Option<PathBuf>, Vec<MergeOutcome>)> {
+    if store.rater_file_info()?.is_some() {
+        return Err(AppError::Invalid(
+            "this is a rater file; merge rater files into the lead's project".into(),
+        ));
+    }
+    let backup = store.backup("before-merge")?;
+    let outcomes = files
+        .iter()
+        .map(|file| MergeOutcome {
+            file: file.clone(),
+            result: merge_one(store, file).map_err(|e| e.to_string()),
+        })
+        .collect();
+    Ok((backup, outcomes))
+}
+
+fn merge_one(store: &mut Store, file: &Path) -> Result<MergeReport> {
+    let work = Store::open_read_only(file)?.rater_work()?;
+    Ok(store.merge_rater_work(&work, &file.display().to_string())?)
+}
+
+/// The raters of a project that are second passes, with whose pass each is.
+pub fn second_passes(store: &Store) -> Result<Vec<(RaterId, RaterId)>> {
+    let mut out = Vec::new();
+    for rater in store.raters()? {
+        if let Some(first) = store.pass_of(rater.rater_id)? {
+            out.push((rater.rater_id, first));
+        }
+    }
+    Ok(out)
+}

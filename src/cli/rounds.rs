@@ -1,0 +1,187 @@
+//! `accord round new|compute` and `accord rounds`: reliability rounds and each code's agreement
+//! across them, the codes still below the threshold first, with their definition changes.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::agreement::parse_unit;
+use super::{ProjectPath, open, output};
+use crate::app::agreement::Unit;
+use crate::app::resolve;
+use crate::app::rounds::{History, Statistic, compute_round, find_round, history, new_round};
+
+/// `accord round ...`
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// Start a round: transcripts and raters, under the current codebook version.
+    New {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The round's name ("Round 1").
+        name: String,
+        /// Its transcripts (names or ids).
+        #[arg(long, value_delimiter = ',', required = true)]
+        transcripts: Vec<String>,
+        /// Its raters (at least two; for intra-rater agreement, a rater and their second pass).
+        #[arg(long, value_delimiter = ',', required = true)]
+        raters: Vec<String>,
+        /// The unit agreement is measured at: char, turn, sentence, segment or unitizing.
+        #[arg(long, default_value = "turn", value_parser = parse_unit)]
+        unit: Unit,
+    },
+    /// Compute (or recompute) a round's per-code agreement and keep it.
+    Compute {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The round's name.
+        name: String,
+    },
+}
+
+/// Arguments of `accord rounds`.
+#[derive(Debug, Args)]
+pub struct RoundsArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// The statistic to follow: kappa, alpha, percent or ac1.
+    #[arg(long, default_value = "kappa")]
+    pub statistic: String,
+    /// The threshold a code must reach.
+    #[arg(long, default_value_t = 0.8)]
+    pub threshold: f64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `accord round`.
+pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RoundCommand::New {
+            project,
+            name,
+            transcripts,
+            raters,
+            unit,
+        } => {
+            let mut store = open(&project.project)?;
+            let transcripts = resolve::transcript_ids(&store, transcripts)?;
+            let raters = raters
+                .iter()
+                .map(|r| Ok(store.find_rater(r)?.rater_id))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let round = new_round(&mut store, name, &transcripts, &raters, *unit)?;
+            println!(
+                "round {:?}: {} transcripts, {} raters, codebook version {}, agreement per {}",
+                round.name,
+                round.transcripts.len(),
+                round.raters.len(),
+                round.codebook_version,
+                round.unit
+            );
+        }
+        RoundCommand::Compute { project, name } => {
+            let mut store = open(&project.project)?;
+            let round = find_round(&store, name)?;
+            let results = compute_round(&mut store, &round)?;
+            println!(
+                "round {:?}: agreement of {} codes kept",
+                round.name,
+                results.len()
+            );
+            for (_, r) in &results {
+                println!(
+                    "  {:<48} {} {}",
+                    output::one_line(&r.code, 48),
+                    r.kappa_name,
+                    r.kappa.map_or("undefined".into(), |v| format!("{v:.3}"))
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `accord rounds`.
+pub fn rounds(args: &RoundsArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.project.project)?;
+    let statistic: Statistic = args.statistic.parse().map_err(anyhow::Error::msg)?;
+    let h = history(&store, statistic, args.threshold)?;
+    if args.json {
+        output::json(&h)?;
+    } else {
+        print!("{}", table(&h));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(h: &History) -> String {
+    let mut out = String::new();
+    if h.rounds.is_empty() {
+        return "no rounds yet: start one with accord round new, then accord round compute\n"
+            .into();
+    }
+    for (name, version, unit, raters, transcripts) in &h.rounds {
+        let _ = writeln!(
+            out,
+            "{name}: codebook version {version}, {raters} raters, {transcripts} transcripts, per {unit}"
+        );
+    }
+    let stat = serde_json::to_value(h.statistic)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "\n{:<44}",
+        format!("{stat} by round (threshold {:.2})", h.threshold)
+    );
+    for (name, ..) in &h.rounds {
+        let _ = write!(out, " {:>10}", output::one_line(name, 10));
+    }
+    out.push('\n');
+    let mut heading_done = false;
+    for code in &h.codes {
+        if !code.below && !heading_done {
+            let _ = writeln!(out, "{}", "-".repeat(44 + 11 * h.rounds.len()));
+            heading_done = true;
+        }
+        let mark = if code.below { "below " } else { "" };
+        let _ = write!(
+            out,
+            "{:<44}",
+            output::one_line(&format!("{mark}{}", code.code), 44)
+        );
+        for r in &code.rounds {
+            let cell = r.as_ref().map_or("-".to_string(), |r| {
+                r.get(h.statistic)
+                    .map_or("undef".into(), |v| format!("{v:.3}"))
+            });
+            let _ = write!(out, " {cell:>10}");
+        }
+        out.push('\n');
+        if code.below {
+            for c in &code.changes {
+                let _ = writeln!(
+                    out,
+                    "    v{}→v{} {}: {:?} → {:?}",
+                    c.from_version,
+                    c.to_version,
+                    c.field,
+                    output::one_line(&c.before, 50),
+                    output::one_line(&c.after, 50)
+                );
+            }
+        }
+    }
+    let below = h.codes.iter().filter(|c| c.below).count();
+    let _ = writeln!(
+        out,
+        "\n{below} of {} codes below {:.2} in their latest round",
+        h.codes.len(),
+        h.threshold
+    );
+    out
+}

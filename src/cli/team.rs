@@ -1,0 +1,406 @@
+//! `accord rater-file`, `accord merge`, `accord propose` and `accord proposals`: the team workflow
+//! across machines.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::{ProjectPath, open, output};
+use crate::app::resolve;
+use crate::app::rounds::find_round;
+use crate::app::team::{issue_rater_file, merge_rater_files};
+use crate::app::{Command, Workspace};
+use crate::model::{Code, CodeId, ProposalId, now_rfc3339};
+use crate::store::Proposal;
+
+/// Arguments of `accord rater-file`.
+#[derive(Debug, Args)]
+pub struct RaterFileArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// The rater the file is for.
+    #[arg(long)]
+    pub rater: String,
+    /// Transcripts to include (names or ids).
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub transcripts: Vec<String>,
+    /// Include the transcripts of this reliability round (and tag the file with it).
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Issue it to a new second pass of the rater (the same person coding again, blind to their
+    /// first pass), for intra-rater agreement.
+    #[arg(long)]
+    pub second_pass: bool,
+    /// The rater file to write (must not exist).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Arguments of `accord merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Rater files to merge.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `accord propose`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// The code to change (name, path or id).
+    #[arg(long, conflicts_with = "new")]
+    pub code: Option<String>,
+    /// Propose a new code with this name instead.
+    #[arg(long)]
+    pub new: Option<String>,
+    /// Parent of the new code.
+    #[arg(long, requires = "new")]
+    pub parent: Option<String>,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New short definition.
+    #[arg(long)]
+    pub short_definition: Option<String>,
+    /// New full definition.
+    #[arg(long)]
+    pub definition: Option<String>,
+    /// New "when to use".
+    #[arg(long)]
+    pub when_to_use: Option<String>,
+    /// New "when not to use".
+    #[arg(long)]
+    pub when_not_to_use: Option<String>,
+    /// New example.
+    #[arg(long)]
+    pub example: Option<String>,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Who proposes it (default: the rater a rater file is for).
+    #[arg(long)]
+    pub rater: Option<String>,
+}
+
+/// `accord proposals ...`
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// List proposals (open ones first).
+    List {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a proposal: the codebook changes as proposed (a new version).
+    Accept {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The proposal (its id, or the start of it).
+        id: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reject a proposal; the codebook stays as it is.
+    Reject {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The proposal (its id, or the start of it).
+        id: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// Runs `accord rater-file`.
+pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(&args.project.project)?;
+    let rater = store.find_rater(&args.rater)?;
+    let mut transcripts = resolve::transcript_ids(&store, &args.transcripts)?;
+    if let Some(round) = &args.round {
+        let round = find_round(&store, round)?;
+        for t in round.transcripts {
+            if !transcripts.contains(&t) {
+                transcripts.push(t);
+            }
+        }
+    }
+    let issued = issue_rater_file(
+        &mut store,
+        &rater,
+        &transcripts,
+        &args.out,
+        args.round.as_deref(),
+        args.second_pass,
+    )?;
+    println!(
+        "wrote {} for {}: {} transcripts, codebook version {}; only {}'s own codings are in it",
+        issued.path.display(),
+        issued.rater,
+        issued.transcripts,
+        issued.codebook_version,
+        issued.rater
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `accord merge`.
+pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(&args.project.project)?;
+    let (backup, outcomes) = merge_rater_files(&mut store, &args.files)?;
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    if args.json {
+        output::json(&serde_json::json!({ "backup": backup, "files": outcomes }))?;
+    } else {
+        if let Some(b) = &backup {
+            println!("backup of the project before merging: {}", b.display());
+        }
+        for o in &outcomes {
+            match &o.result {
+                Ok(r) if r.is_empty() => println!(
+                    "{}: {} — nothing new ({} codings already here)",
+                    o.file.display(),
+                    r.rater,
+                    r.already
+                ),
+                Ok(r) => println!(
+                    "{}: {} — {} codings, {} removals, {} memos, {} proposals merged ({} already here{})",
+                    o.file.display(),
+                    r.rater,
+                    r.codings,
+                    r.removals,
+                    r.memos,
+                    r.proposals,
+                    r.already,
+                    if r.foreign > 0 {
+                        format!(
+                            "; {} codings by others in the file were left out",
+                            r.foreign
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+                Err(e) => println!("{}: refused: {e}", o.file.display()),
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{failed} of {} files refused", outcomes.len());
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs `accord propose`.
+pub fn propose(args: &ProposeArgs) -> anyhow::Result<ExitCode> {
+    let store = open(&args.project.project)?;
+    let book = store.codebook()?;
+    let info = store.rater_file_info()?;
+    let rater_id = match (&args.rater, &info) {
+        (Some(name), _) => Some(store.find_rater(name)?.rater_id),
+        (None, Some(info)) => Some(info.rater_id),
+        (None, None) => None,
+    };
+    let mut code = match (&args.code, &args.new) {
+        (Some(reference), _) => book
+            .get(resolve::code(&book, reference)?)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no code {reference:?}"))?,
+        (None, Some(name)) => Code {
+            code_id: CodeId::new_random(),
+            name: name.clone(),
+            parent_id: args
+                .parent
+                .as_deref()
+                .map(|p| resolve::code(&book, p))
+                .transpose()?,
+            colour: "#888888".into(),
+            short_definition: String::new(),
+            definition: String::new(),
+            when_to_use: String::new(),
+            when_not_to_use: String::new(),
+            example: String::new(),
+            position: book.codes.len() as i64,
+        },
+        (None, None) => {
+            anyhow::bail!("say which code (--code NAME) or propose a new one (--new NAME)")
+        }
+    };
+    for (field, value) in [
+        (&mut code.name, &args.name),
+        (&mut code.short_definition, &args.short_definition),
+        (&mut code.definition, &args.definition),
+        (&mut code.when_to_use, &args.when_to_use),
+        (&mut code.when_not_to_use, &args.when_not_to_use),
+        (&mut code.example, &args.example),
+    ] {
+        if let Some(v) = value {
+            field.clone_from(v);
+        }
+    }
+    let proposal = Proposal {
+        proposal_id: ProposalId::new_random(),
+        rater_id,
+        base_version: store.codebook_version()?,
+        proposed: code,
+        note: args.note.clone(),
+        created_at: now_rfc3339(),
+        status: "open".into(),
+        decision_note: None,
+    };
+    let mut ws = Workspace::new(store);
+    ws.apply(
+        "Propose a codebook change",
+        Command::Propose(Box::new(proposal.clone())),
+    )?;
+    println!(
+        "proposal {} recorded for {:?}; the lead accepts or rejects it after merging",
+        short(proposal.proposal_id),
+        proposal.proposed.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn short(id: ProposalId) -> String {
+    id.to_text()[..8].to_string()
+}
+
+/// Runs `accord proposals`.
+pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ProposalsCommand::List { project, json } => {
+            let store = open(&project.project)?;
+            let mut list = store.proposals()?;
+            list.sort_by_key(|p| p.status != "open");
+            if *json {
+                output::json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let book = store.codebook()?;
+            let raters = store.raters()?;
+            for p in &list {
+                let who = p
+                    .rater_id
+                    .and_then(|id| raters.iter().find(|r| r.rater_id == id))
+                    .map_or("-", |r| r.name.as_str());
+                let current = book.get(p.proposed.code_id);
+                println!(
+                    "{}  {:<8} {} by {who} (from version {}): {}",
+                    short(p.proposal_id),
+                    p.status,
+                    if current.is_some() {
+                        "change"
+                    } else {
+                        "new code"
+                    },
+                    p.base_version,
+                    p.proposed.name
+                );
+                for (field, now, proposed) in differences(current, &p.proposed) {
+                    println!(
+                        "    {field}: {:?} -> {:?}",
+                        output::one_line(&now, 60),
+                        output::one_line(&proposed, 60)
+                    );
+                }
+                if !p.note.is_empty() {
+                    println!("    note: {}", p.note);
+                }
+            }
+            println!(
+                "{} proposals, {} open",
+                list.len(),
+                list.iter().filter(|p| p.status == "open").count()
+            );
+        }
+        ProposalsCommand::Accept { project, id, note }
+        | ProposalsCommand::Reject { project, id, note } => {
+            let store = open(&project.project)?;
+            let proposal = store.find_proposal(id)?;
+            let accept = matches!(cmd, ProposalsCommand::Accept { .. });
+            let (label, command) = if accept {
+                (
+                    "Accept a proposal",
+                    Command::AcceptProposal {
+                        id: proposal.proposal_id,
+                        note: note.clone(),
+                    },
+                )
+            } else {
+                (
+                    "Reject a proposal",
+                    Command::RejectProposal {
+                        id: proposal.proposal_id,
+                        note: note.clone(),
+                    },
+                )
+            };
+            let mut ws = Workspace::new(store);
+            ws.apply(label, command)?;
+            println!(
+                "{} proposal {} ({}){}",
+                if accept { "accepted" } else { "rejected" },
+                short(proposal.proposal_id),
+                proposal.proposed.name,
+                if accept {
+                    format!("; codebook version {}", ws.store().codebook_version()?)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The fields a proposal changes: (field, now, proposed).
+fn differences(current: Option<&Code>, proposed: &Code) -> Vec<(&'static str, String, String)> {
+    let empty = Code {
+        name: String::new(),
+        ..proposed.clone()
+    };
+    let now = current.unwrap_or(&empty);
+    [
+        ("name", &now.name, &proposed.name),
+        (
+            "short definition",
+            &now.short_definition,
+            &proposed.short_definition,
+        ),
+        ("definition", &now.definition, &proposed.definition),
+        ("when to use", &now.when_to_use, &proposed.when_to_use),
+        (
+            "when not to use",
+            &now.when_not_to_use,
+            &proposed.when_not_to_use,
+        ),
+        ("example", &now.example, &proposed.example),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b || current.is_none() && !b.is_empty())
+    .map(|(f, a, b)| {
+        (
+            f,
+            if current.is_some() {
+                a.clone()
+            } else {
+                String::new()
+            },
+            b.clone(),
+        )
+    })
+    .collect()
+}

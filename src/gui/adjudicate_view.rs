@@ -1,0 +1,344 @@
+//! The adjudication view: choose the raters and a code (or all codes); walk the disagreements, each
+//! with every rater's coding marked in the text side by side; settle each into the consensus layer
+//! (take one rater's coding, the union, the intersection, a span of your own, or nothing) with a
+//! note; settle every agreement at once. Each decision is one undoable change; the raters' own
+//! codings are never touched. The passages are those of `accord adjudicate list` for the same
+//! selection: both call [`crate::app::adjudicate::passages`].
+
+use std::collections::BTreeSet;
+
+use egui::{RichText, Ui};
+
+use super::agreement_view::marked_job;
+use super::cache::ProjectCache;
+use super::state::{Action, toggle};
+use crate::app::adjudicate::{Passage, Review, counts};
+use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
+
+/// A passage with the text around it, as the view shows it.
+#[derive(Debug, Clone)]
+pub struct ShownPassage {
+    /// The passage.
+    pub passage: Passage,
+    /// The text around it (its turns).
+    pub context: String,
+    /// Char offset of `context` in the transcript.
+    pub offset: usize,
+}
+
+/// What the view asks the app to do.
+#[derive(Debug, Clone)]
+pub enum AdjudicateRequest {
+    /// Read the passages of a review.
+    Load(Review),
+    /// Settle passages (one change).
+    Settle(Vec<(Passage, Decision, String)>),
+    /// Withdraw a decision.
+    Withdraw(AdjudicationId),
+}
+
+/// The view's state.
+#[derive(Debug, Default)]
+pub struct AdjudicateView {
+    raters: BTreeSet<RaterId>,
+    code: Option<CodeId>,
+    show_all: bool,
+    /// The passages read for a project revision and review (or why they could not be).
+    pub loaded: Option<(u64, Result<Vec<ShownPassage>, String>)>,
+    asked: Option<(u64, Vec<RaterId>, Option<CodeId>)>,
+    selected: Option<String>,
+    note: String,
+    span: (usize, usize),
+    initialised: bool,
+}
+
+impl AdjudicateView {
+    /// The review the view stands for.
+    #[must_use]
+    pub fn review(&self) -> Review {
+        Review {
+            raters: self.raters.iter().copied().collect(),
+            codes: self.code.into_iter().collect(),
+            transcripts: Vec::new(),
+        }
+    }
+
+    /// Draws the view; returns what the app should do.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        revision: u64,
+        actions: &mut Vec<Action>,
+    ) -> Option<AdjudicateRequest> {
+        if !self.initialised {
+            self.raters = project
+                .raters
+                .iter()
+                .filter(|r| r.kind == RaterKind::Human && !project.passes.contains(&r.rater_id))
+                .map(|r| r.rater_id)
+                .collect();
+            self.initialised = true;
+        }
+        ui.heading("Adjudicate");
+        if project.blind {
+            ui.label("Blind mode is on, so raters cannot see each other's codings. Turn it off (View menu) to settle disagreements.");
+            return None;
+        }
+        self.choices_ui(ui, project);
+        let key = (
+            revision,
+            self.raters.iter().copied().collect::<Vec<_>>(),
+            self.code,
+        );
+        if self.raters.len() >= 2 && self.asked.as_ref() != Some(&key) {
+            self.asked = Some(key);
+            return Some(AdjudicateRequest::Load(self.review()));
+        }
+        if self.raters.len() < 2 {
+            ui.label("Choose at least two raters to compare.");
+            return None;
+        }
+        let list = match &self.loaded {
+            Some((_, Ok(list))) => list.clone(),
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return None;
+            }
+            None => {
+                ui.spinner();
+                return None;
+            }
+        };
+        let passages: Vec<Passage> = list.iter().map(|s| s.passage.clone()).collect();
+        let (total, _) = counts(&passages);
+        let mut request = None;
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{} passages: {} agreements, {} disagreements ({} still open), {} settled",
+                total.passages,
+                total.agreements,
+                total.disagreements,
+                total.open_disagreements,
+                total.settled
+            ));
+            let open_agreements: Vec<Passage> = passages
+                .iter()
+                .filter(|p| p.agreed && p.settled.is_none())
+                .cloned()
+                .collect();
+            if ui
+                .add_enabled(
+                    !open_agreements.is_empty(),
+                    egui::Button::new(format!("Settle all agreements ({})", open_agreements.len())),
+                )
+                .clicked()
+            {
+                request = Some(AdjudicateRequest::Settle(
+                    open_agreements
+                        .into_iter()
+                        .map(|p| (p, Decision::Agreed, "the raters agreed".to_string()))
+                        .collect(),
+                ));
+            }
+        });
+        ui.separator();
+        egui::Panel::left("adjudicate-list")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| self.list_ui(ui, &list));
+        let chosen = self
+            .selected
+            .as_ref()
+            .and_then(|id| list.iter().find(|s| &s.passage.id == id))
+            .cloned();
+        egui::CentralPanel::default().show(ui, |ui| match chosen {
+            Some(shown) => {
+                if let Some(r) = self.detail_ui(ui, &shown, actions) {
+                    request = Some(r);
+                }
+            }
+            None => {
+                ui.label("Choose a passage on the left.");
+            }
+        });
+        request
+    }
+
+    fn choices_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Raters").strong());
+            for r in project.raters.iter().filter(|r| r.kind == RaterKind::Human) {
+                let mut on = self.raters.contains(&r.rater_id);
+                if ui.checkbox(&mut on, &r.name).changed() {
+                    toggle(&mut self.raters, r.rater_id, on);
+                }
+            }
+            ui.separator();
+            let name = self
+                .code
+                .and_then(|c| project.codebook.get(c))
+                .map_or("all codes", |c| c.name.as_str())
+                .to_string();
+            egui::ComboBox::from_label("Code")
+                .selected_text(name)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.code, None, "All codes");
+                    for (depth, id) in &project.tree {
+                        let label = format!(
+                            "{}{}",
+                            "  ".repeat(*depth),
+                            project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                        );
+                        ui.selectable_value(&mut self.code, Some(*id), label);
+                    }
+                });
+            ui.checkbox(&mut self.show_all, "Show agreements and settled passages");
+        });
+    }
+
+    fn list_ui(&mut self, ui: &mut Ui, list: &[ShownPassage]) {
+        egui::ScrollArea::vertical()
+            .id_salt("adjudicate-passages")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let shown: Vec<&ShownPassage> = list
+                    .iter()
+                    .filter(|s| self.show_all || (!s.passage.agreed && s.passage.settled.is_none()))
+                    .collect();
+                if shown.is_empty() {
+                    ui.label("No open disagreements: every passage is agreed or settled.");
+                }
+                for s in shown.iter().take(500) {
+                    let p = &s.passage;
+                    let state = match (p.agreed, p.settled) {
+                        (_, Some(_)) => "settled",
+                        (true, None) => "agreed",
+                        (false, None) => "open",
+                    };
+                    let leaf = p.code.rsplit('/').next().unwrap_or(&p.code);
+                    let line = format!(
+                        "{} · {leaf} · {}–{} · {state}",
+                        p.transcript, p.extent.start, p.extent.end
+                    );
+                    let on = self.selected.as_deref() == Some(p.id.as_str());
+                    if ui
+                        .selectable_label(on, line)
+                        .on_hover_text(&p.code)
+                        .clicked()
+                    {
+                        self.selected = Some(p.id.clone());
+                        self.span = (p.extent.start, p.extent.end);
+                        self.note.clear();
+                    }
+                }
+                if shown.len() > 500 {
+                    ui.label(format!(
+                        "… and {} more (see accord adjudicate list).",
+                        shown.len() - 500
+                    ));
+                }
+            });
+    }
+
+    fn detail_ui(
+        &mut self,
+        ui: &mut Ui,
+        shown: &ShownPassage,
+        actions: &mut Vec<Action>,
+    ) -> Option<AdjudicateRequest> {
+        let p = &shown.passage;
+        ui.horizontal(|ui| {
+            ui.heading(format!(
+                "{} · {}",
+                p.code.rsplit('/').next().unwrap_or(&p.code),
+                p.transcript
+            ));
+            if ui.button("Open in transcript").clicked() {
+                actions.push(Action::JumpTo {
+                    transcript_id: p.transcript_id,
+                    span: p.extent,
+                });
+            }
+        });
+        ui.label(
+            RichText::new(format!(
+                "characters {}–{}; each rater's coding is highlighted",
+                p.extent.start, p.extent.end
+            ))
+            .small(),
+        );
+        egui::ScrollArea::vertical()
+            .id_salt("adjudicate-detail")
+            .max_height(ui.available_height() * 0.6)
+            .show(ui, |ui| {
+                ui.columns(p.raters.len().max(1), |columns| {
+                    for (col, (_, name, spans)) in columns.iter_mut().zip(&p.raters) {
+                        col.label(RichText::new(name).strong());
+                        if spans.is_empty() {
+                            col.label(RichText::new("did not code this").weak());
+                        }
+                        col.label(marked_job(col, &shown.context, shown.offset, spans));
+                    }
+                });
+            });
+        ui.separator();
+        if let Some(done) = p.settled {
+            ui.label("This passage is settled.");
+            if ui.button("Withdraw the decision").clicked() {
+                return Some(AdjudicateRequest::Withdraw(done));
+            }
+            return None;
+        }
+        ui.horizontal(|ui| {
+            ui.label("Note");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.note)
+                    .hint_text("why (kept with the decision)"),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Decision note")
+            });
+        });
+        let mut decision = None;
+        ui.horizontal_wrapped(|ui| {
+            if p.agreed && ui.button("Accept the agreement").clicked() {
+                decision = Some(Decision::Agreed);
+            }
+            for (id, name, _) in &p.raters {
+                if ui.button(format!("Take {name}")).clicked() {
+                    decision = Some(Decision::Take { rater_id: *id });
+                }
+            }
+            if ui.button("Union").clicked() {
+                decision = Some(Decision::Union);
+            }
+            if ui.button("Intersection").clicked() {
+                decision = Some(Decision::Intersection);
+            }
+            if ui.button("Drop").clicked() {
+                decision = Some(Decision::Drop);
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Or a span of your own:");
+            ui.add(egui::DragValue::new(&mut self.span.0).prefix("from "))
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Span start")
+                });
+            ui.add(egui::DragValue::new(&mut self.span.1).prefix("to "))
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Span end")
+                });
+            if ui.button("Use this span").clicked() {
+                decision = Some(Decision::Span {
+                    start: self.span.0,
+                    end: self.span.1,
+                });
+            }
+        });
+        decision.map(|d| {
+            AdjudicateRequest::Settle(vec![(p.clone(), d, std::mem::take(&mut self.note))])
+        })
+    }
+}

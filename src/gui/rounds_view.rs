@@ -1,0 +1,330 @@
+//! The reliability rounds view: each code's agreement across rounds and codebook versions, as a
+//! table (codes still below the threshold first, coloured against it) and a line chart, with the
+//! definition changes of the chosen code between the rounds' versions. A round is started here from
+//! chosen transcripts and raters, and computed with a click. The table is `accord rounds`: both
+//! read [`crate::app::rounds::history`].
+
+use std::collections::BTreeSet;
+
+use egui::{Color32, RichText, Ui};
+
+use super::cache::ProjectCache;
+use super::state::toggle;
+use crate::app::agreement::Unit;
+use crate::app::rounds::{History, Statistic};
+use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
+
+/// What the view asks the app to do.
+#[derive(Debug, Clone)]
+pub enum RoundsRequest {
+    /// Read the history.
+    Load(Statistic, f64),
+    /// Start a round.
+    New {
+        /// Its name.
+        name: String,
+        /// Its transcripts.
+        transcripts: Vec<TranscriptId>,
+        /// Its raters.
+        raters: Vec<RaterId>,
+        /// The unit.
+        unit: Unit,
+    },
+    /// Compute a round (by name).
+    Compute(String),
+}
+
+/// The view's state.
+#[derive(Debug)]
+pub struct RoundsView {
+    statistic: Statistic,
+    /// The threshold codes must reach.
+    pub threshold: f64,
+    every_line: bool,
+    /// The history read for a project revision (or why it could not be).
+    pub loaded: Option<(u64, Result<History, String>)>,
+    asked: Option<(u64, Statistic, u64)>,
+    chosen: Option<CodeId>,
+    name: String,
+    transcripts: BTreeSet<TranscriptId>,
+    raters: BTreeSet<RaterId>,
+    unit: Unit,
+}
+
+impl Default for RoundsView {
+    fn default() -> Self {
+        Self {
+            statistic: Statistic::Kappa,
+            threshold: 0.8,
+            every_line: false,
+            loaded: None,
+            asked: None,
+            chosen: None,
+            name: String::new(),
+            transcripts: BTreeSet::new(),
+            raters: BTreeSet::new(),
+            unit: Unit::Turn,
+        }
+    }
+}
+
+fn stat_name(s: Statistic) -> &'static str {
+    match s {
+        Statistic::Kappa => "kappa",
+        Statistic::Alpha => "Krippendorff's alpha",
+        Statistic::Percent => "percent agreement",
+        Statistic::Ac1 => "Gwet's AC1",
+    }
+}
+
+impl RoundsView {
+    /// Draws the view; returns what the app should do.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        revision: u64,
+    ) -> Option<RoundsRequest> {
+        ui.heading("Reliability rounds");
+        let mut request = None;
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("Statistic")
+                .selected_text(stat_name(self.statistic))
+                .show_ui(ui, |ui| {
+                    for s in [
+                        Statistic::Kappa,
+                        Statistic::Alpha,
+                        Statistic::Ac1,
+                        Statistic::Percent,
+                    ] {
+                        ui.selectable_value(&mut self.statistic, s, stat_name(s));
+                    }
+                });
+            ui.add(
+                egui::DragValue::new(&mut self.threshold)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .prefix("threshold "),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Rounds threshold")
+            });
+            ui.checkbox(&mut self.every_line, "Chart every code");
+        });
+        let key = (
+            revision,
+            self.statistic,
+            (self.threshold * 1000.0).round() as u64,
+        );
+        if self.asked != Some(key) {
+            self.asked = Some(key);
+            request = Some(RoundsRequest::Load(self.statistic, self.threshold));
+        }
+        egui::CollapsingHeader::new("Start a round…")
+            .id_salt("new-round")
+            .show(ui, |ui| {
+                if let Some(r) = self.new_round_ui(ui, project) {
+                    request = Some(r);
+                }
+            });
+        ui.separator();
+        let history = match &self.loaded {
+            Some((_, Ok(h))) => h.clone(),
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return request;
+            }
+            None => return request,
+        };
+        if history.rounds.is_empty() {
+            ui.label("No rounds yet. Start one above: the transcripts the raters code, and who codes them.");
+            return request;
+        }
+        if let Some(r) = Self::rounds_ui(ui, &history) {
+            request = Some(r);
+        }
+        egui::ScrollArea::both()
+            .id_salt("rounds-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                chart_ui(ui, &history, self.every_line, self.chosen);
+                self.table_ui(ui, &history);
+                self.changes_ui(ui, &history);
+            });
+        request
+    }
+
+    fn new_round_ui(&mut self, ui: &mut Ui, project: &ProjectCache) -> Option<RoundsRequest> {
+        ui.horizontal(|ui| {
+            ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("Round 1"))
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Round name")
+                });
+            egui::ComboBox::from_label("Unit")
+                .selected_text(format!("{:?}", self.unit).to_lowercase())
+                .show_ui(ui, |ui| {
+                    for u in [Unit::Char, Unit::Turn, Unit::Sentence, Unit::Segment] {
+                        ui.selectable_value(&mut self.unit, u, format!("{u:?}").to_lowercase());
+                    }
+                });
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Raters").strong());
+            for r in project.raters.iter().filter(|r| r.kind == RaterKind::Human) {
+                let mut on = self.raters.contains(&r.rater_id);
+                if ui.checkbox(&mut on, &r.name).changed() {
+                    toggle(&mut self.raters, r.rater_id, on);
+                }
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Transcripts").strong());
+            for t in &project.transcripts {
+                let mut on = self.transcripts.contains(&t.transcript_id);
+                if ui.checkbox(&mut on, &t.name).changed() {
+                    toggle(&mut self.transcripts, t.transcript_id, on);
+                }
+            }
+        });
+        let ready =
+            !self.name.trim().is_empty() && self.raters.len() >= 2 && !self.transcripts.is_empty();
+        ui.add_enabled(ready, egui::Button::new("Start the round"))
+            .clicked()
+            .then(|| RoundsRequest::New {
+                name: std::mem::take(&mut self.name),
+                transcripts: self.transcripts.iter().copied().collect(),
+                raters: self.raters.iter().copied().collect(),
+                unit: self.unit,
+            })
+    }
+
+    fn rounds_ui(ui: &mut Ui, history: &History) -> Option<RoundsRequest> {
+        let mut request = None;
+        for (name, version, unit, raters, transcripts) in &history.rounds {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{name}: codebook version {version}, {raters} raters, {transcripts} transcripts, per {unit}"
+                ));
+                if ui.small_button(format!("Compute {name}")).clicked() {
+                    request = Some(RoundsRequest::Compute(name.clone()));
+                }
+            });
+        }
+        request
+    }
+
+    fn colour(&self, ui: &Ui, value: Option<f64>) -> Color32 {
+        match value {
+            Some(v) if v >= self.threshold => Color32::from_rgb(0x2E, 0x8B, 0x57),
+            Some(_) => ui.visuals().error_fg_color,
+            None => ui.visuals().weak_text_color(),
+        }
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, history: &History) {
+        egui::Grid::new("rounds-table")
+            .striped(true)
+            .num_columns(history.rounds.len() + 1)
+            .spacing([14.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Code").strong());
+                for (name, ..) in &history.rounds {
+                    ui.label(RichText::new(name).strong());
+                }
+                ui.end_row();
+                for code in &history.codes {
+                    let leaf = code.code.rsplit('/').next().unwrap_or(&code.code);
+                    let text = RichText::new(leaf).color(self.colour(ui, code.latest));
+                    let on = self.chosen == Some(code.code_id);
+                    if ui
+                        .selectable_label(on, text)
+                        .on_hover_text(&code.code)
+                        .clicked()
+                    {
+                        self.chosen = Some(code.code_id);
+                    }
+                    for r in &code.rounds {
+                        let value = r.as_ref().and_then(|r| r.get(history.statistic));
+                        let cell = match (r, value) {
+                            (None, _) => "–".to_string(),
+                            (Some(_), None) => "undefined".to_string(),
+                            (Some(_), Some(v)) => format!("{v:.3}"),
+                        };
+                        ui.label(RichText::new(cell).color(self.colour(ui, value)));
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn changes_ui(&self, ui: &mut Ui, history: &History) {
+        let Some(code) = self
+            .chosen
+            .and_then(|c| history.codes.iter().find(|h| h.code_id == c))
+        else {
+            ui.label(
+                RichText::new("Click a code to see how its definition changed between rounds.")
+                    .weak(),
+            );
+            return;
+        };
+        ui.separator();
+        ui.label(RichText::new(format!("Definition changes of {}", code.code)).strong());
+        if code.changes.is_empty() {
+            ui.label("No changes between the rounds' codebook versions.");
+        }
+        for c in &code.changes {
+            ui.label(format!(
+                "Version {} → {}, {}:",
+                c.from_version, c.to_version, c.field
+            ));
+            ui.label(RichText::new(format!("before: {}", c.before)).weak());
+            ui.label(format!("after: {}", c.after));
+        }
+    }
+}
+
+/// One line per code (below the threshold, the chosen one, or every code) across the rounds.
+fn chart_ui(ui: &mut Ui, history: &History, every: bool, chosen: Option<CodeId>) {
+    use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+    ui.label(
+        RichText::new(format!(
+            "{} by round; the line is the threshold",
+            stat_name(history.statistic)
+        ))
+        .strong(),
+    );
+    Plot::new("rounds-chart")
+        .height(200.0)
+        .include_y(0.0)
+        .include_y(1.0)
+        .include_x(0.0)
+        .include_x((history.rounds.len().max(2) - 1) as f64)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for code in history
+                .codes
+                .iter()
+                .filter(|c| every || c.below || chosen == Some(c.code_id))
+            {
+                let points: Vec<[f64; 2]> = code
+                    .rounds
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| Some([i as f64, r.as_ref()?.get(history.statistic)?]))
+                    .collect();
+                let leaf = code
+                    .code
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&code.code)
+                    .to_string();
+                plot.line(Line::new(leaf, PlotPoints::from(points)));
+            }
+            plot.hline(HLine::new("threshold", history.threshold));
+        });
+}

@@ -1,0 +1,105 @@
+//! Carrying out what the adjudication and rounds views ask for: reading passages and histories from
+//! the workspace, and changing the project through it (each decision, each round one undoable
+//! change where it can be undone).
+
+use std::collections::HashMap;
+
+use super::adjudicate_view::{AdjudicateRequest, ShownPassage};
+use super::app::AccordApp;
+use super::rounds_view::RoundsRequest;
+use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
+use crate::app::rounds::{find_round, history, make_round};
+use crate::app::{AppError, Command};
+use crate::model::{Span, Transcript, TranscriptId, text};
+use crate::store::Store;
+
+impl AccordApp {
+    /// Handles a request of the adjudication view.
+    pub(super) fn adjudicate_request(&mut self, request: AdjudicateRequest) {
+        match request {
+            AdjudicateRequest::Load(review) => {
+                let shown =
+                    shown_passages(self.workspace.store(), &review).map_err(|e| e.to_string());
+                self.adjudicate.loaded = Some((self.workspace.revision(), shown));
+            }
+            AdjudicateRequest::Settle(decisions) => {
+                let label = settle_label(decisions.len());
+                match settle(&mut self.workspace, &decisions) {
+                    Ok(done) => self
+                        .state
+                        .info(format!("{label}: {} decision(s) saved", done.len())),
+                    Err(e) => self.state.error(format!("{label}: {e}")),
+                }
+            }
+            AdjudicateRequest::Withdraw(id) => {
+                self.apply("Withdraw a decision", Command::Withdraw(vec![id]));
+            }
+        }
+    }
+
+    /// Handles a request of the rounds view.
+    pub(super) fn rounds_request(&mut self, request: RoundsRequest) {
+        match request {
+            RoundsRequest::Load(statistic, threshold) => {
+                let h = history(self.workspace.store(), statistic, threshold)
+                    .map_err(|e| e.to_string());
+                self.rounds.loaded = Some((self.workspace.revision(), h));
+            }
+            RoundsRequest::New {
+                name,
+                transcripts,
+                raters,
+                unit,
+            } => match make_round(self.workspace.store(), &name, &transcripts, &raters, unit) {
+                Ok(round) => {
+                    self.apply(&format!("Start {name}"), Command::AddRound(Box::new(round)));
+                }
+                Err(e) => self.state.error(format!("Start {name}: {e}")),
+            },
+            RoundsRequest::Compute(name) => match find_round(self.workspace.store(), &name) {
+                Ok(round) => self.apply(
+                    &format!("Compute {name}"),
+                    Command::ComputeRound(round.round_id),
+                ),
+                Err(e) => self.state.error(e.to_string()),
+            },
+        }
+    }
+}
+
+/// The passages of a review with the turns around each, read once per transcript.
+fn shown_passages(store: &Store, review: &Review) -> Result<Vec<ShownPassage>, AppError> {
+    let list: Vec<Passage> = passages(store, review)?;
+    let mut transcripts: HashMap<TranscriptId, Transcript> = HashMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for passage in list {
+        let t = match transcripts.entry(passage.transcript_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(store.transcript(passage.transcript_id)?)
+            }
+        };
+        let around = context(t, passage.extent);
+        out.push(ShownPassage {
+            context: text::slice_chars(&t.text, around.start, around.end).to_string(),
+            offset: around.start,
+            passage,
+        });
+    }
+    Ok(out)
+}
+
+/// The words of the turns a span touches (the span itself when no turn holds it).
+fn context(t: &Transcript, span: Span) -> Span {
+    let touched: Vec<Span> = t
+        .turns
+        .iter()
+        .filter(|u| u.span.start < span.end && span.start < u.span.end)
+        .map(crate::model::Turn::content_span)
+        .collect();
+    let start = touched
+        .first()
+        .map_or(span.start, |s| s.start.min(span.start));
+    let end = touched.last().map_or(span.end, |s| s.end.max(span.end));
+    Span::new(start, end)
+}

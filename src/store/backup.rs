@@ -1,0 +1,168 @@
+//! Backups of a project: whole copies taken with SQLite's online backup API (safe while the project
+//! is open, and consistent: a copy holds exactly the changes committed when it was taken), kept in
+//! `<file>.backups/` beside the project, newest last, rotated so the folder keeps the newest few.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use rusqlite::backup::Backup;
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+
+/// How many automatic backups a project keeps.
+pub const KEEP_BACKUPS: usize = 10;
+
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// When it was taken (UTC, as in its name: `20261202T101500123Z`).
+    pub taken: String,
+    /// Why (`open`, `before-merge`, ...).
+    pub reason: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// The backup folder of a project file: `<file>.backups`.
+#[must_use]
+pub fn backups_dir(project: &Path) -> PathBuf {
+    let mut name = project
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".backups");
+    project.with_file_name(name)
+}
+
+/// The project's backups, oldest first.
+pub fn list_backups(project: &Path) -> Result<Vec<BackupInfo>> {
+    let dir = backups_dir(project);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".accord") else {
+            continue;
+        };
+        // <taken>-<reason>.accord
+        let Some((taken, reason)) = stem.split_once('-') else {
+            continue;
+        };
+        if taken.len() != 19 || !taken.ends_with('Z') {
+            continue;
+        }
+        out.push(BackupInfo {
+            taken: taken.to_string(),
+            reason: reason.to_string(),
+            bytes: entry.metadata().map_or(0, |m| m.len()),
+            path,
+        });
+    }
+    out.sort_by(|a, b| a.taken.cmp(&b.taken).then_with(|| a.path.cmp(&b.path)));
+    Ok(out)
+}
+
+fn io(path: &Path, e: &std::io::Error) -> StoreError {
+    StoreError::Refused(format!("{}: {e}", path.display()))
+}
+
+impl Store {
+    /// Copies the project as committed now into a new single file at `dest` (which must not exist).
+    /// The copy is written beside its final name and renamed into place, so a crash never leaves
+    /// half a backup under that name.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::AlreadyExists(dest.to_path_buf()));
+        }
+        let tmp = dest.with_extension(format!("tmp-{}", std::process::id()));
+        let result = self.copy_into(&tmp);
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, dest).map_err(|e| io(dest, &e))
+    }
+
+    fn copy_into(&self, path: &Path) -> Result<()> {
+        let mut dst = Connection::open(path)?;
+        {
+            let backup = Backup::new(&self.conn, &mut dst)?;
+            backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        }
+        // One self-contained file, whatever mode the project runs in.
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
+        dst.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+        std::fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io(path, &e))
+    }
+
+    /// Takes an automatic backup into `<file>.backups/` and keeps only the newest
+    /// [`KEEP_BACKUPS`]. Returns the backup's path; an in-memory project has none.
+    pub fn backup(&self, reason: &str) -> Result<Option<PathBuf>> {
+        let Some(project) = self.path.clone() else {
+            return Ok(None);
+        };
+        let dir = backups_dir(&project);
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, &e))?;
+        let taken = chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ").to_string();
+        let slug: String = reason
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let mut dest = dir.join(format!("{taken}-{slug}.accord"));
+        let mut n = 1;
+        while dest.exists() {
+            n += 1;
+            dest = dir.join(format!("{taken}-{slug}-{n}.accord"));
+        }
+        self.backup_to(&dest)?;
+        let all = list_backups(&project)?;
+        for old in all.iter().take(all.len().saturating_sub(KEEP_BACKUPS)) {
+            let _ = std::fs::remove_file(&old.path);
+        }
+        Ok(Some(dest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_rotate_and_open_as_projects() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        let mut store = Store::create(&path, "Test").unwrap();
+        store
+            .add_rater("Ana", crate::model::RaterKind::Human)
+            .unwrap();
+        let first = store.backup("before merge").unwrap().unwrap();
+        assert!(first.to_string_lossy().ends_with("-before-merge.accord"));
+        let copy = Store::open(&first).unwrap();
+        assert_eq!(copy.raters().unwrap().len(), 1);
+        assert_eq!(copy.project_id().unwrap(), store.project_id().unwrap());
+        drop(copy);
+        for _ in 0..KEEP_BACKUPS + 3 {
+            store.backup("open").unwrap();
+        }
+        let kept = list_backups(&path).unwrap();
+        assert_eq!(kept.len(), KEEP_BACKUPS);
+        assert!(kept.iter().all(|b| b.reason.starts_with("open")));
+        assert!(!first.exists(), "the oldest went first");
+    }
+}

@@ -1,0 +1,154 @@
+//! Reliability rounds: a set of transcripts coded by a set of raters under one codebook version,
+//! and each code's agreement in that round, kept as it was computed.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::transcripts::parse_col;
+use super::{Result, Store, StoreError, audit};
+use crate::model::{CodeId, RaterId, RoundId, TranscriptId};
+
+/// A reliability round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Round {
+    /// Its id.
+    pub round_id: RoundId,
+    /// Its name (unique).
+    pub name: String,
+    /// The codebook version the raters code under.
+    pub codebook_version: i64,
+    /// The unit agreement is measured at (`char`, `turn`, ...).
+    pub unit: String,
+    /// When it was made.
+    pub created_at: String,
+    /// When its agreement was last computed.
+    pub computed_at: Option<String>,
+    /// Its transcripts.
+    pub transcripts: Vec<TranscriptId>,
+    /// Its raters.
+    pub raters: Vec<RaterId>,
+}
+
+impl Store {
+    /// Records a new round.
+    pub fn add_round(&mut self, round: &Round) -> Result<()> {
+        if self.rounds()?.iter().any(|r| r.name == round.name) {
+            return Err(StoreError::Duplicate {
+                what: "round",
+                name: round.name.clone(),
+            });
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO rounds (round_id, name, codebook_version, unit, created_at, computed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+                params![
+                    round.round_id.to_text(),
+                    round.name,
+                    round.codebook_version,
+                    round.unit,
+                    round.created_at
+                ],
+            )?;
+            for t in &round.transcripts {
+                tx.execute(
+                    "INSERT INTO round_transcripts (round_id, transcript_id) VALUES (?1, ?2)",
+                    params![round.round_id.to_text(), t.to_text()],
+                )?;
+            }
+            for r in &round.raters {
+                tx.execute(
+                    "INSERT INTO round_raters (round_id, rater_id) VALUES (?1, ?2)",
+                    params![round.round_id.to_text(), r.to_text()],
+                )?;
+            }
+            audit::record(
+                tx,
+                "create",
+                "round",
+                Some(&round.round_id.to_text()),
+                &serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
+                    "transcripts": round.transcripts.len(), "raters": round.raters.len() }),
+            )
+        })
+    }
+
+    /// Every round, oldest first.
+    pub fn rounds(&self) -> Result<Vec<Round>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT round_id, name, codebook_version, unit, created_at, computed_at FROM rounds
+             ORDER BY created_at, name",
+        )?;
+        let mut rounds = stmt
+            .query_map([], |r| {
+                Ok(Round {
+                    round_id: parse_col(r, 0)?,
+                    name: r.get(1)?,
+                    codebook_version: r.get(2)?,
+                    unit: r.get(3)?,
+                    created_at: r.get(4)?,
+                    computed_at: r.get(5)?,
+                    transcripts: Vec::new(),
+                    raters: Vec::new(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut transcripts = self.conn.prepare(
+            "SELECT transcript_id FROM round_transcripts WHERE round_id = ?1 ORDER BY transcript_id",
+        )?;
+        let mut raters = self
+            .conn
+            .prepare("SELECT rater_id FROM round_raters WHERE round_id = ?1 ORDER BY rater_id")?;
+        for round in &mut rounds {
+            let id = round.round_id.to_text();
+            round.transcripts = transcripts
+                .query_map([&id], |r| parse_col(r, 0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            round.raters = raters
+                .query_map([&id], |r| parse_col(r, 0))?
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+        Ok(rounds)
+    }
+
+    /// Replaces a round's stored results (code id, the result as JSON), in one transaction.
+    pub fn set_round_results(
+        &mut self,
+        round_id: RoundId,
+        results: &[(CodeId, String)],
+        computed_at: &str,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM round_results WHERE round_id = ?1",
+                [round_id.to_text()],
+            )?;
+            for (code, result) in results {
+                tx.execute(
+                    "INSERT INTO round_results (round_id, code_id, result) VALUES (?1, ?2, ?3)",
+                    params![round_id.to_text(), code.to_text(), result],
+                )?;
+            }
+            tx.execute(
+                "UPDATE rounds SET computed_at = ?2 WHERE round_id = ?1",
+                params![round_id.to_text(), computed_at],
+            )?;
+            audit::record(
+                tx,
+                "compute",
+                "round",
+                Some(&round_id.to_text()),
+                &serde_json::json!({ "codes": results.len() }),
+            )
+        })
+    }
+
+    /// A round's stored results: (code id, result JSON), by code id.
+    pub fn round_results(&self, round_id: RoundId) -> Result<Vec<(CodeId, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT code_id, result FROM round_results WHERE round_id = ?1 ORDER BY code_id",
+        )?;
+        let rows = stmt.query_map([round_id.to_text()], |r| Ok((parse_col(r, 0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}

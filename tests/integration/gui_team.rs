@@ -1,0 +1,226 @@
+//! The team views of the window, driven through `AccessKit` (`egui_kittest`): settling agreements and
+//! a disagreement in the adjudication view (the same passages as `accord adjudicate list`), undoing a
+//! decision, and the rounds view reading the same per-code agreement as `accord rounds`.
+
+use std::path::Path;
+
+use accord::app::Workspace;
+use accord::gui::{AccordApp, ShownPassage};
+use accord::model::RaterKind;
+use accord::store::CodingFilter;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::support::{accord, demo};
+
+fn window(project: &Path) -> Harness<'static, AccordApp> {
+    let app = AccordApp::new(Workspace::open(project).unwrap());
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut AccordApp| app.ui_root(ui), app);
+    h.run_steps(3);
+    h.get_by_label("Maya Chen").click();
+    h.run_steps(8);
+    h
+}
+
+fn consensus_codings(h: &Harness<'static, AccordApp>) -> usize {
+    let store = h.state().workspace().store();
+    let Some(consensus) = store
+        .raters()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == RaterKind::Consensus)
+    else {
+        return 0;
+    };
+    store
+        .codings(&CodingFilter {
+            raters: vec![consensus.rater_id],
+            ..CodingFilter::default()
+        })
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn settle_agreements_and_a_disagreement_then_undo_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let listed = accord(
+        dir.path(),
+        &[
+            "adjudicate",
+            "list",
+            project.to_str().unwrap(),
+            "--all",
+            "--json",
+        ],
+    )
+    .success();
+    let cli: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let cli_ids: Vec<&str> = cli
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+
+    let mut h = window(&project);
+    h.get_by_label("Adjudicate").click();
+    h.run_steps(3);
+    let loaded = h
+        .state()
+        .adjudicate
+        .loaded
+        .clone()
+        .expect("the view read the passages")
+        .1
+        .expect("no error");
+    let ids: Vec<String> = loaded.iter().map(|s| s.passage.id.clone()).collect();
+    assert_eq!(
+        ids, cli_ids,
+        "the window lists exactly the command line's passages"
+    );
+    let agreed = loaded.iter().filter(|s| s.passage.agreed).count();
+    assert!(agreed > 0 && agreed < loaded.len());
+
+    // Every agreement at once: one change.
+    h.get_by_label_contains("Settle all agreements (").click();
+    h.run_steps(3);
+    assert_eq!(consensus_codings(&h), agreed_spans(&loaded));
+    assert!(
+        h.query_by_label_contains("Settle all agreements (0)")
+            .is_some()
+    );
+
+    // One disagreement: choose it, take Jordan's coding, with a note.
+    h.get_all_by_label_contains("· open")
+        .next()
+        .expect("an open disagreement")
+        .click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("Decision note").focus();
+    h.get_by_label("Decision note")
+        .type_text("Jordan read the whole turn");
+    h.run_steps(1);
+    let before = consensus_codings(&h);
+    h.get_by_label("Take Jordan Ellis").click();
+    h.run_steps(3);
+    let store = h.state().workspace().store();
+    let decisions = store.adjudications(None).unwrap();
+    let last = decisions
+        .iter()
+        .max_by(|a, b| a.decided_at.cmp(&b.decided_at))
+        .unwrap();
+    assert_eq!(last.note, "Jordan read the whole turn");
+    assert_eq!(last.decision.name(), "take");
+    assert_eq!(consensus_codings(&h), before + last.codings.len());
+
+    // Undo withdraws the decision and removes its consensus codings; the raters' stay.
+    let raters_before = store
+        .codings(&CodingFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|c| c.rater_id != last.consensus_rater)
+        .count();
+    let id = last.adjudication_id;
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    let store = h.state().workspace().store();
+    let undone = store
+        .adjudications(None)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.adjudication_id == id)
+        .unwrap();
+    assert!(undone.withdrawn_at.is_some());
+    assert_eq!(consensus_codings(&h), before);
+    let raters_after = store
+        .codings(&CodingFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|c| c.rater_id != undone.consensus_rater)
+        .count();
+    assert_eq!(raters_after, raters_before);
+}
+
+/// The consensus codings that settling every agreed passage makes (one per rater span).
+fn agreed_spans(list: &[ShownPassage]) -> usize {
+    list.iter()
+        .filter(|s| s.passage.agreed)
+        .map(|s| s.passage.raters.first().map_or(0, |r| r.2.len()))
+        .sum()
+}
+
+#[test]
+fn rounds_view_shows_the_command_lines_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let coded =
+        "P01_interview,P02_interview,P03_interview,P04_interview,P05_interview,P06_interview";
+    accord(
+        dir.path(),
+        &[
+            "round",
+            "new",
+            p,
+            "Round 1",
+            "--transcripts",
+            coded,
+            "--raters",
+            "Jordan Ellis,Maya Chen",
+        ],
+    )
+    .success();
+    accord(dir.path(), &["round", "compute", p, "Round 1"]).success();
+    let cli: serde_json::Value = serde_json::from_str(
+        &accord(dir.path(), &["rounds", p, "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let peerness = cli["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"].as_str().unwrap().ends_with("Peerness"))
+        .unwrap()["rounds"][0]["kappa"]
+        .as_f64()
+        .unwrap();
+
+    let mut h = window(&project);
+    h.get_by_label("Rounds").click();
+    h.run_steps(3);
+    let history = h
+        .state()
+        .rounds
+        .loaded
+        .clone()
+        .expect("the view read the history")
+        .1
+        .expect("no error");
+    assert_eq!(history.rounds.len(), 1);
+    assert!(
+        history.codes[0].below,
+        "codes below the threshold come first"
+    );
+    assert!(
+        h.query_all_by_label(&format!("{peerness:.3}"))
+            .next()
+            .is_some(),
+        "the table shows Peerness's kappa {peerness:.3}"
+    );
+    // Recompute from the window: the same numbers are kept.
+    h.get_by_label("Compute Round 1").click();
+    h.run_steps(3);
+    let again = h.state().rounds.loaded.clone().unwrap().1.unwrap();
+    let kappa = again
+        .codes
+        .iter()
+        .find(|c| c.code.ends_with("Peerness"))
+        .and_then(|c| c.rounds[0].as_ref()?.kappa);
+    assert_eq!(kappa, Some(peerness));
+}
