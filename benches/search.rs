@@ -3,7 +3,8 @@
 //! latency (median, p99; 50 hits with snippets, plus the total) for a word, a phrase, a three-word
 //! phrase, a boolean query with filters and a code filter (over the coded passages, as Accord runs
 //! it), in Accord's tantivy indexes and in SQLite FTS5 tables of the same turns and passages, in the
-//! same run. Run with `cargo bench --bench search`.
+//! same run. Run with `cargo bench --bench search`; `ACCORD_BENCH_KEEP=FOLDER` keeps the corpus and
+//! its indexes there and times the queries again on the next run without rebuilding them.
 
 use std::path::Path;
 use std::time::Instant;
@@ -132,24 +133,19 @@ fn dir_size(dir: &Path) -> u64 {
     })
 }
 
-/// Which index a query runs on: the turns, or the coded passages (queries that name a code).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum On {
-    Turns,
-    Passages,
-}
-
-// The benchmark reads best as one script: build, index both ways, then time each query both ways.
-#[allow(clippy::too_many_lines)]
-fn run(n: usize, words: &[String]) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index_dir = dir.path().join("index");
-    let passage_dir = dir.path().join("passages");
+/// Generates the corpus and indexes it both ways under `root`, printing the indexing figures.
+fn build(
+    n: usize,
+    words: &[String],
+    root: &Path,
+) -> (TranscriptIndex, TranscriptIndex, rusqlite::Connection) {
+    let index_dir = root.join("index");
+    let passage_dir = root.join("passages");
     std::fs::create_dir_all(&index_dir).expect("dir");
     std::fs::create_dir_all(&passage_dir).expect("dir");
     let mut index = TranscriptIndex::create_in_dir(&index_dir).expect("index");
     let mut passages = TranscriptIndex::create_in_dir(&passage_dir).expect("index");
-    let db = rusqlite::Connection::open(dir.path().join("fts.sqlite")).expect("sqlite");
+    let db = rusqlite::Connection::open(root.join("fts.sqlite")).expect("sqlite");
     db.execute_batch(
         "CREATE VIRTUAL TABLE turns USING fts5(text, transcript UNINDEXED, role, site, tokenize = 'unicode61 remove_diacritics 2');
          CREATE VIRTUAL TABLE passages USING fts5(text, transcript UNINDEXED, code, tokenize = 'unicode61 remove_diacritics 2');",
@@ -208,7 +204,43 @@ fn run(n: usize, words: &[String]) {
         (dir_size(&index_dir) + dir_size(&passage_dir)) as f64 / 1e6,
         mb / fts_s,
         fts_s,
-        std::fs::metadata(dir.path().join("fts.sqlite")).map_or(0, |m| m.len()) as f64 / 1e6
+        std::fs::metadata(root.join("fts.sqlite")).map_or(0, |m| m.len()) as f64 / 1e6
+    );
+    (index, passages, db)
+}
+
+/// Which index a query runs on: the turns, or the coded passages (queries that name a code).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum On {
+    Turns,
+    Passages,
+}
+
+/// Times each query both ways on the corpus of `n` transcripts.
+// The timing reads best as one script, queries and both engines side by side.
+#[allow(clippy::too_many_lines)]
+fn run(n: usize, words: &[String]) {
+    // ACCORD_BENCH_KEEP=FOLDER keeps the built corpus there (and reuses it on the next run).
+    let kept = std::env::var_os("ACCORD_BENCH_KEEP").map(|d| Path::new(&d).join(n.to_string()));
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = kept.unwrap_or_else(|| temp.path().to_path_buf());
+    let index_dir = root.join("index");
+    let passage_dir = root.join("passages");
+    let db_path = root.join("fts.sqlite");
+    let (index, passages, db) = if index_dir.join("meta.json").exists() && db_path.exists() {
+        println!("\n{n} transcripts (kept in {})", root.display());
+        (
+            TranscriptIndex::open_in_dir(&index_dir).expect("index"),
+            TranscriptIndex::open_in_dir(&passage_dir).expect("index"),
+            rusqlite::Connection::open(&db_path).expect("sqlite"),
+        )
+    } else {
+        build(n, words, &root)
+    };
+    println!(
+        "segments: {} (turns), {} (passages)",
+        index.num_segments(),
+        passages.num_segments()
     );
     let queries = [
         ("word", "supervisor", "supervisor", On::Turns),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{AppError, Command, Outcome, apply};
+use super::{AppError, Command, Outcome};
 use crate::import::{ImportOptions, read_transcript};
 use crate::store::{Store, StoreError};
 
@@ -96,7 +96,8 @@ fn import_one(store: &mut Store, path: &Path, opts: &ImportOptions) -> FileOutco
         encoding: imported.encoding.name().to_string(),
         speakers,
     };
-    match apply(store, Command::ImportTranscript(Box::new(imported))) {
+    let label = format!("Import {}", t.name);
+    match super::apply_undoable(store, &label, Command::ImportTranscript(Box::new(imported))) {
         Ok(Outcome::TranscriptImported { .. } | _) => FileOutcome::Imported(summary),
         Err(AppError::Store(StoreError::Duplicate { what, name }))
             if what.starts_with("transcript with") =>

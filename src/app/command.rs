@@ -10,8 +10,8 @@ use crate::model::{
 };
 use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Proposal, Store};
 
-/// A change to a project.
-#[derive(Debug, Clone)]
+/// A change to a project. Commands are kept (as JSON) as the undo and redo of each change.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Command {
     /// Store an imported transcript (and create its case).
     ImportTranscript(Box<ImportedTranscript>),
@@ -114,8 +114,32 @@ pub enum Command {
     },
     /// Put a decided proposal back to open.
     ReopenProposal(ProposalId),
+    /// Make the named cases' attributes exactly these (the undo of setting attributes).
+    ReplaceAttributes(Vec<(String, BTreeMap<String, String>)>),
+    /// Remove cases no transcript belongs to (the undo of creating them from attributes).
+    RemoveCases(Vec<String>),
+    /// Add a rater who is a second pass of another (the same person coding again).
+    AddSecondPass {
+        /// The first pass.
+        first: RaterId,
+        /// The new rater's name.
+        name: String,
+    },
+    /// Mark a rater as a second pass of another.
+    LinkPass {
+        /// The second pass.
+        rater: RaterId,
+        /// The first pass.
+        first: RaterId,
+    },
+    /// Delete a proposal (the undo of making or merging it).
+    DeleteProposal(ProposalId),
+    /// Put back a deleted proposal exactly as it was.
+    RestoreProposal(Box<Proposal>),
     /// Start a reliability round.
     AddRound(Box<crate::store::Round>),
+    /// Remove a round and its results (the undo of starting it).
+    RemoveRound(RoundId),
     /// Compute a round's per-code agreement and keep it (replacing what was kept).
     ComputeRound(RoundId),
 }
@@ -224,7 +248,7 @@ pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
 fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
     Ok(match command {
         Command::Settle(decisions) => {
-            store.atomic(|s| {
+            store.atomic(|s| -> Result<()> {
                 for (record, codings) in &decisions {
                     s.settle(record, codings)?;
                 }
@@ -255,6 +279,33 @@ fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
         }
         Command::AddRound(round) => {
             store.add_round(&round)?;
+            Outcome::Done
+        }
+        Command::RemoveRound(id) => {
+            store.remove_round(id)?;
+            Outcome::Done
+        }
+        Command::ReplaceAttributes(rows) => {
+            store.replace_attributes(&rows)?;
+            Outcome::Done
+        }
+        Command::RemoveCases(names) => {
+            store.remove_empty_cases(&names)?;
+            Outcome::Done
+        }
+        Command::AddSecondPass { first, name } => {
+            Outcome::Rater(store.add_second_pass(first, &name)?)
+        }
+        Command::LinkPass { rater, first } => {
+            store.link_pass(rater, first)?;
+            Outcome::Done
+        }
+        Command::DeleteProposal(id) => {
+            store.delete_proposal(id)?;
+            Outcome::Done
+        }
+        Command::RestoreProposal(p) => {
+            store.restore_proposal(&p)?;
             Outcome::Done
         }
         Command::ComputeRound(id) => {

@@ -8,6 +8,7 @@ pub mod agreement_input;
 pub mod batch;
 pub mod codes;
 pub mod command;
+pub mod deidentify;
 pub mod demo;
 pub mod export;
 pub mod listing;
@@ -20,7 +21,7 @@ pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
 pub use command::{Command, Outcome, apply};
-pub use workspace::{Step, Workspace};
+pub use workspace::{Workspace, apply_undoable};
 
 use crate::import::ImportError;
 use crate::store::StoreError;

@@ -90,19 +90,6 @@ impl std::str::FromStr for Statistic {
     }
 }
 
-/// Starts a round over transcripts and raters, under the current codebook version.
-pub fn new_round(
-    store: &mut Store,
-    name: &str,
-    transcripts: &[TranscriptId],
-    raters: &[RaterId],
-    unit: Unit,
-) -> Result<Round> {
-    let round = make_round(store, name, transcripts, raters, unit)?;
-    store.add_round(&round)?;
-    Ok(round)
-}
-
 /// A new round over transcripts and raters, under the current codebook version (not stored yet).
 pub fn make_round(
     store: &Store,
@@ -189,6 +176,18 @@ pub fn compute_round(store: &mut Store, round: &Round) -> Result<Vec<(CodeId, Ro
         .collect::<Result<Vec<_>>>()?;
     store.set_round_results(round.round_id, &stored, &now_rfc3339())?;
     Ok(results)
+}
+
+/// A round's kept results, by code path.
+pub fn kept_results(store: &Store, round: &Round) -> Result<Vec<(CodeId, RoundResult)>> {
+    let mut out = Vec::new();
+    for (code, text) in store.round_results(round.round_id)? {
+        let result: RoundResult = serde_json::from_str(&text)
+            .map_err(|e| AppError::Invalid(format!("round {}: {e}", round.name)))?;
+        out.push((code, result));
+    }
+    out.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    Ok(out)
 }
 
 /// One field of a code's definition that changed between two codebook versions.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::{AppError, Command, Outcome, Result, apply};
+use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
 use crate::search::Hit;
@@ -83,8 +83,10 @@ pub fn code_hits(
     scope: Scope,
 ) -> Result<Vec<CodingId>> {
     let codings = hit_codings(store, hits, code_id, rater_id, scope)?;
-    match apply(
+    let label = format!("Code {} search hits", codings.len());
+    match super::apply_undoable(
         store,
+        &label,
         Command::AddCodings {
             codings,
             action: "search-code".into(),

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{AppError, Result};
-use crate::model::{Rater, RaterId, TranscriptId};
-use crate::store::{MergeReport, RaterFileSpec, Store, StoreError};
+use super::{AppError, Command, Result};
+use crate::model::{CodingId, Rater, RaterId, TranscriptId};
+use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store, StoreError};
 
 /// What issuing a rater file did.
 #[derive(Debug, Clone, Serialize)]
@@ -155,9 +155,55 @@ pub fn merge_rater_files(
     Ok((backup, outcomes))
 }
 
+/// Merges one file and keeps its undo step, in one transaction.
 fn merge_one(store: &mut Store, file: &Path) -> Result<MergeReport> {
     let work = Store::open_read_only(file)?.rater_work()?;
-    Ok(store.merge_rater_work(&work, &file.display().to_string())?)
+    let name = file.display().to_string();
+    store.atomic(|store| -> Result<MergeReport> {
+        let report = store.merge_rater_work(&work, &name)?;
+        let (undo, redo) = merge_inverse(&report.detail);
+        let label = format!("Merge {}'s work ({name})", report.rater);
+        super::workspace::push_step(store, &label, &undo, &redo)?;
+        Ok(report)
+    })
+}
+
+/// How to undo a merge (its codings removed, its removals taken back, its memos and proposals
+/// deleted) and redo it (the very same codings, memos and proposals back).
+fn merge_inverse(detail: &MergeDetail) -> (Vec<Command>, Vec<Command>) {
+    if detail == &MergeDetail::default() {
+        return (Vec::new(), Vec::new());
+    }
+    let edit = |remove: &[CodingId], restore: &[CodingId], action: &str| {
+        Command::Edit(Box::new(Edit {
+            remove: remove.to_vec(),
+            restore: restore.to_vec(),
+            action: action.into(),
+            ..Edit::default()
+        }))
+    };
+    let mut undo = vec![edit(&detail.added, &detail.removed, "undo merge")];
+    let mut redo = vec![edit(&detail.removed, &detail.added, "redo merge")];
+    undo.extend(detail.memos.iter().map(|m| Command::DeleteMemo(m.memo_id)));
+    redo.extend(
+        detail
+            .memos
+            .iter()
+            .map(|m| Command::RestoreMemo(Box::new(m.clone()))),
+    );
+    undo.extend(
+        detail
+            .proposals
+            .iter()
+            .map(|p| Command::DeleteProposal(p.proposal_id)),
+    );
+    redo.extend(
+        detail
+            .proposals
+            .iter()
+            .map(|p| Command::RestoreProposal(Box::new(p.clone()))),
+    );
+    (undo, redo)
 }
 
 /// The raters of a project that are second passes, with whose pass each is.

@@ -1,10 +1,13 @@
-//! A project open for work: its store, the undo and redo history of this session, and its search
-//! index. The window holds one `Workspace`; every change goes through [`Workspace::apply`], which
-//! carries out the command (one transaction, saved at once) and records how to undo and redo it.
+//! A project open for work: its store, its undo and redo history, and its search index. The window
+//! holds one `Workspace`, and every command-line change goes through one too; every change goes
+//! through [`Workspace::apply`], which carries out the command and records how to undo and redo it
+//! IN THE SAME TRANSACTION, in the project file. So undo and redo outlive the session: `accord undo`
+//! tomorrow undoes what the window did today.
 //!
 //! Undo and redo are exact because codings are never rewritten: undoing an added coding tombstones
 //! it, redoing restores that same coding; undoing a codebook change sets the codebook back as it was.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::command::{Command, Outcome, apply};
@@ -13,24 +16,24 @@ use crate::model::{CodingId, Memo};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
 use crate::store::{Edit, EditReport, Store};
 
-/// One undoable change: what it was, and the commands that undo and redo it.
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// What people read in the Edit menu ("Code 1 passage", "Rename code", ...).
-    pub label: String,
-    undo: Vec<Command>,
-    redo: Vec<Command>,
-}
-
 /// A project open for work.
 #[derive(Debug)]
 pub struct Workspace {
     store: Store,
-    undo: Vec<Step>,
-    redo: Vec<Step>,
     revision: u64,
     index: Option<ProjectIndex>,
     index_revision: u64,
+    undo_label: Option<String>,
+    redo_label: Option<String>,
+}
+
+fn to_json(commands: &[Command]) -> Result<String> {
+    serde_json::to_string(commands).map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+fn from_json(text: &str) -> Result<Vec<Command>> {
+    serde_json::from_str(text)
+        .map_err(|e| AppError::Invalid(format!("a kept undo step cannot be read: {e}")))
 }
 
 impl Workspace {
@@ -42,20 +45,33 @@ impl Workspace {
     /// Works on an open store.
     #[must_use]
     pub fn new(store: Store) -> Self {
-        Self {
+        let mut ws = Self {
             store,
-            undo: Vec::new(),
-            redo: Vec::new(),
             revision: 1,
             index: None,
             index_revision: 0,
-        }
+            undo_label: None,
+            redo_label: None,
+        };
+        ws.read_labels();
+        ws
     }
 
     /// The store, to read from. Changes go through [`Self::apply`].
     #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, for the few changes that are not commands (a backup, a restore).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Gives the store back.
+    #[must_use]
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     /// Grows by one with every change (and every undo and redo), so views know when to re-read.
@@ -67,56 +83,76 @@ impl Workspace {
     /// What Undo would undo.
     #[must_use]
     pub fn undo_label(&self) -> Option<&str> {
-        self.undo.last().map(|s| s.label.as_str())
+        self.undo_label.as_deref()
     }
 
     /// What Redo would redo.
     #[must_use]
     pub fn redo_label(&self) -> Option<&str> {
-        self.redo.last().map(|s| s.label.as_str())
+        self.redo_label.as_deref()
     }
 
-    /// Carries out a change, saved at once, and makes it undoable.
+    fn read_labels(&mut self) {
+        self.undo_label = self.store.last_done_step().ok().flatten().map(|s| s.label);
+        self.redo_label = self
+            .store
+            .first_undone_step()
+            .ok()
+            .flatten()
+            .map(|s| s.label);
+    }
+
+    /// Carries out a change, saved at once, and makes it undoable: the change and its undo step
+    /// are one transaction.
     pub fn apply(&mut self, label: &str, command: Command) -> Result<Outcome> {
-        let (outcome, undo, redo) = self.apply_recording(command)?;
+        let outcome = apply_undoable(&mut self.store, label, command);
         self.revision += 1;
-        if !undo.is_empty() {
-            self.undo.push(Step {
-                label: label.to_string(),
-                undo,
-                redo,
-            });
-            self.redo.clear();
-        }
-        Ok(outcome)
+        self.read_labels();
+        outcome
     }
 
-    /// Undoes the last change; returns its label, or `None` when there is nothing to undo.
+    /// Records an undo step for a change made outside [`Self::apply`] (a merge), with the commands
+    /// that undo and redo it.
+    pub fn record_step(&mut self, label: &str, undo: &[Command], redo: &[Command]) -> Result<()> {
+        push_step(&mut self.store, label, undo, redo)?;
+        self.revision += 1;
+        self.read_labels();
+        Ok(())
+    }
+
+    /// Undoes the last change (of this session or an earlier one); returns its label, or `None`
+    /// when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<String>> {
-        let Some(step) = self.undo.pop() else {
+        let Some(step) = self.store.last_done_step()? else {
             return Ok(None);
         };
-        if let Err(e) = self.run_all(&step.undo) {
-            self.undo.push(step);
-            return Err(e);
-        }
-        let label = step.label.clone();
-        self.redo.push(step);
-        Ok(Some(label))
+        let commands = from_json(&step.undo)?;
+        self.run_step(step.step_id, commands, false)?;
+        Ok(Some(step.label))
     }
 
     /// Redoes the last undone change; returns its label.
     pub fn redo(&mut self) -> Result<Option<String>> {
-        let Some(step) = self.redo.pop() else {
+        let Some(step) = self.store.first_undone_step()? else {
             return Ok(None);
         };
-        if let Err(e) = self.run_all(&step.redo) {
-            self.redo.push(step);
-            return Err(e);
-        }
-        let label = step.label.clone();
-        self.undo.push(step);
-        Ok(Some(label))
+        let commands = from_json(&step.redo)?;
+        self.run_step(step.step_id, commands, true)?;
+        Ok(Some(step.label))
+    }
+
+    /// Runs a step's commands and marks it, in one transaction.
+    fn run_step(&mut self, step_id: i64, commands: Vec<Command>, done: bool) -> Result<()> {
+        let result = self.store.atomic(|store| -> Result<()> {
+            for command in commands {
+                apply(store, command)?;
+            }
+            store.set_step_done(step_id, done)?;
+            Ok(())
+        });
+        self.revision += 1;
+        self.read_labels();
+        result
     }
 
     /// Searches the project, bringing the index up to date first if the project changed.
@@ -136,66 +172,81 @@ impl Workspace {
         };
         index.search(query, &book, opts).map_err(invalid)
     }
+}
 
-    fn run_all(&mut self, commands: &[Command]) -> Result<()> {
-        for command in commands {
-            apply(&mut self.store, command.clone())?;
+/// Carries out a change and keeps how to undo and redo it, in one transaction: what
+/// [`Workspace::apply`] does, for callers that hold a bare store (the command line).
+pub fn apply_undoable(store: &mut Store, label: &str, command: Command) -> Result<Outcome> {
+    store.atomic(|store| -> Result<Outcome> {
+        let (outcome, undo, redo) = record(store, command)?;
+        push_step(store, label, &undo, &redo)?;
+        Ok(outcome)
+    })
+}
+
+/// Keeps an undo step (nothing when there is nothing to undo); inside the caller's transaction
+/// when there is one.
+pub(crate) fn push_step(
+    store: &mut Store,
+    label: &str,
+    undo: &[Command],
+    redo: &[Command],
+) -> Result<()> {
+    if !undo.is_empty() {
+        store.push_step(label, &to_json(undo)?, &to_json(redo)?)?;
+    }
+    Ok(())
+}
+
+/// Applies a command and works out its undo and redo commands.
+fn record(store: &mut Store, command: Command) -> Result<Recorded> {
+    Ok(match command {
+        Command::AddCodings { codings, action } => {
+            let edit = Edit {
+                add: codings,
+                action,
+                ..Edit::default()
+            };
+            let report = store.edit(&edit)?;
+            let (undo, redo) = edit_inverse(None, &edit, &report);
+            (Outcome::CodingsAdded(report.added), undo, redo)
         }
-        self.revision += 1;
-        Ok(())
-    }
-
-    /// Applies a command and works out its undo and redo commands.
-    fn apply_recording(&mut self, command: Command) -> Result<Recorded> {
-        let store = &mut self.store;
-        Ok(match command {
-            Command::AddCodings { codings, action } => {
-                let edit = Edit {
-                    add: codings,
-                    action,
+        Command::RemoveCodings { ids, by } => {
+            let edit = Edit {
+                remove: ids,
+                by,
+                action: "uncode".into(),
+                ..Edit::default()
+            };
+            let report = store.edit(&edit)?;
+            let (undo, redo) = edit_inverse(None, &edit, &report);
+            (Outcome::CodingsRemoved(report.removed.len()), undo, redo)
+        }
+        Command::Edit(edit) => {
+            let before = edit
+                .codebook
+                .as_ref()
+                .map(|_| store.codebook())
+                .transpose()?;
+            let report = store.edit(&edit)?;
+            let (undo, redo) = edit_inverse(before, &edit, &report);
+            (Outcome::Edited(report), undo, redo)
+        }
+        Command::ImportCodebook { book, note } => {
+            let before = store.codebook()?;
+            let outcome = apply(store, Command::ImportCodebook { book, note })?;
+            let after = store.codebook()?;
+            let set = |b| {
+                Command::Edit(Box::new(Edit {
+                    codebook: Some(b),
+                    action: "undo".into(),
                     ..Edit::default()
-                };
-                let report = store.edit(&edit)?;
-                let (undo, redo) = edit_inverse(None, &edit, &report);
-                (Outcome::CodingsAdded(report.added), undo, redo)
-            }
-            Command::RemoveCodings { ids, by } => {
-                let edit = Edit {
-                    remove: ids,
-                    by,
-                    action: "uncode".into(),
-                    ..Edit::default()
-                };
-                let report = store.edit(&edit)?;
-                let (undo, redo) = edit_inverse(None, &edit, &report);
-                (Outcome::CodingsRemoved(report.removed.len()), undo, redo)
-            }
-            Command::Edit(edit) => {
-                let before = edit
-                    .codebook
-                    .as_ref()
-                    .map(|_| store.codebook())
-                    .transpose()?;
-                let report = store.edit(&edit)?;
-                let (undo, redo) = edit_inverse(before, &edit, &report);
-                (Outcome::Edited(report), undo, redo)
-            }
-            Command::ImportCodebook { book, note } => {
-                let before = store.codebook()?;
-                let outcome = apply(store, Command::ImportCodebook { book, note })?;
-                let after = store.codebook()?;
-                let set = |b| {
-                    Command::Edit(Box::new(Edit {
-                        codebook: Some(b),
-                        action: "undo".into(),
-                        ..Edit::default()
-                    }))
-                };
-                (outcome, vec![set(before)], vec![set(after)])
-            }
-            other => record_other(store, other)?,
-        })
-    }
+                }))
+            };
+            (outcome, vec![set(before)], vec![set(after)])
+        }
+        other => record_other(store, other)?,
+    })
 }
 
 /// A change with its undo and redo commands.
@@ -314,6 +365,14 @@ fn record_team(store: &mut Store, command: Command) -> Result<Recorded> {
                 vec![Command::AcceptProposal { id, note }],
             )
         }
+        Command::Propose(p) => {
+            let outcome = apply(store, Command::Propose(p.clone()))?;
+            (
+                outcome,
+                vec![Command::DeleteProposal(p.proposal_id)],
+                vec![Command::RestoreProposal(p)],
+            )
+        }
         Command::RejectProposal { id, note } => {
             let outcome = apply(
                 store,
@@ -326,6 +385,76 @@ fn record_team(store: &mut Store, command: Command) -> Result<Recorded> {
                 outcome,
                 vec![Command::ReopenProposal(id)],
                 vec![Command::RejectProposal { id, note }],
+            )
+        }
+        other => record_setup(store, other)?,
+    })
+}
+
+/// Applies the changes that set a project up (rounds, second passes, attributes) and works out how
+/// to reverse them.
+fn record_setup(store: &mut Store, command: Command) -> Result<Recorded> {
+    Ok(match command {
+        Command::AddRound(round) => {
+            let outcome = apply(store, Command::AddRound(round.clone()))?;
+            (
+                outcome,
+                vec![Command::RemoveRound(round.round_id)],
+                vec![Command::AddRound(round)],
+            )
+        }
+        Command::AddSecondPass { first, name } => {
+            let outcome = apply(store, Command::AddSecondPass { first, name })?;
+            let (undo, redo) = match &outcome {
+                Outcome::Rater(r) => (
+                    vec![Command::RemoveRater(r.rater_id)],
+                    vec![
+                        Command::RestoreRater(r.clone()),
+                        Command::LinkPass {
+                            rater: r.rater_id,
+                            first,
+                        },
+                    ],
+                ),
+                _ => (Vec::new(), Vec::new()),
+            };
+            (outcome, undo, redo)
+        }
+        Command::SetAttributes {
+            rows,
+            create_missing,
+        } => {
+            let before: BTreeMap<String, BTreeMap<String, String>> = store
+                .cases()?
+                .into_iter()
+                .map(|c| (c.name, c.attributes))
+                .collect();
+            let outcome = apply(
+                store,
+                Command::SetAttributes {
+                    rows: rows.clone(),
+                    create_missing,
+                },
+            )?;
+            let Outcome::Attributes(report) = &outcome else {
+                return Ok((outcome, Vec::new(), Vec::new()));
+            };
+            let restore = report
+                .updated
+                .iter()
+                .map(|name| (name.clone(), before.get(name).cloned().unwrap_or_default()))
+                .collect();
+            let undo = vec![
+                Command::ReplaceAttributes(restore),
+                Command::RemoveCases(report.created.clone()),
+            ];
+            (
+                outcome,
+                undo,
+                vec![Command::SetAttributes {
+                    rows,
+                    create_missing,
+                }],
             )
         }
         other => (apply(store, other)?, Vec::new(), Vec::new()),

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::{ProjectPath, open, output};
-use crate::app::{Command, Outcome, apply};
+use crate::app::{Command, Outcome, apply_undoable};
 use crate::import::codebook_toml;
 
 /// `accord codebook ...`
@@ -55,8 +55,9 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
         } => {
             let book = read_codebook_file(file)?;
             let mut store = open(&project.project)?;
-            if let Outcome::Codebook(change) = apply(
+            if let Outcome::Codebook(change) = apply_undoable(
                 &mut store,
+                "Import a codebook",
                 Command::ImportCodebook {
                     book,
                     note: note.clone(),

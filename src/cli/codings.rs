@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, output};
 use crate::app::listing::{CodingView, coding_views};
-use crate::app::{AppError, Command, Outcome, apply, resolve};
+use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
 use crate::import::codings_csv;
 use crate::model::{CodingId, Span};
@@ -142,8 +142,9 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         memo: args.memo.clone(),
         created_at: None,
     };
-    apply(
+    apply_undoable(
         &mut store,
+        "Code 1 passage",
         Command::AddCodings {
             codings: vec![coding.clone()],
             action: "code".into(),
@@ -198,8 +199,9 @@ pub fn uncode(args: &UncodeArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|r| store.find_rater(r))
         .transpose()?;
-    let Outcome::CodingsRemoved(n) = apply(
+    let Outcome::CodingsRemoved(n) = apply_undoable(
         &mut store,
+        "Remove codings",
         Command::RemoveCodings {
             ids,
             by: rater.map(|r| r.rater_id),
@@ -311,8 +313,9 @@ fn import(project: &std::path::Path, files: &[PathBuf]) -> anyhow::Result<ExitCo
             .and_then(|rows| resolve::coding_rows(&store, file, &rows))
             .and_then(|codings| {
                 let n = codings.len();
-                apply(
+                apply_undoable(
                     &mut store,
+                    &format!("Import codings from {}", file.display()),
                     Command::AddCodings {
                         codings,
                         action: "import-codings".into(),

@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
-use crate::app::{Command, FileOutcome, Outcome, apply, import_files};
+use crate::app::{Command, FileOutcome, Outcome, apply_undoable, import_files};
 use crate::import::{ImportOptions, attributes, transcript_files};
 use crate::model::SourceFormat;
 
@@ -37,6 +37,10 @@ pub struct ImportArgs {
     /// A speaker who is a participant (repeatable).
     #[arg(long = "participant")]
     pub participants: Vec<String>,
+    /// De-identify while importing: a CSV of `real name,pseudonym` rows applied to the text before
+    /// it is stored (the same pseudonyms as earlier imports and `accord deidentify`).
+    #[arg(long)]
+    pub pseudonyms: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -85,6 +89,11 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         speaker_pattern,
         interviewers: args.interviewers.clone(),
         participants: args.participants.clone(),
+        pseudonyms: args
+            .pseudonyms
+            .as_deref()
+            .map(crate::import::pseudonyms::Pseudonyms::read_csv)
+            .transpose()?,
     };
     let mut files = Vec::new();
     let mut outcomes = Vec::new();
@@ -102,6 +111,9 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut store = open(&args.project.project)?;
+    if let Some(list) = &opts.pseudonyms {
+        crate::app::deidentify::remember(&mut store, list)?;
+    }
     let bar = if files.len() > 3 && !args.json {
         ProgressBar::new(files.len() as u64)
     } else {
@@ -187,8 +199,9 @@ pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let table = attributes::read_attributes(file, &args.key)?;
-    let Outcome::Attributes(report) = apply(
+    let Outcome::Attributes(report) = apply_undoable(
         &mut store,
+        "Import attributes",
         Command::SetAttributes {
             rows: table.rows,
             create_missing: args.create_missing,

@@ -5,8 +5,10 @@ mod adjudicate;
 mod agreement;
 mod codebook;
 mod codings;
+mod deidentify;
 mod demo;
 mod export;
+mod history;
 mod import;
 mod irr;
 mod output;
@@ -97,6 +99,18 @@ pub enum Commands {
     Round(rounds::RoundCommand),
     /// Each code's agreement across rounds, codes below the threshold first.
     Rounds(rounds::RoundsArgs),
+    /// Undo the last change (made in the window or here, today or earlier).
+    Undo(ProjectPath),
+    /// Redo the last undone change.
+    Redo(ProjectPath),
+    /// List the changes that can be undone or redone (and, with --audit, every change ever made).
+    History(history::HistoryArgs),
+    /// Take a backup of the project now (into <file>.backups/).
+    Backup(ProjectPath),
+    /// Put a backup back in place of the project (the project as it was is backed up first).
+    Restore(history::RestoreArgs),
+    /// Replace real names with pseudonyms everywhere in the project (preview first; --apply).
+    Deidentify(deidentify::DeidentifyArgs),
 }
 
 impl Commands {
@@ -112,6 +126,8 @@ impl Commands {
                 Some(project.project.clone())
             }
             Self::Merge(a) => Some(a.project.project.clone()),
+            Self::Undo(p) | Self::Redo(p) => Some(p.project.clone()),
+            Self::Restore(a) if !a.list => Some(a.project.project.clone()),
             Self::Adjudicate(
                 adjudicate::AdjudicateCommand::Decide { review, .. }
                 | adjudicate::AdjudicateCommand::Agreements { review, .. },
@@ -153,6 +169,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Adjudicate(cmd)) => adjudicate::adjudicate(&cmd),
         Some(Commands::Round(cmd)) => rounds::round(&cmd),
         Some(Commands::Rounds(args)) => rounds::rounds(&args),
+        Some(Commands::Undo(args)) => history::undo_redo(&args, false),
+        Some(Commands::Redo(args)) => history::undo_redo(&args, true),
+        Some(Commands::History(args)) => history::history(&args),
+        Some(Commands::Backup(args)) => history::backup(&args),
+        Some(Commands::Restore(args)) => history::restore(&args),
+        Some(Commands::Deidentify(args)) => deidentify::deidentify(&args),
     };
     let result = result.and_then(|code| {
         if let Some(path) = changed.filter(|p| p.exists()) {

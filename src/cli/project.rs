@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, output};
-use crate::app::{Command, Outcome, apply};
+use crate::app::{Command, Outcome, apply_undoable};
 use crate::model::RaterKind;
 use crate::store::Store;
 
@@ -96,9 +96,13 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             transcript,
         } => {
             let mut store = open(&project.project)?;
-            let id = store.find_transcript(transcript)?.transcript_id;
-            let name = store.remove_transcript(id)?;
-            println!("removed transcript {name}");
+            let found = store.find_transcript(transcript)?;
+            apply_undoable(
+                &mut store,
+                &format!("Remove transcript {}", found.name),
+                Command::RemoveTranscript(found.transcript_id),
+            )?;
+            println!("removed transcript {}", found.name);
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -138,11 +142,19 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             let mut store = open(&project.project)?;
             if let Some(first) = pass_of {
                 let first = store.find_rater(first)?;
-                let r = store.add_second_pass(first.rater_id, name)?;
-                println!(
-                    "Added rater {} ({}), a second pass of {}.",
-                    r.name, r.rater_id, first.name
-                );
+                if let Outcome::Rater(r) = apply_undoable(
+                    &mut store,
+                    &format!("Add rater {name}"),
+                    Command::AddSecondPass {
+                        first: first.rater_id,
+                        name: name.clone(),
+                    },
+                )? {
+                    println!(
+                        "Added rater {} ({}), a second pass of {}.",
+                        r.name, r.rater_id, first.name
+                    );
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let kind = if *consensus {
@@ -150,8 +162,9 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             } else {
                 RaterKind::Human
             };
-            if let Outcome::Rater(r) = apply(
+            if let Outcome::Rater(r) = apply_undoable(
                 &mut store,
+                &format!("Add rater {name}"),
                 Command::AddRater {
                     name: name.clone(),
                     kind,

@@ -10,7 +10,8 @@ use super::agreement::parse_unit;
 use super::{ProjectPath, open, output};
 use crate::app::agreement::Unit;
 use crate::app::resolve;
-use crate::app::rounds::{History, Statistic, compute_round, find_round, history, new_round};
+use crate::app::rounds::{History, Statistic, find_round, history, make_round};
+use crate::app::{Command, apply_undoable};
 
 /// `accord round ...`
 #[derive(Debug, Subcommand)]
@@ -72,7 +73,12 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|r| Ok(store.find_rater(r)?.rater_id))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let round = new_round(&mut store, name, &transcripts, &raters, *unit)?;
+            let round = make_round(&store, name, &transcripts, &raters, *unit)?;
+            apply_undoable(
+                &mut store,
+                &format!("Start {}", round.name),
+                Command::AddRound(Box::new(round.clone())),
+            )?;
             println!(
                 "round {:?}: {} transcripts, {} raters, codebook version {}, agreement per {}",
                 round.name,
@@ -85,7 +91,12 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::Compute { project, name } => {
             let mut store = open(&project.project)?;
             let round = find_round(&store, name)?;
-            let results = compute_round(&mut store, &round)?;
+            apply_undoable(
+                &mut store,
+                &format!("Compute {}", round.name),
+                Command::ComputeRound(round.round_id),
+            )?;
+            let results = crate::app::rounds::kept_results(&store, &round)?;
             println!(
                 "round {:?}: agreement of {} codes kept",
                 round.name,

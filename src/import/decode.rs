@@ -4,7 +4,7 @@
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// The encoding a file was decoded with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     /// UTF-8 (a BOM, if present, was removed).
     Utf8,
@@ -41,6 +41,16 @@ pub enum DecodeError {
     /// A UTF-16 file with invalid code units.
     #[error("the file starts with a UTF-16 byte-order mark but is not valid UTF-16")]
     BadUtf16,
+    /// UTF-8 text with bytes that are not UTF-8 in it: damaged, or two encodings mixed.
+    #[error(
+        "invalid UTF-8 at byte {offset} (line {line}), in a file that is otherwise UTF-8: it is damaged or mixes encodings; save it again as UTF-8"
+    )]
+    BadUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+        /// Its line (1-based).
+        line: usize,
+    },
 }
 
 /// Decodes bytes into text, reporting the encoding used.
@@ -60,6 +70,11 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), DecodeError> {
     }
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), Encoding::Utf8),
+        Err(e) if has_utf8_sequences(bytes) => {
+            let offset = e.valid_up_to();
+            let line = bytes[..offset].split(|&b| b == b'\n').count();
+            return Err(DecodeError::BadUtf8 { offset, line });
+        }
         Err(_) => windows_1252(bytes)?,
     };
     check_controls(&text)?;
@@ -84,6 +99,22 @@ fn utf16(rest: &[u8], encoding: Encoding) -> Result<(String, Encoding), DecodeEr
         return Err(DecodeError::Empty);
     }
     Ok((text.into_owned(), encoding))
+}
+
+/// Whether the bytes hold at least one well-formed multi-byte UTF-8 character: then the file was
+/// written as UTF-8, and bytes that are not UTF-8 are damage, not Windows-1252 text.
+fn has_utf8_sequences(bytes: &[u8]) -> bool {
+    bytes.windows(2).enumerate().any(|(i, w)| {
+        let len = match w[0] {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => return false,
+        };
+        bytes
+            .get(i..i + len)
+            .is_some_and(|seq| std::str::from_utf8(seq).is_ok())
+    })
 }
 
 fn windows_1252(bytes: &[u8]) -> Result<(String, Encoding), DecodeError> {
@@ -163,6 +194,25 @@ mod tests {
             decode(bytes).unwrap(),
             ("café – naïve".to_string(), Encoding::Windows1252)
         );
+    }
+
+    #[test]
+    fn utf8_damaged_in_the_middle_is_refused_with_where() {
+        let mut bytes = "Interviewer: Naïve question?\n\nP01: Yes.\n"
+            .as_bytes()
+            .to_vec();
+        bytes.splice(35..35, [0xFF, 0xFE, 0x80]);
+        let err = decode(&bytes).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::BadUtf8 {
+                offset: 35,
+                line: 3
+            }
+        );
+        assert!(err.to_string().contains("line 3"), "{err}");
+        // Plain Windows-1252 (no UTF-8 sequence anywhere) is still read as such.
+        assert_eq!(decode(b"na\xEFve").unwrap().1, Encoding::Windows1252);
     }
 
     #[test]

@@ -96,6 +96,9 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
                 b"body" => in_body = false,
                 _ => {}
             },
+            Event::DocType(d) if super::qde::declares_entities(&d) => {
+                return Err(super::qde::ENTITY_REFUSAL.into());
+            }
             Event::Eof => break,
             _ => {}
         }

@@ -9,6 +9,7 @@ pub mod decode;
 mod docx;
 pub mod labels;
 pub mod positions;
+pub mod pseudonyms;
 pub mod qdc;
 pub mod qde;
 mod qde_raw;
@@ -28,8 +29,9 @@ use crate::model::{
 pub use decode::{DecodeError, Encoding};
 pub use labels::{LabelOptions, TurnDraft};
 
-/// Largest transcript file read (bytes).
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// Largest transcript file read (bytes): 64 MB, hundreds of times a two-hour interview (about 150 KB
+/// of text), so a runaway or hostile file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What went wrong reading one file.
 #[derive(Debug, thiserror::Error)]
@@ -87,10 +89,12 @@ pub struct ImportOptions {
     pub interviewers: Vec<String>,
     /// Speakers who are participants.
     pub participants: Vec<String>,
+    /// A pseudonym list applied to the text (and the transcript's name) before it is stored.
+    pub pseudonyms: Option<pseudonyms::Pseudonyms>,
 }
 
 /// A transcript read from a file, ready to store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImportedTranscript {
     /// The transcript (with fresh ids).
     pub transcript: Transcript,
@@ -181,7 +185,10 @@ pub fn read_transcript_bytes(
             source,
         })?
     };
-    let normalised = text::normalise(&raw);
+    let mut normalised = text::normalise(&raw);
+    if let Some(list) = &opts.pseudonyms {
+        normalised = list.apply(&normalised).text;
+    }
     let (text, drafts) = match format {
         SourceFormat::Vtt | SourceFormat::Srt => {
             let cues = if format == SourceFormat::Vtt {
@@ -203,13 +210,22 @@ pub fn read_transcript_bytes(
     if drafts.is_empty() {
         return Err(ImportError::format(path, "the file has no text"));
     }
-    let name = opts.name.clone().unwrap_or_else(|| {
+    let mut name = opts.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("transcript")
             .to_string()
     });
-    let transcript = build(&name, path, format, text, &drafts, &label_opts);
+    if let Some(list) = &opts.pseudonyms {
+        name = list.apply(&name).text;
+    }
+    let mut transcript = build(&name, path, format, text, &drafts, &label_opts);
+    if let Some(list) = &opts.pseudonyms {
+        transcript.source_file = list.apply(&transcript.source_file).text;
+        for turn in &mut transcript.turns {
+            turn.speaker = list.apply(&turn.speaker).text;
+        }
+    }
     Ok(ImportedTranscript {
         transcript,
         case_name,
@@ -230,7 +246,11 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, ImportError> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::format(
             path,
-            format!("the file is {} MB; the limit is 512 MB", meta.len() >> 20),
+            format!(
+                "the file is {} MB; a transcript may be at most {} MB",
+                meta.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
     std::fs::read(path).map_err(io)

@@ -264,6 +264,18 @@ fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> Option<String> {
     quick_xml::escape::resolve_predefined_entity(&name).map(str::to_string)
 }
 
+/// Why a document that declares its own entities is refused.
+pub(super) const ENTITY_REFUSAL: &str = "the XML declares its own entities (<!DOCTYPE … <!ENTITY …>), which no \
+    REFI-QDA or Word file needs and which can expand a small file into gigabytes; refused";
+
+/// Whether a document type declaration defines entities (the "billion laughs" and external-entity
+/// attacks need one; Accord never expands them, and refuses such a document outright).
+pub(super) fn declares_entities(doctype: &quick_xml::events::BytesText<'_>) -> bool {
+    doctype
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
+}
+
 /// Parses a REFI-QDA project or codebook document.
 pub fn parse(xml: &str) -> Result<RawProject, String> {
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
@@ -295,6 +307,7 @@ pub fn parse(xml: &str) -> Result<RawProject, String> {
                     parser.end(&name);
                 }
             }
+            Event::DocType(d) if declares_entities(&d) => return Err(ENTITY_REFUSAL.into()),
             Event::Text(t) => parser.push_text(&t.xml_content().unwrap_or_default()),
             Event::CData(c) => parser.push_text(&c.decode().unwrap_or_default()),
             Event::GeneralRef(r) => {

@@ -160,16 +160,27 @@ impl Context<'_> {
         transcript_id: TranscriptId,
         label: &str,
     ) -> usize {
-        let (mut added, mut outside, mut unknown) = (0, 0, 0);
+        let (mut added, mut unknown) = (0, 0);
+        // Codings left out because of their positions: missing, negative, reversed or empty, and
+        // past the end of the text.
+        let mut bad = [0usize; 4];
         for sel in &source.selections {
-            let span = sel
-                .start
-                .zip(sel.end)
-                .and_then(|(s, e)| Some((usize::try_from(s).ok()?, usize::try_from(e).ok()?)))
-                .and_then(|(s, e)| map.span(s, e, detection.unit));
-            let Some((start, end)) = span else {
-                outside += sel.codings.len();
-                continue;
+            let span = match sel.start.zip(sel.end) {
+                None => Err(0),
+                Some((s, e)) if s < 0 || e < 0 => Err(1),
+                Some((s, e)) if s >= e => Err(2),
+                Some((s, e)) => usize::try_from(s)
+                    .ok()
+                    .zip(usize::try_from(e).ok())
+                    .and_then(|(s, e)| map.span(s, e, detection.unit))
+                    .ok_or(3),
+            };
+            let (start, end) = match span {
+                Ok(span) => span,
+                Err(kind) => {
+                    bad[kind] += sel.codings.len();
+                    continue;
+                }
             };
             let memo = self.note_texts(&sel.notes);
             for c in &sel.codings {
@@ -192,10 +203,18 @@ impl Context<'_> {
                 added += 1;
             }
         }
-        if outside > 0 {
-            self.out.skipped.push(format!(
-                "source \"{label}\": {outside} codings lie outside its text or are empty"
-            ));
+        let why = [
+            "have no start or end position",
+            "have a negative position",
+            "end before they start, or are empty",
+            "reach past the end of its text",
+        ];
+        for (n, why) in bad.iter().zip(why) {
+            if *n > 0 {
+                self.out
+                    .skipped
+                    .push(format!("source \"{label}\": {n} codings {why}; left out"));
+            }
         }
         if unknown > 0 {
             self.out.skipped.push(format!(

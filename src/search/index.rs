@@ -20,7 +20,7 @@ use tantivy::{
 use super::highlight::{self, Pattern, Snippet, Span, TokMatch};
 use super::query::{Expr, FilterExpr, FilterField, QueryError, TermExpr, TermKind, parse_query};
 use super::schema::{Fields, KEYWORD_ANALYZER, STEM_ANALYZER, TEXT_ANALYZER};
-use super::tokenizer::{pair, pairs};
+use super::tokenizer::{pair, pair_kept, pairs};
 use crate::model::Role;
 
 /// What the caller indexes for one turn.
@@ -264,7 +264,7 @@ impl TranscriptIndex {
         Ok(self.writer.insert(writer))
     }
 
-    fn to_document(&mut self, t: &TurnDoc) -> TantivyDocument {
+    fn document_of(&mut self, t: &TurnDoc) -> TantivyDocument {
         let mut words = Vec::new();
         let mut stream = self.text_an.token_stream(&t.text);
         while stream.advance() {
@@ -309,7 +309,7 @@ impl TranscriptIndex {
 
     /// Queue turns for indexing (visible after `commit`).
     pub fn add_turns(&mut self, turns: &[TurnDoc]) -> tantivy::Result<()> {
-        let docs: Vec<TantivyDocument> = turns.iter().map(|t| self.to_document(t)).collect();
+        let docs: Vec<TantivyDocument> = turns.iter().map(|t| self.document_of(t)).collect();
         let w = self.writer()?;
         for d in docs {
             w.add_document(d)?;
@@ -351,6 +351,12 @@ impl TranscriptIndex {
             self.reader.reload()?;
         }
         Ok(())
+    }
+
+    /// Number of segments the index is split into (each is searched on its own).
+    #[must_use]
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     #[must_use]
@@ -638,13 +644,14 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// An exact phrase of neighbouring words: two words are one word-pair term; longer phrases are
-    /// checked on `text` only where every pair occurs (the pairs lead the intersection, being rarer).
+    /// An exact phrase of neighbouring words. Two words of which one is common are one word-pair
+    /// term; otherwise the phrase is checked on `text`'s positions, only where every kept pair
+    /// occurs (the pairs lead the intersection, being rarer than their words).
     fn exact_phrase(&self, tokens: &[(usize, String)]) -> Box<dyn Query> {
         let pair_term = |w: &[(usize, String)]| {
             Term::from_field_text(self.fields.text_pairs, &pair(&w[0].1, &w[1].1))
         };
-        if tokens.len() == 2 {
+        if tokens.len() == 2 && pair_kept(&tokens[0].1, &tokens[1].1) {
             let term = pair_term(tokens);
             return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
         }
@@ -657,7 +664,7 @@ impl<'a> Compiler<'a> {
             Box::new(PhraseQuery::new_with_offset_and_slop(words, 0)),
         )];
         let mut seen = std::collections::BTreeSet::new();
-        for w in tokens.windows(2) {
+        for w in tokens.windows(2).filter(|w| pair_kept(&w[0].1, &w[1].1)) {
             let term = pair_term(w);
             if seen.insert(term.clone()) {
                 clauses.push((

@@ -112,10 +112,11 @@ pub fn build_schema() -> Schema {
         "text_stem",
         TextOptions::default().set_indexing_options(stem_indexing),
     );
-    // Every two neighbouring words of `text` as one token ("my supervisor"), given pre-tokenized.
-    // An exact two-word phrase is then one term lookup instead of a walk over the positions of two
-    // common words, and longer phrases are checked only where all their pairs occur. No positions:
-    // the phrase itself is still checked on `text`.
+    // Two neighbouring words of `text` as one token when one of them is common ("my supervisor"),
+    // given pre-tokenized (see `tokenizer::pairs`). An exact two-word phrase with a common word is
+    // then one term lookup instead of a walk over the long position lists of common words, and
+    // longer phrases are checked only where all their kept pairs occur. No positions: the phrase
+    // itself is still checked on `text`.
     let pair_indexing = TextFieldIndexing::default()
         .set_tokenizer(TEXT_ANALYZER)
         .set_index_option(IndexRecordOption::WithFreqs);

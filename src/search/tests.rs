@@ -665,7 +665,7 @@ fn word_pairs_find_exactly_what_a_phrase_query_finds() {
     let mut index = TranscriptIndex::create_in_ram().unwrap();
     let turns: Vec<String> = (0..300)
         .map(|_| {
-            (0..1 + next(12))
+            (0..=next(12))
                 .map(|_| words[next(words.len())])
                 .collect::<Vec<_>>()
                 .join(" ")

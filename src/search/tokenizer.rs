@@ -4,7 +4,11 @@
 //! token as the composed "Naïve", and the accent folding after it finds both with "naive". Offsets
 //! stay byte offsets into the original text, marks included, so highlights cover the whole word.
 //!
-//! [`pairs`] turns a token stream into the word pairs the phrase index holds (see `schema.rs`).
+//! [`pairs`] turns a token stream into the word pairs the phrase index holds (see `schema.rs`): the
+//! neighbouring pairs that hold at least one common word ("my supervisor", "the role"), as Lucene's
+//! common-grams do. A phrase of common words walks long position lists; these pairs make it a short
+//! list of its own, while pairs of two rarer words are cheap to find from their positions and are
+//! not kept (that keeps the index small).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -85,6 +89,33 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
+/// Common words of spoken English, folded as the analyzer folds them (sorted, for binary search);
+/// contractions appear split as the tokenizer splits them ("don" + "t").
+const COMMON: &[&str] = &[
+    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "back",
+    "be", "because", "been", "being", "but", "by", "can", "could", "d", "did", "didn", "do",
+    "does", "doesn", "don", "down", "even", "for", "from", "get", "go", "going", "got", "had",
+    "has", "have", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it",
+    "its", "just", "know", "like", "ll", "m", "me", "mean", "more", "my", "no", "not", "now", "of",
+    "oh", "okay", "on", "one", "only", "or", "our", "out", "over", "re", "really", "right", "s",
+    "she", "so", "some", "t", "than", "that", "the", "their", "them", "then", "there", "they",
+    "think", "this", "to", "too", "uh", "um", "up", "us", "ve", "very", "was", "wasn", "we",
+    "well", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would",
+    "yeah", "yes", "you", "your",
+];
+
+/// Whether an analysed word is one of the common words pairs are kept for.
+#[must_use]
+pub fn is_common(word: &str) -> bool {
+    COMMON.binary_search(&word).is_ok()
+}
+
+/// Whether the pair of two analysed words is kept in the index.
+#[must_use]
+pub fn pair_kept(first: &str, second: &str) -> bool {
+    is_common(first) || is_common(second)
+}
+
 /// The separator between the two words of a pair token (analysed words never hold a space).
 pub const PAIR_SEPARATOR: char = ' ';
 
@@ -98,14 +129,14 @@ pub fn pair(first: &str, second: &str) -> String {
     text
 }
 
-/// The word pairs of analysed tokens: one token per two words at consecutive positions, at the
-/// first word's position and spanning both. Words a dropped over-long token separates do not pair,
-/// just as they never match a phrase.
+/// The word pairs of analysed tokens: one token per two words at consecutive positions when one of
+/// them is common, at the first word's position and spanning both. Words a dropped over-long token
+/// separates do not pair, just as they never match a phrase.
 #[must_use]
 pub fn pairs(tokens: &[Token]) -> Vec<Token> {
     tokens
         .windows(2)
-        .filter(|w| w[1].position == w[0].position + 1)
+        .filter(|w| w[1].position == w[0].position + 1 && pair_kept(&w[0].text, &w[1].text))
         .map(|w| Token {
             offset_from: w[0].offset_from,
             offset_to: w[1].offset_to,
@@ -166,9 +197,19 @@ mod tests {
             offset_to: position * 10 + text.len(),
             position_length: 1,
         };
-        let got = pairs(&[tok("my", 0), tok("boss", 1), tok("said", 3)]);
-        assert_eq!(got.len(), 1);
+        let got = pairs(&[
+            tok("my", 0),
+            tok("boss", 1),
+            tok("said", 3),
+            tok("quietly", 4),
+        ]);
+        assert_eq!(
+            got.len(),
+            1,
+            "boss and said are apart; said quietly has no common word"
+        );
         assert_eq!(got[0].text, "my boss");
         assert_eq!((got[0].offset_from, got[0].offset_to), (0, 14));
+        assert!(COMMON.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
     }
 }

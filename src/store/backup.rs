@@ -139,6 +139,51 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Puts a backup in place of the project. The backup must be an Accord project, and of this
+    /// project when the project still opens; the project as it was is backed up first (returned),
+    /// unless it no longer opens. The copy is written beside the project and renamed into place.
+    pub fn restore(project: &Path, backup: &Path) -> Result<Option<PathBuf>> {
+        let from = Store::open_read_only(backup)?;
+        let backup_id = from.project_id()?;
+        drop(from);
+        let kept = match Store::open(project) {
+            Ok(current) => {
+                if current.project_id()? != backup_id {
+                    return Err(StoreError::Refused(format!(
+                        "{} is a backup of another project",
+                        backup.display()
+                    )));
+                }
+                let kept = current.backup("before-restore")?;
+                current
+                    .conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                drop(current);
+                kept
+            }
+            // A damaged project is what restoring is for: it is replaced without a copy.
+            Err(
+                StoreError::NotAProject { .. } | StoreError::Sqlite(_) | StoreError::Corrupt(_),
+            ) => None,
+            Err(e) => return Err(e),
+        };
+        let tmp = project.with_extension(format!("restore-{}", std::process::id()));
+        std::fs::copy(backup, &tmp)
+            .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
+            .map_err(|e| io(&tmp, &e))?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = project.as_os_str().to_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
+        std::fs::rename(&tmp, project).map_err(|e| io(project, &e))?;
+        let restored = Store::open(project)?;
+        restored.conn.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(kept)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +209,35 @@ mod tests {
         assert_eq!(kept.len(), KEEP_BACKUPS);
         assert!(kept.iter().all(|b| b.reason.starts_with("open")));
         assert!(!first.exists(), "the oldest went first");
+    }
+
+    #[test]
+    fn restore_puts_a_backup_back_and_keeps_what_was_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        let mut store = Store::create(&path, "Test").unwrap();
+        store
+            .add_rater("Ana", crate::model::RaterKind::Human)
+            .unwrap();
+        let backup = store.backup("by hand").unwrap().unwrap();
+        store
+            .add_rater("Ben", crate::model::RaterKind::Human)
+            .unwrap();
+        drop(store);
+        let kept = Store::restore(&path, &backup).unwrap().unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.raters().unwrap().len(), 1);
+        assert!(store.integrity_check().unwrap().is_empty());
+        assert_eq!(Store::open(&kept).unwrap().raters().unwrap().len(), 2);
+        // A damaged project is replaced too.
+        drop(store);
+        std::fs::write(&path, b"garbage, not a database at all").unwrap();
+        assert!(Store::restore(&path, &backup).unwrap().is_none());
+        assert_eq!(Store::open(&path).unwrap().raters().unwrap().len(), 1);
+        // A backup of another project is refused.
+        let other = dir.path().join("other.accord");
+        let other_store = Store::create(&other, "Other").unwrap();
+        let foreign = other_store.backup("x").unwrap().unwrap();
+        assert!(Store::restore(&path, &foreign).is_err());
     }
 }

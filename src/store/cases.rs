@@ -108,6 +108,71 @@ impl Store {
         })
     }
 
+    /// Makes the named cases' attributes exactly these (the reverse of setting some), in one
+    /// transaction; names of cases that no longer exist are skipped.
+    pub fn replace_attributes(
+        &mut self,
+        rows: &[(String, BTreeMap<String, String>)],
+    ) -> Result<()> {
+        self.write(|tx| {
+            for (name, values) in rows {
+                let Some(case_id) = case_id_by_name(tx, name)? else {
+                    continue;
+                };
+                tx.execute(
+                    "DELETE FROM case_attributes WHERE case_id = ?1",
+                    [case_id.to_text()],
+                )?;
+                for (key, value) in values {
+                    tx.execute(
+                        "INSERT INTO case_attributes (case_id, name, value) VALUES (?1, ?2, ?3)",
+                        params![case_id.to_text(), key, value],
+                    )?;
+                }
+            }
+            audit::record(
+                tx,
+                "replace",
+                "attributes",
+                None,
+                &serde_json::json!({ "cases": rows.len() }),
+            )
+        })
+    }
+
+    /// Removes cases that no transcript belongs to (the reverse of creating them from attributes).
+    pub fn remove_empty_cases(&mut self, names: &[String]) -> Result<()> {
+        self.write(|tx| {
+            for name in names {
+                let Some(case_id) = case_id_by_name(tx, name)? else {
+                    continue;
+                };
+                let used: i64 = tx.query_row(
+                    "SELECT count(*) FROM transcripts WHERE case_id = ?1",
+                    [case_id.to_text()],
+                    |r| r.get(0),
+                )?;
+                if used > 0 {
+                    return Err(super::StoreError::Refused(format!(
+                        "case {name:?} has transcripts; it is kept"
+                    )));
+                }
+                tx.execute(
+                    "DELETE FROM case_attributes WHERE case_id = ?1",
+                    [case_id.to_text()],
+                )?;
+                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id.to_text()])?;
+            }
+            audit::record(
+                tx,
+                "remove",
+                "cases",
+                None,
+                &serde_json::json!({ "names": names }),
+            )
+        })
+    }
+
     /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
     /// no case are skipped and reported, unless `create_missing` creates those cases.
     pub fn set_attributes(

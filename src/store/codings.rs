@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// A coding to add.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewCoding {
     /// Its id (given when it comes from another file, so re-imports are idempotent).
     pub coding_id: CodingId,

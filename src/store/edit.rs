@@ -15,7 +15,7 @@ use super::{Result, Store, StoreError, audit};
 use crate::model::{CodeId, Codebook, CodingId, RaterId, Span, now_rfc3339};
 
 /// One change to the codebook and codings, applied as one transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     /// The whole codebook as it should be afterwards: codes are matched by id, changed ones updated,
     /// new ones added, and codes it no longer holds are retired (refused while they have codings).

@@ -8,11 +8,13 @@ mod backup;
 mod cases;
 mod codebook;
 mod codings;
+mod deidentify;
 mod edit;
 mod proposals;
 mod raters;
 mod rounds;
 mod schema;
+mod steps;
 mod team;
 mod transcripts;
 mod undo;
@@ -28,10 +30,12 @@ pub use backup::{BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
 pub use cases::AttributeReport;
 pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
+pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
 pub use rounds::Round;
 pub use schema::SCHEMA_VERSION;
-pub use team::{MergeReport, Proposal, RaterFileInfo, RaterFileSpec, RaterWork};
+pub use steps::StepRecord;
+pub use team::{MergeDetail, MergeReport, Proposal, RaterFileInfo, RaterFileSpec, RaterWork};
 pub use transcripts::TranscriptSummary;
 pub use undo::BLIND_MODE;
 
@@ -279,11 +283,18 @@ impl Store {
     /// Runs several changes as ONE transaction: every change `f` makes through the store is
     /// committed together when it returns `Ok`, or none is (and the file is as it was) when it
     /// returns an error.
-    pub fn atomic<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("SAVEPOINT accord_atomic")?;
+    pub fn atomic<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.conn
+            .execute_batch("SAVEPOINT accord_atomic")
+            .map_err(StoreError::from)?;
         match f(self) {
             Ok(out) => {
-                self.conn.execute_batch("RELEASE accord_atomic")?;
+                self.conn
+                    .execute_batch("RELEASE accord_atomic")
+                    .map_err(StoreError::from)?;
                 Ok(out)
             }
             Err(e) => {

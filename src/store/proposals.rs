@@ -182,6 +182,37 @@ impl Store {
         }
     }
 
+    /// Deletes a proposal (the reverse of making or merging it).
+    pub fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM proposals WHERE proposal_id = ?1",
+                [id.to_text()],
+            )?;
+            audit::record(
+                tx,
+                "delete",
+                "proposal",
+                Some(&id.to_text()),
+                &serde_json::json!({}),
+            )
+        })
+    }
+
+    /// Puts back a deleted proposal exactly as it was.
+    pub fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
+        self.write(|tx| {
+            insert_proposal(tx, proposal)?;
+            audit::record(
+                tx,
+                "restore",
+                "proposal",
+                Some(&proposal.proposal_id.to_text()),
+                &serde_json::json!({}),
+            )
+        })
+    }
+
     /// Whether the proposals table holds this id (for undo).
     pub fn proposal_exists(&self, id: ProposalId) -> Result<bool> {
         Ok(self

@@ -9,7 +9,7 @@ use super::{Result, Store, StoreError, audit};
 use crate::model::{CodeId, RaterId, RoundId, TranscriptId};
 
 /// A reliability round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Round {
     /// Its id.
     pub round_id: RoundId,
@@ -69,6 +69,30 @@ impl Store {
                 Some(&round.round_id.to_text()),
                 &serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
                     "transcripts": round.transcripts.len(), "raters": round.raters.len() }),
+            )
+        })
+    }
+
+    /// Removes a round with its results (the reverse of starting it).
+    pub fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
+        self.write(|tx| {
+            for table in [
+                "round_results",
+                "round_raters",
+                "round_transcripts",
+                "rounds",
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE round_id = ?1"),
+                    [round_id.to_text()],
+                )?;
+            }
+            audit::record(
+                tx,
+                "remove",
+                "round",
+                Some(&round_id.to_text()),
+                &serde_json::json!({}),
             )
         })
     }

@@ -6,10 +6,24 @@
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+
+/// Version 4: undo and redo that outlive the session. Each undoable change keeps, in the same
+/// transaction as the change, how to undo and redo it (JSON of `app::Command` lists); `done` says
+/// whether it is in effect. Undone steps are dropped when a new change is made, as in any editor.
+const MIGRATION_4: &str = r"
+CREATE TABLE steps (
+    step_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    label   TEXT NOT NULL,
+    undo    TEXT NOT NULL,
+    redo    TEXT NOT NULL,
+    done    INTEGER NOT NULL CHECK (done IN (0, 1)),
+    at      TEXT NOT NULL
+) STRICT;
+";
 
 /// Version 3: the team workflow. A rater can be a second pass of another (the same person coding
 /// again, for intra-rater agreement); raters propose codebook changes that the lead accepts or

@@ -107,6 +107,22 @@ pub struct MergeReport {
     pub already: usize,
     /// Codings by someone else in the file (never merged).
     pub foreign: usize,
+    /// What exactly came in, so that the merge can be undone.
+    #[serde(skip)]
+    pub detail: MergeDetail,
+}
+
+/// What a merge added, by id: the undo of a merge takes exactly these away again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeDetail {
+    /// Codings added (and live).
+    pub added: Vec<CodingId>,
+    /// Codings that were live here and that the merge removed.
+    pub removed: Vec<CodingId>,
+    /// Memos added.
+    pub memos: Vec<Memo>,
+    /// Proposals added.
+    pub proposals: Vec<Proposal>,
 }
 
 impl MergeReport {
@@ -223,21 +239,28 @@ impl Store {
     /// Adds a rater who is a second pass of another: the same person coding again, compared with
     /// their first pass like two raters (intra-rater agreement).
     pub fn add_second_pass(&mut self, first: RaterId, name: &str) -> Result<Rater> {
-        let rater = self.add_rater(name, RaterKind::Human)?;
+        self.atomic(|store| {
+            let rater = store.add_rater(name, RaterKind::Human)?;
+            store.link_pass(rater.rater_id, first)?;
+            Ok(rater)
+        })
+    }
+
+    /// Marks `rater` as a second pass of `first`.
+    pub fn link_pass(&mut self, rater: RaterId, first: RaterId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
-                params![rater.rater_id.to_text(), first.to_text()],
+                params![rater.to_text(), first.to_text()],
             )?;
             audit::record(
                 tx,
                 "second-pass",
                 "rater",
-                Some(&rater.rater_id.to_text()),
+                Some(&rater.to_text()),
                 &serde_json::json!({ "pass_of": first.to_text() }),
             )
-        })?;
-        Ok(rater)
+        })
     }
 
     /// Writes a rater file for `spec` at `path` (a new file; the caller renames it into place). It
@@ -457,6 +480,10 @@ impl Store {
                     report.already += 1;
                 } else {
                     report.codings += 1;
+                    // Added and removed in the file alike stays removed through undo and redo.
+                    if c.removed_at.is_none() {
+                        report.detail.added.push(c.coding_id);
+                    }
                 }
                 if let Some(at) = &c.removed_at {
                     let by = work
@@ -464,11 +491,15 @@ impl Store {
                         .iter()
                         .find(|(id, _)| *id == c.coding_id)
                         .and_then(|(_, by)| *by);
-                    report.removals += tx.execute(
+                    let n = tx.execute(
                         "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
                          ON CONFLICT (coding_id) DO NOTHING",
                         params![c.coding_id.to_text(), at, by.map(|r| r.to_text())],
                     )?;
+                    report.removals += n;
+                    if n > 0 && added == 0 {
+                        report.detail.removed.push(c.coding_id);
+                    }
                 }
             }
             for memo in &work.memos {
@@ -476,10 +507,14 @@ impl Store {
                 if !exists && memo_target_exists(tx, memo.target)? {
                     super::raters::insert_memo(tx, memo)?;
                     report.memos += 1;
+                    report.detail.memos.push(memo.clone());
                 }
             }
             for p in &work.proposals {
-                report.proposals += super::proposals::insert_proposal(tx, p)?;
+                if super::proposals::insert_proposal(tx, p)? > 0 {
+                    report.proposals += 1;
+                    report.detail.proposals.push(p.clone());
+                }
             }
             // Merging again what is already here writes nothing at all.
             if !report.is_empty() {

@@ -136,12 +136,34 @@ impl Store {
 
     /// A whole transcript: text and turns.
     pub fn transcript(&self, transcript_id: TranscriptId) -> Result<Transcript> {
+        self.read_transcript(transcript_id, false)
+    }
+
+    /// Every transcript's id, removed ones too (their text is still in the file).
+    pub fn all_transcript_ids(&self) -> Result<Vec<TranscriptId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT transcript_id FROM transcripts ORDER BY transcript_id")?;
+        let rows = stmt.query_map([], |r| parse_col(r, 0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A whole transcript, removed or not.
+    pub fn transcript_even_removed(&self, transcript_id: TranscriptId) -> Result<Transcript> {
+        self.read_transcript(transcript_id, true)
+    }
+
+    fn read_transcript(
+        &self,
+        transcript_id: TranscriptId,
+        removed_too: bool,
+    ) -> Result<Transcript> {
         let (name, case_id, source_file, format, text, sha256, len_chars, imported_at) = self
             .conn
             .query_row(
                 "SELECT name, case_id, source_file, format, text, sha256, len_chars, imported_at
-                 FROM transcripts WHERE transcript_id = ?1 AND removed_at IS NULL",
-                [transcript_id.to_text()],
+                 FROM transcripts WHERE transcript_id = ?1 AND (?2 OR removed_at IS NULL)",
+                params![transcript_id.to_text(), removed_too],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,

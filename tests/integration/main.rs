@@ -6,11 +6,15 @@
 mod agreement;
 mod cli;
 mod codebook;
+mod deidentify;
 mod export;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_team;
+mod history;
+mod hostile;
+mod kill;
 mod malformed;
 mod qdpx;
 mod refi_examples;

@@ -1,0 +1,228 @@
+//! De-identification of a project with a pseudonym list (real name -> pseudonym): first a preview of
+//! every name the list finds, where, and what it becomes, for the researcher to review; then, on
+//! their word, one change that gives each affected transcript a new version of its text, carries
+//! every turn and coding over to the same words, scrubs every other stored text, and purges the old
+//! text from the file (vacuumed), the search index (rebuilt) and the backups (replaced by one made
+//! after), so that nothing of a real name remains on disk. Names are remembered only as salted
+//! hashes, so that the same name always gets the same pseudonym in this project, also in
+//! transcripts imported later (`accord import --pseudonyms`).
+//!
+//! De-identification cannot be undone (undoing would need the real names back), and it clears the
+//! undo history, which could otherwise bring old text back.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{AppError, Result};
+use crate::import::pseudonyms::{Pseudonyms, Rewrite};
+use crate::model::{Transcript, text};
+use crate::store::{CodingFilter, NewVersion, Store, name_hash};
+
+/// One name of the list, as found in the project.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamePreview {
+    /// The real name.
+    pub name: String,
+    /// What it becomes.
+    pub pseudonym: String,
+    /// How often it occurs in the transcripts' text.
+    pub occurrences: usize,
+    /// Per transcript (name), how often.
+    pub transcripts: BTreeMap<String, usize>,
+    /// A few places, with the name in brackets.
+    pub samples: Vec<String>,
+    /// The pseudonym this project already gave the name, when it differs (a conflict).
+    pub conflict: Option<String>,
+}
+
+/// The preview of a list on a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    /// Each name.
+    pub names: Vec<NamePreview>,
+    /// Transcripts whose text changes.
+    pub transcripts: usize,
+}
+
+impl Preview {
+    /// Whether any name already has another pseudonym in this project.
+    #[must_use]
+    pub fn has_conflicts(&self) -> bool {
+        self.names.iter().any(|n| n.conflict.is_some())
+    }
+}
+
+fn transcripts_of(store: &Store) -> Result<Vec<Transcript>> {
+    store
+        .all_transcript_ids()?
+        .into_iter()
+        .map(|id| Ok(store.transcript_even_removed(id)?))
+        .collect()
+}
+
+/// What the list would change, for review.
+pub fn preview(store: &mut Store, list: &Pseudonyms) -> Result<Preview> {
+    let salt = store.pseudonym_salt()?;
+    let mut names: Vec<NamePreview> = Vec::new();
+    for (real, pseudonym) in list.pairs() {
+        let known = store.pseudonym_of_hash(&name_hash(&salt, real))?;
+        names.push(NamePreview {
+            name: real.clone(),
+            pseudonym: pseudonym.clone(),
+            occurrences: 0,
+            transcripts: BTreeMap::new(),
+            samples: Vec::new(),
+            conflict: known.filter(|k| k != pseudonym),
+        });
+    }
+    let mut changed = 0;
+    for t in transcripts_of(store)? {
+        let rewrite = list.apply(&t.text);
+        if rewrite.changed() {
+            changed += 1;
+        }
+        for r in &rewrite.replacements {
+            let n = &mut names[r.pair];
+            n.occurrences += 1;
+            *n.transcripts.entry(t.name.clone()).or_default() += 1;
+            if n.samples.len() < 3 {
+                n.samples.push(sample(&t.text, r.old));
+            }
+        }
+    }
+    Ok(Preview {
+        names,
+        transcripts: changed,
+    })
+}
+
+/// The name in its context, in brackets, on one line.
+fn sample(full: &str, at: crate::model::Span) -> String {
+    let start = at.start.saturating_sub(40);
+    let end = (at.end + 40).min(text::char_len(full));
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "…{} [{}] {}…",
+        flat(text::slice_chars(full, start, at.start)),
+        flat(text::slice_chars(full, at.start, at.end)),
+        flat(text::slice_chars(full, at.end, end))
+    )
+}
+
+/// What applying a list did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// Transcripts given a new version.
+    pub transcripts: usize,
+    /// Names replaced in them.
+    pub replacements: usize,
+    /// Other stored texts scrubbed (memos, attribute values, names, the audit log, ...).
+    pub other_texts: usize,
+    /// Codings carried over to the new text.
+    pub codings: usize,
+}
+
+/// Applies a list (refused when a name already has another pseudonym in this project). The search
+/// index and the backups are the caller's to purge (see `accord deidentify`).
+pub fn apply(store: &mut Store, list: &Pseudonyms) -> Result<Applied> {
+    let review = preview(store, list)?;
+    if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
+        return Err(AppError::Invalid(format!(
+            "{:?} already has the pseudonym {:?} in this project; the list gives {:?}. Keep one \
+             pseudonym per name.",
+            n.name,
+            n.conflict.clone().unwrap_or_default(),
+            n.pseudonym
+        )));
+    }
+    let mut versions = Vec::new();
+    let (mut replacements, mut codings) = (0, 0);
+    for t in transcripts_of(store)? {
+        let rewrite = list.apply(&t.text);
+        let speakers_change = t.turns.iter().any(|u| list.apply(&u.speaker).changed());
+        if !rewrite.changed() && !speakers_change {
+            continue;
+        }
+        replacements += rewrite.replacements.len();
+        let version = new_version(store, &t, &rewrite, list)?;
+        codings += version.codings.len();
+        versions.push(version);
+    }
+    let salt = store.pseudonym_salt()?;
+    let names: Vec<(String, String)> = list
+        .pairs()
+        .iter()
+        .map(|(real, pseudonym)| (name_hash(&salt, real), pseudonym.clone()))
+        .collect();
+    let scrub = |s: &str| {
+        let r = list.apply(s);
+        r.changed().then_some(r.text)
+    };
+    let other_texts = store.deidentify(&versions, &scrub, &names)?;
+    Ok(Applied {
+        transcripts: versions.len(),
+        replacements,
+        other_texts,
+        codings,
+    })
+}
+
+/// A transcript's new version: its text with the list applied, its turns and every coding (removed
+/// ones too) carried over to the same words.
+fn new_version(
+    store: &Store,
+    t: &Transcript,
+    rewrite: &Rewrite,
+    list: &Pseudonyms,
+) -> Result<NewVersion> {
+    let turns = t
+        .turns
+        .iter()
+        .map(|u| {
+            let mut turn = u.clone();
+            turn.span = rewrite.map_span(u.span);
+            turn.content_start = rewrite.map_start(u.content_start).max(turn.span.start);
+            turn.speaker = list.apply(&u.speaker).text;
+            turn
+        })
+        .collect();
+    let codings = store
+        .codings(&CodingFilter {
+            transcripts: vec![t.transcript_id],
+            include_removed: true,
+            ..CodingFilter::default()
+        })?
+        .into_iter()
+        .map(|c| (c.coding_id, rewrite.map_span(c.span)))
+        .collect();
+    Ok(NewVersion {
+        transcript_id: t.transcript_id,
+        text: rewrite.text.clone(),
+        turns,
+        codings,
+    })
+}
+
+/// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing a
+/// name that already has another pseudonym in this project.
+pub fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {
+    let salt = store.pseudonym_salt()?;
+    let mut fresh = Vec::new();
+    for (real, pseudonym) in list.pairs() {
+        let hash = name_hash(&salt, real);
+        match store.pseudonym_of_hash(&hash)? {
+            Some(known) if &known != pseudonym => {
+                return Err(AppError::Invalid(format!(
+                    "{real:?} already has the pseudonym {known:?} in this project; the list gives {pseudonym:?}"
+                )));
+            }
+            Some(_) => {}
+            None => fresh.push((hash, pseudonym.clone())),
+        }
+    }
+    for (hash, pseudonym) in fresh {
+        store.set_setting(&format!("pseudonym.{hash}"), Some(&pseudonym))?;
+    }
+    Ok(())
+}
