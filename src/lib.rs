@@ -12,6 +12,7 @@ pub mod export;
 pub mod gui;
 pub mod import;
 pub mod model;
+pub mod probe;
 pub mod search;
 pub mod store;
 

@@ -157,7 +157,7 @@ pub fn merge_rater_files(
 
 /// Merges one file and keeps its undo step, in one transaction.
 fn merge_one(store: &mut Store, file: &Path) -> Result<MergeReport> {
-    let work = Store::open_read_only(file)?.rater_work()?;
+    let work = Store::open_read_only(file, store.passphrase())?.rater_work()?;
     let name = file.display().to_string();
     store.atomic(|store| -> Result<MergeReport> {
         let report = store.merge_rater_work(&work, &name)?;

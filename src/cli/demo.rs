@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::output;
 use crate::app::demo::{DemoSources, build_demo};
-use crate::store::{CodingFilter, Store};
+use crate::store::CodingFilter;
 
 /// Arguments of `accord demo`.
 #[derive(Debug, Args)]
@@ -74,6 +74,7 @@ fn last_project_file() -> Option<PathBuf> {
 }
 
 /// Remembers the project the window opens, for the next `accord` without arguments.
+#[cfg(feature = "gui")]
 pub fn remember_last_project(path: &std::path::Path) {
     let (Some(file), Ok(abs)) = (last_project_file(), std::path::absolute(path)) else {
         return;
@@ -126,7 +127,11 @@ pub fn open_default() -> anyhow::Result<ExitCode> {
 
 /// `accord open FILE`: the window on a project.
 pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
-    crate::store::Store::open(path)?;
+    // An encrypted project is a project too: the window asks for its passphrase.
+    match crate::store::Store::open(path) {
+        Ok(_) | Err(crate::store::StoreError::Encrypted(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);
@@ -143,7 +148,7 @@ pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 
 /// Prints a project overview with commands to try.
 fn overview(path: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let store = Store::open(path)?;
+    let store = super::open(path)?;
     let transcripts = store.transcripts()?;
     let codings = store.codings(&CodingFilter::default())?;
     println!("Accord: {} ({})", store.project_name()?, path.display());

@@ -135,7 +135,8 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<ExitCode> {
         }
         Some(path) => PathBuf::from(path),
     };
-    let before = Store::restore(project, &chosen)?;
+    let key = super::passphrase_if_encrypted(project)?;
+    let before = Store::restore(project, &chosen, key.as_ref())?;
     println!(
         "restored {} from {}; the project as it was is kept in {}",
         project.display(),

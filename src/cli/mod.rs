@@ -177,7 +177,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Deidentify(args)) => deidentify::deidentify(&args),
     };
     let result = result.and_then(|code| {
-        if let Some(path) = changed.filter(|p| p.exists()) {
+        // Only a project with an index on disk has one to bring up to date (an encrypted project
+        // keeps its index in memory), so nothing asks for a passphrase twice.
+        if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
             search::after_change(&open(&path)?)?;
         }
         Ok(code)
@@ -191,9 +193,58 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Opens a project file, with the file named in any error.
+/// Opens a project file, with the file named in any error; an encrypted project asks for its
+/// passphrase (see [`passphrase`]).
 pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
-    Ok(crate::store::Store::open(path)?)
+    use crate::store::{Store, StoreError};
+    match Store::open(path) {
+        Err(StoreError::Encrypted(_)) => {
+            Ok(Store::open_encrypted(path, &passphrase(path, false)?)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The passphrase of a project that is encrypted, asked for; `None` for a plain project.
+pub(crate) fn passphrase_if_encrypted(
+    path: &std::path::Path,
+) -> anyhow::Result<Option<crate::store::Passphrase>> {
+    match crate::store::Store::open(path) {
+        Err(crate::store::StoreError::Encrypted(_)) => Ok(Some(passphrase(path, false)?)),
+        _ => Ok(None),
+    }
+}
+
+/// A passphrase: from `ACCORD_PASSPHRASE` (scripts), or asked for on the terminal without echo.
+/// It is never stored. `new` asks twice and wants a long enough one.
+pub(crate) fn passphrase(
+    path: &std::path::Path,
+    new: bool,
+) -> anyhow::Result<crate::store::Passphrase> {
+    use std::io::IsTerminal as _;
+    let text = if let Ok(text) = std::env::var("ACCORD_PASSPHRASE") {
+        text
+    } else {
+        anyhow::ensure!(
+            std::io::stdin().is_terminal(),
+            "{}: the project is encrypted; give its passphrase in ACCORD_PASSPHRASE or run accord in a terminal to be asked",
+            path.display()
+        );
+        let text = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))?;
+        if new {
+            let again = rpassword::prompt_password("The same passphrase again: ")?;
+            anyhow::ensure!(
+                text == again,
+                "the two passphrases differ; nothing was created"
+            );
+        }
+        text
+    };
+    Ok(if new {
+        crate::store::Passphrase::for_new_project(text)?
+    } else {
+        crate::store::Passphrase::new(text)
+    })
 }
 
 /// The project argument most subcommands take first.

@@ -18,6 +18,10 @@ pub struct NewArgs {
     /// The project's name (default: the file name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Encrypt the project (SQLCipher) with a passphrase, asked for twice and never stored
+    /// (`ACCORD_PASSPHRASE` gives it to scripts). Lose it and the project cannot be opened.
+    #[arg(long)]
+    pub encrypt: bool,
 }
 
 /// Arguments of commands that take only a project.
@@ -74,11 +78,21 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or("Accord project")
             .to_string()
     });
-    let store = Store::create(&args.project, &name)?;
+    let store = if args.encrypt {
+        let key = super::passphrase(&args.project, true)?;
+        Store::create_encrypted(&args.project, &name, &key)?
+    } else {
+        Store::create(&args.project, &name)?
+    };
     println!(
-        "Created {} (project {}).",
+        "Created {} (project {}{}).",
         args.project.display(),
-        store.project_id()?
+        store.project_id()?,
+        if store.is_encrypted() {
+            "; encrypted: keep the passphrase safe, it is not stored anywhere"
+        } else {
+            ""
+        }
     );
     println!(
         "Next: accord codebook import {} codebooks/capp-phase3.toml",

@@ -254,7 +254,10 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     let (index, report) = ProjectIndex::rebuild(&store)?;
     println!(
         "rebuilt {}: {} transcripts, {} turns in {:.2} s",
-        index_dir(&args.project).display(),
+        index.dir().map_or_else(
+            || "the index (in memory: the project is encrypted)".to_string(),
+            |d| d.display().to_string()
+        ),
         report.indexed,
         index.num_turns(),
         start.elapsed().as_secs_f64()

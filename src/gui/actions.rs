@@ -250,12 +250,8 @@ impl AccordApp {
             AgreementRequest::Compute(selection, options) => {
                 self.agreement.busy = true;
                 self.agreement.detail = None;
-                let Some(path) = self
-                    .workspace
-                    .store()
-                    .path()
-                    .map(std::path::Path::to_path_buf)
-                else {
+                let Ok(second) = self.workspace.store().reopen() else {
+                    // An in-memory project: computed here.
                     let result = compute(self.workspace.store(), &selection, &options);
                     self.agreement.result = Some(result);
                     self.agreement.busy = false;
@@ -264,9 +260,7 @@ impl AccordApp {
                 let (tx, rx) = channel();
                 let ctx = ui.ctx().clone();
                 std::thread::spawn(move || {
-                    let result = Store::open(&path)
-                        .map_err(|e| e.to_string())
-                        .and_then(|s| compute(&s, &selection, &options));
+                    let result = compute(&second, &selection, &options);
                     let _ = tx.send(result);
                     ctx.request_repaint();
                 });
@@ -378,6 +372,9 @@ impl AccordApp {
     /// Handles a File menu item that needs a native dialog.
     pub(super) fn menu_request(&mut self, ui: &Ui, request: MenuRequest) {
         match request {
+            MenuRequest::NewEncrypted => {
+                self.new_encrypted = Some(super::unlock::NewEncryptedDialog::default());
+            }
             MenuRequest::ImportTranscripts if !native_dialogs() => {
                 self.path_prompt = Some(PathPrompt::new(MenuRequest::ImportTranscripts));
             }
@@ -422,6 +419,7 @@ impl AccordApp {
             }
             MenuRequest::ImportTranscripts => self.start_import(ctx, vec![path]),
             MenuRequest::ImportAttributes => self.attributes = Some(AttributeDialog::new(path)),
+            MenuRequest::NewEncrypted => {}
         }
     }
 

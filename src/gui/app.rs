@@ -69,6 +69,7 @@ pub struct AccordApp {
     pub(super) import: Option<ImportJob>,
     pub(super) attributes: Option<AttributeDialog>,
     pub(super) path_prompt: Option<PathPrompt>,
+    pub(super) new_encrypted: Option<super::unlock::NewEncryptedDialog>,
     pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
     fonts_installed: bool,
     remembered_rater: Option<String>,
@@ -76,6 +77,16 @@ pub struct AccordApp {
 
 const RATER_KEY: &str = "accord.rater";
 const DARK_KEY: &str = "accord.dark";
+
+/// What eframe remembered between runs: the last rater's name and whether the theme is dark.
+pub(super) fn remembered(storage: Option<&dyn eframe::Storage>) -> (Option<String>, bool) {
+    storage.map_or((None, false), |s| {
+        (
+            s.get_string(RATER_KEY),
+            s.get_string(DARK_KEY).as_deref() == Some("dark"),
+        )
+    })
+}
 
 impl AccordApp {
     /// A window on a workspace (also what the UI tests and the frame benchmark build).
@@ -100,6 +111,7 @@ impl AccordApp {
             import: None,
             attributes: None,
             path_prompt: None,
+            new_encrypted: None,
             agreement_job: None,
             fonts_installed: false,
             remembered_rater: None,
@@ -109,11 +121,22 @@ impl AccordApp {
     /// The window as eframe creates it: remembers the last rater and theme between runs.
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, workspace: Workspace) -> Self {
         let mut app = Self::new(workspace);
-        if let Some(storage) = cc.storage {
-            app.remembered_rater = storage.get_string(RATER_KEY);
-            app.state.dark = storage.get_string(DARK_KEY).as_deref() == Some("dark");
-        }
+        app.remember(remembered(cc.storage));
         app
+    }
+
+    /// Takes what was remembered between runs: the last rater's name and the theme.
+    pub fn remember(&mut self, (rater, dark): (Option<String>, bool)) {
+        self.remembered_rater = rater;
+        self.state.dark = dark;
+    }
+
+    /// Works on another project from now on (a new one, just made).
+    pub fn switch_to(&mut self, workspace: Workspace) {
+        let dark = self.state.dark;
+        *self = Self::new(workspace);
+        self.state.dark = dark;
+        self.fonts_installed = false;
     }
 
     /// The workspace (for reading; tests look at the store through it).
@@ -400,6 +423,21 @@ impl AccordApp {
             self.path_prompt = None;
             if let PromptAnswer::Go(path) = answer {
                 self.prompted_path(ui.ctx(), request, path);
+            }
+        }
+        if let Some(dialog) = &mut self.new_encrypted
+            && let Some(made) = dialog.ui(ui)
+        {
+            self.new_encrypted = None;
+            if let super::unlock::DialogEnd::Made(store) = made {
+                let path = store
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                self.switch_to(Workspace::new(store));
+                self.state
+                    .info(format!("Created the encrypted project {path}."));
+                return;
             }
         }
         if let Some(dialog) = &mut self.attributes

@@ -133,6 +133,7 @@ impl PathPrompt {
         let title = match self.request {
             super::top_bar::MenuRequest::ImportTranscripts => "Import transcripts",
             super::top_bar::MenuRequest::ImportAttributes => "Import attributes",
+            super::top_bar::MenuRequest::NewEncrypted => "New encrypted project",
         };
         egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
             ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");

@@ -31,10 +31,12 @@ mod state;
 mod team_actions;
 mod top_bar;
 mod transcript_view;
+mod unlock;
 
 pub use adjudicate_view::ShownPassage;
 pub use app::{AccordApp, Central};
 pub use state::ViewState;
+pub use unlock::Root;
 
 /// Whether a display is there to open a window on.
 #[must_use]
@@ -53,7 +55,7 @@ pub fn run(project: &std::path::Path) -> anyhow::Result<()> {
             project.display()
         );
     }
-    let workspace = crate::app::Workspace::open(project)?;
+    let mut root = Root::for_project(project)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Accord")
@@ -64,7 +66,10 @@ pub fn run(project: &std::path::Path) -> anyhow::Result<()> {
     eframe::run_native(
         "Accord",
         options,
-        Box::new(move |cc| Ok(Box::new(AccordApp::from_creation_context(cc, workspace)))),
+        Box::new(move |cc| {
+            root.remember(cc.storage);
+            Ok(Box::new(root))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("the window could not start: {e}"))
 }

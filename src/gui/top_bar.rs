@@ -26,6 +26,8 @@ pub enum MenuRequest {
     ImportTranscripts,
     /// File › Import attributes…
     ImportAttributes,
+    /// File › New encrypted project…
+    NewEncrypted,
 }
 
 /// Draws the top bar.
@@ -40,6 +42,9 @@ pub fn top_bar_ui(
     let mut request = None;
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
+            if ui.button("New encrypted project…").clicked() {
+                request = Some(MenuRequest::NewEncrypted);
+            }
             if ui.button("Import transcripts…").clicked() {
                 request = Some(MenuRequest::ImportTranscripts);
             }

@@ -110,7 +110,12 @@ impl Pseudonyms {
             path: path.to_path_buf(),
             source,
         })?;
-        let (text, _) = decode::decode(&bytes).map_err(|source| ImportError::Decode {
+        Self::parse_csv(path, &bytes)
+    }
+
+    /// Parses the bytes of such a CSV (`path` names it in errors).
+    pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Self, ImportError> {
+        let (text, _) = decode::decode(bytes).map_err(|source| ImportError::Decode {
             path: path.to_path_buf(),
             source,
         })?;

@@ -25,16 +25,28 @@ pub struct Tok {
 }
 
 pub fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
+    tokenize_matching(analyzer, text, |_| true)
+}
+
+/// The tokens for which `keep` holds (with their true positions): highlighting keeps only the
+/// tokens some query term matches, instead of copying every word of a long turn.
+pub fn tokenize_matching(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<Tok> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         let t = stream.token();
-        out.push(Tok {
-            position: t.position,
-            from: t.offset_from,
-            to: t.offset_to,
-            text: t.text.clone(),
-        });
+        if keep(&t.text) {
+            out.push(Tok {
+                position: t.position,
+                from: t.offset_from,
+                to: t.offset_to,
+                text: t.text.clone(),
+            });
+        }
     }
     out
 }
@@ -244,9 +256,17 @@ pub fn turn_spans(
     if patterns.is_empty() {
         return Vec::new();
     }
-    let plain = tokenize(text_an, text);
+    let wanted = |stemmed: bool| {
+        move |token: &str| {
+            patterns
+                .iter()
+                .filter(|p| p.stemmed == stemmed)
+                .any(|p| p.terms.iter().any(|(_, m)| m.matches(token)))
+        }
+    };
+    let plain = tokenize_matching(text_an, text, wanted(false));
     let stemmed = if patterns.iter().any(|p| p.stemmed) {
-        tokenize(stem_an, text)
+        tokenize_matching(stem_an, text, wanted(true))
     } else {
         Vec::new()
     };

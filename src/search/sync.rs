@@ -90,7 +90,9 @@ fn err(e: impl std::fmt::Display) -> SearchError {
 
 impl ProjectIndex {
     /// Opens (or builds) the index of a project and brings it up to date. An in-memory store gets an
-    /// in-memory index.
+    /// in-memory index, and so does an encrypted project: its index is built in memory when it is
+    /// opened and never written to disk, so no transcript text is left readable beside the
+    /// encrypted file (a plaintext index a plain project once had there is removed).
     pub fn open(store: &Store) -> Result<(Self, SyncReport), SearchError> {
         let project_id = store.project_id().map_err(err)?.to_text();
         let (mut this, rebuilt) = match store.path() {
@@ -98,6 +100,17 @@ impl ProjectIndex {
                 Self::fresh_in_ram(&project_id)?,
                 Some("in-memory project".to_string()),
             ),
+            Some(path) if store.is_encrypted() => {
+                let dir = index_dir(path);
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)
+                        .map_err(|e| err(format!("{}: cannot remove: {e}", dir.display())))?;
+                }
+                (
+                    Self::fresh_in_ram(&project_id)?,
+                    Some("encrypted project: the index is kept in memory".to_string()),
+                )
+            }
             Some(path) => Self::open_dir(&index_dir(path), &project_id)?,
         };
         let mut report = this.sync(store)?;
@@ -302,6 +315,12 @@ impl ProjectIndex {
     #[must_use]
     pub fn num_passages(&self) -> u64 {
         self.passages.num_turns()
+    }
+
+    /// Where the index is kept (`None`: in memory).
+    #[must_use]
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// Transcripts indexed.

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use rusqlite::backup::Backup;
 use serde::Serialize;
 
-use super::{Result, Store, StoreError};
+use super::{Passphrase, Result, Store, StoreError};
 
 /// How many automatic backups a project keeps.
 pub const KEEP_BACKUPS: usize = 10;
@@ -93,6 +93,9 @@ impl Store {
 
     fn copy_into(&self, path: &Path) -> Result<()> {
         let mut dst = Connection::open(path)?;
+        if let Some(key) = &self.key {
+            key.apply(&dst)?;
+        }
         {
             let backup = Backup::new(&self.conn, &mut dst)?;
             backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
@@ -143,11 +146,15 @@ impl Store {
     /// Puts a backup in place of the project. The backup must be an Accord project, and of this
     /// project when the project still opens; the project as it was is backed up first (returned),
     /// unless it no longer opens. The copy is written beside the project and renamed into place.
-    pub fn restore(project: &Path, backup: &Path) -> Result<Option<PathBuf>> {
-        let from = Store::open_read_only(backup)?;
+    pub fn restore(
+        project: &Path,
+        backup: &Path,
+        key: Option<&Passphrase>,
+    ) -> Result<Option<PathBuf>> {
+        let from = Store::open_read_only(backup, key)?;
         let backup_id = from.project_id()?;
         drop(from);
-        let kept = match Store::open(project) {
+        let kept = match Store::open_with(project, key) {
             Ok(current) => {
                 if current.project_id()? != backup_id {
                     return Err(StoreError::Refused(format!(
@@ -178,7 +185,7 @@ impl Store {
             let _ = std::fs::remove_file(PathBuf::from(side));
         }
         std::fs::rename(&tmp, project).map_err(|e| io(project, &e))?;
-        let restored = Store::open(project)?;
+        let restored = Store::open_with(project, key)?;
         restored.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(kept)
     }
@@ -224,7 +231,7 @@ mod tests {
             .add_rater("Ben", crate::model::RaterKind::Human)
             .unwrap();
         drop(store);
-        let kept = Store::restore(&path, &backup).unwrap().unwrap();
+        let kept = Store::restore(&path, &backup, None).unwrap().unwrap();
         let store = Store::open(&path).unwrap();
         assert_eq!(store.raters().unwrap().len(), 1);
         assert!(store.integrity_check().unwrap().is_empty());
@@ -232,12 +239,12 @@ mod tests {
         // A damaged project is replaced too.
         drop(store);
         std::fs::write(&path, b"garbage, not a database at all").unwrap();
-        assert!(Store::restore(&path, &backup).unwrap().is_none());
+        assert!(Store::restore(&path, &backup, None).unwrap().is_none());
         assert_eq!(Store::open(&path).unwrap().raters().unwrap().len(), 1);
         // A backup of another project is refused.
         let other = dir.path().join("other.accord");
         let other_store = Store::create(&other, "Other").unwrap();
         let foreign = other_store.backup("x").unwrap().unwrap();
-        assert!(Store::restore(&path, &foreign).is_err());
+        assert!(Store::restore(&path, &foreign, None).is_err());
     }
 }

@@ -10,6 +10,7 @@ mod codebook;
 mod codings;
 mod deidentify;
 mod edit;
+mod key;
 mod proposals;
 mod raters;
 mod rounds;
@@ -32,6 +33,7 @@ pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
+pub use key::{MIN_PASSPHRASE_CHARS, Passphrase};
 pub use rounds::Round;
 pub use schema::SCHEMA_VERSION;
 pub use steps::StepRecord;
@@ -99,6 +101,14 @@ pub enum StoreError {
     /// Stored data is inconsistent (a bug or a hand-edited file).
     #[error("the project file holds invalid data: {0}")]
     Corrupt(String),
+    /// The project is encrypted and no passphrase was given.
+    #[error("{0}: this project is encrypted; give its passphrase")]
+    Encrypted(PathBuf),
+    /// The passphrase does not open the project (or the file is not an Accord project).
+    #[error(
+        "{0}: the passphrase does not open this project (or the file is not an Accord project); nothing was changed"
+    )]
+    WrongPassphrase(PathBuf),
 }
 
 /// Result alias for the store.
@@ -109,6 +119,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The passphrase of an encrypted project (in memory only, never written).
+    key: Option<Passphrase>,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -116,6 +128,16 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 impl Store {
     /// Creates a new, empty project at `path`; refuses to overwrite a file.
     pub fn create(path: &Path, name: &str) -> Result<Self> {
+        Self::create_with(path, name, None)
+    }
+
+    /// Creates a new project encrypted with a passphrase (SQLCipher): without the passphrase its
+    /// file, its write-ahead log and its backups are unreadable.
+    pub fn create_encrypted(path: &Path, name: &str, key: &Passphrase) -> Result<Self> {
+        Self::create_with(path, name, Some(key.clone()))
+    }
+
+    fn create_with(path: &Path, name: &str, key: Option<Passphrase>) -> Result<Self> {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
@@ -125,26 +147,76 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if let Some(key) = &key {
+            key.apply(&conn)?;
+        }
         let mut store = Self {
             conn,
             path: Some(path.to_path_buf()),
+            key,
         };
         store.initialise(name)?;
         Ok(store)
     }
 
     /// Opens an existing project, migrating an older schema up; refuses a file that is not an Accord
-    /// project or that a newer Accord wrote. Opening writes nothing unless a migration is needed.
+    /// project or that a newer Accord wrote, and says so when the project is encrypted (see
+    /// [`Store::open_encrypted`]). Opening writes nothing unless a migration is needed.
     pub fn open(path: &Path) -> Result<Self> {
-        check_magic(path)?;
+        Self::open_with(path, None)
+    }
+
+    /// Opens an encrypted project with its passphrase (a plain project opens as it is). A wrong
+    /// passphrase is an error, and nothing is written.
+    pub fn open_encrypted(path: &Path, key: &Passphrase) -> Result<Self> {
+        Self::open_with(path, Some(key))
+    }
+
+    /// Another connection to the same project, keyed the same way (a worker thread's).
+    pub fn reopen(&self) -> Result<Self> {
+        match &self.path {
+            Some(path) => Self::open_with(path, self.key.as_ref()),
+            None => Err(StoreError::Refused(
+                "an in-memory project cannot be reopened".into(),
+            )),
+        }
+    }
+
+    /// Whether the project is encrypted.
+    #[must_use]
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The passphrase, to open files that belong with this project (its rater files, its backups).
+    #[must_use]
+    pub fn passphrase(&self) -> Option<&Passphrase> {
+        self.key.as_ref()
+    }
+
+    fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
+        let plain = check_magic(path);
+        let key = match (plain, key) {
+            (Ok(()), _) => None,
+            (Err(_), Some(key)) if key::looks_encrypted(path) => Some(key.clone()),
+            (Err(_), None) if key::looks_encrypted(path) => {
+                return Err(StoreError::Encrypted(path.to_path_buf()));
+            }
+            (Err(e), _) => return Err(e),
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| not_a_project(path, &e.to_string()))?;
+        if let Some(key) = &key {
+            key.apply(&conn)?;
+            key::check(&conn, path)?;
+        }
         let mut store = Self {
             conn,
             path: Some(path.to_path_buf()),
+            key,
         };
         store
             .configure()
@@ -166,7 +238,11 @@ impl Store {
     /// A project held in memory (tests and scratch work).
     pub fn open_in_memory(name: &str) -> Result<Self> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Self { conn, path: None };
+        let mut store = Self {
+            conn,
+            path: None,
+            key: None,
+        };
         store.initialise(name)?;
         Ok(store)
     }

@@ -181,13 +181,24 @@ fn read_info(conn: &Connection) -> Result<Option<RaterFileInfo>> {
 impl Store {
     /// Opens a project file to read only (a rater file to merge): refuses what is not an Accord
     /// project, and a file of another schema version (it is never migrated from here).
-    pub fn open_read_only(path: &Path) -> Result<Self> {
-        super::check_magic(path)?;
+    pub fn open_read_only(path: &Path, key: Option<&super::Passphrase>) -> Result<Self> {
+        let key = match (super::check_magic(path), key) {
+            (Ok(()), _) => None,
+            (Err(_), Some(key)) if super::key::looks_encrypted(path) => Some(key.clone()),
+            (Err(_), None) if super::key::looks_encrypted(path) => {
+                return Err(StoreError::Encrypted(path.to_path_buf()));
+            }
+            (Err(e), _) => return Err(e),
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| not_a_project(path, &e.to_string()))?;
+        if let Some(key) = &key {
+            key.apply(&conn)?;
+            super::key::check(&conn, path)?;
+        }
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(|e| not_a_project(path, &e.to_string()))?;
@@ -215,6 +226,7 @@ impl Store {
         Ok(Self {
             conn,
             path: Some(path.to_path_buf()),
+            key,
         })
     }
 
@@ -267,17 +279,26 @@ impl Store {
     /// holds the transcripts, every codebook version, the rater and the rater's own codings and
     /// memos on those transcripts, nothing of any other rater, and a locked codebook.
     pub fn write_rater_file(&self, path: &Path, name: &str, spec: &RaterFileSpec) -> Result<()> {
-        let out = Store::create(path, name)?;
+        // A rater file of an encrypted project is encrypted with the same passphrase.
+        let out = Store::create_with(path, name, self.key.clone())?;
         drop(out);
         let path_text = path
             .to_str()
             .ok_or_else(|| StoreError::Refused(format!("{}: not a UTF-8 path", path.display())))?;
-        self.conn.execute("ATTACH DATABASE ?1 AS rf", [path_text])?;
+        match &self.key {
+            Some(key) => self
+                .conn
+                .execute("ATTACH DATABASE ?1 AS rf KEY ?2", [path_text, key.text()])?,
+            None => self.conn.execute("ATTACH DATABASE ?1 AS rf", [path_text])?,
+        };
         let copied = self.copy_rater_file(spec);
         self.conn.execute("DETACH DATABASE rf", [])?;
         copied?;
         // One self-contained file to hand over: no write-ahead log beside it.
         let conn = Connection::open(path)?;
+        if let Some(key) = &self.key {
+            key.apply(&conn)?;
+        }
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
         Ok(())

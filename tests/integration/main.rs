@@ -7,9 +7,13 @@ mod agreement;
 mod cli;
 mod codebook;
 mod deidentify;
+mod encryption;
 mod export;
+mod fuzzed;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_team;
 mod history;

@@ -65,8 +65,15 @@ impl Run {
 
 /// Runs `accord` with arguments in `dir`.
 pub fn accord(dir: &Path, args: &[&str]) -> Run {
+    accord_with(dir, args, &[])
+}
+
+/// Runs `accord` with arguments and extra environment variables in `dir`.
+pub fn accord_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_accord"))
         .args(args)
+        .env_remove("ACCORD_PASSPHRASE")
+        .envs(vars.iter().copied())
         .current_dir(dir)
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("data"))

@@ -112,7 +112,7 @@ fn the_whole_team_cycle() {
         .stdout_has("2 transcripts");
     }
     // The rater file: the round's transcripts, one rater, none of the others' codings, no WAL.
-    let ana_store = Store::open_read_only(&ana).unwrap();
+    let ana_store = Store::open_read_only(&ana, None).unwrap();
     let info = ana_store.rater_file_info().unwrap().unwrap();
     assert_eq!(info.round.as_deref(), Some("Round 1"));
     assert_eq!(ana_store.transcripts().unwrap().len(), 2);
@@ -439,7 +439,7 @@ fn the_whole_team_cycle() {
         .success();
     }
     assert_eq!(
-        Store::open_read_only(&ben2)
+        Store::open_read_only(&ben2, None)
             .unwrap()
             .codings(&CodingFilter::default())
             .unwrap()
@@ -502,7 +502,7 @@ fn the_whole_team_cycle() {
     )
     .success()
     .stdout_has("Ana (pass 2)");
-    let second = Store::open_read_only(&again).unwrap();
+    let second = Store::open_read_only(&again, None).unwrap();
     assert!(
         second.codings(&CodingFilter::default()).unwrap().is_empty(),
         "blind to the first pass"

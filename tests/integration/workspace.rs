@@ -62,6 +62,7 @@ fn deleting_a_code_in_use_is_refused_and_changes_nothing() {
     let mut book = ws.store().codebook().unwrap();
     book.codes.retain(|c| c.code_id != peerness);
     let bytes = std::fs::read(&project).unwrap();
+    let undo_before = ws.undo_label().map(str::to_string);
     let err = ws
         .apply(
             "Delete",
@@ -76,7 +77,11 @@ fn deleting_a_code_in_use_is_refused_and_changes_nothing() {
         err.to_string().contains("merge it into another code"),
         "{err}"
     );
-    assert!(ws.undo_label().is_none());
+    assert_eq!(
+        ws.undo_label().map(str::to_string),
+        undo_before,
+        "no undo step for a refused change"
+    );
     assert_eq!(
         std::fs::read(&project).unwrap(),
         bytes,
