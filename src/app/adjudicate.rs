@@ -43,6 +43,18 @@ pub struct Passage {
     pub settled: Option<AdjudicationId>,
 }
 
+impl Passage {
+    /// `settled`, `agreed` or `open` (a disagreement still to settle).
+    #[must_use]
+    pub fn state(&self) -> &'static str {
+        match (self.agreed, self.settled) {
+            (_, Some(_)) => "settled",
+            (true, None) => "agreed",
+            (false, None) => "open",
+        }
+    }
+}
+
 /// Which passages to review.
 #[derive(Debug, Clone, Default)]
 pub struct Review {

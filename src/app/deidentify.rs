@@ -204,6 +204,50 @@ fn new_version(
     })
 }
 
+/// What applying a list and purging the old text did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Purged {
+    /// What the rewrite did.
+    pub applied: Applied,
+    /// The one backup kept (taken after the rewrite; the older ones held the old text).
+    pub backup: Option<std::path::PathBuf>,
+}
+
+/// The whole de-identification, as `accord deidentify --apply` and the window do it: refused when a
+/// name already has another pseudonym; otherwise a safety backup, the rewrite (see [`apply`]), then
+/// every older backup deleted (they hold the old text), one fresh backup, and the search index
+/// rebuilt from the new text.
+pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
+    let review = preview(store, list)?;
+    if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
+        return Err(AppError::Invalid(format!(
+            "{:?} already has the pseudonym {:?} in this project; the list gives {:?}. Keep one \
+             pseudonym per name; nothing was changed.",
+            n.name,
+            n.conflict.clone().unwrap_or_default(),
+            n.pseudonym
+        )));
+    }
+    // A safety copy in case the rewrite fails part way; it holds the old text, so it goes with the
+    // other backups once the rewrite is done.
+    store.backup("before-deidentify")?;
+    let applied = apply(store, list)?;
+    if let Some(path) = store.path() {
+        let dir = crate::store::backups_dir(path);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| {
+                AppError::Invalid(format!(
+                    "{}: cannot remove the old backups: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    let backup = store.backup("after-deidentify")?;
+    crate::search::ProjectIndex::rebuild(store).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(Purged { applied, backup })
+}
+
 /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing a
 /// name that already has another pseudonym in this project.
 pub fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {

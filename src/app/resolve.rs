@@ -145,6 +145,19 @@ pub fn transcript(store: &Store, reference: &str) -> Result<Transcript> {
     Ok(store.transcript(summary.transcript_id)?)
 }
 
+/// Rater ids for a list of names or ids.
+pub fn rater_ids(store: &Store, references: &[String]) -> Result<Vec<crate::model::RaterId>> {
+    references
+        .iter()
+        .map(|r| Ok(store.find_rater(r)?.rater_id))
+        .collect()
+}
+
+/// Code ids for a list of paths, names or ids.
+pub fn code_ids(book: &Codebook, references: &[String]) -> Result<Vec<CodeId>> {
+    references.iter().map(|c| code(book, c)).collect()
+}
+
 /// Transcript ids for a list of references.
 pub fn transcript_ids(store: &Store, references: &[String]) -> Result<Vec<TranscriptId>> {
     references

@@ -68,6 +68,14 @@ impl Workspace {
         &mut self.store
     }
 
+    /// Says that the project changed other than through [`Self::apply`] (a de-identification, a
+    /// restore): views re-read it, the search index is opened again, the undo labels re-read.
+    pub fn changed_outside(&mut self) {
+        self.revision += 1;
+        self.index = None;
+        self.read_labels();
+    }
+
     /// Gives the store back.
     #[must_use]
     pub fn into_store(self) -> Store {

@@ -96,16 +96,8 @@ pub enum AdjudicateCommand {
 fn review(store: &Store, args: &ReviewArgs) -> anyhow::Result<Vec<Passage>> {
     let book = store.codebook()?;
     let review = Review {
-        raters: args
-            .raters
-            .iter()
-            .map(|r| Ok(store.find_rater(r)?.rater_id))
-            .collect::<anyhow::Result<_>>()?,
-        codes: args
-            .codes
-            .iter()
-            .map(|c| resolve::code(&book, c))
-            .collect::<Result<_, _>>()?,
+        raters: resolve::rater_ids(store, &args.raters)?,
+        codes: resolve::code_ids(&book, &args.codes)?,
         transcripts: resolve::transcript_ids(store, &args.transcripts)?,
     };
     Ok(passages(store, &review)?)
@@ -260,10 +252,9 @@ fn withdraw(project: &ProjectPath, decision: &str) -> anyhow::Result<()> {
 }
 
 fn summary_line(p: &Passage) -> String {
-    let state = match (p.agreed, p.settled) {
-        (_, Some(a)) => format!("settled ({})", &a.to_text()[..8]),
-        (true, None) => "agreed".to_string(),
-        (false, None) => "open".to_string(),
+    let state = match p.settled {
+        Some(a) => format!("settled ({})", &a.to_text()[..8]),
+        None => p.state().to_string(),
     };
     let who: Vec<String> = p
         .raters

@@ -106,19 +106,11 @@ fn resolve_selection(
     let book = store.codebook()?;
     let raters = match &args.intra {
         Some(name) => crate::app::agreement::intra_raters(store, store.find_rater(name)?.rater_id)?,
-        None => args
-            .raters
-            .iter()
-            .map(|r| Ok(store.find_rater(r)?.rater_id))
-            .collect::<anyhow::Result<_>>()?,
+        None => resolve::rater_ids(store, &args.raters)?,
     };
     let selection = Selection {
         raters,
-        codes: args
-            .codes
-            .iter()
-            .map(|c| resolve::code(&book, c))
-            .collect::<Result<_, _>>()?,
+        codes: resolve::code_ids(&book, &args.codes)?,
         transcripts: resolve::transcript_ids(store, &args.transcripts)?,
     };
     let options = AgreementOptions {

@@ -55,6 +55,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
         } => {
             let book = read_codebook_file(file)?;
             let mut store = open(&project.project)?;
+            store.backup("before-codebook-import")?;
             if let Outcome::Codebook(change) = apply_undoable(
                 &mut store,
                 "Import a codebook",

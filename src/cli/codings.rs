@@ -256,11 +256,7 @@ fn filter(store: &Store, f: &FilterArgs) -> anyhow::Result<CodingFilter> {
             .iter()
             .map(|c| resolve::code(&book, c))
             .collect::<Result<_, AppError>>()?,
-        raters: f
-            .raters
-            .iter()
-            .map(|r| Ok(store.find_rater(r)?.rater_id))
-            .collect::<anyhow::Result<_>>()?,
+        raters: resolve::rater_ids(store, &f.raters)?,
         include_removed: f.removed,
     })
 }

@@ -9,10 +9,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ProjectPath, open, output};
-use crate::app::deidentify::{apply, preview};
+use crate::app::deidentify::{apply_and_purge, preview};
 use crate::import::pseudonyms::Pseudonyms;
-use crate::search::ProjectIndex;
-use crate::store::backups_dir;
 
 /// Arguments of `accord deidentify`.
 #[derive(Debug, Args)]
@@ -60,27 +58,7 @@ pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
-        anyhow::bail!(
-            "{:?} already has the pseudonym {:?} in this project; the list gives {:?}. Keep one \
-             pseudonym per name; nothing was changed.",
-            n.name,
-            n.conflict.clone().unwrap_or_default(),
-            n.pseudonym
-        );
-    }
-    // A safety copy first, in case the rewrite fails part way; it holds the old text, so it goes
-    // with the other backups once the rewrite is done.
-    store.backup("before-deidentify")?;
-    let done = apply(&mut store, &list)?;
-    let dir = backups_dir(path);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| {
-            anyhow::anyhow!("{}: cannot remove the old backups: {e}", dir.display())
-        })?;
-    }
-    let fresh = store.backup("after-deidentify")?;
-    ProjectIndex::rebuild(&store)?;
+    let done = apply_and_purge(&mut store, &list)?;
     if args.json {
         output::json(&done)?;
     } else {
@@ -88,11 +66,12 @@ pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
             "de-identified: {} transcripts got a new version ({} names replaced, {} codings carried \
              over, {} other texts scrubbed); the file was vacuumed, the search index rebuilt, and the \
              old backups replaced by {}",
-            done.transcripts,
-            done.replacements,
-            done.codings,
-            done.other_texts,
-            fresh.map_or_else(|| "none".to_string(), |p| p.display().to_string())
+            done.applied.transcripts,
+            done.applied.replacements,
+            done.applied.codings,
+            done.applied.other_texts,
+            done.backup
+                .map_or_else(|| "none".to_string(), |p| p.display().to_string())
         );
     }
     Ok(ExitCode::SUCCESS)

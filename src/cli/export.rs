@@ -133,11 +133,7 @@ fn filter(store: &Store, data: &ProjectData, args: &ExportArgs) -> anyhow::Resul
             .map(|c| resolve::code(&data.codebook, c))
             .collect::<Result<_, _>>()?,
         include_children: args.children,
-        raters: args
-            .raters
-            .iter()
-            .map(|r| Ok(store.find_rater(r)?.rater_id))
-            .collect::<anyhow::Result<_>>()?,
+        raters: resolve::rater_ids(store, &args.raters)?,
         consensus_only: args.consensus,
         transcripts: resolve::transcript_ids(store, &args.transcripts)?,
         cases,

@@ -69,10 +69,7 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
         } => {
             let mut store = open(&project.project)?;
             let transcripts = resolve::transcript_ids(&store, transcripts)?;
-            let raters = raters
-                .iter()
-                .map(|r| Ok(store.find_rater(r)?.rater_id))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let raters = resolve::rater_ids(&store, raters)?;
             let round = make_round(&store, name, &transcripts, &raters, *unit)?;
             apply_undoable(
                 &mut store,

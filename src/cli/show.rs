@@ -44,11 +44,7 @@ struct ShowJson<'a> {
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let store = open(&args.project.project)?;
     let transcript = resolve::transcript(&store, &args.transcript)?;
-    let raters = args
-        .raters
-        .iter()
-        .map(|r| Ok(store.find_rater(r)?.rater_id))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let raters = resolve::rater_ids(&store, &args.raters)?;
     let filter = CodingFilter {
         transcripts: vec![transcript.transcript_id],
         raters,

@@ -375,6 +375,9 @@ impl AccordApp {
             MenuRequest::NewEncrypted => {
                 self.new_encrypted = Some(super::unlock::NewEncryptedDialog::default());
             }
+            MenuRequest::Deidentify => {
+                self.deidentify = Some(super::deidentify_dialog::DeidentifyDialog::default());
+            }
             MenuRequest::ImportTranscripts if !native_dialogs() => {
                 self.path_prompt = Some(PathPrompt::new(MenuRequest::ImportTranscripts));
             }
@@ -419,7 +422,7 @@ impl AccordApp {
             }
             MenuRequest::ImportTranscripts => self.start_import(ctx, vec![path]),
             MenuRequest::ImportAttributes => self.attributes = Some(AttributeDialog::new(path)),
-            MenuRequest::NewEncrypted => {}
+            MenuRequest::NewEncrypted | MenuRequest::Deidentify => {}
         }
     }
 

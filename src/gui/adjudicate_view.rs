@@ -11,7 +11,7 @@ use egui::{RichText, Ui};
 
 use super::agreement_view::marked_job;
 use super::cache::ProjectCache;
-use super::state::{Action, toggle};
+use super::state::{Action, rater_checkboxes};
 use crate::app::adjudicate::{Passage, Review, counts};
 use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
 
@@ -168,12 +168,8 @@ impl AdjudicateView {
     fn choices_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Raters").strong());
-            for r in project.raters.iter().filter(|r| r.kind == RaterKind::Human) {
-                let mut on = self.raters.contains(&r.rater_id);
-                if ui.checkbox(&mut on, &r.name).changed() {
-                    toggle(&mut self.raters, r.rater_id, on);
-                }
-            }
+            let humans = project.raters.iter().filter(|r| r.kind == RaterKind::Human);
+            rater_checkboxes(ui, humans, &mut self.raters);
             ui.separator();
             let name = self
                 .code
@@ -211,11 +207,7 @@ impl AdjudicateView {
                 }
                 for s in shown.iter().take(500) {
                     let p = &s.passage;
-                    let state = match (p.agreed, p.settled) {
-                        (_, Some(_)) => "settled",
-                        (true, None) => "agreed",
-                        (false, None) => "open",
-                    };
+                    let state = p.state();
                     let leaf = p.code.rsplit('/').next().unwrap_or(&p.code);
                     let line = format!(
                         "{} · {leaf} · {}–{} · {state}",

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState, toggle};
+use super::state::{Action, ViewState, rater_checkboxes, toggle};
 use crate::agreement::Estimate;
 use crate::app::agreement::{AgreementOptions, CodeRow, DisagreementView, ProjectAgreement, Unit};
 use crate::app::agreement_input::Selection;
@@ -184,12 +184,7 @@ impl AgreementView {
     fn choices_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Raters").strong());
-            for r in &project.raters {
-                let mut on = self.raters.contains(&r.rater_id);
-                if ui.checkbox(&mut on, &r.name).changed() {
-                    toggle(&mut self.raters, r.rater_id, on);
-                }
-            }
+            rater_checkboxes(ui, &project.raters, &mut self.raters);
             ui.separator();
             egui::ComboBox::from_label("Unit")
                 .selected_text(unit_name(self.unit))
@@ -365,11 +360,7 @@ impl AgreementView {
     }
 
     fn colour_for(&self, ui: &Ui, e: &Estimate) -> Color32 {
-        match e.value {
-            Some(v) if v >= self.threshold => Color32::from_rgb(0x2E, 0x8B, 0x57),
-            Some(_) => ui.visuals().error_fg_color,
-            None => ui.visuals().weak_text_color(),
-        }
+        super::colours::against_threshold(ui, e.value, self.threshold)
     }
 
     fn disagreements_ui(

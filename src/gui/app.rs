@@ -70,6 +70,8 @@ pub struct AccordApp {
     pub(super) attributes: Option<AttributeDialog>,
     pub(super) path_prompt: Option<PathPrompt>,
     pub(super) new_encrypted: Option<super::unlock::NewEncryptedDialog>,
+    /// The de-identification dialog, when open.
+    pub deidentify: Option<super::deidentify_dialog::DeidentifyDialog>,
     pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
     fonts_installed: bool,
     remembered_rater: Option<String>,
@@ -112,6 +114,7 @@ impl AccordApp {
             attributes: None,
             path_prompt: None,
             new_encrypted: None,
+            deidentify: None,
             agreement_job: None,
             fonts_installed: false,
             remembered_rater: None,
@@ -438,6 +441,15 @@ impl AccordApp {
                 self.state
                     .info(format!("Created the encrypted project {path}."));
                 return;
+            }
+        }
+        if let Some(dialog) = &mut self.deidentify {
+            let (request, open) = dialog.ui(ui);
+            if !open {
+                self.deidentify = None;
+            }
+            if let Some(request) = request {
+                self.deidentify_request(request);
             }
         }
         if let Some(dialog) = &mut self.attributes

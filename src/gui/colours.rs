@@ -20,6 +20,17 @@ pub fn to_hex(c: [u8; 3]) -> String {
     format!("#{:02X}{:02X}{:02X}", c[0], c[1], c[2])
 }
 
+/// A statistic's colour against a threshold: green at or above it, the error colour below it, weak
+/// when it is undefined.
+#[must_use]
+pub fn against_threshold(ui: &egui::Ui, value: Option<f64>, threshold: f64) -> Color32 {
+    match value {
+        Some(v) if v >= threshold => Color32::from_rgb(0x2E, 0x8B, 0x57),
+        Some(_) => ui.visuals().error_fg_color,
+        None => ui.visuals().weak_text_color(),
+    }
+}
+
 /// The highlight behind coded text: the code's colour, mostly transparent.
 #[must_use]
 pub fn tint(c: Color32, dark: bool) -> Color32 {

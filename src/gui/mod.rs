@@ -18,6 +18,7 @@ mod cache;
 mod codebook_editor;
 mod codebook_panel;
 mod colours;
+mod deidentify_dialog;
 mod details_panel;
 mod export_view;
 mod fonts;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::toggle;
+use super::state::{rater_checkboxes, toggle};
 use crate::app::agreement::Unit;
 use crate::app::rounds::{History, Statistic};
 use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
@@ -171,12 +171,8 @@ impl RoundsView {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Raters").strong());
-            for r in project.raters.iter().filter(|r| r.kind == RaterKind::Human) {
-                let mut on = self.raters.contains(&r.rater_id);
-                if ui.checkbox(&mut on, &r.name).changed() {
-                    toggle(&mut self.raters, r.rater_id, on);
-                }
-            }
+            let humans = project.raters.iter().filter(|r| r.kind == RaterKind::Human);
+            rater_checkboxes(ui, humans, &mut self.raters);
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Transcripts").strong());
@@ -215,11 +211,7 @@ impl RoundsView {
     }
 
     fn colour(&self, ui: &Ui, value: Option<f64>) -> Color32 {
-        match value {
-            Some(v) if v >= self.threshold => Color32::from_rgb(0x2E, 0x8B, 0x57),
-            Some(_) => ui.visuals().error_fg_color,
-            None => ui.visuals().weak_text_color(),
-        }
+        super::colours::against_threshold(ui, value, self.threshold)
     }
 
     fn table_ui(&mut self, ui: &mut Ui, history: &History) {
@@ -285,31 +277,52 @@ impl RoundsView {
     }
 }
 
-/// One line per code (below the threshold, the chosen one, or every code) across the rounds.
+/// How many of the codes below the threshold the chart draws unless asked for every code.
+const CHARTED_BELOW: usize = 6;
+
+/// One line per code across the rounds: the worst few below the threshold and the chosen code, or
+/// every code; the x axis names the rounds.
 fn chart_ui(ui: &mut Ui, history: &History, every: bool, chosen: Option<CodeId>) {
-    use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+    use egui_plot::{Corner, HLine, Legend, Line, Plot, PlotPoints, uniform_grid_spacer};
     ui.label(
         RichText::new(format!(
-            "{} by round; the line is the threshold",
+            "{} by round (the {CHARTED_BELOW} worst codes below the threshold and the chosen one; \
+             the flat line is the threshold)",
             stat_name(history.statistic)
         ))
         .strong(),
     );
+    let names: Vec<String> = history.rounds.iter().map(|r| r.0.clone()).collect();
     Plot::new("rounds-chart")
-        .height(200.0)
+        .height(220.0)
+        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-9 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
         .include_y(0.0)
         .include_y(1.0)
         .include_x(0.0)
         .include_x((history.rounds.len().max(2) - 1) as f64)
-        .legend(Legend::default())
+        .legend(Legend::default().position(Corner::LeftBottom))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .show(ui, |plot| {
+            let worst: Vec<CodeId> = history
+                .codes
+                .iter()
+                .filter(|c| c.below)
+                .take(CHARTED_BELOW)
+                .map(|c| c.code_id)
+                .collect();
             for code in history
                 .codes
                 .iter()
-                .filter(|c| every || c.below || chosen == Some(c.code_id))
+                .filter(|c| every || worst.contains(&c.code_id) || chosen == Some(c.code_id))
             {
                 let points: Vec<[f64; 2]> = code
                     .rounds

@@ -104,6 +104,20 @@ impl ViewState {
     }
 }
 
+/// A checkbox per rater, ticking them in and out of `chosen`.
+pub fn rater_checkboxes<'a>(
+    ui: &mut egui::Ui,
+    raters: impl IntoIterator<Item = &'a crate::model::Rater>,
+    chosen: &mut std::collections::BTreeSet<RaterId>,
+) {
+    for r in raters {
+        let mut on = chosen.contains(&r.rater_id);
+        if ui.checkbox(&mut on, &r.name).changed() {
+            toggle(chosen, r.rater_id, on);
+        }
+    }
+}
+
 /// Puts an item in a set of choices or takes it out (a ticked or cleared checkbox).
 pub fn toggle<T: Ord>(set: &mut std::collections::BTreeSet<T>, item: T, on: bool) {
     if on {

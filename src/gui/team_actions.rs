@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::adjudicate_view::{AdjudicateRequest, ShownPassage};
 use super::app::AccordApp;
+use super::deidentify_dialog::DeidentifyRequest;
 use super::rounds_view::RoundsRequest;
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
@@ -63,6 +64,39 @@ impl AccordApp {
                 ),
                 Err(e) => self.state.error(e.to_string()),
             },
+        }
+    }
+}
+
+impl AccordApp {
+    /// Handles a request of the de-identification dialog.
+    pub(super) fn deidentify_request(&mut self, request: DeidentifyRequest) {
+        use crate::app::deidentify::{apply_and_purge, preview};
+        use crate::import::pseudonyms::Pseudonyms;
+        match request {
+            DeidentifyRequest::Preview(path) => {
+                let read = Pseudonyms::read_csv(&path).map_err(|e| e.to_string());
+                let result = read.and_then(|list| {
+                    preview(self.workspace.store_mut(), &list)
+                        .map(|p| (Box::new(list), p))
+                        .map_err(|e| e.to_string())
+                });
+                if let Some(dialog) = &mut self.deidentify {
+                    dialog.preview = Some(result);
+                }
+            }
+            DeidentifyRequest::Apply(list) => {
+                let done = apply_and_purge(self.workspace.store_mut(), &list);
+                self.workspace.changed_outside();
+                self.deidentify = None;
+                match done {
+                    Ok(d) => self.state.info(format!(
+                        "De-identified: {} transcripts got a new version ({} names replaced); the old text is purged.",
+                        d.applied.transcripts, d.applied.replacements
+                    )),
+                    Err(e) => self.state.error(format!("De-identify: {e}")),
+                }
+            }
         }
     }
 }

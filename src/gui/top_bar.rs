@@ -28,6 +28,8 @@ pub enum MenuRequest {
     ImportAttributes,
     /// File › New encrypted project…
     NewEncrypted,
+    /// File › De-identify…
+    Deidentify,
 }
 
 /// Draws the top bar.
@@ -50,6 +52,9 @@ pub fn top_bar_ui(
             }
             if ui.button("Import attributes…").clicked() {
                 request = Some(MenuRequest::ImportAttributes);
+            }
+            if ui.button("De-identify…").clicked() {
+                request = Some(MenuRequest::Deidentify);
             }
             if ui.button("Project memo…").clicked() {
                 actions.push(Action::OpenMemo(MemoTarget::Project));

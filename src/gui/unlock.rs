@@ -25,18 +25,23 @@ pub struct Unlock {
     passphrase: String,
     error: Option<String>,
     remembered: (Option<String>, bool),
+    focused: bool,
 }
 
 impl Root {
     /// The root for a project file: open at once, or locked when it is encrypted.
     pub fn for_project(path: &std::path::Path) -> anyhow::Result<Self> {
         Ok(match Store::open(path) {
-            Ok(store) => Self::Open(Box::new(AccordApp::new(Workspace::new(store)))),
+            Ok(store) => {
+                backup_on_open(&store);
+                Self::Open(Box::new(AccordApp::new(Workspace::new(store))))
+            }
             Err(StoreError::Encrypted(_)) => Self::Locked(Unlock {
                 path: path.to_path_buf(),
                 passphrase: String::new(),
                 error: None,
                 remembered: (None, false),
+                focused: false,
             }),
             Err(e) => return Err(e.into()),
         })
@@ -66,12 +71,20 @@ impl Root {
             Self::Open(app) => app.ui_root(ui),
             Self::Locked(unlock) => {
                 if let Some(store) = unlock.ui(ui) {
+                    backup_on_open(&store);
                     let mut app = AccordApp::new(Workspace::new(store));
                     app.remember(unlock.remembered.clone());
                     *self = Self::Open(Box::new(app));
                 }
             }
         }
+    }
+}
+
+/// The automatic backup when the window opens a project; a failure is reported, not fatal.
+fn backup_on_open(store: &Store) {
+    if let Err(e) = store.backup_on_open() {
+        eprintln!("warning: no backup was taken on opening: {e}");
     }
 }
 
@@ -91,6 +104,14 @@ impl Unlock {
     /// The prompt; returns the opened project once the passphrase opens it.
     fn ui(&mut self, ui: &mut Ui) -> Option<Store> {
         let mut opened = None;
+        if !self.focused {
+            super::fonts::install(ui.ctx());
+        }
+        ui.ctx().set_theme(if self.remembered.1 {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.vertical_centered(|ui| {
                 ui.add_space(ui.available_height() * 0.25);
@@ -106,8 +127,15 @@ impl Unlock {
                 field.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::PasswordInput, true, "Passphrase")
                 });
+                if !self.focused {
+                    field.request_focus();
+                    self.focused = true;
+                }
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("Open").clicked() || enter {
+                let go = ui.button("Open").clicked() || enter;
+                if go && self.passphrase.is_empty() {
+                    self.error = Some("Type the project's passphrase first.".into());
+                } else if go {
                     match Store::open_encrypted(&self.path, &Passphrase::new(self.passphrase.clone())) {
                         Ok(store) => opened = Some(store),
                         Err(StoreError::WrongPassphrase(_)) => {

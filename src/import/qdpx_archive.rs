@@ -1,6 +1,7 @@
 //! The `.qdpx` archive, read with limits: at most [`MAX_ENTRIES`] entries, at most
-//! [`MAX_EXPANDED_BYTES`] unpacked in all (zip bombs are refused, whatever their headers claim), no
-//! entry named with `../` or an absolute path. Only the project XML and `.txt` sources are read.
+//! [`MAX_EXPANDED_BYTES`] unpacked in all and no entry expanding more than [`MAX_RATIO`] times
+//! (zip bombs are refused, whatever their headers claim), no entry named with `../` or an absolute
+//! path. Only the project XML and `.txt` sources are read.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -12,6 +13,8 @@ use super::ImportError;
 pub const MAX_ENTRIES: usize = 100_000;
 /// Most bytes the entries Accord reads (the XML and the `.txt` sources) may expand to, together.
 pub const MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
+/// Most an entry may expand over its packed size (text packs 3 to 20 times; a bomb, thousands).
+pub const MAX_RATIO: u64 = 200;
 
 /// The project XML and the text files of an archive (keys: lowercased entry names).
 pub(super) fn read_zip(
@@ -50,6 +53,12 @@ fn read_zip_within(
         let key = name.to_string_lossy().replace('\\', "/").to_lowercase();
         if entry.is_dir() || !(has_extension(&key, "qde") || has_extension(&key, "txt")) {
             continue;
+        }
+        if entry.size() / entry.compressed_size().max(1) > MAX_RATIO {
+            return Err(bad(format!(
+                "entry {raw_name:?} would expand {} times over its packed size (a zip bomb?); refusing the file",
+                entry.size() / entry.compressed_size().max(1)
+            )));
         }
         if entry.size() > budget {
             return Err(bad(format!(

@@ -17,6 +17,7 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
 
+use super::guard::Guarded;
 use super::highlight::{self, Pattern, Snippet, Span, TokMatch};
 use super::query::{Expr, FilterExpr, FilterField, QueryError, TermExpr, TermKind, parse_query};
 use super::schema::{Fields, KEYWORD_ANALYZER, STEM_ANALYZER, TEXT_ANALYZER};
@@ -514,14 +515,15 @@ impl<'a> Compiler<'a> {
                 let q = self.compile(inner, !negated)?;
                 Ok(Box::new(BooleanQuery::new(vec![
                     (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
-                    (Occur::MustNot, q),
+                    (Occur::MustNot, Box::new(Guarded(q))),
                 ])))
             }
             Expr::And(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for it in items {
                     if let Expr::Not(inner) = it {
-                        clauses.push((Occur::MustNot, self.compile(inner, !negated)?));
+                        let q = self.compile(inner, !negated)?;
+                        clauses.push((Occur::MustNot, Box::new(Guarded(q))));
                     } else {
                         clauses.push((Occur::Must, self.compile(it, negated)?));
                     }

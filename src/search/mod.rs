@@ -6,6 +6,7 @@
 // Edit distances and offset arithmetic read best with the textbook's single-letter names.
 #![allow(clippy::many_single_char_names)]
 
+mod guard;
 mod highlight;
 mod index;
 pub mod query;

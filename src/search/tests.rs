@@ -694,3 +694,24 @@ fn word_pairs_find_exactly_what_a_phrase_query_finds() {
         );
     }
 }
+
+#[test]
+fn not_a_phrase_excludes_without_seeking_back() {
+    // Found by the query fuzzer: tantivy's phrase scorer, excluded under NOT, was asked to seek
+    // back behind its own position (a debug assertion in tantivy). Guarded now, and right.
+    let f = fixture();
+    assert_eq!(
+        f.turns("supervisor NOT \"my supervisor\""),
+        vec![t("T2", 2)]
+    );
+    assert_eq!(
+        f.turns("NOT \"the role\""),
+        vec![t("T1", 0), t("T1", 2), t("T2", 0), t("T2", 1), t("T2", 2)]
+    );
+    let fuzzed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/regressions/query/not-phrase-seeks-back"
+    ))
+    .unwrap();
+    assert!(crate::probe::probe(crate::probe::Target::Query, &fuzzed));
+}

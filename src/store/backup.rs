@@ -143,6 +143,24 @@ impl Store {
 }
 
 impl Store {
+    /// Takes the automatic backup made when the window opens a project, unless one was taken in
+    /// the last hour (so opening and closing the window often does not rotate the older ones out).
+    pub fn backup_on_open(&self) -> Result<Option<PathBuf>> {
+        let Some(project) = &self.path else {
+            return Ok(None);
+        };
+        let hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1))
+            .format("%Y%m%dT%H%M%S%3fZ")
+            .to_string();
+        let recent = list_backups(project)?
+            .iter()
+            .any(|b| b.reason.starts_with("open") && b.taken > hour_ago);
+        if recent {
+            return Ok(None);
+        }
+        self.backup("open")
+    }
+
     /// Puts a backup in place of the project. The backup must be an Accord project, and of this
     /// project when the project still opens; the project as it was is backed up first (returned),
     /// unless it no longer opens. The copy is written beside the project and renamed into place.
@@ -209,6 +227,11 @@ mod tests {
         assert_eq!(copy.raters().unwrap().len(), 1);
         assert_eq!(copy.project_id().unwrap(), store.project_id().unwrap());
         drop(copy);
+        assert!(store.backup_on_open().unwrap().is_some());
+        assert!(
+            store.backup_on_open().unwrap().is_none(),
+            "at most one an hour"
+        );
         for _ in 0..KEEP_BACKUPS + 3 {
             store.backup("open").unwrap();
         }

@@ -44,8 +44,13 @@ impl Passphrase {
         &self.0
     }
 
-    /// Keys a fresh connection: the first statement on it.
+    /// Keys a fresh connection: the first statement on it. An empty passphrase keys nothing.
     pub(super) fn apply(&self, conn: &Connection) -> Result<()> {
+        if self.0.is_empty() {
+            return Err(StoreError::Refused("the passphrase is empty".into()));
+        }
+        // SQLCipher logs a wrong key to standard error itself; Accord says it once, clearly.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
         conn.pragma_update(None, "key", &self.0)?;
         Ok(())
     }
@@ -70,6 +75,27 @@ pub(super) fn looks_encrypted(path: &Path) -> bool {
             .filter(|b| b.is_ascii_graphic() || **b == b' ')
             .count()
             < 12
+}
+
+/// The key to open `path` with: none for a plain SQLite file; the passphrase for an encrypted one
+/// (an error when none was given); the file's own problem otherwise.
+pub(super) fn key_for(path: &Path, key: Option<&Passphrase>) -> Result<Option<Passphrase>> {
+    match (super::check_magic(path), key) {
+        (Ok(()), _) => Ok(None),
+        (Err(_), Some(key)) if looks_encrypted(path) => Ok(Some(key.clone())),
+        (Err(_), None) if looks_encrypted(path) => Err(StoreError::Encrypted(path.to_path_buf())),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Keys a connection (when there is a key) and reads it once: a wrong passphrase shows here.
+pub(super) fn unlock(conn: &Connection, key: Option<&Passphrase>, path: &Path) -> Result<()> {
+    if let Some(key) = key {
+        key.apply(conn)
+            .map_err(|_| StoreError::WrongPassphrase(path.to_path_buf()))?;
+        check(conn, path)?;
+    }
+    Ok(())
 }
 
 /// Reads a keyed connection once: a wrong passphrase shows here.

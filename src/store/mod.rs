@@ -195,24 +195,13 @@ impl Store {
     }
 
     fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
-        let plain = check_magic(path);
-        let key = match (plain, key) {
-            (Ok(()), _) => None,
-            (Err(_), Some(key)) if key::looks_encrypted(path) => Some(key.clone()),
-            (Err(_), None) if key::looks_encrypted(path) => {
-                return Err(StoreError::Encrypted(path.to_path_buf()));
-            }
-            (Err(e), _) => return Err(e),
-        };
+        let key = key::key_for(path, key)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| not_a_project(path, &e.to_string()))?;
-        if let Some(key) = &key {
-            key.apply(&conn)?;
-            key::check(&conn, path)?;
-        }
+        key::unlock(&conn, key.as_ref(), path)?;
         let mut store = Self {
             conn,
             path: Some(path.to_path_buf()),

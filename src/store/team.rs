@@ -182,23 +182,13 @@ impl Store {
     /// Opens a project file to read only (a rater file to merge): refuses what is not an Accord
     /// project, and a file of another schema version (it is never migrated from here).
     pub fn open_read_only(path: &Path, key: Option<&super::Passphrase>) -> Result<Self> {
-        let key = match (super::check_magic(path), key) {
-            (Ok(()), _) => None,
-            (Err(_), Some(key)) if super::key::looks_encrypted(path) => Some(key.clone()),
-            (Err(_), None) if super::key::looks_encrypted(path) => {
-                return Err(StoreError::Encrypted(path.to_path_buf()));
-            }
-            (Err(e), _) => return Err(e),
-        };
+        let key = super::key::key_for(path, key)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| not_a_project(path, &e.to_string()))?;
-        if let Some(key) = &key {
-            key.apply(&conn)?;
-            super::key::check(&conn, path)?;
-        }
+        super::key::unlock(&conn, key.as_ref(), path)?;
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(|e| not_a_project(path, &e.to_string()))?;

@@ -16,26 +16,8 @@ use crate::support::{accord, demo, snapshot};
 const LIST: &str = "real,pseudonym\nDana Whitfield,Interviewer A\nCarol,Supervisor S1\nLena,Coach C1\nTanya,Staff T1\n";
 const NAMES: [&str; 5] = ["dana", "whitfield", "carol", "lena", "tanya"];
 
-/// Every file under `dir` whose bytes hold one of the names (any case), with the name.
-fn files_naming(dir: &Path) -> Vec<(String, &'static str)> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
-            for name in NAMES {
-                if bytes.windows(name.len()).any(|w| w == name.as_bytes()) {
-                    found.push((path.display().to_string(), name));
-                }
-            }
-        }
-    }
-    found
+fn files_naming(dir: &Path) -> Vec<(String, String)> {
+    crate::support::files_holding(dir, &NAMES)
 }
 
 /// Each coding's id with the text it covers.

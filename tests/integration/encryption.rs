@@ -8,35 +8,12 @@ use std::path::Path;
 use accord::Store;
 use accord::store::Passphrase;
 
-use crate::support::{accord_with, root, samples, snapshot};
+use crate::support::{accord_with, files_holding, root, samples, snapshot};
 
 const KEY: &str = "correct horse battery staple";
 
 fn run(dir: &Path, args: &[&str]) -> crate::support::Run {
     accord_with(dir, args, &[("ACCORD_PASSPHRASE", KEY)])
-}
-
-/// Files under `dir` holding any of the words (any case), with the word.
-fn plaintext_in(dir: &Path, words: &[&str]) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
-            for word in words {
-                let w = word.to_ascii_lowercase();
-                if bytes.windows(w.len()).any(|x| x == w.as_bytes()) {
-                    found.push((path.display().to_string(), (*word).to_string()));
-                }
-            }
-        }
-    }
-    found
 }
 
 #[test]
@@ -117,7 +94,7 @@ fn an_encrypted_project_leaves_no_transcript_text_on_disk() {
         "Lena",
         "Interviewer",
     ];
-    let found = plaintext_in(&dir, &words);
+    let found = files_holding(&dir, &words);
     assert!(found.is_empty(), "plaintext on disk: {found:?}");
     assert!(
         !accord::search::sync::index_dir(&project).exists(),

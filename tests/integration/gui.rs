@@ -1,9 +1,6 @@
 //! The window, driven as a person would through `AccessKit` (`egui_kittest`): find widgets by their
 //! labels, click, drag and type, then check both what the window shows and what the store holds.
 
-use std::path::Path;
-
-use accord::app::Workspace;
 use accord::gui::{AccordApp, Central};
 use accord::model::{RaterId, Span};
 use accord::store::{CodingFilter, Store};
@@ -11,16 +8,7 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::support::{accord, demo};
-
-fn window(project: &Path) -> Harness<'static, AccordApp> {
-    let app = AccordApp::new(Workspace::open(project).unwrap());
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut AccordApp| app.ui_root(ui), app);
-    h.run_steps(3);
-    h
-}
+use crate::support::{accord, demo, window};
 
 fn rater(store: &Store, name: &str) -> RaterId {
     store.find_rater(name).unwrap().rater_id

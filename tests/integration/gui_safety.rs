@@ -2,8 +2,7 @@
 //! for its passphrase (a wrong one is refused and nothing opens), and File › New encrypted project…
 //! makes one and works on it.
 
-use accord::app::Workspace;
-use accord::gui::{AccordApp, Root};
+use accord::gui::Root;
 use accord::model::RaterKind;
 use accord::store::{Passphrase, Store, StoreError};
 use egui_kittest::Harness;
@@ -46,11 +45,7 @@ fn an_encrypted_project_opens_only_with_its_passphrase() {
 #[test]
 fn file_new_encrypted_project_makes_one_and_works_on_it() {
     let dir = tempfile::tempdir().unwrap();
-    let app = AccordApp::new(Workspace::open(&demo(dir.path())).unwrap());
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut AccordApp| app.ui_root(ui), app);
-    h.run_steps(3);
+    let mut h = crate::support::window(&demo(dir.path()));
     h.get_by_label("Maya Chen").click();
     h.run_steps(8);
     h.get_by_label("File").click();
@@ -82,4 +77,47 @@ fn file_new_encrypted_project_makes_one_and_works_on_it() {
         Err(StoreError::Encrypted(_))
     ));
     assert!(Store::open_encrypted(&target, &Passphrase::new("twelve chars!")).is_ok());
+}
+
+#[test]
+fn de_identify_from_the_window_after_a_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let list = dir.path().join("names.csv");
+    std::fs::write(&list, "Lena,Coach C1\nCarol,Supervisor S1\n").unwrap();
+    let mut h = crate::support::window(&project);
+    h.get_by_label("Maya Chen").click();
+    h.run_steps(8);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("De-identify…").click();
+    h.run_steps(4);
+    h.get_by_label("Pseudonym list").focus();
+    h.get_by_label("Pseudonym list")
+        .type_text(list.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("Preview").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Coach C1").is_some(),
+        "the preview shows what Lena becomes"
+    );
+    // Nothing changes before the confirmation and Apply.
+    let p01 = |h: &Harness<'static, accord::gui::AccordApp>| {
+        let store = h.state().workspace().store();
+        let id = store
+            .find_transcript("P01_interview")
+            .unwrap()
+            .transcript_id;
+        store.transcript(id).unwrap().text
+    };
+    assert!(p01(&h).contains("Lena"));
+    h.get_by_label_contains("I understand this cannot be undone")
+        .click();
+    h.run_steps(1);
+    h.get_by_label("Apply").click();
+    h.run_steps(4);
+    let text = p01(&h);
+    assert!(!text.contains("Lena") && text.contains("Coach C1"));
+    assert!(h.state().deidentify.is_none(), "the dialog closed");
 }

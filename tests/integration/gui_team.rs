@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use accord::app::Workspace;
 use accord::gui::{AccordApp, ShownPassage};
 use accord::model::RaterKind;
 use accord::store::CodingFilter;
@@ -15,11 +14,7 @@ use egui_kittest::kittest::Queryable;
 use crate::support::{accord, demo};
 
 fn window(project: &Path) -> Harness<'static, AccordApp> {
-    let app = AccordApp::new(Workspace::open(project).unwrap());
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut AccordApp| app.ui_root(ui), app);
-    h.run_steps(3);
+    let mut h = crate::support::window(project);
     h.get_by_label("Maya Chen").click();
     h.run_steps(8);
     h

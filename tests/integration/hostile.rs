@@ -87,6 +87,24 @@ fn zip_bombs_entities_and_path_tricks_in_docx_are_refused() {
 }
 
 #[test]
+fn a_qdpx_zip_bomb_is_refused() {
+    let project = br#"<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>"#;
+    let zeros = vec![b'0'; 40_000_000];
+    let bomb = zip_of(
+        &[("project.qde", &project[..]), ("sources/x.txt", &zeros)],
+        zip::CompressionMethod::Deflated,
+    );
+    assert!(bomb.len() < 200_000, "{} bytes", bomb.len());
+    let err = read_qdpx(Path::new("bomb.qdpx"), &bomb)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("bomb.qdpx: ") && err.contains("zip bomb"),
+        "{err}"
+    );
+}
+
+#[test]
 fn entity_expansion_and_bad_positions_in_refi_files() {
     let dir = tempfile::tempdir().unwrap();
     let laughs = format!("{BILLION_LAUGHS}<Project name='&lol9;'/>");

@@ -143,8 +143,14 @@ fn hundreds_of_kills_while_coding_lose_nothing_that_was_saved() {
                 "--json",
             ],
         );
-        // Anywhere from at once to well after it would have finished.
-        let delay = typical.mul_f64(rng.below(1600) as f64 / 1000.0);
+        // Anywhere from at once to well after it would have finished; and every eighth command is
+        // let run to the end, so that codings whose command returned keep piling up to be checked
+        // whatever the load on the machine.
+        let delay = if (kills + finished) % 8 == 7 {
+            Duration::from_mins(1)
+        } else {
+            typical.mul_f64(rng.below(1600) as f64 / 1000.0)
+        };
         match run_or_kill(child, delay) {
             Some(out) => {
                 let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -107,6 +107,41 @@ pub fn demo(dir: &Path) -> PathBuf {
     path
 }
 
+/// Every file under `dir` whose bytes hold one of `words` (in any case), with the word: what a scan
+/// of a project's folder for leaked text finds.
+pub fn files_holding(dir: &Path, words: &[&str]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
+            for word in words {
+                let w = word.to_ascii_lowercase();
+                if bytes.windows(w.len()).any(|x| x == w.as_bytes()) {
+                    found.push((path.display().to_string(), (*word).to_string()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The window on a project, as the UI tests drive it (1400 x 900, a few frames drawn).
+#[cfg(feature = "gui")]
+pub fn window(project: &Path) -> egui_kittest::Harness<'static, accord::gui::AccordApp> {
+    let app = accord::gui::AccordApp::new(accord::app::Workspace::open(project).unwrap());
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut accord::gui::AccordApp| app.ui_root(ui), app);
+    h.run_steps(3);
+    h
+}
+
 /// The bytes of a project file and its WAL (what "unchanged" means on disk).
 pub fn snapshot(project: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
     let wal = project.with_extension("accord-wal");
