@@ -128,12 +128,26 @@ mod tests {
 
     #[test]
     fn refuses_bombs_and_escapes_and_finds_a_named_qde() {
+        // A megabyte of zeros packs a thousand times: a bomb, whatever the budget.
         let zeros = vec![0u8; 1 << 20];
         let bomb = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &zeros)]);
         assert!(bomb.len() < 10_000, "a megabyte of zeros packs small");
-        let err = read_zip_within(Path::new("b.qdpx"), &bomb, 100_000).unwrap_err();
+        let err = read_zip_within(Path::new("b.qdpx"), &bomb, 2 << 20).unwrap_err();
+        assert!(err.to_string().contains("zip bomb"), "{err}");
+        // A megabyte of letters packs like text: refused only past the budget.
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        let letters: Vec<u8> = (0..1 << 20)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                b"etaoin shrdlu"[(seed % 13) as usize]
+            })
+            .collect();
+        let big = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &letters)]);
+        let err = read_zip_within(Path::new("b.qdpx"), &big, 100_000).unwrap_err();
         assert!(err.to_string().contains("expands past the limit"), "{err}");
-        assert!(read_zip_within(Path::new("b.qdpx"), &bomb, 2 << 20).is_ok());
+        assert!(read_zip_within(Path::new("b.qdpx"), &big, 2 << 20).is_ok());
         let escape = archive(&[("/etc/passwd.txt", b"x")]);
         let err = read_zip(Path::new("e.qdpx"), &escape).unwrap_err();
         assert!(err.to_string().contains("outside the archive"), "{err}");
