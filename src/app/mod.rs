@@ -11,6 +11,7 @@ pub mod command;
 pub mod deidentify;
 pub mod demo;
 pub mod export;
+mod inverse;
 pub mod listing;
 pub mod refi;
 pub mod resolve;

@@ -104,9 +104,10 @@ pub fn build_schema() -> Schema {
             .set_indexing_options(text_indexing)
             .set_stored(),
     );
+    // Only bare words search the stems (phrases never do), so no positions are kept for them.
     let stem_indexing = TextFieldIndexing::default()
         .set_tokenizer(STEM_ANALYZER)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        .set_index_option(IndexRecordOption::WithFreqs);
     // not stored: the text is stored once, in `text`
     b.add_text_field(
         "text_stem",

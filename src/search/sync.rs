@@ -23,7 +23,7 @@ use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
 use crate::store::{CodingFilter, Store};
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
-pub const INDEX_VERSION: u32 = 3;
+pub const INDEX_VERSION: u32 = 4;
 
 const SIDECAR: &str = "accord-index.json";
 const TURNS: &str = "turns";

@@ -1,0 +1,320 @@
+//! Merging a rater's work back into the lead's project: read from a rater file (`rater_work`), then
+//! checked and added by id in ONE transaction (`merge_rater_work`), after refusing anything that
+//! does not fit: another project, a rater this project lacks, a transcript whose text differs, a
+//! codebook version this project does not know. Merging what is already here writes nothing.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::proposals::Proposal;
+use super::team::RaterFileInfo;
+use super::transcripts::parse_col;
+use super::{Result, Store, StoreError, audit, not_a_project};
+use crate::model::{Coding, CodingId, Memo, MemoTarget, Rater, RaterId, Span, TranscriptId};
+
+/// A rater's work read from a rater file, ready to merge.
+#[derive(Debug, Clone)]
+pub struct RaterWork {
+    /// Where the file came from.
+    pub info: RaterFileInfo,
+    /// The rater, as the file holds it.
+    pub rater: Rater,
+    /// The transcripts in the file: id, name, SHA-256 of the text.
+    pub transcripts: Vec<(TranscriptId, String, String)>,
+    /// Every codebook version the file holds: number and snapshot.
+    pub codebook_versions: Vec<(i64, String)>,
+    /// The rater's codings (removed ones too, with when).
+    pub codings: Vec<Coding>,
+    /// Who removed each removed coding.
+    pub removed_by: Vec<(CodingId, Option<RaterId>)>,
+    /// The rater's memos.
+    pub memos: Vec<Memo>,
+    /// The rater's proposals.
+    pub proposals: Vec<Proposal>,
+    /// Codings in the file by anyone else (never merged).
+    pub foreign_codings: usize,
+}
+
+/// What a merge brought in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MergeReport {
+    /// The rater's name.
+    pub rater: String,
+    /// Codings added.
+    pub codings: usize,
+    /// Codings removed (tombstones brought in).
+    pub removals: usize,
+    /// Memos added.
+    pub memos: usize,
+    /// Proposals added (waiting for the lead).
+    pub proposals: usize,
+    /// Codings already in the project (skipped).
+    pub already: usize,
+    /// Codings by someone else in the file (never merged).
+    pub foreign: usize,
+    /// What exactly came in, so that the merge can be undone.
+    #[serde(skip)]
+    pub detail: MergeDetail,
+}
+
+/// What a merge added, by id: the undo of a merge takes exactly these away again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeDetail {
+    /// Codings added (and live).
+    pub added: Vec<CodingId>,
+    /// Codings that were live here and that the merge removed.
+    pub removed: Vec<CodingId>,
+    /// Memos added.
+    pub memos: Vec<Memo>,
+    /// Proposals added.
+    pub proposals: Vec<Proposal>,
+}
+
+impl MergeReport {
+    /// Whether the merge changed nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.codings + self.removals + self.memos + self.proposals == 0
+    }
+}
+
+impl Store {
+    /// Reads a rater file's work (this store must be the rater file).
+    pub fn rater_work(&self) -> Result<RaterWork> {
+        let path = self.path.clone().unwrap_or_default();
+        let info = self.rater_file_info()?.ok_or_else(|| {
+            not_a_project(
+                &path,
+                "an Accord project, but not a rater file (issue one with accord rater-file)",
+            )
+        })?;
+        let rater = self
+            .raters()?
+            .into_iter()
+            .find(|r| r.rater_id == info.rater_id)
+            .ok_or_else(|| StoreError::Corrupt("rater file: its rater is missing".into()))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT transcript_id, name, sha256 FROM transcripts ORDER BY name")?;
+        let transcripts = stmt
+            .query_map([], |r| Ok((parse_col(r, 0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT version, snapshot FROM codebook_versions ORDER BY version")?;
+        let codebook_versions = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let all = self.codings(&super::CodingFilter {
+            include_removed: true,
+            ..super::CodingFilter::default()
+        })?;
+        let foreign_codings = all.iter().filter(|c| c.rater_id != rater.rater_id).count();
+        let codings: Vec<Coding> = all
+            .into_iter()
+            .filter(|c| c.rater_id == rater.rater_id)
+            .collect();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT coding_id, removed_by FROM coding_removals ORDER BY coding_id")?;
+        let removed_by = stmt
+            .query_map([], |r| {
+                Ok((
+                    parse_col(r, 0)?,
+                    r.get::<_, Option<String>>(1)?.and_then(|s| s.parse().ok()),
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let memos = self
+            .all_memos()?
+            .into_iter()
+            .filter(|m| m.rater_id == Some(rater.rater_id))
+            .collect();
+        let proposals = self
+            .proposals()?
+            .into_iter()
+            .filter(|p| p.rater_id == Some(rater.rater_id))
+            .collect();
+        Ok(RaterWork {
+            info,
+            rater,
+            transcripts,
+            codebook_versions,
+            codings,
+            removed_by,
+            memos,
+            proposals,
+            foreign_codings,
+        })
+    }
+
+    /// Merges a rater's work in one transaction: codings, tombstones, memos and proposals are added
+    /// by id (what is already here is left as it is, so merging twice changes nothing). Refused, with
+    /// nothing changed, when the work belongs to another project, names a rater this project does not
+    /// have, holds a transcript whose text differs from this project's, or was coded under a codebook
+    /// version this project does not know.
+    pub fn merge_rater_work(&mut self, work: &RaterWork, file: &str) -> Result<MergeReport> {
+        self.check_rater_work(work, file)?;
+        let rater = work.rater.rater_id.to_text();
+        self.write(|tx| {
+            let mut report = MergeReport {
+                rater: work.rater.name.clone(),
+                foreign: work.foreign_codings,
+                ..MergeReport::default()
+            };
+            for c in &work.codings {
+                let added = tx.execute(
+                    "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (coding_id) DO NOTHING",
+                    params![
+                        c.coding_id.to_text(),
+                        c.transcript_id.to_text(),
+                        c.code_id.to_text(),
+                        rater,
+                        c.span.start as i64,
+                        c.span.end as i64,
+                        c.codebook_version,
+                        c.created_at,
+                    ],
+                )?;
+                if added == 0 {
+                    report.already += 1;
+                } else {
+                    report.codings += 1;
+                    // Added and removed in the file alike stays removed through undo and redo.
+                    if c.removed_at.is_none() {
+                        report.detail.added.push(c.coding_id);
+                    }
+                }
+                if let Some(at) = &c.removed_at {
+                    let by = work
+                        .removed_by
+                        .iter()
+                        .find(|(id, _)| *id == c.coding_id)
+                        .and_then(|(_, by)| *by);
+                    let n = tx.execute(
+                        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (coding_id) DO NOTHING",
+                        params![c.coding_id.to_text(), at, by.map(|r| r.to_text())],
+                    )?;
+                    report.removals += n;
+                    if n > 0 && added == 0 {
+                        report.detail.removed.push(c.coding_id);
+                    }
+                }
+            }
+            for memo in &work.memos {
+                let exists = super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
+                if !exists && memo_target_exists(tx, memo.target)? {
+                    super::raters::insert_memo(tx, memo)?;
+                    report.memos += 1;
+                    report.detail.memos.push(memo.clone());
+                }
+            }
+            for p in &work.proposals {
+                if super::proposals::insert_proposal(tx, p)? > 0 {
+                    report.proposals += 1;
+                    report.detail.proposals.push(p.clone());
+                }
+            }
+            // Merging again what is already here writes nothing at all.
+            if !report.is_empty() {
+                audit::record(
+                    tx,
+                    "merge",
+                    "rater-file",
+                    Some(&rater),
+                    &serde_json::json!({ "file": file, "report": report }),
+                )?;
+            }
+            Ok(report)
+        })
+    }
+
+    fn check_rater_work(&self, work: &RaterWork, file: &str) -> Result<()> {
+        let refuse = |why: String| {
+            Err(StoreError::Refused(format!(
+                "{file}: {why}; nothing was merged"
+            )))
+        };
+        let here = self.project_id()?;
+        if work.info.origin != here {
+            return refuse(format!(
+                "a rater file of another project ({}), not of this one ({})",
+                work.info.origin.to_text(),
+                here.to_text()
+            ));
+        }
+        if !self
+            .raters()?
+            .iter()
+            .any(|r| r.rater_id == work.rater.rater_id)
+        {
+            return refuse(format!(
+                "its rater {:?} is not a rater of this project",
+                work.rater.name
+            ));
+        }
+        for (version, snapshot) in &work.codebook_versions {
+            let known: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT snapshot FROM codebook_versions WHERE version = ?1",
+                    [version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.as_deref() != Some(snapshot.as_str()) {
+                return refuse(format!(
+                    "it holds codebook version {version}, which this project does not know (the \
+                     codebook must be changed here, by the lead)"
+                ));
+            }
+        }
+        for (id, name, sha) in &work.transcripts {
+            let ours: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT sha256 FROM transcripts WHERE transcript_id = ?1",
+                    [id.to_text()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match ours {
+                None => return refuse(format!("transcript {name:?} is not in this project")),
+                Some(ours) if &ours != sha => {
+                    return refuse(format!(
+                        "transcript {name:?} has other text than this project's (SHA-256 {} here, {} in the file)",
+                        &ours[..12.min(ours.len())],
+                        &sha[..12.min(sha.len())]
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let in_file: std::collections::BTreeSet<TranscriptId> =
+            work.transcripts.iter().map(|t| t.0).collect();
+        let lengths = self.transcript_lengths()?;
+        for c in &work.codings {
+            let len = lengths.get(&c.transcript_id).map(|l| l.1);
+            let fits = len.is_some_and(|len| Span::checked(c.span.start, c.span.end, len).is_ok());
+            if !in_file.contains(&c.transcript_id) || !fits {
+                return refuse(format!(
+                    "coding {} does not fit its transcript",
+                    c.coding_id.to_text()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn memo_target_exists(tx: &rusqlite::Connection, target: MemoTarget) -> Result<bool> {
+    use super::codings::exists;
+    Ok(match target {
+        MemoTarget::Project => true,
+        MemoTarget::Transcript(id) => exists(tx, "transcripts", "transcript_id", &id.to_text())?,
+        MemoTarget::Code(id) => exists(tx, "codes", "code_id", &id.to_text())?,
+        MemoTarget::Coding(id) => exists(tx, "codings", "coding_id", &id.to_text())?,
+    })
+}
