@@ -8,6 +8,7 @@
 //! it, redoing restores that same coding; undoing a codebook change sets the codebook back as it was.
 
 use std::path::Path;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use super::command::{Command, Outcome, apply};
 use super::{AppError, Result};
@@ -21,6 +22,8 @@ pub struct Workspace {
     revision: u64,
     index: Option<ProjectIndex>,
     index_revision: u64,
+    /// The index being opened or rebuilt on a worker thread ([`Workspace::prepare_index`]).
+    pending_index: Option<Receiver<std::result::Result<ProjectIndex, String>>>,
     undo_label: Option<String>,
     redo_label: Option<String>,
 }
@@ -48,6 +51,7 @@ impl Workspace {
             revision: 1,
             index: None,
             index_revision: 0,
+            pending_index: None,
             undo_label: None,
             redo_label: None,
         };
@@ -70,6 +74,10 @@ impl Workspace {
     /// restore): views re-read it, the search index is opened again, the undo labels re-read.
     pub fn changed_outside(&mut self) {
         self.revision += 1;
+        // A worker still building the index must finish (and release the index folder) first.
+        if let Some(pending) = self.pending_index.take() {
+            let _ = pending.recv();
+        }
         self.index = None;
         self.read_labels();
     }
@@ -161,9 +169,67 @@ impl Workspace {
         result
     }
 
-    /// Searches the project, bringing the index up to date first if the project changed.
+    /// Opens (or rebuilds) the search index on a worker thread with a second connection to the
+    /// project, so that a window stays responsive while an encrypted project's index is built in
+    /// memory or a missing or stale one is rebuilt; `done` is called on the worker when it is ready.
+    /// Changes made meanwhile are caught up by the first search. Returns false (and starts nothing)
+    /// when there is no second connection to have (an in-memory project) or the index is open.
+    pub fn prepare_index(&mut self, done: impl FnOnce() + Send + 'static) -> bool {
+        if self.index.is_some() || self.pending_index.is_some() {
+            return self.pending_index.is_some();
+        }
+        let Ok(second) = self.store.reopen() else {
+            return false;
+        };
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let opened = ProjectIndex::open(&second)
+                .map(|(index, _)| index)
+                .map_err(|e| e.to_string());
+            let _ = tx.send(opened);
+            done();
+        });
+        self.pending_index = Some(rx);
+        true
+    }
+
+    /// Whether the search index is still being prepared on a worker thread; once it is ready it is
+    /// taken into use (if preparing failed, the next search opens it again and reports why).
+    pub fn index_preparing(&mut self) -> bool {
+        let Some(pending) = &self.pending_index else {
+            return false;
+        };
+        match pending.try_recv() {
+            Err(TryRecvError::Empty) => true,
+            Ok(opened) => {
+                self.pending_index = None;
+                self.take_prepared(opened);
+                false
+            }
+            Err(TryRecvError::Disconnected) => {
+                self.pending_index = None;
+                false
+            }
+        }
+    }
+
+    fn take_prepared(&mut self, opened: std::result::Result<ProjectIndex, String>) {
+        if let Ok(index) = opened {
+            self.index = Some(index);
+            // Brought up to date with changes made while it was being prepared, at the next search.
+            self.index_revision = 0;
+        }
+    }
+
+    /// Searches the project, bringing the index up to date first if the project changed (waiting
+    /// for an index being prepared on a worker thread, if there is one).
     pub fn search(&mut self, query: &str, opts: &SearchOptions<'_>) -> Result<SearchResults> {
         let invalid = |e: crate::search::SearchError| AppError::Invalid(e.to_string());
+        if let Some(pending) = self.pending_index.take()
+            && let Ok(opened) = pending.recv()
+        {
+            self.take_prepared(opened);
+        }
         match &mut self.index {
             Some(index) if self.index_revision != self.revision => {
                 index.sync(&self.store).map_err(invalid)?;

@@ -192,6 +192,11 @@ impl AccordApp {
 
     /// Runs a search or codes hits.
     pub(super) fn search_request(&mut self, request: SearchRequest, _actions: &mut [Action]) {
+        if self.search.preparing && matches!(request, SearchRequest::Run { .. }) {
+            // Runs when the index is ready (see `poll_jobs`).
+            self.pending_search = Some(request);
+            return;
+        }
         match request {
             SearchRequest::Run { query, order, stem } => {
                 let opts = SearchOptions {
@@ -326,6 +331,15 @@ impl AccordApp {
 
     /// Collects finished work from other threads.
     pub(super) fn poll_jobs(&mut self, ui: &Ui) {
+        if self.search.preparing {
+            self.search.preparing = self.workspace.index_preparing();
+            if self.search.preparing {
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+            } else if let Some(request) = self.pending_search.take() {
+                self.search_request(request, &mut []);
+            }
+        }
         if let Some(rx) = &self.agreement_job {
             if let Ok(result) = rx.try_recv() {
                 self.agreement.result = Some(result);

@@ -18,7 +18,7 @@ use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
 use super::rater_picker::RaterPicker;
 use super::rounds_view::RoundsView;
-use super::search_view::SearchView;
+use super::search_view::{SearchRequest, SearchView};
 use super::state::{Action, Tone, ViewState};
 use super::top_bar::{MenuRequest, TopBarInfo, top_bar_ui};
 use super::transcript_view::TranscriptView;
@@ -73,6 +73,12 @@ pub struct AccordApp {
     /// The de-identification dialog, when open.
     pub deidentify: Option<super::deidentify_dialog::DeidentifyDialog>,
     pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
+    /// Open the search index on a worker thread when the window starts (the real window does; the
+    /// UI tests search synchronously unless they ask for it).
+    index_in_background: bool,
+    index_started: bool,
+    /// A search asked for while the index was still being prepared; it runs when the index is ready.
+    pub(super) pending_search: Option<SearchRequest>,
     fonts_installed: bool,
     remembered_rater: Option<String>,
 }
@@ -116,6 +122,9 @@ impl AccordApp {
             new_encrypted: None,
             deidentify: None,
             agreement_job: None,
+            index_in_background: false,
+            index_started: false,
+            pending_search: None,
             fonts_installed: false,
             remembered_rater: None,
         }
@@ -136,10 +145,18 @@ impl AccordApp {
 
     /// Works on another project from now on (a new one, just made).
     pub fn switch_to(&mut self, workspace: Workspace) {
-        let dark = self.state.dark;
+        let (dark, background) = (self.state.dark, self.index_in_background);
         *self = Self::new(workspace);
         self.state.dark = dark;
+        self.index_in_background = background;
         self.fonts_installed = false;
+    }
+
+    /// Opens the search index on a worker thread as the window starts (and on every project it
+    /// switches to), so a large or encrypted project's index never holds up the window; a search
+    /// asked for before it is ready runs when it is.
+    pub fn open_index_in_background(&mut self) {
+        self.index_in_background = true;
     }
 
     /// The workspace (for reading; tests look at the store through it).
@@ -172,6 +189,11 @@ impl AccordApp {
             egui::Theme::Light
         });
         self.refresh();
+        if self.index_in_background && !self.index_started {
+            self.index_started = true;
+            let ctx = ui.ctx().clone();
+            self.search.preparing = self.workspace.prepare_index(move || ctx.request_repaint());
+        }
         let mut actions = Vec::new();
         self.shortcuts(ui, &mut actions);
         let request = self.panels_ui(ui, &mut actions);

@@ -50,6 +50,8 @@ pub struct SearchView {
     stem: bool,
     /// The last results, or the error of the last query.
     pub results: Option<Result<SearchResults, String>>,
+    /// The index is still being opened or built on a worker thread.
+    pub preparing: bool,
     ticked: BTreeSet<usize>,
     scope: Scope,
     code_id: Option<CodeId>,
@@ -65,6 +67,7 @@ impl Default for SearchView {
             by_transcript_order: false,
             stem: false,
             results: None,
+            preparing: false,
             ticked: BTreeSet::new(),
             scope: Scope::Hit,
             code_id: None,
@@ -125,6 +128,15 @@ impl SearchView {
         });
         self.filters_ui(ui, project);
         ui.separator();
+        if self.preparing {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(
+                    "Preparing the search index (an encrypted project's is built in memory on \
+                     opening); a search runs as soon as it is ready.",
+                );
+            });
+        }
         match self.results.clone() {
             None => {
                 ui.label("Type a query and press Enter. Filters: speaker:, role:, transcript:, case:, code:, rater:, and any case attribute such as site:B.");

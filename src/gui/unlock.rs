@@ -34,7 +34,9 @@ impl Root {
         Ok(match Store::open(path) {
             Ok(store) => {
                 backup_on_open(&store);
-                Self::Open(Box::new(AccordApp::new(Workspace::new(store))))
+                let mut app = AccordApp::new(Workspace::new(store));
+                app.open_index_in_background();
+                Self::Open(Box::new(app))
             }
             Err(StoreError::Encrypted(_)) => Self::Locked(Unlock {
                 path: path.to_path_buf(),
@@ -73,6 +75,7 @@ impl Root {
                 if let Some(store) = unlock.ui(ui) {
                     backup_on_open(&store);
                     let mut app = AccordApp::new(Workspace::new(store));
+                    app.open_index_in_background();
                     app.remember(unlock.remembered.clone());
                     *self = Self::Open(Box::new(app));
                 }

@@ -1,6 +1,7 @@
 //! Encryption in the window, driven through `AccessKit` (`egui_kittest`): an encrypted project asks
 //! for its passphrase (a wrong one is refused and nothing opens), and File › New encrypted project…
-//! makes one and works on it.
+//! makes one and works on it; an encrypted project's index is built in memory on a worker while the
+//! window goes on, and a search asked for meanwhile runs when it is ready.
 
 use accord::gui::Root;
 use accord::model::RaterKind;
@@ -120,4 +121,61 @@ fn de_identify_from_the_window_after_a_preview() {
     let text = p01(&h);
     assert!(!text.contains("Lena") && text.contains("Coach C1"));
     assert!(h.state().deidentify.is_none(), "the dialog closed");
+}
+
+#[test]
+fn an_encrypted_projects_index_is_built_beside_the_window_and_a_search_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.accord");
+    let p = path.to_str().unwrap();
+    let key = [("ACCORD_PASSPHRASE", "a good passphrase")];
+    crate::support::accord_with(dir.path(), &["new", p, "--encrypt"], &key).success();
+    let transcripts = crate::support::samples().join("transcripts");
+    crate::support::accord_with(
+        dir.path(),
+        &["import", p, transcripts.to_str().unwrap()],
+        &key,
+    )
+    .success();
+    let root = Root::for_project(&path).unwrap();
+    let mut h = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_ui_state(|ui, root: &mut Root| root.ui_root(ui), root);
+    h.run_steps(2);
+    h.get_by_label("Passphrase").focus();
+    h.get_by_label("Passphrase").type_text("a good passphrase");
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(4);
+    h.get_by_label("New rater name").focus();
+    h.get_by_label("New rater name").type_text("Ana");
+    h.run_steps(1);
+    h.get_by_label("Add rater").click();
+    h.run_steps(4);
+    // The first frames start building the index in memory on a worker; the window goes on drawing.
+    h.run_steps(2);
+    h.get_by_label("Search").click();
+    h.run_steps(2);
+    h.get_by_label("Search query").focus();
+    h.get_by_label("Search query").type_text("supervisor");
+    h.run_steps(1);
+    h.get_by_label("Run search").click();
+    let mut results = None;
+    for _ in 0..600 {
+        h.run_steps(1);
+        if let Some(r) = &h.state().app().unwrap().search.results {
+            results = Some(r.clone());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let results = results
+        .expect("the search ran once the index was ready")
+        .expect("no error");
+    assert!(results.total > 30, "{}", results.total);
+    assert!(!h.state().app().unwrap().search.preparing);
+    assert!(
+        !accord::search::sync::index_dir(&path).exists(),
+        "an encrypted project's index stays in memory"
+    );
 }

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use accord::app::{Command, Workspace};
+use accord::import::{ImportOptions, read_transcript};
 use accord::model::text;
 use accord::search::sync::index_dir;
 use accord::search::{ProjectIndex, ResultOrder, SearchOptions, SearchResults};
@@ -443,4 +445,38 @@ fn search_and_code_is_one_change_at_each_scope() {
         .stderr_has("column 1");
     let _ = samples();
     let _ = Path::new("");
+}
+
+#[test]
+fn an_index_prepared_on_a_worker_catches_up_with_changes_made_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    std::fs::remove_dir_all(index_dir(&project)).ok();
+    let mut ws = Workspace::open(&project).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    assert!(ws.prepare_index(move || tx.send(()).unwrap()));
+    // A transcript imported while the index is being rebuilt on the worker.
+    let extra = dir.path().join("P13_extra.txt");
+    std::fs::write(
+        &extra,
+        "Interviewer: Anything else?\n\nP13: Zyzzyva is my favourite word.\n",
+    )
+    .unwrap();
+    let imported = read_transcript(&extra, &ImportOptions::default()).unwrap();
+    ws.apply("Import P13", Command::ImportTranscript(Box::new(imported)))
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_mins(2))
+        .expect("the worker finished");
+    assert!(!ws.index_preparing(), "ready, and taken into use");
+    let opts = SearchOptions::default();
+    assert_eq!(ws.search("zyzzyva", &opts).unwrap().total, 1);
+    let store = Store::open(&project).unwrap();
+    assert_eq!(
+        ws.search("supervisor", &opts).unwrap().total,
+        search(&store, "supervisor").total
+    );
+    // An in-memory project has no second connection: its index is built at the first search.
+    let mut memory = Workspace::new(Store::open_in_memory("m").unwrap());
+    assert!(!memory.prepare_index(|| ()));
+    assert!(!memory.index_preparing());
 }
