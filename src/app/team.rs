@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Command, Result};
-use crate::model::{CodingId, Rater, RaterId, TranscriptId};
+use crate::model::{Code, CodingId, Rater, RaterId, TranscriptId};
 use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store, StoreError};
 
 /// What issuing a rater file did.
@@ -133,6 +133,43 @@ pub struct MergeOutcome {
     pub result: std::result::Result<MergeReport, String>,
 }
 
+impl MergeOutcome {
+    /// One line on what the merge of this file did (or why it was refused), as people read it.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let file = self.file.display();
+        match &self.result {
+            Ok(r) if r.is_empty() => format!(
+                "{file}: {} — nothing new ({} codings already here)",
+                r.rater, r.already
+            ),
+            Ok(r) => format!(
+                "{file}: {} — {}, {}, {}, {} merged ({} already here{})",
+                r.rater,
+                counted(r.codings, "coding"),
+                counted(r.removals, "removal"),
+                counted(r.memos, "memo"),
+                counted(r.proposals, "proposal"),
+                r.already,
+                if r.foreign > 0 {
+                    format!(
+                        "; {} codings by others in the file were left out",
+                        r.foreign
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            Err(e) => format!("{file}: refused: {e}"),
+        }
+    }
+}
+
+/// "1 coding", "2 codings".
+fn counted(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Merges rater files into the project, each in its own transaction, after one backup of the
 /// project. A refused file changes nothing and the others are still merged.
 pub fn merge_rater_files(
@@ -215,4 +252,47 @@ pub fn second_passes(store: &Store) -> Result<Vec<(RaterId, RaterId)>> {
         }
     }
     Ok(out)
+}
+
+/// The fields a proposal changes, as (field, now, proposed); for a new code, its filled fields.
+#[must_use]
+pub fn proposal_changes(
+    current: Option<&Code>,
+    proposed: &Code,
+) -> Vec<(&'static str, String, String)> {
+    let empty = Code {
+        name: String::new(),
+        ..proposed.clone()
+    };
+    let now = current.unwrap_or(&empty);
+    [
+        ("name", &now.name, &proposed.name),
+        (
+            "short definition",
+            &now.short_definition,
+            &proposed.short_definition,
+        ),
+        ("definition", &now.definition, &proposed.definition),
+        ("when to use", &now.when_to_use, &proposed.when_to_use),
+        (
+            "when not to use",
+            &now.when_not_to_use,
+            &proposed.when_not_to_use,
+        ),
+        ("example", &now.example, &proposed.example),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b || current.is_none() && !b.is_empty())
+    .map(|(f, a, b)| {
+        (
+            f,
+            if current.is_some() {
+                a.clone()
+            } else {
+                String::new()
+            },
+            b.clone(),
+        )
+    })
+    .collect()
 }

@@ -70,6 +70,14 @@ impl Workspace {
         &mut self.store
     }
 
+    /// Says that the project's codings, raters or steps changed through the store directly (a merge
+    /// of rater files, a rater file issued to a second pass): views re-read it and the undo labels
+    /// are read again; the search index catches up at the next search, as after any change.
+    pub fn reread(&mut self) {
+        self.revision += 1;
+        self.read_labels();
+    }
+
     /// Says that the project changed other than through [`Self::apply`] (a de-identification, a
     /// restore): views re-read it, the search index is opened again, the undo labels re-read.
     pub fn changed_outside(&mut self) {

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::{ProjectPath, open, output};
 use crate::app::resolve;
 use crate::app::rounds::find_round;
-use crate::app::team::{issue_rater_file, merge_rater_files};
+use crate::app::team::{issue_rater_file, merge_rater_files, proposal_changes};
 use crate::app::{Command, Workspace};
 use crate::model::{Code, CodeId, ProposalId, now_rfc3339};
 use crate::store::Proposal;
@@ -167,33 +167,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             println!("backup of the project before merging: {}", b.display());
         }
         for o in &outcomes {
-            match &o.result {
-                Ok(r) if r.is_empty() => println!(
-                    "{}: {} — nothing new ({} codings already here)",
-                    o.file.display(),
-                    r.rater,
-                    r.already
-                ),
-                Ok(r) => println!(
-                    "{}: {} — {} codings, {} removals, {} memos, {} proposals merged ({} already here{})",
-                    o.file.display(),
-                    r.rater,
-                    r.codings,
-                    r.removals,
-                    r.memos,
-                    r.proposals,
-                    r.already,
-                    if r.foreign > 0 {
-                        format!(
-                            "; {} codings by others in the file were left out",
-                            r.foreign
-                        )
-                    } else {
-                        String::new()
-                    }
-                ),
-                Err(e) => println!("{}: refused: {e}", o.file.display()),
-            }
+            println!("{}", o.summary());
         }
     }
     Ok(if failed == 0 {
@@ -309,7 +283,7 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
                     p.base_version,
                     p.proposed.name
                 );
-                for (field, now, proposed) in differences(current, &p.proposed) {
+                for (field, now, proposed) in proposal_changes(current, &p.proposed) {
                     println!(
                         "    {field}: {:?} -> {:?}",
                         output::one_line(&now, 60),
@@ -364,43 +338,4 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The fields a proposal changes: (field, now, proposed).
-fn differences(current: Option<&Code>, proposed: &Code) -> Vec<(&'static str, String, String)> {
-    let empty = Code {
-        name: String::new(),
-        ..proposed.clone()
-    };
-    let now = current.unwrap_or(&empty);
-    [
-        ("name", &now.name, &proposed.name),
-        (
-            "short definition",
-            &now.short_definition,
-            &proposed.short_definition,
-        ),
-        ("definition", &now.definition, &proposed.definition),
-        ("when to use", &now.when_to_use, &proposed.when_to_use),
-        (
-            "when not to use",
-            &now.when_not_to_use,
-            &proposed.when_not_to_use,
-        ),
-        ("example", &now.example, &proposed.example),
-    ]
-    .into_iter()
-    .filter(|(_, a, b)| a != b || current.is_none() && !b.is_empty())
-    .map(|(f, a, b)| {
-        (
-            f,
-            if current.is_some() {
-                a.clone()
-            } else {
-                String::new()
-            },
-            b.clone(),
-        )
-    })
-    .collect()
 }

@@ -541,7 +541,7 @@ impl AccordApp {
 
 /// Native file dialogs go through the desktop portal over the session bus; without a bus (a bare X
 /// server, a remote session) the window asks for a path instead of failing silently.
-fn native_dialogs() -> bool {
+pub(super) fn native_dialogs() -> bool {
     std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
 }
 

@@ -20,6 +20,7 @@ use super::rater_picker::RaterPicker;
 use super::rounds_view::RoundsView;
 use super::search_view::{SearchRequest, SearchView};
 use super::state::{Action, Tone, ViewState};
+use super::team_view::TeamView;
 use super::top_bar::{MenuRequest, TopBarInfo, top_bar_ui};
 use super::transcript_view::TranscriptView;
 use crate::app::Workspace;
@@ -38,6 +39,8 @@ pub enum Central {
     Adjudicate,
     /// Agreement across reliability rounds.
     Rounds,
+    /// Rater files and codebook proposals.
+    Team,
     /// Exports with a preview.
     Export,
 }
@@ -61,6 +64,8 @@ pub struct AccordApp {
     pub adjudicate: AdjudicateView,
     /// The rounds view.
     pub rounds: RoundsView,
+    /// The team view (rater files, merges, proposals).
+    pub team: TeamView,
     /// The export view.
     pub export: ExportView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
@@ -112,6 +117,7 @@ impl AccordApp {
             agreement: AgreementView::default(),
             adjudicate: AdjudicateView::default(),
             rounds: RoundsView::default(),
+            team: TeamView::default(),
             export: ExportView::default(),
             export_data: None,
             memo: None,
@@ -356,6 +362,13 @@ impl AccordApp {
                 let revision = self.workspace.revision();
                 if let Some(request) = self.rounds.ui(ui, &self.project, revision) {
                     self.rounds_request(request);
+                }
+            }
+            Central::Team => {
+                let revision = self.workspace.revision();
+                let browse = super::actions::native_dialogs();
+                if let Some(request) = self.team.ui(ui, &self.project, revision, browse) {
+                    self.team_request(request);
                 }
             }
             Central::Export => {

@@ -30,6 +30,7 @@ mod rounds_view;
 mod search_view;
 mod state;
 mod team_actions;
+mod team_view;
 mod top_bar;
 mod transcript_view;
 mod unlock;

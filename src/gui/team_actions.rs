@@ -8,6 +8,7 @@ use super::adjudicate_view::{AdjudicateRequest, ShownPassage};
 use super::app::AccordApp;
 use super::deidentify_dialog::DeidentifyRequest;
 use super::rounds_view::RoundsRequest;
+use super::team_view::{ProposalRow, TeamRequest};
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
 use crate::app::{AppError, Command};
@@ -66,6 +67,127 @@ impl AccordApp {
             },
         }
     }
+}
+
+impl AccordApp {
+    /// Handles a request of the team view: issuing a rater file, merging rater files back, deciding
+    /// proposals.
+    pub(super) fn team_request(&mut self, request: TeamRequest) {
+        use crate::app::team::{issue_rater_file, merge_rater_files};
+        match request {
+            TeamRequest::LoadProposals => {
+                let rows = proposal_rows(self.workspace.store()).map_err(|e| e.to_string());
+                self.team.proposals = Some((self.workspace.revision(), rows));
+            }
+            TeamRequest::Issue {
+                rater,
+                transcripts,
+                second_pass,
+                out,
+            } => {
+                let store = self.workspace.store_mut();
+                let issued = store
+                    .raters()
+                    .map_err(AppError::from)
+                    .and_then(|raters| {
+                        raters
+                            .into_iter()
+                            .find(|r| r.rater_id == rater)
+                            .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
+                    })
+                    .and_then(|r| {
+                        issue_rater_file(store, &r, &transcripts, &out, None, second_pass)
+                    });
+                self.team.messages = vec![match issued {
+                    Ok(i) => (
+                        true,
+                        format!(
+                            "Wrote {} for {}: {} transcripts, codebook version {}; only {}'s own codings are in it.",
+                            i.path.display(),
+                            i.rater,
+                            i.transcripts,
+                            i.codebook_version,
+                            i.rater
+                        ),
+                    ),
+                    Err(e) => (false, format!("No rater file was written: {e}")),
+                }];
+                if second_pass {
+                    // A second-pass rater was added.
+                    self.workspace.reread();
+                }
+            }
+            TeamRequest::Merge(files) => {
+                self.team.messages = match merge_rater_files(self.workspace.store_mut(), &files) {
+                    Ok((backup, outcomes)) => backup
+                        .map(|b| (true, format!("Backup before merging: {}", b.display())))
+                        .into_iter()
+                        .chain(outcomes.iter().map(|o| (o.result.is_ok(), o.summary())))
+                        .collect(),
+                    Err(e) => vec![(false, format!("Nothing was merged: {e}"))],
+                };
+                self.workspace.reread();
+            }
+            TeamRequest::BrowseOut => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("Accord project", &["accord"])
+                    .set_title("Save the rater file as")
+                    .save_file()
+                {
+                    self.team.out = path.display().to_string();
+                }
+            }
+            TeamRequest::BrowseMerge => {
+                if let Some(paths) = rfd::FileDialog::new()
+                    .add_filter("Accord project", &["accord"])
+                    .set_title("Rater files to merge")
+                    .pick_files()
+                {
+                    self.team.merge_paths = paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                }
+            }
+            TeamRequest::Decide { id, accept, note } => {
+                let (label, command) = if accept {
+                    ("Accept a proposal", Command::AcceptProposal { id, note })
+                } else {
+                    ("Reject a proposal", Command::RejectProposal { id, note })
+                };
+                self.apply(label, command);
+            }
+        }
+    }
+}
+
+/// The project's proposals as the team view shows them, open ones first.
+fn proposal_rows(store: &Store) -> Result<Vec<ProposalRow>, AppError> {
+    let book = store.codebook()?;
+    let raters = store.raters()?;
+    let mut list = store.proposals()?;
+    list.sort_by_key(|p| p.status != "open");
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            let current = book.get(p.proposed.code_id);
+            ProposalRow {
+                id: p.proposal_id,
+                status: p.status.clone(),
+                name: p.proposed.name.clone(),
+                new_code: current.is_none(),
+                who: p
+                    .rater_id
+                    .and_then(|id| raters.iter().find(|r| r.rater_id == id))
+                    .map_or_else(|| "-".to_string(), |r| r.name.clone()),
+                base_version: p.base_version,
+                changes: crate::app::team::proposal_changes(current, &p.proposed),
+                note: p.note.clone(),
+                decision_note: p.decision_note.clone(),
+            }
+        })
+        .collect())
 }
 
 impl AccordApp {

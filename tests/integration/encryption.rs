@@ -85,7 +85,7 @@ fn an_encrypted_project_leaves_no_transcript_text_on_disk() {
     .success();
     run(&dir, &["merge", p, rater_file.to_str().unwrap()])
         .success()
-        .stdout_has("1 codings");
+        .stdout_has("— 1 coding,");
     let words = [
         "orphan paperwork",
         "Riverbend",

@@ -219,3 +219,145 @@ fn rounds_view_shows_the_command_lines_history() {
         .and_then(|c| c.rounds[0].as_ref()?.kappa);
     assert_eq!(kappa, Some(peerness));
 }
+
+#[test]
+fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let mut h = window(&project);
+    h.get_by_label("Team").click();
+    h.run_steps(3);
+
+    // Issue Jordan a rater file of one transcript.
+    h.get_by_label("Rater file for").click();
+    h.run_steps(2);
+    h.get_all_by_label("Jordan Ellis").last().unwrap().click();
+    h.run_steps(2);
+    h.get_by_label("P01_interview").click();
+    h.run_steps(1);
+    let file = d.join("jordan.accord");
+    h.get_by_label("Rater file path").focus();
+    h.get_by_label("Rater file path")
+        .type_text(file.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("Write rater file").click();
+    h.run_steps(3);
+    let messages = h.state().team.messages.clone();
+    assert!(messages[0].0, "{messages:?}");
+    assert!(file.exists());
+    let f = file.to_str().unwrap();
+
+    // Jordan codes a turn and proposes a sharper definition, on their own machine.
+    accord(
+        d,
+        &[
+            "code",
+            f,
+            "-t",
+            "P01_interview",
+            "-c",
+            "Burnout",
+            "-r",
+            "Jordan Ellis",
+            "--turns",
+            "3",
+        ],
+    )
+    .success();
+    let sharper = "Peer support that rests on shared lived experience, named as such.";
+    accord(
+        d,
+        &["propose", f, "--code", "Peerness", "--definition", sharper],
+    )
+    .success();
+
+    // Merge it back from the window, then once more: nothing new.
+    let before = h
+        .state()
+        .workspace()
+        .store()
+        .codings(&CodingFilter::default())
+        .unwrap()
+        .len();
+    h.get_by_label("Rater files to merge").focus();
+    h.get_by_label("Rater files to merge").type_text(f);
+    h.run_steps(1);
+    h.get_by_label("Merge").click();
+    h.run_steps(3);
+    let messages = h.state().team.messages.clone();
+    assert!(
+        messages.iter().all(|(ok, _)| *ok)
+            && messages.iter().any(|(_, m)| m.contains("— 1 coding,")),
+        "{messages:?}"
+    );
+    let store = h.state().workspace().store();
+    assert_eq!(
+        store.codings(&CodingFilter::default()).unwrap().len(),
+        before + 1
+    );
+    assert!(
+        h.state()
+            .workspace()
+            .undo_label()
+            .unwrap()
+            .starts_with("Merge Jordan Ellis"),
+        "the merge is one undoable change"
+    );
+    h.get_by_label("Merge").click();
+    h.run_steps(3);
+    assert!(
+        h.state()
+            .team
+            .messages
+            .iter()
+            .any(|(_, m)| m.contains("nothing new")),
+        "{:?}",
+        h.state().team.messages
+    );
+
+    // A file that is not an Accord project is refused, named, and nothing changes.
+    let bogus = d.join("notes.accord");
+    std::fs::write(&bogus, "not a project").unwrap();
+    h.get_by_label("Rater files to merge").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_label("Rater files to merge")
+        .type_text(bogus.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("Merge").click();
+    h.run_steps(3);
+    let refused = h.state().team.messages.clone();
+    assert!(
+        refused
+            .iter()
+            .any(|(ok, m)| !ok && m.contains("notes.accord") && m.contains("refused")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        h.state()
+            .workspace()
+            .store()
+            .codings(&CodingFilter::default())
+            .unwrap()
+            .len(),
+        before + 1
+    );
+
+    // The proposal arrived with the merge; the lead accepts it.
+    let version = h.state().workspace().store().codebook_version().unwrap();
+    h.get_by_label("Note on Peerness").focus();
+    h.get_by_label("Note on Peerness")
+        .type_text("agreed in the meeting");
+    h.run_steps(1);
+    h.get_by_label("Accept “Peerness”").click();
+    h.run_steps(3);
+    let store = h.state().workspace().store();
+    assert_eq!(store.codebook_version().unwrap(), version + 1);
+    let book = store.codebook().unwrap();
+    let code = accord::app::resolve::code(&book, "Peerness").unwrap();
+    assert_eq!(book.get(code).unwrap().definition, sharper);
+    let rows = h.state().team.proposals.clone().unwrap().1.unwrap();
+    assert_eq!(rows[0].status, "accepted");
+}

@@ -626,7 +626,7 @@ fn refused_merges_leave_the_project_byte_for_byte() {
     )
     .failure();
     assert!(
-        run.stdout.contains("refused") && run.stdout.contains("1 codings"),
+        run.stdout.contains("refused") && run.stdout.contains("— 1 coding,"),
         "{}",
         run.stdout
     );

@@ -1,0 +1,344 @@
+//! The Team view: the lead issues a rater file to each rater (chosen transcripts, blind to the other
+//! raters), merges the files that come back (a union by id, a backup first, every refusal named with
+//! its file), and accepts or rejects the codebook changes raters proposed. In a rater file the view
+//! says whose file it is and what goes back to the lead. The same steps as `accord rater-file`,
+//! `accord merge` and `accord proposals`: both call [`crate::app::team`].
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::cache::ProjectCache;
+use super::state::toggle;
+use crate::model::{ProposalId, RaterId, RaterKind, TranscriptId};
+
+/// What the view asks the app to do.
+#[derive(Debug, Clone)]
+pub enum TeamRequest {
+    /// Read the proposals.
+    LoadProposals,
+    /// Write a rater file.
+    Issue {
+        /// For whom.
+        rater: RaterId,
+        /// Which transcripts.
+        transcripts: Vec<TranscriptId>,
+        /// For a second pass of that rater (intra-rater agreement).
+        second_pass: bool,
+        /// Where.
+        out: PathBuf,
+    },
+    /// Merge these rater files.
+    Merge(Vec<PathBuf>),
+    /// Choose where to write the rater file with the desktop's dialog.
+    BrowseOut,
+    /// Choose rater files to merge with the desktop's dialog.
+    BrowseMerge,
+    /// Accept or reject a proposal.
+    Decide {
+        /// Which.
+        id: ProposalId,
+        /// Accept (or reject).
+        accept: bool,
+        /// The lead's note.
+        note: String,
+    },
+}
+
+/// A proposal as the view shows it.
+#[derive(Debug, Clone)]
+pub struct ProposalRow {
+    /// Its id.
+    pub id: ProposalId,
+    /// open, accepted or rejected.
+    pub status: String,
+    /// The code's name as proposed.
+    pub name: String,
+    /// Whether it proposes a new code.
+    pub new_code: bool,
+    /// Who proposed it.
+    pub who: String,
+    /// The codebook version it was proposed against.
+    pub base_version: i64,
+    /// The fields it changes: (field, now, proposed).
+    pub changes: Vec<(&'static str, String, String)>,
+    /// The proposer's note.
+    pub note: String,
+    /// The lead's note on deciding.
+    pub decision_note: Option<String>,
+}
+
+/// The view's state.
+#[derive(Debug, Default)]
+pub struct TeamView {
+    rater: Option<RaterId>,
+    transcripts: BTreeSet<TranscriptId>,
+    second_pass: bool,
+    /// Where the rater file goes (typed, or chosen with Browse…).
+    pub out: String,
+    /// The rater files to merge, one per line.
+    pub merge_paths: String,
+    /// What the last issue or merge did: (went well, line).
+    pub messages: Vec<(bool, String)>,
+    /// The proposals read for a project revision (or why they could not be).
+    pub proposals: Option<(u64, Result<Vec<ProposalRow>, String>)>,
+    notes: HashMap<ProposalId, String>,
+}
+
+impl TeamView {
+    /// Draws the view; returns what the app should do.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        revision: u64,
+        browse: bool,
+    ) -> Option<TeamRequest> {
+        let mut request = None;
+        if self.proposals.as_ref().is_none_or(|(r, _)| *r != revision) {
+            request = Some(TeamRequest::LoadProposals);
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("team-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if let Some(info) = &project.rater_file {
+                    Self::rater_file_ui(ui, project, info);
+                } else {
+                    ui.heading("Rater files");
+                    ui.label("Each rater codes blind on their own machine: issue a rater file to each, then merge the files they send back. Merging never changes or loses a coding already here, and a backup is taken first.");
+                    egui::CollapsingHeader::new(RichText::new("Issue a rater file").strong())
+                        .id_salt("team-issue")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            if let Some(r) = self.issue_ui(ui, project, browse) {
+                                request = Some(r);
+                            }
+                        });
+                    egui::CollapsingHeader::new(RichText::new("Merge rater files").strong())
+                        .id_salt("team-merge")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            if let Some(r) = self.merge_ui(ui, browse) {
+                                request = Some(r);
+                            }
+                        });
+                    for (ok, line) in &self.messages {
+                        if *ok {
+                            ui.label(line);
+                        } else {
+                            ui.colored_label(ui.visuals().error_fg_color, line);
+                        }
+                    }
+                }
+                ui.separator();
+                if let Some(r) = self.proposals_ui(ui, project.rater_file.is_none()) {
+                    request = Some(r);
+                }
+            });
+        request
+    }
+
+    fn rater_file_ui(ui: &mut Ui, project: &ProjectCache, info: &crate::store::RaterFileInfo) {
+        let who = project
+            .raters
+            .iter()
+            .find(|r| r.rater_id == info.rater_id)
+            .map_or("a rater", |r| r.name.as_str());
+        ui.heading(format!("{who}'s rater file"));
+        ui.label(format!(
+            "Issued {} with codebook version {}{}. Code blind here; only {who}'s codings are in this file. The codebook is locked: a change you make to a code is kept as a proposal for the lead. When you are done, send this file to the lead, who merges it.",
+            info.issued_at,
+            info.codebook_version,
+            info.round
+                .as_ref()
+                .map_or_else(String::new, |r| format!(" for {r}")),
+        ));
+    }
+
+    fn issue_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        browse: bool,
+    ) -> Option<TeamRequest> {
+        let humans: Vec<_> = project
+            .raters
+            .iter()
+            .filter(|r| r.kind == RaterKind::Human && !project.passes.contains(&r.rater_id))
+            .collect();
+        let chosen = self
+            .rater
+            .and_then(|id| humans.iter().find(|r| r.rater_id == id))
+            .map_or("choose…", |r| r.name.as_str());
+        egui::ComboBox::from_label("Rater file for")
+            .selected_text(chosen)
+            .show_ui(ui, |ui| {
+                for r in &humans {
+                    ui.selectable_value(&mut self.rater, Some(r.rater_id), &r.name);
+                }
+            });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Transcripts").strong());
+            if ui.small_button("All").clicked() {
+                self.transcripts = project
+                    .transcripts
+                    .iter()
+                    .map(|t| t.transcript_id)
+                    .collect();
+            }
+            if ui.small_button("None").clicked() {
+                self.transcripts.clear();
+            }
+            for t in &project.transcripts {
+                let mut on = self.transcripts.contains(&t.transcript_id);
+                if ui.checkbox(&mut on, &t.name).changed() {
+                    toggle(&mut self.transcripts, t.transcript_id, on);
+                }
+            }
+        });
+        ui.checkbox(
+            &mut self.second_pass,
+            "Second pass: the same rater codes these again, blind to their first pass (intra-rater agreement)",
+        );
+        ui.horizontal(|ui| {
+            ui.label("Save as");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.out)
+                    .hint_text("/path/to/ana.accord")
+                    .desired_width(420.0),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Rater file path")
+            });
+        });
+        let mut request = None;
+        ui.horizontal(|ui| {
+            if browse && ui.button("Browse…").clicked() {
+                request = Some(TeamRequest::BrowseOut);
+            }
+            let ready =
+                self.rater.is_some() && !self.transcripts.is_empty() && !self.out.trim().is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new("Write rater file"))
+                .clicked()
+                && let Some(rater) = self.rater
+            {
+                request = Some(TeamRequest::Issue {
+                    rater,
+                    transcripts: self.transcripts.iter().copied().collect(),
+                    second_pass: self.second_pass,
+                    out: PathBuf::from(self.out.trim()),
+                });
+            }
+        });
+        request
+    }
+
+    fn merge_ui(&mut self, ui: &mut Ui, browse: bool) -> Option<TeamRequest> {
+        ui.label("Rater files to merge, one per line:");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.merge_paths)
+                .hint_text("/path/to/ana.accord\n/path/to/ben.accord")
+                .desired_rows(3)
+                .desired_width(520.0),
+        )
+        .widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::MultilineTextInput, true, "Rater files to merge")
+        });
+        let paths: Vec<PathBuf> = self
+            .merge_paths
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        let mut request = None;
+        ui.horizontal(|ui| {
+            if browse && ui.button("Choose files…").clicked() {
+                request = Some(TeamRequest::BrowseMerge);
+            }
+            if ui
+                .add_enabled(!paths.is_empty(), egui::Button::new("Merge"))
+                .clicked()
+            {
+                request = Some(TeamRequest::Merge(paths));
+            }
+        });
+        request
+    }
+
+    fn proposals_ui(&mut self, ui: &mut Ui, lead: bool) -> Option<TeamRequest> {
+        let rows = match &self.proposals {
+            Some((_, Ok(rows))) => rows.clone(),
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                return None;
+            }
+            None => return None,
+        };
+        let open = rows.iter().filter(|p| p.status == "open").count();
+        ui.heading(format!("Codebook proposals ({open} open)"));
+        if rows.is_empty() {
+            ui.label("No proposals. A rater who changes a code in their rater file proposes the change; it arrives here when their file is merged.");
+            return None;
+        }
+        let mut request = None;
+        for p in &rows {
+            ui.group(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} — {} by {} (against codebook version {})",
+                        if p.new_code { "New code" } else { "Change to" },
+                        p.name,
+                        p.status,
+                        p.who,
+                        p.base_version
+                    ))
+                    .strong(),
+                );
+                for (field, now, proposed) in &p.changes {
+                    if p.new_code {
+                        ui.label(format!("{field}: {proposed}"));
+                    } else {
+                        ui.label(format!("{field}: “{now}” → “{proposed}”"));
+                    }
+                }
+                if !p.note.is_empty() {
+                    ui.label(RichText::new(format!("Note: {}", p.note)).italics());
+                }
+                if let Some(n) = p.decision_note.as_ref().filter(|n| !n.is_empty()) {
+                    ui.label(RichText::new(format!("Lead's note: {n}")).italics());
+                }
+                if lead && p.status == "open" {
+                    let note = self.notes.entry(p.id).or_default();
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(note)
+                                .hint_text("why (kept with the decision)")
+                                .desired_width(320.0),
+                        )
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::TextInput,
+                                true,
+                                format!("Note on {}", p.name),
+                            )
+                        });
+                        for (accept, word) in [(true, "Accept"), (false, "Reject")] {
+                            if ui.button(format!("{word} “{}”", p.name)).clicked() {
+                                request = Some(TeamRequest::Decide {
+                                    id: p.id,
+                                    accept,
+                                    note: note.clone(),
+                                });
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        request
+    }
+}
