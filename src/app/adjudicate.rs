@@ -53,6 +53,109 @@ impl Passage {
             (false, None) => "open",
         }
     }
+
+    /// Whether the raters nearly agree here by `near`: an exact agreement always does.
+    #[must_use]
+    pub fn nearly_agreed(&self, near: Nearness) -> bool {
+        if self.agreed {
+            return true;
+        }
+        if self.raters.len() < 2 || self.raters.iter().any(|r| r.2.is_empty()) {
+            return false;
+        }
+        match near {
+            Nearness::Exact => false,
+            Nearness::Within(chars) => {
+                let Some(spans) = self
+                    .raters
+                    .iter()
+                    .map(|r| match r.2.as_slice() {
+                        [one] => Some(*one),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<Span>>>()
+                else {
+                    return false;
+                };
+                let spread = |values: Vec<usize>| {
+                    values.iter().max().copied().unwrap_or(0)
+                        - values.iter().min().copied().unwrap_or(0)
+                };
+                spread(spans.iter().map(|s| s.start).collect()) <= chars
+                    && spread(spans.iter().map(|s| s.end).collect()) <= chars
+            }
+            Nearness::Overlap(percent) => {
+                let lanes = || self.raters.iter().map(|r| r.2.clone());
+                let length = |spans: &[Span]| spans.iter().map(|s| s.end - s.start).sum::<usize>();
+                let all = union_spans(&lanes().flatten().collect::<Vec<_>>());
+                let common = lanes()
+                    .reduce(|a, b| intersect_spans(&a, &b))
+                    .unwrap_or_default();
+                // common / all >= percent / 100, in integers.
+                length(&common) * 100 >= length(&all) * usize::from(percent)
+            }
+        }
+    }
+}
+
+/// When raters who did not code exactly the same text still count as agreeing, for settling many
+/// passages at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nearness {
+    /// Only exactly the same text.
+    Exact,
+    /// Each rater coded one stretch, and their starts lie within this many characters of one
+    /// another, and so do their ends (a word or a punctuation mark of drift at a boundary).
+    Within(usize),
+    /// What every rater coded is at least this percentage of what any rater coded there (the
+    /// overlap criterion MAXQDA's intercoder check uses for segments).
+    Overlap(u8),
+}
+
+impl std::fmt::Display for Nearness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exact => write!(f, "exactly"),
+            Self::Within(n) => write!(f, "within {n} characters at each end"),
+            Self::Overlap(p) => write!(f, "with at least {p}% of the text in common"),
+        }
+    }
+}
+
+/// The decisions that settle every open agreement (the raters' coding becomes the consensus) and
+/// every open near agreement by `nearness` (see [`Passage::nearly_agreed`]) as `near`: the union or
+/// the intersection of the raters' codings there. Each carries a note saying which.
+pub fn agreement_decisions(
+    all: &[Passage],
+    nearness: Nearness,
+    near: Decision,
+) -> Result<Vec<(Passage, Decision, String)>> {
+    let word = match near {
+        Decision::Union => "union",
+        Decision::Intersection => "intersection",
+        _ => {
+            return Err(AppError::Invalid(
+                "near agreements are settled as the union or the intersection".into(),
+            ));
+        }
+    };
+    Ok(all
+        .iter()
+        .filter(|p| p.settled.is_none())
+        .filter_map(|p| {
+            if p.agreed {
+                Some((p.clone(), Decision::Agreed, "the raters agreed".to_string()))
+            } else if p.nearly_agreed(nearness) {
+                Some((
+                    p.clone(),
+                    near,
+                    format!("the raters agreed {nearness}; {word} taken"),
+                ))
+            } else {
+                None
+            }
+        })
+        .collect())
 }
 
 /// Which passages to review.
@@ -364,4 +467,95 @@ pub fn counts(all: &[Passage]) -> (ReviewCounts, BTreeMap<String, ReviewCounts>)
         }
     }
     (total, by_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passage(lanes: &[&[(usize, usize)]]) -> Passage {
+        let raters: Vec<(RaterId, String, Vec<Span>)> = lanes
+            .iter()
+            .enumerate()
+            .map(|(i, spans)| {
+                (
+                    RaterId::new_random(),
+                    format!("R{i}"),
+                    spans.iter().map(|&(s, e)| Span::new(s, e)).collect(),
+                )
+            })
+            .collect();
+        let agreed = raters.windows(2).all(|w| w[0].2 == w[1].2);
+        Passage {
+            id: "p".into(),
+            transcript_id: TranscriptId::new_random(),
+            transcript: "t".into(),
+            code_id: CodeId::new_random(),
+            code: "c".into(),
+            extent: Span::new(0, 1000),
+            raters,
+            agreed,
+            settled: None,
+        }
+    }
+
+    #[test]
+    fn near_agreement_by_boundary_drift() {
+        // Starts 3 apart, ends 5 apart.
+        let p = passage(&[&[(100, 200)], &[(103, 195)]]);
+        assert!(!p.agreed);
+        assert!(!p.nearly_agreed(Nearness::Exact));
+        assert!(!p.nearly_agreed(Nearness::Within(4)));
+        assert!(p.nearly_agreed(Nearness::Within(5)));
+        // Two stretches for one rater: never a drift of one.
+        let split = passage(&[&[(100, 200)], &[(100, 150), (152, 200)]]);
+        assert!(!split.nearly_agreed(Nearness::Within(50)));
+        // A rater who coded nothing there never agrees.
+        let alone = passage(&[&[(100, 200)], &[]]);
+        assert!(!alone.nearly_agreed(Nearness::Within(1000)));
+        assert!(!alone.nearly_agreed(Nearness::Overlap(1)));
+        // Exact agreement is near by any measure.
+        assert!(passage(&[&[(5, 9)], &[(5, 9)]]).nearly_agreed(Nearness::Overlap(100)));
+    }
+
+    #[test]
+    fn near_agreement_by_overlap_counts_text_all_coded_over_text_any_coded() {
+        // Common 103..195 = 92 of 100..200 = 100 chars: 92%.
+        let p = passage(&[&[(100, 200)], &[(103, 195)]]);
+        assert!(p.nearly_agreed(Nearness::Overlap(92)));
+        assert!(!p.nearly_agreed(Nearness::Overlap(93)));
+        // Three raters: what all three coded (120..180 = 60) over what any coded (100..200 = 100).
+        let three = passage(&[&[(100, 200)], &[(110, 190)], &[(120, 180)]]);
+        assert!(three.nearly_agreed(Nearness::Overlap(60)));
+        assert!(!three.nearly_agreed(Nearness::Overlap(61)));
+        // Two stretches each may still overlap enough.
+        let split = passage(&[&[(0, 50), (60, 100)], &[(0, 50), (60, 100)], &[(0, 100)]]);
+        assert!(split.nearly_agreed(Nearness::Overlap(90)));
+    }
+
+    #[test]
+    fn agreement_decisions_settle_exact_and_near_passages_with_their_notes() {
+        let exact = passage(&[&[(0, 10)], &[(0, 10)]]);
+        let near = passage(&[&[(100, 200)], &[(103, 195)]]);
+        let far = passage(&[&[(300, 400)], &[(350, 450)]]);
+        let mut settled = passage(&[&[(500, 510)], &[(500, 510)]]);
+        settled.settled = Some(AdjudicationId::new_random());
+        let all = [exact, near, far, settled];
+        let only_exact = agreement_decisions(&all, Nearness::Exact, Decision::Union).unwrap();
+        assert_eq!(only_exact.len(), 1);
+        assert_eq!(only_exact[0].1, Decision::Agreed);
+        let with_near =
+            agreement_decisions(&all, Nearness::Within(5), Decision::Intersection).unwrap();
+        assert_eq!(with_near.len(), 2);
+        assert_eq!(with_near[1].1, Decision::Intersection);
+        assert_eq!(
+            with_near[1].2,
+            "the raters agreed within 5 characters at each end; intersection taken"
+        );
+        assert_eq!(
+            decided_spans(&with_near[1].0, with_near[1].1).unwrap(),
+            vec![Span::new(103, 195)]
+        );
+        assert!(agreement_decisions(&all, Nearness::Within(5), Decision::Drop).is_err());
+    }
 }

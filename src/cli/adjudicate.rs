@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, output};
-use crate::app::adjudicate::{Passage, Review, counts, find_passage, passages, settle};
+use crate::app::adjudicate::{
+    Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
+};
 use crate::app::resolve;
 use crate::app::{Command, Workspace};
 use crate::model::{AdjudicationId, Decision, Span, text};
@@ -76,13 +78,26 @@ pub enum AdjudicateCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Settle every passage where the raters agree (their coding becomes the consensus).
+    /// Settle every passage where the raters agree (their coding becomes the consensus); with
+    /// --within N also those where each rater coded one stretch and their starts and ends differ
+    /// by at most N characters, or with --overlap P those where at least P% of the text is coded by
+    /// all (taken as the union, or with --near intersection)
     Agreements {
         #[command(flatten)]
         review: ReviewArgs,
-        /// A note for each.
+        /// A note for each exact agreement.
         #[arg(long, default_value = "the raters agreed")]
         note: String,
+        /// Also settle near agreements: starts and ends within this many characters.
+        #[arg(long, conflicts_with = "overlap")]
+        within: Option<usize>,
+        /// Also settle near agreements: at least this percentage (1-100) of the text any rater
+        /// coded there is coded by every rater.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+        overlap: Option<u8>,
+        /// What a near agreement becomes: union or intersection.
+        #[arg(long, default_value = "union", value_parser = ["union", "intersection"])]
+        near: String,
     },
     /// Withdraw a decision (its consensus codings are removed; the passage is open again).
     Withdraw {
@@ -126,20 +141,42 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             print!("{}", show(&store, passage)?);
         }
         AdjudicateCommand::Decide { .. } => decide(cmd)?,
-        AdjudicateCommand::Agreements { review: r, note } => {
+        AdjudicateCommand::Agreements {
+            review: r,
+            note,
+            within,
+            overlap,
+            near,
+        } => {
             let store = open(&r.project.project)?;
-            let agreed: Vec<_> = review(&store, r)?
-                .into_iter()
-                .filter(|p| p.agreed && p.settled.is_none())
-                .map(|p| (p, Decision::Agreed, note.clone()))
-                .collect();
-            if !agreed.is_empty() {
-                settle(&mut Workspace::new(store), &agreed)?;
+            let near = if near == "intersection" {
+                Decision::Intersection
+            } else {
+                Decision::Union
+            };
+            let nearness = match (within, overlap) {
+                (Some(n), _) => Nearness::Within(*n),
+                (None, Some(p)) => Nearness::Overlap(*p),
+                (None, None) => Nearness::Exact,
+            };
+            let mut decisions = agreement_decisions(&review(&store, r)?, nearness, near)?;
+            for d in &mut decisions {
+                if d.1 == Decision::Agreed {
+                    d.2.clone_from(note);
+                }
             }
-            println!(
-                "settled {} agreed passages into the consensus layer (one change)",
-                agreed.len()
-            );
+            let exact = decisions.iter().filter(|d| d.1 == Decision::Agreed).count();
+            if !decisions.is_empty() {
+                settle(&mut Workspace::new(store), &decisions)?;
+            }
+            if nearness == Nearness::Exact {
+                println!("settled {exact} agreed passages into the consensus layer (one change)");
+            } else {
+                println!(
+                    "settled {exact} agreed passages and {} that agree {nearness} into the consensus layer (one change)",
+                    decisions.len() - exact
+                );
+            }
         }
         AdjudicateCommand::Withdraw { project, decision } => withdraw(project, decision)?,
     }

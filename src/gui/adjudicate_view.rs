@@ -1,7 +1,8 @@
 //! The adjudication view: choose the raters and a code (or all codes); walk the disagreements, each
 //! with every rater's coding marked in the text side by side; settle each into the consensus layer
 //! (take one rater's coding, the union, the intersection, a span of your own, or nothing) with a
-//! note; settle every agreement at once. Each decision is one undoable change; the raters' own
+//! note; settle every agreement at once (exact, or near: boundaries within N characters, or at least
+//! P% of the text in common, as the union or the intersection). Each decision is one undoable change; the raters' own
 //! codings are never touched. The passages are those of `accord adjudicate list` for the same
 //! selection: both call [`crate::app::adjudicate::passages`].
 
@@ -12,7 +13,7 @@ use egui::{RichText, Ui};
 use super::agreement_view::marked_job;
 use super::cache::ProjectCache;
 use super::state::{Action, rater_checkboxes};
-use crate::app::adjudicate::{Passage, Review, counts};
+use crate::app::adjudicate::{Nearness, Passage, Review, agreement_decisions, counts};
 use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
 
 /// A passage with the text around it, as the view shows it.
@@ -50,9 +51,119 @@ pub struct AdjudicateView {
     note: String,
     span: (usize, usize),
     initialised: bool,
+    near: NearChoice,
+}
+
+/// How "Settle all agreements" counts raters as agreeing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NearChoice {
+    /// 0 exactly, 1 within `chars`, 2 at least `percent` in common.
+    kind: u8,
+    chars: usize,
+    percent: u8,
+    /// Near agreements become the union (or the intersection).
+    union: bool,
+}
+
+impl Default for NearChoice {
+    fn default() -> Self {
+        Self {
+            kind: 0,
+            chars: 10,
+            percent: 80,
+            union: true,
+        }
+    }
+}
+
+impl NearChoice {
+    fn nearness(self) -> Nearness {
+        match self.kind {
+            1 => Nearness::Within(self.chars),
+            2 => Nearness::Overlap(self.percent),
+            _ => Nearness::Exact,
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui) {
+        let names = ["exactly", "within … characters", "overlapping at least …%"];
+        egui::ComboBox::from_label("Agreeing")
+            .selected_text(names[usize::from(self.kind.min(2))])
+            .show_ui(ui, |ui| {
+                for (i, name) in (0u8..).zip(names) {
+                    ui.selectable_value(&mut self.kind, i, name);
+                }
+            });
+        match self.kind {
+            1 => {
+                ui.add(
+                    egui::DragValue::new(&mut self.chars)
+                        .range(1..=500)
+                        .suffix(" chars"),
+                )
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Within characters")
+                });
+            }
+            2 => {
+                ui.add(
+                    egui::DragValue::new(&mut self.percent)
+                        .range(1..=100)
+                        .suffix("%"),
+                )
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Overlap percent")
+                });
+            }
+            _ => {}
+        }
+        if self.kind != 0 {
+            egui::ComboBox::from_label("as")
+                .selected_text(if self.union { "union" } else { "intersection" })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.union, true, "union");
+                    ui.selectable_value(&mut self.union, false, "intersection");
+                });
+        }
+    }
 }
 
 impl AdjudicateView {
+    /// "Settle all agreements", with how near counts as agreeing.
+    fn settle_all_ui(&mut self, ui: &mut Ui, passages: &[Passage]) -> Option<AdjudicateRequest> {
+        let mut request = None;
+        ui.horizontal(|ui| {
+            self.near.ui(ui);
+            let as_what = if self.near.union {
+                Decision::Union
+            } else {
+                Decision::Intersection
+            };
+            let decisions =
+                agreement_decisions(passages, self.near.nearness(), as_what).unwrap_or_default();
+            let near = decisions
+                .iter()
+                .filter(|d| d.1 != Decision::Agreed)
+                .count();
+            let label = if self.near.kind == 0 {
+                format!("Settle all agreements ({})", decisions.len())
+            } else {
+                format!(
+                    "Settle all agreements ({}, {near} of them near)",
+                    decisions.len()
+                )
+            };
+            if ui
+                .add_enabled(!decisions.is_empty(), egui::Button::new(label))
+                .on_hover_text("Each open passage where the raters agree becomes consensus, in one change (Ctrl+Z undoes it).")
+                .clicked()
+            {
+                request = Some(AdjudicateRequest::Settle(decisions));
+            }
+        });
+        request
+    }
+
     /// The review the view stands for.
     #[must_use]
     pub fn review(&self) -> Review {
@@ -122,26 +233,10 @@ impl AdjudicateView {
                 total.open_disagreements,
                 total.settled
             ));
-            let open_agreements: Vec<Passage> = passages
-                .iter()
-                .filter(|p| p.agreed && p.settled.is_none())
-                .cloned()
-                .collect();
-            if ui
-                .add_enabled(
-                    !open_agreements.is_empty(),
-                    egui::Button::new(format!("Settle all agreements ({})", open_agreements.len())),
-                )
-                .clicked()
-            {
-                request = Some(AdjudicateRequest::Settle(
-                    open_agreements
-                        .into_iter()
-                        .map(|p| (p, Decision::Agreed, "the raters agreed".to_string()))
-                        .collect(),
-                ));
-            }
         });
+        if let Some(r) = self.settle_all_ui(ui, &passages) {
+            request = Some(r);
+        }
         ui.separator();
         egui::Panel::left("adjudicate-list")
             .resizable(true)

@@ -361,3 +361,36 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     let rows = h.state().team.proposals.clone().unwrap().1.unwrap();
     assert_eq!(rows[0].status, "accepted");
 }
+
+#[test]
+fn settle_near_agreements_by_overlap_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    h.get_by_label("Adjudicate").click();
+    h.run_steps(3);
+    h.get_by_label("Agreeing").click();
+    h.run_steps(2);
+    h.get_by_label("overlapping at least …%").click();
+    h.run_steps(2);
+    let store = h.state().workspace().store();
+    let all = accord::app::adjudicate::passages(store, &accord::app::adjudicate::Review::default())
+        .unwrap();
+    let near = accord::app::adjudicate::Nearness::Overlap(80);
+    let expected = all.iter().filter(|p| p.nearly_agreed(near)).count();
+    let exact = all.iter().filter(|p| p.agreed).count();
+    assert!(
+        expected > exact,
+        "80% overlap finds more than exact agreement"
+    );
+    h.get_by_label_contains(&format!(
+        "Settle all agreements ({expected}, {} of them near)",
+        expected - exact
+    ))
+    .click();
+    h.run_steps(3);
+    assert!(consensus_codings(&h) >= expected);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert_eq!(consensus_codings(&h), 0, "one change, one undo");
+}

@@ -714,3 +714,115 @@ fn a_killed_merge_leaves_the_project_before_or_after() {
         "kills landed both before and after the commit ({before}, {after})"
     );
 }
+
+#[test]
+fn near_agreements_are_settled_at_once_by_overlap_or_drift_and_undone_as_one_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = crate::support::demo(dir.path());
+    let p = project.to_str().unwrap();
+    let settled = |project: &Path| -> usize {
+        json(
+            &accord(
+                project.parent().unwrap(),
+                &[
+                    "adjudicate",
+                    "list",
+                    project.to_str().unwrap(),
+                    "--all",
+                    "--json",
+                ],
+            )
+            .success(),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| !x["settled"].is_null())
+        .count()
+    };
+    accord(
+        dir.path(),
+        &[
+            "adjudicate",
+            "agreements",
+            p,
+            "--within",
+            "5",
+            "--overlap",
+            "50",
+        ],
+    )
+    .failure();
+    let run = accord(
+        dir.path(),
+        &["adjudicate", "agreements", p, "--overlap", "50"],
+    )
+    .success();
+    let near: usize = run
+        .stdout
+        .split(" and ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        run.stdout.contains("settled 10 agreed passages")
+            && run
+                .stdout
+                .contains("with at least 50% of the text in common"),
+        "{}",
+        run.stdout
+    );
+    assert!(near > 0, "the demo has passages half shared");
+    assert_eq!(settled(&project), 10 + near);
+    // The near ones became the union of the raters' codings: consensus covers every character
+    // either rater coded there.
+    let store = Store::open(&project).unwrap();
+    let all =
+        accord::app::adjudicate::passages(&store, &accord::app::adjudicate::Review::default())
+            .unwrap();
+    let union_chars: usize = all
+        .iter()
+        .filter(|x| x.settled.is_some())
+        .map(|x| {
+            let spans: Vec<_> = x.raters.iter().flat_map(|r| r.2.clone()).collect();
+            accord::model::union_spans(&spans)
+                .iter()
+                .map(|s| s.end - s.start)
+                .sum::<usize>()
+        })
+        .sum();
+    let consensus = store.find_rater("Consensus").unwrap().rater_id;
+    let consensus_chars: usize = store
+        .codings(&CodingFilter {
+            raters: vec![consensus],
+            ..CodingFilter::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|c| c.span.end - c.span.start)
+        .sum();
+    assert_eq!(consensus_chars, union_chars);
+    drop(store);
+    accord(dir.path(), &["undo", p]).success();
+    assert_eq!(settled(&project), 0, "one change, one undo");
+    // Drift of at most 20 characters at each end, as the intersection.
+    let run = accord(
+        dir.path(),
+        &[
+            "adjudicate",
+            "agreements",
+            p,
+            "--within",
+            "20",
+            "--near",
+            "intersection",
+        ],
+    )
+    .success();
+    assert!(
+        run.stdout.contains("within 20 characters at each end"),
+        "{}",
+        run.stdout
+    );
+}
