@@ -86,20 +86,25 @@ impl NearChoice {
     }
 
     fn ui(&mut self, ui: &mut Ui) {
-        let names = ["exactly", "within … characters", "overlapping at least …%"];
-        egui::ComboBox::from_label("Agreeing")
+        let names = ["the same text", "boundaries within", "text shared at least"];
+        ui.label("Agreement:");
+        egui::ComboBox::from_id_salt("near-kind")
             .selected_text(names[usize::from(self.kind.min(2))])
             .show_ui(ui, |ui| {
                 for (i, name) in (0u8..).zip(names) {
                     ui.selectable_value(&mut self.kind, i, name);
                 }
+            })
+            .response
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Counts as agreement")
             });
         match self.kind {
             1 => {
                 ui.add(
                     egui::DragValue::new(&mut self.chars)
                         .range(1..=500)
-                        .suffix(" chars"),
+                        .suffix(" characters"),
                 )
                 .widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Within characters")
@@ -118,11 +123,20 @@ impl NearChoice {
             _ => {}
         }
         if self.kind != 0 {
-            egui::ComboBox::from_label("as")
+            ui.label("taken as");
+            egui::ComboBox::from_id_salt("near-as")
                 .selected_text(if self.union { "union" } else { "intersection" })
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.union, true, "union");
                     ui.selectable_value(&mut self.union, false, "intersection");
+                })
+                .response
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::ComboBox,
+                        true,
+                        "Near agreements taken as",
+                    )
                 });
         }
     }

@@ -369,9 +369,9 @@ fn settle_near_agreements_by_overlap_from_the_window() {
     let mut h = window(&project);
     h.get_by_label("Adjudicate").click();
     h.run_steps(3);
-    h.get_by_label("Agreeing").click();
+    h.get_by_label("Counts as agreement").click();
     h.run_steps(2);
-    h.get_by_label("overlapping at least …%").click();
+    h.get_by_label("text shared at least").click();
     h.run_steps(2);
     let store = h.state().workspace().store();
     let all = accord::app::adjudicate::passages(store, &accord::app::adjudicate::Review::default())
