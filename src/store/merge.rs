@@ -255,6 +255,33 @@ impl Store {
                 work.rater.name
             ));
         }
+        for (id, name, sha) in &work.transcripts {
+            let ours: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT sha256 FROM transcripts WHERE transcript_id = ?1",
+                    [id.to_text()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match ours {
+                None => {
+                    return refuse(format!(
+                        "transcript {name:?} is not in this project (was it removed, or the project \
+                         de-identified, after the file was issued?)"
+                    ));
+                }
+                Some(ours) if &ours != sha => {
+                    return refuse(format!(
+                        "transcript {name:?} has other text than this project's (SHA-256 {} here, {} in \
+                         the file; was the project de-identified after the file was issued?)",
+                        &ours[..12.min(ours.len())],
+                        &sha[..12.min(sha.len())]
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         for (version, snapshot) in &work.codebook_versions {
             let known: Option<String> = self
                 .conn
@@ -269,27 +296,6 @@ impl Store {
                     "it holds codebook version {version}, which this project does not know (the \
                      codebook must be changed here, by the lead)"
                 ));
-            }
-        }
-        for (id, name, sha) in &work.transcripts {
-            let ours: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT sha256 FROM transcripts WHERE transcript_id = ?1",
-                    [id.to_text()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match ours {
-                None => return refuse(format!("transcript {name:?} is not in this project")),
-                Some(ours) if &ours != sha => {
-                    return refuse(format!(
-                        "transcript {name:?} has other text than this project's (SHA-256 {} here, {} in the file)",
-                        &ours[..12.min(ours.len())],
-                        &sha[..12.min(sha.len())]
-                    ));
-                }
-                Some(_) => {}
             }
         }
         let in_file: std::collections::BTreeSet<TranscriptId> =

@@ -72,6 +72,23 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
         .collect();
     drop(store);
     assert_ne!(before.0.len(), 0);
+    // A rater file issued before de-identification (kept outside the project's folder).
+    let issued = outer.path().join("maya.accord");
+    let m = issued.to_str().unwrap();
+    accord(
+        outer.path(),
+        &[
+            "rater-file",
+            p,
+            "--rater",
+            "Maya Chen",
+            "--transcripts",
+            "P01_interview",
+            "--out",
+            m,
+        ],
+    )
+    .success();
 
     accord(outer.path(), &["deidentify", p, "--list", l, "--apply"])
         .success()
@@ -114,6 +131,10 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     accord(&folder, &["undo", p])
         .success()
         .stdout_has("nothing to undo");
+    // The earlier rater file no longer fits, and the refusal says why it may not.
+    accord(outer.path(), &["merge", p, m])
+        .failure()
+        .stdout_has("de-identified after the file was issued");
 
     // A transcript imported later with the same list gets the same pseudonyms; a list that gives a
     // name another pseudonym is refused, with nothing changed.
