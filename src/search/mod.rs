@@ -6,10 +6,13 @@
 // Edit distances and offset arithmetic read best with the textbook's single-letter names.
 #![allow(clippy::many_single_char_names)]
 
+mod compile;
 mod guard;
 mod highlight;
 mod index;
+mod lexer;
 pub mod query;
+mod results;
 mod schema;
 pub mod sync;
 mod tokenizer;
@@ -18,9 +21,9 @@ mod tokenizer;
 mod tests;
 
 pub use highlight::{Snippet, Span};
-pub use index::{
-    CodeResolver, Hit, ResultOrder, SearchError, SearchOptions, SearchResults, TranscriptIndex,
-    TurnDoc,
-};
+pub use index::TranscriptIndex;
 pub use query::{QueryError, parse_query};
+pub use results::{
+    CodeResolver, Hit, ResultOrder, SearchError, SearchOptions, SearchResults, TurnDoc,
+};
 pub use sync::{ProjectIndex, SyncReport};

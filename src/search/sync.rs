@@ -15,10 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::index::{
-    CodeResolver, SearchError, SearchOptions, SearchResults, TranscriptIndex, TurnDoc,
-};
+use super::index::TranscriptIndex;
 use super::query::parse_query;
+use super::results::{CodeResolver, SearchError, SearchOptions, SearchResults, TurnDoc};
 use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
 use crate::store::{CodingFilter, Store};
 

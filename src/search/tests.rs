@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::highlight::Span;
 use super::index::*;
+use super::results::*;
 use crate::model::Role;
 
 struct Fixture {
