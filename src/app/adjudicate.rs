@@ -445,6 +445,20 @@ pub struct ReviewCounts {
     pub open_disagreements: usize,
 }
 
+impl std::fmt::Display for ReviewCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passages: {} agreements, {} disagreements ({} still open), {} settled",
+            self.passages,
+            self.agreements,
+            self.disagreements,
+            self.open_disagreements,
+            self.settled
+        )
+    }
+}
+
 /// Counts of a list of passages, in total and per code path.
 #[must_use]
 pub fn counts(all: &[Passage]) -> (ReviewCounts, BTreeMap<String, ReviewCounts>) {

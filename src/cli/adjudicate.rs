@@ -196,15 +196,7 @@ fn list(r: &ReviewArgs, all: bool, json: bool) -> anyhow::Result<()> {
     for p in &shown {
         println!("{}", summary_line(p));
     }
-    let (total, _) = counts(&list);
-    println!(
-        "{} passages: {} agreements, {} disagreements ({} still open), {} settled",
-        total.passages,
-        total.agreements,
-        total.disagreements,
-        total.open_disagreements,
-        total.settled
-    );
+    println!("{}", counts(&list).0);
     Ok(())
 }
 

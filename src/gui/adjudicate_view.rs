@@ -238,16 +238,7 @@ impl AdjudicateView {
         let passages: Vec<Passage> = list.iter().map(|s| s.passage.clone()).collect();
         let (total, _) = counts(&passages);
         let mut request = None;
-        ui.horizontal(|ui| {
-            ui.label(format!(
-                "{} passages: {} agreements, {} disagreements ({} still open), {} settled",
-                total.passages,
-                total.agreements,
-                total.disagreements,
-                total.open_disagreements,
-                total.settled
-            ));
-        });
+        ui.label(total.to_string());
         if let Some(r) = self.settle_all_ui(ui, &passages) {
             request = Some(r);
         }

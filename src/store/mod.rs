@@ -213,16 +213,7 @@ impl Store {
         store
             .configure()
             .map_err(|e| not_a_project(path, &e.to_string()))?;
-        let app_id: i32 = store
-            .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|e| not_a_project(path, &e.to_string()))?;
-        if app_id != schema::APPLICATION_ID {
-            return Err(not_a_project(
-                path,
-                "an SQLite database, but not one Accord wrote",
-            ));
-        }
+        check_application_id(&store.conn, path)?;
         store.migrate()?;
         Ok(store)
     }
@@ -379,6 +370,21 @@ fn not_a_project(path: &Path, reason: &str) -> StoreError {
     StoreError::NotAProject {
         path: path.to_path_buf(),
         reason: reason.to_string(),
+    }
+}
+
+/// Refuses an SQLite database that Accord did not write (its `application_id` is not ours).
+pub(super) fn check_application_id(conn: &Connection, path: &Path) -> Result<()> {
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| not_a_project(path, &e.to_string()))?;
+    if app_id == schema::APPLICATION_ID {
+        Ok(())
+    } else {
+        Err(not_a_project(
+            path,
+            "an SQLite database, but not one Accord wrote",
+        ))
     }
 }
 

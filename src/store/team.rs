@@ -96,15 +96,7 @@ impl Store {
         )
         .map_err(|e| not_a_project(path, &e.to_string()))?;
         super::key::unlock(&conn, key.as_ref(), path)?;
-        let app_id: i32 = conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|e| not_a_project(path, &e.to_string()))?;
-        if app_id != schema::APPLICATION_ID {
-            return Err(not_a_project(
-                path,
-                "an SQLite database, but not one Accord wrote",
-            ));
-        }
+        super::check_application_id(&conn, path)?;
         let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > schema::SCHEMA_VERSION {
             return Err(StoreError::NewerVersion {
