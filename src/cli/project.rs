@@ -111,6 +111,13 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
         } => {
             let mut store = open(&project.project)?;
             let found = store.find_transcript(transcript)?;
+            // A transcript leaves with every coding on it: undoable, and kept in a backup too.
+            if let Some(backup) = store.backup("before-remove-transcript")? {
+                println!(
+                    "backup of the project before removing: {}",
+                    backup.display()
+                );
+            }
             apply_undoable(
                 &mut store,
                 &format!("Remove transcript {}", found.name),

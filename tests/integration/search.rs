@@ -333,7 +333,9 @@ fn the_index_rebuilds_itself_and_follows_the_store() {
         "Lee coded this turn, but not with that code"
     );
     // Removal: gone from search, and the index agrees with the store.
-    accord(dir.path(), &["transcripts", "remove", p, "P13_extra"]).success();
+    accord(dir.path(), &["transcripts", "remove", p, "P13_extra"])
+        .success()
+        .stdout_has("before-remove-transcript");
     assert_eq!(search(&store, "zyzzyva").total, 0);
     let (index, _) = ProjectIndex::open(&store).unwrap();
     assert_eq!(index.num_transcripts(), store.transcripts().unwrap().len());
