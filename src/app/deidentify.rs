@@ -232,6 +232,16 @@ pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
     // other backups once the rewrite is done.
     store.backup("before-deidentify")?;
     let applied = apply(store, list)?;
+    let backup = replace_backups_and_reindex(store, "after-deidentify")?;
+    Ok(Purged { applied, backup })
+}
+
+/// After text left the project for good: deletes every backup (they still hold it), takes one fresh
+/// backup named `reason`, and rebuilds the search index from what is left.
+pub(super) fn replace_backups_and_reindex(
+    store: &mut Store,
+    reason: &str,
+) -> Result<Option<std::path::PathBuf>> {
     if let Some(path) = store.path() {
         let dir = crate::store::backups_dir(path);
         if dir.exists() {
@@ -243,9 +253,9 @@ pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
             })?;
         }
     }
-    let backup = store.backup("after-deidentify")?;
+    let backup = store.backup(reason)?;
     crate::search::ProjectIndex::rebuild(store).map_err(|e| AppError::Invalid(e.to_string()))?;
-    Ok(Purged { applied, backup })
+    Ok(backup)
 }
 
 /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing a

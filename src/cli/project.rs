@@ -46,6 +46,21 @@ pub enum TranscriptsCommand {
         /// Transcript name or id.
         transcript: String,
     },
+    /// Erase transcripts for good (a participant withdrew consent): their text, turns, codings,
+    /// memos and decisions leave the file, the search index and every backup. Shows what would go;
+    /// --yes erases. Cannot be undone.
+    Erase {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// Transcript names or ids (a removed transcript by its id).
+        transcripts: Vec<String>,
+        /// Also every removed transcript (a removed transcript's text is still in the file).
+        #[arg(long)]
+        removed: bool,
+        /// Erase (without it, only what would go is shown).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `accord rater ...`
@@ -105,6 +120,12 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
 pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
     let args = match cmd {
         TranscriptsCommand::List(args) => args,
+        TranscriptsCommand::Erase {
+            project,
+            transcripts,
+            removed,
+            yes,
+        } => return erase(&project.project, transcripts, *removed, *yes),
         TranscriptsCommand::Remove {
             project,
             transcript,
@@ -205,6 +226,64 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `accord transcripts erase`.
+fn erase(
+    path: &std::path::Path,
+    references: &[String],
+    removed: bool,
+    yes: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::model::TranscriptId;
+    let mut store = open(path)?;
+    let every = store.all_transcript_ids()?;
+    let live: Vec<TranscriptId> = store
+        .transcripts()?
+        .into_iter()
+        .map(|t| t.transcript_id)
+        .collect();
+    let mut ids: Vec<TranscriptId> = Vec::new();
+    for reference in references {
+        let id = match store.find_transcript(reference) {
+            Ok(t) => t.transcript_id,
+            Err(e) => match reference.trim().parse::<TranscriptId>() {
+                Ok(id) if every.contains(&id) => id,
+                _ => return Err(e.into()),
+            },
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if removed {
+        for id in every.iter().filter(|id| !live.contains(id)) {
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        anyhow::bail!("name the transcripts to erase, or give --removed for every removed one");
+    }
+    let e = store.erasure(&ids)?;
+    let what = format!(
+        "{} transcripts, {} turns, {} codings, {} memos, {} adjudications, {} cases left without transcripts",
+        e.transcripts, e.turns, e.codings, e.memos, e.adjudications, e.cases
+    );
+    if !yes {
+        println!(
+            "would erase {what}, and every backup and the undo history (they hold the text). \
+             Nothing has changed; run again with --yes to erase (this cannot be undone)."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let erased = crate::app::erase::erase(&mut store, &ids)?;
+    println!("erased {what}; the search index was rebuilt");
+    if let Some(b) = erased.backup {
+        println!("old backups replaced by {}", b.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ mod cli;
 mod codebook;
 mod deidentify;
 mod encryption;
+mod erase;
 mod export;
 mod fuzzed;
 #[cfg(feature = "gui")]

@@ -1,0 +1,146 @@
+//! Erasing transcripts for good, as when a participant withdraws consent: in ONE transaction each
+//! transcript goes with its turns, every coding on it (live or removed, any rater's, the
+//! consensus's), the memos on it and on its codings, its adjudications and its place in reliability
+//! rounds; a case left without transcripts goes with its attributes; the audit log keeps that a
+//! transcript was erased but not its name or file; the undo history is dropped (it could bring the
+//! text back). Then the file is vacuumed with `secure_delete` on, so no page still holds the text.
+//! Rounds keep their computed results (numbers only).
+
+use rusqlite::{Connection, params};
+
+use super::{Result, Store, StoreError, audit};
+use crate::model::TranscriptId;
+
+/// What erasing takes away (or would).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Erasure {
+    /// Transcripts.
+    pub transcripts: usize,
+    /// Their turns.
+    pub turns: usize,
+    /// Codings on them (live or removed).
+    pub codings: usize,
+    /// Memos on them or on their codings.
+    pub memos: usize,
+    /// Adjudications of their passages.
+    pub adjudications: usize,
+    /// Cases left without transcripts, with their attributes.
+    pub cases: usize,
+}
+
+const CODINGS_OF: &str = "SELECT coding_id FROM codings WHERE transcript_id = ?1";
+
+impl Store {
+    /// What erasing these transcripts would take away; changes nothing.
+    pub fn erasure(&self, ids: &[TranscriptId]) -> Result<Erasure> {
+        let mut out = Erasure::default();
+        for id in ids {
+            let t = id.to_text();
+            let count = |sql: &str| -> Result<usize> {
+                let n: i64 = self.conn.query_row(sql, [&t], |r| r.get(0))?;
+                Ok(usize::try_from(n).unwrap_or(0))
+            };
+            if count("SELECT count(*) FROM transcripts WHERE transcript_id = ?1")? == 0 {
+                return Err(StoreError::NotFound {
+                    what: "transcript",
+                    reference: t,
+                });
+            }
+            out.transcripts += 1;
+            out.turns += count("SELECT count(*) FROM turns WHERE transcript_id = ?1")?;
+            out.codings += count("SELECT count(*) FROM codings WHERE transcript_id = ?1")?;
+            out.memos += count(&format!(
+                "SELECT count(*) FROM memos WHERE (target_kind = 'transcript' AND target_id = ?1)
+                 OR (target_kind = 'coding' AND target_id IN ({CODINGS_OF}))"
+            ))?;
+            out.adjudications +=
+                count("SELECT count(*) FROM adjudications WHERE transcript_id = ?1")?;
+        }
+        out.cases = self.orphaned_cases(ids)?.len();
+        Ok(out)
+    }
+
+    /// Cases whose every transcript is among `ids`.
+    fn orphaned_cases(&self, ids: &[TranscriptId]) -> Result<Vec<String>> {
+        let erased: Vec<String> = ids.iter().map(TranscriptId::to_text).collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT case_id, transcript_id FROM transcripts WHERE case_id IS NOT NULL ORDER BY case_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut cases: Vec<String> = rows
+            .iter()
+            .filter(|(_, t)| erased.contains(t))
+            .map(|(c, _)| c.clone())
+            .collect();
+        cases.dedup();
+        cases.retain(|c| {
+            rows.iter()
+                .filter(|(case, _)| case == c)
+                .all(|(_, t)| erased.contains(t))
+        });
+        Ok(cases)
+    }
+
+    /// Erases the transcripts and everything on them in one transaction, then vacuums the file (see
+    /// the module notes). Refused, changing nothing, when one of them is not in the project.
+    pub fn erase_transcripts(&mut self, ids: &[TranscriptId]) -> Result<Erasure> {
+        let erasure = self.erasure(ids)?;
+        let cases = self.orphaned_cases(ids)?;
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        self.write(|tx| {
+            for id in ids {
+                erase_one(tx, &id.to_text())?;
+            }
+            for case in &cases {
+                tx.execute("DELETE FROM case_attributes WHERE case_id = ?1", [case])?;
+                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case])?;
+                tx.execute(
+                    "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
+                    [case],
+                )?;
+            }
+            tx.execute("DELETE FROM steps", [])?;
+            audit::record(
+                tx,
+                "erase",
+                "transcripts",
+                None,
+                &serde_json::json!({ "transcripts": erasure.transcripts, "codings": erasure.codings,
+                    "cases": erasure.cases }),
+            )?;
+            Ok(())
+        })?;
+        self.purge_free_pages()?;
+        Ok(erasure)
+    }
+}
+
+fn erase_one(tx: &Connection, t: &str) -> Result<()> {
+    tx.execute(
+        &format!(
+            "DELETE FROM memos WHERE (target_kind = 'transcript' AND target_id = ?1)
+             OR (target_kind = 'coding' AND target_id IN ({CODINGS_OF}))"
+        ),
+        [t],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM coding_removals WHERE coding_id IN ({CODINGS_OF})"),
+        [t],
+    )?;
+    tx.execute("DELETE FROM codings WHERE transcript_id = ?1", [t])?;
+    tx.execute("DELETE FROM adjudications WHERE transcript_id = ?1", [t])?;
+    tx.execute(
+        "DELETE FROM round_transcripts WHERE transcript_id = ?1",
+        [t],
+    )?;
+    tx.execute("DELETE FROM turns WHERE transcript_id = ?1", [t])?;
+    tx.execute("DELETE FROM transcripts WHERE transcript_id = ?1", [t])?;
+    // The log keeps that something happened to this id, not its name or file name.
+    tx.execute(
+        "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
+        params![t],
+    )?;
+    Ok(())
+}
