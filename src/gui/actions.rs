@@ -392,6 +392,9 @@ impl AccordApp {
             MenuRequest::Deidentify => {
                 self.deidentify = Some(super::deidentify_dialog::DeidentifyDialog::default());
             }
+            MenuRequest::Erase => {
+                self.erase = Some(super::erase_dialog::EraseDialog::default());
+            }
             MenuRequest::ImportTranscripts if !native_dialogs() => {
                 self.path_prompt = Some(PathPrompt::new(MenuRequest::ImportTranscripts));
             }
@@ -436,7 +439,7 @@ impl AccordApp {
             }
             MenuRequest::ImportTranscripts => self.start_import(ctx, vec![path]),
             MenuRequest::ImportAttributes => self.attributes = Some(AttributeDialog::new(path)),
-            MenuRequest::NewEncrypted | MenuRequest::Deidentify => {}
+            MenuRequest::NewEncrypted | MenuRequest::Deidentify | MenuRequest::Erase => {}
         }
     }
 

@@ -77,6 +77,8 @@ pub struct AccordApp {
     pub(super) new_encrypted: Option<super::unlock::NewEncryptedDialog>,
     /// The de-identification dialog, when open.
     pub deidentify: Option<super::deidentify_dialog::DeidentifyDialog>,
+    /// The erase dialog, when open.
+    pub erase: Option<super::erase_dialog::EraseDialog>,
     pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
     /// Open the search index on a worker thread when the window starts (the real window does; the
     /// UI tests search synchronously unless they ask for it).
@@ -127,6 +129,7 @@ impl AccordApp {
             path_prompt: None,
             new_encrypted: None,
             deidentify: None,
+            erase: None,
             agreement_job: None,
             index_in_background: false,
             index_started: false,
@@ -485,6 +488,15 @@ impl AccordApp {
             }
             if let Some(request) = request {
                 self.deidentify_request(request);
+            }
+        }
+        if let Some(dialog) = &mut self.erase {
+            let (request, open) = dialog.ui(ui, &self.project);
+            if !open {
+                self.erase = None;
+            }
+            if let Some(request) = request {
+                self.erase_request(request);
             }
         }
         if let Some(dialog) = &mut self.attributes

@@ -135,6 +135,7 @@ impl PathPrompt {
             super::top_bar::MenuRequest::ImportAttributes => "Import attributes",
             super::top_bar::MenuRequest::NewEncrypted => "New encrypted project",
             super::top_bar::MenuRequest::Deidentify => "De-identify",
+            super::top_bar::MenuRequest::Erase => "Erase transcripts",
         };
         egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
             ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");

@@ -20,6 +20,7 @@ mod codebook_panel;
 mod colours;
 mod deidentify_dialog;
 mod details_panel;
+mod erase_dialog;
 mod export_view;
 mod fonts;
 mod import_dialog;

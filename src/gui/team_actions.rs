@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::adjudicate_view::{AdjudicateRequest, ShownPassage};
 use super::app::AccordApp;
 use super::deidentify_dialog::DeidentifyRequest;
+use super::erase_dialog::EraseRequest;
 use super::rounds_view::RoundsRequest;
 use super::team_view::{ProposalRow, TeamRequest};
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
@@ -221,6 +222,61 @@ impl AccordApp {
             }
         }
     }
+}
+
+impl AccordApp {
+    /// Handles a request of the erase dialog.
+    pub(super) fn erase_request(&mut self, request: EraseRequest) {
+        match request {
+            EraseRequest::Preview(chosen, removed) => {
+                let counted = erase_ids(self.workspace.store(), &chosen, removed)
+                    .and_then(|ids| Ok(self.workspace.store().erasure(&ids)?))
+                    .map_err(|e| e.to_string());
+                if let Some(dialog) = &mut self.erase {
+                    dialog.preview = Some((chosen, removed, counted));
+                }
+            }
+            EraseRequest::Erase(chosen, removed) => {
+                let done = erase_ids(self.workspace.store(), &chosen, removed).and_then(|ids| {
+                    if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
+                        self.state.transcript_id = None;
+                    }
+                    crate::app::erase::erase(self.workspace.store_mut(), &ids)
+                });
+                self.workspace.changed_outside();
+                self.erase = None;
+                match done {
+                    Ok(d) => self.state.info(format!(
+                        "Erased {} transcripts with {} codings; the backups were replaced and the search index rebuilt.",
+                        d.erasure.transcripts, d.erasure.codings
+                    )),
+                    Err(e) => self.state.error(format!("Erase: {e}")),
+                }
+            }
+        }
+    }
+}
+
+/// The transcripts to erase: those chosen, and every removed one when asked.
+fn erase_ids(
+    store: &Store,
+    chosen: &[TranscriptId],
+    removed: bool,
+) -> Result<Vec<TranscriptId>, AppError> {
+    let mut ids = chosen.to_vec();
+    if removed {
+        let live: Vec<TranscriptId> = store
+            .transcripts()?
+            .into_iter()
+            .map(|t| t.transcript_id)
+            .collect();
+        for id in store.all_transcript_ids()? {
+            if !live.contains(&id) && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// The passages of a review with the turns around each, read once per transcript.

@@ -30,6 +30,8 @@ pub enum MenuRequest {
     NewEncrypted,
     /// File › De-identify…
     Deidentify,
+    /// File › Erase transcripts…
+    Erase,
 }
 
 /// Draws the top bar.
@@ -55,6 +57,9 @@ pub fn top_bar_ui(
             }
             if ui.button("De-identify…").clicked() {
                 request = Some(MenuRequest::Deidentify);
+            }
+            if ui.button("Erase transcripts…").clicked() {
+                request = Some(MenuRequest::Erase);
             }
             if ui.button("Project memo…").clicked() {
                 actions.push(Action::OpenMemo(MemoTarget::Project));

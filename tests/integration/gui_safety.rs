@@ -179,3 +179,60 @@ fn an_encrypted_projects_index_is_built_beside_the_window_and_a_search_waits_for
         "an encrypted project's index stays in memory"
     );
 }
+
+#[test]
+fn erase_a_withdrawn_participants_transcript_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = crate::support::window(&project);
+    h.get_by_label("Maya Chen").click();
+    h.run_steps(8);
+    // P01 is open when it is erased.
+    h.get_by_label_contains("P01_interview").click();
+    h.run_steps(3);
+    let codings = |h: &Harness<'static, accord::gui::AccordApp>| {
+        h.state()
+            .workspace()
+            .store()
+            .codings(&accord::store::CodingFilter::default())
+            .unwrap()
+            .len()
+    };
+    let all = codings(&h);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Erase transcripts…").click();
+    h.run_steps(4);
+    h.get_by_label("P01_interview (case P01)").click();
+    h.run_steps(4);
+    assert!(
+        h.query_by_label_contains("Would erase 1 transcripts, 105 turns")
+            .is_some(),
+        "the preview counts what would go"
+    );
+    // Not before the confirmation.
+    h.get_by_label("Erase for good").click();
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .workspace()
+            .store()
+            .find_transcript("P01_interview")
+            .is_ok()
+    );
+    h.get_by_label_contains("I understand this cannot be undone")
+        .click();
+    h.run_steps(1);
+    h.get_by_label("Erase for good").click();
+    h.run_steps(4);
+    let store = h.state().workspace().store();
+    assert!(store.find_transcript("P01_interview").is_err());
+    assert!(codings(&h) < all);
+    assert!(h.state().erase.is_none(), "the dialog closed");
+    assert!(h.state().open_transcript().is_none());
+    let message = h.state().state.message.clone();
+    assert!(
+        format!("{message:?}").contains("Erased 1 transcripts"),
+        "{message:?}"
+    );
+}
