@@ -269,10 +269,7 @@ fn erase(
         anyhow::bail!("name the transcripts to erase, or give --removed for every removed one");
     }
     let e = store.erasure(&ids)?;
-    let what = format!(
-        "{} transcripts, {} turns, {} codings, {} memos, {} adjudications, {} cases left without transcripts",
-        e.transcripts, e.turns, e.codings, e.memos, e.adjudications, e.cases
-    );
+    let what = e.to_string();
     if !yes {
         println!(
             "would erase {what}, and every backup and the undo history (they hold the text). \

@@ -104,8 +104,7 @@ impl EraseDialog {
         }
         ui.label(
             RichText::new(format!(
-                "Would erase {} transcripts, {} turns, {} codings, {} memos, {} adjudications and {} cases left without transcripts, with every backup and the undo history.",
-                e.transcripts, e.turns, e.codings, e.memos, e.adjudications, e.cases
+                "Would erase {e}, with every backup and the undo history."
             ))
             .strong(),
         );

@@ -247,8 +247,8 @@ impl AccordApp {
                 self.erase = None;
                 match done {
                     Ok(d) => self.state.info(format!(
-                        "Erased {} transcripts with {} codings; the backups were replaced and the search index rebuilt.",
-                        d.erasure.transcripts, d.erasure.codings
+                        "Erased {}; the backups were replaced and the search index rebuilt.",
+                        d.erasure
                     )),
                     Err(e) => self.state.error(format!("Erase: {e}")),
                 }

@@ -28,6 +28,25 @@ pub struct Erasure {
     pub cases: usize,
 }
 
+impl std::fmt::Display for Erasure {
+    /// "1 transcript, 105 turns, 109 codings, 0 memos, 0 adjudications and 1 case".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
+        write!(
+            f,
+            "{}, {}, {}, {}, {} and {} left without transcripts",
+            n(self.transcripts, "transcript", "transcripts"),
+            n(self.turns, "turn", "turns"),
+            n(self.codings, "coding", "codings"),
+            n(self.memos, "memo", "memos"),
+            n(self.adjudications, "adjudication", "adjudications"),
+            n(self.cases, "case", "cases"),
+        )
+    }
+}
+
 const CODINGS_OF: &str = "SELECT coding_id FROM codings WHERE transcript_id = ?1";
 
 impl Store {

@@ -49,7 +49,7 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
     let before = snapshot(&project);
     accord(&folder, &["transcripts", "erase", p, "P01_interview"])
         .success()
-        .stdout_has("would erase 1 transcripts, 105 turns")
+        .stdout_has("would erase 1 transcript, 105 turns")
         .stdout_has("Nothing has changed");
     assert_eq!(snapshot(&project), before);
     accord(&folder, &["transcripts", "erase", p, "P99_nobody", "--yes"])
@@ -62,7 +62,7 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
         &["transcripts", "erase", p, "P01_interview", "--yes"],
     )
     .success()
-    .stdout_has("erased 1 transcripts");
+    .stdout_has("erased 1 transcript,");
     let left = files_holding(&folder, &P01);
     assert!(left.is_empty(), "the interview is still on disk: {left:?}");
     let store = Store::open(&project).unwrap();
@@ -92,7 +92,7 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
     assert!(!files_holding(&folder, &p02).is_empty());
     accord(&folder, &["transcripts", "erase", p, "--removed", "--yes"])
         .success()
-        .stdout_has("erased 1 transcripts");
+        .stdout_has("erased 1 transcript,");
     let left = files_holding(&folder, &p02);
     assert!(
         left.is_empty(),

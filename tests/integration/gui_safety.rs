@@ -206,7 +206,7 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
     h.get_by_label("P01_interview (case P01)").click();
     h.run_steps(4);
     assert!(
-        h.query_by_label_contains("Would erase 1 transcripts, 105 turns")
+        h.query_by_label_contains("Would erase 1 transcript, 105 turns")
             .is_some(),
         "the preview counts what would go"
     );
@@ -232,7 +232,7 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
     assert!(h.state().open_transcript().is_none());
     let message = h.state().state.message.clone();
     assert!(
-        format!("{message:?}").contains("Erased 1 transcripts"),
+        format!("{message:?}").contains("Erased 1 transcript,"),
         "{message:?}"
     );
 }
