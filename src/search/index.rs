@@ -120,6 +120,7 @@ impl TranscriptIndex {
         let mut d = TantivyDocument::new();
         d.add_text(f.transcript_id, &t.transcript_id);
         d.add_u64(f.turn_index, t.turn_index);
+        d.add_u64(f.transcript_key, transcript_key(&t.transcript_id));
         d.add_u64(f.turn_start_char, t.turn_start_char);
         d.add_text(f.speaker, &t.speaker);
         d.add_text(f.role, t.role.as_str());
@@ -238,7 +239,10 @@ impl TranscriptIndex {
                     // project lists the same hits, however the index happens to be segmented.
                     let top = TopDocs::with_limit(opts.limit).order_by((
                         (SortBySimilarityScore, Order::Desc),
-                        (SortByString::for_field("transcript_id"), Order::Asc),
+                        (
+                            SortByStaticFastValue::<u64>::for_field("transcript_key"),
+                            Order::Asc,
+                        ),
                         (
                             SortByStaticFastValue::<u64>::for_field("turn_index"),
                             Order::Asc,
@@ -315,4 +319,13 @@ impl TranscriptIndex {
         }
         Ok(SearchResults { total, hits })
     }
+}
+
+/// The leading 64 bits of a transcript id (its first 16 hex digits) as a number, so that sorting by
+/// it sorts UUIDs as their text sorts.
+pub(super) fn transcript_key(id: &str) -> u64 {
+    id.chars()
+        .filter_map(|c| c.to_digit(16))
+        .take(16)
+        .fold(0u64, |key, d| (key << 4) | u64::from(d))
 }

@@ -59,6 +59,7 @@ pub fn register_analyzers(index: &Index) {
 pub struct Fields {
     pub transcript_id: Field,
     pub turn_index: Field,
+    pub transcript_key: Field,
     pub turn_start_char: Field,
     pub speaker: Field,
     pub role: Field,
@@ -87,6 +88,9 @@ pub fn build_schema() -> Schema {
     // FAST (raw tokenizer by default for STRING|FAST) so results can be sorted by it.
     b.add_text_field("transcript_id", STRING | STORED | FAST);
     b.add_u64_field("turn_index", INDEXED | STORED | FAST);
+    // The transcript id's leading 64 bits as a number: ties in relevance are put in transcript
+    // order through it, far cheaper than comparing the id strings.
+    b.add_u64_field("transcript_key", FAST);
     b.add_u64_field("turn_start_char", STORED);
     b.add_text_field("speaker", keyword(true));
     b.add_text_field("role", keyword(true));
@@ -135,6 +139,7 @@ impl Fields {
         Ok(Fields {
             transcript_id: schema.get_field("transcript_id")?,
             turn_index: schema.get_field("turn_index")?,
+            transcript_key: schema.get_field("transcript_key")?,
             turn_start_char: schema.get_field("turn_start_char")?,
             speaker: schema.get_field("speaker")?,
             role: schema.get_field("role")?,

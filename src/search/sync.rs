@@ -22,7 +22,7 @@ use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
 use crate::store::{CodingFilter, Store};
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
-pub const INDEX_VERSION: u32 = 4;
+pub const INDEX_VERSION: u32 = 5;
 
 const SIDECAR: &str = "accord-index.json";
 const TURNS: &str = "turns";

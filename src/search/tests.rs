@@ -716,3 +716,18 @@ fn not_a_phrase_excludes_without_seeking_back() {
     .unwrap();
     assert!(crate::probe::probe(crate::probe::Target::Query, &fuzzed));
 }
+
+#[test]
+fn transcript_keys_sort_uuids_as_their_text_sorts() {
+    let mut ids: Vec<String> = (0..200)
+        .map(|_| crate::model::TranscriptId::new_random().to_text())
+        .collect();
+    ids.push("00000000-0000-4000-8000-000000000000".into());
+    ids.push("ffffffff-ffff-4fff-bfff-ffffffffffff".into());
+    let mut by_text = ids.clone();
+    by_text.sort();
+    let mut by_key = ids;
+    by_key.sort_by_key(|id| transcript_key(id));
+    assert_eq!(by_key, by_text);
+    assert_eq!(transcript_key("00000000-0000-4000"), 0x0000_0000_0000_4000);
+}
