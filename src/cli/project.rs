@@ -273,12 +273,16 @@ fn erase(
     if !yes {
         println!(
             "would erase {what}, and every backup and the undo history (they hold the text). \
-             Nothing has changed; run again with --yes to erase (this cannot be undone)."
+             Nothing has changed; run again with --yes to erase (this cannot be undone). Rater \
+             files and exports made earlier are copies outside the project: delete those too."
         );
         return Ok(ExitCode::SUCCESS);
     }
     let erased = crate::app::erase::erase(&mut store, &ids)?;
-    println!("erased {what}; the search index was rebuilt");
+    println!(
+        "erased {what}; the search index was rebuilt. Delete any rater files or exports that hold \
+         it too."
+    );
     if let Some(b) = erased.backup {
         println!("old backups replaced by {}", b.display());
     }

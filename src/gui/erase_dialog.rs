@@ -104,7 +104,7 @@ impl EraseDialog {
         }
         ui.label(
             RichText::new(format!(
-                "Would erase {e}, with every backup and the undo history."
+                "Would erase {e}, with every backup and the undo history. Rater files and exports made earlier are copies outside the project: delete those too."
             ))
             .strong(),
         );
