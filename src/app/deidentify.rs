@@ -236,8 +236,10 @@ pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
     Ok(Purged { applied, backup })
 }
 
-/// After text left the project for good: deletes every backup (they still hold it), takes one fresh
-/// backup named `reason`, and rebuilds the search index from what is left.
+/// After text left the project for good: deletes every backup (they still hold it), rebuilds the
+/// search index from what is left, clears the mark that this was pending, and takes one fresh
+/// backup named `reason`. Killed part way, it is done again when the project is next opened
+/// ([`crate::app::erase::finish_purge`]).
 pub(super) fn replace_backups_and_reindex(
     store: &mut Store,
     reason: &str,
@@ -253,8 +255,9 @@ pub(super) fn replace_backups_and_reindex(
             })?;
         }
     }
-    let backup = store.backup(reason)?;
     crate::search::ProjectIndex::rebuild(store).map_err(|e| AppError::Invalid(e.to_string()))?;
+    store.set_setting(crate::store::PURGE_PENDING, None)?;
+    let backup = store.backup(reason)?;
     Ok(backup)
 }
 

@@ -32,3 +32,16 @@ pub fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
     let backup = replace_backups_and_reindex(store, "after-erase")?;
     Ok(Erased { erasure, backup })
 }
+
+/// Finishes an erase or de-identification that was interrupted after the text left the file but
+/// before the backups were replaced and the index rebuilt: vacuums again, deletes the backups,
+/// rebuilds the index. Returns what was being finished, or `None` when nothing was pending (and
+/// then writes nothing).
+pub fn finish_purge(store: &mut Store) -> Result<Option<String>> {
+    let Some(why) = store.setting(crate::store::PURGE_PENDING)? else {
+        return Ok(None);
+    };
+    store.purge_free_pages()?;
+    replace_backups_and_reindex(store, "after-purge")?;
+    Ok(Some(why))
+}

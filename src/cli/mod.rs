@@ -197,12 +197,17 @@ pub fn run(cli: Cli) -> ExitCode {
 /// passphrase (see [`passphrase`]).
 pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
     use crate::store::{Store, StoreError};
-    match Store::open(path) {
-        Err(StoreError::Encrypted(_)) => {
-            Ok(Store::open_encrypted(path, &passphrase(path, false)?)?)
-        }
-        other => Ok(other?),
+    let mut store = match Store::open(path) {
+        Err(StoreError::Encrypted(_)) => Store::open_encrypted(path, &passphrase(path, false)?)?,
+        other => other?,
+    };
+    if let Some(why) = crate::app::erase::finish_purge(&mut store)? {
+        eprintln!(
+            "{}: finished an interrupted {why}: the backups were replaced and the search index rebuilt",
+            path.display()
+        );
     }
+    Ok(store)
 }
 
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.

@@ -32,7 +32,8 @@ impl Root {
     /// The root for a project file: open at once, or locked when it is encrypted.
     pub fn for_project(path: &std::path::Path) -> anyhow::Result<Self> {
         Ok(match Store::open(path) {
-            Ok(store) => {
+            Ok(mut store) => {
+                finish_purge(&mut store);
                 backup_on_open(&store);
                 let mut app = AccordApp::new(Workspace::new(store));
                 app.open_index_in_background();
@@ -72,7 +73,8 @@ impl Root {
         match self {
             Self::Open(app) => app.ui_root(ui),
             Self::Locked(unlock) => {
-                if let Some(store) = unlock.ui(ui) {
+                if let Some(mut store) = unlock.ui(ui) {
+                    finish_purge(&mut store);
                     backup_on_open(&store);
                     let mut app = AccordApp::new(Workspace::new(store));
                     app.open_index_in_background();
@@ -81,6 +83,18 @@ impl Root {
                 }
             }
         }
+    }
+}
+
+/// Finishes an erase or de-identification that was interrupted (before any backup is taken on
+/// opening); a failure is reported, not fatal.
+fn finish_purge(store: &mut Store) {
+    match crate::app::erase::finish_purge(store) {
+        Ok(Some(why)) => {
+            eprintln!("finished an interrupted {why}: backups replaced, index rebuilt");
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: could not finish an interrupted erase: {e}"),
     }
 }
 

@@ -108,6 +108,7 @@ impl Store {
                 scrubbed += scrub_column(tx, table, key, column, scrub)?;
             }
             tx.execute("DELETE FROM steps", [])?;
+            super::erase::mark_purge_pending(tx, "de-identification")?;
             for (hash, pseudonym) in names {
                 tx.execute(
                     "INSERT INTO project (key, value) VALUES (?1, ?2)

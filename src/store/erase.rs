@@ -121,6 +121,7 @@ impl Store {
                 )?;
             }
             tx.execute("DELETE FROM steps", [])?;
+            mark_purge_pending(tx, "erase")?;
             audit::record(
                 tx,
                 "erase",
@@ -134,6 +135,21 @@ impl Store {
         self.purge_free_pages()?;
         Ok(erasure)
     }
+}
+
+/// The setting that says text left the file but the backups and the index may still hold it, until
+/// [`crate::app::erase::finish_purge`] has replaced and rebuilt them (an interrupted erase or
+/// de-identification is finished the next time the project is opened).
+pub const PURGE_PENDING: &str = "purge_pending";
+
+/// Marks, inside the transaction that removes text, that the backups and index must follow.
+pub(super) fn mark_purge_pending(tx: &Connection, why: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO project (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![format!("setting.{PURGE_PENDING}"), why],
+    )?;
+    Ok(())
 }
 
 fn erase_one(tx: &Connection, t: &str) -> Result<()> {

@@ -35,7 +35,7 @@ pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
-pub use erase::Erasure;
+pub use erase::{Erasure, PURGE_PENDING};
 pub use key::{MIN_PASSPHRASE_CHARS, Passphrase};
 pub use merge::{MergeDetail, MergeReport, RaterWork};
 pub use proposals::Proposal;

@@ -99,3 +99,36 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
         "the removed interview is still on disk: {left:?}"
     );
 }
+
+#[test]
+fn an_erase_killed_before_the_backups_went_is_finished_on_the_next_open() {
+    let outer = tempfile::tempdir().unwrap();
+    let folder = outer.path().join("project");
+    std::fs::create_dir_all(&folder).unwrap();
+    let project = demo(&folder);
+    let p = project.to_str().unwrap();
+    accord(&folder, &["backup", p]).success();
+    // What a process killed right after the erasing transaction leaves: the text is out of the file,
+    // but a backup still holds it.
+    let mut store = Store::open(&project).unwrap();
+    let p01 = store
+        .find_transcript("P01_interview")
+        .unwrap()
+        .transcript_id;
+    store.erase_transcripts(&[p01]).unwrap();
+    drop(store);
+    assert!(
+        !files_holding(&folder, &P01).is_empty(),
+        "the old backup holds it"
+    );
+
+    // Any command opening the project finishes the job first.
+    accord(&folder, &["transcripts", "list", p])
+        .success()
+        .stderr_has("finished an interrupted erase");
+    let left = files_holding(&folder, &P01);
+    assert!(left.is_empty(), "the interview is still on disk: {left:?}");
+    // And only once.
+    let again = accord(&folder, &["transcripts", "list", p]).success();
+    assert!(!again.stderr.contains("interrupted"), "{}", again.stderr);
+}
