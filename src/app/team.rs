@@ -24,6 +24,20 @@ pub struct Issued {
     pub codebook_version: i64,
 }
 
+impl std::fmt::Display for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "wrote {} for {}: {} transcripts, codebook version {}; only {}'s own codings are in it",
+            self.path.display(),
+            self.rater,
+            self.transcripts,
+            self.codebook_version,
+            self.rater
+        )
+    }
+}
+
 /// Writes a rater file for `rater` holding `transcripts` at `out` (refused if `out` exists). With
 /// `second_pass`, the file is for a new rater who is that person's second pass (intra-rater
 /// agreement), blind to their first.

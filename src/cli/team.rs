@@ -144,14 +144,7 @@ pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
         args.round.as_deref(),
         args.second_pass,
     )?;
-    println!(
-        "wrote {} for {}: {} transcripts, codebook version {}; only {}'s own codings are in it",
-        issued.path.display(),
-        issued.rater,
-        issued.transcripts,
-        issued.codebook_version,
-        issued.rater
-    );
+    println!("{issued}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -74,7 +74,7 @@ impl AccordApp {
     /// Handles a request of the team view: issuing a rater file, merging rater files back, deciding
     /// proposals.
     pub(super) fn team_request(&mut self, request: TeamRequest) {
-        use crate::app::team::{issue_rater_file, merge_rater_files};
+        use crate::app::team::merge_rater_files;
         match request {
             TeamRequest::LoadProposals => {
                 let rows = proposal_rows(self.workspace.store()).map_err(|e| e.to_string());
@@ -85,39 +85,7 @@ impl AccordApp {
                 transcripts,
                 second_pass,
                 out,
-            } => {
-                let store = self.workspace.store_mut();
-                let issued = store
-                    .raters()
-                    .map_err(AppError::from)
-                    .and_then(|raters| {
-                        raters
-                            .into_iter()
-                            .find(|r| r.rater_id == rater)
-                            .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
-                    })
-                    .and_then(|r| {
-                        issue_rater_file(store, &r, &transcripts, &out, None, second_pass)
-                    });
-                self.team.messages = vec![match issued {
-                    Ok(i) => (
-                        true,
-                        format!(
-                            "Wrote {} for {}: {} transcripts, codebook version {}; only {}'s own codings are in it.",
-                            i.path.display(),
-                            i.rater,
-                            i.transcripts,
-                            i.codebook_version,
-                            i.rater
-                        ),
-                    ),
-                    Err(e) => (false, format!("No rater file was written: {e}")),
-                }];
-                if second_pass {
-                    // A second-pass rater was added.
-                    self.workspace.reread();
-                }
-            }
+            } => self.issue(rater, &transcripts, second_pass, &out),
             TeamRequest::Merge(files) => {
                 self.team.messages = match merge_rater_files(self.workspace.store_mut(), &files) {
                     Ok((backup, outcomes)) => backup
@@ -159,6 +127,39 @@ impl AccordApp {
                 };
                 self.apply(label, command);
             }
+        }
+    }
+}
+
+impl AccordApp {
+    /// Writes a rater file, saying in the team view what was written or why not.
+    fn issue(
+        &mut self,
+        rater: crate::model::RaterId,
+        transcripts: &[TranscriptId],
+        second_pass: bool,
+        out: &std::path::Path,
+    ) {
+        let store = self.workspace.store_mut();
+        let issued = store
+            .raters()
+            .map_err(AppError::from)
+            .and_then(|raters| {
+                raters
+                    .into_iter()
+                    .find(|r| r.rater_id == rater)
+                    .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
+            })
+            .and_then(|r| {
+                crate::app::team::issue_rater_file(store, &r, transcripts, out, None, second_pass)
+            });
+        self.team.messages = vec![match issued {
+            Ok(i) => (true, i.to_string()),
+            Err(e) => (false, format!("No rater file was written: {e}")),
+        }];
+        if second_pass {
+            // A second-pass rater was added.
+            self.workspace.reread();
         }
     }
 }
