@@ -242,14 +242,15 @@ pub fn example(name: &str) -> Option<(PathBuf, Vec<u8>)> {
     }
 }
 
-/// Validates XML with xmllint against a schema; false (with a notice) when xmllint is missing.
+/// Validates XML with xmllint against a REFI-QDA schema (kept in `tests/schemas/`, MIT-licensed by
+/// REFI, so validation runs from any checkout); false (with a notice) when xmllint is missing.
 pub fn xmllint(xml: &[u8], schema: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.xml");
     std::fs::write(&file, xml).unwrap();
     let run = std::process::Command::new("xmllint")
         .args(["--noout", "--schema"])
-        .arg(refi().join(schema))
+        .arg(root().join("tests").join("schemas").join(schema))
         .arg(&file)
         .output();
     let Ok(out) = run else {
