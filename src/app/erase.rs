@@ -22,6 +22,26 @@ pub struct Erased {
     pub backup: Option<PathBuf>,
 }
 
+/// The transcripts to erase: those chosen and, with `removed`, every removed one (each once).
+pub fn with_removed(
+    store: &Store,
+    chosen: &[TranscriptId],
+    removed: bool,
+) -> Result<Vec<TranscriptId>> {
+    let mut ids = Vec::with_capacity(chosen.len());
+    let extra = if removed {
+        store.removed_transcript_ids()?
+    } else {
+        Vec::new()
+    };
+    for id in chosen.iter().chain(&extra) {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Erases the transcripts for good (see the module notes).
 pub fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
     // Refuse an unknown transcript before taking any backup.

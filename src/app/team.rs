@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Command, Result};
-use crate::model::{Code, CodingId, Rater, RaterId, TranscriptId};
+use crate::model::{Code, CodingId, ProposalId, Rater, RaterId, TranscriptId};
 use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store, StoreError};
 
 /// What issuing a rater file did.
@@ -309,4 +309,56 @@ pub fn proposal_changes(
         )
     })
     .collect()
+}
+
+/// A proposal as people read it: who, against which version, and what it changes.
+#[derive(Debug, Clone)]
+pub struct ProposalRow {
+    /// Its id.
+    pub id: ProposalId,
+    /// open, accepted or rejected.
+    pub status: String,
+    /// The code's name as proposed.
+    pub name: String,
+    /// Whether it proposes a new code.
+    pub new_code: bool,
+    /// Who proposed it.
+    pub who: String,
+    /// The codebook version it was proposed against.
+    pub base_version: i64,
+    /// The fields it changes: (field, now, proposed).
+    pub changes: Vec<(&'static str, String, String)>,
+    /// The proposer's note.
+    pub note: String,
+    /// The lead's note on deciding.
+    pub decision_note: Option<String>,
+}
+
+/// The project's proposals as people read them, open ones first (`accord proposals list` and the
+/// window's Team view).
+pub fn proposal_rows(store: &Store) -> Result<Vec<ProposalRow>> {
+    let book = store.codebook()?;
+    let raters = store.raters()?;
+    let mut list = store.proposals()?;
+    list.sort_by_key(|p| p.status != "open");
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            let current = book.get(p.proposed.code_id);
+            ProposalRow {
+                id: p.proposal_id,
+                status: p.status.clone(),
+                name: p.proposed.name.clone(),
+                new_code: current.is_none(),
+                who: p
+                    .rater_id
+                    .and_then(|id| raters.iter().find(|r| r.rater_id == id))
+                    .map_or_else(|| "-".to_string(), |r| r.name.clone()),
+                base_version: p.base_version,
+                changes: proposal_changes(current, &p.proposed),
+                note: p.note,
+                decision_note: p.decision_note,
+            }
+        })
+        .collect())
 }

@@ -240,31 +240,17 @@ fn erase(
     use crate::model::TranscriptId;
     let mut store = open(path)?;
     let every = store.all_transcript_ids()?;
-    let live: Vec<TranscriptId> = store
-        .transcripts()?
-        .into_iter()
-        .map(|t| t.transcript_id)
-        .collect();
-    let mut ids: Vec<TranscriptId> = Vec::new();
+    let mut chosen: Vec<TranscriptId> = Vec::new();
     for reference in references {
-        let id = match store.find_transcript(reference) {
+        chosen.push(match store.find_transcript(reference) {
             Ok(t) => t.transcript_id,
             Err(e) => match reference.trim().parse::<TranscriptId>() {
                 Ok(id) if every.contains(&id) => id,
                 _ => return Err(e.into()),
             },
-        };
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
+        });
     }
-    if removed {
-        for id in every.iter().filter(|id| !live.contains(id)) {
-            if !ids.contains(id) {
-                ids.push(*id);
-            }
-        }
-    }
+    let ids = crate::app::erase::with_removed(&store, &chosen, removed)?;
     if ids.is_empty() {
         anyhow::bail!("name the transcripts to erase, or give --removed for every removed one");
     }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::{ProjectPath, open, output};
 use crate::app::resolve;
 use crate::app::rounds::find_round;
-use crate::app::team::{issue_rater_file, merge_rater_files, proposal_changes};
+use crate::app::team::{issue_rater_file, merge_rater_files, proposal_rows};
 use crate::app::{Command, Workspace};
 use crate::model::{Code, CodeId, ProposalId, now_rfc3339};
 use crate::store::Proposal;
@@ -250,37 +250,28 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ProposalsCommand::List { project, json } => {
             let store = open(&project.project)?;
-            let mut list = store.proposals()?;
-            list.sort_by_key(|p| p.status != "open");
             if *json {
+                let mut list = store.proposals()?;
+                list.sort_by_key(|p| p.status != "open");
                 output::json(&list)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let book = store.codebook()?;
-            let raters = store.raters()?;
+            let list = proposal_rows(&store)?;
             for p in &list {
-                let who = p
-                    .rater_id
-                    .and_then(|id| raters.iter().find(|r| r.rater_id == id))
-                    .map_or("-", |r| r.name.as_str());
-                let current = book.get(p.proposed.code_id);
                 println!(
-                    "{}  {:<8} {} by {who} (from version {}): {}",
-                    short(p.proposal_id),
+                    "{}  {:<8} {} by {} (from version {}): {}",
+                    short(p.id),
                     p.status,
-                    if current.is_some() {
-                        "change"
-                    } else {
-                        "new code"
-                    },
+                    if p.new_code { "new code" } else { "change" },
+                    p.who,
                     p.base_version,
-                    p.proposed.name
+                    p.name
                 );
-                for (field, now, proposed) in proposal_changes(current, &p.proposed) {
+                for (field, now, proposed) in &p.changes {
                     println!(
                         "    {field}: {:?} -> {:?}",
-                        output::one_line(&now, 60),
-                        output::one_line(&proposed, 60)
+                        output::one_line(now, 60),
+                        output::one_line(proposed, 60)
                     );
                 }
                 if !p.note.is_empty() {

@@ -9,7 +9,7 @@ use super::app::AccordApp;
 use super::deidentify_dialog::DeidentifyRequest;
 use super::erase_dialog::EraseRequest;
 use super::rounds_view::RoundsRequest;
-use super::team_view::{ProposalRow, TeamRequest};
+use super::team_view::TeamRequest;
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
 use crate::app::{AppError, Command};
@@ -77,7 +77,8 @@ impl AccordApp {
         use crate::app::team::merge_rater_files;
         match request {
             TeamRequest::LoadProposals => {
-                let rows = proposal_rows(self.workspace.store()).map_err(|e| e.to_string());
+                let rows = crate::app::team::proposal_rows(self.workspace.store())
+                    .map_err(|e| e.to_string());
                 self.team.proposals = Some((self.workspace.revision(), rows));
             }
             TeamRequest::Issue {
@@ -164,34 +165,6 @@ impl AccordApp {
     }
 }
 
-/// The project's proposals as the team view shows them, open ones first.
-fn proposal_rows(store: &Store) -> Result<Vec<ProposalRow>, AppError> {
-    let book = store.codebook()?;
-    let raters = store.raters()?;
-    let mut list = store.proposals()?;
-    list.sort_by_key(|p| p.status != "open");
-    Ok(list
-        .into_iter()
-        .map(|p| {
-            let current = book.get(p.proposed.code_id);
-            ProposalRow {
-                id: p.proposal_id,
-                status: p.status.clone(),
-                name: p.proposed.name.clone(),
-                new_code: current.is_none(),
-                who: p
-                    .rater_id
-                    .and_then(|id| raters.iter().find(|r| r.rater_id == id))
-                    .map_or_else(|| "-".to_string(), |r| r.name.clone()),
-                base_version: p.base_version,
-                changes: crate::app::team::proposal_changes(current, &p.proposed),
-                note: p.note.clone(),
-                decision_note: p.decision_note.clone(),
-            }
-        })
-        .collect())
-}
-
 impl AccordApp {
     /// Handles a request of the de-identification dialog.
     pub(super) fn deidentify_request(&mut self, request: DeidentifyRequest) {
@@ -230,20 +203,23 @@ impl AccordApp {
     pub(super) fn erase_request(&mut self, request: EraseRequest) {
         match request {
             EraseRequest::Preview(chosen, removed) => {
-                let counted = erase_ids(self.workspace.store(), &chosen, removed)
-                    .and_then(|ids| Ok(self.workspace.store().erasure(&ids)?))
-                    .map_err(|e| e.to_string());
+                let counted =
+                    crate::app::erase::with_removed(self.workspace.store(), &chosen, removed)
+                        .and_then(|ids| Ok(self.workspace.store().erasure(&ids)?))
+                        .map_err(|e| e.to_string());
                 if let Some(dialog) = &mut self.erase {
                     dialog.preview = Some((chosen, removed, counted));
                 }
             }
             EraseRequest::Erase(chosen, removed) => {
-                let done = erase_ids(self.workspace.store(), &chosen, removed).and_then(|ids| {
-                    if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
-                        self.state.transcript_id = None;
-                    }
-                    crate::app::erase::erase(self.workspace.store_mut(), &ids)
-                });
+                let done =
+                    crate::app::erase::with_removed(self.workspace.store(), &chosen, removed)
+                        .and_then(|ids| {
+                            if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
+                                self.state.transcript_id = None;
+                            }
+                            crate::app::erase::erase(self.workspace.store_mut(), &ids)
+                        });
                 self.workspace.changed_outside();
                 self.erase = None;
                 match done {
@@ -256,28 +232,6 @@ impl AccordApp {
             }
         }
     }
-}
-
-/// The transcripts to erase: those chosen, and every removed one when asked.
-fn erase_ids(
-    store: &Store,
-    chosen: &[TranscriptId],
-    removed: bool,
-) -> Result<Vec<TranscriptId>, AppError> {
-    let mut ids = chosen.to_vec();
-    if removed {
-        let live: Vec<TranscriptId> = store
-            .transcripts()?
-            .into_iter()
-            .map(|t| t.transcript_id)
-            .collect();
-        for id in store.all_transcript_ids()? {
-            if !live.contains(&id) && !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    Ok(ids)
 }
 
 /// The passages of a review with the turns around each, read once per transcript.

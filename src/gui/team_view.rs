@@ -11,6 +11,7 @@ use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::toggle;
+use crate::app::team::ProposalRow;
 use crate::model::{ProposalId, RaterId, RaterKind, TranscriptId};
 
 /// What the view asks the app to do.
@@ -44,29 +45,6 @@ pub enum TeamRequest {
         /// The lead's note.
         note: String,
     },
-}
-
-/// A proposal as the view shows it.
-#[derive(Debug, Clone)]
-pub struct ProposalRow {
-    /// Its id.
-    pub id: ProposalId,
-    /// open, accepted or rejected.
-    pub status: String,
-    /// The code's name as proposed.
-    pub name: String,
-    /// Whether it proposes a new code.
-    pub new_code: bool,
-    /// Who proposed it.
-    pub who: String,
-    /// The codebook version it was proposed against.
-    pub base_version: i64,
-    /// The fields it changes: (field, now, proposed).
-    pub changes: Vec<(&'static str, String, String)>,
-    /// The proposer's note.
-    pub note: String,
-    /// The lead's note on deciding.
-    pub decision_note: Option<String>,
 }
 
 /// The view's state.

@@ -33,8 +33,7 @@ impl Root {
     pub fn for_project(path: &std::path::Path) -> anyhow::Result<Self> {
         Ok(match Store::open(path) {
             Ok(mut store) => {
-                finish_purge(&mut store);
-                backup_on_open(&store);
+                on_open(&mut store);
                 let mut app = AccordApp::new(Workspace::new(store));
                 app.open_index_in_background();
                 Self::Open(Box::new(app))
@@ -74,8 +73,7 @@ impl Root {
             Self::Open(app) => app.ui_root(ui),
             Self::Locked(unlock) => {
                 if let Some(mut store) = unlock.ui(ui) {
-                    finish_purge(&mut store);
-                    backup_on_open(&store);
+                    on_open(&mut store);
                     let mut app = AccordApp::new(Workspace::new(store));
                     app.open_index_in_background();
                     app.remember(unlock.remembered.clone());
@@ -86,9 +84,10 @@ impl Root {
     }
 }
 
-/// Finishes an erase or de-identification that was interrupted (before any backup is taken on
-/// opening); a failure is reported, not fatal.
-fn finish_purge(store: &mut Store) {
+/// What the window does on opening a project: finishes an erase or de-identification that was
+/// interrupted (first, so no backup of the half-purged file is taken), then the automatic backup
+/// (at most one an hour). Failures are reported, not fatal.
+fn on_open(store: &mut Store) {
     match crate::app::erase::finish_purge(store) {
         Ok(Some(why)) => {
             eprintln!("finished an interrupted {why}: backups replaced, index rebuilt");
@@ -96,10 +95,6 @@ fn finish_purge(store: &mut Store) {
         Ok(None) => {}
         Err(e) => eprintln!("warning: could not finish an interrupted erase: {e}"),
     }
-}
-
-/// The automatic backup when the window opens a project; a failure is reported, not fatal.
-fn backup_on_open(store: &Store) {
     if let Err(e) = store.backup_on_open() {
         eprintln!("warning: no backup was taken on opening: {e}");
     }

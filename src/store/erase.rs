@@ -52,6 +52,11 @@ const CODINGS_OF: &str = "SELECT coding_id FROM codings WHERE transcript_id = ?1
 impl Store {
     /// What erasing these transcripts would take away; changes nothing.
     pub fn erasure(&self, ids: &[TranscriptId]) -> Result<Erasure> {
+        Ok(self.erasure_and_cases(ids)?.0)
+    }
+
+    /// What erasing would take away, and the cases it would leave without transcripts.
+    fn erasure_and_cases(&self, ids: &[TranscriptId]) -> Result<(Erasure, Vec<String>)> {
         let mut out = Erasure::default();
         for id in ids {
             let t = id.to_text();
@@ -75,8 +80,9 @@ impl Store {
             out.adjudications +=
                 count("SELECT count(*) FROM adjudications WHERE transcript_id = ?1")?;
         }
-        out.cases = self.orphaned_cases(ids)?.len();
-        Ok(out)
+        let cases = self.orphaned_cases(ids)?;
+        out.cases = cases.len();
+        Ok((out, cases))
     }
 
     /// Cases whose every transcript is among `ids`.
@@ -105,8 +111,7 @@ impl Store {
     /// Erases the transcripts and everything on them in one transaction, then vacuums the file (see
     /// the module notes). Refused, changing nothing, when one of them is not in the project.
     pub fn erase_transcripts(&mut self, ids: &[TranscriptId]) -> Result<Erasure> {
-        let erasure = self.erasure(ids)?;
-        let cases = self.orphaned_cases(ids)?;
+        let (erasure, cases) = self.erasure_and_cases(ids)?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.write(|tx| {
             for id in ids {

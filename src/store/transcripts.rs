@@ -139,6 +139,15 @@ impl Store {
         self.read_transcript(transcript_id, false)
     }
 
+    /// The ids of removed transcripts (their text is still in the file until they are erased).
+    pub fn removed_transcript_ids(&self) -> Result<Vec<TranscriptId>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT transcript_id FROM transcripts WHERE removed_at IS NOT NULL ORDER BY transcript_id",
+        )?;
+        let rows = stmt.query_map([], |r| parse_col(r, 0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// Every transcript's id, removed ones too (their text is still in the file).
     pub fn all_transcript_ids(&self) -> Result<Vec<TranscriptId>> {
         let mut stmt = self
