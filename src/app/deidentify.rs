@@ -216,7 +216,8 @@ pub struct Purged {
 /// The whole de-identification, as `accord deidentify --apply` and the window do it: refused when a
 /// name already has another pseudonym; otherwise a safety backup, the rewrite (see [`apply`]), then
 /// every older backup deleted (they hold the old text), one fresh backup, and the search index
-/// rebuilt from the new text.
+/// rebuilt from the new text. Refused while another Accord has the project open; a purge that
+/// cannot be finished stays pending (see [`crate::app::erase::erase`]).
 pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
     let review = preview(store, list)?;
     if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
@@ -228,11 +229,15 @@ pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
             n.pseudonym
         )));
     }
+    // The purge rewrites the whole file: refused, with nothing changed, while another Accord has
+    // the project open.
+    let _whole = store.exclusive()?;
     // A safety copy in case the rewrite fails part way; it holds the old text, so it goes with the
     // other backups once the rewrite is done.
     store.backup("before-deidentify")?;
     let applied = apply(store, list)?;
-    let backup = replace_backups_and_reindex(store, "after-deidentify")?;
+    let backup = super::erase::purge(store, "after-deidentify")
+        .map_err(|e| super::erase::unfinished(store, "the project was de-identified", &e))?;
     Ok(Purged { applied, backup })
 }
 
@@ -255,6 +260,8 @@ pub(super) fn replace_backups_and_reindex(
             })?;
         }
     }
+    // Restore copies an older Accord left beside the project hold the text too.
+    store.remove_leftovers();
     crate::search::ProjectIndex::rebuild(store).map_err(|e| AppError::Invalid(e.to_string()))?;
     store.set_setting(crate::store::PURGE_PENDING, None)?;
     let backup = store.backup(reason)?;

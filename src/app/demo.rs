@@ -88,7 +88,7 @@ pub fn build_demo(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
 }
 
 fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
-    let mut store = Store::create(path, "CAPP phase three (demo)")?;
+    let mut store = Store::create_unshared(path, "CAPP phase three (demo)")?;
     let mut report = DemoReport::default();
     let text = std::fs::read_to_string(&sources.codebook)
         .map_err(|e| AppError::Invalid(format!("{}: {e}", sources.codebook.display())))?;

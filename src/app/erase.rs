@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::Result;
 use super::deidentify::replace_backups_and_reindex;
+use super::{AppError, Result};
 use crate::model::TranscriptId;
 use crate::store::{Erasure, Store};
 
@@ -42,26 +42,93 @@ pub fn with_removed(
     Ok(ids)
 }
 
-/// Erases the transcripts for good (see the module notes).
+/// Erases the transcripts for good (see the module notes). Refused, with nothing changed, while
+/// another Accord has the project open (the purge rewrites the whole file). When the purge cannot
+/// be finished after the transcripts went (a full disk, a program reading the file), the error says
+/// they are erased and what finishing needs; the purge stays pending and is finished the next time
+/// the project is opened.
 pub fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
     // Refuse an unknown transcript before taking any backup.
     store.erasure(ids)?;
+    let names = store.transcript_names(ids)?;
+    let _whole = store.exclusive()?;
     // A safety copy in case erasing fails part way; it goes with the other backups afterwards.
     store.backup("before-erase")?;
     let erasure = store.erase_transcripts(ids)?;
-    let backup = replace_backups_and_reindex(store, "after-erase")?;
+    let backup = purge(store, "after-erase")
+        .map_err(|e| unfinished(store, &format!("{} erased", listed(&names)), &e))?;
     Ok(Erased { erasure, backup })
 }
 
 /// Finishes an erase or de-identification that was interrupted after the text left the file but
 /// before the backups were replaced and the index rebuilt: vacuums again, deletes the backups,
 /// rebuilds the index. Returns what was being finished, or `None` when nothing was pending (and
-/// then writes nothing).
+/// then writes nothing). An error says what finishing needs (space, the other program closed); the
+/// project is still readable meanwhile.
 pub fn finish_purge(store: &mut Store) -> Result<Option<String>> {
     let Some(why) = store.setting(crate::store::PURGE_PENDING)? else {
         return Ok(None);
     };
-    store.purge_free_pages()?;
-    replace_backups_and_reindex(store, "after-purge")?;
+    purge(store, "after-purge")
+        .map_err(|e| unfinished(store, &format!("an interrupted {why} is not finished"), &e))?;
     Ok(Some(why))
+}
+
+/// The purge after text left the project: the file vacuumed (checked), the backups replaced, the
+/// index rebuilt, the pending mark cleared; with the project held exclusively throughout.
+pub(super) fn purge(store: &mut Store, reason: &str) -> Result<Option<PathBuf>> {
+    let _whole = store.exclusive()?;
+    store.purge_free_pages()?;
+    replace_backups_and_reindex(store, reason)
+}
+
+/// "P01, P02 and P03" (the first few of a long list, then how many more).
+fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    match names {
+        [] => "the transcripts".to_string(),
+        [one] => one.clone(),
+        _ if names.len() > SHOWN => format!(
+            "{} and {} more transcripts",
+            names[..SHOWN].join(", "),
+            names.len() - SHOWN
+        ),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
+    }
+}
+
+/// Whether an error comes from a full disk.
+fn disk_full(e: &AppError) -> bool {
+    match e {
+        AppError::Store(e) => crate::store::is_disk_full(e),
+        other => {
+            let text = other.to_string();
+            text.contains("os error 28") || text.contains("disk is full")
+        }
+    }
+}
+
+/// The error of a purge that could not be finished after `done` (what already happened).
+pub(super) fn unfinished(store: &Store, done: &str, e: &AppError) -> AppError {
+    let file = store
+        .path()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default();
+    let after = "until then the old text may still be in the file's free pages and in its \
+                 backups; any accord command on the project finishes it";
+    if disk_full(e) {
+        let folder = store
+            .path()
+            .and_then(std::path::Path::parent)
+            .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+        let mb = store.purge_space_needed().div_ceil(1_000_000).max(1);
+        AppError::Invalid(format!(
+            "{file}{done}; finishing the purge needs about {mb} MB free in {folder}: free some \
+             space ({after})"
+        ))
+    } else {
+        AppError::Invalid(format!(
+            "{file}{done}, but the purge could not be finished: {e} ({after})"
+        ))
+    }
 }

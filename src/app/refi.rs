@@ -70,7 +70,7 @@ pub fn import_new_project(path: &Path, import: QdpxImport) -> Result<QdpxReport>
     }
     let partial = path.with_extension("accord-partial");
     let _ = std::fs::remove_file(&partial);
-    let result = Store::create(&partial, &import.name)
+    let result = Store::create_unshared(&partial, &import.name)
         .map_err(AppError::from)
         .and_then(|mut store| apply_import(&mut store, import));
     match result {

@@ -185,7 +185,8 @@ fn counted(n: usize, word: &str) -> String {
 }
 
 /// Merges rater files into the project, each in its own transaction, after one backup of the
-/// project. A refused file changes nothing and the others are still merged.
+/// project (taken once a file passes its checks). A refused file changes nothing and the others are
+/// still merged.
 pub fn merge_rater_files(
     store: &mut Store,
     files: &[PathBuf],
@@ -195,21 +196,33 @@ pub fn merge_rater_files(
             "this is a rater file; merge rater files into the lead's project".into(),
         ));
     }
-    let backup = store.backup("before-merge")?;
-    let outcomes = files
-        .iter()
-        .map(|file| MergeOutcome {
+    // The backup is taken before the first file that passes the checks: a refused file takes none
+    // (so retrying a bad file never rotates good backups out).
+    let mut backup = None;
+    let mut outcomes = Vec::with_capacity(files.len());
+    for file in files {
+        let result = merge_one(store, file, &mut backup).map_err(|e| e.to_string());
+        outcomes.push(MergeOutcome {
             file: file.clone(),
-            result: merge_one(store, file).map_err(|e| e.to_string()),
-        })
-        .collect();
-    Ok((backup, outcomes))
+            result,
+        });
+    }
+    Ok((backup.flatten(), outcomes))
 }
 
-/// Merges one file and keeps its undo step, in one transaction.
-fn merge_one(store: &mut Store, file: &Path) -> Result<MergeReport> {
+/// Merges one file and keeps its undo step, in one transaction, after the one backup of the merge
+/// (taken once the file passed its checks, unless `backup` says it was taken already).
+fn merge_one(
+    store: &mut Store,
+    file: &Path,
+    backup: &mut Option<Option<PathBuf>>,
+) -> Result<MergeReport> {
     let work = Store::open_read_only(file, store.passphrase())?.rater_work()?;
     let name = file.display().to_string();
+    store.check_rater_work(&work, &name)?;
+    if backup.is_none() {
+        *backup = Some(store.backup("before-merge")?);
+    }
     store.atomic(|store| -> Result<MergeReport> {
         let report = store.merge_rater_work(&work, &name)?;
         let (undo, redo) = merge_inverse(&report.detail);

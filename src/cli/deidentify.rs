@@ -65,7 +65,8 @@ pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
         println!(
             "de-identified: {} transcripts got a new version ({} names replaced, {} codings carried \
              over, {} other texts scrubbed); the file was vacuumed, the search index rebuilt, and the \
-             old backups replaced by {}",
+             old backups replaced by {}. Copies outside the project's folder are not reached: \
+             delete any rater files, exports or moved copies of the project that hold the old text.",
             done.applied.transcripts,
             done.applied.replacements,
             done.applied.codings,

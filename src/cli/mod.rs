@@ -201,11 +201,14 @@ pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store
         Err(StoreError::Encrypted(_)) => Store::open_encrypted(path, &passphrase(path, false)?)?,
         other => other?,
     };
-    if let Some(why) = crate::app::erase::finish_purge(&mut store)? {
-        eprintln!(
+    match crate::app::erase::finish_purge(&mut store) {
+        Ok(Some(why)) => eprintln!(
             "{}: finished an interrupted {why}: the backups were replaced and the search index rebuilt",
             path.display()
-        );
+        ),
+        Ok(None) => {}
+        // The project is still readable; the purge is tried again on the next open.
+        Err(e) => eprintln!("warning: {e}"),
     }
     Ok(store)
 }

@@ -260,14 +260,16 @@ fn erase(
         println!(
             "would erase {what}, and every backup and the undo history (they hold the text). \
              Nothing has changed; run again with --yes to erase (this cannot be undone). Rater \
-             files and exports made earlier are copies outside the project: delete those too."
+             files, exports and copies outside the project's folder (a moved or copied project) \
+             are not reached: delete those too."
         );
         return Ok(ExitCode::SUCCESS);
     }
     let erased = crate::app::erase::erase(&mut store, &ids)?;
     println!(
-        "erased {what}; the search index was rebuilt. Delete any rater files or exports that hold \
-         it too."
+        "erased {what}; the file was vacuumed and the search index rebuilt. Copies outside the \
+         project's folder are not reached: delete any rater files, exports or moved copies of the \
+         project that hold it too."
     );
     if let Some(b) = erased.backup {
         println!("old backups replaced by {}", b.display());

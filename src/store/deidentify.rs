@@ -3,8 +3,9 @@
 //! codings are carried over to the same words, every other stored text (memos, attribute values,
 //! names, the audit log, the codebook) is scrubbed the same way, the undo history is dropped (it
 //! could bring the old text back), and salted hashes of the names record which pseudonym each got.
-//! Then the file is vacuumed with `secure_delete` on and the write-ahead log truncated, so no page
-//! of the file still holds the old text.
+//! Then (the caller's next step, [`Store::purge_free_pages`]) the file is vacuumed with
+//! `secure_delete` on and the write-ahead log truncated, so no page of the file still holds the old
+//! text.
 
 use rusqlite::params;
 
@@ -88,7 +89,8 @@ impl Store {
 
     /// Rewrites transcripts and scrubs every other stored text, in one transaction (see the module
     /// notes); `scrub` returns the replacement of a text, or `None` when it holds no name. `names`
-    /// are (salted hash, pseudonym) pairs to remember. Then vacuums the file.
+    /// are (salted hash, pseudonym) pairs to remember. It marks the purge pending: the caller then
+    /// purges the file ([`Store::purge_free_pages`]), the backups and the index.
     pub fn deidentify(
         &mut self,
         versions: &[NewVersion],
@@ -96,7 +98,7 @@ impl Store {
         names: &[(String, String)],
     ) -> Result<usize> {
         self.conn.pragma_update(None, "secure_delete", "ON")?;
-        let scrubbed = self.write(|tx| {
+        self.write(|tx| {
             tx.execute_batch(
                 "DROP TRIGGER transcripts_text_frozen; DROP TRIGGER codings_never_rewritten;",
             )?;
@@ -127,21 +129,7 @@ impl Store {
                     "names": names.len() }),
             )?;
             Ok(scrubbed)
-        })?;
-        self.purge_free_pages()?;
-        Ok(scrubbed)
-    }
-
-    /// Leaves no deleted content in the file: truncates the write-ahead log, rewrites the file
-    /// without its free pages, and truncates the log again.
-    pub fn purge_free_pages(&mut self) -> Result<()> {
-        let checkpoint = |conn: &rusqlite::Connection| {
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        };
-        checkpoint(&self.conn)?;
-        self.conn.execute_batch("VACUUM")?;
-        checkpoint(&self.conn)?;
-        Ok(())
+        })
     }
 }
 

@@ -3,7 +3,8 @@
 //! consensus's), the memos on it and on its codings, its adjudications and its place in reliability
 //! rounds; a case left without transcripts goes with its attributes; the audit log keeps that a
 //! transcript was erased but not its name or file; the undo history is dropped (it could bring the
-//! text back). Then the file is vacuumed with `secure_delete` on, so no page still holds the text.
+//! text back). Then the file is vacuumed with `secure_delete` on ([`Store::purge_free_pages`]), so
+//! no page still holds the text.
 //! Rounds keep their computed results (numbers only).
 
 use rusqlite::{Connection, params};
@@ -53,6 +54,21 @@ impl Store {
     /// What erasing these transcripts would take away; changes nothing.
     pub fn erasure(&self, ids: &[TranscriptId]) -> Result<Erasure> {
         Ok(self.erasure_and_cases(ids)?.0)
+    }
+
+    /// The names of these transcripts (removed ones too), in the order given.
+    pub fn transcript_names(&self, ids: &[TranscriptId]) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM transcripts WHERE transcript_id = ?1")?;
+        let mut names = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut rows = stmt.query([id.to_text()])?;
+            if let Some(row) = rows.next()? {
+                names.push(row.get(0)?);
+            }
+        }
+        Ok(names)
     }
 
     /// What erasing would take away, and the cases it would leave without transcripts.
@@ -108,8 +124,9 @@ impl Store {
         Ok(cases)
     }
 
-    /// Erases the transcripts and everything on them in one transaction, then vacuums the file (see
-    /// the module notes). Refused, changing nothing, when one of them is not in the project.
+    /// Erases the transcripts and everything on them in one transaction (see the module notes) and
+    /// marks the purge pending: the caller then purges the file ([`Store::purge_free_pages`]), the
+    /// backups and the index. Refused, changing nothing, when one of them is not in the project.
     pub fn erase_transcripts(&mut self, ids: &[TranscriptId]) -> Result<Erasure> {
         let (erasure, cases) = self.erasure_and_cases(ids)?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
@@ -137,8 +154,85 @@ impl Store {
             )?;
             Ok(())
         })?;
-        self.purge_free_pages()?;
         Ok(erasure)
+    }
+
+    /// Leaves no deleted content in the file: truncates the write-ahead log, rewrites the file
+    /// without its free pages (`secure_delete` on), and truncates the log again. Holds the project
+    /// exclusively meanwhile, and fails, saying what holds the file, when the log could not be
+    /// emptied (a program reading the project keeps the old pages in it): the caller then keeps
+    /// the purge pending.
+    pub fn purge_free_pages(&mut self) -> Result<()> {
+        let _whole = self.exclusive()?;
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        self.checkpoint_truncate()?;
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint_truncate()?;
+        Ok(())
+    }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`, checked: every page copied back and the log emptied.
+    fn checkpoint_truncate(&self) -> Result<()> {
+        let busy: i64 = match self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+        {
+            Ok(busy) => busy,
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) =>
+            {
+                1
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let mut wal = path.as_os_str().to_os_string();
+        wal.push("-wal");
+        let left = std::fs::metadata(std::path::PathBuf::from(wal)).map_or(0, |m| m.len());
+        if busy == 0 && left == 0 {
+            return Ok(());
+        }
+        let holders = super::lock::other_processes_with(path);
+        let who = if holders.is_empty() {
+            "another program (or another connection of this one) is reading it".to_string()
+        } else {
+            format!("{} has it open", holders.join(", "))
+        };
+        Err(StoreError::Refused(format!(
+            "{}: the old pages could not be cleared from the file: {who}. Close it, then open the \
+             project again (any accord command) to finish",
+            path.display()
+        )))
+    }
+
+    /// About how many bytes of free space finishing a purge needs beside the project (`VACUUM`
+    /// writes a whole new copy of the file, and the safety backup another).
+    #[must_use]
+    pub fn purge_space_needed(&self) -> u64 {
+        self.path
+            .as_deref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len().saturating_mul(2))
+    }
+}
+
+/// Whether an error is a full disk (SQLite's "database or disk is full", or the system's "no space
+/// left on device").
+#[must_use]
+pub fn is_disk_full(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+        StoreError::Refused(text) => {
+            text.contains("os error 28")
+                || text.contains("os error 122")
+                || text.contains("disk is full")
+        }
+        _ => false,
     }
 }
 

@@ -231,7 +231,8 @@ impl Store {
         })
     }
 
-    fn check_rater_work(&self, work: &RaterWork, file: &str) -> Result<()> {
+    /// Refuses work that does not fit this project (see [`Store::merge_rater_work`]); reads only.
+    pub fn check_rater_work(&self, work: &RaterWork, file: &str) -> Result<()> {
         let refuse = |why: String| {
             Err(StoreError::Refused(format!(
                 "{file}: {why}; nothing was merged"

@@ -12,6 +12,7 @@ mod deidentify;
 mod edit;
 mod erase;
 mod key;
+mod lock;
 mod merge;
 mod proposals;
 mod raters;
@@ -29,14 +30,15 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::model::{ProjectId, SpanError, now_rfc3339};
 
 pub use audit::AuditEntry;
-pub use backup::{BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
+pub use backup::{BY_HAND, BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
 pub use cases::AttributeReport;
 pub use codebook::CodebookChange;
 pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
-pub use erase::{Erasure, PURGE_PENDING};
+pub use erase::{Erasure, PURGE_PENDING, is_disk_full};
 pub use key::{MIN_PASSPHRASE_CHARS, Passphrase};
+pub use lock::ExclusiveGuard;
 pub use merge::{MergeDetail, MergeReport, RaterWork};
 pub use proposals::Proposal;
 pub use rounds::Round;
@@ -126,6 +128,8 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The passphrase of an encrypted project (in memory only, never written).
     key: Option<Passphrase>,
+    /// This process's hold on the project lock (`None` in memory and for files opened read-only).
+    lock: Option<std::sync::Arc<lock::ProjectLock>>,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -146,6 +150,16 @@ impl Store {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
+        let path = &lock::canonical(path);
+        let held = lock::ProjectLock::acquire(path)?;
+        let mut store = Self::create_file(path, name, key)?;
+        store.lock = Some(held);
+        Ok(store)
+    }
+
+    /// Creates a project file that no one else opens yet (a rater file before it is handed over),
+    /// without a lock.
+    fn create_file(path: &Path, name: &str, key: Option<Passphrase>) -> Result<Self> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -159,6 +173,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             key,
+            lock: None,
         };
         store.initialise(name)?;
         Ok(store)
@@ -201,6 +216,8 @@ impl Store {
 
     fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
         let key = key::key_for(path, key)?;
+        let path = &lock::canonical(path);
+        let held = lock::ProjectLock::acquire(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -211,12 +228,14 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             key,
+            lock: Some(held),
         };
         store
             .configure()
             .map_err(|e| not_a_project(path, &e.to_string()))?;
         check_application_id(&store.conn, path)?;
         store.migrate()?;
+        store.remove_leftovers_on_open();
         Ok(store)
     }
 
@@ -227,6 +246,7 @@ impl Store {
             conn,
             path: None,
             key: None,
+            lock: None,
         };
         store.initialise(name)?;
         Ok(store)

@@ -116,6 +116,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             key,
+            lock: None,
         })
     }
 
@@ -169,7 +170,7 @@ impl Store {
     /// memos on those transcripts, nothing of any other rater, and a locked codebook.
     pub fn write_rater_file(&self, path: &Path, name: &str, spec: &RaterFileSpec) -> Result<()> {
         // A rater file of an encrypted project is encrypted with the same passphrase.
-        let out = Store::create_with(path, name, self.key.clone())?;
+        let out = Store::create_file(path, name, self.key.clone())?;
         drop(out);
         let path_text = path
             .to_str()
@@ -190,7 +191,8 @@ impl Store {
         }
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
-        Ok(())
+        // It holds the project's text: no more readable than the project itself.
+        super::backup::copy_mode(self.path.as_deref(), path)
     }
 
     fn copy_rater_file(&self, spec: &RaterFileSpec) -> Result<()> {

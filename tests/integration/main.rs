@@ -20,6 +20,7 @@ mod gui_team;
 mod history;
 mod hostile;
 mod kill;
+mod lock_attack;
 mod malformed;
 mod qdpx;
 mod refi_examples;
