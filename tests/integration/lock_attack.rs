@@ -357,7 +357,7 @@ fn copies_keep_a_private_projects_permission_bits() {
             "rater-file",
             p,
             "--rater",
-            "Ana",
+            "Maya Chen",
             "--transcripts",
             "P01_interview",
             "--out",
