@@ -198,7 +198,7 @@ pub fn merge_rater_files(
     }
     // The backup is taken before the first file that passes the checks: a refused file takes none
     // (so retrying a bad file never rotates good backups out).
-    let mut backup = None;
+    let mut backup = Backup::default();
     let mut outcomes = Vec::with_capacity(files.len());
     for file in files {
         let result = merge_one(store, file, &mut backup).map_err(|e| e.to_string());
@@ -207,21 +207,25 @@ pub fn merge_rater_files(
             result,
         });
     }
-    Ok((backup.flatten(), outcomes))
+    Ok((backup.path, outcomes))
+}
+
+/// The one backup of a merge, once taken.
+#[derive(Default)]
+struct Backup {
+    taken: bool,
+    path: Option<PathBuf>,
 }
 
 /// Merges one file and keeps its undo step, in one transaction, after the one backup of the merge
-/// (taken once the file passed its checks, unless `backup` says it was taken already).
-fn merge_one(
-    store: &mut Store,
-    file: &Path,
-    backup: &mut Option<Option<PathBuf>>,
-) -> Result<MergeReport> {
+/// (taken once the file passed its checks, unless it was taken already).
+fn merge_one(store: &mut Store, file: &Path, backup: &mut Backup) -> Result<MergeReport> {
     let work = Store::open_read_only(file, store.passphrase())?.rater_work()?;
     let name = file.display().to_string();
     store.check_rater_work(&work, &name)?;
-    if backup.is_none() {
-        *backup = Some(store.backup("before-merge")?);
+    if !backup.taken {
+        backup.path = store.backup("before-merge")?;
+        backup.taken = true;
     }
     store.atomic(|store| -> Result<MergeReport> {
         let report = store.merge_rater_work(&work, &name)?;

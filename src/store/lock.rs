@@ -26,7 +26,7 @@ use super::{Result, StoreError};
 /// purge under way) before refusing.
 const SHARED_WAIT: Duration = Duration::from_secs(5);
 /// How long a whole-file operation waits for the other processes to let go before refusing.
-const EXCLUSIVE_WAIT: Duration = Duration::from_millis(1000);
+const EXCLUSIVE_WAIT: Duration = Duration::from_secs(1);
 const POLL: Duration = Duration::from_millis(50);
 
 /// The lock of one project, shared by every store of this process on it.
@@ -281,6 +281,23 @@ pub fn other_processes_with(project: &Path) -> Vec<String> {
     out
 }
 
+impl super::Store {
+    /// Creates a project file that no one else opens until it is renamed into place (a REFI-QDA
+    /// import being built), without a lock file beside its temporary name.
+    pub fn create_unshared(path: &Path, name: &str) -> Result<Self> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(path.to_path_buf()));
+        }
+        Self::create_file(path, name, None)
+    }
+
+    /// Holds the project exclusively (see [`ProjectLock::exclusive`]) for a whole-file operation:
+    /// `None` for an in-memory project; refused while another Accord process has it open.
+    pub fn exclusive(&self) -> Result<Option<ExclusiveGuard>> {
+        self.lock.as_ref().map(ProjectLock::exclusive).transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,22 +370,5 @@ mod tests {
             canonical(&real.join("../real/new.accord")),
             canonical(&real).join("new.accord")
         );
-    }
-}
-
-impl super::Store {
-    /// Creates a project file that no one else opens until it is renamed into place (a REFI-QDA
-    /// import being built), without a lock file beside its temporary name.
-    pub fn create_unshared(path: &Path, name: &str) -> Result<Self> {
-        if path.exists() {
-            return Err(StoreError::AlreadyExists(path.to_path_buf()));
-        }
-        Self::create_file(path, name, None)
-    }
-
-    /// Holds the project exclusively (see [`ProjectLock::exclusive`]) for a whole-file operation:
-    /// `None` for an in-memory project; refused while another Accord process has it open.
-    pub fn exclusive(&self) -> Result<Option<ExclusiveGuard>> {
-        self.lock.as_ref().map(ProjectLock::exclusive).transpose()
     }
 }

@@ -216,7 +216,7 @@ impl Store {
 
     fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
         let key = key::key_for(path, key)?;
-        let path = &lock::canonical(path);
+        let path: &Path = &lock::canonical(path);
         let held = lock::ProjectLock::acquire(path)?;
         let conn = Connection::open_with_flags(
             path,

@@ -5,6 +5,7 @@
 //! through another path are purged; copies keep the project's permission bits; rotation keeps the
 //! backups people rely on; a full disk during an erase says what happened and what is needed.
 
+use std::fmt::Write as _;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -96,11 +97,13 @@ fn interviews(dir: &Path, n: usize, kb: usize) {
         let mut turn = 0;
         while text.len() < kb * 1024 {
             turn += 1;
-            text.push_str(&format!(
+            writeln!(
+                text,
                 "Interviewer: Question {turn} of interview {i}, about the ward and the rota?\n\n\
                  Participant: Answer {turn} of interview {i}: the night shift, the handover and \
-                 the long walk to the car park, told at length and in my own words.\n\n"
-            ));
+                 the long walk to the car park, told at length and in my own words.\n"
+            )
+            .unwrap();
         }
         std::fs::write(dir.join(format!("G{i:03}_interview.txt")), text).unwrap();
     }
