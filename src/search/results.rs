@@ -140,6 +140,8 @@ pub enum SearchError {
     Index(tantivy::TantivyError),
     /// The store or the file system failed while syncing.
     Store(String),
+    /// Another process held the index for the whole (brief) wait.
+    Busy(String),
 }
 
 impl fmt::Display for SearchError {
@@ -148,6 +150,7 @@ impl fmt::Display for SearchError {
             SearchError::Query(e) => write!(f, "invalid query: {e}"),
             SearchError::Index(e) => write!(f, "search index error: {e}"),
             SearchError::Store(e) => write!(f, "search index: {e}"),
+            SearchError::Busy(e) => write!(f, "{e}"),
         }
     }
 }
