@@ -84,7 +84,7 @@ fn concurrent_changes_and_searches_all_succeed_and_nothing_is_made_twice() {
             })
             .collect()
     };
-    let coder = |rater: &'static str| {
+    let spawn_coder = |rater: &'static str| {
         let (dir, p) = (dir.path().to_path_buf(), p.clone());
         std::thread::spawn(move || {
             (1..=N)
@@ -110,7 +110,7 @@ fn concurrent_changes_and_searches_all_succeed_and_nothing_is_made_twice() {
                 .collect::<Vec<_>>()
         })
     };
-    let searcher = {
+    let search_loop = {
         let (dir, p) = (dir.path().to_path_buf(), p.clone());
         std::thread::spawn(move || {
             (0..N)
@@ -125,12 +125,12 @@ fn concurrent_changes_and_searches_all_succeed_and_nothing_is_made_twice() {
                 .collect::<Vec<_>>()
         })
     };
-    let maya = coder("Maya Chen");
-    let jordan = coder("Jordan Ellis");
-    let mut codes = maya.join().unwrap();
-    codes.extend(jordan.join().unwrap());
-    let searches = searcher.join().unwrap();
-    let all: Vec<&(bool, String)> = codes.iter().chain(&searches).collect();
+    let maya = spawn_coder("Maya Chen");
+    let jordan = spawn_coder("Jordan Ellis");
+    let mut code_runs = maya.join().unwrap();
+    code_runs.extend(jordan.join().unwrap());
+    let searches = search_loop.join().unwrap();
+    let all: Vec<&(bool, String)> = code_runs.iter().chain(&searches).collect();
     assert!(
         all.iter()
             .all(|(_, e)| !e.contains("LockBusy") && !e.contains("search index error")),
@@ -148,7 +148,7 @@ fn concurrent_changes_and_searches_all_succeed_and_nothing_is_made_twice() {
     // transactions begun IMMEDIATE (the store's part of D3) there is none, and every `code`
     // exits 0.
     let store = Store::open(&project).unwrap();
-    for ((rater, s, e, was), (ok, stderr)) in before.into_iter().zip(&codes) {
+    for ((rater, s, e, was), (ok, stderr)) in before.into_iter().zip(&code_runs) {
         let now = codings_at(&store, &rater, s, e);
         if *ok {
             assert_eq!(
