@@ -979,3 +979,110 @@ fn fingerprints(store: &Store) -> Result<BTreeMap<String, Fingerprint>, SearchEr
         .map(|(id, (turns, passages))| (id.to_text(), Fingerprint { turns, passages }))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_gets_what_the_file_gives() {
+        assert_eq!(folder_mode(0o600), 0o700);
+        assert_eq!(folder_mode(0o640), 0o750);
+        assert_eq!(folder_mode(0o644), 0o755);
+        assert_eq!(folder_mode(0o660), 0o770);
+        assert_eq!(folder_mode(0o200), 0);
+    }
+
+    #[test]
+    fn tantivy_files_are_known_by_name() {
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            ".tantivy-meta.lock",
+            ".tmpAb12Cd",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.fieldnorm",
+            "0123456789abcdef0123456789abcdef.17.del",
+        ] {
+            assert!(tantivy_file(name), "{name}");
+        }
+        for name in [
+            "chapter1.txt",
+            "0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef",
+            "0123456789abcdef0123456789abcdef.",
+            "0123456789abcdefg123456789abcdef.idx",
+            "notes.json",
+        ] {
+            assert!(!tantivy_file(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_what_accord_puts_there_makes_a_folder_accords() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("p.accord.index");
+        assert_eq!(classify(&dir), Folder::Missing);
+        std::fs::create_dir(&dir).unwrap();
+        assert_eq!(classify(&dir), Folder::Accords, "empty");
+        std::fs::create_dir(dir.join(TURNS)).unwrap();
+        std::fs::write(dir.join(TURNS).join("meta.json"), "{}").unwrap();
+        std::fs::write(
+            dir.join(TURNS)
+                .join("0123456789abcdef0123456789abcdef.store"),
+            "x",
+        )
+        .unwrap();
+        std::fs::write(dir.join(SIDECAR), "{}").unwrap();
+        std::fs::write(dir.join(LOCK), "").unwrap();
+        assert_eq!(classify(&dir), Folder::Accords);
+        // An older layout: tantivy's files at the top.
+        std::fs::write(dir.join("meta.json"), "{}").unwrap();
+        assert_eq!(classify(&dir), Folder::Accords);
+        // Anything else: not Accord's.
+        std::fs::create_dir(dir.join(TURNS).join("mine")).unwrap();
+        assert!(matches!(classify(&dir), Folder::Foreign(_)));
+        std::fs::remove_dir(dir.join(TURNS).join("mine")).unwrap();
+        std::fs::create_dir_all(dir.join("important")).unwrap();
+        let Folder::Foreign(why) = classify(&dir) else {
+            panic!("a user's folder inside");
+        };
+        assert!(why.contains("important"), "{why}");
+        std::fs::remove_dir(dir.join("important")).unwrap();
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        assert!(matches!(classify(&dir), Folder::Foreign(_)));
+        // Clearing refuses such a folder and removes nothing.
+        assert!(clear_folder(&dir).is_err());
+        assert!(dir.join(SIDECAR).exists());
+        std::fs::remove_file(dir.join("notes.txt")).unwrap();
+        clear_folder(&dir).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [LOCK], "only the lock stays");
+        // A file is not a folder.
+        let file = root.path().join("q.accord.index");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(classify(&file), Folder::Foreign("is a file".into()));
+    }
+
+    #[test]
+    fn a_busy_index_is_waited_for_briefly_then_reported_busy() {
+        let root = tempfile::tempdir().unwrap();
+        let held = lock_folder(root.path(), true, Duration::ZERO).ok().unwrap();
+        let start = Instant::now();
+        assert!(matches!(
+            lock_for_writing(root.path(), Duration::from_millis(200)),
+            Err(SearchError::Busy(_))
+        ));
+        assert!(start.elapsed() >= Duration::from_millis(200));
+        assert!(matches!(
+            lock_folder(root.path(), false, Duration::ZERO),
+            Err(LockFailure::Busy)
+        ));
+        drop(held);
+        assert!(lock_for_writing(root.path(), Duration::ZERO).is_ok());
+    }
+}
