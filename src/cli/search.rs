@@ -285,9 +285,13 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
 /// when first searched). Best effort: when the index is busy or cannot be written, a warning says
 /// so and the next search catches it up.
 pub fn after_change(store: &Store) {
-    if let Err(e) = ProjectIndex::update(store) {
-        eprintln!(
+    match ProjectIndex::update(store) {
+        Ok(_) => {}
+        Err(e @ crate::search::SearchError::Foreign(_)) => eprintln!(
+            "warning: {e}; the change is saved (searches build their index in memory until the folder is moved away)"
+        ),
+        Err(e) => eprintln!(
             "warning: {e}; the change is saved, and the search index will catch up at the next search"
-        );
+        ),
     }
 }

@@ -345,7 +345,7 @@ fn lock_for_writing(dir: &Path, wait: Duration) -> Result<FolderLock, SearchErro
 /// the lock file.
 fn clear_folder(dir: &Path) -> Result<(), SearchError> {
     if let Folder::Foreign(why) = classify(dir) {
-        return Err(err(format!(
+        return Err(SearchError::Foreign(format!(
             "{} {why}: it is not an Accord index; leaving it alone",
             dir.display()
         )));
@@ -461,7 +461,7 @@ impl ProjectIndex {
         let dir = index_dir(path);
         match classify(&dir) {
             Folder::Missing => Ok(SyncReport::default()),
-            Folder::Foreign(why) => Err(err(format!(
+            Folder::Foreign(why) => Err(SearchError::Foreign(format!(
                 "{} {why}: it is not an Accord index; leaving it alone",
                 dir.display()
             ))),
@@ -582,7 +582,7 @@ impl ProjectIndex {
                         "{why} (rebuilding it); searched an index built in memory"
                     )),
                     Err(e) => fallback(format!(
-                        "{}: the search index cannot be built ({e}); searched an index built in memory; the next search tries again",
+                        "{}: the search index cannot be built or updated ({e}); searched an index built in memory; the next search tries again",
                         dir.display()
                     )),
                 }
@@ -712,7 +712,7 @@ impl ProjectIndex {
         }
         match classify(&dir) {
             Folder::Foreign(why) => {
-                return Err(err(format!(
+                return Err(SearchError::Foreign(format!(
                     "{} {why}: it is not an Accord index; leaving it alone",
                     dir.display()
                 )));
