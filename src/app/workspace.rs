@@ -26,6 +26,8 @@ pub struct Workspace {
     pending_index: Option<Receiver<std::result::Result<ProjectIndex, String>>>,
     undo_label: Option<String>,
     redo_label: Option<String>,
+    /// What the last search should tell about the index (busy, or built in memory instead).
+    index_note: Option<String>,
 }
 
 fn to_json(commands: &[Command]) -> Result<String> {
@@ -54,6 +56,7 @@ impl Workspace {
             pending_index: None,
             undo_label: None,
             redo_label: None,
+            index_note: None,
         };
         ws.read_labels();
         ws
@@ -229,6 +232,14 @@ impl Workspace {
         }
     }
 
+    /// What the last search has to say about the search index, if anything: that another process
+    /// was updating it (so the hits may be a moment behind), or that it could not be used and an
+    /// index built in memory was searched instead, and why.
+    #[must_use]
+    pub fn index_note(&self) -> Option<&str> {
+        self.index_note.as_deref()
+    }
+
     /// Searches the project, bringing the index up to date first if the project changed (waiting
     /// for an index being prepared on a worker thread, if there is one).
     pub fn search(&mut self, query: &str, opts: &SearchOptions<'_>) -> Result<SearchResults> {
@@ -238,18 +249,28 @@ impl Workspace {
         {
             self.take_prepared(opened);
         }
-        match &mut self.index {
+        // Problems with the index never fail a search: a busy index is searched as it is (and
+        // caught up at the next search), one that cannot be written is replaced by one built in
+        // memory; `index_note` says so.
+        let caught_up = match &mut self.index {
             Some(index) if self.index_revision != self.revision => {
-                index.sync(&self.store).map_err(invalid)?;
+                index.catch_up(&self.store).map_err(invalid)?.is_some()
             }
-            Some(_) => {}
-            None => self.index = Some(ProjectIndex::open(&self.store).map_err(invalid)?.0),
+            Some(_) => true,
+            None => {
+                self.index = Some(ProjectIndex::open(&self.store).map_err(invalid)?.0);
+                true
+            }
+        };
+        if caught_up {
+            self.index_revision = self.revision;
         }
-        self.index_revision = self.revision;
         let book = self.store.codebook()?;
-        let Some(index) = &self.index else {
+        let Some(index) = &mut self.index else {
             return Err(AppError::Invalid("the search index is not open".into()));
         };
+        let notes = index.take_notes();
+        self.index_note = (!notes.is_empty()).then(|| notes.join("\n"));
         index.search(query, &book, opts).map_err(invalid)
     }
 }

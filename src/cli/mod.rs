@@ -176,13 +176,19 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Commands::Restore(args)) => history::restore(&args),
         Some(Commands::Deidentify(args)) => deidentify::deidentify(&args),
     };
-    let result = result.and_then(|code| {
+    let result = result.inspect(|_| {
         // Only a project with an index on disk has one to bring up to date (an encrypted project
-        // keeps its index in memory), so nothing asks for a passphrase twice.
+        // keeps its index in memory), so nothing asks for a passphrase twice. The change is saved
+        // by now: anything that goes wrong with the index is a warning, never a failure (running
+        // the command again would make the change twice).
         if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
-            search::after_change(&open(&path)?)?;
+            match open(&path) {
+                Ok(store) => search::after_change(&store),
+                Err(e) => eprintln!(
+                    "warning: {e:#}; the change is saved, and the search index will catch up at the next search"
+                ),
+            }
         }
-        Ok(code)
     });
     match result {
         Ok(code) => code,

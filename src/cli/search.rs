@@ -10,7 +10,7 @@ use super::{ProjectPath, open, output};
 use crate::app::resolve;
 use crate::app::search::{Scope, code_hits};
 use crate::model::format_time_ms;
-use crate::search::sync::index_dir;
+use crate::search::query::Expr;
 use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
 use crate::store::Store;
 
@@ -91,7 +91,10 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mut store = open(&args.project.project)?;
-    let (index, _) = ProjectIndex::open(&store)?;
+    let (mut index, _) = ProjectIndex::open(&store)?;
+    for note in index.take_notes() {
+        eprintln!("warning: {note}");
+    }
     let query = full_query(&store, args)?;
     let order = match args.order.as_str() {
         "relevance" => ResultOrder::Relevance,
@@ -134,7 +137,7 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         let code_id = resolve::code(&book, code)?;
         let rater = store.find_rater(rater)?;
         let added = code_hits(&mut store, &chosen, code_id, rater.rater_id, scope)?;
-        ProjectIndex::open(&store)?;
+        after_change(&store);
         println!(
             "coded {} of {} hits with {} as {} ({} scope); one change, undone as one",
             added.len(),
@@ -173,7 +176,7 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 
 fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
     let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
-    let mut parts = vec![format!("({})", args.query)];
+    let mut parts = vec![args.query.clone()];
     if let Some(s) = &args.speaker {
         parts.push(format!("speaker:{}", quote(s)));
     }
@@ -194,6 +197,12 @@ fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
             .split_once('=')
             .ok_or_else(|| anyhow::anyhow!("--where {a:?}: expected NAME=VALUE"))?;
         parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
+    }
+    // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
+    // then: the group is one more level of nesting, and a query nested as deep as the parser
+    // allows must still be accepted.
+    if parts.len() > 1 && matches!(crate::search::parse_query(&args.query), Ok(Expr::Or(_))) {
+        parts[0] = format!("({})", args.query);
     }
     Ok(parts.join(" "))
 }
@@ -251,11 +260,18 @@ fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
 pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     let store = open(&args.project)?;
     let start = Instant::now();
-    let (index, report) = ProjectIndex::rebuild(&store)?;
+    let (mut index, report) = ProjectIndex::rebuild(&store)?;
+    for note in index.take_notes() {
+        eprintln!("warning: {note}");
+    }
     println!(
         "rebuilt {}: {} transcripts, {} turns in {:.2} s",
         index.dir().map_or_else(
-            || "the index (in memory: the project is encrypted)".to_string(),
+            || if store.is_encrypted() {
+                "the index (in memory: the project is encrypted)".to_string()
+            } else {
+                "the index in memory".to_string()
+            },
             |d| d.display().to_string()
         ),
         report.indexed,
@@ -265,12 +281,17 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// After a change: bring an existing index up to date (a missing one is built when first searched).
-pub fn after_change(store: &Store) -> anyhow::Result<()> {
-    if let Some(path) = store.path()
-        && index_dir(path).exists()
-    {
-        ProjectIndex::open(store)?;
+/// After a change, which is saved: bring an existing index up to date (a missing one is built
+/// when first searched). Best effort: when the index is busy or cannot be written, a warning says
+/// so and the next search catches it up.
+pub fn after_change(store: &Store) {
+    match ProjectIndex::update(store) {
+        Ok(_) => {}
+        Err(e @ crate::search::SearchError::Foreign(_)) => eprintln!(
+            "warning: {e}; the change is saved (searches build their index in memory until the folder is moved away)"
+        ),
+        Err(e) => eprintln!(
+            "warning: {e}; the change is saved, and the search index will catch up at the next search"
+        ),
     }
-    Ok(())
 }

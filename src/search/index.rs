@@ -230,14 +230,18 @@ impl TranscriptIndex {
     ) -> Result<SearchResults, SearchError> {
         let (query, patterns) = self.compile(input, opts)?;
         let searcher = self.reader.searcher();
-        let (total, addrs): (usize, Vec<(Option<f32>, DocAddress)>) = if opts.limit == 0 {
+        // No more hits than documents: a huge limit means "all" and must not size a buffer.
+        let limit = opts
+            .limit
+            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        let (total, addrs): (usize, Vec<(Option<f32>, DocAddress)>) = if limit == 0 {
             (searcher.search(&query, &Count)?, Vec::new())
         } else {
             match opts.order {
                 ResultOrder::Relevance => {
                     // Equal scores in transcript order, so that the same query on the same
                     // project lists the same hits, however the index happens to be segmented.
-                    let top = TopDocs::with_limit(opts.limit).order_by((
+                    let top = TopDocs::with_limit(limit).order_by((
                         (SortBySimilarityScore, Order::Desc),
                         (
                             SortByStaticFastValue::<u64>::for_field("transcript_key"),
@@ -257,7 +261,7 @@ impl TranscriptIndex {
                     )
                 }
                 ResultOrder::TranscriptOrder => {
-                    let top = TopDocs::with_limit(opts.limit).order_by((
+                    let top = TopDocs::with_limit(limit).order_by((
                         (SortByString::for_field("transcript_id"), Order::Asc),
                         (
                             SortByStaticFastValue::<u64>::for_field("turn_index"),

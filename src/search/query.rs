@@ -451,6 +451,29 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_allowed_exactly_to_max_depth() {
+        let parens = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        assert!(matches!(
+            parse_query(&parens(MAX_DEPTH)).unwrap(),
+            Expr::Term(t) if t.text == "a"
+        ));
+        let e = parse_query(&parens(MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.message.contains("nested too deeply"), "{e}");
+        assert_eq!(
+            e.column,
+            MAX_DEPTH + 1,
+            "points at the parenthesis one too deep"
+        );
+        let nots = |n: usize| "NOT ".repeat(n) + "a";
+        assert!(parse_query(&nots(MAX_DEPTH)).is_ok());
+        assert!(parse_query(&nots(MAX_DEPTH + 1)).is_err());
+        // Beside other words, and with an OR inside: the same limit.
+        let mixed = |n: usize| format!("b {}a OR c{}", "(".repeat(n), ")".repeat(n));
+        assert!(parse_query(&mixed(MAX_DEPTH)).is_ok());
+        assert!(parse_query(&mixed(MAX_DEPTH + 1)).is_err());
+    }
+
+    #[test]
     fn never_panics_on_garbage() {
         // deterministic pseudo-random strings over a nasty alphabet
         let alphabet: Vec<char> = "ab \"()*~:-ANDORNOT\\é1".chars().collect();

@@ -140,6 +140,10 @@ pub enum SearchError {
     Index(tantivy::TantivyError),
     /// The store or the file system failed while syncing.
     Store(String),
+    /// Another process held the index for the whole (brief) wait.
+    Busy(String),
+    /// What is at the index path is not Accord's, and is left alone.
+    Foreign(String),
 }
 
 impl fmt::Display for SearchError {
@@ -148,6 +152,7 @@ impl fmt::Display for SearchError {
             SearchError::Query(e) => write!(f, "invalid query: {e}"),
             SearchError::Index(e) => write!(f, "search index error: {e}"),
             SearchError::Store(e) => write!(f, "search index: {e}"),
+            SearchError::Busy(e) | SearchError::Foreign(e) => write!(f, "{e}"),
         }
     }
 }

@@ -1,17 +1,28 @@
-//! Keeping the index in step with the store. The index lives beside the project (`<file>.index/`):
-//! `turns/` holds one document per turn, `passages/` one per coded passage (the part of a coding
-//! inside one turn), and a small sidecar (`accord-index.json`) records the schema version, the
-//! project id and two fingerprints per transcript (its turns, its passages). Opening compares the
-//! fingerprints with the store's and re-indexes only what changed (a new coding re-indexes only that
-//! transcript's passages); a missing, unreadable, corrupt (checksums) or foreign index is deleted
-//! and rebuilt. The sidecar is written after the indexes commit, so a crash in between only makes
-//! the next open re-index a few transcripts again.
+//! Keeping the index in step with the store. The index lives beside the project (`<file>.index/`,
+//! beside the file a symbolic link points to): `turns/` holds one document per turn, `passages/` one
+//! per coded passage (the part of a coding inside one turn), and a small sidecar
+//! (`accord-index.json`) records the schema version, the project id and two fingerprints per
+//! transcript (its turns, its passages). Opening compares the fingerprints with the store's and
+//! re-indexes only what changed (a new coding re-indexes only that transcript's passages); a
+//! missing, unreadable, corrupt (checksums) or foreign index is cleared and rebuilt. The sidecar is
+//! written after the indexes commit, so a crash in between only makes the next open re-index a few
+//! transcripts again.
+//!
+//! Several processes share the folder (the window, and any number of `accord` commands): a lock
+//! file in it (`accord-index.lock`) is held shared while an index is opened and exclusively while it
+//! is written, each waited for only briefly. A search never fails because the index is busy or
+//! cannot be written: it searches the index as it is (a moment behind) or one built in memory from
+//! the store, with a note saying so. A folder at the index path that holds anything Accord did not
+//! put there is never touched. The folder and its files take the project file's permissions when
+//! those are stricter.
 //!
 //! A query that names a code or a rater (`code:`, `rater:`) searches the passages, so it finds
 //! exactly the text a rater coded with that code; any other query searches the turns.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +36,15 @@ use crate::store::{CodingFilter, Store};
 pub const INDEX_VERSION: u32 = 5;
 
 const SIDECAR: &str = "accord-index.json";
+const SIDECAR_TMP: &str = "accord-index.json.tmp";
+const LOCK: &str = "accord-index.lock";
 const TURNS: &str = "turns";
 const PASSAGES: &str = "passages";
+
+/// How long opening or updating waits for another process using the index.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// How long an asked-for rebuild (reindex, erase, de-identification) waits.
+const REBUILD_WAIT: Duration = Duration::from_secs(30);
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,6 +79,10 @@ pub struct ProjectIndex {
     passages: TranscriptIndex,
     dir: Option<PathBuf>,
     sidecar: Sidecar,
+    /// The project file's permission bits (Unix), which the folder and its files never exceed.
+    mode: Option<u32>,
+    /// What the user should know about this index (busy, left alone, built in memory instead).
+    notes: Vec<String>,
 }
 
 impl std::fmt::Debug for ProjectIndex {
@@ -68,13 +90,17 @@ impl std::fmt::Debug for ProjectIndex {
         f.debug_struct("ProjectIndex")
             .field("dir", &self.dir)
             .field("transcripts", &self.sidecar.fingerprints.len())
+            .field("notes", &self.notes)
             .finish_non_exhaustive()
     }
 }
 
-/// The index folder of a project file: `<file>.index`.
+/// The index folder of a project file: `<file>.index`, beside the file itself (the path is made
+/// canonical first when the file exists, so a project reached through a symbolic link or another
+/// spelling of its path has one index).
 #[must_use]
 pub fn index_dir(project: &Path) -> PathBuf {
+    let project = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf());
     let mut name = project
         .file_name()
         .map(std::ffi::OsStr::to_os_string)
@@ -87,47 +113,523 @@ fn err(e: impl std::fmt::Display) -> SearchError {
     SearchError::Store(e.to_string())
 }
 
+/// What is at the index path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Folder {
+    Missing,
+    /// A folder holding only what Accord (or tantivy for it) puts there; possibly empty.
+    Accords,
+    /// Anything else, and why it is not Accord's.
+    Foreign(String),
+}
+
+/// A file tantivy keeps in an index folder: its meta files, locks and temporary files, and segment
+/// files named by a 32-digit hex id (`<id>.idx`, `<id>.<opstamp>.del`).
+fn tantivy_file(name: &str) -> bool {
+    if matches!(name, "meta.json" | ".managed.json") || name.starts_with(".tantivy-") {
+        return true;
+    }
+    if name.starts_with(".tmp") {
+        return true;
+    }
+    let (id, rest) = name.split_at(name.len().min(32));
+    id.len() == 32
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+        && rest.starts_with('.')
+        && rest[1..]
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Looks at what is at the index path without changing anything. Conservative: a folder is
+/// Accord's only when every entry in it is one Accord or tantivy makes (the sidecar, its lock, the
+/// `turns` and `passages` indexes holding only tantivy files, or an older layout's tantivy files).
+fn classify(dir: &Path) -> Folder {
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Folder::Missing,
+        Err(e) => return Folder::Foreign(format!("cannot be read ({e})")),
+    };
+    if meta.file_type().is_symlink() {
+        return Folder::Foreign("is a symbolic link".into());
+    }
+    if !meta.is_dir() {
+        return Folder::Foreign("is a file".into());
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Folder::Foreign(format!("cannot be read ({e})")),
+    };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            return Folder::Foreign("cannot be read".into());
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            return Folder::Foreign(format!("holds {name}, which cannot be read"));
+        };
+        let ours = if kind.is_dir() {
+            (name == TURNS || name == PASSAGES) && holds_only_tantivy_files(&entry.path())
+        } else {
+            kind.is_file()
+                && (matches!(name.as_str(), SIDECAR | SIDECAR_TMP | LOCK) || tantivy_file(&name))
+        };
+        if !ours {
+            return Folder::Foreign(format!("holds {name}, which Accord did not put there"));
+        }
+    }
+    Folder::Accords
+}
+
+fn holds_only_tantivy_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.into_iter().all(|entry| {
+            entry.is_ok_and(|e| {
+                e.file_type().is_ok_and(|t| t.is_file())
+                    && tantivy_file(&e.file_name().to_string_lossy())
+            })
+        })
+    })
+}
+
+/// The note for a folder at the index path that is not Accord's.
+fn foreign_note(dir: &Path, why: &str) -> String {
+    format!(
+        "{} {why}: it is not an Accord index; leaving it alone (searched an index built in memory; move it away to let Accord keep its index there)",
+        dir.display()
+    )
+}
+
+/// The project file's permission bits (Unix; `None` elsewhere or when they cannot be read).
+fn project_mode(project: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(project)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = project;
+        None
+    }
+}
+
+/// The folder bits that match a file's: whoever may read the file may list the folder.
+fn folder_mode(file_mode: u32) -> u32 {
+    let mut mode = 0;
+    for shift in [6, 3, 0] {
+        let bits = (file_mode >> shift) & 0o7;
+        if bits & 0o4 != 0 {
+            mode |= (0o5 | (bits & 0o2)) << shift;
+        }
+    }
+    mode
+}
+
+/// Takes away from the folder and everything in it the permissions the project file does not
+/// give (never adds any). Best effort: the index holds nothing the project does not.
+fn restrict(dir: &Path, mode: Option<u32>) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fn walk(path: &Path, file_mode: u32) {
+            let Ok(meta) = std::fs::symlink_metadata(path) else {
+                return;
+            };
+            if meta.file_type().is_symlink() {
+                return;
+            }
+            let allowed = if meta.is_dir() {
+                folder_mode(file_mode)
+            } else {
+                file_mode
+            };
+            let current = meta.permissions().mode() & 0o777;
+            if current & !allowed != 0 {
+                let _ = std::fs::set_permissions(
+                    path,
+                    std::fs::Permissions::from_mode(current & allowed),
+                );
+            }
+            if meta.is_dir()
+                && let Ok(entries) = std::fs::read_dir(path)
+            {
+                for entry in entries.flatten() {
+                    walk(&entry.path(), file_mode);
+                }
+            }
+        }
+        if let Some(mode) = mode {
+            walk(dir, mode);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, mode);
+    }
+}
+
+/// Makes a folder with no more permissions than the project file gives.
+fn create_folder(dir: &Path, mode: Option<u32>) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(folder_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    match builder.create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+/// A lock on the index folder (released when dropped).
+struct FolderLock {
+    _file: File,
+}
+
+enum LockFailure {
+    /// Another process held it for the whole wait.
+    Busy,
+    /// The lock file cannot be opened or locked.
+    Unavailable(std::io::Error),
+}
+
+fn lock_folder(dir: &Path, exclusive: bool, wait: Duration) -> Result<FolderLock, LockFailure> {
+    let path = dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .or_else(|e| if exclusive { Err(e) } else { File::open(&path) })
+        .map_err(LockFailure::Unavailable)?;
+    let deadline = Instant::now() + wait;
+    loop {
+        let tried = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match tried {
+            Ok(()) => return Ok(FolderLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(LockFailure::Busy),
+            Err(std::fs::TryLockError::Error(e)) => return Err(LockFailure::Unavailable(e)),
+        }
+    }
+}
+
+/// The exclusive lock for writing, or the error that says why not.
+fn lock_for_writing(dir: &Path, wait: Duration) -> Result<FolderLock, SearchError> {
+    lock_folder(dir, true, wait).map_err(|failure| match failure {
+        LockFailure::Busy => SearchError::Busy(format!(
+            "{}: another Accord process is updating the search index",
+            dir.display()
+        )),
+        LockFailure::Unavailable(e) => err(format!(
+            "{}: cannot lock the search index for writing: {e}",
+            dir.display()
+        )),
+    })
+}
+
+/// Removes what is in an index folder (all of it Accord's, checked again under the lock), keeping
+/// the lock file.
+fn clear_folder(dir: &Path) -> Result<(), SearchError> {
+    if let Folder::Foreign(why) = classify(dir) {
+        return Err(SearchError::Foreign(format!(
+            "{} {why}: it is not an Accord index; leaving it alone",
+            dir.display()
+        )));
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| err(format!("{}: cannot read: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        if entry.file_name() == LOCK {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| {
+            err(format!(
+                "{}: cannot remove the old index: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// How an index folder is taken up under the exclusive lock.
+enum Take {
+    /// Open what is there (checking its files' checksums or not); rebuild it if it cannot be used.
+    Reopen { validate: bool },
+    /// Clear it and build it again, for this reason.
+    Rebuild(String),
+}
+
 impl ProjectIndex {
     /// Opens (or builds) the index of a project and brings it up to date. An in-memory store gets an
     /// in-memory index, and so does an encrypted project: its index is built in memory when it is
     /// opened and never written to disk, so no transcript text is left readable beside the
     /// encrypted file (a plaintext index a plain project once had there is removed).
+    ///
+    /// Problems with the index itself never fail this: when the index is busy it is searched as it
+    /// is; when it cannot be opened, built or updated, or the folder is not Accord's, an index is
+    /// built in memory from the store instead. [`Self::notes`] says what happened.
     pub fn open(store: &Store) -> Result<(Self, SyncReport), SearchError> {
         let project_id = store.project_id().map_err(err)?.to_text();
-        let (mut this, rebuilt) = match store.path() {
-            None => (
-                Self::fresh_in_ram(&project_id)?,
-                Some("in-memory project".to_string()),
-            ),
+        match store.path() {
+            None => Self::in_memory(store, &project_id, "in-memory project"),
             Some(path) if store.is_encrypted() => {
-                let dir = index_dir(path);
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir)
-                        .map_err(|e| err(format!("{}: cannot remove: {e}", dir.display())))?;
-                }
-                (
-                    Self::fresh_in_ram(&project_id)?,
-                    Some("encrypted project: the index is kept in memory".to_string()),
-                )
+                let notes = Self::remove_plaintext_index(&index_dir(path));
+                let (mut this, report) = Self::in_memory(
+                    store,
+                    &project_id,
+                    "encrypted project: the index is kept in memory",
+                )?;
+                this.notes = notes;
+                Ok((this, report))
             }
-            Some(path) => Self::open_dir(&index_dir(path), &project_id)?,
+            Some(path) => Self::open_on_disk(store, path, &project_id),
+        }
+    }
+
+    /// Deletes the index and builds it again from the store. Unlike [`Self::open`], failing to
+    /// rebuild an index on disk is an error (an erase or a de-identification relies on the old
+    /// text being gone); a folder at the index path that is not Accord's is left alone (it holds
+    /// none of the project's text) and the index is built in memory, with a note.
+    pub fn rebuild(store: &Store) -> Result<(Self, SyncReport), SearchError> {
+        let project_id = store.project_id().map_err(err)?.to_text();
+        let (this, mut report) = match store.path() {
+            Some(path) if !store.is_encrypted() => {
+                let dir = index_dir(path);
+                let mode = project_mode(path);
+                match classify(&dir) {
+                    Folder::Foreign(why) => {
+                        let (mut this, report) = Self::in_memory(
+                            store,
+                            &project_id,
+                            "the index folder is not Accord's",
+                        )?;
+                        this.notes.push(foreign_note(&dir, &why));
+                        (this, report)
+                    }
+                    Folder::Missing | Folder::Accords => {
+                        create_folder(&dir, mode)
+                            .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?;
+                        let _lock = lock_for_writing(&dir, REBUILD_WAIT)?;
+                        Self::take_locked(
+                            &dir,
+                            store,
+                            &project_id,
+                            mode,
+                            Take::Rebuild("asked for".into()),
+                        )?
+                    }
+                }
+            }
+            _ => Self::open(store)?,
         };
-        let mut report = this.sync(store)?;
-        report.rebuilt = rebuilt;
+        report.rebuilt = Some("asked for".into());
         Ok((this, report))
     }
 
-    /// Deletes the index and builds it again from the store.
-    pub fn rebuild(store: &Store) -> Result<(Self, SyncReport), SearchError> {
-        if let Some(path) = store.path() {
-            let dir = index_dir(path);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .map_err(|e| err(format!("{}: cannot remove: {e}", dir.display())))?;
+    /// After a change: brings an index on disk up to date, waiting briefly for another process
+    /// using it. Nothing is built when there is no index yet (the first search builds it). An
+    /// error says what could not be done; the caller reports it as a warning, since the change is
+    /// saved and the next search catches the index up.
+    pub fn update(store: &Store) -> Result<SyncReport, SearchError> {
+        let Some(path) = store.path() else {
+            return Ok(SyncReport::default());
+        };
+        if store.is_encrypted() {
+            return Ok(SyncReport::default());
+        }
+        let dir = index_dir(path);
+        match classify(&dir) {
+            Folder::Missing => Ok(SyncReport::default()),
+            Folder::Foreign(why) => Err(SearchError::Foreign(format!(
+                "{} {why}: it is not an Accord index; leaving it alone",
+                dir.display()
+            ))),
+            Folder::Accords => {
+                let project_id = store.project_id().map_err(err)?.to_text();
+                let _lock = lock_for_writing(&dir, LOCK_WAIT)?;
+                let (_, report) = Self::take_locked(
+                    &dir,
+                    store,
+                    &project_id,
+                    project_mode(path),
+                    Take::Reopen { validate: false },
+                )?;
+                Ok(report)
             }
         }
-        let (this, mut report) = Self::open(store)?;
-        report.rebuilt = Some("asked for".into());
+    }
+
+    /// What the user should know about this index: that it was busy and may be a moment behind,
+    /// or that it was built in memory instead, and why.
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Takes the notes (for a caller that reports each once).
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// An index built in memory from the store.
+    pub fn in_memory(
+        store: &Store,
+        project_id: &str,
+        why: &str,
+    ) -> Result<(Self, SyncReport), SearchError> {
+        let mut this = Self::fresh_in_ram(project_id)?;
+        let current = fingerprints(store)?;
+        let mut report = this.apply(store, current)?;
+        report.rebuilt = Some(why.to_string());
+        Ok((this, report))
+    }
+
+    /// Removes the plaintext index a project had before it was encrypted (only a folder that is
+    /// Accord's); returns notes on what could not be removed.
+    fn remove_plaintext_index(dir: &Path) -> Vec<String> {
+        match classify(dir) {
+            Folder::Missing => Vec::new(),
+            Folder::Foreign(why) => vec![format!(
+                "{} {why}: it is not an Accord index; leaving it alone",
+                dir.display()
+            )],
+            Folder::Accords => match std::fs::remove_dir_all(dir) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![format!(
+                    "{}: cannot remove the plaintext search index this project had before it was encrypted: {e}; delete the folder",
+                    dir.display()
+                )],
+            },
+        }
+    }
+
+    /// Opens the index on disk, building or updating it as needed; falls back as [`Self::open`]
+    /// says.
+    fn open_on_disk(
+        store: &Store,
+        path: &Path,
+        project_id: &str,
+    ) -> Result<(Self, SyncReport), SearchError> {
+        let dir = index_dir(path);
+        let mode = project_mode(path);
+        let fallback = |note: String| -> Result<(Self, SyncReport), SearchError> {
+            let (mut this, report) = Self::in_memory(store, project_id, &note)?;
+            this.notes.push(note);
+            Ok((this, report))
+        };
+        match classify(&dir) {
+            Folder::Foreign(why) => return fallback(foreign_note(&dir, &why)),
+            Folder::Missing => {
+                if let Err(e) = create_folder(&dir, mode) {
+                    return fallback(format!(
+                        "{}: cannot create the search index ({e}); searched an index built in memory",
+                        dir.display()
+                    ));
+                }
+            }
+            Folder::Accords => {}
+        }
+        // Read under a shared lock, so that no writer changes the files while they are checked.
+        // Without one (a folder that cannot be written), read anyway.
+        let opened = {
+            let _shared = lock_folder(&dir, false, LOCK_WAIT);
+            Self::try_open(&dir, project_id, true)
+        };
+        match opened {
+            Ok(mut this) => {
+                this.mode = mode;
+                let report = this.catch_up(store)?.unwrap_or_default();
+                Ok((this, report))
+            }
+            Err(reason) => {
+                let built = lock_for_writing(&dir, LOCK_WAIT).and_then(|_lock| {
+                    Self::take_locked(
+                        &dir,
+                        store,
+                        project_id,
+                        mode,
+                        Take::Reopen { validate: true },
+                    )
+                    .map(|(this, mut report)| {
+                        report.rebuilt = report.rebuilt.or(Some(reason));
+                        (this, report)
+                    })
+                });
+                match built {
+                    Ok(done) => Ok(done),
+                    Err(SearchError::Busy(why)) => fallback(format!(
+                        "{why} (rebuilding it); searched an index built in memory"
+                    )),
+                    Err(e) => fallback(format!(
+                        "{}: the search index cannot be built or updated ({e}); searched an index built in memory; the next search tries again",
+                        dir.display()
+                    )),
+                }
+            }
+        }
+    }
+
+    /// With the exclusive lock held: opens what is in the folder (or clears and rebuilds it) and
+    /// brings it up to date with the store, then restricts its permissions.
+    fn take_locked(
+        dir: &Path,
+        store: &Store,
+        project_id: &str,
+        mode: Option<u32>,
+        take: Take,
+    ) -> Result<(Self, SyncReport), SearchError> {
+        let reopened = match take {
+            Take::Reopen { validate } => Self::try_open(dir, project_id, validate),
+            Take::Rebuild(reason) => Err(reason),
+        };
+        let (mut this, rebuilt) = match reopened {
+            Ok(this) => (this, None),
+            Err(reason) => {
+                clear_folder(dir)?;
+                let create = |name: &str| -> Result<TranscriptIndex, SearchError> {
+                    let sub = dir.join(name);
+                    create_folder(&sub, mode)
+                        .map_err(|e| err(format!("{}: cannot create: {e}", sub.display())))?;
+                    Ok(TranscriptIndex::create_in_dir(&sub)?)
+                };
+                let this = Self {
+                    turns: create(TURNS)?,
+                    passages: create(PASSAGES)?,
+                    dir: Some(dir.to_path_buf()),
+                    sidecar: Self::empty_sidecar(project_id),
+                    mode,
+                    notes: Vec::new(),
+                };
+                (this, Some(reason))
+            }
+        };
+        this.mode = mode;
+        let current = fingerprints(store)?;
+        let result = this.apply(store, current);
+        restrict(dir, mode);
+        let mut report = result?;
+        report.rebuilt = rebuilt;
         Ok((this, report))
     }
 
@@ -145,42 +647,18 @@ impl ProjectIndex {
             passages: TranscriptIndex::create_in_ram()?,
             dir: None,
             sidecar: Self::empty_sidecar(project_id),
+            mode: None,
+            notes: Vec::new(),
         })
     }
 
-    fn open_dir(dir: &Path, project_id: &str) -> Result<(Self, Option<String>), SearchError> {
-        let reason = match Self::try_open(dir, project_id) {
-            Ok(this) => return Ok((this, None)),
-            Err(reason) => reason,
-        };
-        if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| {
-                err(format!(
-                    "{}: cannot remove the old index: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
-        let create = |name: &str| -> Result<TranscriptIndex, SearchError> {
-            let sub = dir.join(name);
-            std::fs::create_dir_all(&sub)
-                .map_err(|e| err(format!("{}: cannot create: {e}", sub.display())))?;
-            Ok(TranscriptIndex::create_in_dir(&sub)?)
-        };
-        let this = Self {
-            turns: create(TURNS)?,
-            passages: create(PASSAGES)?,
-            dir: Some(dir.to_path_buf()),
-            sidecar: Self::empty_sidecar(project_id),
-        };
-        Ok((this, Some(reason)))
-    }
-
-    /// Opens an existing index, or says why it must be rebuilt.
-    fn try_open(dir: &Path, project_id: &str) -> Result<Self, String> {
+    /// Opens an existing index (checking its files' checksums when asked), or says why it must be
+    /// rebuilt.
+    fn try_open(dir: &Path, project_id: &str, validate: bool) -> Result<Self, String> {
         if !dir.exists() {
             return Err("missing".into());
         }
+        // The sidecar is read before the indexes, so they are at least as new as it says.
         let text = std::fs::read_to_string(dir.join(SIDECAR))
             .map_err(|_| "no readable sidecar".to_string())?;
         let sidecar: Sidecar =
@@ -197,6 +675,9 @@ impl ProjectIndex {
         let open = |name: &str| -> Result<TranscriptIndex, String> {
             let index = TranscriptIndex::open_in_dir(&dir.join(name))
                 .map_err(|e| format!("corrupt ({e})"))?;
+            if !validate {
+                return Ok(index);
+            }
             let damaged = index
                 .tantivy_index()
                 .validate_checksum()
@@ -212,17 +693,93 @@ impl ProjectIndex {
             passages: open(PASSAGES)?,
             dir: Some(dir.to_path_buf()),
             sidecar,
+            mode: None,
+            notes: Vec::new(),
         })
     }
 
-    /// Re-indexes the transcripts whose fingerprints changed and drops removed ones.
+    /// Re-indexes the transcripts whose fingerprints changed and drops removed ones. An index on
+    /// disk is written under the folder's exclusive lock, waited for briefly
+    /// ([`SearchError::Busy`] when another process holds it throughout), from the folder as it is
+    /// then (another process may have brought it further meanwhile).
     pub fn sync(&mut self, store: &Store) -> Result<SyncReport, SearchError> {
-        let current: BTreeMap<String, Fingerprint> = store
-            .search_fingerprints()
-            .map_err(err)?
-            .into_iter()
-            .map(|(id, (turns, passages))| (id.to_text(), Fingerprint { turns, passages }))
-            .collect();
+        let current = fingerprints(store)?;
+        let Some(dir) = self.dir.clone() else {
+            return self.apply(store, current);
+        };
+        if !self.differs(&current) && dir.join(SIDECAR).exists() {
+            return Ok(SyncReport::default());
+        }
+        match classify(&dir) {
+            Folder::Foreign(why) => {
+                return Err(SearchError::Foreign(format!(
+                    "{} {why}: it is not an Accord index; leaving it alone",
+                    dir.display()
+                )));
+            }
+            // Deleted meanwhile: built again.
+            Folder::Missing => create_folder(&dir, self.mode)
+                .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?,
+            Folder::Accords => {}
+        }
+        let _lock = lock_for_writing(&dir, LOCK_WAIT)?;
+        let project_id = self.sidecar.project_id.clone();
+        let (fresh, report) = Self::take_locked(
+            &dir,
+            store,
+            &project_id,
+            self.mode,
+            Take::Reopen { validate: false },
+        )?;
+        let notes = std::mem::take(&mut self.notes);
+        *self = fresh;
+        self.notes = notes;
+        Ok(report)
+    }
+
+    /// [`Self::sync`], never failing because of the index: when another process holds it, this
+    /// one stays as it is (a moment behind); when it cannot be written, an index built in memory
+    /// takes its place. Either way a note says so. Only reading the store can fail. `None`: the
+    /// index was busy and is as it was (try again later).
+    pub fn catch_up(&mut self, store: &Store) -> Result<Option<SyncReport>, SearchError> {
+        match self.sync(store) {
+            Ok(report) => Ok(Some(report)),
+            Err(SearchError::Busy(why)) => {
+                self.notes.push(format!(
+                    "{why}; searched the index as it is, which may be a moment behind"
+                ));
+                Ok(None)
+            }
+            Err(e) => {
+                let where_ = self.dir.as_deref().map_or_else(
+                    || "the search index".to_string(),
+                    |d| d.display().to_string(),
+                );
+                let note = format!(
+                    "{where_}: the search index cannot be updated ({e}); searched an index built in memory"
+                );
+                let (mut fresh, report) = Self::in_memory(store, &self.sidecar.project_id, &note)?;
+                fresh.notes = std::mem::take(&mut self.notes);
+                fresh.notes.push(note);
+                *self = fresh;
+                Ok(Some(report))
+            }
+        }
+    }
+
+    fn differs(&self, current: &BTreeMap<String, Fingerprint>) -> bool {
+        current.len() != self.sidecar.fingerprints.len()
+            || current
+                .iter()
+                .any(|(id, fp)| self.sidecar.fingerprints.get(id) != Some(fp))
+    }
+
+    /// Writes what changed (under the folder's lock, for an index on disk).
+    fn apply(
+        &mut self,
+        store: &Store,
+        current: BTreeMap<String, Fingerprint>,
+    ) -> Result<SyncReport, SearchError> {
         let mut report = SyncReport::default();
         let stale: Vec<String> = self
             .sidecar
@@ -271,7 +828,7 @@ impl ProjectIndex {
 
     fn write_sidecar(&self) -> Result<(), SearchError> {
         let Some(dir) = &self.dir else { return Ok(()) };
-        let tmp = dir.join(format!("{SIDECAR}.tmp"));
+        let tmp = dir.join(SIDECAR_TMP);
         let text = serde_json::to_string(&self.sidecar).map_err(err)?;
         std::fs::write(&tmp, text).map_err(|e| err(format!("{}: {e}", tmp.display())))?;
         std::fs::rename(&tmp, dir.join(SIDECAR)).map_err(|e| err(format!("{}: {e}", dir.display())))
@@ -411,4 +968,121 @@ fn documents(
         turns.push(doc);
     }
     Ok((turns, passages))
+}
+
+/// The store's fingerprints of every transcript.
+fn fingerprints(store: &Store) -> Result<BTreeMap<String, Fingerprint>, SearchError> {
+    Ok(store
+        .search_fingerprints()
+        .map_err(err)?
+        .into_iter()
+        .map(|(id, (turns, passages))| (id.to_text(), Fingerprint { turns, passages }))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_gets_what_the_file_gives() {
+        assert_eq!(folder_mode(0o600), 0o700);
+        assert_eq!(folder_mode(0o640), 0o750);
+        assert_eq!(folder_mode(0o644), 0o755);
+        assert_eq!(folder_mode(0o660), 0o770);
+        assert_eq!(folder_mode(0o200), 0);
+    }
+
+    #[test]
+    fn tantivy_files_are_known_by_name() {
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            ".tantivy-meta.lock",
+            ".tmpAb12Cd",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.fieldnorm",
+            "0123456789abcdef0123456789abcdef.17.del",
+        ] {
+            assert!(tantivy_file(name), "{name}");
+        }
+        for name in [
+            "chapter1.txt",
+            "0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef",
+            "0123456789abcdef0123456789abcdef.",
+            "0123456789abcdefg123456789abcdef.idx",
+            "notes.json",
+        ] {
+            assert!(!tantivy_file(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_what_accord_puts_there_makes_a_folder_accords() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("p.accord.index");
+        assert_eq!(classify(&dir), Folder::Missing);
+        std::fs::create_dir(&dir).unwrap();
+        assert_eq!(classify(&dir), Folder::Accords, "empty");
+        std::fs::create_dir(dir.join(TURNS)).unwrap();
+        std::fs::write(dir.join(TURNS).join("meta.json"), "{}").unwrap();
+        std::fs::write(
+            dir.join(TURNS)
+                .join("0123456789abcdef0123456789abcdef.store"),
+            "x",
+        )
+        .unwrap();
+        std::fs::write(dir.join(SIDECAR), "{}").unwrap();
+        std::fs::write(dir.join(LOCK), "").unwrap();
+        assert_eq!(classify(&dir), Folder::Accords);
+        // An older layout: tantivy's files at the top.
+        std::fs::write(dir.join("meta.json"), "{}").unwrap();
+        assert_eq!(classify(&dir), Folder::Accords);
+        // Anything else: not Accord's.
+        std::fs::create_dir(dir.join(TURNS).join("mine")).unwrap();
+        assert!(matches!(classify(&dir), Folder::Foreign(_)));
+        std::fs::remove_dir(dir.join(TURNS).join("mine")).unwrap();
+        std::fs::create_dir_all(dir.join("important")).unwrap();
+        let Folder::Foreign(why) = classify(&dir) else {
+            panic!("a user's folder inside");
+        };
+        assert!(why.contains("important"), "{why}");
+        std::fs::remove_dir(dir.join("important")).unwrap();
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        assert!(matches!(classify(&dir), Folder::Foreign(_)));
+        // Clearing refuses such a folder and removes nothing.
+        assert!(clear_folder(&dir).is_err());
+        assert!(dir.join(SIDECAR).exists());
+        std::fs::remove_file(dir.join("notes.txt")).unwrap();
+        clear_folder(&dir).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [LOCK], "only the lock stays");
+        // A file is not a folder.
+        let file = root.path().join("q.accord.index");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(classify(&file), Folder::Foreign("is a file".into()));
+    }
+
+    #[test]
+    fn a_busy_index_is_waited_for_briefly_then_reported_busy() {
+        let root = tempfile::tempdir().unwrap();
+        let held = lock_folder(root.path(), true, Duration::ZERO).ok().unwrap();
+        let start = Instant::now();
+        assert!(matches!(
+            lock_for_writing(root.path(), Duration::from_millis(200)),
+            Err(SearchError::Busy(_))
+        ));
+        assert!(start.elapsed() >= Duration::from_millis(200));
+        assert!(matches!(
+            lock_folder(root.path(), false, Duration::ZERO),
+            Err(LockFailure::Busy)
+        ));
+        drop(held);
+        assert!(lock_for_writing(root.path(), Duration::ZERO).is_ok());
+    }
 }

@@ -26,6 +26,7 @@ mod qdpx;
 mod refi_examples;
 mod samples;
 mod search;
+mod search_attack;
 mod store;
 mod support;
 mod team;
