@@ -78,12 +78,12 @@ pub enum OutputError {
         reason: String,
     },
     /// Writing failed; the target (if any) is unchanged and no temporary file is left.
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write: {cause}")]
     Io {
         /// The file.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -97,10 +97,10 @@ impl OutputTarget<'_> {
         }
     }
 
-    fn io(&self, source: std::io::Error) -> OutputError {
+    fn io(&self, cause: std::io::Error) -> OutputError {
         OutputError::Io {
             path: self.path.display().to_string(),
-            source,
+            cause: plain(cause),
         }
     }
 
@@ -256,6 +256,13 @@ impl OutputTarget<'_> {
     }
 }
 
+/// The operating system's error alone (`tempfile` adds the temporary file's name, which means
+/// nothing to the person: the file is gone).
+fn plain(e: std::io::Error) -> std::io::Error {
+    e.raw_os_error()
+        .map_or(e, std::io::Error::from_raw_os_error)
+}
+
 /// The folder a file name is in (`.` for a bare name).
 fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {
@@ -299,9 +306,9 @@ pub struct Staging {
 impl Staging {
     /// A staging folder in `out`'s folder; the file to build is [`Staging::path`].
     pub fn beside(out: &Path) -> Result<Self, OutputError> {
-        let io = |source| OutputError::Io {
+        let io = |cause| OutputError::Io {
             path: out.display().to_string(),
-            source,
+            cause: plain(cause),
         };
         let dir = tempfile::Builder::new()
             .prefix(".accord-new-")
@@ -322,9 +329,9 @@ impl Staging {
     /// the move itself, so a file that appeared meanwhile is never replaced); then flushes the
     /// folder. The staging folder is removed either way.
     pub fn finish(self, out: &Path) -> Result<(), OutputError> {
-        let io = |source| OutputError::Io {
+        let io = |cause| OutputError::Io {
             path: out.display().to_string(),
-            source,
+            cause: plain(cause),
         };
         std::fs::File::open(&self.file)
             .and_then(|f| f.sync_all())

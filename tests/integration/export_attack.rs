@@ -590,3 +590,71 @@ fn demo_force_replaces_only_a_demo_and_rater_files_leave_nothing_behind() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// A write that fails part way (the file size limit stands in for a full disk): the old export is
+/// left as it was and no temporary file remains.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_the_old_file_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("q.accord");
+    let p = project.to_str().unwrap();
+    accord(dir.path(), &["new", p]).success();
+    let book = dir.path().join("book.toml");
+    std::fs::write(&book, CODEBOOK).unwrap();
+    accord(
+        dir.path(),
+        &["codebook", "import", p, book.to_str().unwrap()],
+    )
+    .success();
+    let long = dir.path().join("Long_interview.txt");
+    let words = "word ".repeat(60_000);
+    std::fs::write(
+        &long,
+        format!("Interviewer: hello.\n\nParticipant: {words}\n"),
+    )
+    .unwrap();
+    accord(dir.path(), &["import", p, long.to_str().unwrap()]).success();
+    accord(dir.path(), &["rater", "add", p, "Maya"]).success();
+    accord(
+        dir.path(),
+        &[
+            "code",
+            p,
+            "-t",
+            "Long_interview",
+            "-c",
+            "Plain",
+            "-r",
+            "Maya",
+            "--turns",
+            "2",
+        ],
+    )
+    .success();
+    std::fs::write(dir.path().join("e.csv"), "the old export\n").unwrap();
+    // 128 KiB: room for SQLite's shared-memory file, not for the 300 KB export.
+    let out = std::process::Command::new("bash")
+        .args(["-c", "trap '' XFSZ; ulimit -f 128; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_accord"))
+        .args(["export", p, "excerpts", "--out", "e.csv"])
+        .current_dir(dir.path())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("NOTICE: no bash; skipping the failed-write test");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("e.csv: cannot write"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("e.csv")).unwrap(),
+        "the old export\n"
+    );
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp") || n.starts_with(".accord-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
