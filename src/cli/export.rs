@@ -40,18 +40,9 @@ pub enum What {
     Qdpx,
 }
 
-/// Arguments of `accord export`.
+/// Where an export goes and how it is written.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
-    #[command(flatten)]
-    pub project: ProjectPath,
-    /// What to export.
-    #[arg(value_enum)]
-    pub what: What,
-    /// markdown, html, docx, csv, xlsx, qdc or qdpx (default: from --out's extension, else the first
-    /// format the export has).
-    #[arg(long, value_parser = parse_format)]
-    pub format: Option<Format>,
+pub struct OutputArgs {
     /// Where to write (standard output for text formats when absent). Never the project or its
     /// files; an existing file only if it is of the export's format, unless --force.
     #[arg(long)]
@@ -64,6 +55,22 @@ pub struct ExportArgs {
     /// a carriage return gets a leading ' so that spreadsheets show it rather than run it.
     #[arg(long)]
     pub raw_csv: bool,
+}
+
+/// Arguments of `accord export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// What to export.
+    #[arg(value_enum)]
+    pub what: What,
+    /// markdown, html, docx, csv, xlsx, qdc or qdpx (default: from --out's extension, else the first
+    /// format the export has).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Only these codes (paths, names or ids).
     #[arg(long, value_delimiter = ',')]
     pub codes: Vec<String>,
@@ -206,12 +213,12 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         What::Qdpx => Request::Project { data: &data },
     };
     let format = choose_format(args, &request)?;
-    let target = args.out.as_deref().map(|path| OutputTarget {
+    let target = args.output.out.as_deref().map(|path| OutputTarget {
         path,
         extensions: format.extensions(),
         zip: format.is_zip(),
         project: Some(&args.project.project),
-        force: args.force,
+        force: args.output.force,
     });
     // Refused before the work, so a mistyped --out costs nothing.
     if let Some(target) = &target {
@@ -219,7 +226,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     let mut bytes = Vec::new();
     let options = Options {
-        raw_csv: args.raw_csv,
+        raw_csv: args.output.raw_csv,
     };
     let warnings = write_with(&request, format, options, &mut bytes)?;
     for warning in &warnings {
@@ -278,7 +285,7 @@ fn choose_format(args: &ExportArgs, request: &Request<'_>) -> anyhow::Result<For
     };
     let format = args
         .format
-        .or_else(|| args.out.as_deref().and_then(Format::from_extension))
+        .or_else(|| args.output.out.as_deref().and_then(Format::from_extension))
         .unwrap_or(default);
     if args.what == What::Codebook && format == Format::Qdc {
         return Ok(format);

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use calamine::Reader as _;
+
 use crate::support::{accord, docx_text, snapshot, zip_entry};
 
 const TRANSCRIPT: &str = "Interviewer: =HYPERLINK(\"http://evil.example/x\",\"click\") typed.\n\n\
@@ -455,7 +457,6 @@ fn an_excerpt_longer_than_an_xlsx_cell_is_cut_and_listed() {
     let bytes = std::fs::read(dir.path().join("all.xlsx")).unwrap();
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    use calamine::Reader as _;
     let sheet = book.worksheet_range("Excerpts").unwrap();
     let header: Vec<String> = sheet
         .rows()
