@@ -659,3 +659,21 @@ fn a_failed_write_leaves_the_old_file_and_no_temporary_file() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// The window's "Save export" goes through the same writer: the project is refused there too.
+#[cfg(feature = "gui")]
+#[test]
+fn the_window_refuses_to_save_an_export_over_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = hostile_project(dir.path());
+    let before = snapshot(&project);
+    let mut h = crate::support::window(&project);
+    let err = h.state_mut().save_export(&project).unwrap_err();
+    assert!(err.contains("the project itself"), "{err}");
+    drop(h);
+    assert!(snapshot(&project) == before, "the project changed");
+    let mut h = crate::support::window(&project);
+    let out = dir.path().join("saved.md");
+    h.state_mut().save_export(&out).unwrap();
+    assert!(out.exists());
+}
