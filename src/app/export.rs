@@ -130,6 +130,13 @@ impl OutputTarget<'_> {
         if meta.is_dir() {
             return Err(self.refused("it is a folder; give a file name inside it"));
         }
+        if !meta.is_file() {
+            // A device, FIFO or socket: never read (it could block) nor replaced.
+            return Err(self.refused(
+                "it is not a regular file (a device, pipe or socket); give a file name, or leave \
+                 out --out to print a text export",
+            ));
+        }
         let head = read_head(self.path).map_err(|e| self.io(e))?;
         if head.starts_with(SQLITE_MAGIC) {
             return Err(self.refused(
