@@ -59,6 +59,9 @@ pub struct DemoReport {
     pub codings: usize,
 }
 
+/// The demo project's name (`accord demo --force` replaces only a project of this name).
+pub const DEMO_NAME: &str = "CAPP phase three (demo)";
+
 /// Builds the demo project at `path` (which must not exist).
 pub fn build_demo(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     if path.exists() {
@@ -67,28 +70,18 @@ pub fn build_demo(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
             path.display()
         )));
     }
-    let partial = path.with_extension("accord-partial");
-    let _ = std::fs::remove_file(&partial);
-    let result = build_into(&partial, sources);
-    match result {
-        Ok(report) => {
-            std::fs::rename(&partial, path).map_err(|e| {
-                AppError::Invalid(format!(
-                    "{}: cannot move the demo into place: {e}",
-                    path.display()
-                ))
-            })?;
-            Ok(report)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+    // Built in a private folder with a random name beside it, moved into place only when complete.
+    let staging =
+        super::export::Staging::beside(path).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let report = build_into(staging.path(), sources)?;
+    staging
+        .finish(path)
+        .map_err(|e| AppError::Invalid(format!("cannot move the demo into place: {e}")))?;
+    Ok(report)
 }
 
 fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
-    let mut store = Store::create_unshared(path, "CAPP phase three (demo)")?;
+    let mut store = Store::create_unshared(path, DEMO_NAME)?;
     let mut report = DemoReport::default();
     let text = std::fs::read_to_string(&sources.codebook)
         .map_err(|e| AppError::Invalid(format!("{}: {e}", sources.codebook.display())))?;

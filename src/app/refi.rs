@@ -68,27 +68,18 @@ pub fn import_new_project(path: &Path, import: QdpxImport) -> Result<QdpxReport>
             path.display()
         )));
     }
-    let partial = path.with_extension("accord-partial");
-    let _ = std::fs::remove_file(&partial);
-    let result = Store::create_unshared(&partial, &import.name)
+    // Built in a private folder with a random name beside it (no planted symlink is followed, and
+    // nothing is left behind on failure), moved into place only when complete.
+    let staging =
+        super::export::Staging::beside(path).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mut report = Store::create_unshared(staging.path(), &import.name)
         .map_err(AppError::from)
-        .and_then(|mut store| apply_import(&mut store, import));
-    match result {
-        Ok(mut report) => {
-            std::fs::rename(&partial, path).map_err(|e| {
-                AppError::Invalid(format!(
-                    "{}: cannot move the project into place: {e}",
-                    path.display()
-                ))
-            })?;
-            report.project = path.to_path_buf();
-            Ok(report)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+        .and_then(|mut store| apply_import(&mut store, import))?;
+    staging
+        .finish(path)
+        .map_err(|e| AppError::Invalid(format!("cannot move the project into place: {e}")))?;
+    report.project = path.to_path_buf();
+    Ok(report)
 }
 
 /// Applies an import to a store, command by command.

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::export::Staging;
 use super::{AppError, Command, Result};
 use crate::model::{Code, CodingId, ProposalId, Rater, RaterId, TranscriptId};
-use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store, StoreError};
+use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store};
 
 /// What issuing a rater file did.
 #[derive(Debug, Clone, Serialize)]
@@ -71,20 +72,19 @@ pub fn issue_rater_file(
     } else {
         rater.clone()
     };
-    let tmp = temporary_beside(out);
+    let staging = Staging::beside(out).map_err(|e| AppError::Invalid(e.to_string()))?;
     let name = format!("{} (rater file for {})", store.project_name()?, rater.name);
     let spec = RaterFileSpec {
         rater_id: rater.rater_id,
         transcripts: transcripts.to_vec(),
         round: round.map(str::to_string),
     };
-    let written = store
-        .write_rater_file(&tmp, &name, &spec)
-        .and_then(|()| sync_and_rename(&tmp, out));
-    if let Err(e) = written {
-        remove_quietly(&tmp);
-        return Err(e.into());
-    }
+    // Built in a private folder with a random name (no planted symlink is followed), moved into
+    // place only when complete and never over a file; the folder goes with anything left in it.
+    store.write_rater_file(staging.path(), &name, &spec)?;
+    staging
+        .finish(out)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(Issued {
         path: out.to_path_buf(),
         rater: rater.name,
@@ -100,42 +100,6 @@ fn next_pass_name(store: &Store, rater: &Rater) -> Result<String> {
         .map(|n| format!("{} (pass {n})", rater.name))
         .find(|n| !names.contains(n))
         .unwrap_or_else(|| format!("{} (another pass)", rater.name)))
-}
-
-/// A temporary name in the same folder (so the rename is atomic).
-fn temporary_beside(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-fn remove_quietly(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = path.as_os_str().to_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-}
-
-/// Flushes a finished file to disk and renames it into place.
-fn sync_and_rename(tmp: &Path, out: &Path) -> std::result::Result<(), StoreError> {
-    let io = |e: std::io::Error| StoreError::Refused(format!("{}: {e}", out.display()));
-    std::fs::File::open(tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io)?;
-    std::fs::rename(tmp, out).map_err(io)?;
-    if let Some(dir) = out.parent() {
-        // The rename itself must reach the disk too.
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-    }
-    Ok(())
 }
 
 /// The outcome of merging one rater file.

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::{ProjectPath, open, output};
+use crate::app::export::OutputTarget;
 use crate::app::{Command, Outcome, apply_undoable};
 use crate::import::codebook_toml;
 
@@ -28,9 +29,14 @@ pub enum CodebookCommand {
     Export {
         #[command(flatten)]
         project: ProjectPath,
-        /// Where to write (standard output when absent).
+        /// Where to write (standard output when absent). Never the project or its files; an
+        /// existing file only if it is a .toml text file, unless --force.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing --out file even when it is not a .toml file (never the project, its
+        /// files or another project).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the codebook as a tree, with definitions.
     Show {
@@ -73,15 +79,29 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        CodebookCommand::Export { project, out } => {
+        CodebookCommand::Export {
+            project,
+            out,
+            force,
+        } => {
+            let target = out.as_deref().map(|path| OutputTarget {
+                path,
+                extensions: &["toml"],
+                zip: false,
+                project: Some(&project.project),
+                force: *force,
+            });
+            if let Some(target) = &target {
+                target.check()?;
+            }
             let store = open(&project.project)?;
             let text = codebook_toml::write(&store.codebook()?).map_err(|e| anyhow::anyhow!(e))?;
-            match out {
-                Some(path) => {
-                    write_atomic(path, text.as_bytes())?;
+            match (target, out) {
+                (Some(target), Some(path)) => {
+                    target.write(text.as_bytes())?;
                     println!("wrote {}", path.display());
                 }
-                None => print!("{text}"),
+                _ => print!("{text}"),
             }
         }
         CodebookCommand::Show {
@@ -145,15 +165,4 @@ fn read_codebook_file(file: &std::path::Path) -> anyhow::Result<crate::model::Co
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{}: the codebook is not UTF-8 text", file.display()))?;
     codebook_toml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
-}
-
-/// Writes a file atomically: a temporary file beside it, then a rename.
-pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, output};
+use crate::app::export::OutputTarget;
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
@@ -110,9 +111,19 @@ pub enum CodingsCommand {
         project: ProjectPath,
         #[command(flatten)]
         filter: FilterArgs,
-        /// Where to write (standard output when absent).
+        /// Where to write (standard output when absent). Never the project or its files; an
+        /// existing file only if it is a .csv text file, unless --force.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing --out file even when it is not a .csv file (never the project, its
+        /// files or another project).
+        #[arg(long)]
+        force: bool,
+        /// Write cells exactly as they are. By default a cell beginning with =, +, -, @, a tab or a
+        /// carriage return gets a leading ' (spreadsheets show it rather than run it; `accord
+        /// codings import` removes it again).
+        #[arg(long)]
+        raw_csv: bool,
     },
 }
 
@@ -282,17 +293,31 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             project,
             filter: f,
             out,
+            force,
+            raw_csv,
         } => {
+            let target = out.as_deref().map(|path| OutputTarget {
+                path,
+                extensions: &["csv"],
+                zip: false,
+                project: Some(&project.project),
+                force: *force,
+            });
+            if let Some(target) = &target {
+                target.check()?;
+            }
             let store = open(&project.project)?;
             let rows = coding_views(&store, &filter(&store, f)?)?;
-            match out {
-                Some(path) => {
+            match target {
+                Some(target) => {
                     let mut bytes = Vec::new();
-                    export::codings_csv::write(&mut bytes, &rows)?;
-                    super::codebook::write_atomic(path, &bytes)?;
-                    println!("wrote {} codings to {}", rows.len(), path.display());
+                    export::codings_csv::write_with(&mut bytes, &rows, *raw_csv)?;
+                    target.write(&bytes)?;
+                    println!("wrote {} codings to {}", rows.len(), target.path.display());
                 }
-                None => export::codings_csv::write(std::io::stdout().lock(), &rows)?,
+                None => {
+                    export::codings_csv::write_with(std::io::stdout().lock(), &rows, *raw_csv)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -9,15 +9,15 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::agreement::{parse_rule, parse_unit};
-use super::codebook::write_atomic;
 use super::{ProjectPath, open};
 use crate::agreement::StatOptions;
 use crate::agreement::unitize::CoverageRule;
 use crate::app::agreement::{AgreementOptions, Unit, project_agreement};
 use crate::app::agreement_input::Selection;
-use crate::app::{export::snapshot, resolve};
+use crate::app::export::{OutputTarget, snapshot};
+use crate::app::resolve;
 use crate::export::{
-    Columns, ExcerptFilter, Format, MatrixSpec, Measure, ProjectData, Request, write,
+    Columns, ExcerptFilter, Format, MatrixSpec, Measure, Options, ProjectData, Request, write_with,
 };
 use crate::store::Store;
 
@@ -40,6 +40,23 @@ pub enum What {
     Qdpx,
 }
 
+/// Where an export goes and how it is written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Where to write (standard output for text formats when absent). Never the project or its
+    /// files; an existing file only if it is of the export's format, unless --force.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file even when it is not of the export's format (never the project,
+    /// its files or another project).
+    #[arg(long)]
+    pub force: bool,
+    /// CSV: write cells exactly as they are. By default a cell beginning with =, +, -, @, a tab or
+    /// a carriage return gets a leading ' so that spreadsheets show it rather than run it.
+    #[arg(long)]
+    pub raw_csv: bool,
+}
+
 /// Arguments of `accord export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -52,9 +69,8 @@ pub struct ExportArgs {
     /// format the export has).
     #[arg(long, value_parser = parse_format)]
     pub format: Option<Format>,
-    /// Where to write (standard output for text formats when absent).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Only these codes (paths, names or ids).
     #[arg(long, value_delimiter = ',')]
     pub codes: Vec<String>,
@@ -197,9 +213,26 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         What::Qdpx => Request::Project { data: &data },
     };
     let format = choose_format(args, &request)?;
+    let target = args.output.out.as_deref().map(|path| OutputTarget {
+        path,
+        extensions: format.extensions(),
+        zip: format.is_zip(),
+        project: Some(&args.project.project),
+        force: args.output.force,
+    });
+    // Refused before the work, so a mistyped --out costs nothing.
+    if let Some(target) = &target {
+        target.check()?;
+    }
     let mut bytes = Vec::new();
-    write(&request, format, &mut bytes)?;
-    emit(args.out.as_deref(), format, &bytes)?;
+    let options = Options {
+        raw_csv: args.output.raw_csv,
+    };
+    let warnings = write_with(&request, format, options, &mut bytes)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    emit(target.as_ref(), format, &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -224,12 +257,16 @@ fn matrix_spec(args: &ExportArgs, data: &ProjectData) -> anyhow::Result<MatrixSp
     })
 }
 
-/// Writes the export to its file (atomically), or text to standard output.
-fn emit(out: Option<&std::path::Path>, format: Format, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes the export to its file (safely, see [`OutputTarget::write`]), or text to standard output.
+fn emit(out: Option<&OutputTarget<'_>>, format: Format, bytes: &[u8]) -> anyhow::Result<()> {
     match out {
-        Some(path) => {
-            write_atomic(path, bytes)?;
-            eprintln!("wrote {} ({format}, {} bytes)", path.display(), bytes.len());
+        Some(target) => {
+            target.write(bytes)?;
+            eprintln!(
+                "wrote {} ({format}, {} bytes)",
+                target.path.display(),
+                bytes.len()
+            );
         }
         None if format.is_text() => {
             use std::io::Write as _;
@@ -248,7 +285,7 @@ fn choose_format(args: &ExportArgs, request: &Request<'_>) -> anyhow::Result<For
     };
     let format = args
         .format
-        .or_else(|| args.out.as_deref().and_then(Format::from_extension))
+        .or_else(|| args.output.out.as_deref().and_then(Format::from_extension))
         .unwrap_or(default);
     if args.what == What::Codebook && format == Format::Qdc {
         return Ok(format);

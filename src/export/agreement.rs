@@ -74,14 +74,14 @@ fn rows(report: &ProjectAgreement) -> impl Iterator<Item = &CodeRow> {
 pub fn to_markdown(report: &ProjectAgreement) -> String {
     let mut out = String::from("# Interrater agreement\n\n");
     for line in header_lines(report) {
-        let _ = write!(out, "{line}\n\n");
+        let _ = write!(out, "{}\n\n", html::escape_markdown(&line));
     }
     out.push_str("| code | units | agreement | kappa | 95% CI | alpha | 95% CI | AC1 | disagreements |\n|---|---:|---:|---:|---|---:|---|---:|---:|\n");
     for r in rows(report) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.code.replace('|', "\\|"),
+            html::escape_markdown(&r.code).replace('|', "\\|"),
             r.units,
             num(&r.percent_agreement),
             num(&r.kappa),
@@ -103,7 +103,7 @@ pub fn to_markdown(report: &ProjectAgreement) -> String {
             r.kappa
                 .undefined_reason
                 .as_ref()
-                .map(|why| format!("- {}: kappa undefined: {why}", r.code))
+                .map(|why| html::escape_markdown(&format!("- {}: kappa undefined: {why}", r.code)))
         })
         .collect();
     if !undefined.is_empty() {

@@ -27,20 +27,21 @@ pub fn to_markdown(book: &Codebook) -> String {
     } else {
         &book.name
     };
-    let mut out = format!("# {title}\n");
+    let md = super::html::escape_markdown;
+    let mut out = format!("# {}\n", md(title));
     if !book.description.trim().is_empty() {
-        let _ = write!(out, "\n{}\n", book.description.trim());
+        let _ = write!(out, "\n{}\n", md(book.description.trim()));
     }
     let _ = write!(out, "\n{} codes.\n", book.codes.len());
     for (depth, code) in book.tree_order() {
         let hashes = "#".repeat((depth + 2).min(6));
-        let _ = write!(out, "\n{hashes} {}\n\n", book.path(code.code_id));
+        let _ = write!(out, "\n{hashes} {}\n\n", md(&book.path(code.code_id)));
         for (label, value) in fields(code) {
             if !value.trim().is_empty() {
-                let _ = writeln!(out, "**{label}.** {}\n", value.trim());
+                let _ = writeln!(out, "**{label}.** {}\n", md(value.trim()));
             }
         }
-        let _ = writeln!(out, "*Colour* `{}`", code.colour);
+        let _ = writeln!(out, "*Colour* `{}`", code.colour.replace('`', "'"));
     }
     out
 }

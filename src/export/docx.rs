@@ -8,6 +8,7 @@ use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
 use super::ExportError;
 use super::codebook::fields;
 use super::excerpts::{Excerpt, by_code};
+use super::xml::allowed;
 use crate::model::Codebook;
 
 fn styled() -> Docx {
@@ -29,8 +30,15 @@ fn styled() -> Docx {
         )
 }
 
+/// A run of text, without the characters XML 1.0 cannot hold (C0 controls other than tab, line feed
+/// and carriage return): Word refuses a document whose `document.xml` has them.
+fn run(words: &str) -> Run {
+    let clean: String = words.chars().filter(|&c| allowed(c)).collect();
+    Run::new().add_text(clean)
+}
+
 fn text(style: Option<&str>, words: &str) -> Paragraph {
-    let p = Paragraph::new().add_run(Run::new().add_text(words));
+    let p = Paragraph::new().add_run(run(words));
     match style {
         Some(s) => p.style(s),
         None => p,
@@ -51,9 +59,9 @@ fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
     for (i, paragraph) in reflow(words).into_iter().enumerate() {
         let mut p = Paragraph::new();
         if i == 0 {
-            p = p.add_run(Run::new().add_text(format!("{label}: ")).bold());
+            p = p.add_run(run(&format!("{label}: ")).bold());
         }
-        doc = doc.add_paragraph(p.add_run(Run::new().add_text(paragraph)));
+        doc = doc.add_paragraph(p.add_run(run(&paragraph)));
     }
     doc
 }

@@ -213,20 +213,22 @@ pub fn by_code(rows: &[Excerpt]) -> Vec<(&str, Vec<&Excerpt>)> {
     groups
 }
 
-/// Markdown: a heading per code, each excerpt a block quote with its citation and memo.
+/// Markdown: a heading per code, each excerpt a block quote with its citation and memo; `&`, `<` and
+/// `>` in the text are escaped, so HTML in a quote or memo stays text.
 #[must_use]
 pub fn to_markdown(title: &str, rows: &[Excerpt]) -> String {
-    let mut out = format!("# {title}\n\n{} excerpts.\n", rows.len());
+    let md = html::escape_markdown;
+    let mut out = format!("# {}\n\n{} excerpts.\n", md(title), rows.len());
     for (code, list) in by_code(rows) {
-        let _ = write!(out, "\n## {code} ({})\n", list.len());
+        let _ = write!(out, "\n## {} ({})\n", md(code), list.len());
         for e in list {
             out.push('\n');
             for line in e.quote.trim().lines() {
-                let _ = writeln!(out, "> {line}");
+                let _ = writeln!(out, "> {}", md(line));
             }
-            let _ = writeln!(out, "\n— {}", e.citation());
+            let _ = writeln!(out, "\n— {}", md(&e.citation()));
             if let Some(memo) = &e.memo {
-                let _ = writeln!(out, "\n*Memo:* {}", memo.trim());
+                let _ = writeln!(out, "\n*Memo:* {}", md(memo.trim()));
             }
         }
     }

@@ -17,6 +17,22 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escapes `&`, `<` and `>` only: for text inside Markdown, which passes raw HTML through to the page
+/// it becomes (so a `<script>` in a quote would run), while quotes and apostrophes stay readable.
+#[must_use]
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
 blockquote{margin:1rem 0 .25rem;padding:.25rem 1rem;border-left:4px solid #999;background:#f6f6f6}\
 .cite{margin:0 0 .5rem 1rem;color:#444}.memo{margin:0 0 1rem 1rem;color:#555}\
@@ -40,5 +56,9 @@ mod tests {
     fn escapes_markup() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert!(page("T&C", "<p>x</p>").contains("<h1>T&amp;C</h1>"));
+        assert_eq!(
+            escape_markdown("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"y\""
+        );
     }
 }

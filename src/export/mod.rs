@@ -112,6 +112,26 @@ impl Format {
         }
     }
 
+    /// Every extension a file of this format may have (lower case), the usual one first.
+    #[must_use]
+    pub const fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Markdown => &["md", "markdown"],
+            Self::Html => &["html", "htm"],
+            Self::Csv => &["csv"],
+            Self::Xlsx => &["xlsx"],
+            Self::Docx => &["docx"],
+            Self::Qdc => &["qdc", "xml"],
+            Self::Qdpx => &["qdpx"],
+        }
+    }
+
+    /// True for formats written as a zip archive (XLSX, DOCX, `.qdpx`).
+    #[must_use]
+    pub const fn is_zip(self) -> bool {
+        matches!(self, Self::Xlsx | Self::Docx | Self::Qdpx)
+    }
+
     /// The format a file name's extension suggests.
     #[must_use]
     pub fn from_extension(path: &std::path::Path) -> Option<Self> {
@@ -248,16 +268,31 @@ fn excerpts_title(data: &ProjectData) -> String {
     format!("Coded excerpts: {}", data.name)
 }
 
+/// How to write an export (the defaults are the safe choices).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Write CSV cells exactly as they are, without neutralising those a spreadsheet would run as
+    /// formulas (`--raw-csv`).
+    pub raw_csv: bool,
+}
+
 /// A text export as a `String` (for a preview, or to write as a file).
 pub fn render_text(request: &Request<'_>, format: Format) -> Result<String> {
+    render_text_with(request, format, Options::default())
+}
+
+/// [`render_text`] with [`Options`].
+pub fn render_text_with(request: &Request<'_>, format: Format, options: Options) -> Result<String> {
     if !request.formats().contains(&format) || !format.is_text() {
         return Err(request.unsupported(format));
     }
     if format == Format::Csv {
-        return request
-            .table()
-            .ok_or_else(|| request.unsupported(format))?
-            .to_csv();
+        let table = request.table().ok_or_else(|| request.unsupported(format))?;
+        return if options.raw_csv {
+            table.to_csv_raw()
+        } else {
+            table.to_csv()
+        };
     }
     Ok(match (request, format) {
         (Request::Excerpts { data, filter }, Format::Markdown) => {
@@ -275,15 +310,28 @@ pub fn render_text(request: &Request<'_>, format: Format) -> Result<String> {
 }
 
 /// Writes any export to `out`.
-pub fn write(request: &Request<'_>, format: Format, mut out: impl Write) -> Result<()> {
+pub fn write(request: &Request<'_>, format: Format, out: impl Write) -> Result<()> {
+    write_with(request, format, Options::default(), out).map(drop)
+}
+
+/// Writes any export to `out` with [`Options`]; returns warnings for the person (XLSX cells cut at
+/// Excel's limit, naming the codings).
+pub fn write_with(
+    request: &Request<'_>,
+    format: Format,
+    options: Options,
+    mut out: impl Write,
+) -> Result<Vec<String>> {
     if !request.formats().contains(&format) {
         return Err(request.unsupported(format));
     }
     match (request, format) {
-        (_, f) if f.is_text() => out.write_all(render_text(request, f)?.as_bytes())?,
+        (_, f) if f.is_text() => {
+            out.write_all(render_text_with(request, f, options)?.as_bytes())?;
+        }
         (_, Format::Xlsx) => {
             let table = request.table().ok_or_else(|| request.unsupported(format))?;
-            table::write_xlsx(&[table], out)?;
+            return table::write_xlsx(&[table], out);
         }
         (Request::Excerpts { data, filter }, Format::Docx) => docx::excerpts(
             &excerpts_title(data),
@@ -294,7 +342,7 @@ pub fn write(request: &Request<'_>, format: Format, mut out: impl Write) -> Resu
         (Request::Project { data }, Format::Qdpx) => qdpx::write(data, out)?,
         _ => return Err(request.unsupported(format)),
     }
-    Ok(())
+    Ok(Vec::new())
 }
 
 #[cfg(test)]

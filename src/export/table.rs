@@ -6,6 +6,7 @@ use std::io::Write;
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::ExportError;
+use crate::import::codings_csv::neutralise_formula;
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,22 +74,97 @@ pub struct Table {
 }
 
 impl Table {
-    /// The table as CSV text.
+    /// The table as CSV text, with cells a spreadsheet would run as formulas neutralised (a `'`
+    /// before text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return; see
+    /// [`neutralise_formula`]). Numbers are written as they are.
     pub fn to_csv(&self) -> Result<String, ExportError> {
+        self.csv(true)
+    }
+
+    /// The table as CSV text with every cell exactly as it is (`--raw-csv`).
+    pub fn to_csv_raw(&self) -> Result<String, ExportError> {
+        self.csv(false)
+    }
+
+    fn csv(&self, safe: bool) -> Result<String, ExportError> {
+        let cell = |text: String| -> String {
+            if safe {
+                neutralise_formula(&text).into_owned()
+            } else {
+                text
+            }
+        };
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&self.header)?;
+        writer.write_record(self.header.iter().map(|h| cell(h.clone())))?;
         for row in &self.rows {
-            writer.write_record(row.iter().map(Cell::to_text))?;
+            writer.write_record(row.iter().map(|c| match c {
+                Cell::Text(t) => cell(t.clone()),
+                other => other.to_text(),
+            }))?;
         }
         let bytes = writer
             .into_inner()
             .map_err(|e| ExportError::Io(e.into_error()))?;
         String::from_utf8(bytes).map_err(|e| ExportError::Invalid(e.to_string()))
     }
+
+    /// What a row is about, for a warning: its transcript, code, rater and span where the table
+    /// has those columns, else its row number.
+    fn describe_row(&self, row: usize) -> String {
+        let get = |name: &str| {
+            self.header
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| self.rows.get(row)?.get(i))
+                .map(Cell::to_text)
+                .filter(|t| !t.is_empty())
+        };
+        let mut parts = Vec::new();
+        for (label, column) in [
+            ("transcript", "transcript"),
+            ("code", "code"),
+            ("rater", "rater"),
+        ] {
+            if let Some(value) = get(column) {
+                parts.push(format!("{label} {value}"));
+            }
+        }
+        if let (Some(start), Some(end)) = (get("start"), get("end")) {
+            parts.push(format!("chars {start}–{end}"));
+        }
+        if let Some(id) = get("coding_id") {
+            parts.push(format!("coding {id}"));
+        }
+        if parts.is_empty() {
+            format!("row {}", row + 1)
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
-/// Writes tables as the sheets of one XLSX workbook.
-pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportError> {
+/// Excel's limit on the characters in one cell.
+pub const XLSX_CELL_LIMIT: usize = 32_767;
+
+/// What ends a cell cut at [`XLSX_CELL_LIMIT`].
+pub const TRUNCATED_MARKER: &str = "… [truncated; see the DOCX/CSV export]";
+
+/// A cell's text cut to Excel's limit with [`TRUNCATED_MARKER`] at its end, or `None` if it fits.
+#[must_use]
+pub fn truncate_for_xlsx(text: &str) -> Option<String> {
+    if text.chars().count() <= XLSX_CELL_LIMIT {
+        return None;
+    }
+    let keep = XLSX_CELL_LIMIT - TRUNCATED_MARKER.chars().count();
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(TRUNCATED_MARKER);
+    Some(cut)
+}
+
+/// Writes tables as the sheets of one XLSX workbook. A text longer than Excel allows in a cell is cut
+/// (see [`truncate_for_xlsx`]); the returned warnings say which cells, and what their rows are about.
+pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<Vec<String>, ExportError> {
+    let mut warnings = Vec::new();
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
@@ -104,7 +180,8 @@ pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportErr
             }
         }
         for (col, name) in table.header.iter().enumerate() {
-            sheet.write_string_with_format(0, col as u16, name, &bold)?;
+            let cut = truncate_for_xlsx(name);
+            sheet.write_string_with_format(0, col as u16, cut.as_deref().unwrap_or(name), &bold)?;
         }
         for (r, row) in table.rows.iter().enumerate() {
             let r = r as u32 + 1;
@@ -112,7 +189,22 @@ pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportErr
                 let col = col as u16;
                 match cell {
                     Cell::Text(t) => {
-                        sheet.write_string(r, col, t)?;
+                        let cut = truncate_for_xlsx(t);
+                        if cut.is_some() {
+                            let column = table
+                                .header
+                                .get(usize::from(col))
+                                .map_or("?", String::as_str);
+                            warnings.push(format!(
+                                "{}: the {column} of {} has {} characters, more than an Excel cell \
+                                 holds ({XLSX_CELL_LIMIT}); cut, the whole text is in the DOCX and \
+                                 CSV exports",
+                                table.name,
+                                table.describe_row(r as usize - 1),
+                                t.chars().count(),
+                            ));
+                        }
+                        sheet.write_string(r, col, cut.as_deref().unwrap_or(t))?;
                     }
                     Cell::Number(n) => {
                         sheet.write_number(r, col, *n)?;
@@ -124,7 +216,7 @@ pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<(), ExportErr
         sheet.set_freeze_panes(1, 0)?;
     }
     out.write_all(&workbook.save_to_buffer()?)?;
-    Ok(())
+    Ok(warnings)
 }
 
 /// Widest column, in characters; longer text wraps.
@@ -179,5 +271,32 @@ mod tests {
         };
         assert_eq!(table.to_csv().unwrap(), "a,b\n\"x, y\",3\n,0.250000\n");
         assert_eq!(sheet_name("Codes x cases: a/b"), "Codes x cases- a-b");
+    }
+
+    #[test]
+    fn csv_neutralises_formula_text_but_not_numbers() {
+        let table = Table {
+            name: "t".into(),
+            header: vec!["=h".into(), "b".into()],
+            rows: vec![vec![Cell::from("@SUM(1+1)"), Cell::Number(-0.12)]],
+        };
+        assert_eq!(table.to_csv().unwrap(), "'=h,b\n'@SUM(1+1),-0.120000\n");
+        assert_eq!(table.to_csv_raw().unwrap(), "=h,b\n@SUM(1+1),-0.120000\n");
+    }
+
+    #[test]
+    fn long_cells_are_cut_for_xlsx_with_a_warning() {
+        let long = "a".repeat(XLSX_CELL_LIMIT + 10);
+        let cut = truncate_for_xlsx(&long).unwrap();
+        assert_eq!(cut.chars().count(), XLSX_CELL_LIMIT);
+        assert!(cut.ends_with(TRUNCATED_MARKER));
+        let table = Table {
+            name: "Excerpts".into(),
+            header: vec!["transcript".into(), "quote".into()],
+            rows: vec![vec![Cell::from("P01"), Cell::from(long)]],
+        };
+        let warnings = write_xlsx(&[table], std::io::sink()).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("transcript P01"), "{warnings:?}");
     }
 }

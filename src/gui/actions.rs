@@ -517,7 +517,14 @@ impl AccordApp {
                     .save_file()
                 {
                     match self.save_export(&path) {
-                        Ok(()) => self.state.info(format!("Saved {}", path.display())),
+                        Ok(warnings) if warnings.is_empty() => {
+                            self.state.info(format!("Saved {}", path.display()));
+                        }
+                        Ok(warnings) => self.state.info(format!(
+                            "Saved {}; {}",
+                            path.display(),
+                            warnings.join("; ")
+                        )),
                         Err(e) => self.state.error(e),
                     }
                 }
@@ -525,20 +532,39 @@ impl AccordApp {
         }
     }
 
-    /// Writes the export the view shows to a file, atomically (a temporary file beside it, renamed).
-    pub fn save_export(&mut self, path: &std::path::Path) -> Result<(), String> {
+    /// Writes the export the view shows to a file through the one safe writer
+    /// (`app::export::OutputTarget`: never over the project or its files, a random temporary file
+    /// beside it, renamed); returns the warnings (XLSX cells cut at Excel's limit).
+    pub fn save_export(&mut self, path: &std::path::Path) -> Result<Vec<String>, String> {
         let choices = self.export.choices.clone();
+        let project = self
+            .workspace
+            .store()
+            .path()
+            .map(std::path::Path::to_path_buf);
+        let target = crate::app::export::OutputTarget {
+            path,
+            extensions: choices.format.extensions(),
+            zip: choices.format.is_zip(),
+            project: project.as_deref(),
+            force: false,
+        };
+        target.check().map_err(|e| e.to_string())?;
         let report = self.agreement_report();
         let data = self.export_data()?;
         let mut bytes = Vec::new();
-        super::export_view::with_request(&choices, data, report.as_ref(), |r| {
-            crate::export::write(r, choices.format, &mut bytes)
+        let warnings = super::export_view::with_request(&choices, data, report.as_ref(), |r| {
+            crate::export::write_with(
+                r,
+                choices.format,
+                crate::export::Options::default(),
+                &mut bytes,
+            )
         })
         .ok_or_else(|| "compute agreement in the Agreement tab first".to_string())?
         .map_err(|e| format!("{}: {e}", path.display()))?;
-        let tmp = path.with_extension(format!("{}.tmp", choices.format.extension()));
-        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+        target.write(&bytes).map_err(|e| e.to_string())?;
+        Ok(warnings)
     }
 }
 

@@ -48,6 +48,44 @@ pub const HEADER: &[&str] = &[
     "codebook_version",
 ];
 
+/// True when a spreadsheet would read the cell as a formula (OWASP: it begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) and it is not a plain number, or when it is `'` before such a cell (so
+/// that [`neutralise_formula`] and [`restore_formula`] undo each other exactly).
+#[must_use]
+pub fn looks_like_formula(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => !is_plain_number(cell),
+        Some(b'\'') => looks_like_formula(&cell[1..]),
+        _ => false,
+    }
+}
+
+fn is_plain_number(cell: &str) -> bool {
+    cell.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && cell.parse::<f64>().is_ok()
+}
+
+/// A CSV cell a spreadsheet will show as text: `'` before a cell that [`looks_like_formula`].
+#[must_use]
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The cell as it was before [`neutralise_formula`]: the added `'` removed.
+#[must_use]
+pub fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// Reads a codings CSV.
 pub fn read_codings(path: &Path) -> Result<Vec<CodingRow>, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
@@ -95,7 +133,7 @@ pub fn parse_codings(path: &Path, bytes: &[u8]) -> Result<Vec<CodingRow>, Import
         let get = |name: &str| {
             col(name)
                 .and_then(|c| record.get(c))
-                .map(str::trim)
+                .map(|v| restore_formula(v.trim()))
                 .filter(|v| !v.is_empty())
         };
         let pick = |name: &str| {
@@ -118,6 +156,7 @@ pub fn parse_codings(path: &Path, bytes: &[u8]) -> Result<Vec<CodingRow>, Import
         };
         let raw_quote = col("quote")
             .and_then(|c| record.get(c))
+            .map(restore_formula)
             .filter(|q| !q.is_empty());
         rows.push(CodingRow {
             line,
@@ -157,6 +196,34 @@ mod tests {
             (rows[0].transcript.as_str(), rows[0].start, rows[0].end),
             ("tid", Some(3), Some(9))
         );
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_restored_exactly() {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "+cmd|' /C calc'!A0",
+            "-1+2",
+            "@SUM(1)",
+            "\tx",
+            "\rx",
+            "'=x",
+            "''@x",
+            "-0.12",
+            "+3",
+            "'-3",
+            "plain",
+            "'quoted'",
+            "",
+        ] {
+            let safe = neutralise_formula(cell);
+            let runs = matches!(safe.as_bytes().first(), Some(b'=' | b'@' | b'\t' | b'\r'))
+                || (safe.starts_with(['+', '-']) && safe.parse::<f64>().is_err());
+            assert!(!runs, "{cell:?} -> {safe:?}");
+            assert_eq!(restore_formula(&safe), cell);
+        }
+        assert_eq!(neutralise_formula("-0.12"), "-0.12");
+        assert_eq!(neutralise_formula("=2+5"), "'=2+5");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod deidentify;
 mod encryption;
 mod erase;
 mod export;
+mod export_attack;
 mod fuzzed;
 #[cfg(feature = "gui")]
 mod gui;
