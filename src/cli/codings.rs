@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
@@ -269,7 +269,7 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             filter: f,
             json,
         } => {
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let rows = coding_views(&store, &filter(&store, f)?)?;
             if *json {
                 output::json(&rows)?;
@@ -283,7 +283,7 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             filter: f,
             out,
         } => {
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let rows = coding_views(&store, &filter(&store, f)?)?;
             match out {
                 Some(path) => {
@@ -349,7 +349,7 @@ fn print_list(rows: &[CodingView]) {
         } else {
             ""
         };
-        println!(
+        let line = format!(
             "{:<16} {:>6}..{:<6} {:<40} {:<14} \"{}\"{removed}",
             r.transcript,
             r.start,
@@ -358,6 +358,7 @@ fn print_list(rows: &[CodingView]) {
             output::one_line(&r.rater, 14),
             output::one_line(&r.quote, 50)
         );
+        println!("{}", output::terminal_safe(&line));
     }
     println!("{} codings", rows.len());
 }

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 
 use super::agreement::{parse_rule, parse_unit};
 use super::codebook::write_atomic;
-use super::{ProjectPath, open};
+use super::{ProjectPath, open_to_read};
 use crate::agreement::StatOptions;
 use crate::agreement::unitize::CoverageRule;
 use crate::app::agreement::{AgreementOptions, Unit, project_agreement};
@@ -155,7 +155,7 @@ fn agreement_options(args: &ExportArgs) -> AgreementOptions {
 
 /// Runs `accord export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let data = snapshot(&store)?;
     let filter = filter(&store, &data, args)?;
     let spec = matrix_spec(args, &data)?;

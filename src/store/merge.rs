@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::proposals::Proposal;
 use super::team::RaterFileInfo;
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit, not_a_project};
+use super::{Result, Store, StoreError, audit};
 use crate::model::{Coding, CodingId, Memo, MemoTarget, Rater, RaterId, Span, TranscriptId};
 
 /// A rater's work read from a rater file, ready to merge.
@@ -83,10 +83,11 @@ impl Store {
     pub fn rater_work(&self) -> Result<RaterWork> {
         let path = self.path.clone().unwrap_or_default();
         let info = self.rater_file_info()?.ok_or_else(|| {
-            not_a_project(
-                &path,
-                "an Accord project, but not a rater file (issue one with accord rater-file)",
-            )
+            StoreError::Refused(format!(
+                "{}: an Accord project, but not a rater file: issue one from the lead's project \
+                 with `accord rater-file`",
+                path.display()
+            ))
         })?;
         let rater = self
             .raters()?

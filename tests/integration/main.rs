@@ -21,6 +21,7 @@ mod history;
 mod hostile;
 mod kill;
 mod malformed;
+mod open_attack;
 mod qdpx;
 mod refi_examples;
 mod samples;
