@@ -685,7 +685,12 @@ fn file_uri(path: &Path, params: &str) -> String {
         match b {
             b'\\' if cfg!(windows) => uri.push('/'),
             b if b.is_ascii_alphanumeric() || b"/-_.~:".contains(&b) => uri.push(b as char),
-            b => uri.push_str(&format!("%{b:02X}")),
+            b => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                uri.push('%');
+                uri.push(char::from(HEX[usize::from(b >> 4)]));
+                uri.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
         }
     }
     uri.push('?');
@@ -753,7 +758,7 @@ fn check_regular_file(path: &Path) -> Result<()> {
     let kind = if meta.is_dir() {
         "a folder"
     } else {
-        special_kind(&meta.file_type())
+        special_kind(meta.file_type())
     };
     Err(StoreError::NotAFile {
         path: path.to_path_buf(),
@@ -762,7 +767,7 @@ fn check_regular_file(path: &Path) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn special_kind(t: &std::fs::FileType) -> &'static str {
+fn special_kind(t: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt as _;
     if t.is_fifo() {
         "a FIFO"
@@ -776,7 +781,7 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
 }
 
 #[cfg(not(unix))]
-fn special_kind(_: &std::fs::FileType) -> &'static str {
+fn special_kind(_: std::fs::FileType) -> &'static str {
     "not a file"
 }
 

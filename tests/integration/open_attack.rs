@@ -19,7 +19,7 @@ fn codings(dir: &Path, project: &Path) -> Vec<serde_json::Value> {
 }
 
 /// D3: two loops of `accord code` against one project without an index: every command exits 0
-/// and every coding is there exactly once (a deferred write transaction met SQLITE_BUSY_SNAPSHOT,
+/// and every coding is there exactly once (a deferred write transaction met `SQLITE_BUSY_SNAPSHOT`,
 /// which the busy timeout does not wait for).
 #[test]
 fn two_coding_loops_at_once_all_succeed_and_each_coding_is_there_once() {
@@ -309,8 +309,8 @@ fn run_with_timeout(dir: &Path, args: &[&str], limit: Duration) -> Option<(bool,
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
             use std::io::Read as _;
+            let mut err = String::new();
             child
                 .stderr
                 .take()
