@@ -187,10 +187,24 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {:#}", naming_the_project(e));
+            eprintln!("error: {}", said_once(&naming_the_project(e)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each said once: a cause whose text the message already
+/// holds (an error that prints its source and also returns it) is not repeated.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// The project this command opened last, to name it in an error that arose deep inside a read
@@ -318,4 +332,22 @@ pub(crate) fn passphrase(
 pub struct ProjectPath {
     /// The project file (`*.accord`).
     pub project: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_error_chain_is_said_once() {
+        let io = std::io::Error::other("disk on fire");
+        let e = anyhow::Error::new(crate::import::ImportError::Io {
+            path: "a.txt".into(),
+            source: io,
+        });
+        assert_eq!(
+            super::said_once(&e),
+            "a.txt: cannot read the file: disk on fire"
+        );
+        let e = anyhow::Error::msg("inner").context("outer");
+        assert_eq!(super::said_once(&e), "outer: inner");
+    }
 }
