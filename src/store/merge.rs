@@ -81,13 +81,13 @@ impl MergeReport {
 impl Store {
     /// Reads a rater file's work (this store must be the rater file).
     pub fn rater_work(&self) -> Result<RaterWork> {
-        let path = self.path.clone().unwrap_or_default();
         let info = self.rater_file_info()?.ok_or_else(|| {
-            StoreError::Refused(format!(
-                "{}: an Accord project, but not a rater file: issue one from the lead's project \
-                 with `accord rater-file`",
-                path.display()
-            ))
+            // The merge names the file before its outcome.
+            StoreError::Refused(
+                "an Accord project, but not a rater file: issue one from the lead's project with \
+                 `accord rater-file`"
+                    .into(),
+            )
         })?;
         let rater = self
             .raters()?

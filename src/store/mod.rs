@@ -292,6 +292,13 @@ impl Store {
                 }),
             }
         } else {
+            // SQLite heads its list with the database's name ("*** in database main ***").
+            let rows: Vec<String> = rows
+                .iter()
+                .flat_map(|r| r.lines())
+                .filter(|l| !l.starts_with("*** in database"))
+                .map(str::to_string)
+                .collect();
             let first = rows.first().map_or("", String::as_str);
             Err(StoreError::Damaged {
                 path: Some(path),
