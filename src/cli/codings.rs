@@ -162,14 +162,17 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     match (args.json, view) {
         (true, Some(v)) => output::json(&v)?,
         (_, Some(v)) => println!(
-            "coded {} {}..{} with {} as {}: \"{}\" ({})",
-            v.transcript,
-            v.start,
-            v.end,
-            v.code,
-            v.rater,
-            output::one_line(&v.quote, 60),
-            v.coding_id
+            "{}",
+            output::terminal_safe(&format!(
+                "coded {} {}..{} with {} as {}: \"{}\" ({})",
+                v.transcript,
+                v.start,
+                v.end,
+                v.code,
+                v.rater,
+                output::one_line(&v.quote, 60),
+                v.coding_id
+            ))
         ),
         (_, None) => anyhow::bail!("the coding was stored but cannot be read back"),
     }

@@ -193,8 +193,11 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                     },
                 )? {
                     println!(
-                        "Added rater {} ({}), a second pass of {}.",
-                        r.name, r.rater_id, first.name
+                        "{}",
+                        output::terminal_safe(&format!(
+                            "Added rater {} ({}), a second pass of {}.",
+                            r.name, r.rater_id, first.name
+                        ))
                     );
                 }
                 return Ok(ExitCode::SUCCESS);
@@ -212,7 +215,13 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                     kind,
                 },
             )? {
-                println!("Added rater {} ({}, {}).", r.name, r.kind, r.rater_id);
+                println!(
+                    "{}",
+                    output::terminal_safe(&format!(
+                        "Added rater {} ({}, {}).",
+                        r.name, r.kind, r.rater_id
+                    ))
+                );
             }
         }
         RaterCommand::List(args) => {

@@ -604,9 +604,7 @@ fn classify(e: rusqlite::Error) -> StoreError {
             _ => StoreError::Sqlite(e),
         },
         rusqlite::Error::Utf8Error(..) => damaged("a stored text is not valid UTF-8".into()),
-        rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::InvalidColumnType(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..) => damaged(format!(
+        rusqlite::Error::FromSqlConversionFailure(..) => damaged(format!(
             "a stored value cannot be read: {}",
             sqlite_message(&e)
         )),

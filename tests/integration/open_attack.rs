@@ -449,8 +449,9 @@ fn terminal_output_escapes_controls_and_quotes_paths() {
         .stdout_has(&format!("Next: accord codebook import '{}'", s(&spaced)));
     let project = demo(d);
     let name = "Ctl\u{2}\u{1b}[31mRater";
-    accord(d, &["rater", "add", s(&project), name]).success();
-    accord(
+    let added = accord(d, &["rater", "add", s(&project), name]).success();
+    assert!(!added.stdout.contains('\u{1b}'), "{}", added.stdout);
+    let coded = accord(
         d,
         &[
             "code",
@@ -466,6 +467,7 @@ fn terminal_output_escapes_controls_and_quotes_paths() {
         ],
     )
     .success();
+    assert!(!coded.stdout.contains('\u{1b}'), "{}", coded.stdout);
     for args in [
         vec!["rater", "list", s(&project)],
         vec!["codings", "list", s(&project)],
