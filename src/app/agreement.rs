@@ -323,7 +323,23 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
     let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
     let units = units(input, options.unit);
     let kind = kind(options)?;
-    let invalid = |e: crate::agreement::AgreementError| AppError::Invalid(e.to_string());
+    // The engine counts transcripts by position; people know them by name.
+    let invalid = |e: crate::agreement::AgreementError| match e {
+        crate::agreement::AgreementError::InvalidSpan {
+            transcript,
+            start,
+            end,
+            len_chars,
+        } => AppError::Invalid(format!(
+            "transcript {}: span {start}..{end} does not lie inside its {len_chars} characters \
+             (the project file holds a coding outside its transcript)",
+            input
+                .transcripts
+                .get(transcript)
+                .map_or_else(|| format!("#{transcript}"), |t| t.transcript.name.clone())
+        )),
+        other => AppError::Invalid(other.to_string()),
+    };
     let mut rows = Vec::new();
     let mut parts: Vec<UnitizedCode> = Vec::new();
     let mut listed = Vec::new();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::adjudicate::{
     Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
 };
@@ -127,7 +127,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             json,
         } => list(r, *all, *json)?,
         AdjudicateCommand::Show { review: r, id } => {
-            let store = open(&r.project.project)?;
+            let store = open_to_read(&r.project.project)?;
             let list = review(&store, r)?;
             let passage = if id == "next" {
                 let Some(p) = list.iter().find(|p| !p.agreed && p.settled.is_none()) else {
@@ -184,7 +184,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn list(r: &ReviewArgs, all: bool, json: bool) -> anyhow::Result<()> {
-    let store = open(&r.project.project)?;
+    let store = open_to_read(&r.project.project)?;
     let list = review(&store, r)?;
     let shown: Vec<&Passage> = list
         .iter()

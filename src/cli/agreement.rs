@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open_to_read, output};
 use crate::agreement::unitize::CoverageRule;
 use crate::agreement::{Estimate, StatOptions};
 use crate::app::agreement::{
@@ -127,7 +127,7 @@ fn resolve_selection(
 
 /// Runs `accord agreement`.
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.selection.project.project)?;
+    let store = open_to_read(&args.selection.project.project)?;
     let (selection, options) = resolve_selection(&store, &args.selection)?;
     if args.against_consensus {
         let reports = crate::app::agreement::against_consensus(&store, &selection, &options)?;
@@ -157,7 +157,7 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord disagreements`.
 pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.selection.project.project)?;
+    let store = open_to_read(&args.selection.project.project)?;
     let (selection, options) = resolve_selection(&store, &args.selection)?;
     let list = disagreements(&store, &selection, &options)?;
     if args.json {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Subcommand;
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::export::OutputTarget;
 use crate::app::{Command, Outcome, apply_undoable};
 use crate::import::codebook_toml;
@@ -94,7 +94,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             if let Some(target) = &target {
                 target.check()?;
             }
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let text = codebook_toml::write(&store.codebook()?).map_err(|e| anyhow::anyhow!(e))?;
             match (target, out) {
                 (Some(target), Some(path)) => {
@@ -109,7 +109,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             full,
             json,
         } => {
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let book = store.codebook()?;
             if *json {
                 output::json(&book)?;

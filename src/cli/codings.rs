@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::export::OutputTarget;
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
@@ -173,14 +173,17 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     match (args.json, view) {
         (true, Some(v)) => output::json(&v)?,
         (_, Some(v)) => println!(
-            "coded {} {}..{} with {} as {}: \"{}\" ({})",
-            v.transcript,
-            v.start,
-            v.end,
-            v.code,
-            v.rater,
-            output::one_line(&v.quote, 60),
-            v.coding_id
+            "{}",
+            output::terminal_safe(&format!(
+                "coded {} {}..{} with {} as {}: \"{}\" ({})",
+                v.transcript,
+                v.start,
+                v.end,
+                v.code,
+                v.rater,
+                output::one_line(&v.quote, 60),
+                v.coding_id
+            ))
         ),
         (_, None) => anyhow::bail!("the coding was stored but cannot be read back"),
     }
@@ -280,7 +283,7 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             filter: f,
             json,
         } => {
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let rows = coding_views(&store, &filter(&store, f)?)?;
             if *json {
                 output::json(&rows)?;
@@ -306,7 +309,7 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             if let Some(target) = &target {
                 target.check()?;
             }
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             let rows = coding_views(&store, &filter(&store, f)?)?;
             match target {
                 Some(target) => {
@@ -374,7 +377,7 @@ fn print_list(rows: &[CodingView]) {
         } else {
             ""
         };
-        println!(
+        let line = format!(
             "{:<16} {:>6}..{:<6} {:<40} {:<14} \"{}\"{removed}",
             r.transcript,
             r.start,
@@ -383,6 +386,7 @@ fn print_list(rows: &[CodingView]) {
             output::one_line(&r.rater, 14),
             output::one_line(&r.quote, 50)
         );
+        println!("{}", output::terminal_safe(&line));
     }
     println!("{} codings", rows.len());
 }

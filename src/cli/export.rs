@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::agreement::{parse_rule, parse_unit};
-use super::{ProjectPath, open};
+use super::{ProjectPath, open_to_read};
 use crate::agreement::StatOptions;
 use crate::agreement::unitize::CoverageRule;
 use crate::app::agreement::{AgreementOptions, Unit, project_agreement};
@@ -171,7 +171,7 @@ fn agreement_options(args: &ExportArgs) -> AgreementOptions {
 
 /// Runs `accord export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let data = snapshot(&store)?;
     let filter = filter(&store, &data, args)?;
     let spec = matrix_spec(args, &data)?;

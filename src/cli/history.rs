@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::Workspace;
 use crate::store::{Store, backups_dir, list_backups};
 
@@ -52,7 +52,7 @@ pub fn undo_redo(args: &ProjectPath, redo: bool) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord history`.
 pub fn history(args: &HistoryArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let steps = store.steps()?;
     if args.json {
         let audit = if args.audit {

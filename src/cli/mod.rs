@@ -182,7 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
         if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
-            match open(&path) {
+            match open_project(&path, false, false) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(
                     "warning: {e:#}; the change is saved, and the search index will catch up at the next search"
@@ -193,20 +193,95 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&naming_the_project(e)));
             ExitCode::FAILURE
         }
     }
 }
 
-/// Opens a project file, with the file named in any error; an encrypted project asks for its
-/// passphrase (see [`passphrase`]).
+/// An error and its causes on one line, each said once: a cause whose text the message already
+/// holds (an error that prints its source and also returns it) is not repeated.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// The project this command opened last, to name it in an error that arose deep inside a read
+/// (a damaged value) where the store could not name it.
+static OPENED: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+fn naming_the_project(mut e: anyhow::Error) -> anyhow::Error {
+    use crate::store::StoreError;
+    let Some(path) = OPENED.lock().ok().and_then(|p| p.clone()) else {
+        return e;
+    };
+    let name = |s: &mut StoreError| {
+        let taken = std::mem::replace(s, StoreError::Refused(String::new()));
+        *s = taken.naming(&path);
+    };
+    if let Some(s) = e.downcast_mut::<StoreError>() {
+        name(s);
+    } else if let Some(crate::app::AppError::Store(s)) = e.downcast_mut::<crate::app::AppError>() {
+        name(s);
+    }
+    e
+}
+
+/// Opens a project file to change it, with the file named in any error; an encrypted project
+/// asks for its passphrase (see [`passphrase`]). A damaged file is refused here (SQLite's quick
+/// check), before anything is written to it or copied from it into a backup.
 pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
+    open_project(path, true, false)
+}
+
+/// Opens a project file to read it: where nothing can be written beside it (a read-only folder,
+/// a full disk) it is opened read-only, with a note.
+pub(crate) fn open_to_read(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
+    open_project(path, false, true)
+}
+
+fn open_project(
+    path: &std::path::Path,
+    check: bool,
+    read: bool,
+) -> anyhow::Result<crate::store::Store> {
     use crate::store::{Store, StoreError};
-    let mut store = match Store::open(path) {
-        Err(StoreError::Encrypted(_)) => Store::open_encrypted(path, &passphrase(path, false)?)?,
+    if let Ok(mut opened) = OPENED.lock() {
+        *opened = Some(path.to_path_buf());
+    }
+    let open_with = |key: Option<&crate::store::Passphrase>| {
+        if read {
+            Store::open_for_reading(path, key)
+        } else {
+            match key {
+                Some(key) => Store::open_encrypted(path, key),
+                None => Store::open(path),
+            }
+        }
+    };
+    let mut store = match open_with(None) {
+        Err(StoreError::Encrypted(_)) => open_with(Some(&passphrase(path, false)?))?,
         other => other?,
     };
+    if store.is_read_only() {
+        if read {
+            eprintln!(
+                "note: {}: opened read-only (nothing can be written beside it)",
+                path.display()
+            );
+        }
+        return Ok(store);
+    }
+    if check {
+        store.check_sound()?;
+    }
     match crate::app::erase::finish_purge(&mut store) {
         Ok(Some(why)) => eprintln!(
             "{}: finished an interrupted {why}: the backups were replaced and the search index rebuilt",
@@ -266,4 +341,22 @@ pub(crate) fn passphrase(
 pub struct ProjectPath {
     /// The project file (`*.accord`).
     pub project: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_error_chain_is_said_once() {
+        let io = std::io::Error::other("disk on fire");
+        let e = anyhow::Error::new(crate::import::ImportError::Io {
+            path: "a.txt".into(),
+            source: io,
+        });
+        assert_eq!(
+            super::said_once(&e),
+            "a.txt: cannot read the file: disk on fire"
+        );
+        let e = anyhow::Error::msg("inner").context("outer");
+        assert_eq!(super::said_once(&e), "outer: inner");
+    }
 }

@@ -8,6 +8,31 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Text as it may go to a terminal: control characters (C0 such as ESC, DEL, and C1) shown
+/// escaped (`\u{1b}`), so a name cannot move the cursor, recolour or retitle the terminal.
+#[must_use]
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A path as one word of a shell command in a hint ("Next: ..."): quoted when it holds spaces or
+/// other characters a shell would split or expand.
+#[must_use]
+pub fn shell_word(path: &std::path::Path) -> String {
+    crate::store::shell_word(path)
+}
+
 /// Shortens text to `max` chars on one line, with an ellipsis.
 #[must_use]
 pub fn one_line(text: &str, max: usize) -> String {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::{Command, Outcome, apply_undoable};
 use crate::model::RaterKind;
 use crate::store::Store;
@@ -111,7 +111,7 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
     );
     println!(
         "Next: accord codebook import {} codebooks/capp-phase3.toml",
-        args.project.display()
+        output::shell_word(&args.project)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -148,7 +148,7 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let list = store.transcripts()?;
     if args.json {
         output::json(&list)?;
@@ -193,8 +193,11 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                     },
                 )? {
                     println!(
-                        "Added rater {} ({}), a second pass of {}.",
-                        r.name, r.rater_id, first.name
+                        "{}",
+                        output::terminal_safe(&format!(
+                            "Added rater {} ({}), a second pass of {}.",
+                            r.name, r.rater_id, first.name
+                        ))
                     );
                 }
                 return Ok(ExitCode::SUCCESS);
@@ -212,17 +215,29 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                     kind,
                 },
             )? {
-                println!("Added rater {} ({}, {}).", r.name, r.kind, r.rater_id);
+                println!(
+                    "{}",
+                    output::terminal_safe(&format!(
+                        "Added rater {} ({}, {}).",
+                        r.name, r.kind, r.rater_id
+                    ))
+                );
             }
         }
         RaterCommand::List(args) => {
-            let store = open(&args.project.project)?;
+            let store = open_to_read(&args.project.project)?;
             let raters = store.raters()?;
             if args.json {
                 output::json(&raters)?;
             } else {
                 for r in &raters {
-                    println!("{:<24} {:<10} {}", r.name, r.kind, r.rater_id);
+                    println!(
+                        "{}",
+                        output::terminal_safe(&format!(
+                            "{:<24} {:<10} {}",
+                            r.name, r.kind, r.rater_id
+                        ))
+                    );
                 }
             }
         }

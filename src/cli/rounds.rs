@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::agreement::parse_unit;
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::agreement::Unit;
 use crate::app::resolve;
 use crate::app::rounds::{History, Statistic, find_round, history, make_round};
@@ -114,7 +114,7 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord rounds`.
 pub fn rounds(args: &RoundsArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let statistic: Statistic = args.statistic.parse().map_err(anyhow::Error::msg)?;
     let h = history(&store, statistic, args.threshold)?;
     if args.json {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open_to_read, output};
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::resolve;
 use crate::model::{Turn, format_time_ms, text};
@@ -42,7 +42,7 @@ struct ShowJson<'a> {
 
 /// Prints a transcript with its codings.
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let store = open_to_read(&args.project.project)?;
     let transcript = resolve::transcript(&store, &args.transcript)?;
     let raters = resolve::rater_ids(&store, &args.raters)?;
     let filter = CodingFilter {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_to_read, output};
 use crate::app::resolve;
 use crate::app::rounds::find_round;
 use crate::app::team::{issue_rater_file, merge_rater_files, proposal_rows};
@@ -160,7 +160,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             println!("backup of the project before merging: {}", b.display());
         }
         for o in &outcomes {
-            println!("{}", o.summary());
+            println!("{}", output::terminal_safe(&o.summary()));
         }
     }
     Ok(if failed == 0 {
@@ -249,7 +249,7 @@ fn short(id: ProposalId) -> String {
 pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ProposalsCommand::List { project, json } => {
-            let store = open(&project.project)?;
+            let store = open_to_read(&project.project)?;
             if *json {
                 let mut list = store.proposals()?;
                 list.sort_by_key(|p| p.status != "open");

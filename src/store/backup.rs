@@ -354,7 +354,11 @@ impl Store {
             }
             // A damaged project is what restoring is for: it is replaced without a copy.
             Err(
-                StoreError::NotAProject { .. } | StoreError::Sqlite(_) | StoreError::Corrupt(_),
+                StoreError::NotAProject { .. }
+                | StoreError::Sqlite(_)
+                | StoreError::Corrupt(_)
+                | StoreError::Damaged { .. }
+                | StoreError::BadSchema { .. },
             ) => None,
             Err(e) => return Err(e),
         };

@@ -28,9 +28,23 @@ impl Passphrase {
         Self(text.into())
     }
 
-    /// A passphrase for a new project: at least [`MIN_PASSPHRASE_CHARS`] characters.
+    /// A passphrase for a new project: at least [`MIN_PASSPHRASE_CHARS`] characters, not only
+    /// spaces, and none at either end (a line break or space there could not be typed again at
+    /// the terminal prompt or in the window, which drop it).
     pub fn for_new_project(text: impl Into<String>) -> Result<Self> {
         let text = text.into();
+        if text.trim().is_empty() && !text.is_empty() {
+            return Err(StoreError::Refused(
+                "a passphrase cannot be only spaces or line breaks; nothing was created".into(),
+            ));
+        }
+        if text.trim() != text {
+            return Err(StoreError::Refused(
+                "a passphrase cannot begin or end with a space, tab or line break (it could not \
+                 be typed the same way again); nothing was created"
+                    .into(),
+            ));
+        }
         if text.chars().count() < MIN_PASSPHRASE_CHARS {
             return Err(StoreError::Refused(format!(
                 "a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters"
@@ -98,8 +112,40 @@ pub(super) fn unlock(conn: &Connection, key: Option<&Passphrase>, path: &Path) -
     Ok(())
 }
 
-/// Reads a keyed connection once: a wrong passphrase shows here.
+/// Reads a keyed connection once: a wrong passphrase shows here ("not a database"); a file that
+/// cannot be read for another reason (nothing can be written beside it) says so.
 pub(super) fn check(conn: &Connection, path: &Path) -> Result<()> {
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|_| StoreError::WrongPassphrase(path.to_path_buf()))
+        .map_err(|e| match super::open_error(path, e) {
+            e @ StoreError::CannotWrite { .. } => e,
+            _ => StoreError::WrongPassphrase(path.to_path_buf()),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_passphrase_has_no_space_at_either_end() {
+        for bad in [
+            "longsecret1\n",
+            " longsecret1",
+            "longsecret1\t",
+            "        ",
+            "\n\n\n\n\n\n\n\n",
+            "short",
+        ] {
+            assert!(
+                matches!(
+                    Passphrase::for_new_project(bad),
+                    Err(StoreError::Refused(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(Passphrase::for_new_project("long secret inside").is_ok());
+        // Opening is never refused for the same reason: an old project keeps its passphrase.
+        assert_eq!(Passphrase::new(" x ").text(), " x ");
+    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::proposals::Proposal;
 use super::team::RaterFileInfo;
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit, not_a_project};
+use super::{Result, Store, StoreError, audit};
 use crate::model::{Coding, CodingId, Memo, MemoTarget, Rater, RaterId, Span, TranscriptId};
 
 /// A rater's work read from a rater file, ready to merge.
@@ -81,11 +81,12 @@ impl MergeReport {
 impl Store {
     /// Reads a rater file's work (this store must be the rater file).
     pub fn rater_work(&self) -> Result<RaterWork> {
-        let path = self.path.clone().unwrap_or_default();
         let info = self.rater_file_info()?.ok_or_else(|| {
-            not_a_project(
-                &path,
-                "an Accord project, but not a rater file (issue one with accord rater-file)",
+            // The merge names the file before its outcome.
+            StoreError::Refused(
+                "an Accord project, but not a rater file: issue one from the lead's project with \
+                 `accord rater-file`"
+                    .into(),
             )
         })?;
         let rater = self

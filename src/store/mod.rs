@@ -25,7 +25,7 @@ mod undo;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::model::{ProjectId, SpanError, now_rfc3339};
 
@@ -51,9 +51,45 @@ pub use undo::BLIND_MODE;
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite reported an error.
-    #[error("project file error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// SQLite reported an error. (Its message is printed here, once: it is not a `source` too, so
+    /// a printed error chain does not repeat it.)
+    #[error("project file error: {}", sqlite_message(.0))]
+    Sqlite(rusqlite::Error),
+    /// The project file is damaged (SQLite finds it corrupt, or a stored value cannot be read).
+    /// `path` is `None` where the store does not know the file (a read deep inside a command); the
+    /// command line names it.
+    #[error("{}", damaged_message(path.as_deref(), detail))]
+    Damaged {
+        /// The file, when known.
+        path: Option<PathBuf>,
+        /// What SQLite or the decoder said.
+        detail: String,
+    },
+    /// Nothing can be written beside the project: its folder is read-only, or the disk is full.
+    #[error("{}", cannot_write_message(path.as_deref(), detail))]
+    CannotWrite {
+        /// The file, when known.
+        path: Option<PathBuf>,
+        /// What SQLite said.
+        detail: String,
+    },
+    /// The path is not a regular file (a folder, a FIFO, a device): nothing was opened.
+    #[error("{}: not a regular file ({kind}); give the project file (*.accord)", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The schema is not one Accord wrote (tables at schema version 0: a half-migrated file, or
+    /// one edited by hand). Nothing was changed.
+    #[error("{}: the project's schema is not one Accord wrote ({detail}): it may be half-migrated; see `accord restore --list {}`", path.display(), shell_word(path))]
+    BadSchema {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// The file is missing, not SQLite, or not an Accord project.
     #[error("{path}: not an Accord project ({reason})")]
     NotAProject {
@@ -222,7 +258,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| not_a_project(path, &e.to_string()))?;
+        .map_err(|e| open_error(path, e))?;
         key::unlock(&conn, key.as_ref(), path)?;
         let mut store = Self {
             conn,
@@ -230,13 +266,69 @@ impl Store {
             key,
             lock: Some(held),
         };
-        store
-            .configure()
-            .map_err(|e| not_a_project(path, &e.to_string()))?;
+        store.configure().map_err(|e| open_error(path, e))?;
         check_application_id(&store.conn, path)?;
-        store.migrate()?;
+        store.migrate().map_err(|e| e.naming(path))?;
         store.remove_leftovers_on_open();
         Ok(store)
+    }
+
+    /// Opens a project to read it: as [`Store::open_encrypted`] (or [`Store::open`] without a
+    /// passphrase) where it can be written, and read-only where nothing can be written beside it
+    /// (a read-only folder, a full disk). Whether it was opened read-only: [`Store::is_read_only`].
+    pub fn open_for_reading(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
+        match Self::open_with(path, key) {
+            Err(StoreError::CannotWrite { .. }) => Self::open_read_only(path, key),
+            other => other,
+        }
+    }
+
+    /// Whether this connection can only read the project (see [`Store::open_for_reading`]).
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
+    /// `PRAGMA quick_check`: an error naming the file when SQLite finds it damaged. Run before
+    /// writing to a project or backing it up, so that damage is neither built on nor copied into
+    /// the backups.
+    pub fn check_sound(&self) -> Result<()> {
+        let path = self.path.clone().unwrap_or_default();
+        let rows = (|| {
+            let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })()
+        .map_err(|e| open_error(&path, e))?;
+        if rows == ["ok"] {
+            // SQLite's check reads every page but not the bytes of a text: noise there shows
+            // only when the text is read, so read each once.
+            match self.check_texts().map_err(|e| open_error(&path, e))? {
+                None => Ok(()),
+                Some(detail) => Err(StoreError::Damaged {
+                    path: Some(path),
+                    detail,
+                }),
+            }
+        } else {
+            // SQLite heads its list with the database's name ("*** in database main ***").
+            let rows: Vec<String> = rows
+                .iter()
+                .flat_map(|r| r.lines())
+                .filter(|l| !l.starts_with("*** in database"))
+                .map(str::to_string)
+                .collect();
+            let first = rows.first().map_or("", String::as_str);
+            Err(StoreError::Damaged {
+                path: Some(path),
+                detail: format!(
+                    "SQLite's check finds {} problem{}, the first: {}",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" },
+                    first.chars().take(120).collect::<String>()
+                ),
+            })
+        }
     }
 
     /// A project held in memory (tests and scratch work).
@@ -281,6 +373,36 @@ impl Store {
         Ok(if rows == ["ok"] { Vec::new() } else { rows })
     }
 
+    /// The first stored text that is not valid UTF-8, if any (the table it is in).
+    fn check_texts(&self) -> rusqlite::Result<Option<String>> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for table in tables {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..columns {
+                    if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(i)?
+                        && std::str::from_utf8(bytes).is_err()
+                    {
+                        return Ok(Some(format!(
+                            "a text in its {table} table is not valid UTF-8"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
@@ -304,7 +426,9 @@ impl Store {
         self.conn
             .pragma_update(None, "application_id", schema::APPLICATION_ID)?;
         self.migrate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let project_id = ProjectId::new_random();
         let now = now_rfc3339();
         for (key, value) in [
@@ -333,32 +457,77 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i32 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerVersion {
-                path: self.path.clone().unwrap_or_default(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        for (from, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", from as i32 + 1)?;
+        let path = self.path.clone().unwrap_or_default();
+        let version_of = |conn: &Connection| {
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i32>(0))
+        };
+        loop {
+            let version = version_of(&self.conn)?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::NewerVersion {
+                    path,
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if version == SCHEMA_VERSION {
+                return Ok(());
+            }
+            // Each step under the write lock, the version read again under it: another process
+            // opening the same project may have taken the step meanwhile.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let version = version_of(&tx)?;
+            if version >= SCHEMA_VERSION {
+                continue;
+            }
+            if version == 0 {
+                let tables: i64 = tx.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if tables > 0 {
+                    return Err(StoreError::BadSchema {
+                        path,
+                        detail: format!("schema version 0 with {tables} tables present"),
+                    });
+                }
+            }
+            let Some(sql) = schema::MIGRATIONS.get(version.max(0) as usize) else {
+                return Ok(());
+            };
+            tx.execute_batch(sql).map_err(|e| StoreError::BadSchema {
+                path: path.clone(),
+                detail: format!(
+                    "updating it from schema version {version} failed: {}",
+                    sqlite_message(&e)
+                ),
+            })?;
+            tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
-        Ok(())
     }
 
-    /// Runs `f` in one transaction: all of it is stored, or nothing. It is a savepoint, so inside
-    /// [`Store::atomic`] it becomes part of that one larger transaction.
+    /// Runs `f` in one transaction: all of it is stored, or nothing. Outside any transaction it
+    /// begins `IMMEDIATE` (the write lock is taken first, so another process's write makes it wait
+    /// up to the busy timeout instead of failing after a read); inside [`Store::atomic`] it is a
+    /// savepoint, part of that one larger transaction.
     fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let sp = self.conn.savepoint()?;
-        let out = f(&sp)?;
-        sp.commit()?;
-        Ok(out)
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        } else {
+            let sp = self.conn.savepoint()?;
+            let out = f(&sp)?;
+            sp.commit()?;
+            Ok(out)
+        }
     }
 
     /// Runs several changes as ONE transaction: every change `f` makes through the store is
@@ -368,20 +537,30 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        self.conn
-            .execute_batch("SAVEPOINT accord_atomic")
-            .map_err(StoreError::from)?;
+        // Outermost: BEGIN IMMEDIATE (the write lock first, as in `write`); nested: a savepoint.
+        let outer = self.conn.is_autocommit();
+        let (begin, commit, rollback) = if outer {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        } else {
+            (
+                "SAVEPOINT accord_atomic",
+                "RELEASE accord_atomic",
+                "ROLLBACK TO accord_atomic; RELEASE accord_atomic",
+            )
+        };
+        self.conn.execute_batch(begin).map_err(StoreError::from)?;
         match f(self) {
-            Ok(out) => {
-                self.conn
-                    .execute_batch("RELEASE accord_atomic")
-                    .map_err(StoreError::from)?;
-                Ok(out)
-            }
+            Ok(out) => match self.conn.execute_batch(commit) {
+                Ok(()) => Ok(out),
+                Err(e) => {
+                    if outer && !self.conn.is_autocommit() {
+                        let _ = self.conn.execute_batch(rollback);
+                    }
+                    Err(StoreError::from(e).into())
+                }
+            },
             Err(e) => {
-                let _ = self
-                    .conn
-                    .execute_batch("ROLLBACK TO accord_atomic; RELEASE accord_atomic");
+                let _ = self.conn.execute_batch(rollback);
                 Err(e)
             }
         }
@@ -395,11 +574,189 @@ fn not_a_project(path: &Path, reason: &str) -> StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        classify(e)
+    }
+}
+
+impl StoreError {
+    /// Names the project file in an error that could not name it where it arose (damage, or
+    /// nothing can be written beside the file); other errors are returned as they are.
+    #[must_use]
+    pub fn naming(self, file: &Path) -> Self {
+        match self {
+            Self::Damaged { path: None, detail } => Self::Damaged {
+                path: Some(file.to_path_buf()),
+                detail,
+            },
+            Self::CannotWrite { path: None, detail } => Self::CannotWrite {
+                path: Some(file.to_path_buf()),
+                detail,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the error says the project file is damaged (SQLite finds it corrupt, a value in it
+    /// cannot be read, or its schema is not one Accord wrote).
+    #[must_use]
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Self::Damaged { .. } | Self::BadSchema { .. })
+    }
+}
+
+/// Sorts an SQLite error: a damaged file, and a file nothing can be written beside, get their own
+/// errors (named by [`StoreError::naming`] where the file is known).
+fn classify(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let damaged = |detail: String| StoreError::Damaged { path: None, detail };
+    match &e {
+        rusqlite::Error::SqliteFailure(failure, _) => match failure.code {
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => damaged(sqlite_message(&e)),
+            ErrorCode::ReadOnly
+            | ErrorCode::CannotOpen
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::DiskFull => StoreError::CannotWrite {
+                path: None,
+                detail: sqlite_message(&e),
+            },
+            _ => StoreError::Sqlite(e),
+        },
+        rusqlite::Error::Utf8Error(..) => damaged("a stored text is not valid UTF-8".into()),
+        rusqlite::Error::FromSqlConversionFailure(..) => damaged(format!(
+            "a stored value cannot be read: {}",
+            sqlite_message(&e)
+        )),
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+/// An error from opening `path`: as [`classify`], naming the file; what is neither damage nor a
+/// failure to write says the file is not an Accord project.
+fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    match classify(e) {
+        StoreError::Sqlite(e) => not_a_project(path, &sqlite_message(&e)),
+        other => other.naming(path),
+    }
+}
+
+/// SQLite's message, once: never the SQL text of a statement (a migration is 200 lines).
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(failure, Some(msg)) => {
+            let plain = rusqlite::ffi::code_to_str(failure.extended_code);
+            if msg == plain || msg.contains(plain) {
+                msg.clone()
+            } else {
+                format!("{msg} ({plain})")
+            }
+        }
+        rusqlite::Error::SqliteFailure(failure, None) => {
+            rusqlite::ffi::code_to_str(failure.extended_code).to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn damaged_message(path: Option<&Path>, detail: &str) -> String {
+    match path {
+        Some(p) => format!(
+            "{}: the project file is damaged ({detail}): see \
+             `accord restore --list {}` for a backup to put back",
+            p.display(),
+            shell_word(p)
+        ),
+        None => format!(
+            "the project file is damaged ({detail}): see \
+             `accord restore --list <file>` for a backup to put back"
+        ),
+    }
+}
+
+fn cannot_write_message(path: Option<&Path>, detail: &str) -> String {
+    let file = path.map_or_else(|| "file".to_string(), |p| p.display().to_string());
+    format!(
+        "cannot write beside the project {file} (read-only folder or full disk: {detail}); \
+         nothing was changed. Copy the project to a folder you can write to, or free some space"
+    )
+}
+
+/// A path as one word for a shell command in a hint: as it is when it holds only safe
+/// characters, else in single quotes.
+#[must_use]
+pub fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+,:@%=".contains(c));
+    if safe {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// A `file:` URI for `path` with query `params` (SQLite reads `mode=ro`, `immutable=1`).
+fn file_uri(path: &Path, params: &str) -> String {
+    let text = path.to_string_lossy();
+    let mut uri = String::from("file:");
+    if cfg!(windows) && path.is_absolute() {
+        uri.push('/');
+    }
+    for b in text.bytes() {
+        match b {
+            b'\\' if cfg!(windows) => uri.push('/'),
+            b if b.is_ascii_alphanumeric() || b"/-_.~:".contains(&b) => uri.push(b as char),
+            b => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                uri.push('%');
+                uri.push(char::from(HEX[usize::from(b >> 4)]));
+                uri.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
+        }
+    }
+    uri.push('?');
+    uri.push_str(params);
+    uri
+}
+
+/// Opens `path` to read only, keyed with `key`, and reads it once: with `mode=ro`, and where that
+/// cannot read it (the write-ahead log's index cannot be created beside it: a read-only folder, a
+/// full disk) as immutable.
+pub(super) fn read_only_connection(path: &Path, key: Option<&Passphrase>) -> Result<Connection> {
+    let tries = ["mode=ro", "mode=ro&immutable=1"];
+    for (i, params) in tries.iter().enumerate() {
+        let conn = Connection::open_with_flags(
+            file_uri(path, params),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(path, e))?;
+        let read = key::unlock(&conn, key, path).and_then(|()| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+                .map_err(|e| open_error(path, e))
+        });
+        match read {
+            Ok(()) => return Ok(conn),
+            Err(StoreError::CannotWrite { .. }) if i + 1 < tries.len() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::CannotWrite {
+        path: Some(path.to_path_buf()),
+        detail: "cannot open it to read".into(),
+    })
+}
+
 /// Refuses an SQLite database that Accord did not write (its `application_id` is not ours).
 pub(super) fn check_application_id(conn: &Connection, path: &Path) -> Result<()> {
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|e| not_a_project(path, &e.to_string()))?;
+        .map_err(|e| open_error(path, e))?;
     if app_id == schema::APPLICATION_ID {
         Ok(())
     } else {
@@ -410,8 +767,52 @@ pub(super) fn check_application_id(conn: &Connection, path: &Path) -> Result<()>
     }
 }
 
+/// Refuses what is not a regular file (after following links) before anything opens it: a folder,
+/// a FIFO (reading it would block), a device.
+fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_a_project(path, "there is no such file"));
+        }
+        Err(e) => return Err(not_a_project(path, &e.to_string())),
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    let kind = if meta.is_dir() {
+        "a folder"
+    } else {
+        special_kind(meta.file_type())
+    };
+    Err(StoreError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
+#[cfg(unix)]
+fn special_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: std::fs::FileType) -> &'static str {
+    "not a file"
+}
+
 fn check_magic(path: &Path) -> Result<()> {
     use std::io::Read;
+    check_regular_file(path)?;
     let mut file = std::fs::File::open(path).map_err(|e| not_a_project(path, &e.to_string()))?;
     let mut head = [0u8; 16];
     match file.read_exact(&mut head) {
@@ -541,6 +942,146 @@ mod tests {
             memo: None,
             created_at: None,
         }
+    }
+
+    #[test]
+    fn a_write_after_a_read_waits_for_another_writer_instead_of_failing() {
+        // A deferred transaction that reads, then writes after another connection committed,
+        // meets SQLITE_BUSY_SNAPSHOT, which the busy timeout does not wait for. Begun IMMEDIATE,
+        // the other writer waits instead, and both changes are kept.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        drop(Store::create(&path, "Test").unwrap());
+        let mut first = Store::open(&path).unwrap();
+        let other = path.clone();
+        first
+            .atomic(|store| {
+                store.raters()?;
+                let writer = std::thread::spawn(move || {
+                    Store::open(&other)
+                        .unwrap()
+                        .add_rater("Ben", crate::model::RaterKind::Human)
+                        .map(|_| ())
+                });
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                store.add_rater("Ana", crate::model::RaterKind::Human)?;
+                Ok::<_, StoreError>(writer)
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_eq!(Store::open(&path).unwrap().raters().unwrap().len(), 2);
+        // `write` on its own begins IMMEDIATE too; inside `atomic` it is a savepoint.
+        assert!(first.conn.is_autocommit());
+        first
+            .atomic(|store| {
+                store.add_rater("Cy", crate::model::RaterKind::Human)?;
+                assert!(!store.conn.is_autocommit());
+                Err::<(), _>(StoreError::Refused("no".into()))
+            })
+            .unwrap_err();
+        assert_eq!(first.raters().unwrap().len(), 2, "rolled back");
+    }
+
+    #[test]
+    fn sqlite_errors_are_said_once_and_damage_is_named() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(5),
+            Some("database is locked".into()),
+        );
+        let shown = format!("{:#}", anyhow::Error::from(StoreError::from(busy)));
+        assert_eq!(shown, "project file error: database is locked");
+        let utf8 = String::from_utf8(vec![b'a', 0xff])
+            .unwrap_err()
+            .utf8_error();
+        let err = StoreError::from(rusqlite::Error::Utf8Error(4, utf8));
+        assert!(err.is_damage());
+        let named = err.naming(Path::new("/tmp/my p.accord")).to_string();
+        assert!(
+            named.starts_with("/tmp/my p.accord: the project file is damaged (")
+                && named.contains("`accord restore --list '/tmp/my p.accord'`"),
+            "{named}"
+        );
+        let shown = format!(
+            "{:#}",
+            anyhow::Error::from(StoreError::from(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(11),
+                Some("database disk image is malformed".into()),
+            )))
+        );
+        assert_eq!(shown.matches("malformed").count(), 1, "{shown}");
+        assert_eq!(shell_word(Path::new("a/b-c.accord")), "a/b-c.accord");
+        assert_eq!(shell_word(Path::new("it's.accord")), "'it'\\''s.accord'");
+    }
+
+    #[test]
+    fn a_damaged_file_fails_the_quick_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        let mut store = Store::create(&path, "Test").unwrap();
+        for i in 0..300 {
+            store
+                .add_rater(&format!("Rater number {i}"), crate::model::RaterKind::Human)
+                .unwrap();
+        }
+        store.check_sound().unwrap();
+        drop(store);
+        // Noise over the header of the second page (a table's root): SQLite's check sees it.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let page: usize = 4096;
+        for b in &mut bytes[page..page + 64] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Store::open(&path)
+            .and_then(|s| s.check_sound())
+            .unwrap_err();
+        assert!(err.is_damage(), "{err}");
+        assert!(
+            err.to_string()
+                .contains("p.accord: the project file is damaged"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn not_a_regular_file_is_refused_before_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::NotAFile {
+                    kind: "a folder",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("not a regular file (a folder)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_project_opens_read_only_where_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("my project #1?.accord");
+        let mut store = Store::create(&path, "Test").unwrap();
+        store
+            .add_rater("Ana", crate::model::RaterKind::Human)
+            .unwrap();
+        drop(store);
+        let mut ro = Store::open_read_only(&path, None).unwrap();
+        assert!(ro.is_read_only());
+        assert_eq!(ro.raters().unwrap().len(), 1);
+        let err = ro
+            .add_rater("Ben", crate::model::RaterKind::Human)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::CannotWrite { .. }), "{err}");
+        assert!(!Store::open_for_reading(&path, None).unwrap().is_read_only());
     }
 
     #[test]

@@ -8,10 +8,10 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, audit, not_a_project, schema};
+use super::{Result, Store, StoreError, audit, schema};
 use crate::model::{ProjectId, Rater, RaterId, RaterKind, TranscriptId, now_rfc3339};
 
 /// Where a rater file came from.
@@ -90,12 +90,7 @@ impl Store {
     /// project, and a file of another schema version (it is never migrated from here).
     pub fn open_read_only(path: &Path, key: Option<&super::Passphrase>) -> Result<Self> {
         let key = super::key::key_for(path, key)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| not_a_project(path, &e.to_string()))?;
-        super::key::unlock(&conn, key.as_ref(), path)?;
+        let conn = super::read_only_connection(path, key.as_ref())?;
         super::check_application_id(&conn, path)?;
         let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > schema::SCHEMA_VERSION {

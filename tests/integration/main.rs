@@ -23,6 +23,7 @@ mod hostile;
 mod kill;
 mod lock_attack;
 mod malformed;
+mod open_attack;
 mod qdpx;
 mod refi_examples;
 mod samples;
