@@ -110,12 +110,14 @@ fn disk_full(e: &AppError) -> bool {
 
 /// The error of a purge that could not be finished after `done` (what already happened).
 pub(super) fn unfinished(store: &Store, done: &str, e: &AppError) -> AppError {
-    let file = store
-        .path()
-        .map(|p| format!("{}: ", p.display()))
-        .unwrap_or_default();
-    let after = "until then the old text may still be in the file's free pages and in its \
-                 backups; any accord command on the project finishes it";
+    let path = store.path().map(|p| p.display().to_string());
+    let why = e.to_string();
+    let file = match &path {
+        Some(p) if !why.contains(p.as_str()) => format!("{p}: "),
+        _ => String::new(),
+    };
+    let meanwhile = "until then the old text may still be in the file's free pages and in its \
+                     backups";
     if disk_full(e) {
         let folder = store
             .path()
@@ -123,12 +125,13 @@ pub(super) fn unfinished(store: &Store, done: &str, e: &AppError) -> AppError {
             .map_or_else(|| ".".to_string(), |d| d.display().to_string());
         let mb = store.purge_space_needed().div_ceil(1_000_000).max(1);
         AppError::Invalid(format!(
-            "{file}{done}; finishing the purge needs about {mb} MB free in {folder}: free some \
-             space ({after})"
+            "{}{done}; finishing the purge needs about {mb} MB free in {folder}: free some space, \
+             then run any accord command on the project to finish it ({meanwhile})",
+            path.map(|p| format!("{p}: ")).unwrap_or_default()
         ))
     } else {
         AppError::Invalid(format!(
-            "{file}{done}, but the purge could not be finished: {e} ({after})"
+            "{file}{done}, but the purge could not be finished: {why} ({meanwhile})"
         ))
     }
 }

@@ -204,8 +204,8 @@ impl Store {
             format!("{} has it open", holders.join(", "))
         };
         Err(StoreError::Refused(format!(
-            "{}: the old pages could not be cleared from the file: {who}. Close it, then open the \
-             project again (any accord command) to finish",
+            "{}: the old pages could not be cleared from the file: {who}. Close it, then run any \
+             accord command on the project to finish",
             path.display()
         )))
     }

@@ -343,6 +343,7 @@ mod tests {
         other.try_lock_shared().unwrap();
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_read_only_folder_opens_without_a_lock() {
         let project = PathBuf::from("/proc/self/no-such-folder-for-a-lock/p.accord");
