@@ -227,6 +227,9 @@ impl Store {
 pub fn is_disk_full(e: &StoreError) -> bool {
     match e {
         StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+        StoreError::CannotWrite { detail, .. } => {
+            detail.contains("disk is full") || detail.contains("os error 28")
+        }
         StoreError::Refused(text) => {
             text.contains("os error 28")
                 || text.contains("os error 122")
