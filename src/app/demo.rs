@@ -80,6 +80,14 @@ pub fn build_demo(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     Ok(report)
 }
 
+/// Whether `path` is a demo project Accord built (so `demo --force` may replace it): never a study.
+#[must_use]
+pub fn is_demo(path: &Path) -> bool {
+    Store::open(path)
+        .and_then(|store| store.project_name())
+        .is_ok_and(|name| name == DEMO_NAME)
+}
+
 fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     let mut store = Store::create_unshared(path, DEMO_NAME)?;
     let mut report = DemoReport::default();

@@ -14,6 +14,7 @@ pub mod erase;
 pub mod export;
 mod inverse;
 pub mod listing;
+pub mod open;
 pub mod refi;
 pub mod resolve;
 pub mod rounds;

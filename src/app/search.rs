@@ -148,3 +148,28 @@ pub fn hit_codings(
     }
     Ok(codings)
 }
+
+/// After a change, which is saved: brings an existing search index up to date. Best effort: when
+/// the index is busy or cannot be written, the warning to show is returned and the next search
+/// catches up (running the change again would make it twice).
+#[must_use]
+pub fn after_change(store: &Store) -> Option<String> {
+    match crate::search::ProjectIndex::update(store) {
+        Ok(_) => None,
+        Err(e @ crate::search::SearchError::Foreign(_)) => Some(format!(
+            "{e}; the change is saved (searches build their index in memory until the folder is moved away)"
+        )),
+        Err(e) => Some(format!(
+            "{e}; the change is saved, and the search index will catch up at the next search"
+        )),
+    }
+}
+
+/// Whether a query's top level is an OR (so filters joined to it with AND must group it first).
+#[must_use]
+pub fn top_is_or(query: &str) -> bool {
+    matches!(
+        crate::search::parse_query(query),
+        Ok(crate::search::query::Expr::Or(_))
+    )
+}

@@ -44,9 +44,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     if args.force && path.exists() {
         // --force replaces an earlier demo, never a study: anything else is refused.
-        let is_demo = crate::store::Store::open(&path)
-            .and_then(|store| store.project_name())
-            .is_ok_and(|name| name == crate::app::demo::DEMO_NAME);
+        let is_demo = crate::app::demo::is_demo(&path);
         anyhow::ensure!(
             is_demo,
             "{}: not the demo project, so --force does not replace it; give another --out",

@@ -182,7 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
         if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
-            match open_project(&path, false, false) {
+            match open_project(&path, crate::app::open::Purpose::Upkeep) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(
                     "warning: {e:#}; the change is saved, and the search index will catch up at the next search"
@@ -218,80 +218,40 @@ fn said_once(e: &anyhow::Error) -> String {
 static OPENED: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
 
 fn naming_the_project(mut e: anyhow::Error) -> anyhow::Error {
-    use crate::store::StoreError;
-    let Some(path) = OPENED.lock().ok().and_then(|p| p.clone()) else {
-        return e;
-    };
-    let name = |s: &mut StoreError| {
-        let taken = std::mem::replace(s, StoreError::Refused(String::new()));
-        *s = taken.naming(&path);
-    };
-    if let Some(s) = e.downcast_mut::<StoreError>() {
-        name(s);
-    } else if let Some(crate::app::AppError::Store(s)) = e.downcast_mut::<crate::app::AppError>() {
-        name(s);
+    if let Some(path) = OPENED.lock().ok().and_then(|p| p.clone()) {
+        crate::app::open::name_the_project(&mut *e, &path);
     }
     e
 }
 
+/// An open project, as the command line holds it.
+type Project = crate::store::Store;
+
 /// Opens a project file to change it, with the file named in any error; an encrypted project
 /// asks for its passphrase (see [`passphrase`]). A damaged file is refused here (SQLite's quick
 /// check), before anything is written to it or copied from it into a backup.
-pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
-    open_project(path, true, false)
+pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<Project> {
+    open_project(path, crate::app::open::Purpose::Change)
 }
 
 /// Opens a project file to read it: where nothing can be written beside it (a read-only folder,
 /// a full disk) it is opened read-only, with a note.
-pub(crate) fn open_to_read(path: &std::path::Path) -> anyhow::Result<crate::store::Store> {
-    open_project(path, false, true)
+pub(crate) fn open_to_read(path: &std::path::Path) -> anyhow::Result<Project> {
+    open_project(path, crate::app::open::Purpose::Read)
 }
 
 fn open_project(
     path: &std::path::Path,
-    check: bool,
-    read: bool,
-) -> anyhow::Result<crate::store::Store> {
-    use crate::store::{Store, StoreError};
+    purpose: crate::app::open::Purpose,
+) -> anyhow::Result<Project> {
     if let Ok(mut opened) = OPENED.lock() {
         *opened = Some(path.to_path_buf());
     }
-    let open_with = |key: Option<&crate::store::Passphrase>| {
-        if read {
-            Store::open_for_reading(path, key)
-        } else {
-            match key {
-                Some(key) => Store::open_encrypted(path, key),
-                None => Store::open(path),
-            }
-        }
-    };
-    let mut store = match open_with(None) {
-        Err(StoreError::Encrypted(_)) => open_with(Some(&passphrase(path, false)?))?,
-        other => other?,
-    };
-    if store.is_read_only() {
-        if read {
-            eprintln!(
-                "note: {}: opened read-only (nothing can be written beside it)",
-                path.display()
-            );
-        }
-        return Ok(store);
+    let opened = crate::app::open::open(path, purpose, || passphrase(path, false))?;
+    for note in &opened.notes {
+        eprintln!("{note}");
     }
-    if check {
-        store.check_sound()?;
-    }
-    match crate::app::erase::finish_purge(&mut store) {
-        Ok(Some(why)) => eprintln!(
-            "{}: finished an interrupted {why}: the backups were replaced and the search index rebuilt",
-            path.display()
-        ),
-        Ok(None) => {}
-        // The project is still readable; the purge is tried again on the next open.
-        Err(e) => eprintln!("warning: {e}"),
-    }
-    Ok(store)
+    Ok(opened.store)
 }
 
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.

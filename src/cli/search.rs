@@ -10,7 +10,6 @@ use super::{ProjectPath, open, output};
 use crate::app::resolve;
 use crate::app::search::{Scope, code_hits};
 use crate::model::format_time_ms;
-use crate::search::query::Expr;
 use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
 use crate::store::Store;
 
@@ -201,7 +200,7 @@ fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
     // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
     // then: the group is one more level of nesting, and a query nested as deep as the parser
     // allows must still be accepted.
-    if parts.len() > 1 && matches!(crate::search::parse_query(&args.query), Ok(Expr::Or(_))) {
+    if parts.len() > 1 && crate::app::search::top_is_or(&args.query) {
         parts[0] = format!("({})", args.query);
     }
     Ok(parts.join(" "))
@@ -281,17 +280,10 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// After a change, which is saved: bring an existing index up to date (a missing one is built
-/// when first searched). Best effort: when the index is busy or cannot be written, a warning says
-/// so and the next search catches it up.
+/// After a change, which is saved: bring an existing index up to date, best effort (see
+/// [`crate::app::search::after_change`]).
 pub fn after_change(store: &Store) {
-    match ProjectIndex::update(store) {
-        Ok(_) => {}
-        Err(e @ crate::search::SearchError::Foreign(_)) => eprintln!(
-            "warning: {e}; the change is saved (searches build their index in memory until the folder is moved away)"
-        ),
-        Err(e) => eprintln!(
-            "warning: {e}; the change is saved, and the search index will catch up at the next search"
-        ),
+    if let Some(warning) = crate::app::search::after_change(store) {
+        eprintln!("warning: {warning}");
     }
 }

@@ -1,0 +1,95 @@
+//! Opening a project for work: the one way the command line opens a project file (the window's
+//! own opening is to move here with the single application core). An encrypted project asks for
+//! its passphrase through the caller; a project meant to be changed is checked for damage first
+//! (nothing is written to, or backed up from, a damaged file); a project only read opens read-only
+//! where nothing can be written beside it; an interrupted erase or de-identification is finished.
+
+use std::path::Path;
+
+use super::AppError;
+use crate::store::{Passphrase, Store, StoreError};
+
+/// What a project is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// To change it: refused when the file fails SQLite's quick check or holds damaged text.
+    Change,
+    /// To read it: opened read-only where nothing can be written beside it (a read-only folder,
+    /// a full disk).
+    Read,
+    /// Upkeep after a change this process already made (the search index): no second check.
+    Upkeep,
+}
+
+/// A project opened, with what the person should be told about opening it.
+#[derive(Debug)]
+pub struct Opened {
+    /// The project.
+    pub store: Store,
+    /// Notes and warnings (opened read-only; a purge finished, or still pending and why).
+    pub notes: Vec<String>,
+}
+
+/// Opens `path` for `purpose`; `ask` gives the passphrase of an encrypted project (asked only then).
+pub fn open<E: From<AppError>>(
+    path: &Path,
+    purpose: Purpose,
+    ask: impl FnOnce() -> Result<Passphrase, E>,
+) -> Result<Opened, E> {
+    let open_with = |key: Option<&Passphrase>| {
+        if purpose == Purpose::Read {
+            Store::open_for_reading(path, key)
+        } else {
+            match key {
+                Some(key) => Store::open_encrypted(path, key),
+                None => Store::open(path),
+            }
+        }
+    };
+    let mut store = match open_with(None) {
+        Err(StoreError::Encrypted(_)) => {
+            let key = ask()?;
+            open_with(Some(&key)).map_err(|e| E::from(AppError::from(e)))?
+        }
+        other => other.map_err(|e| E::from(AppError::from(e)))?,
+    };
+    let mut notes = Vec::new();
+    if store.is_read_only() {
+        if purpose == Purpose::Read {
+            notes.push(format!(
+                "note: {}: opened read-only (nothing can be written beside it)",
+                path.display()
+            ));
+        }
+        return Ok(Opened { store, notes });
+    }
+    if purpose == Purpose::Change {
+        store
+            .check_sound()
+            .map_err(|e| E::from(AppError::from(e)))?;
+    }
+    match super::erase::finish_purge(&mut store) {
+        Ok(Some(why)) => notes.push(format!(
+            "{}: finished an interrupted {why}: the backups were replaced and the search index rebuilt",
+            path.display()
+        )),
+        Ok(None) => {}
+        // The project is still readable; the purge is tried again on the next open.
+        Err(e) => notes.push(format!("warning: {e}")),
+    }
+    Ok(Opened { store, notes })
+}
+
+/// Names `project` in a store error that arose deep inside a read (a damaged value), where the
+/// store could not name the file; any other error is left as it is.
+pub fn name_the_project(e: &mut (dyn std::error::Error + Send + Sync + 'static), project: &Path) {
+    let name = |s: &mut StoreError| {
+        let taken = std::mem::replace(s, StoreError::Refused(String::new()));
+        *s = taken.naming(project);
+    };
+    if let Some(s) = e.downcast_mut::<StoreError>() {
+        name(s);
+    } else if let Some(AppError::Store(s)) = e.downcast_mut::<AppError>() {
+        name(s);
+    }
+}
