@@ -210,6 +210,12 @@ impl AccordApp {
                     .search(&query, &opts)
                     .map_err(|e| e.to_string());
                 self.search.set_results(result);
+                // The index was busy or could not be used: the hits came from what was there or
+                // from an index built in memory; say so rather than fail.
+                if let Some(note) = self.workspace.index_note() {
+                    let note = note.to_string();
+                    self.state.info(note);
+                }
             }
             SearchRequest::CodeHits {
                 hits,
