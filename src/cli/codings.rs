@@ -309,23 +309,34 @@ fn import(project: &std::path::Path, files: &[PathBuf]) -> anyhow::Result<ExitCo
             .and_then(|rows| resolve::coding_rows(&store, file, &rows))
             .and_then(|codings| {
                 let n = codings.len();
+                // A coding that is here but removed (an undone import or merge, an uncode) comes
+                // back, as redo would bring it: the file says it should be there.
+                let ids: Vec<_> = codings.iter().map(|c| c.coding_id).collect();
+                let restore = store.removed_among(&ids)?;
                 apply_undoable(
                     &mut store,
                     &format!("Import codings from {}", file.display()),
-                    Command::AddCodings {
-                        codings,
+                    Command::Edit(Box::new(crate::store::Edit {
+                        add: codings,
+                        restore,
                         action: "import-codings".into(),
-                    },
+                        ..crate::store::Edit::default()
+                    })),
                 )
                 .map(|o| (n, o))
             });
         match result {
-            Ok((n, Outcome::CodingsAdded(added))) => {
+            Ok((n, Outcome::Edited(report))) => {
+                let (added, restored) = (report.added.len(), report.restored.len());
+                let restored_note = if restored > 0 {
+                    format!(", {restored} restored (they had been undone or removed)")
+                } else {
+                    String::new()
+                };
                 println!(
-                    "{}: {} codings added, {} already present",
+                    "{}: {added} codings added{restored_note}, {} already present",
                     file.display(),
-                    added.len(),
-                    n - added.len()
+                    n.saturating_sub(added + restored)
                 );
             }
             Ok(_) => {}
