@@ -50,10 +50,7 @@ pub const HEADER: &[&str] = &[
 
 /// Reads a codings CSV.
 pub fn read_codings(path: &Path) -> Result<Vec<CodingRow>, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "a codings file")?;
     parse_codings(path, &bytes)
 }
 
