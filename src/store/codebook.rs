@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::transcripts::parse_text;
 use super::{Result, Store, StoreError, audit};
-use crate::model::{Code, CodeId, Codebook, now_rfc3339};
+use crate::model::{Code, CodeId, Codebook, MAX_CODE_DEPTH, now_rfc3339};
 
 /// What a codebook import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,16 +59,19 @@ impl Store {
     pub fn import_codebook(&mut self, book: &Codebook, note: &str) -> Result<CodebookChange> {
         check_parents(book)?;
         let before = self.codebook()?;
+        // Every path and lookup through maps built once: linear in the number of codes.
+        let (before_index, book_index) = (before.index(), book.index());
         self.write(|tx| {
             super::team::refuse_in_rater_file(tx)?;
             let mut change = CodebookChange::default();
             set_meta(tx, "name", &book.name)?;
             set_meta(tx, "description", &book.description)?;
             for code in &book.codes {
-                let path = book.path(code.code_id);
-                match before.get(code.code_id) {
-                    None => change.added.push(path),
-                    Some(old) if old != code => change.updated.push(path),
+                match before_index.get(&code.code_id).map(|&i| &before.codes[i]) {
+                    None => change.added.push(book.path_in(code.code_id, &book_index)),
+                    Some(old) if old != code => {
+                        change.updated.push(book.path_in(code.code_id, &book_index));
+                    }
                     Some(_) => continue,
                 }
                 upsert_code(tx, code)?;
@@ -76,8 +79,8 @@ impl Store {
             change.kept = before
                 .codes
                 .iter()
-                .filter(|c| book.get(c.code_id).is_none())
-                .map(|c| before.path(c.code_id))
+                .filter(|c| !book_index.contains_key(&c.code_id))
+                .map(|c| before.path_in(c.code_id, &before_index))
                 .collect();
             let meta_changed = before.name != book.name || before.description != book.description;
             let version: i64 = tx.query_row(
@@ -105,23 +108,33 @@ impl Store {
     }
 }
 
-/// Every parent must be a code of the same book, and no code may be its own ancestor.
+/// Every parent must be a code of the same book, no code may be its own ancestor, and no code may
+/// be nested deeper than [`MAX_CODE_DEPTH`] levels. Each code's chain is followed at most that far,
+/// each step in constant time, so the check is linear in the number of codes.
 pub(super) fn check_parents(book: &Codebook) -> Result<()> {
+    let index = book.index();
     for code in &book.codes {
-        let mut seen = 0;
+        let mut levels = 1;
         let mut parent = code.parent_id;
         while let Some(p) = parent {
-            let Some(pc) = book.get(p) else {
+            let Some(pc) = index.get(&p).map(|&i| &book.codes[i]) else {
                 return Err(StoreError::NotFound {
                     what: "parent code",
                     reference: p.to_text(),
                 });
             };
-            seen += 1;
-            if p == code.code_id || seen > book.codes.len() {
+            if p == code.code_id {
                 return Err(StoreError::Corrupt(format!(
                     "code {:?} is its own ancestor",
                     code.name
+                )));
+            }
+            levels += 1;
+            if levels > MAX_CODE_DEPTH {
+                return Err(StoreError::Refused(format!(
+                    "code {:?} is nested more than {MAX_CODE_DEPTH} levels deep (or its parents \
+                     form a loop); codes may be nested at most {MAX_CODE_DEPTH} levels",
+                    code.name.chars().take(100).collect::<String>()
                 )));
             }
             parent = pc.parent_id;
