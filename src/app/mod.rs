@@ -10,6 +10,7 @@ pub mod codes;
 pub mod command;
 pub mod deidentify;
 pub mod demo;
+pub mod encrypt;
 pub mod erase;
 pub mod export;
 mod inverse;

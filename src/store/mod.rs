@@ -36,7 +36,7 @@ pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
 pub use erase::{Erasure, PURGE_PENDING};
-pub use key::{MIN_PASSPHRASE_CHARS, Passphrase};
+pub use key::{Encrypted, MIN_PASSPHRASE_CHARS, Passphrase};
 pub use merge::{MergeDetail, MergeReport, RaterWork};
 pub use proposals::Proposal;
 pub use rounds::Round;
