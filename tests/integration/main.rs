@@ -19,6 +19,7 @@ mod gui_safety;
 mod gui_team;
 mod history;
 mod hostile;
+mod import_attack;
 mod kill;
 mod malformed;
 mod qdpx;
