@@ -154,7 +154,8 @@ pub(super) fn set_meta(tx: &Connection, key: &str, value: &str) -> Result<()> {
 pub(super) fn upsert_code(tx: &Connection, c: &Code) -> Result<()> {
     // Parents first would be needed by the foreign key only if deferred; codes arrive parents-first
     // from every reader, and a missing parent was rejected above.
-    tx.execute(
+    // Cached: a codebook import runs this once per code (200,000 in a hostile file).
+    let mut stmt = tx.prepare_cached(
         "INSERT INTO codes (code_id, parent_id, name, colour, short_definition, definition, when_to_use,
                             when_not_to_use, example, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -163,19 +164,19 @@ pub(super) fn upsert_code(tx: &Connection, c: &Code) -> Result<()> {
             definition = excluded.definition, when_to_use = excluded.when_to_use,
             when_not_to_use = excluded.when_not_to_use, example = excluded.example,
             position = excluded.position, retired_at = NULL",
-        params![
-            c.code_id.to_text(),
-            c.parent_id.map(|p| p.to_text()),
-            c.name,
-            c.colour,
-            c.short_definition,
-            c.definition,
-            c.when_to_use,
-            c.when_not_to_use,
-            c.example,
-            c.position,
-        ],
     )?;
+    stmt.execute(params![
+        c.code_id.to_text(),
+        c.parent_id.map(|p| p.to_text()),
+        c.name,
+        c.colour,
+        c.short_definition,
+        c.definition,
+        c.when_to_use,
+        c.when_not_to_use,
+        c.example,
+        c.position,
+    ])?;
     Ok(())
 }
 
