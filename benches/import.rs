@@ -7,6 +7,7 @@
 //! under 2 s each in a release build). `cargo bench --bench import -- codebook` runs only this case,
 //! `-- transcripts` only the first.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -37,10 +38,12 @@ fn codebook() {
     let mut toml = String::from("[codebook]\nname = 'flat'\n");
     let mut qdc = String::from("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
     for i in 0..n {
-        toml.push_str(&format!("[[codes]]\nname = 'code {i}'\n"));
-        qdc.push_str(&format!(
+        writeln!(toml, "[[codes]]\nname = 'code {i}'").expect("write");
+        write!(
+            qdc,
             "<Code guid=\"{i:08x}-0000-4000-8000-000000000000\" name=\"code {i}\" isCodable=\"true\"/>"
-        ));
+        )
+        .expect("write");
     }
     qdc.push_str("</Codes></CodeBook>");
     for (what, read) in [

@@ -338,12 +338,13 @@ example = "\"I stopped caring,\" she said."
 
     #[test]
     fn depth_is_capped() {
+        use std::fmt::Write as _;
         let chain = |n: usize| {
             let mut t = String::from("[codebook]\nname='x'\n");
             for i in 0..n {
-                t.push_str(&format!("[[codes]]\nname='c{i}'\n"));
+                writeln!(t, "[[codes]]\nname='c{i}'").unwrap();
                 if i > 0 {
-                    t.push_str(&format!("parent='c{}'\n", i - 1));
+                    writeln!(t, "parent='c{}'", i - 1).unwrap();
                 }
             }
             t

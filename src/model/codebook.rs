@@ -78,17 +78,17 @@ impl Codebook {
     /// The path of a code: its ancestors' names and its own, joined by `/`.
     #[must_use]
     pub fn path(&self, code_id: CodeId) -> String {
-        self.path_by(code_id, |id| self.get(id))
+        Self::path_by(code_id, |id| self.get(id))
     }
 
     /// [`Codebook::path`] with an [`index`](Codebook::index) at hand: at most
     /// [`MAX_CODE_DEPTH`] steps, each in constant time.
     #[must_use]
     pub fn path_in(&self, code_id: CodeId, index: &HashMap<CodeId, usize>) -> String {
-        self.path_by(code_id, |id| index.get(&id).map(|&i| &self.codes[i]))
+        Self::path_by(code_id, |id| index.get(&id).map(|&i| &self.codes[i]))
     }
 
-    fn path_by<'a>(&'a self, code_id: CodeId, get: impl Fn(CodeId) -> Option<&'a Code>) -> String {
+    fn path_by<'a>(code_id: CodeId, get: impl Fn(CodeId) -> Option<&'a Code>) -> String {
         let mut names = Vec::new();
         let mut next = Some(code_id);
         // The depth bound guards against a cycle in hand-edited data.

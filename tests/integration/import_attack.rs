@@ -5,6 +5,7 @@
 //! 50,000 codes read in linear time; and encryption on the way in (`import-qdpx --encrypt`) or after
 //! the fact (`accord encrypt`), leaving no plaintext behind.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,6 +17,10 @@ use accord::store::{CodingFilter, NewCoding, Passphrase};
 use crate::support::{Run, accord, accord_with, demo, files_holding, root, samples};
 
 const KEY: &str = "correct horse battery staple";
+
+/// How long a command may run here (generous for a debug build on a loaded machine; the old code
+/// hung forever, or ran for minutes).
+const LIMIT: Duration = Duration::from_mins(1);
 
 /// Runs `accord` and kills it if it has not finished within `limit` (a hang or a runaway read is a
 /// failure of the test, not a stuck test run).
@@ -261,11 +266,7 @@ fn a_device_or_fifo_in_an_import_folder_fails_alone_and_the_batch_carries_on() {
     mkfifo(&folder.join("fifo.txt"));
     // A link back up the tree is walked once, not forever.
     symlink("..", folder.join("sub/up")).unwrap();
-    let run = accord_within(
-        d,
-        &["import", p, folder.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
+    let run = accord_within(d, &["import", p, folder.to_str().unwrap()], LIMIT);
     assert!(!run.ok, "two files failed");
     assert!(
         run.stderr
@@ -295,7 +296,7 @@ fn a_device_or_fifo_in_an_import_folder_fails_alone_and_the_batch_carries_on() {
     accord_within(
         d,
         &["import", p, folder.join("fifo.txt").to_str().unwrap()],
-        Duration::from_secs(60),
+        LIMIT,
     )
     .failure()
     .stderr_has("not a regular file");
@@ -314,7 +315,6 @@ fn codebooks_tables_and_lists_that_are_devices_or_fifos_are_refused() {
     symlink("/dev/zero", d.join("zero.csv")).unwrap();
     mkfifo(&d.join("fifo.csv"));
     symlink("/dev/zero", d.join("zero.qdpx")).unwrap();
-    let limit = Duration::from_secs(60);
     for args in [
         vec!["codebook", "import", p, "zero.toml"],
         vec!["codebook", "import", p, "fifo.qdc"],
@@ -324,7 +324,7 @@ fn codebooks_tables_and_lists_that_are_devices_or_fifos_are_refused() {
         vec!["deidentify", p, "--list", "fifo.csv"],
         vec!["import-qdpx", "zero.qdpx", "--out", "new.accord"],
     ] {
-        let run = accord_within(d, &args, limit).failure();
+        let run = accord_within(d, &args, LIMIT).failure();
         assert!(
             run.stderr.contains("not a regular file"),
             "{args:?}: {}",
@@ -346,7 +346,6 @@ fn three_gigabyte_sparse_inputs_are_refused_by_their_size_unread() {
             .set_len(3 << 30)
             .unwrap();
     }
-    let limit = Duration::from_secs(60);
     for (args, says) in [
         (
             vec!["codebook", "import", p, "huge.toml"],
@@ -377,7 +376,7 @@ fn three_gigabyte_sparse_inputs_are_refused_by_their_size_unread() {
             "a pseudonym list may be at most 64 MB",
         ),
     ] {
-        let run = accord_within(d, &args, limit).failure();
+        let run = accord_within(d, &args, LIMIT).failure();
         assert!(
             run.stderr.contains("3072 MB") && run.stderr.contains(says),
             "{args:?}: {}",
@@ -400,9 +399,9 @@ fn a_toml_syntax_error_quotes_little_of_a_huge_line() {
 fn chain_toml(levels: usize) -> String {
     let mut text = String::from("[codebook]\nname = 'deep'\n");
     for i in 0..levels {
-        text.push_str(&format!("[[codes]]\nname = 'c{i}'\n"));
+        writeln!(text, "[[codes]]\nname = 'c{i}'").unwrap();
         if i > 0 {
-            text.push_str(&format!("parent = 'c{}'\n", i - 1));
+            writeln!(text, "parent = 'c{}'", i - 1).unwrap();
         }
     }
     text
@@ -412,10 +411,11 @@ fn chain_toml(levels: usize) -> String {
 fn chain_qdc(levels: usize) -> String {
     let mut text = String::from("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
     for i in 0..levels {
-        text.push_str(&format!(
-            "<Code guid=\"{:08x}-0000-4000-8000-000000000000\" name=\"c{i}\" isCodable=\"true\">",
-            i
-        ));
+        write!(
+            text,
+            "<Code guid=\"{i:08x}-0000-4000-8000-000000000000\" name=\"c{i}\" isCodable=\"true\">"
+        )
+        .unwrap();
     }
     text.push_str(&"</Code>".repeat(levels));
     text.push_str("</Codes></CodeBook>");
@@ -433,8 +433,7 @@ fn a_deep_code_hierarchy_is_refused_with_the_file_and_the_code() {
     std::fs::write(d.join("deep.qdc"), chain_qdc(100)).unwrap();
     // 64 levels are fine.
     std::fs::write(d.join("ok.toml"), chain_toml(64)).unwrap();
-    let limit = Duration::from_secs(60);
-    let run = accord_within(d, &["codebook", "import", p, "deep.toml"], limit).failure();
+    let run = accord_within(d, &["codebook", "import", p, "deep.toml"], LIMIT).failure();
     assert!(
         run.stderr.contains("deep.toml")
             && run.stderr.contains("\"c64\"")
@@ -443,7 +442,7 @@ fn a_deep_code_hierarchy_is_refused_with_the_file_and_the_code() {
         "{}",
         run.stderr
     );
-    let run = accord_within(d, &["codebook", "import", p, "deep.qdc"], limit).failure();
+    let run = accord_within(d, &["codebook", "import", p, "deep.qdc"], LIMIT).failure();
     assert!(
         run.stderr.contains("deep.qdc")
             && run.stderr.contains("\"c64\"")
@@ -456,7 +455,7 @@ fn a_deep_code_hierarchy_is_refused_with_the_file_and_the_code() {
         before,
         "nothing stored"
     );
-    accord_within(d, &["codebook", "import", p, "ok.toml"], limit).success();
+    accord_within(d, &["codebook", "import", p, "ok.toml"], LIMIT).success();
     // The same cap in a REFI-QDA project.
     let qde = format!(
         "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\"><CodeBook>{}</CodeBook></Project>",
@@ -465,7 +464,7 @@ fn a_deep_code_hierarchy_is_refused_with_the_file_and_the_code() {
             .trim_end_matches("</CodeBook>")
     );
     std::fs::write(d.join("deep.qde"), qde).unwrap();
-    let run = accord_within(d, &["import-qdpx", "deep.qde", "--out", "n.accord"], limit).failure();
+    let run = accord_within(d, &["import-qdpx", "deep.qde", "--out", "n.accord"], LIMIT).failure();
     assert!(
         run.stderr.contains("deep.qde") && run.stderr.contains("at most 64 levels"),
         "{}",
@@ -484,9 +483,8 @@ fn a_20000_level_chain_is_refused_at_once() {
     std::fs::write(d.join("deep.toml"), chain_toml(20_000)).unwrap();
     std::fs::write(d.join("deep.qdc"), chain_qdc(20_000)).unwrap();
     // Minutes before; a bounded wait here (generous for a debug build on a loaded machine).
-    let limit = Duration::from_secs(60);
     for file in ["deep.toml", "deep.qdc"] {
-        accord_within(d, &["codebook", "import", p, file], limit)
+        accord_within(d, &["codebook", "import", p, file], LIMIT)
             .failure()
             .stderr_has("at most 64 levels");
     }
@@ -497,7 +495,7 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
     let n = 50_000;
     let mut text = String::from("[codebook]\nname = 'flat'\n");
     for i in 0..n {
-        text.push_str(&format!("[[codes]]\nname = 'code {i}'\n"));
+        writeln!(text, "[[codes]]\nname = 'code {i}'").unwrap();
     }
     let book = accord::import::codebook_toml::parse(&text).unwrap();
     assert_eq!(book.codes.len(), n);
@@ -512,9 +510,11 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
     );
     let mut qdc = String::from("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
     for i in 0..n {
-        qdc.push_str(&format!(
+        write!(
+            qdc,
             "<Code guid=\"{i:08x}-0000-4000-8000-000000000000\" name=\"code {i}\" isCodable=\"true\"/>"
-        ));
+        )
+        .unwrap();
     }
     qdc.push_str("</Codes></CodeBook>");
     let read = accord::import::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes()).unwrap();
