@@ -152,7 +152,7 @@ pub fn parse(text: &str) -> Result<Codebook, String> {
         if levels > MAX_CODE_DEPTH {
             return Err(format!(
                 "code {:?} (code {} in the file) is nested {levels} levels deep; codes may be nested \
-                 at most {MAX_CODE_DEPTH} levels",
+                 at most {MAX_CODE_DEPTH} levels; nothing was imported",
                 quoted(name),
                 i + 1
             ));

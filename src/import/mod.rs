@@ -255,7 +255,7 @@ fn kind_of(file_type: std::fs::FileType) -> Option<&'static str> {
     {
         use std::os::unix::fs::FileTypeExt as _;
         if file_type.is_fifo() {
-            return Some("a FIFO (named pipe)");
+            return Some("a FIFO");
         }
         if file_type.is_char_device() || file_type.is_block_device() {
             return Some("a device");

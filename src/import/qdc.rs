@@ -178,7 +178,7 @@ pub fn codebook(
         if level > MAX_CODE_DEPTH {
             return Err(format!(
                 "code {:?} is nested {level} levels deep; codes may be nested at most \
-                 {MAX_CODE_DEPTH} levels (is the file damaged or hostile?)",
+                 {MAX_CODE_DEPTH} levels; nothing was imported",
                 super::excerpt(rc.name.trim(), 100)
             ));
         }
