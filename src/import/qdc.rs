@@ -35,7 +35,7 @@ pub fn read_qdc_file(path: &Path) -> Result<QdcImport, ImportError> {
 pub fn read_qdc(path: &Path, bytes: &[u8]) -> Result<QdcImport, ImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ImportError::format(path, "the codebook is not UTF-8 text"))?;
-    let raw = parse(text).map_err(|m| ImportError::format(path, m))?;
+    let raw = parse(text).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
     if raw.root != "CodeBook" && raw.root != "Project" {
         return Err(ImportError::format(path, "not a REFI-QDA codebook"));
     }

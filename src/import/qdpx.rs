@@ -109,7 +109,7 @@ fn from_xml(
     xml: &str,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Result<QdpxImport, ImportError> {
-    let raw = parse(xml).map_err(|m| ImportError::format(path, m))?;
+    let raw = parse(xml).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
     if raw.root != "Project" {
         return Err(ImportError::format(
             path,

@@ -61,7 +61,13 @@ impl Store {
         let before = self.codebook()?;
         // Every path and lookup through maps built once: linear in the number of codes.
         let (before_index, book_index) = (before.index(), book.index());
-        self.write(|tx| {
+        // A codebook's random ids land all over the codes' index: with a page cache big enough for
+        // a large codebook (64 MB, for this import only) storing it stays linear in practice too.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", -65_536)?;
+        let stored = self.write(|tx| {
             super::team::refuse_in_rater_file(tx)?;
             let mut change = CodebookChange::default();
             set_meta(tx, "name", &book.name)?;
@@ -104,7 +110,9 @@ impl Store {
                 &serde_json::to_value(&change).unwrap_or_default(),
             )?;
             Ok(change)
-        })
+        });
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        stored
     }
 }
 
