@@ -1,7 +1,13 @@
 //! Import throughput: the samples folder, and a generated folder of interview-like transcripts (100 MB
 //! by default; `ACCORD_BENCH_MB` changes it). Prints MB/s for reading+parsing alone and for the whole
 //! import into a project file. Run with `cargo bench --bench import`.
+//!
+//! A second case times a flat codebook of 200,000 codes (`ACCORD_BENCH_CODES` changes it), as TOML
+//! and as a REFI-QDA `.qdc` built in memory: parsing, then storing into a new project file (the goal:
+//! under 2 s each in a release build). `cargo bench --bench import -- codebook` runs only this case,
+//! `-- transcripts` only the first.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,6 +16,69 @@ use accord::import::{ImportOptions, read_transcript, transcript_files};
 use accord::store::Store;
 
 fn main() {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wants = |case: &str| only.is_empty() || only.iter().any(|o| case.contains(o.as_str()));
+    if wants("transcripts") {
+        transcripts();
+    }
+    if wants("codebook") {
+        codebook();
+    }
+}
+
+/// Times parsing and storing a flat codebook of many codes, as TOML and as `.qdc`.
+fn codebook() {
+    let n: usize = std::env::var("ACCORD_BENCH_CODES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let mut toml = String::from("[codebook]\nname = 'flat'\n");
+    let mut qdc = String::from("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
+    for i in 0..n {
+        writeln!(toml, "[[codes]]\nname = 'code {i}'").expect("write");
+        write!(
+            qdc,
+            "<Code guid=\"{i:08x}-0000-4000-8000-000000000000\" name=\"code {i}\" isCodable=\"true\"/>"
+        )
+        .expect("write");
+    }
+    qdc.push_str("</Codes></CodeBook>");
+    for (what, read) in [
+        (
+            "TOML",
+            Box::new(|| accord::import::codebook_toml::parse(&toml).expect("toml"))
+                as Box<dyn Fn() -> accord::model::Codebook>,
+        ),
+        (
+            ".qdc",
+            Box::new(|| {
+                accord::import::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes())
+                    .expect("qdc")
+                    .codebook
+            }),
+        ),
+    ] {
+        let start = Instant::now();
+        let book = read();
+        let parse = start.elapsed().as_secs_f64();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::create(&dir.path().join("codes.accord"), "codes").expect("project");
+        let start = Instant::now();
+        let change = store.import_codebook(&book, "bench").expect("store");
+        let stored = start.elapsed().as_secs_f64();
+        assert_eq!(change.added.len(), n);
+        println!(
+            "codebook {what}: {n} flat codes; parse {parse:.3} s, store {stored:.3} s, together {:.3} s",
+            parse + stored
+        );
+    }
+}
+
+/// The samples folder and a generated folder, read and imported.
+fn transcripts() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts");
     let (files, _) = transcript_files(&samples).expect("samples folder");
     println!("samples folder: {} files", files.len());

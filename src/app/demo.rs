@@ -89,7 +89,7 @@ pub fn is_demo(path: &Path) -> bool {
 }
 
 fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
-    let mut store = Store::create_unshared(path, DEMO_NAME)?;
+    let mut store = Store::create_unshared(path, DEMO_NAME, None)?;
     let mut report = DemoReport::default();
     let text = std::fs::read_to_string(&sources.codebook)
         .map_err(|e| AppError::Invalid(format!("{}: {e}", sources.codebook.display())))?;

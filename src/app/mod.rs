@@ -10,6 +10,7 @@ pub mod codes;
 pub mod command;
 pub mod deidentify;
 pub mod demo;
+pub mod encrypt;
 pub mod erase;
 pub mod export;
 mod inverse;
@@ -45,3 +46,47 @@ pub enum AppError {
 
 /// Result alias for the application layer.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Reads a table the user names (a ratings or spans CSV) as text: a regular file of at most
+/// [`crate::import::MAX_TABLE_BYTES`], read through a bounded reader, in UTF-8.
+pub fn read_table(path: &std::path::Path, what: &str) -> Result<String> {
+    let bytes = crate::import::read_bounded(path, crate::import::MAX_TABLE_BYTES, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        AppError::Invalid(format!(
+            "{}: not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Imports a codings CSV as one undoable change: the codings not yet here are added, and those here
+/// but removed (an undone import or merge, an uncode) come back, as redo would bring them: the file
+/// says they should be there. Returns how many codings the file holds and what the change did.
+pub fn import_codings(
+    store: &mut crate::store::Store,
+    file: &std::path::Path,
+) -> Result<(usize, crate::store::EditReport)> {
+    let rows = crate::import::codings_csv::read_codings(file)?;
+    let codings = resolve::coding_rows(store, file, &rows)?;
+    let n = codings.len();
+    let ids: Vec<_> = codings.iter().map(|c| c.coding_id).collect();
+    let restore = store.removed_among(&ids)?;
+    let outcome = apply_undoable(
+        store,
+        &format!("Import codings from {}", file.display()),
+        Command::Edit(Box::new(crate::store::Edit {
+            add: codings,
+            restore,
+            action: "import-codings".into(),
+            ..crate::store::Edit::default()
+        })),
+    )?;
+    match outcome {
+        Outcome::Edited(report) => Ok((n, report)),
+        _ => Err(AppError::Invalid(format!(
+            "{}: the import did not report what it changed",
+            file.display()
+        ))),
+    }
+}

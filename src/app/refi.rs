@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{AppError, Command, Outcome, Result, apply};
 use crate::import::qdpx::{QdpxImport, SourceReport};
-use crate::store::Store;
+use crate::store::{Passphrase, Store};
 
 /// What an import stored, and what it left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -62,6 +62,16 @@ impl From<&SourceReport> for SourceLine {
 
 /// Stores an imported REFI-QDA project as a new project at `path` (which must not exist).
 pub fn import_new_project(path: &Path, import: QdpxImport) -> Result<QdpxReport> {
+    import_new_project_keyed(path, import, None)
+}
+
+/// [`import_new_project`], encrypted with `key` when one is given: the temporary file the project
+/// is built in is encrypted from its first byte, so no plaintext copy ever reaches the disk.
+pub fn import_new_project_keyed(
+    path: &Path,
+    import: QdpxImport,
+    key: Option<&Passphrase>,
+) -> Result<QdpxReport> {
     if path.exists() {
         return Err(AppError::Invalid(format!(
             "{}: already exists; give a new project file",
@@ -72,7 +82,7 @@ pub fn import_new_project(path: &Path, import: QdpxImport) -> Result<QdpxReport>
     // nothing is left behind on failure), moved into place only when complete.
     let staging =
         super::export::Staging::beside(path).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let mut report = Store::create_unshared(staging.path(), &import.name)
+    let mut report = Store::create_unshared(staging.path(), &import.name, key)
         .map_err(AppError::from)
         .and_then(|mut store| apply_import(&mut store, import))?;
     staging

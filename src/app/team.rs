@@ -121,13 +121,29 @@ impl MergeOutcome {
                 "{file}: {} — nothing new ({} codings already here)",
                 r.rater, r.already
             ),
+            Ok(r) if r.restored > 0 && r.codings + r.removals + r.memos + r.proposals == 0 => {
+                format!(
+                    "{file}: {} — {} restored (they had been undone or removed); {} already here",
+                    r.rater,
+                    counted(r.restored, "coding"),
+                    r.already
+                )
+            }
             Ok(r) => format!(
-                "{file}: {} — {}, {}, {}, {} merged ({} already here{})",
+                "{file}: {} — {}, {}, {}, {} merged{} ({} already here{})",
                 r.rater,
                 counted(r.codings, "coding"),
                 counted(r.removals, "removal"),
                 counted(r.memos, "memo"),
                 counted(r.proposals, "proposal"),
+                if r.restored > 0 {
+                    format!(
+                        "; {} restored (they had been undone or removed)",
+                        counted(r.restored, "coding")
+                    )
+                } else {
+                    String::new()
+                },
                 r.already,
                 if r.foreign > 0 {
                     format!(
@@ -214,8 +230,14 @@ fn merge_inverse(detail: &MergeDetail) -> (Vec<Command>, Vec<Command>) {
             ..Edit::default()
         }))
     };
-    let mut undo = vec![edit(&detail.added, &detail.removed, "undo merge")];
-    let mut redo = vec![edit(&detail.removed, &detail.added, "redo merge")];
+    let brought: Vec<CodingId> = detail
+        .added
+        .iter()
+        .chain(&detail.restored)
+        .copied()
+        .collect();
+    let mut undo = vec![edit(&brought, &detail.removed, "undo merge")];
+    let mut redo = vec![edit(&detail.removed, &brought, "redo merge")];
     undo.extend(detail.memos.iter().map(|m| Command::DeleteMemo(m.memo_id)));
     redo.extend(
         detail

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::{ProjectPath, open, open_to_read, output};
@@ -149,20 +148,12 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a codebook file: REFI-QDA when it ends in `.qdc` (what was left out is printed), else TOML.
+/// Reads a codebook file: REFI-QDA when it ends in `.qdc` (what was left out is printed), else TOML;
+/// within a size limit, and only a regular file (see `import::codebook_toml::read_file`).
 fn read_codebook_file(file: &std::path::Path) -> anyhow::Result<crate::model::Codebook> {
-    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
-    let is_qdc = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
-    if is_qdc {
-        let read = crate::import::qdc::read_qdc(file, &bytes)?;
-        for line in &read.skipped {
-            println!("skipped: {line}");
-        }
-        return Ok(read.codebook);
+    let (book, skipped) = codebook_toml::read_file(file)?;
+    for line in &skipped {
+        println!("skipped: {line}");
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: the codebook is not UTF-8 text", file.display()))?;
-    codebook_toml::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    Ok(book)
 }

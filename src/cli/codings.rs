@@ -10,7 +10,6 @@ use crate::app::export::OutputTarget;
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
-use crate::import::codings_csv;
 use crate::model::{CodingId, Span};
 use crate::store::{CodingFilter, NewCoding, Store};
 
@@ -332,31 +331,21 @@ fn import(project: &std::path::Path, files: &[PathBuf]) -> anyhow::Result<ExitCo
     let mut store = open(project)?;
     let mut failed = 0;
     for file in files {
-        let result = codings_csv::read_codings(file)
-            .map_err(AppError::from)
-            .and_then(|rows| resolve::coding_rows(&store, file, &rows))
-            .and_then(|codings| {
-                let n = codings.len();
-                apply_undoable(
-                    &mut store,
-                    &format!("Import codings from {}", file.display()),
-                    Command::AddCodings {
-                        codings,
-                        action: "import-codings".into(),
-                    },
-                )
-                .map(|o| (n, o))
-            });
+        let result = crate::app::import_codings(&mut store, file);
         match result {
-            Ok((n, Outcome::CodingsAdded(added))) => {
+            Ok((n, report)) => {
+                let (added, restored) = (report.added.len(), report.restored.len());
+                let restored_note = if restored > 0 {
+                    format!(", {restored} restored (they had been undone or removed)")
+                } else {
+                    String::new()
+                };
                 println!(
-                    "{}: {} codings added, {} already present",
+                    "{}: {added} codings added{restored_note}, {} already present",
                     file.display(),
-                    added.len(),
-                    n - added.len()
+                    n.saturating_sub(added + restored)
                 );
             }
-            Ok(_) => {}
             Err(e) => {
                 failed += 1;
                 eprintln!("failed   {e}");

@@ -59,8 +59,7 @@ pub fn irr(args: &IrrArgs) -> anyhow::Result<ExitCode> {
         ..StatOptions::default()
     };
     if let Some(path) = &args.csv {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = crate::app::read_table(path, "a ratings table")?;
         let data = ratings_csv::parse_ratings(&text, args.categories.as_deref())
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let report = compute_all(&data, &opts);
@@ -109,8 +108,7 @@ fn spans(
     opts: &StatOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = crate::app::read_table(path, "a spans table")?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let mut rows: Vec<(String, String, Span)> = Vec::new();
     for (i, record) in reader.records().enumerate() {

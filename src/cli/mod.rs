@@ -40,6 +40,9 @@ pub enum Commands {
     Open(ProjectPath),
     /// Create a new, empty project file.
     New(project::NewArgs),
+    /// Encrypt a plain project in place with a passphrase (its plaintext backups and search index
+    /// are deleted; copies elsewhere, such as exports and rater files, stay plaintext).
+    Encrypt(project::EncryptArgs),
     /// Import transcripts (.txt, .vtt, .srt, .docx): files or folders.
     Import(import::ImportArgs),
     /// Import case attributes from a CSV (such as a REDCap export), or list them.
@@ -145,6 +148,7 @@ pub fn run(cli: Cli) -> ExitCode {
         None => demo::open_default(),
         Some(Commands::Open(args)) => demo::open_in_window(&args.project),
         Some(Commands::New(args)) => project::new(&args),
+        Some(Commands::Encrypt(args)) => project::encrypt(&args),
         Some(Commands::Import(args)) => import::import(&args),
         Some(Commands::Attributes(args)) => import::attributes(&args),
         Some(Commands::Codebook(cmd)) => codebook::run(&cmd),

@@ -30,7 +30,7 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// other characters a shell would split or expand.
 #[must_use]
 pub fn shell_word(path: &std::path::Path) -> String {
-    crate::store::shell_word(path)
+    crate::model::quoting::shell_word(path)
 }
 
 /// Shortens text to `max` chars on one line, with an ellipsis.

@@ -24,6 +24,16 @@ pub struct NewArgs {
     pub encrypt: bool,
 }
 
+/// Arguments of `accord encrypt`.
+#[derive(Debug, Args)]
+pub struct EncryptArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of commands that take only a project.
 #[derive(Debug, Args)]
 pub struct ProjectArgs {
@@ -112,6 +122,51 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
     println!(
         "Next: accord codebook import {} codebooks/capp-phase3.toml",
         output::shell_word(&args.project)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Encrypts a plain project in place.
+pub fn encrypt(args: &EncryptArgs) -> anyhow::Result<ExitCode> {
+    let path = &args.project.project;
+    // A project that is already encrypted (or not a project) is refused before asking anything.
+    crate::app::encrypt::refuse_if_encrypted(path)?;
+    let key = super::passphrase(path, true)?;
+    let done = crate::app::encrypt::encrypt_project(path, &key)?;
+    if args.json {
+        output::json(&done)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Encrypted {}: {} rows in {} tables copied into an encrypted file, checked, and put in \
+         place of the plain one. Keep the passphrase safe: it is not stored anywhere.",
+        path.display(),
+        done.rows,
+        done.tables
+    );
+    if let Some(backup) = &done.backup {
+        println!(
+            "Backups: {} plaintext backup(s) deleted; one encrypted backup taken: {}",
+            done.backups_deleted,
+            backup.display()
+        );
+    }
+    if done.index_deleted {
+        println!(
+            "Search index: the plaintext index on disk was deleted (an encrypted project keeps its \
+             index in memory)."
+        );
+    }
+    if let Some(left) = &done.index_left {
+        println!(
+            "Search index: {} does not look like Accord's index and was left alone; delete it if \
+             it holds the transcripts' words.",
+            left.display()
+        );
+    }
+    println!(
+        "Copies made before are still plaintext: exports, rater files already issued, and any copy \
+         of the project elsewhere. Delete them or replace them."
     );
     Ok(ExitCode::SUCCESS)
 }

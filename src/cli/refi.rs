@@ -5,12 +5,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Args;
 
 use super::output;
-use crate::app::refi::import_new_project;
-use crate::import::qdpx::read_qdpx;
+use crate::app::refi::import_new_project_keyed;
+use crate::import::qdpx::read_qdpx_file;
 
 /// Arguments of `accord import-qdpx`.
 #[derive(Debug, Args)]
@@ -20,6 +19,10 @@ pub struct ImportQdpxArgs {
     /// The new project file to create.
     #[arg(long)]
     pub out: PathBuf,
+    /// Encrypt the new project with a passphrase (asked twice, or from `ACCORD_PASSPHRASE`): it is
+    /// built encrypted from the start, so no plaintext copy is ever written.
+    #[arg(long)]
+    pub encrypt: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -27,17 +30,22 @@ pub struct ImportQdpxArgs {
 
 /// Runs `accord import-qdpx`.
 pub fn import_qdpx(args: &ImportQdpxArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("{}: cannot read", args.file.display()))?;
-    let import = read_qdpx(&args.file, &bytes)?;
-    let report = import_new_project(&args.out, import)?;
+    // Asked first, so a mistyped passphrase costs no reading.
+    let key = if args.encrypt {
+        Some(super::passphrase(&args.out, true)?)
+    } else {
+        None
+    };
+    let import = read_qdpx_file(&args.file)?;
+    let report = import_new_project_keyed(&args.out, import, key.as_ref())?;
     if args.json {
         output::json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{}: {} transcripts, {} codes, {} codings, {} raters, {} cases, {} memos (from {})",
+        "{}{}: {} transcripts, {} codes, {} codings, {} raters, {} cases, {} memos (from {})",
         report.project.display(),
+        if key.is_some() { " (encrypted)" } else { "" },
         report.transcripts,
         report.codes,
         report.codings,

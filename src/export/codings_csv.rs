@@ -4,7 +4,8 @@
 use std::io::Write;
 
 use crate::app::listing::CodingView;
-use crate::import::codings_csv::{HEADER, neutralise_formula};
+use crate::import::codings_csv::HEADER;
+use crate::model::quoting::neutralise_formula;
 
 /// Writes codings as CSV, cells that look like spreadsheet formulas neutralised.
 pub fn write(out: impl Write, rows: &[CodingView]) -> Result<(), csv::Error> {

@@ -6,7 +6,7 @@ use std::io::Write;
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::ExportError;
-use crate::import::codings_csv::neutralise_formula;
+use crate::model::quoting::neutralise_formula;
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,10 +18,7 @@ pub struct AttributeTable {
 
 /// Reads an attribute CSV.
 pub fn read_attributes(path: &Path, key: &str) -> Result<AttributeTable, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "an attributes file")?;
     parse_attributes(path, &bytes, key)
 }
 

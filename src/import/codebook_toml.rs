@@ -3,11 +3,13 @@
 //! structured fields. `id` is optional: without it a code's id derives from its path, so importing the
 //! same file twice updates rather than duplicates. Writing always includes ids.
 
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Code, CodeId, Codebook};
+use super::ImportError;
+use crate::model::{Code, CodeId, Codebook, MAX_CODE_DEPTH};
 
 /// Colours given to codes that have none, in order.
 pub const PALETTE: &[&str] = &[
@@ -53,11 +55,71 @@ struct File {
     codes: Vec<FileCode>,
 }
 
-/// Parses a codebook file. Errors say which code and what is wrong.
+/// Reads a codebook file: REFI-QDA when it ends in `.qdc`, else TOML; at most
+/// [`super::MAX_CODEBOOK_BYTES`], and anything but a regular file refused (see
+/// [`super::read_bounded`]). Returns the codebook and what a `.qdc` left out. Errors name the file.
+pub fn read_file(path: &Path) -> Result<(Codebook, Vec<String>), ImportError> {
+    let is_qdc = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
+    if is_qdc {
+        let read = super::qdc::read_qdc_file(path)?;
+        return Ok((read.codebook, read.skipped));
+    }
+    let bytes = super::read_bounded(path, super::MAX_CODEBOOK_BYTES, "a codebook")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| ImportError::format(path, "the codebook is not UTF-8 text"))?;
+    let book = parse(&text).map_err(|m| ImportError::format(path, m))?;
+    Ok((book, Vec::new()))
+}
+
+/// The most characters of the file that an error quotes.
+const QUOTED_CHARS: usize = 200;
+
+/// A TOML syntax error as people read it: the message, the line and column, and the offending line
+/// quoted at most [`QUOTED_CHARS`] characters around the spot (a hostile file's one line may be
+/// hundreds of megabytes).
+fn syntax_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end();
+    let Some(span) = e.span() else {
+        return super::excerpt(message, QUOTED_CHARS);
+    };
+    let at = span.start.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line_no = text[..line_start].matches('\n').count() + 1;
+    let column = text[line_start..at].chars().count() + 1;
+    // Up to QUOTED_CHARS chars of the line, starting a little before the spot.
+    let before: Vec<(usize, char)> = text[line_start..at].char_indices().collect();
+    let from = before
+        .len()
+        .checked_sub(QUOTED_CHARS / 2)
+        .map_or(line_start, |k| line_start + before[k].0);
+    let quoted = super::excerpt(&text[from..line_end], QUOTED_CHARS);
+    let lead = if from > line_start { "…" } else { "" };
+    format!(
+        "line {line_no}, column {column}: {}\n  {lead}{quoted}",
+        super::excerpt(message, QUOTED_CHARS)
+    )
+}
+
+/// A name as an error quotes it: at most 100 characters.
+fn quoted(name: &str) -> String {
+    super::excerpt(name, 100)
+}
+
+/// Parses a codebook file. Errors say which code and what is wrong. Every code's path is computed
+/// once, from its parent's (kept in a map), so parsing is linear in the number of codes; codes may be
+/// nested at most [`MAX_CODE_DEPTH`] levels.
 pub fn parse(text: &str) -> Result<Codebook, String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut paths: BTreeMap<String, CodeId> = BTreeMap::new();
-    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let file: File = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+    // Path -> (id, levels).
+    let mut paths: HashMap<String, (CodeId, usize)> = HashMap::with_capacity(file.codes.len());
+    let mut by_name: HashMap<String, Vec<String>> = HashMap::with_capacity(file.codes.len());
     let mut codes = Vec::with_capacity(file.codes.len());
     for (i, fc) in file.codes.iter().enumerate() {
         let name = fc.name.trim();
@@ -67,36 +129,64 @@ pub fn parse(text: &str) -> Result<Codebook, String> {
                 i + 1
             ));
         }
-        let parent_path = match fc
+        let parent = match fc
             .parent
             .as_deref()
             .map(str::trim)
             .filter(|p| !p.is_empty())
         {
             None => None,
-            Some(p) => Some(resolve_parent(p, name, &paths, &by_name)?),
+            Some(p) => {
+                let path = resolve_parent(p, name, &paths, &by_name)?;
+                let Some(&(id, levels)) = paths.get(&path) else {
+                    return Err(format!(
+                        "code {:?}: parent {:?} is not defined above it",
+                        quoted(name),
+                        quoted(p)
+                    ));
+                };
+                Some((path, id, levels))
+            }
         };
-        let path = parent_path
+        let levels = parent.as_ref().map_or(1, |p| p.2 + 1);
+        if levels > MAX_CODE_DEPTH {
+            return Err(format!(
+                "code {:?} (code {} in the file) is nested {levels} levels deep; codes may be nested \
+                 at most {MAX_CODE_DEPTH} levels; nothing was imported",
+                quoted(name),
+                i + 1
+            ));
+        }
+        let path = parent
             .as_ref()
-            .map_or_else(|| name.to_string(), |p| format!("{p}/{name}"));
+            .map_or_else(|| name.to_string(), |p| format!("{}/{name}", p.0));
         if paths.contains_key(&path) {
-            return Err(format!("code {path:?} is defined twice"));
+            return Err(format!("code {:?} is defined twice", quoted(&path)));
         }
         let code_id = match &fc.id {
-            Some(id) => id
-                .parse()
-                .map_err(|_| format!("code {path:?}: id {id:?} is not a UUID"))?,
+            Some(id) => id.parse().map_err(|_| {
+                format!(
+                    "code {:?}: id {:?} is not a UUID",
+                    quoted(&path),
+                    quoted(id)
+                )
+            })?,
             None => CodeId::from_path(&path),
         };
         let colour = match &fc.colour {
-            Some(c) => normalise_colour(c)
-                .ok_or_else(|| format!("code {path:?}: colour {c:?} is not #RRGGBB"))?,
+            Some(c) => normalise_colour(c).ok_or_else(|| {
+                format!(
+                    "code {:?}: colour {:?} is not #RRGGBB",
+                    quoted(&path),
+                    quoted(c)
+                )
+            })?,
             None => PALETTE[i % PALETTE.len()].to_string(),
         };
         codes.push(Code {
             code_id,
             name: name.to_string(),
-            parent_id: parent_path.as_ref().and_then(|p| paths.get(p).copied()),
+            parent_id: parent.as_ref().map(|p| p.1),
             colour,
             short_definition: fc.short_definition.trim().to_string(),
             definition: fc.definition.trim().to_string(),
@@ -105,14 +195,14 @@ pub fn parse(text: &str) -> Result<Codebook, String> {
             example: fc.example.trim().to_string(),
             position: i as i64,
         });
-        paths.insert(path.clone(), code_id);
+        paths.insert(path.clone(), (code_id, levels));
         by_name.entry(name.to_string()).or_default().push(path);
     }
-    let mut ids = std::collections::BTreeSet::new();
+    let mut ids = HashSet::with_capacity(codes.len());
     if let Some(dup) = codes.iter().find(|c| !ids.insert(c.code_id)) {
         return Err(format!(
             "code {:?}: its id is used by another code too",
-            dup.name
+            quoted(&dup.name)
         ));
     }
     Ok(Codebook {
@@ -125,8 +215,8 @@ pub fn parse(text: &str) -> Result<Codebook, String> {
 fn resolve_parent(
     parent: &str,
     child: &str,
-    paths: &BTreeMap<String, CodeId>,
-    by_name: &BTreeMap<String, Vec<String>>,
+    paths: &HashMap<String, (CodeId, usize)>,
+    by_name: &HashMap<String, Vec<String>>,
 ) -> Result<String, String> {
     if paths.contains_key(parent) {
         return Ok(parent.to_string());
@@ -134,11 +224,15 @@ fn resolve_parent(
     match by_name.get(parent).map(Vec::as_slice) {
         Some([one]) => Ok(one.clone()),
         Some(many) => Err(format!(
-            "code {child:?}: parent {parent:?} is ambiguous ({}); give its path",
-            many.join(", ")
+            "code {:?}: parent {:?} is ambiguous ({}); give its path",
+            quoted(child),
+            quoted(parent),
+            quoted(&many.join(", "))
         )),
         None => Err(format!(
-            "code {child:?}: parent {parent:?} is not defined above it"
+            "code {:?}: parent {:?} is not defined above it",
+            quoted(child),
+            quoted(parent)
         )),
     }
 }
@@ -159,13 +253,14 @@ pub fn normalise_colour(text: &str) -> Option<String> {
 
 /// Writes a codebook as TOML (with ids and parents' paths), in tree order.
 pub fn write(book: &Codebook) -> Result<String, String> {
+    let index = book.index();
     let codes = book
         .tree_order()
         .into_iter()
         .map(|(_, c)| FileCode {
             id: Some(c.code_id.to_text()),
             name: c.name.clone(),
-            parent: c.parent_id.map(|p| book.path(p)),
+            parent: c.parent_id.map(|p| book.path_in(p, &index)),
             colour: Some(c.colour.clone()),
             short_definition: c.short_definition.clone(),
             definition: c.definition.clone(),
@@ -233,5 +328,36 @@ example = "\"I stopped caring,\" she said."
         assert!(parse(colour).unwrap_err().contains("#RRGGBB"));
         let unknown = "[codebook]\nname='x'\n[[codes]]\nname='A'\ndefinitoin='typo'\n";
         assert!(parse(unknown).unwrap_err().contains("definitoin"));
+        let long = format!(
+            "[codebook]\nname='x'\n[[codes]]\nname='A' {}\n",
+            "y".repeat(100_000)
+        );
+        let err = parse(&long).unwrap_err();
+        assert!(err.len() < 700 && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn depth_is_capped() {
+        use std::fmt::Write as _;
+        let chain = |n: usize| {
+            let mut t = String::from("[codebook]\nname='x'\n");
+            for i in 0..n {
+                writeln!(t, "[[codes]]\nname='c{i}'").unwrap();
+                if i > 0 {
+                    writeln!(t, "parent='c{}'", i - 1).unwrap();
+                }
+            }
+            t
+        };
+        let book = parse(&chain(MAX_CODE_DEPTH)).unwrap();
+        assert_eq!(
+            book.depth(book.codes[MAX_CODE_DEPTH - 1].code_id),
+            MAX_CODE_DEPTH - 1
+        );
+        let err = parse(&chain(MAX_CODE_DEPTH + 1)).unwrap_err();
+        assert!(
+            err.contains("\"c64\"") && err.contains("at most 64 levels"),
+            "{err}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::{ImportError, decode};
+use crate::model::quoting::restore_formula;
 
 /// One row of a codings CSV, as written (references unresolved).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,50 +49,9 @@ pub const HEADER: &[&str] = &[
     "codebook_version",
 ];
 
-/// True when a spreadsheet would read the cell as a formula (OWASP: it begins with `=`, `+`, `-`, `@`,
-/// a tab or a carriage return) and it is not a plain number, or when it is `'` before such a cell (so
-/// that [`neutralise_formula`] and [`restore_formula`] undo each other exactly).
-#[must_use]
-pub fn looks_like_formula(cell: &str) -> bool {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'@' | b'\t' | b'\r') => true,
-        Some(b'+' | b'-') => !is_plain_number(cell),
-        Some(b'\'') => looks_like_formula(&cell[1..]),
-        _ => false,
-    }
-}
-
-fn is_plain_number(cell: &str) -> bool {
-    cell.bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && cell.parse::<f64>().is_ok()
-}
-
-/// A CSV cell a spreadsheet will show as text: `'` before a cell that [`looks_like_formula`].
-#[must_use]
-pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    if looks_like_formula(cell) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
-/// The cell as it was before [`neutralise_formula`]: the added `'` removed.
-#[must_use]
-pub fn restore_formula(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if looks_like_formula(rest) => rest,
-        _ => cell,
-    }
-}
-
 /// Reads a codings CSV.
 pub fn read_codings(path: &Path) -> Result<Vec<CodingRow>, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "a codings file")?;
     parse_codings(path, &bytes)
 }
 
@@ -177,6 +137,7 @@ pub fn parse_codings(path: &Path, bytes: &[u8]) -> Result<Vec<CodingRow>, Import
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::quoting::neutralise_formula;
 
     #[test]
     fn short_form_and_full_form() {

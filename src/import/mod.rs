@@ -155,7 +155,7 @@ pub fn read_transcript(
             "unknown file type (expected .txt, .vtt, .srt or .docx; or give --format)",
         )
     })?;
-    let bytes = read_bounded(path)?;
+    let bytes = read_bounded(path, MAX_FILE_BYTES, "a transcript")?;
     read_transcript_bytes(path, &bytes, format, opts)
 }
 
@@ -234,26 +234,114 @@ pub fn read_transcript_bytes(
     })
 }
 
-fn read_bounded(path: &Path) -> Result<Vec<u8>, ImportError> {
+/// Largest codebook file read (TOML or REFI-QDA `.qdc`): 16 MB, a hundred times a large codebook.
+pub const MAX_CODEBOOK_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest table read (case attributes, codings, pseudonym lists): 64 MB.
+pub const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest REFI-QDA project file (`.qdpx`) opened: 2 GB. Only its XML and text sources are unpacked
+/// (at most [`qdpx::MAX_EXPANDED_BYTES`]), read from the file rather than from memory, so a project
+/// with recordings in it still fits; a bigger file is refused before anything is read.
+pub const MAX_QDPX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// What is not a regular file, in words ("a FIFO", "a device", "a folder").
+fn kind_of(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("a device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not an ordinary file")
+}
+
+fn refuse_kind(path: &Path, kind: &str) -> ImportError {
+    ImportError::format(
+        path,
+        format!("not a regular file ({kind}); Accord reads only ordinary files"),
+    )
+}
+
+fn too_big(path: &Path, bytes: u64, limit: u64, what: &str) -> ImportError {
+    ImportError::format(
+        path,
+        format!(
+            "the file is {} MB; {what} may be at most {} MB",
+            bytes.div_ceil(1 << 20),
+            limit >> 20
+        ),
+    )
+}
+
+/// Opens a file Accord reads as input: symlinks are followed, and anything but a regular file (a
+/// FIFO, a device, a folder, a socket) is refused from its metadata, before it is opened, so nothing
+/// blocks or reads forever; a file over `limit` bytes is refused by its size, unread. `what` names
+/// the kind of file in the error ("a transcript", "a codebook"). Returns the file and its size.
+pub fn open_bounded(
+    path: &Path,
+    limit: u64,
+    what: &str,
+) -> Result<(std::fs::File, u64), ImportError> {
     let io = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
     };
     let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        return Err(ImportError::format(path, "is a folder, not a file"));
+    if let Some(kind) = kind_of(meta.file_type()) {
+        return Err(refuse_kind(path, kind));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ImportError::format(
-            path,
-            format!(
-                "the file is {} MB; a transcript may be at most {} MB",
-                meta.len() >> 20,
-                MAX_FILE_BYTES >> 20
-            ),
-        ));
+    if meta.len() > limit {
+        return Err(too_big(path, meta.len(), limit, what));
     }
-    std::fs::read(path).map_err(io)
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The name may have been pointed elsewhere between the two looks: check what was opened.
+    let meta = file.metadata().map_err(io)?;
+    if let Some(kind) = kind_of(meta.file_type()) {
+        return Err(refuse_kind(path, kind));
+    }
+    if meta.len() > limit {
+        return Err(too_big(path, meta.len(), limit, what));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads a whole input file through [`open_bounded`], and never more than `limit` bytes: a file
+/// that grows while it is read, or whose size lies, is refused all the same.
+pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
+    let (file, len) = open_bounded(path, limit, what)?;
+    let mut bytes = Vec::with_capacity(len.min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(path, bytes.len() as u64, limit, what));
+    }
+    Ok(bytes)
+}
+
+/// At most `max` chars of `text` for an error message, with "…" when cut.
+#[must_use]
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 fn build(
@@ -303,7 +391,12 @@ pub fn transcript_files(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBu
     let mut found = Vec::new();
     let mut skipped = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
+    // Folders already walked (a symlink back up the tree would otherwise loop forever).
+    let mut seen = BTreeSet::new();
     while let Some(next) = stack.pop() {
+        if !seen.insert(std::fs::canonicalize(&next).unwrap_or_else(|_| next.clone())) {
+            continue;
+        }
         for entry in std::fs::read_dir(&next)? {
             let path = entry?.path();
             let hidden = path
@@ -313,6 +406,8 @@ pub fn transcript_files(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBu
             if hidden {
                 continue;
             }
+            // A FIFO, a device or a dangling link of a transcript type is listed, so that reading
+            // it reports that file's failure and the batch carries on.
             if path.is_dir() {
                 stack.push(path);
             } else if format_of(&path).is_some() {
@@ -334,6 +429,40 @@ mod tests {
     fn read(name: &str, bytes: &[u8]) -> Result<ImportedTranscript, ImportError> {
         let format = format_of(Path::new(name)).unwrap();
         read_transcript_bytes(Path::new(name), bytes, format, &ImportOptions::default())
+    }
+
+    #[test]
+    fn bounded_reads_refuse_what_is_not_a_file_and_what_is_too_big() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("a.txt");
+        std::fs::write(&small, b"0123456789").unwrap();
+        assert_eq!(read_bounded(&small, 10, "a test").unwrap(), b"0123456789");
+        let err = read_bounded(&small, 9, "a test").unwrap_err().to_string();
+        assert!(
+            err.contains("a.txt") && err.contains("a test may be at most"),
+            "{err}"
+        );
+        let err = read_bounded(dir.path(), 10, "a test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a regular file (a folder)"), "{err}");
+        #[cfg(unix)]
+        {
+            let zero = dir.path().join("zero.txt");
+            std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+            let err = read_bounded(&zero, 10, "a test").unwrap_err().to_string();
+            assert!(
+                err.contains("zero.txt: not a regular file (a device)"),
+                "{err}"
+            );
+            let err = read_transcript(&zero, &ImportOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("naïve", 3), "naï…");
     }
 
     #[test]

@@ -106,10 +106,7 @@ impl Pseudonyms {
 
     /// Reads a CSV of `real,pseudonym` rows (a header row naming them is skipped).
     pub fn read_csv(path: &Path) -> Result<Self, ImportError> {
-        let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "a pseudonym list")?;
         Self::parse_csv(path, &bytes)
     }
 

@@ -3,6 +3,7 @@
 //! and a description that Accord wrote ("Definition: ...", "When to use: ...") split back into the
 //! structured fields. Another tool's description becomes the definition.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use uuid::Uuid;
@@ -11,7 +12,7 @@ use super::ImportError;
 use super::codebook_toml::{PALETTE, normalise_colour};
 use super::qde::{RawCode, RawProject, parse};
 use crate::export::qdc::DESCRIPTION_LABELS;
-use crate::model::{ACCORD_NAMESPACE, Code, CodeId, Codebook};
+use crate::model::{ACCORD_NAMESPACE, Code, CodeId, Codebook, MAX_CODE_DEPTH};
 
 /// A codebook read from a REFI-QDA file, with what was left out.
 #[derive(Debug, Clone)]
@@ -24,11 +25,17 @@ pub struct QdcImport {
     pub skipped: Vec<String>,
 }
 
+/// Reads a `.qdc` file (at most [`super::MAX_CODEBOOK_BYTES`]; see [`super::read_bounded`]).
+pub fn read_qdc_file(path: &Path) -> Result<QdcImport, ImportError> {
+    let bytes = super::read_bounded(path, super::MAX_CODEBOOK_BYTES, "a codebook")?;
+    read_qdc(path, &bytes)
+}
+
 /// Reads a `.qdc` file's bytes (UTF-8, with or without BOM).
 pub fn read_qdc(path: &Path, bytes: &[u8]) -> Result<QdcImport, ImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ImportError::format(path, "the codebook is not UTF-8 text"))?;
-    let raw = parse(text).map_err(|m| ImportError::format(path, m))?;
+    let raw = parse(text).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
     if raw.root != "CodeBook" && raw.root != "Project" {
         return Err(ImportError::format(path, "not a REFI-QDA codebook"));
     }
@@ -37,7 +44,7 @@ pub fn read_qdc(path: &Path, bytes: &[u8]) -> Result<QdcImport, ImportError> {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("codebook");
-    let codebook = codebook(&raw, name, &mut skipped);
+    let codebook = codebook(&raw, name, &mut skipped).map_err(|m| ImportError::format(path, m))?;
     if codebook.codes.is_empty() {
         return Err(ImportError::format(path, "the codebook has no codes"));
     }
@@ -155,22 +162,39 @@ fn code(raw: &RawCode, index: usize, parent: Option<CodeId>, position: i64) -> C
 }
 
 /// The codebook of a raw project or codebook; a code repeating an earlier code's id is left out.
-pub fn codebook(raw: &RawProject, name: &str, skipped: &mut Vec<String>) -> Codebook {
+/// Refused when codes nest deeper than [`MAX_CODE_DEPTH`] levels (one pass: each code's depth is its
+/// parent's plus one, and a parent comes before its children in document order).
+pub fn codebook(
+    raw: &RawProject,
+    name: &str,
+    skipped: &mut Vec<String>,
+) -> Result<Codebook, String> {
     let mut codes: Vec<Code> = Vec::with_capacity(raw.codes.len());
+    let mut ids: HashSet<CodeId> = HashSet::with_capacity(raw.codes.len());
+    let mut depth: Vec<usize> = Vec::with_capacity(raw.codes.len());
     for (i, rc) in raw.codes.iter().enumerate() {
+        let level = rc.parent.and_then(|p| depth.get(p)).map_or(1, |d| d + 1);
+        depth.push(level);
+        if level > MAX_CODE_DEPTH {
+            return Err(format!(
+                "code {:?} is nested {level} levels deep; codes may be nested at most \
+                 {MAX_CODE_DEPTH} levels; nothing was imported",
+                super::excerpt(rc.name.trim(), 100)
+            ));
+        }
         let parent = rc.parent.map(|p| CodeId(guid(&raw.codes[p].guid)));
         // Document order is tree order, so the index keeps siblings in the file's order.
         let c = code(rc, i, parent, i as i64);
-        if codes.iter().any(|k| k.code_id == c.code_id) {
+        if !ids.insert(c.code_id) {
             skipped.push(format!(
                 "code {:?}: its GUID repeats another code's",
-                c.name
+                super::excerpt(&c.name, 100)
             ));
             continue;
         }
         codes.push(c);
     }
-    Codebook {
+    Ok(Codebook {
         name: if raw.name.is_empty() {
             name.to_string()
         } else {
@@ -182,7 +206,7 @@ pub fn codebook(raw: &RawProject, name: &str, skipped: &mut Vec<String>) -> Code
             format!("Imported from {}", raw.origin)
         },
         codes,
-    }
+    })
 }
 
 #[cfg(test)]

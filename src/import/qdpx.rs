@@ -70,7 +70,29 @@ pub struct QdpxImport {
     pub skipped: Vec<String>,
 }
 
-/// Reads a `.qdpx` archive, or a bare `.qde` document (then no source text is available).
+/// Reads a `.qdpx` archive or a bare `.qde` document from a file: anything but a regular file is
+/// refused, an archive over [`super::MAX_QDPX_BYTES`] too, both before anything is read; an archive
+/// is read from the file (only the XML and the text sources are unpacked, within
+/// [`MAX_EXPANDED_BYTES`]), and a bare document is read only up to that limit.
+pub fn read_qdpx_file(path: &Path) -> Result<QdpxImport, ImportError> {
+    use std::io::Read as _;
+    let (mut file, _) = super::open_bounded(path, super::MAX_QDPX_BYTES, "a REFI-QDA project")?;
+    let mut magic = [0u8; 2];
+    let is_zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK";
+    let (xml, files) = if is_zip {
+        super::qdpx_archive::read_zip_file(path, file)?
+    } else {
+        drop(file);
+        let bytes = super::read_bounded(path, MAX_EXPANDED_BYTES, "a REFI-QDA project document")?;
+        let xml = String::from_utf8(bytes)
+            .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
+        (xml, BTreeMap::new())
+    };
+    from_xml(path, &xml, &files)
+}
+
+/// Reads a `.qdpx` archive, or a bare `.qde` document (then no source text is available), from
+/// bytes already in memory.
 pub fn read_qdpx(path: &Path, bytes: &[u8]) -> Result<QdpxImport, ImportError> {
     let (xml, files) = if bytes.starts_with(b"PK") {
         super::qdpx_archive::read_zip(path, bytes)?
@@ -79,14 +101,22 @@ pub fn read_qdpx(path: &Path, bytes: &[u8]) -> Result<QdpxImport, ImportError> {
             .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
         (xml, BTreeMap::new())
     };
-    let raw = parse(&xml).map_err(|m| ImportError::format(path, m))?;
+    from_xml(path, &xml, &files)
+}
+
+fn from_xml(
+    path: &Path,
+    xml: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<QdpxImport, ImportError> {
+    let raw = parse(xml).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
     if raw.root != "Project" {
         return Err(ImportError::format(
             path,
             "not a REFI-QDA project (the XML's root is not Project)",
         ));
     }
-    Ok(convert(path, &raw, &files))
+    convert(path, &raw, files)
 }
 
 /// Unique names: a repeated name gets " (2)", " (3)", ...
@@ -108,13 +138,17 @@ pub(super) struct Context<'a> {
     pub(super) out: QdpxImport,
 }
 
-fn convert(path: &Path, raw: &RawProject, files: &BTreeMap<String, Vec<u8>>) -> QdpxImport {
+fn convert(
+    path: &Path,
+    raw: &RawProject,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<QdpxImport, ImportError> {
     let mut skipped = skipped_elements(raw);
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("project");
-    let book = codebook(raw, stem, &mut skipped);
+    let book = codebook(raw, stem, &mut skipped).map_err(|m| ImportError::format(path, m))?;
     let mut ctx = Context {
         raw,
         codes: book.codes.iter().map(|c| c.code_id).collect(),
@@ -149,7 +183,7 @@ fn convert(path: &Path, raw: &RawProject, files: &BTreeMap<String, Vec<u8>>) -> 
     }
     ctx.attributes();
     ctx.memos();
-    ctx.out
+    Ok(ctx.out)
 }
 
 impl Context<'_> {

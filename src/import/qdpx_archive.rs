@@ -4,7 +4,7 @@
 //! path. Only the project XML and `.txt` sources are read.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
 use super::ImportError;
@@ -21,17 +21,25 @@ pub(super) fn read_zip(
     path: &Path,
     bytes: &[u8],
 ) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
-    read_zip_within(path, bytes, MAX_EXPANDED_BYTES)
+    read_zip_within(path, Cursor::new(bytes), MAX_EXPANDED_BYTES)
+}
+
+/// [`read_zip`] from an open file: only the entries Accord reads are unpacked into memory.
+pub(super) fn read_zip_file(
+    path: &Path,
+    file: std::fs::File,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
+    read_zip_within(path, std::io::BufReader::new(file), MAX_EXPANDED_BYTES)
 }
 
 /// [`read_zip`] with a given budget of expanded bytes.
-fn read_zip_within(
+fn read_zip_within<R: Read + Seek>(
     path: &Path,
-    bytes: &[u8],
+    reader: R,
     limit: u64,
 ) -> Result<(String, BTreeMap<String, Vec<u8>>), ImportError> {
     let bad = |m: String| ImportError::format(path, m);
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+    let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| bad(format!("not a readable REFI-QDA archive (zip): {e}")))?;
     if archive.len() > MAX_ENTRIES {
         return Err(bad(format!(
@@ -132,7 +140,7 @@ mod tests {
         let zeros = vec![0u8; 1 << 20];
         let bomb = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &zeros)]);
         assert!(bomb.len() < 10_000, "a megabyte of zeros packs small");
-        let err = read_zip_within(Path::new("b.qdpx"), &bomb, 2 << 20).unwrap_err();
+        let err = read_zip_within(Path::new("b.qdpx"), Cursor::new(&bomb), 2 << 20).unwrap_err();
         assert!(err.to_string().contains("zip bomb"), "{err}");
         // A megabyte of letters packs like text: refused only past the budget.
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
@@ -145,9 +153,9 @@ mod tests {
             })
             .collect();
         let big = archive(&[("project.qde", b"<Project/>"), ("sources/a.txt", &letters)]);
-        let err = read_zip_within(Path::new("b.qdpx"), &big, 100_000).unwrap_err();
+        let err = read_zip_within(Path::new("b.qdpx"), Cursor::new(&big), 100_000).unwrap_err();
         assert!(err.to_string().contains("expands past the limit"), "{err}");
-        assert!(read_zip_within(Path::new("b.qdpx"), &big, 2 << 20).is_ok());
+        assert!(read_zip_within(Path::new("b.qdpx"), Cursor::new(&big), 2 << 20).is_ok());
         let escape = archive(&[("/etc/passwd.txt", b"x")]);
         let err = read_zip(Path::new("e.qdpx"), &escape).unwrap_err();
         assert!(err.to_string().contains("outside the archive"), "{err}");

@@ -1,11 +1,15 @@
 //! The codebook: codes with the structured fields of a qualitative codebook entry (name, short and
 //! full definition, when to use, when not to use, example), nested by `parent_id`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use super::CodeId;
+
+/// How deeply codes may nest: a code's path holds at most this many names. Real codebooks use
+/// three or four levels; the cap keeps a hostile file from making every path long.
+pub const MAX_CODE_DEPTH: usize = 64;
 
 /// One codebook entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,19 +65,50 @@ impl Codebook {
         self.codes.iter().find(|c| c.code_id == code_id)
     }
 
+    /// Each code's place in `codes`, by id (to look codes up in constant time).
+    #[must_use]
+    pub fn index(&self) -> HashMap<CodeId, usize> {
+        let mut index = HashMap::with_capacity(self.codes.len());
+        for (i, c) in self.codes.iter().enumerate() {
+            index.entry(c.code_id).or_insert(i);
+        }
+        index
+    }
+
     /// The path of a code: its ancestors' names and its own, joined by `/`.
     #[must_use]
     pub fn path(&self, code_id: CodeId) -> String {
+        Self::path_by(code_id, |id| self.get(id))
+    }
+
+    /// [`Codebook::path`] with an [`index`](Codebook::index) at hand: at most
+    /// [`MAX_CODE_DEPTH`] steps, each in constant time.
+    #[must_use]
+    pub fn path_in(&self, code_id: CodeId, index: &HashMap<CodeId, usize>) -> String {
+        Self::path_by(code_id, |id| index.get(&id).map(|&i| &self.codes[i]))
+    }
+
+    fn path_by<'a>(code_id: CodeId, get: impl Fn(CodeId) -> Option<&'a Code>) -> String {
         let mut names = Vec::new();
         let mut next = Some(code_id);
         // The depth bound guards against a cycle in hand-edited data.
-        while let (Some(id), true) = (next, names.len() < 64) {
-            let Some(code) = self.get(id) else { break };
+        while let (Some(id), true) = (next, names.len() < MAX_CODE_DEPTH) {
+            let Some(code) = get(id) else { break };
             names.push(code.name.as_str());
             next = code.parent_id;
         }
         names.reverse();
         names.join("/")
+    }
+
+    /// Every code's path, by id, computed once each (linear in the number of codes).
+    #[must_use]
+    pub fn all_paths(&self) -> HashMap<CodeId, String> {
+        let index = self.index();
+        self.codes
+            .iter()
+            .map(|c| (c.code_id, self.path_in(c.code_id, &index)))
+            .collect()
     }
 
     /// Depth of a code (0 for a top-level code).
@@ -91,10 +126,13 @@ impl Codebook {
         {
             return CodeLookup::Found(code);
         }
+        let index = self.index();
+        // Only a code whose own name ends the reference can have it as its path.
+        let last = reference.rsplit('/').next().unwrap_or(reference);
         if let Some(code) = self
             .codes
             .iter()
-            .find(|c| self.path(c.code_id) == reference)
+            .find(|c| c.name == last && self.path_in(c.code_id, &index) == reference)
         {
             return CodeLookup::Found(code);
         }
@@ -106,7 +144,11 @@ impl Codebook {
         match by_name.as_slice() {
             [] => CodeLookup::Missing,
             [one] => CodeLookup::Found(one),
-            many => CodeLookup::Ambiguous(many.iter().map(|c| self.path(c.code_id)).collect()),
+            many => CodeLookup::Ambiguous(
+                many.iter()
+                    .map(|c| self.path_in(c.code_id, &index))
+                    .collect(),
+            ),
         }
     }
 
@@ -118,33 +160,32 @@ impl Codebook {
             .iter()
             .filter(|c| c.parent_id == parent)
             .collect();
-        kids.sort_by(|a, b| {
-            a.position
-                .cmp(&b.position)
-                .then_with(|| a.name.cmp(&b.name))
-        });
+        sort_siblings(&mut kids);
         kids
     }
 
-    /// Codes in tree order (depth first, siblings by position), with their depth.
+    /// Codes in tree order (depth first, siblings by position), with their depth; the children of
+    /// every code are gathered once, so this is linear (but for sorting siblings).
     #[must_use]
     pub fn tree_order(&self) -> Vec<(usize, &Code)> {
+        let mut kids: HashMap<Option<CodeId>, Vec<&Code>> = HashMap::new();
+        for c in &self.codes {
+            kids.entry(c.parent_id).or_default().push(c);
+        }
+        for list in kids.values_mut() {
+            sort_siblings(list);
+        }
         let mut out = Vec::with_capacity(self.codes.len());
-        let mut stack: Vec<(usize, &Code)> = self
-            .children(None)
-            .into_iter()
-            .rev()
-            .map(|c| (0, c))
-            .collect();
+        let mut stack: Vec<(usize, &Code)> = kids
+            .get(&None)
+            .map(|top| top.iter().rev().map(|c| (0, *c)).collect())
+            .unwrap_or_default();
         while let Some((depth, code)) = stack.pop() {
             out.push((depth, code));
-            if depth < 64 {
-                stack.extend(
-                    self.children(Some(code.code_id))
-                        .into_iter()
-                        .rev()
-                        .map(|c| (depth + 1, c)),
-                );
+            if depth < MAX_CODE_DEPTH
+                && let Some(children) = kids.get(&Some(code.code_id))
+            {
+                stack.extend(children.iter().rev().map(|c| (depth + 1, *c)));
             }
         }
         out
@@ -153,11 +194,20 @@ impl Codebook {
     /// Map from path to code id, sorted.
     #[must_use]
     pub fn paths(&self) -> BTreeMap<String, CodeId> {
+        let index = self.index();
         self.codes
             .iter()
-            .map(|c| (self.path(c.code_id), c.code_id))
+            .map(|c| (self.path_in(c.code_id, &index), c.code_id))
             .collect()
     }
+}
+
+fn sort_siblings(kids: &mut [&Code]) {
+    kids.sort_by(|a, b| {
+        a.position
+            .cmp(&b.position)
+            .then_with(|| a.name.cmp(&b.name))
+    });
 }
 
 #[cfg(test)]
@@ -207,5 +257,9 @@ mod tests {
             .collect();
         assert_eq!(order, ["Burnout", "Cynicism", "Other", "Cynicism"]);
         assert_eq!(book.depth(a1.code_id), 1);
+        let paths = book.all_paths();
+        assert_eq!(paths[&a1.code_id], "Burnout/Cynicism");
+        assert_eq!(book.paths().len(), 4);
+        assert_eq!(book.children(Some(a.code_id)).len(), 1);
     }
 }

@@ -5,12 +5,13 @@ mod adjudication;
 mod codebook;
 mod coding;
 mod ids;
+pub mod quoting;
 mod span;
 pub mod text;
 mod transcript;
 
 pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
-pub use codebook::{Code, CodeLookup, Codebook};
+pub use codebook::{Code, CodeLookup, Codebook, MAX_CODE_DEPTH};
 pub use coding::{Case, Coding, Memo, MemoTarget, Rater, RaterKind};
 pub use ids::{
     ACCORD_NAMESPACE, AdjudicationId, CaseId, CodeId, CodingId, MemoId, ProjectId, ProposalId,

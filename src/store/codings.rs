@@ -105,6 +105,20 @@ impl Store {
         })
     }
 
+    /// Which of these codings are stored but removed (tombstoned), in the order given.
+    pub fn removed_among(&self, ids: &[CodingId]) -> Result<Vec<CodingId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT 1 FROM coding_removals WHERE coding_id = ?1")?;
+        let mut out = Vec::new();
+        for id in ids {
+            if stmt.exists([id.to_text()])? {
+                out.push(*id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Codings matching a filter, ordered by transcript, start, end, code, rater.
     pub fn codings(&self, filter: &CodingFilter) -> Result<Vec<Coding>> {
         let mut sql = String::from(

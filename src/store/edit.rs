@@ -139,14 +139,16 @@ fn set_codebook(
     let mut changed = before.name != book.name || before.description != book.description;
     set_meta(tx, "name", &book.name)?;
     set_meta(tx, "description", &book.description)?;
+    // Codes matched through maps built once, so a large codebook is linear, not quadratic.
+    let (before_index, book_index) = (before.index(), book.index());
     for code in &book.codes {
-        if before.get(code.code_id) != Some(code) {
+        if before_index.get(&code.code_id).map(|&i| &before.codes[i]) != Some(code) {
             upsert_code(tx, code)?;
             changed = true;
         }
     }
     for code in &before.codes {
-        if book.get(code.code_id).is_none() {
+        if !book_index.contains_key(&code.code_id) {
             tx.execute(
                 "UPDATE codes SET retired_at = ?2 WHERE code_id = ?1 AND retired_at IS NULL",
                 params![code.code_id.to_text(), now_rfc3339()],

@@ -149,3 +149,202 @@ mod tests {
         assert_eq!(Passphrase::new(" x ").text(), " x ");
     }
 }
+
+/// What converting a plain project into an encrypted one did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Encrypted {
+    /// The project, now encrypted.
+    pub path: std::path::PathBuf,
+    /// Tables copied (and checked row for row).
+    pub tables: usize,
+    /// Rows copied, in all tables.
+    pub rows: u64,
+}
+
+impl super::Store {
+    /// Converts the plain project at `path` into one encrypted with `key`, in place: the project is
+    /// copied with SQLCipher's `sqlcipher_export` into a new encrypted file beside it (never a
+    /// plaintext copy), the copy is opened with the key and checked (integrity, schema, and the rows
+    /// of every table against the original), and only then renamed over the project. Nobody can
+    /// change the project meanwhile (its write lock is held throughout). Refused for a project that
+    /// is already encrypted; on any failure the project is left exactly as it was.
+    ///
+    /// The project's backups and search index are not touched here (see `app::encrypt`).
+    pub fn encrypt_in_place(path: &Path, key: &Passphrase) -> Result<Encrypted> {
+        let plain = match Self::open(path) {
+            Err(StoreError::Encrypted(_)) => {
+                return Err(StoreError::Refused(format!(
+                    "{}: the project is already encrypted; nothing was changed",
+                    path.display()
+                )));
+            }
+            other => other?,
+        };
+        if key.text().is_empty() {
+            return Err(StoreError::Refused("the passphrase is empty".into()));
+        }
+        // A whole-file operation: no other Accord may have the project open (the window would go
+        // on writing to the plain file once the encrypted one is renamed over it).
+        let _whole_file = plain.exclusive()?;
+        // The write lock, held by a second connection until the encrypted copy is in place: a
+        // change made meanwhile would be lost with the plain file.
+        let lock = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        lock.busy_timeout(std::time::Duration::from_secs(5))?;
+        lock.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
+            StoreError::Refused(format!(
+                "{}: another program is changing the project ({e}); close it and try again; \
+                 nothing was changed",
+                path.display()
+            ))
+        })?;
+        let tmp = encrypting_name(path);
+        remove_with_sidecars(&tmp);
+        let copied = export_encrypted(&plain.conn, &tmp, key);
+        let copied = copied.and_then(|(tables, rows)| {
+            std::fs::rename(&tmp, path)
+                .map_err(|e| StoreError::Refused(format!("{}: {e}", path.display())))?;
+            Ok((tables, rows))
+        });
+        let _ = lock.execute_batch("ROLLBACK");
+        drop(plain);
+        // The last connection to the plain file: closing it checkpoints and removes its WAL.
+        let _ = lock.close();
+        let (tables, rows) = match copied {
+            Ok(done) => done,
+            Err(e) => {
+                remove_with_sidecars(&tmp);
+                return Err(e);
+            }
+        };
+        // The plain file's WAL and shared memory, should they have outlived it, must not be read
+        // as the encrypted file's.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(Encrypted {
+            path: path.to_path_buf(),
+            tables,
+            rows,
+        })
+    }
+}
+
+/// `.<name>.encrypting-<pid>` beside the project (the same folder, so the rename is atomic).
+fn encrypting_name(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.encrypting-{}", std::process::id()))
+}
+
+fn remove_with_sidecars(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Copies the database of `conn` into a new encrypted file at `tmp` and checks the copy: opened
+/// with the key, sound, with the same schema and the same number of rows in every table. Returns
+/// (tables, rows).
+fn export_encrypted(conn: &Connection, tmp: &Path, key: &Passphrase) -> Result<(usize, u64)> {
+    let name = tmp.to_string_lossy().into_owned();
+    // The project's connection was opened without the right to create files, and ATTACH inherits
+    // it: an empty file is a new database to SQLite.
+    std::fs::File::create_new(tmp)
+        .map_err(|e| StoreError::Refused(format!("{}: {e}", tmp.display())))?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+        rusqlite::params![name, key.text()],
+    )?;
+    let exported = (|| -> Result<()> {
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        conn.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; PRAGMA encrypted.application_id = {app_id};"
+        ))?;
+        Ok(())
+    })();
+    let detached = conn.execute_batch("DETACH DATABASE encrypted");
+    exported?;
+    detached?;
+    let copy = Connection::open(tmp)?;
+    key.apply(&copy)?;
+    check(&copy, tmp)?;
+    // Encrypted projects run in WAL mode like every other (its log is encrypted too).
+    copy.pragma_update(None, "journal_mode", "WAL")?;
+    let bad = |why: String| {
+        StoreError::Corrupt(format!(
+            "the encrypted copy does not match the project ({why}); nothing was changed"
+        ))
+    };
+    let problems: Vec<String> = copy
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    if problems != ["ok"] {
+        return Err(bad(problems.join("; ")));
+    }
+    let schema = |c: &Connection| -> Result<Vec<(String, String, Option<String>)>> {
+        Ok(c.prepare(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?)
+    };
+    let ours = schema(conn)?;
+    if ours != schema(&copy)? {
+        return Err(bad("the tables differ".into()));
+    }
+    let pragma = |c: &Connection, p: &str| -> Result<i64> {
+        Ok(c.pragma_query_value(None, p, |r| r.get(0))?)
+    };
+    for p in ["user_version", "application_id"] {
+        if pragma(conn, p)? != pragma(&copy, p)? {
+            return Err(bad(format!("{p} differs")));
+        }
+    }
+    let (mut tables, mut rows) = (0, 0u64);
+    for (kind, table, _) in &ours {
+        if kind != "table" {
+            continue;
+        }
+        let count = |c: &Connection| -> Result<i64> {
+            Ok(c.query_row(
+                &format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\"")),
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let n = count(conn)?;
+        if n != count(&copy)? {
+            return Err(bad(format!("table {table} has other rows")));
+        }
+        tables += 1;
+        rows += n as u64;
+    }
+    copy.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Refused(format!("{}: {e}", tmp.display())))?;
+    if super::check_magic(tmp).is_ok() {
+        return Err(bad("the copy is not encrypted".into()));
+    }
+    Ok((tables, rows))
+}

@@ -283,12 +283,17 @@ pub fn other_processes_with(project: &Path) -> Vec<String> {
 
 impl super::Store {
     /// Creates a project file that no one else opens until it is renamed into place (a REFI-QDA
-    /// import being built), without a lock file beside its temporary name.
-    pub fn create_unshared(path: &Path, name: &str) -> Result<Self> {
+    /// import being built), without a lock file beside its temporary name; encrypted from the
+    /// start when a passphrase is given.
+    pub fn create_unshared(
+        path: &Path,
+        name: &str,
+        key: Option<&super::Passphrase>,
+    ) -> Result<Self> {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
-        Self::create_file(path, name, None)
+        Self::create_file(path, name, key.cloned())
     }
 
     /// Holds the project exclusively (see [`ProjectLock::exclusive`]) for a whole-file operation:

@@ -44,6 +44,8 @@ pub struct MergeReport {
     pub codings: usize,
     /// Codings removed (tombstones brought in).
     pub removals: usize,
+    /// Codings that were here but removed (undone or uncoded), live in the file, and so restored.
+    pub restored: usize,
     /// Memos added.
     pub memos: usize,
     /// Proposals added (waiting for the lead).
@@ -64,6 +66,8 @@ pub struct MergeDetail {
     pub added: Vec<CodingId>,
     /// Codings that were live here and that the merge removed.
     pub removed: Vec<CodingId>,
+    /// Codings that were removed here, live in the file, and that the merge restored.
+    pub restored: Vec<CodingId>,
     /// Memos added.
     pub memos: Vec<Memo>,
     /// Proposals added.
@@ -74,7 +78,7 @@ impl MergeReport {
     /// Whether the merge changed nothing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.codings + self.removals + self.memos + self.proposals == 0
+        self.codings + self.removals + self.restored + self.memos + self.proposals == 0
     }
 }
 
@@ -150,7 +154,8 @@ impl Store {
     }
 
     /// Merges a rater's work in one transaction: codings, tombstones, memos and proposals are added
-    /// by id (what is already here is left as it is, so merging twice changes nothing). Refused, with
+    /// by id (what is already here is left as it is, so merging twice changes nothing; a coding live in
+    /// the file but removed here, by an undone merge or an uncode, is restored). Refused, with
     /// nothing changed, when the work belongs to another project, names a rater this project does not
     /// have, holds a transcript whose text differs from this project's, or was coded under a codebook
     /// version this project does not know.
@@ -179,7 +184,19 @@ impl Store {
                     ],
                 )?;
                 if added == 0 {
-                    report.already += 1;
+                    // Live in the file but removed here (a merge undone, or an uncode): the file
+                    // brings it back, as redo would.
+                    if c.removed_at.is_none()
+                        && tx.execute(
+                            "DELETE FROM coding_removals WHERE coding_id = ?1",
+                            [c.coding_id.to_text()],
+                        )? > 0
+                    {
+                        report.restored += 1;
+                        report.detail.restored.push(c.coding_id);
+                    } else {
+                        report.already += 1;
+                    }
                 } else {
                     report.codings += 1;
                     // Added and removed in the file alike stays removed through undo and redo.

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::model::quoting::shell_word;
 use crate::model::{ProjectId, SpanError, now_rfc3339};
 
 pub use audit::AuditEntry;
@@ -37,7 +38,7 @@ pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
 pub use edit::{Edit, EditReport};
 pub use erase::{Erasure, PURGE_PENDING, is_disk_full};
-pub use key::{MIN_PASSPHRASE_CHARS, Passphrase};
+pub use key::{Encrypted, MIN_PASSPHRASE_CHARS, Passphrase};
 pub use lock::ExclusiveGuard;
 pub use merge::{MergeDetail, MergeReport, RaterWork};
 pub use proposals::Proposal;
@@ -681,22 +682,6 @@ fn cannot_write_message(path: Option<&Path>, detail: &str) -> String {
         "cannot write beside the project {file} (read-only folder or full disk: {detail}); \
          nothing was changed. Copy the project to a folder you can write to, or free some space"
     )
-}
-
-/// A path as one word for a shell command in a hint: as it is when it holds only safe
-/// characters, else in single quotes.
-#[must_use]
-pub fn shell_word(path: &Path) -> String {
-    let text = path.display().to_string();
-    let safe = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || "/._-+,:@%=".contains(c));
-    if safe {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 /// A `file:` URI for `path` with query `params` (SQLite reads `mode=ro`, `immutable=1`).

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use accord::Store;
 
-use crate::support::{accord, demo, files_holding, snapshot};
+use crate::support::{accord, accord_with, demo, files_holding, snapshot};
 
 /// Phrases only P01's interview holds.
 const P01: [&str; 2] = ["form reader", "traveled into your own work"];
@@ -80,6 +80,16 @@ fn restore_is_refused_while_another_accord_has_the_project_open() {
     )
     .failure()
     .stderr_has("open in another Accord");
+    // Encrypting in place replaces the file too: refused the same way, the file left plain.
+    let plain = snapshot(&project);
+    accord_with(
+        dir.path(),
+        &["encrypt", p],
+        &[("ACCORD_PASSPHRASE", "a long enough passphrase")],
+    )
+    .failure()
+    .stderr_has("open in another Accord");
+    assert_eq!(snapshot(&project), plain, "still the plain project");
     assert_eq!(transcript_count(&project), 12, "nothing was erased");
     assert_eq!(pending(&project), None);
     drop(held);

@@ -20,6 +20,7 @@ mod gui_safety;
 mod gui_team;
 mod history;
 mod hostile;
+mod import_attack;
 mod kill;
 mod lock_attack;
 mod malformed;

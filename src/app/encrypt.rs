@@ -1,0 +1,88 @@
+//! Encrypting a plain project after the fact (`accord encrypt`): the project file becomes an
+//! encrypted one (see [`Store::encrypt_in_place`]); its plaintext backups are deleted and one
+//! encrypted backup taken in their place; its search index on disk, which holds the transcripts'
+//! words, is deleted (an encrypted project keeps its index in memory). Copies made elsewhere
+//! (exports, rater files already issued) stay as they are, in plaintext.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{AppError, Result};
+use crate::store::{Passphrase, Store, backups_dir, list_backups};
+
+/// What `accord encrypt` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncryptOutcome {
+    /// The project, now encrypted.
+    pub project: PathBuf,
+    /// Tables and rows copied and checked.
+    pub tables: usize,
+    /// Rows copied and checked.
+    pub rows: u64,
+    /// Plaintext backups deleted.
+    pub backups_deleted: usize,
+    /// The one encrypted backup taken.
+    pub backup: Option<PathBuf>,
+    /// Whether a search index on disk was deleted.
+    pub index_deleted: bool,
+    /// An index folder left in place because it does not look like Accord's.
+    pub index_left: Option<PathBuf>,
+}
+
+/// Refuses a project that is already encrypted (or that is not a project), before any passphrase
+/// is asked for.
+pub fn refuse_if_encrypted(path: &Path) -> Result<()> {
+    match Store::open(path) {
+        Err(crate::store::StoreError::Encrypted(_)) => Err(AppError::Invalid(format!(
+            "{}: the project is already encrypted; nothing was changed",
+            path.display()
+        ))),
+        other => other.map(drop).map_err(AppError::from),
+    }
+}
+
+/// Encrypts the plain project at `path` with `key` (see the module documentation).
+pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> {
+    let done = Store::encrypt_in_place(path, key)?;
+    let backups = list_backups(path)?;
+    let dir = backups_dir(path);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| {
+            AppError::Invalid(format!(
+                "{}: the project is encrypted, but its old plaintext backups could not be deleted: \
+                 {e}; delete this folder yourself",
+                dir.display()
+            ))
+        })?;
+    }
+    let store = Store::open_encrypted(path, key)?;
+    let backup = store.backup("encrypted")?;
+    drop(store);
+    let index = crate::search::sync::index_dir(path);
+    let (mut index_deleted, mut index_left) = (false, None);
+    if index.is_dir() {
+        // Only a folder that Accord's index sidecar marks as its own is deleted.
+        if index.join("accord-index.json").is_file() {
+            std::fs::remove_dir_all(&index).map_err(|e| {
+                AppError::Invalid(format!(
+                    "{}: the project is encrypted, but its plaintext search index could not be \
+                     deleted: {e}; delete this folder yourself",
+                    index.display()
+                ))
+            })?;
+            index_deleted = true;
+        } else {
+            index_left = Some(index);
+        }
+    }
+    Ok(EncryptOutcome {
+        project: done.path,
+        tables: done.tables,
+        rows: done.rows,
+        backups_deleted: backups.len(),
+        backup,
+        index_deleted,
+        index_left,
+    })
+}
