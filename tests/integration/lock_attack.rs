@@ -138,7 +138,7 @@ fn restore_during_a_long_import_is_refused_and_every_imported_transcript_stays()
     let p = project.to_str().unwrap();
     accord(dir.path(), &["backup", p]).success();
     let src = dir.path().join("src");
-    interviews(&src, 150, 20);
+    interviews(&src, 400, 20);
     let import = Command::new(env!("CARGO_BIN_EXE_accord"))
         .args(["import", p, src.to_str().unwrap()])
         .current_dir(dir.path())
@@ -157,27 +157,43 @@ fn restore_during_a_long_import_is_refused_and_every_imported_transcript_stays()
     let out = import.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(
-        !restore.ok,
-        "the restore ran under the import (import still running after it: \
-         {import_still_running}):\n{}",
-        restore.stdout
-    );
-    assert!(
-        restore.stderr.contains("open in another Accord"),
-        "{}",
-        restore.stderr
-    );
     let imported = stdout
         .lines()
         .find_map(|l| l.strip_suffix(" failed"))
         .and_then(|l| l.split(' ').next())
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap();
-    assert_eq!(imported, 150, "{stdout}");
+    assert_eq!(imported, 400, "{stdout}");
+    if restore.ok {
+        // The restore waits about a second for the others to let go: on a fast machine the import
+        // may finish within it. Then the restore is legitimate, and it must have come after the
+        // import, whose work is kept whole in the before-restore backup.
+        assert!(
+            !import_still_running,
+            "the restore ran under the import:\n{}",
+            restore.stdout
+        );
+        let kept = restore
+            .stdout
+            .split("is kept in ")
+            .nth(1)
+            .map(str::trim)
+            .unwrap();
+        assert_eq!(
+            transcript_count(Path::new(kept)),
+            12 + 400,
+            "every import is in the project as it was before the restore"
+        );
+        return;
+    }
+    assert!(
+        restore.stderr.contains("open in another Accord"),
+        "{}",
+        restore.stderr
+    );
     assert_eq!(
         transcript_count(&project),
-        12 + 150,
+        12 + 400,
         "every import is there"
     );
 }
