@@ -41,7 +41,9 @@ fn codebook() {
         writeln!(toml, "[[codes]]\nname = 'code {i}'").expect("write");
         write!(
             qdc,
-            "<Code guid=\"{i:08x}-0000-4000-8000-000000000000\" name=\"code {i}\" isCodable=\"true\"/>"
+            "<Code guid=\"{}\" name=\"code {i}\" isCodable=\"true\"/>",
+            // Random, as every program writes them (ordered ones would flatter the store).
+            uuid::Uuid::new_v4()
         )
         .expect("write");
     }

@@ -72,6 +72,8 @@ impl Store {
             let mut change = CodebookChange::default();
             set_meta(tx, "name", &book.name)?;
             set_meta(tx, "description", &book.description)?;
+            // What changes, in the book's order (as people read it)...
+            let mut changed = Vec::new();
             for code in &book.codes {
                 match before_index.get(&code.code_id).map(|&i| &before.codes[i]) {
                     None => change.added.push(book.path_in(code.code_id, &book_index)),
@@ -80,6 +82,16 @@ impl Store {
                     }
                     Some(_) => continue,
                 }
+                changed.push(code);
+            }
+            // ...stored in key order, so a large codebook's random ids append to the index rather
+            // than land all over it.
+            // A child may now come before its parent: the parents are checked at commit instead
+            // (they were all checked above, and SQLite still refuses the commit without them).
+            // (A UUID's bytes order as its hyphenated lowercase text does, which is the key.)
+            changed.sort_unstable_by_key(|c| c.code_id);
+            tx.pragma_update(None, "defer_foreign_keys", true)?;
+            for code in changed {
                 upsert_code(tx, code)?;
             }
             change.kept = before
@@ -100,7 +112,24 @@ impl Store {
                 || !change.updated.is_empty()
                 || meta_changed
             {
-                change.version = record_version(tx, version + 1, note)?;
+                // The codebook as stored now, known without reading it back: the codes kept from
+                // before and the book's, in the order `read_codebook` gives.
+                let mut codes: Vec<Code> = before
+                    .codes
+                    .iter()
+                    .filter(|c| !book_index.contains_key(&c.code_id))
+                    .chain(&book.codes)
+                    .cloned()
+                    .collect();
+                codes.sort_by(|a, b| {
+                    (a.position, &a.name, a.code_id).cmp(&(b.position, &b.name, b.code_id))
+                });
+                let after = Codebook {
+                    name: book.name.clone(),
+                    description: book.description.clone(),
+                    codes,
+                };
+                change.version = record_version_of(tx, version + 1, note, &after)?;
             }
             audit::record(
                 tx,
@@ -197,6 +226,21 @@ pub(super) fn record_version(tx: &Connection, version: i64, note: &str) -> Resul
     Ok(version)
 }
 
+/// Records version `version` as `book`, which must be the codebook as stored now.
+fn record_version_of(tx: &Connection, version: i64, note: &str, book: &Codebook) -> Result<i64> {
+    let snapshot = serde_json::to_string(book).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    debug_assert_eq!(
+        serde_json::to_string(&read_codebook(tx)?).ok(),
+        Some(snapshot.clone()),
+        "the snapshot is the codebook as stored"
+    );
+    tx.execute(
+        "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
+        params![version, now_rfc3339(), note, snapshot],
+    )?;
+    Ok(version)
+}
+
 fn snapshot(tx: &Connection) -> Result<String> {
     let book = read_codebook(tx)?;
     serde_json::to_string(&book).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -206,7 +250,7 @@ fn snapshot(tx: &Connection) -> Result<String> {
 pub(super) fn read_codebook(conn: &Connection) -> Result<Codebook> {
     let mut stmt = conn.prepare(
         "SELECT code_id, name, parent_id, colour, short_definition, definition, when_to_use,
-                when_not_to_use, example, position FROM codes WHERE retired_at IS NULL ORDER BY position, name",
+                when_not_to_use, example, position FROM codes WHERE retired_at IS NULL ORDER BY position, name, code_id",
     )?;
     let codes = stmt
         .query_map([], |r| {
