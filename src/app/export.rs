@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::Result;
 use crate::export::ProjectData;
+use crate::model::files::{companion, folder_of, sync_folder_of};
 use crate::store::{CodingFilter, Store};
 
 /// Reads everything an export may need: codebook, transcripts with text and turns, cases, raters,
@@ -192,7 +193,7 @@ impl OutputTarget<'_> {
             }
         }
         for suffix in ["-wal", "-shm", "-journal"] {
-            if *resolved == sibling(&project, suffix) {
+            if *resolved == companion(&project, suffix) {
                 return Err(self.refused(format!(
                     "it is the project's {suffix} file, part of {}; choose another output file",
                     project.display()
@@ -237,11 +238,8 @@ impl OutputTarget<'_> {
         file.write_all(bytes).map_err(|e| self.io(e))?;
         file.as_file().sync_all().map_err(|e| self.io(e))?;
         file.persist(self.path).map_err(|e| self.io(e.error))?;
-        // The rename must reach the disk too; some file systems cannot sync a folder, which is
-        // no reason to fail an export that is already in place.
-        if let Ok(dir) = std::fs::File::open(&folder) {
-            let _ = dir.sync_all();
-        }
+        // The rename must reach the disk too.
+        sync_folder_of(self.path);
         Ok(())
     }
 
@@ -268,21 +266,6 @@ impl OutputTarget<'_> {
 fn plain(e: std::io::Error) -> std::io::Error {
     e.raw_os_error()
         .map_or(e, std::io::Error::from_raw_os_error)
-}
-
-/// The folder a file name is in (`.` for a bare name).
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// `<file><suffix>` beside it (`p.accord-wal`).
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 fn has_extension(path: &Path, ext: &str) -> bool {
@@ -355,9 +338,7 @@ impl Staging {
             Err(_) if !out.exists() => std::fs::rename(&self.file, out).map_err(io)?,
             Err(e) => return Err(io(e)),
         }
-        if let Ok(dir) = std::fs::File::open(folder_of(out)) {
-            let _ = dir.sync_all();
-        }
+        sync_folder_of(out);
         drop(self.dir);
         Ok(())
     }

@@ -243,30 +243,6 @@ pub const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 /// with recordings in it still fits; a bigger file is refused before anything is read.
 pub const MAX_QDPX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// What is not a regular file, in words ("a FIFO", "a device", "a folder").
-fn kind_of(file_type: std::fs::FileType) -> Option<&'static str> {
-    if file_type.is_file() {
-        return None;
-    }
-    if file_type.is_dir() {
-        return Some("a folder");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if file_type.is_fifo() {
-            return Some("a FIFO");
-        }
-        if file_type.is_char_device() || file_type.is_block_device() {
-            return Some("a device");
-        }
-        if file_type.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("not an ordinary file")
-}
-
 fn refuse_kind(path: &Path, kind: &str) -> ImportError {
     ImportError::format(
         path,
@@ -299,7 +275,7 @@ pub fn open_bounded(
         source,
     };
     let meta = std::fs::metadata(path).map_err(io)?;
-    if let Some(kind) = kind_of(meta.file_type()) {
+    if let Some(kind) = crate::model::files::not_regular(meta.file_type()) {
         return Err(refuse_kind(path, kind));
     }
     if meta.len() > limit {
@@ -308,7 +284,7 @@ pub fn open_bounded(
     let file = std::fs::File::open(path).map_err(io)?;
     // The name may have been pointed elsewhere between the two looks: check what was opened.
     let meta = file.metadata().map_err(io)?;
-    if let Some(kind) = kind_of(meta.file_type()) {
+    if let Some(kind) = crate::model::files::not_regular(meta.file_type()) {
         return Err(refuse_kind(path, kind));
     }
     if meta.len() > limit {

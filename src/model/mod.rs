@@ -4,6 +4,7 @@
 mod adjudication;
 mod codebook;
 mod coding;
+pub mod files;
 mod ids;
 pub mod quoting;
 mod span;

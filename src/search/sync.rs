@@ -96,17 +96,11 @@ impl std::fmt::Debug for ProjectIndex {
 }
 
 /// The index folder of a project file: `<file>.index`, beside the file itself (the path is made
-/// canonical first when the file exists, so a project reached through a symbolic link or another
-/// spelling of its path has one index).
+/// canonical first, so a project reached through a symbolic link or another spelling of its path
+/// has one index).
 #[must_use]
 pub fn index_dir(project: &Path) -> PathBuf {
-    let project = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf());
-    let mut name = project
-        .file_name()
-        .map(std::ffi::OsStr::to_os_string)
-        .unwrap_or_default();
-    name.push(".index");
-    project.with_file_name(name)
+    crate::model::files::companion(&crate::model::files::canonical(project), ".index")
 }
 
 fn err(e: impl std::fmt::Display) -> SearchError {
@@ -198,22 +192,6 @@ fn foreign_note(dir: &Path, why: &str) -> String {
         "{} {why}: it is not an Accord index; leaving it alone (searched an index built in memory; move it away to let Accord keep its index there)",
         dir.display()
     )
-}
-
-/// The project file's permission bits (Unix; `None` elsewhere or when they cannot be read).
-fn project_mode(project: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::metadata(project)
-            .ok()
-            .map(|m| m.permissions().mode() & 0o777)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = project;
-        None
-    }
 }
 
 /// The folder bits that match a file's: whoever may read the file may list the folder.
@@ -416,7 +394,7 @@ impl ProjectIndex {
         let (this, mut report) = match store.path() {
             Some(path) if !store.is_encrypted() => {
                 let dir = index_dir(path);
-                let mode = project_mode(path);
+                let mode = crate::model::files::permission_bits(path);
                 match classify(&dir) {
                     Folder::Foreign(why) => {
                         let (mut this, report) = Self::in_memory(
@@ -472,7 +450,7 @@ impl ProjectIndex {
                     &dir,
                     store,
                     &project_id,
-                    project_mode(path),
+                    crate::model::files::permission_bits(path),
                     Take::Reopen { validate: false },
                 )?;
                 Ok(report)
@@ -532,7 +510,7 @@ impl ProjectIndex {
         project_id: &str,
     ) -> Result<(Self, SyncReport), SearchError> {
         let dir = index_dir(path);
-        let mode = project_mode(path);
+        let mode = crate::model::files::permission_bits(path);
         let fallback = |note: String| -> Result<(Self, SyncReport), SearchError> {
             let (mut this, report) = Self::in_memory(store, project_id, &note)?;
             this.notes.push(note);

@@ -12,8 +12,9 @@ use rusqlite::Connection;
 use rusqlite::backup::Backup;
 use serde::Serialize;
 
-use super::lock::{ProjectLock, canonical};
+use super::lock::ProjectLock;
 use super::{Passphrase, Result, Store, StoreError};
+use crate::model::files::{canonical, companion};
 
 /// How many automatic backups a project keeps.
 pub const KEEP_BACKUPS: usize = 10;
@@ -37,13 +38,7 @@ pub struct BackupInfo {
 /// The backup folder of a project file: `<file>.backups` beside the real file (symlinks resolved).
 #[must_use]
 pub fn backups_dir(project: &Path) -> PathBuf {
-    let project = canonical(project);
-    let mut name = project
-        .file_name()
-        .map(std::ffi::OsStr::to_os_string)
-        .unwrap_or_default();
-    name.push(".backups");
-    project.with_file_name(name)
+    companion(&canonical(project), ".backups")
 }
 
 /// The project's backups, oldest first.
@@ -90,6 +85,14 @@ pub(super) fn copy_mode(from: Option<&Path>, to: &Path) -> Result<()> {
         std::fs::set_permissions(to, mode.permissions()).map_err(|e| io(to, &e))?;
     }
     Ok(())
+}
+
+/// Removes a database file's write-ahead log and shared memory, where they outlived it (they must
+/// never be read as another file's).
+pub(super) fn remove_wal_and_shm(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(companion(path, suffix));
+    }
 }
 
 /// A new empty file with a random name in `dir`, removed when dropped unless moved into place.
@@ -370,16 +373,10 @@ impl Store {
         std::fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| io(&tmp, &e))?;
-        for suffix in ["-wal", "-shm"] {
-            let mut side = project.as_os_str().to_os_string();
-            side.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(side));
-        }
+        remove_wal_and_shm(project);
         tmp.persist(project).map_err(|e| io(project, &e.error))?;
-        if let Some(folder) = project.parent() {
-            // The rename itself must reach the disk too.
-            let _ = std::fs::File::open(folder).and_then(|d| d.sync_all());
-        }
+        // The rename itself must reach the disk too.
+        crate::model::files::sync_folder_of(project);
         let restored = Store::open_with(project, key)?;
         restored.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(kept)

@@ -191,9 +191,8 @@ impl Store {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let mut wal = path.as_os_str().to_os_string();
-        wal.push("-wal");
-        let left = std::fs::metadata(std::path::PathBuf::from(wal)).map_or(0, |m| m.len());
+        let wal = crate::model::files::companion(path, "-wal");
+        let left = std::fs::metadata(wal).map_or(0, |m| m.len());
         if busy == 0 && left == 0 {
             return Ok(());
         }

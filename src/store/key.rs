@@ -221,19 +221,8 @@ impl super::Store {
         };
         // The plain file's WAL and shared memory, should they have outlived it, must not be read
         // as the encrypted file's.
-        for suffix in ["-wal", "-shm"] {
-            let mut side = path.as_os_str().to_os_string();
-            side.push(suffix);
-            let _ = std::fs::remove_file(side);
-        }
-        if let Some(dir) = path.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-        }
+        super::backup::remove_wal_and_shm(path);
+        crate::model::files::sync_folder_of(path);
         Ok(Encrypted {
             path: path.to_path_buf(),
             tables,
@@ -252,11 +241,10 @@ fn encrypting_name(path: &Path) -> std::path::PathBuf {
 }
 
 fn remove_with_sidecars(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = path.as_os_str().to_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
+    for suffix in ["", "-journal"] {
+        let _ = std::fs::remove_file(crate::model::files::companion(path, suffix));
     }
+    super::backup::remove_wal_and_shm(path);
 }
 
 /// Copies the database of `conn` into a new encrypted file at `tmp` and checks the copy: opened

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::{Result, StoreError};
+use crate::model::files::{companion, permission_bits};
 
 /// How long opening waits while another process holds the project exclusively (a restore or a
 /// purge under way) before refusing.
@@ -52,30 +53,7 @@ static REGISTRY: Mutex<Vec<(PathBuf, Weak<ProjectLock>)>> = Mutex::new(Vec::new(
 /// The lock file of a project: `<project>.lock`.
 #[must_use]
 pub fn lock_path(project: &Path) -> PathBuf {
-    let mut name = project
-        .file_name()
-        .map(std::ffi::OsStr::to_os_string)
-        .unwrap_or_default();
-    name.push(".lock");
-    project.with_file_name(name)
-}
-
-/// The canonical form of a project path (symlinks and `..` resolved), so that one project reached
-/// through several paths has one lock, one backups folder and one index. A file that does not exist
-/// yet is resolved through its folder.
-#[must_use]
-pub fn canonical(path: &Path) -> PathBuf {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return real;
-    }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    match (std::fs::canonicalize(parent), path.file_name()) {
-        (Ok(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
-    }
+    companion(project, ".lock")
 }
 
 fn refused_open_elsewhere(project: &Path) -> StoreError {
@@ -205,8 +183,8 @@ fn open_lock_file(project: &Path) -> Result<Option<File>> {
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        let mode = std::fs::metadata(project).map_or(0o644, |m| m.permissions().mode() & 0o666);
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mode = permission_bits(project).map_or(0o644, |m| m & 0o666);
         options.mode(mode);
     }
     match options.open(&path) {
@@ -254,9 +232,7 @@ fn take_shared(file: &File, project: &Path, wait: Duration) -> Result<()> {
 /// where the system says (Linux `/proc`); empty elsewhere or when none can be seen.
 #[must_use]
 pub fn other_processes_with(project: &Path) -> Vec<String> {
-    let mut wal = project.as_os_str().to_os_string();
-    wal.push("-wal");
-    let targets = [project.to_path_buf(), PathBuf::from(wal)];
+    let targets = [project.to_path_buf(), companion(project, "-wal")];
     let me = std::process::id().to_string();
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -306,6 +282,7 @@ impl super::Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::files::canonical;
 
     #[test]
     fn one_handle_per_project_per_process() {
@@ -355,26 +332,5 @@ mod tests {
         let lock = ProjectLock::acquire(&project).unwrap();
         assert!(!lock.is_held());
         drop(lock.exclusive().unwrap());
-    }
-
-    #[test]
-    fn canonical_resolves_links_and_new_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real");
-        std::fs::create_dir(&real).unwrap();
-        std::fs::write(real.join("p.accord"), b"x").unwrap();
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(real.join("p.accord"), dir.path().join("link.accord"))
-                .unwrap();
-            assert_eq!(
-                canonical(&dir.path().join("link.accord")),
-                canonical(&real.join("p.accord"))
-            );
-        }
-        assert_eq!(
-            canonical(&real.join("../real/new.accord")),
-            canonical(&real).join("new.accord")
-        );
     }
 }

@@ -187,7 +187,7 @@ impl Store {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
-        let path = &lock::canonical(path);
+        let path = &crate::model::files::canonical(path);
         let held = lock::ProjectLock::acquire(path)?;
         let mut store = Self::create_file(path, name, key)?;
         store.lock = Some(held);
@@ -253,7 +253,7 @@ impl Store {
 
     fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
         let key = key::key_for(path, key)?;
-        let path: &Path = &lock::canonical(path);
+        let path: &Path = &crate::model::files::canonical(path);
         let held = lock::ProjectLock::acquire(path)?;
         let conn = Connection::open_with_flags(
             path,
@@ -762,37 +762,13 @@ fn check_regular_file(path: &Path) -> Result<()> {
         }
         Err(e) => return Err(not_a_project(path, &e.to_string())),
     };
-    if meta.is_file() {
-        return Ok(());
+    match crate::model::files::not_regular(meta.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(StoreError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
     }
-    let kind = if meta.is_dir() {
-        "a folder"
-    } else {
-        special_kind(meta.file_type())
-    };
-    Err(StoreError::NotAFile {
-        path: path.to_path_buf(),
-        kind,
-    })
-}
-
-#[cfg(unix)]
-fn special_kind(t: std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt as _;
-    if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_block_device() || t.is_char_device() {
-        "a device"
-    } else {
-        "not a file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_: std::fs::FileType) -> &'static str {
-    "not a file"
 }
 
 fn check_magic(path: &Path) -> Result<()> {
