@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Result};
+use crate::search::sync::IndexRemoval;
 use crate::store::{Passphrase, Store, backups_dir, list_backups};
 
 /// What `accord encrypt` did.
@@ -60,21 +61,11 @@ pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> 
     let backup = store.backup("encrypted")?;
     drop(store);
     let index = crate::search::sync::index_dir(path);
-    let (mut index_deleted, mut index_left) = (false, None);
-    if index.is_dir() {
-        // Only a folder that Accord's index sidecar marks as its own is deleted.
-        if index.join("accord-index.json").is_file() {
-            std::fs::remove_dir_all(&index).map_err(|e| {
-                AppError::Invalid(format!(
-                    "{}: the project is encrypted, but its plaintext search index could not be \
-                     deleted: {e}; delete this folder yourself",
-                    index.display()
-                ))
-            })?;
-            index_deleted = true;
-        } else {
-            index_left = Some(index);
-        }
+    let removal = crate::search::sync::remove_plaintext_index(&index);
+    if let IndexRemoval::Failed(note) = &removal {
+        return Err(AppError::Invalid(format!(
+            "the project is encrypted, but {note}"
+        )));
     }
     Ok(EncryptOutcome {
         project: done.path,
@@ -82,7 +73,7 @@ pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> 
         rows: done.rows,
         backups_deleted: backups.len(),
         backup,
-        index_deleted,
-        index_left,
+        index_deleted: removal == IndexRemoval::Removed,
+        index_left: matches!(removal, IndexRemoval::Foreign(_)).then_some(index),
     })
 }

@@ -350,6 +350,40 @@ fn clear_folder(dir: &Path) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// What became of the plaintext index folder of a project that is now encrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexRemoval {
+    /// There was none.
+    Missing,
+    /// It was Accord's, and it is gone.
+    Removed,
+    /// Something at the index path is not Accord's: left alone (the note says why).
+    Foreign(String),
+    /// It was Accord's but could not be removed (the note says why and what to do).
+    Failed(String),
+}
+
+/// Removes the plaintext index folder `dir` of a project that is now encrypted, only when
+/// everything in it is Accord's (as a rebuild checks): a folder of the user's at that path is left
+/// alone.
+#[must_use]
+pub fn remove_plaintext_index(dir: &Path) -> IndexRemoval {
+    match classify(dir) {
+        Folder::Missing => IndexRemoval::Missing,
+        Folder::Foreign(why) => IndexRemoval::Foreign(format!(
+            "{} {why}: it is not an Accord index; leaving it alone",
+            dir.display()
+        )),
+        Folder::Accords => match std::fs::remove_dir_all(dir) {
+            Ok(()) => IndexRemoval::Removed,
+            Err(e) => IndexRemoval::Failed(format!(
+                "{}: cannot remove the plaintext search index this project had before it was encrypted: {e}; delete the folder",
+                dir.display()
+            )),
+        },
+    }
+}
+
 /// How an index folder is taken up under the exclusive lock.
 enum Take {
     /// Open what is there (checking its files' checksums or not); rebuild it if it cannot be used.
@@ -483,22 +517,12 @@ impl ProjectIndex {
         Ok((this, report))
     }
 
-    /// Removes the plaintext index a project had before it was encrypted (only a folder that is
-    /// Accord's); returns notes on what could not be removed.
+    /// Removes the plaintext index a project had before it was encrypted (see
+    /// [`remove_plaintext_index`]); returns notes on what could not be removed.
     fn remove_plaintext_index(dir: &Path) -> Vec<String> {
-        match classify(dir) {
-            Folder::Missing => Vec::new(),
-            Folder::Foreign(why) => vec![format!(
-                "{} {why}: it is not an Accord index; leaving it alone",
-                dir.display()
-            )],
-            Folder::Accords => match std::fs::remove_dir_all(dir) {
-                Ok(()) => Vec::new(),
-                Err(e) => vec![format!(
-                    "{}: cannot remove the plaintext search index this project had before it was encrypted: {e}; delete the folder",
-                    dir.display()
-                )],
-            },
+        match remove_plaintext_index(dir) {
+            IndexRemoval::Missing | IndexRemoval::Removed => Vec::new(),
+            IndexRemoval::Foreign(note) | IndexRemoval::Failed(note) => vec![note],
         }
     }
 
