@@ -7,14 +7,13 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use accord::Store;
 use accord::model::CodingId;
 use accord::store::{CodingFilter, NewCoding, Passphrase};
 
-use crate::support::{Run, accord, accord_with, demo, files_holding, root, samples};
+use crate::support::{self, Run, accord, accord_with, demo, files_holding, mkfifo, root, samples};
 
 const KEY: &str = "correct horse battery staple";
 
@@ -25,37 +24,9 @@ const LIMIT: Duration = Duration::from_mins(1);
 /// Runs `accord` and kills it if it has not finished within `limit` (a hang or a runaway read is a
 /// failure of the test, not a stuck test run).
 fn accord_within(dir: &Path, args: &[&str], limit: Duration) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .env_remove("ACCORD_PASSPHRASE")
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run accord");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("accord {args:?} still ran after {limit:?} (a hang or an unbounded read)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::accord_within(dir, args, limit).unwrap_or_else(|| {
+        panic!("accord {args:?} still ran after {limit:?} (a hang or an unbounded read)")
+    })
 }
 
 /// A lead project with the CAPP codebook, P01 and raters Ana and Ben.
@@ -238,12 +209,6 @@ fn a_codings_reimport_restores_removed_codings_and_undo_removes_them_again() {
     accord(d, &["codings", "import", p, csv.to_str().unwrap()])
         .success()
         .stdout_has("0 codings added, 50 already present");
-}
-
-#[cfg(unix)]
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
-    assert!(ok, "mkfifo {}", path.display());
 }
 
 #[cfg(unix)]

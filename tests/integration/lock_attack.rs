@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use accord::Store;
 
-use crate::support::{accord, accord_with, demo, files_holding, snapshot};
+use crate::support::{Mount, accord, accord_with, demo, files_holding, snapshot};
 
 /// Phrases only P01's interview holds.
 const P01: [&str; 2] = ["form reader", "traveled into your own work"];
@@ -467,35 +467,13 @@ fn backups_taken_at_once_by_several_processes_all_keep_their_own_name() {
     }
 }
 
-/// A small tmpfs at `dir` (root only): `false` where mounting is not possible.
-fn small_disk(dir: &Path, megabytes: u64) -> bool {
-    std::fs::create_dir_all(dir).unwrap();
-    Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-struct Unmount(PathBuf);
-
-impl Drop for Unmount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn an_erase_on_a_nearly_full_disk_says_it_erased_and_what_finishing_needs() {
     let outer = tempfile::tempdir().unwrap();
     let disk = outer.path().join("disk");
-    if !small_disk(&disk, 32) {
-        eprintln!("skipped: cannot mount a tmpfs here");
+    let Some(_mount) = Mount::tmpfs(&disk, "32m") else {
         return;
-    }
-    let _unmount = Unmount(disk.clone());
+    };
     let built = demo(outer.path());
     let project = disk.join("demo.accord");
     std::fs::copy(&built, &project).unwrap();

@@ -3,11 +3,10 @@
 //! project, passphrases that cannot be typed again, a half-migrated schema, control characters in
 //! names, and errors that say each thing once.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use crate::support::{accord, accord_with, demo, snapshot};
+use crate::support::{Mount, Run, accord, accord_with, accord_within, demo, mkfifo, snapshot};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -79,47 +78,6 @@ fn two_coding_loops_at_once_all_succeed_and_each_coding_is_there_once() {
     }
 }
 
-/// A tmpfs mounted at `dir`, unmounted when dropped (root only: `None`, with a note, elsewhere).
-struct Mount(PathBuf);
-
-impl Mount {
-    fn tmpfs(dir: &Path, size: &str) -> Option<Self> {
-        std::fs::create_dir_all(dir).unwrap();
-        let ok = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size}"),
-                "tmpfs",
-                s(dir),
-            ])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|st| st.success());
-        if ok {
-            Some(Self(dir.to_path_buf()))
-        } else {
-            eprintln!("note: cannot mount a tmpfs here (not root?): the test is skipped");
-            None
-        }
-    }
-
-    fn read_only(&self) {
-        let st = Command::new("mount")
-            .args(["-o", "remount,ro", s(&self.0)])
-            .status()
-            .unwrap();
-        assert!(st.success(), "remount read-only");
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 /// D12: in a folder nothing can be written to (a read-only mount: root ignores permissions, not
 /// a read-only file system), listing and exporting work, read-only; changing says why it cannot.
 #[test]
@@ -130,11 +88,11 @@ fn a_project_in_a_read_only_folder_can_be_read_and_says_why_it_cannot_be_changed
     let Some(mount) = Mount::tmpfs(&d.join("ro"), "64m") else {
         return;
     };
-    let project = mount.0.join("p.accord");
+    let project = mount.path().join("p.accord");
     std::fs::copy(&source, &project).unwrap();
     mount.read_only();
     assert!(
-        std::fs::write(mount.0.join("x"), b"x").is_err(),
+        std::fs::write(mount.path().join("x"), b"x").is_err(),
         "really read-only"
     );
     let run = accord(d, &["transcripts", "list", s(&project)]).success();
@@ -185,12 +143,12 @@ fn a_project_on_a_full_disk_can_be_read() {
     let Some(mount) = Mount::tmpfs(&d.join("full"), "8m") else {
         return;
     };
-    let project = mount.0.join("p.accord");
+    let project = mount.path().join("p.accord");
     std::fs::copy(&source, &project).unwrap();
     // Fill the disk.
     {
         use std::io::Write as _;
-        let mut f = std::fs::File::create(mount.0.join("filler")).unwrap();
+        let mut f = std::fs::File::create(mount.path().join("filler")).unwrap();
         let block = vec![7u8; 64 * 1024];
         while f.write_all(&block).is_ok() {}
         let _ = f.flush();
@@ -292,42 +250,6 @@ fn a_damaged_project_says_so_once_and_is_neither_written_nor_backed_up() {
     assert_eq!(snapshot(&project), before);
 }
 
-/// Runs `accord` and kills it after `limit`: `None` when it hung.
-fn run_with_timeout(dir: &Path, args: &[&str], limit: Duration) -> Option<(bool, String)> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env_remove("ACCORD_PASSPHRASE")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            use std::io::Read as _;
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            return Some((status.success(), err));
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// D11 and D21: a FIFO, a folder or a device given as the project is refused before anything
 /// opens it (a FIFO used to make every command hang), and says what it is.
 #[test]
@@ -335,13 +257,7 @@ fn a_fifo_folder_or_device_as_the_project_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let fifo = d.join("p.accord");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let folder = d.join("folder.accord");
     std::fs::create_dir(&folder).unwrap();
     let device = d.join("zero.accord");
@@ -357,7 +273,10 @@ fn a_fifo_folder_or_device_as_the_project_is_refused_at_once() {
             vec!["backup", s(path)],
             vec!["rater", "add", s(path), "Ana"],
         ] {
-            let Some((ok, err)) = run_with_timeout(d, &args, Duration::from_secs(20)) else {
+            let Some(Run {
+                ok, stderr: err, ..
+            }) = accord_within(d, &args, Duration::from_secs(20))
+            else {
                 panic!("{args:?} hung");
             };
             assert!(!ok, "{args:?}");

@@ -1,7 +1,8 @@
 //! Shared helpers: a small fluent runner for the `accord` binary, and paths into the source tree.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The source tree's root.
 pub fn root() -> PathBuf {
@@ -70,22 +71,105 @@ pub fn accord(dir: &Path, args: &[&str]) -> Run {
 
 /// Runs `accord` with arguments and extra environment variables in `dir`.
 pub fn accord_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+    let out = command(dir, args, vars).output().expect("run accord");
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `accord` with arguments in `dir` and kills it if it has not finished within `limit`:
+/// `None` when it had to be killed (a hang or a runaway read).
+pub fn accord_within(dir: &Path, args: &[&str], limit: Duration) -> Option<Run> {
+    let mut child = command(dir, args, &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run accord");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Some(Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// The `accord` command the tests run: in `dir`, with `dir` as its home and data folder, no
+/// passphrase but the ones given, and never a window, even on a desktop.
+fn command(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+    command
         .args(args)
         .env_remove("ACCORD_PASSPHRASE")
         .envs(vars.iter().copied())
         .current_dir(dir)
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("data"))
-        // Never open a window from the tests, even on a desktop.
         .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("run accord");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        .env_remove("WAYLAND_DISPLAY");
+    command
+}
+
+/// Makes a FIFO (named pipe) at `path`.
+pub fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// A tmpfs mounted at a folder, unmounted when dropped: a small disk to fill, or one to make
+/// read-only (root ignores permission bits, not a read-only mount).
+pub struct Mount(PathBuf);
+
+impl Mount {
+    /// Mounts a tmpfs of `size` (such as `8m`) at `dir`; `None`, with a note, where mounting is
+    /// not allowed (not root), so the test can skip.
+    pub fn tmpfs(dir: &Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|st| st.success());
+        if ok {
+            Some(Self(dir.to_path_buf()))
+        } else {
+            eprintln!("note: cannot mount a tmpfs here (not root?): the test is skipped");
+            None
+        }
+    }
+
+    /// The folder the tmpfs is mounted at.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Makes the mount read-only.
+    pub fn read_only(&self) {
+        let st = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(st.success(), "remount read-only");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
     }
 }
 
