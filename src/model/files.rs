@@ -2,7 +2,9 @@
 //! file system's metadata (never a file's content) and are shared by the store, the search index,
 //! the importers and the exporters, which each need the same answers.
 
+use std::fs::TryLockError;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The canonical form of a path (symlinks and `..` resolved), so that one project reached through
 /// several paths has one lock, one backups folder and one index. A file that does not exist yet is
@@ -70,6 +72,27 @@ pub fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
         }
     }
     Some("not an ordinary file")
+}
+
+/// Locks `file` (exclusively or shared), trying again every 20 ms until `wait` has passed:
+/// `Ok(true)` once held, `Ok(false)` when another process held it for the whole wait.
+pub fn lock_within(file: &std::fs::File, exclusive: bool, wait: Duration) -> std::io::Result<bool> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let tried = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match tried {
+            Ok(()) => return Ok(true),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => return Ok(false),
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
+    }
 }
 
 /// A file's permission bits (Unix; `None` elsewhere or when they cannot be read).

@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -287,21 +287,10 @@ fn lock_folder(dir: &Path, exclusive: bool, wait: Duration) -> Result<FolderLock
         .open(&path)
         .or_else(|e| if exclusive { Err(e) } else { File::open(&path) })
         .map_err(LockFailure::Unavailable)?;
-    let deadline = Instant::now() + wait;
-    loop {
-        let tried = if exclusive {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
-        };
-        match tried {
-            Ok(()) => return Ok(FolderLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => return Err(LockFailure::Busy),
-            Err(std::fs::TryLockError::Error(e)) => return Err(LockFailure::Unavailable(e)),
-        }
+    match crate::model::files::lock_within(&file, exclusive, wait) {
+        Ok(true) => Ok(FolderLock { _file: file }),
+        Ok(false) => Err(LockFailure::Busy),
+        Err(e) => Err(LockFailure::Unavailable(e)),
     }
 }
 
@@ -985,6 +974,7 @@ fn fingerprints(store: &Store) -> Result<BTreeMap<String, Fingerprint>, SearchEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn a_folder_gets_what_the_file_gives() {

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::{Result, StoreError};
-use crate::model::files::{companion, permission_bits};
+use crate::model::files::{companion, lock_within, permission_bits};
 
 /// How long opening waits while another process holds the project exclusively (a restore or a
 /// purge under way) before refusing.
@@ -206,25 +206,17 @@ fn open_lock_file(project: &Path) -> Result<Option<File>> {
 }
 
 fn take_shared(file: &File, project: &Path, wait: Duration) -> Result<()> {
-    let deadline = Instant::now() + wait;
-    loop {
-        match file.try_lock_shared() {
-            Ok(()) => return Ok(()),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(POLL),
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::Refused(format!(
-                    "{}: another Accord is restoring or purging the project; try again when it \
-                     has finished",
-                    project.display()
-                )));
-            }
-            Err(TryLockError::Error(e)) => {
-                return Err(StoreError::Refused(format!(
-                    "{}: cannot lock the project: {e}",
-                    lock_path(project).display()
-                )));
-            }
-        }
+    match lock_within(file, false, wait) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(StoreError::Refused(format!(
+            "{}: another Accord is restoring or purging the project; try again when it has \
+             finished",
+            project.display()
+        ))),
+        Err(e) => Err(StoreError::Refused(format!(
+            "{}: cannot lock the project: {e}",
+            lock_path(project).display()
+        ))),
     }
 }
 
