@@ -2,6 +2,9 @@
 //! 100,000 units x 6 raters with missing data (building the data included), and the whole per-code
 //! report on the demo project. Prints median and best of several runs. `cargo bench --bench agreement`.
 
+// A measurement program, not library code: a failed setup may stop it at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -5,6 +5,9 @@
 //! which is the price of leaving no transcript text readable beside it. Run with
 //! `cargo bench --bench encryption`.
 
+// A measurement program, not library code: a failed setup may stop it at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Instant;
 

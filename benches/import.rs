@@ -7,6 +7,9 @@
 //! under 2 s each in a release build). `cargo bench --bench import -- codebook` runs only this case,
 //! `-- transcripts` only the first.
 
+// A measurement program, not library code: a failed setup may stop it at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

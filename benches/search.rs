@@ -6,6 +6,9 @@
 //! same run. Run with `cargo bench --bench search`; `ACCORD_BENCH_KEEP=FOLDER` keeps the corpus and
 //! its indexes there and times the queries again on the next run without rebuilding them.
 
+// A measurement program, not library code: a failed setup may stop it at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Instant;
 

@@ -2,6 +2,8 @@
 
 // End-to-end tours read best as one story from start to finish.
 #![allow(clippy::too_many_lines)]
+// Helpers of tests (not #[test] functions themselves) may unwrap, expect and panic too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod agreement;
 mod cli;
