@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{AppError, Result};
-use crate::model::{CodeId, Codebook, Coding, RaterId, RaterKind, Span, Transcript, TranscriptId};
-use crate::store::{CodingFilter, Store};
+use crate::model::{
+    CodeId, Codebook, Coding, CodingFilter, RaterId, RaterKind, Span, Transcript, TranscriptId,
+};
+use crate::store::Store;
 
 /// What to compare.
 #[derive(Debug, Clone, Default)]

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::Result;
-use crate::model::{Coding, MemoTarget, TranscriptId, text};
-use crate::store::{CodingFilter, Store};
+use crate::model::{Coding, CodingFilter, MemoTarget, TranscriptId, text};
+use crate::store::Store;
 
 /// One coding with everything resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -66,7 +66,7 @@ pub fn read_table(path: &std::path::Path, what: &str) -> Result<String> {
 pub fn import_codings(
     store: &mut crate::store::Store,
     file: &std::path::Path,
-) -> Result<(usize, crate::store::EditReport)> {
+) -> Result<(usize, crate::model::EditReport)> {
     let rows = crate::import::codings_csv::read_codings(file)?;
     let codings = resolve::coding_rows(store, file, &rows)?;
     let n = codings.len();
@@ -75,11 +75,11 @@ pub fn import_codings(
     let outcome = apply_undoable(
         store,
         &format!("Import codings from {}", file.display()),
-        Command::Edit(Box::new(crate::store::Edit {
+        Command::Edit(Box::new(crate::model::Edit {
             add: codings,
             restore,
             action: "import-codings".into(),
-            ..crate::store::Edit::default()
+            ..crate::model::Edit::default()
         })),
     )?;
     match outcome {

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
-use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
+use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId};
 use crate::search::Hit;
-use crate::store::{NewCoding, Store};
+use crate::store::Store;
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,7 +110,7 @@ pub fn hit_codings(
         std::collections::HashMap::new();
     let mut seen = BTreeSet::new();
     let existing: BTreeSet<(TranscriptId, Span)> = store
-        .codings(&crate::store::CodingFilter {
+        .codings(&crate::model::CodingFilter {
             codes: vec![code_id],
             raters: vec![rater_id],
             ..Default::default()

@@ -10,8 +10,8 @@ use crate::app::export::OutputTarget;
 use crate::app::listing::{CodingView, coding_views};
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
-use crate::model::{CodingId, Span};
-use crate::store::{CodingFilter, NewCoding, Store};
+use crate::model::{CodingFilter, CodingId, NewCoding, Span};
+use crate::store::Store;
 
 /// Arguments of `accord code`.
 #[derive(Debug, Args)]

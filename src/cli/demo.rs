@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::output;
 use crate::app::demo::{DemoSources, build_demo};
-use crate::store::CodingFilter;
+use crate::model::CodingFilter;
 
 /// Arguments of `accord demo`.
 #[derive(Debug, Args)]

@@ -19,9 +19,9 @@ use super::top_bar::MenuRequest;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::{AppError, Command};
-use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
+use crate::model::{CodeId, CodeLookup, CodingFilter, CodingId, MemoTarget, NewCoding, Span};
 use crate::search::SearchOptions;
-use crate::store::{CodingFilter, NewCoding, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {

@@ -15,9 +15,8 @@ use super::qde::{RawProject, parse};
 use super::qdpx_sources::Seen;
 use super::{ImportError, ImportedTranscript};
 use crate::model::{
-    ACCORD_NAMESPACE, CaseId, CodeId, Codebook, MemoTarget, Rater, RaterId, RaterKind,
+    ACCORD_NAMESPACE, CaseId, CodeId, Codebook, MemoTarget, NewCoding, Rater, RaterId, RaterKind,
 };
-use crate::store::NewCoding;
 
 pub use super::qdpx_archive::{MAX_ENTRIES, MAX_EXPANDED_BYTES};
 

@@ -11,8 +11,7 @@ use super::qde::RawSource;
 use super::qdpx::{Context, SourceReport, unique};
 use super::qdpx_archive::source_file;
 use super::{ImportOptions, ImportedTranscript, case_from_file, read_transcript_bytes};
-use crate::model::{CodeId, CodingId, MemoTarget, SourceFormat, Span, TranscriptId};
-use crate::store::NewCoding;
+use crate::model::{CodeId, CodingId, MemoTarget, NewCoding, SourceFormat, Span, TranscriptId};
 
 /// What the sources read so far have taken: names, texts (by SHA-256), and where to look.
 pub(super) struct Seen<'a> {

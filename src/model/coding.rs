@@ -106,3 +106,48 @@ pub struct Memo {
     /// When it was written (RFC 3339).
     pub created_at: String,
 }
+
+/// A coding to add.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewCoding {
+    /// Its id (given when it comes from another file, so re-imports are idempotent).
+    pub coding_id: CodingId,
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Which code.
+    pub code_id: CodeId,
+    /// Who coded.
+    pub rater_id: RaterId,
+    /// The span, in chars.
+    pub span: Span,
+    /// A memo to attach, if any.
+    pub memo: Option<String>,
+    /// When it was made; `None` means now.
+    pub created_at: Option<String>,
+}
+
+/// Which codings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodingFilter {
+    /// Only these transcripts (all when empty).
+    pub transcripts: Vec<TranscriptId>,
+    /// Only these codes (all when empty).
+    pub codes: Vec<CodeId>,
+    /// Only these raters (all when empty).
+    pub raters: Vec<RaterId>,
+    /// Include removed codings too.
+    pub include_removed: bool,
+}
+
+/// What an attribute import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AttributeReport {
+    /// Cases whose attributes were set.
+    pub updated: Vec<String>,
+    /// Cases created because `create_missing` was given.
+    pub created: Vec<String>,
+    /// Keys in the file that match no case (skipped).
+    pub unmatched: Vec<String>,
+    /// Attribute values written.
+    pub values: usize,
+}

@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use super::index::TranscriptIndex;
 use super::query::parse_query;
 use super::results::{CodeResolver, SearchError, SearchOptions, SearchResults, TurnDoc};
-use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
-use crate::store::{CodingFilter, Store};
+use crate::model::{CodeLookup, Codebook, CodingFilter, Transcript, TranscriptId};
+use crate::store::Store;
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
 pub const INDEX_VERSION: u32 = 5;

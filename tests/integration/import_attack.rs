@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accord::Store;
-use accord::model::CodingId;
-use accord::store::{CodingFilter, NewCoding, Passphrase};
+use accord::model::{CodingFilter, CodingId, NewCoding};
+use accord::store::Passphrase;
 
 use crate::support::{self, Run, accord, accord_with, demo, files_holding, mkfifo, root, samples};
 
