@@ -5,9 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use super::{AppError, Result};
+use crate::agreement::project::Excluded;
 use crate::model::{
     CodeId, Codebook, Coding, CodingFilter, RaterId, RaterKind, Span, Transcript, TranscriptId,
 };
@@ -31,15 +30,6 @@ pub struct TranscriptInput {
     pub transcript: Transcript,
     /// For each code, each rater's spans (index into `AgreementInput::raters`), sorted.
     pub spans: BTreeMap<CodeId, Vec<Vec<Span>>>,
-}
-
-/// A transcript left out of the comparison, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Excluded {
-    /// Transcript name.
-    pub transcript: String,
-    /// Raters with no coding in it.
-    pub not_coded_by: Vec<String>,
 }
 
 /// Everything needed to compute agreement for a selection.

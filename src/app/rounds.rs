@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agreement::{AgreementOptions, CodeRow, Unit, project_agreement};
+use super::agreement::{AgreementOptions, project_agreement};
 use super::agreement_input::Selection;
 use super::{AppError, Result};
+use crate::agreement::project::{CodeRow, Unit};
 use crate::model::{Code, CodeId, Codebook, RaterId, Round, RoundId, TranscriptId, now_rfc3339};
 use crate::store::Store;
 

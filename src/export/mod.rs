@@ -36,7 +36,7 @@ pub use excerpts::{Excerpt, ExcerptFilter};
 pub use matrix::{Columns, MatrixSpec, Measure};
 pub use table::{Cell, Table};
 
-use crate::app::agreement::ProjectAgreement;
+use crate::agreement::project::ProjectAgreement;
 use crate::model::Codebook;
 
 /// What can go wrong writing an export.

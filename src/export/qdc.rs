@@ -7,14 +7,11 @@ use std::collections::BTreeMap;
 
 use super::ExportError;
 use super::xml::Xml;
+use crate::model::refi::DESCRIPTION_LABELS;
 use crate::model::{Code, CodeId, Codebook, MemoId};
 
 /// The namespace of REFI-QDA codebooks.
 pub const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
-
-/// The labels of the structured fields after the short definition, in the order written.
-pub const DESCRIPTION_LABELS: [&str; 4] =
-    ["Definition", "When to use", "When not to use", "Example"];
 
 /// The `origin` Accord writes.
 #[must_use]

@@ -491,7 +491,7 @@ impl AccordApp {
             .ok_or_else(|| "no export data".to_string())
     }
 
-    fn agreement_report(&self) -> Option<crate::app::agreement::ProjectAgreement> {
+    fn agreement_report(&self) -> Option<crate::agreement::project::ProjectAgreement> {
         match &self.agreement.result {
             Some(Ok(r)) => Some(r.report.clone()),
             _ => None,

@@ -2,13 +2,13 @@
 //! for each transcript, how many codings each rater has made there (only your own in blind mode).
 //! Click a transcript to read and code it.
 
-use crate::model::TranscriptSummary;
 use std::collections::BTreeMap;
 
 use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState};
+use crate::model::TranscriptSummary;
 
 /// Draws the project panel.
 pub fn project_ui(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::ImportError;
 use super::codebook_toml::{PALETTE, normalise_colour};
 use super::qde::{RawCode, RawProject, parse};
-use crate::export::qdc::DESCRIPTION_LABELS;
+use crate::model::refi::DESCRIPTION_LABELS;
 use crate::model::{ACCORD_NAMESPACE, Code, CodeId, Codebook, MAX_CODE_DEPTH};
 
 /// A codebook read from a REFI-QDA file, with what was left out.

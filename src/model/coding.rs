@@ -151,3 +151,53 @@ pub struct AttributeReport {
     /// Attribute values written.
     pub values: usize,
 }
+
+/// One coding with everything resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodingView {
+    /// Coding id.
+    pub coding_id: String,
+    /// Transcript name.
+    pub transcript: String,
+    /// Transcript id.
+    pub transcript_id: String,
+    /// Code path.
+    pub code: String,
+    /// Code id.
+    pub code_id: String,
+    /// Rater name.
+    pub rater: String,
+    /// Rater id.
+    pub rater_id: String,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// The coded text.
+    pub quote: String,
+    /// The newest memo on the coding, if any.
+    pub memo: Option<String>,
+    /// When made.
+    pub created_at: String,
+    /// Codebook version it was made under.
+    pub codebook_version: i64,
+    /// When removed, if it was.
+    pub removed_at: Option<String>,
+}
+
+/// The header of the codings CSV Accord writes (the columns of a [`CodingView`]) and reads back.
+pub const CODINGS_CSV_HEADER: &[&str] = &[
+    "coding_id",
+    "transcript",
+    "transcript_id",
+    "code",
+    "code_id",
+    "rater",
+    "rater_id",
+    "start",
+    "end",
+    "quote",
+    "memo",
+    "created_at",
+    "codebook_version",
+];

@@ -9,6 +9,7 @@ mod erasure;
 pub mod files;
 mod ids;
 pub mod quoting;
+pub mod refi;
 pub mod settings;
 mod span;
 mod team;
@@ -18,7 +19,8 @@ mod transcript;
 pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
 pub use codebook::{Code, CodeLookup, Codebook, CodebookChange, MAX_CODE_DEPTH};
 pub use coding::{
-    AttributeReport, Case, Coding, CodingFilter, Memo, MemoTarget, NewCoding, Rater, RaterKind,
+    AttributeReport, CODINGS_CSV_HEADER, Case, Coding, CodingFilter, CodingView, Memo, MemoTarget,
+    NewCoding, Rater, RaterKind,
 };
 pub use edit::{Edit, EditReport};
 pub use erasure::Erasure;
