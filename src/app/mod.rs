@@ -20,6 +20,7 @@ pub mod refi;
 pub mod resolve;
 pub mod rounds;
 pub mod search;
+mod search_index;
 pub mod team;
 pub mod workspace;
 
