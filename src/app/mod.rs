@@ -13,14 +13,16 @@ pub mod demo;
 pub mod encrypt;
 pub mod erase;
 pub mod export;
+pub mod files;
 mod inverse;
 pub mod listing;
 pub mod open;
+pub mod project_file;
 pub mod refi;
 pub mod resolve;
 pub mod rounds;
 pub mod search;
-mod search_index;
+pub mod search_index;
 pub mod team;
 pub mod workspace;
 
@@ -29,7 +31,10 @@ pub use command::{Command, Outcome, apply};
 pub use workspace::{Workspace, apply_undoable};
 
 use crate::import::ImportError;
-use crate::store::StoreError;
+/// The project store as the application hands it out (opened by [`open::open`], held by a
+/// [`Workspace`]), the passphrase of an encrypted one and the store's errors, which people see:
+/// named here so that the command line and the window do not reach into the store.
+pub use crate::store::{Passphrase, Store, StoreError};
 
 /// What can go wrong carrying out a request.
 #[derive(Debug, thiserror::Error)]

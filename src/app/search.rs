@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId};
-use crate::search::Hit;
+/// What the command line and the window search with and get back (and the query checker).
+pub use crate::search::{Hit, ResultOrder, SearchOptions, SearchResults, parse_query};
 use crate::store::Store;
 
 /// How much text around a hit to code.

@@ -137,10 +137,7 @@ pub fn open_default(window: bool) -> anyhow::Result<Next> {
 /// `accord open FILE`: the window on a project.
 pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<Next> {
     // An encrypted project is a project too: the window asks for its passphrase.
-    match crate::store::Store::open(path) {
-        Ok(_) | Err(crate::store::StoreError::Encrypted(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    crate::app::project_file::check_project(path)?;
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);

@@ -13,6 +13,7 @@ use super::{ProjectPath, open_to_read};
 use crate::agreement::StatOptions;
 use crate::agreement::project::Unit;
 use crate::agreement::unitize::CoverageRule;
+use crate::app::Store;
 use crate::app::agreement::{AgreementOptions, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::export::{OutputTarget, snapshot};
@@ -20,7 +21,6 @@ use crate::app::resolve;
 use crate::export::{
     Columns, ExcerptFilter, Format, MatrixSpec, Measure, Options, ProjectData, Request, write_with,
 };
-use crate::store::Store;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -164,7 +164,7 @@ pub fn run(cli: Cli, window: bool) -> Next {
         // keeps its index in memory), so nothing asks for a passphrase twice. The change is saved
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
-        if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
+        if let Some(path) = changed.filter(|p| crate::app::search_index::on_disk(p)) {
             match open_project(&path, crate::app::open::Purpose::Upkeep) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(
@@ -252,7 +252,7 @@ fn naming_the_project(mut e: anyhow::Error) -> anyhow::Error {
 }
 
 /// An open project, as the command line holds it.
-type Project = crate::store::Store;
+type Project = crate::app::Store;
 
 /// Opens a project file to change it, with the file named in any error; an encrypted project
 /// asks for its passphrase (see [`passphrase`]). A damaged file is refused here (SQLite's quick
@@ -284,10 +284,11 @@ fn open_project(
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.
 pub(crate) fn passphrase_if_encrypted(
     path: &std::path::Path,
-) -> anyhow::Result<Option<crate::store::Passphrase>> {
-    match crate::store::Store::open(path) {
-        Err(crate::store::StoreError::Encrypted(_)) => Ok(Some(passphrase(path, false)?)),
-        _ => Ok(None),
+) -> anyhow::Result<Option<crate::app::Passphrase>> {
+    if crate::app::project_file::is_encrypted(path) {
+        Ok(Some(passphrase(path, false)?))
+    } else {
+        Ok(None)
     }
 }
 
@@ -296,7 +297,7 @@ pub(crate) fn passphrase_if_encrypted(
 pub(crate) fn passphrase(
     path: &std::path::Path,
     new: bool,
-) -> anyhow::Result<crate::store::Passphrase> {
+) -> anyhow::Result<crate::app::Passphrase> {
     use std::io::IsTerminal as _;
     let text = if let Ok(text) = std::env::var("ACCORD_PASSPHRASE") {
         text
@@ -317,9 +318,9 @@ pub(crate) fn passphrase(
         text
     };
     Ok(if new {
-        crate::store::Passphrase::for_new_project(text)?
+        crate::app::Passphrase::for_new_project(text)?
     } else {
-        crate::store::Passphrase::new(text)
+        crate::app::Passphrase::new(text)
     })
 }
 

@@ -6,12 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use egui::Color32;
 
 use super::colours;
-use crate::app::Result;
+use crate::app::{Result, Store};
 use crate::model::{
     Case, CodeId, Codebook, Coding, CodingFilter, CodingId, MemoTarget, Rater, RaterId, Transcript,
     TranscriptId, TranscriptSummary,
 };
-use crate::store::Store;
 
 /// What the side panels show about the whole project.
 #[derive(Debug, Clone, Default)]
