@@ -10,7 +10,7 @@ pub use crate::import::{ImportOptions, ImportedTranscript};
 
 use crate::import::ImportError;
 use crate::import::attributes::AttributeTable;
-use crate::import::qdpx::QdpxImport;
+use crate::import::refi::qdpx::QdpxImport;
 use crate::model::Codebook;
 
 /// The transcript files in a folder (recursively), sorted by path, and files of unknown type skipped.
@@ -48,5 +48,5 @@ pub fn codebook_toml(book: &Codebook) -> Result<String, String> {
 
 /// Reads a REFI-QDA project (`.qdpx`, or a bare `.qde`).
 pub fn read_qdpx(path: &Path) -> Result<QdpxImport, ImportError> {
-    crate::import::qdpx::read_qdpx_file(path)
+    crate::import::refi::qdpx::read_qdpx_file(path)
 }

@@ -482,7 +482,7 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
         .unwrap();
     }
     qdc.push_str("</Codes></CodeBook>");
-    let read = accord::import::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes()).unwrap();
+    let read = accord::import::refi::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes()).unwrap();
     assert_eq!(read.codebook.codes.len(), n);
     assert!(matches!(
         read.codebook.lookup("code 49999"),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use accord::app::refi::import_new_project;
 use accord::export::{Format, Request, render_text, write};
-use accord::import::qdpx::read_qdpx;
+use accord::import::refi::qdpx::read_qdpx;
 use accord::model::CodingFilter;
 use accord::model::text::slice_chars;
 use accord::store::Store;
