@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use accord::Store;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
-use accord::model::{CodingId, RaterKind, SourceFormat, Span};
+use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span};
 use accord::search::{ProjectIndex, SearchOptions};
-use accord::store::{NewCoding, Passphrase};
+use accord::store::Passphrase;
 
 fn samples() -> Vec<String> {
     let (files, _) =

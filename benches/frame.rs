@@ -12,8 +12,8 @@ use std::time::Instant;
 use accord::app::Workspace;
 use accord::gui::AccordApp;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
-use accord::model::{CodingId, RaterKind, SourceFormat, Span, TranscriptId};
-use accord::store::{NewCoding, Store};
+use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span, TranscriptId};
+use accord::store::Store;
 use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
 
 struct Gen(u64);

@@ -60,7 +60,7 @@ fn codebook() {
         (
             ".qdc",
             Box::new(|| {
-                accord::import::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes())
+                accord::import::refi::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes())
                     .expect("qdc")
                     .codebook
             }),

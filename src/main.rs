@@ -1,12 +1,25 @@
-//! The `accord` binary: parses arguments and hands them to the command line (the window comes later).
+//! The `accord` binary: parses arguments, hands them to the command line, and opens the window when
+//! the command line asks for it (`accord` alone on a display, `accord open`).
 
 use std::process::ExitCode;
 
+use accord::cli::Next;
 use clap::Parser;
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
-    accord::cli::run(accord::cli::Cli::parse())
+    #[cfg(feature = "gui")]
+    let window = accord::gui::has_display();
+    #[cfg(not(feature = "gui"))]
+    let window = false;
+    match accord::cli::run(accord::cli::Cli::parse(), window) {
+        Next::Done(code) => code,
+        #[cfg(feature = "gui")]
+        Next::Window(path) => match accord::gui::run(&path) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => accord::cli::report(e),
+        },
+    }
 }
 
 /// `accord ... | head` closes the pipe early; like other Unix tools, stop quietly instead of

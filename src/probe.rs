@@ -61,8 +61,9 @@ pub fn probe(target: Target, bytes: &[u8]) -> bool {
         )
         .is_ok(),
         Target::Qdpx => {
-            let project = crate::import::qdpx::read_qdpx(Path::new("fuzz.qdpx"), bytes).is_ok();
-            let codebook = crate::import::qdc::read_qdc(Path::new("fuzz.qdc"), bytes).is_ok();
+            let project =
+                crate::import::refi::qdpx::read_qdpx(Path::new("fuzz.qdpx"), bytes).is_ok();
+            let codebook = crate::import::refi::qdc::read_qdc(Path::new("fuzz.qdc"), bytes).is_ok();
             project || codebook
         }
         Target::Tables => match first % 4 {

@@ -18,6 +18,7 @@ pub mod error;
 pub mod estimate;
 pub mod gwet;
 pub mod krippendorff;
+pub mod project;
 #[cfg(test)]
 mod proptests;
 pub mod ratings_csv;

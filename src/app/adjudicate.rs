@@ -15,10 +15,10 @@ use serde::Serialize;
 use super::agreement_input::{Selection, gather};
 use super::{AppError, Command, Outcome, Result, Workspace};
 use crate::model::{
-    Adjudication, AdjudicationId, CodeId, CodingId, Decision, RaterId, RaterKind, Span,
+    Adjudication, AdjudicationId, CodeId, CodingId, Decision, NewCoding, RaterId, RaterKind, Span,
     TranscriptId, intersect_spans, now_rfc3339, text, union_spans,
 };
-use crate::store::{NewCoding, Store};
+use crate::store::Store;
 
 /// One stretch of text where the compared raters' codings of a code overlap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,47 +4,16 @@
 
 use serde::Serialize;
 
-use super::agreement_input::{AgreementInput, Excluded, Selection, gather};
+use super::agreement_input::{AgreementInput, Selection, gather};
 use super::{AppError, Result};
+use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::agreement::unitize::{
     CoverageRule, Disagreement, OverlapThreshold, RaterSpans, Span as USpan, TranscriptCodings,
     UnitKind, UnitizedCode, binary_unitizing_alpha, segment_agreement, split_sentences, unitize,
 };
-use crate::agreement::{Estimate, ReliabilityData, StatOptions, StatsReport, compute_all};
+use crate::agreement::{Estimate, ReliabilityData, StatOptions, compute_all};
 use crate::model::{CodeId, text};
 use crate::store::Store;
-
-/// The unit agreement is measured on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Unit {
-    /// Every character (as NVivo).
-    Char,
-    /// Every speaker turn.
-    Turn,
-    /// Every sentence.
-    Sentence,
-    /// Coded segments matched by overlap (as MAXQDA).
-    Segment,
-    /// Krippendorff's binary unitizing alpha over the text (as ATLAS.ti), with character statistics.
-    Unitizing,
-}
-
-impl std::str::FromStr for Unit {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "char" | "character" => Ok(Self::Char),
-            "turn" => Ok(Self::Turn),
-            "sentence" => Ok(Self::Sentence),
-            "segment" => Ok(Self::Segment),
-            "unitizing" | "u-alpha" | "ualpha" => Ok(Self::Unitizing),
-            _ => Err(format!(
-                "unknown unit {s:?} (expected char, turn, sentence, segment or unitizing)"
-            )),
-        }
-    }
-}
 
 /// How to measure.
 #[derive(Debug, Clone, Copy)]
@@ -68,52 +37,6 @@ impl Default for AgreementOptions {
             stats: StatOptions::default(),
         }
     }
-}
-
-/// One row of the per-code table.
-#[derive(Debug, Clone, Serialize)]
-pub struct CodeRow {
-    /// Code path ("all codes (pooled)" for the pooled row).
-    pub code: String,
-    /// Code id (none for the pooled row).
-    pub code_id: Option<String>,
-    /// Units compared.
-    pub units: u64,
-    /// Units each rater coded, in rater order.
-    pub coded_by_rater: Vec<u64>,
-    /// The headline kappa: Cohen's for two raters, Fleiss' for more; at segment level MAXQDA's kappa.
-    pub kappa: Estimate,
-    /// Which kappa `kappa` is.
-    pub kappa_name: String,
-    /// Krippendorff's alpha (binary unitizing alpha at the unitizing unit).
-    pub alpha: Estimate,
-    /// Percent agreement.
-    pub percent_agreement: Estimate,
-    /// Gwet's AC1.
-    pub gwet_ac1: Estimate,
-    /// Number of disagreements listed for this code.
-    pub disagreements: usize,
-    /// Every statistic.
-    pub statistics: StatsReport,
-}
-
-/// A project agreement report.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProjectAgreement {
-    /// The unit.
-    pub unit: Unit,
-    /// Unit, rule and what the statistics run over.
-    pub description: String,
-    /// Raters compared.
-    pub raters: Vec<String>,
-    /// Transcripts compared.
-    pub transcripts: Vec<String>,
-    /// Transcripts left out, and why.
-    pub excluded: Vec<Excluded>,
-    /// One row per code, worst first (undefined last).
-    pub rows: Vec<CodeRow>,
-    /// All codes pooled.
-    pub pooled: Option<CodeRow>,
 }
 
 /// One disagreement, resolved for people.

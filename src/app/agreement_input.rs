@@ -5,11 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use super::{AppError, Result};
-use crate::model::{CodeId, Codebook, Coding, RaterId, RaterKind, Span, Transcript, TranscriptId};
-use crate::store::{CodingFilter, Store};
+use crate::agreement::project::Excluded;
+use crate::model::{
+    CodeId, Codebook, Coding, CodingFilter, RaterId, RaterKind, Span, Transcript, TranscriptId,
+};
+use crate::store::Store;
 
 /// What to compare.
 #[derive(Debug, Clone, Default)]
@@ -29,15 +30,6 @@ pub struct TranscriptInput {
     pub transcript: Transcript,
     /// For each code, each rater's spans (index into `AgreementInput::raters`), sorted.
     pub spans: BTreeMap<CodeId, Vec<Vec<Span>>>,
-}
-
-/// A transcript left out of the comparison, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Excluded {
-    /// Transcript name.
-    pub transcript: String,
-    /// Raters with no coding in it.
-    pub not_coded_by: Vec<String>,
 }
 
 /// Everything needed to compute agreement for a selection.

@@ -2,8 +2,8 @@
 //! [`Edit`]: the window's codebook editor builds these, and the workspace applies them (undoably).
 
 use super::Result;
-use crate::model::{CodeId, Codebook, CodingId, RaterId};
-use crate::store::{CodingFilter, Edit, NewCoding, Store};
+use crate::model::{CodeId, Codebook, CodingFilter, CodingId, Edit, NewCoding, RaterId};
+use crate::store::Store;
 
 /// The codebook without `code_id`, its children moved under `children_to` (`None`: top level).
 #[must_use]

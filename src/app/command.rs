@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use super::Result;
 use crate::import::ImportedTranscript;
 use crate::model::{
-    Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
-    Rater, RaterId, RaterKind, RoundId, TranscriptId,
+    Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
+    Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
+    RaterKind, RoundId, TranscriptId,
 };
-use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Proposal, Store};
+use crate::store::Store;
 
 /// A change to a project. Commands are kept (as JSON) as the undo and redo of each change.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -137,7 +138,7 @@ pub enum Command {
     /// Put back a deleted proposal exactly as it was.
     RestoreProposal(Box<Proposal>),
     /// Start a reliability round.
-    AddRound(Box<crate::store::Round>),
+    AddRound(Box<crate::model::Round>),
     /// Remove a round and its results (the undo of starting it).
     RemoveRound(RoundId),
     /// Compute a round's per-code agreement and keep it (replacing what was kept).

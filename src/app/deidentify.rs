@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use super::{AppError, Result};
 use crate::import::pseudonyms::{Pseudonyms, Rewrite};
-use crate::model::{Transcript, text};
-use crate::store::{CodingFilter, NewVersion, Store, name_hash};
+use crate::model::{CodingFilter, Transcript, text};
+use crate::store::{NewVersion, Store, name_hash};
 
 /// One name of the list, as found in the project.
 #[derive(Debug, Clone, Serialize)]
@@ -263,7 +263,7 @@ pub(super) fn replace_backups_and_reindex(
     // Restore copies an older Accord left beside the project hold the text too.
     store.remove_leftovers();
     crate::search::ProjectIndex::rebuild(store).map_err(|e| AppError::Invalid(e.to_string()))?;
-    store.set_setting(crate::store::PURGE_PENDING, None)?;
+    store.set_setting(crate::model::PURGE_PENDING, None)?;
     let backup = store.backup(reason)?;
     Ok(backup)
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::deidentify::replace_backups_and_reindex;
 use super::{AppError, Result};
-use crate::model::TranscriptId;
-use crate::store::{Erasure, Store};
+use crate::model::{Erasure, TranscriptId};
+use crate::store::Store;
 
 /// What erasing did.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +66,7 @@ pub fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
 /// then writes nothing). An error says what finishing needs (space, the other program closed); the
 /// project is still readable meanwhile.
 pub fn finish_purge(store: &mut Store) -> Result<Option<String>> {
-    let Some(why) = store.setting(crate::store::PURGE_PENDING)? else {
+    let Some(why) = store.setting(crate::model::PURGE_PENDING)? else {
         return Ok(None);
     };
     purge(store, "after-purge")

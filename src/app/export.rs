@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::Result;
 use crate::export::ProjectData;
+use crate::model::CodingFilter;
 use crate::model::files::{companion, folder_of, sync_folder_of};
-use crate::store::{CodingFilter, Store};
+use crate::store::Store;
 
 /// Reads everything an export may need: codebook, transcripts with text and turns, cases, raters,
 /// live codings and memos.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::command::{Command, Outcome, apply};
 use super::{AppError, Result};
-use crate::model::{CodingId, Memo};
-use crate::store::{Edit, EditReport, Store};
+use crate::model::{CodingId, Edit, EditReport, Memo};
+use crate::store::Store;
 
 /// Applies a command and works out its undo and redo commands.
 pub(super) fn record(store: &mut Store, command: Command) -> Result<Recorded> {

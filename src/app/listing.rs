@@ -3,44 +3,9 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::Result;
-use crate::model::{Coding, MemoTarget, TranscriptId, text};
-use crate::store::{CodingFilter, Store};
-
-/// One coding with everything resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CodingView {
-    /// Coding id.
-    pub coding_id: String,
-    /// Transcript name.
-    pub transcript: String,
-    /// Transcript id.
-    pub transcript_id: String,
-    /// Code path.
-    pub code: String,
-    /// Code id.
-    pub code_id: String,
-    /// Rater name.
-    pub rater: String,
-    /// Rater id.
-    pub rater_id: String,
-    /// Start (chars).
-    pub start: usize,
-    /// End (chars).
-    pub end: usize,
-    /// The coded text.
-    pub quote: String,
-    /// The newest memo on the coding, if any.
-    pub memo: Option<String>,
-    /// When made.
-    pub created_at: String,
-    /// Codebook version it was made under.
-    pub codebook_version: i64,
-    /// When removed, if it was.
-    pub removed_at: Option<String>,
-}
+use crate::model::{Coding, CodingFilter, CodingView, MemoTarget, TranscriptId, text};
+use crate::store::Store;
 
 /// The codings matching `filter`, resolved, ordered by transcript name, start, end, code, rater.
 pub fn coding_views(store: &Store, filter: &CodingFilter) -> Result<Vec<CodingView>> {

@@ -13,13 +13,16 @@ pub mod demo;
 pub mod encrypt;
 pub mod erase;
 pub mod export;
+pub mod files;
 mod inverse;
 pub mod listing;
 pub mod open;
+pub mod project_file;
 pub mod refi;
 pub mod resolve;
 pub mod rounds;
 pub mod search;
+pub mod search_index;
 pub mod team;
 pub mod workspace;
 
@@ -28,7 +31,10 @@ pub use command::{Command, Outcome, apply};
 pub use workspace::{Workspace, apply_undoable};
 
 use crate::import::ImportError;
-use crate::store::StoreError;
+/// The project store as the application hands it out (opened by [`open::open`], held by a
+/// [`Workspace`]), the passphrase of an encrypted one and the store's errors, which people see:
+/// named here so that the command line and the window do not reach into the store.
+pub use crate::store::{Passphrase, Store, StoreError};
 
 /// What can go wrong carrying out a request.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +72,7 @@ pub fn read_table(path: &std::path::Path, what: &str) -> Result<String> {
 pub fn import_codings(
     store: &mut crate::store::Store,
     file: &std::path::Path,
-) -> Result<(usize, crate::store::EditReport)> {
+) -> Result<(usize, crate::model::EditReport)> {
     let rows = crate::import::codings_csv::read_codings(file)?;
     let codings = resolve::coding_rows(store, file, &rows)?;
     let n = codings.len();
@@ -75,11 +81,11 @@ pub fn import_codings(
     let outcome = apply_undoable(
         store,
         &format!("Import codings from {}", file.display()),
-        Command::Edit(Box::new(crate::store::Edit {
+        Command::Edit(Box::new(crate::model::Edit {
             add: codings,
             restore,
             action: "import-codings".into(),
-            ..crate::store::Edit::default()
+            ..crate::model::Edit::default()
         })),
     )?;
     match outcome {

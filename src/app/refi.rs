@@ -1,6 +1,6 @@
-//! REFI-QDA into Accord: a project read by `import::qdpx` becomes a new project file, built in a
+//! REFI-QDA into Accord: a project read by `import::refi::qdpx` becomes a new project file, built in a
 //! temporary file through [`Command`]s and renamed into place only when everything is stored, so a
-//! failed import leaves nothing behind; a codebook read by `import::qdc` merges into a project as any
+//! failed import leaves nothing behind; a codebook read by `import::refi::qdc` merges into a project as any
 //! codebook import does.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Command, Outcome, Result, apply};
-use crate::import::qdpx::{QdpxImport, SourceReport};
+use crate::import::refi::qdpx::{QdpxImport, SourceReport};
 use crate::store::{Passphrase, Store};
 
 /// What an import stored, and what it left out.

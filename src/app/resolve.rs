@@ -6,8 +6,10 @@ use std::path::Path;
 
 use super::{AppError, Result};
 use crate::import::codings_csv::CodingRow;
-use crate::model::{CodeId, CodeLookup, Codebook, CodingId, Span, Transcript, TranscriptId, text};
-use crate::store::{NewCoding, Store};
+use crate::model::{
+    CodeId, CodeLookup, Codebook, CodingId, NewCoding, Span, Transcript, TranscriptId, text,
+};
+use crate::store::Store;
 
 /// Finds a code, or says why not (listing the paths when a name is ambiguous).
 pub fn code(book: &Codebook, reference: &str) -> Result<CodeId> {

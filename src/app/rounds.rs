@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agreement::{AgreementOptions, CodeRow, Unit, project_agreement};
+use super::agreement::{AgreementOptions, project_agreement};
 use super::agreement_input::Selection;
 use super::{AppError, Result};
-use crate::model::{Code, CodeId, Codebook, RaterId, RoundId, TranscriptId, now_rfc3339};
-use crate::store::{Round, Store};
+use crate::agreement::project::{CodeRow, Unit};
+use crate::model::{Code, CodeId, Codebook, RaterId, Round, RoundId, TranscriptId, now_rfc3339};
+use crate::store::Store;
 
 /// One code's agreement in one round, as kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
-use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
-use crate::search::Hit;
-use crate::store::{NewCoding, Store};
+use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId};
+/// What the command line and the window search with and get back (and the query checker).
+pub use crate::search::{Hit, ResultOrder, SearchOptions, SearchResults, parse_query};
+use crate::store::Store;
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,7 +111,7 @@ pub fn hit_codings(
         std::collections::HashMap::new();
     let mut seen = BTreeSet::new();
     let existing: BTreeSet<(TranscriptId, Span)> = store
-        .codings(&crate::store::CodingFilter {
+        .codings(&crate::model::CodingFilter {
             codes: vec![code_id],
             raters: vec![rater_id],
             ..Default::default()

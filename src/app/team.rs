@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::export::Staging;
 use super::{AppError, Command, Result};
-use crate::model::{Code, CodingId, ProposalId, Rater, RaterId, TranscriptId};
-use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store};
+use crate::model::{Code, CodingId, Edit, ProposalId, Rater, RaterId, TranscriptId};
+use crate::store::{MergeDetail, MergeReport, RaterFileSpec, Store};
 
 /// What issuing a rater file did.
 #[derive(Debug, Clone, Serialize)]

@@ -10,10 +10,9 @@ use super::{ProjectPath, open, open_to_read, output};
 use crate::app::adjudicate::{
     Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
 };
-use crate::app::resolve;
 use crate::app::{Command, Workspace};
+use crate::app::{Store, resolve};
 use crate::model::{AdjudicationId, Decision, Span, text};
-use crate::store::Store;
 
 /// Which passages to review (shared by the subcommands).
 #[derive(Debug, Args)]

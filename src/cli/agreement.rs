@@ -7,15 +7,14 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{ProjectPath, open_to_read, output};
+use crate::agreement::project::{ProjectAgreement, Unit};
 use crate::agreement::unitize::CoverageRule;
 use crate::agreement::{Estimate, StatOptions};
-use crate::app::agreement::{
-    AgreementOptions, ProjectAgreement, Unit, disagreements, project_agreement,
-};
+use crate::app::Store;
+use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::resolve;
 use crate::export;
-use crate::store::Store;
 
 /// Output formats of the agreement table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,8 +7,7 @@ use clap::Subcommand;
 
 use super::{ProjectPath, open, open_to_read, output};
 use crate::app::export::OutputTarget;
-use crate::app::{Command, Outcome, apply_undoable};
-use crate::import::codebook_toml;
+use crate::app::{Command, Outcome, apply_undoable, files};
 
 /// `accord codebook ...`
 #[derive(Debug, Subcommand)]
@@ -94,7 +93,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
                 target.check()?;
             }
             let store = open_to_read(&project.project)?;
-            let text = codebook_toml::write(&store.codebook()?).map_err(|e| anyhow::anyhow!(e))?;
+            let text = files::codebook_toml(&store.codebook()?).map_err(|e| anyhow::anyhow!(e))?;
             match (target, out) {
                 (Some(target), Some(path)) => {
                     target.write(text.as_bytes())?;
@@ -151,7 +150,7 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
 /// Reads a codebook file: REFI-QDA when it ends in `.qdc` (what was left out is printed), else TOML;
 /// within a size limit, and only a regular file (see `import::codebook_toml::read_file`).
 fn read_codebook_file(file: &std::path::Path) -> anyhow::Result<crate::model::Codebook> {
-    let (book, skipped) = codebook_toml::read_file(file)?;
+    let (book, skipped) = files::read_codebook(file)?;
     for line in &skipped {
         println!("skipped: {line}");
     }

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::Store;
 use crate::app::export::OutputTarget;
-use crate::app::listing::{CodingView, coding_views};
+use crate::app::listing::coding_views;
 use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
 use crate::export;
-use crate::model::{CodingId, Span};
-use crate::store::{CodingFilter, NewCoding, Store};
+use crate::model::{CodingFilter, CodingId, CodingView, NewCoding, Span};
 
 /// Arguments of `accord code`.
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::{ProjectPath, open, output};
 use crate::app::deidentify::{apply_and_purge, preview};
-use crate::import::pseudonyms::Pseudonyms;
+use crate::app::files::read_pseudonyms;
 
 /// Arguments of `accord deidentify`.
 #[derive(Debug, Args)]
@@ -30,7 +30,7 @@ pub struct DeidentifyArgs {
 
 /// Runs `accord deidentify`.
 pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
-    let list = Pseudonyms::read_csv(&args.list)?;
+    let list = read_pseudonyms(&args.list)?;
     let path = &args.project.project;
     let mut store = open(path)?;
     let review = preview(&mut store, &list)?;

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::output;
+use super::{Next, output};
 use crate::app::demo::{DemoSources, build_demo};
-use crate::store::CodingFilter;
+use crate::model::CodingFilter;
 
 /// Arguments of `accord demo`.
 #[derive(Debug, Args)]
@@ -114,36 +114,34 @@ pub fn default_project() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// `accord` with no arguments: opens the last project (or the demo) in the window; without a display
-/// (or in a build without the window) it says so and prints an overview with commands to try.
-pub fn open_default() -> anyhow::Result<ExitCode> {
+/// `accord` with no arguments: the last project (or the demo) in the window when `window` says one
+/// can open; without a display (or in a build without the window) it says so and prints an overview
+/// with commands to try.
+pub fn open_default(window: bool) -> anyhow::Result<Next> {
     let path = default_project()?;
     #[cfg(feature = "gui")]
     {
-        if crate::gui::has_display() {
+        if window {
             remember_last_project(&path);
-            crate::gui::run(&path)?;
-            return Ok(ExitCode::SUCCESS);
+            return Ok(Next::Window(path));
         }
         eprintln!(
             "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open; here is the project on the command line."
         );
     }
-    overview(&path)
+    #[cfg(not(feature = "gui"))]
+    let _ = window;
+    overview(&path).map(Next::Done)
 }
 
 /// `accord open FILE`: the window on a project.
-pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<Next> {
     // An encrypted project is a project too: the window asks for its passphrase.
-    match crate::store::Store::open(path) {
-        Ok(_) | Err(crate::store::StoreError::Encrypted(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    crate::app::project_file::check_project(path)?;
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);
-        crate::gui::run(path)?;
-        Ok(ExitCode::SUCCESS)
+        Ok(Next::Window(path.to_path_buf()))
     }
     #[cfg(not(feature = "gui"))]
     {

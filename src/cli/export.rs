@@ -11,15 +11,16 @@ use clap::{Args, ValueEnum};
 use super::agreement::{parse_rule, parse_unit};
 use super::{ProjectPath, open_to_read};
 use crate::agreement::StatOptions;
+use crate::agreement::project::Unit;
 use crate::agreement::unitize::CoverageRule;
-use crate::app::agreement::{AgreementOptions, Unit, project_agreement};
+use crate::app::Store;
+use crate::app::agreement::{AgreementOptions, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::export::{OutputTarget, snapshot};
 use crate::app::resolve;
 use crate::export::{
     Columns, ExcerptFilter, Format, MatrixSpec, Measure, Options, ProjectData, Request, write_with,
 };
-use crate::store::Store;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

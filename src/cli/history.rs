@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{ProjectPath, open, open_to_read, output};
 use crate::app::Workspace;
-use crate::store::{Store, backups_dir, list_backups};
+use crate::app::project_file::{self, backups_dir, list_backups};
 
 /// Arguments of `accord history`.
 #[derive(Debug, Args)]
@@ -136,7 +136,7 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<ExitCode> {
         Some(path) => PathBuf::from(path),
     };
     let key = super::passphrase_if_encrypted(project)?;
-    let before = Store::restore(project, &chosen, key.as_ref())?;
+    let before = project_file::restore(project, &chosen, key.as_ref())?;
     println!(
         "restored {} from {}; the project as it was is kept in {}",
         project.display(),

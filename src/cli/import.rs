@@ -9,8 +9,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
+use crate::app::files::{ImportOptions, read_attributes, read_pseudonyms, transcript_files};
 use crate::app::{Command, FileOutcome, Outcome, apply_undoable, import_files};
-use crate::import::{ImportOptions, attributes, transcript_files};
 use crate::model::SourceFormat;
 
 /// Arguments of `accord import`.
@@ -92,7 +92,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         pseudonyms: args
             .pseudonyms
             .as_deref()
-            .map(crate::import::pseudonyms::Pseudonyms::read_csv)
+            .map(read_pseudonyms)
             .transpose()?,
     };
     let mut files = Vec::new();
@@ -198,7 +198,7 @@ pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let table = attributes::read_attributes(file, &args.key)?;
+    let table = read_attributes(file, &args.key)?;
     let Outcome::Attributes(report) = apply_undoable(
         &mut store,
         "Import attributes",

@@ -140,52 +140,31 @@ impl Commands {
     }
 }
 
-/// Runs the command line; errors are reported once, here.
+/// What is left to do once the command line has run.
+#[derive(Debug)]
+pub enum Next {
+    /// Nothing: exit with this code.
+    Done(ExitCode),
+    /// Open the window on this project (only asked for when the build has the window).
+    #[cfg(feature = "gui")]
+    Window(PathBuf),
+}
+
+/// Runs the command line; errors are reported once, here (see [`report`]). `window` says whether
+/// a window can open (a build with the window, on a display): `accord` alone then asks for it.
 #[must_use]
-pub fn run(cli: Cli) -> ExitCode {
+pub fn run(cli: Cli, window: bool) -> Next {
     let changed = cli.command.as_ref().and_then(Commands::changed_project);
     let result = match cli.command {
-        None => demo::open_default(),
-        Some(Commands::Open(args)) => demo::open_in_window(&args.project),
-        Some(Commands::New(args)) => project::new(&args),
-        Some(Commands::Encrypt(args)) => project::encrypt(&args),
-        Some(Commands::Import(args)) => import::import(&args),
-        Some(Commands::Attributes(args)) => import::attributes(&args),
-        Some(Commands::Codebook(cmd)) => codebook::run(&cmd),
-        Some(Commands::Rater(cmd)) => project::rater(&cmd),
-        Some(Commands::Code(args)) => codings::code(&args),
-        Some(Commands::Uncode(args)) => codings::uncode(&args),
-        Some(Commands::Codings(cmd)) => codings::run(&cmd),
-        Some(Commands::Show(args)) => show::show(&args),
-        Some(Commands::Transcripts(cmd)) => project::transcripts(&cmd),
-        Some(Commands::Search(args)) => search::search(&args),
-        Some(Commands::Reindex(args)) => search::reindex(&args),
-        Some(Commands::Demo(args)) => demo::demo(&args),
-        Some(Commands::Irr(args)) => irr::irr(&args),
-        Some(Commands::Agreement(args)) => agreement::agreement(&args),
-        Some(Commands::Disagreements(args)) => agreement::list_disagreements(&args),
-        Some(Commands::Export(args)) => export::export(&args),
-        Some(Commands::ImportQdpx(args)) => refi::import_qdpx(&args),
-        Some(Commands::RaterFile(args)) => team::rater_file(&args),
-        Some(Commands::Merge(args)) => team::merge(&args),
-        Some(Commands::Propose(args)) => team::propose(&args),
-        Some(Commands::Proposals(cmd)) => team::proposals(&cmd),
-        Some(Commands::Adjudicate(cmd)) => adjudicate::adjudicate(&cmd),
-        Some(Commands::Round(cmd)) => rounds::round(&cmd),
-        Some(Commands::Rounds(args)) => rounds::rounds(&args),
-        Some(Commands::Undo(args)) => history::undo_redo(&args, false),
-        Some(Commands::Redo(args)) => history::undo_redo(&args, true),
-        Some(Commands::History(args)) => history::history(&args),
-        Some(Commands::Backup(args)) => history::backup(&args),
-        Some(Commands::Restore(args)) => history::restore(&args),
-        Some(Commands::Deidentify(args)) => deidentify::deidentify(&args),
+        None => demo::open_default(window),
+        Some(command) => run_command(command),
     };
     let result = result.inspect(|_| {
         // Only a project with an index on disk has one to bring up to date (an encrypted project
         // keeps its index in memory), so nothing asks for a passphrase twice. The change is saved
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
-        if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
+        if let Some(path) = changed.filter(|p| crate::app::search_index::on_disk(p)) {
             match open_project(&path, crate::app::open::Purpose::Upkeep) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(
@@ -195,12 +174,56 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     });
     match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {}", said_once(&naming_the_project(e)));
-            ExitCode::FAILURE
-        }
+        Ok(next) => next,
+        Err(e) => Next::Done(report(e)),
     }
+}
+
+/// Reports an error of the command line (or of the window it asked for) once, naming the project
+/// it arose in; returns the failing exit code.
+#[must_use]
+pub fn report(e: anyhow::Error) -> ExitCode {
+    eprintln!("error: {}", said_once(&naming_the_project(e)));
+    ExitCode::FAILURE
+}
+
+fn run_command(command: Commands) -> anyhow::Result<Next> {
+    let code = match command {
+        Commands::Open(args) => return demo::open_in_window(&args.project),
+        Commands::New(args) => project::new(&args),
+        Commands::Encrypt(args) => project::encrypt(&args),
+        Commands::Import(args) => import::import(&args),
+        Commands::Attributes(args) => import::attributes(&args),
+        Commands::Codebook(cmd) => codebook::run(&cmd),
+        Commands::Rater(cmd) => project::rater(&cmd),
+        Commands::Code(args) => codings::code(&args),
+        Commands::Uncode(args) => codings::uncode(&args),
+        Commands::Codings(cmd) => codings::run(&cmd),
+        Commands::Show(args) => show::show(&args),
+        Commands::Transcripts(cmd) => project::transcripts(&cmd),
+        Commands::Search(args) => search::search(&args),
+        Commands::Reindex(args) => search::reindex(&args),
+        Commands::Demo(args) => demo::demo(&args),
+        Commands::Irr(args) => irr::irr(&args),
+        Commands::Agreement(args) => agreement::agreement(&args),
+        Commands::Disagreements(args) => agreement::list_disagreements(&args),
+        Commands::Export(args) => export::export(&args),
+        Commands::ImportQdpx(args) => refi::import_qdpx(&args),
+        Commands::RaterFile(args) => team::rater_file(&args),
+        Commands::Merge(args) => team::merge(&args),
+        Commands::Propose(args) => team::propose(&args),
+        Commands::Proposals(cmd) => team::proposals(&cmd),
+        Commands::Adjudicate(cmd) => adjudicate::adjudicate(&cmd),
+        Commands::Round(cmd) => rounds::round(&cmd),
+        Commands::Rounds(args) => rounds::rounds(&args),
+        Commands::Undo(args) => history::undo_redo(&args, false),
+        Commands::Redo(args) => history::undo_redo(&args, true),
+        Commands::History(args) => history::history(&args),
+        Commands::Backup(args) => history::backup(&args),
+        Commands::Restore(args) => history::restore(&args),
+        Commands::Deidentify(args) => deidentify::deidentify(&args),
+    }?;
+    Ok(Next::Done(code))
 }
 
 /// An error and its causes on one line, each said once: a cause whose text the message already
@@ -229,7 +252,7 @@ fn naming_the_project(mut e: anyhow::Error) -> anyhow::Error {
 }
 
 /// An open project, as the command line holds it.
-type Project = crate::store::Store;
+type Project = crate::app::Store;
 
 /// Opens a project file to change it, with the file named in any error; an encrypted project
 /// asks for its passphrase (see [`passphrase`]). A damaged file is refused here (SQLite's quick
@@ -261,10 +284,11 @@ fn open_project(
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.
 pub(crate) fn passphrase_if_encrypted(
     path: &std::path::Path,
-) -> anyhow::Result<Option<crate::store::Passphrase>> {
-    match crate::store::Store::open(path) {
-        Err(crate::store::StoreError::Encrypted(_)) => Ok(Some(passphrase(path, false)?)),
-        _ => Ok(None),
+) -> anyhow::Result<Option<crate::app::Passphrase>> {
+    if crate::app::project_file::is_encrypted(path) {
+        Ok(Some(passphrase(path, false)?))
+    } else {
+        Ok(None)
     }
 }
 
@@ -273,7 +297,7 @@ pub(crate) fn passphrase_if_encrypted(
 pub(crate) fn passphrase(
     path: &std::path::Path,
     new: bool,
-) -> anyhow::Result<crate::store::Passphrase> {
+) -> anyhow::Result<crate::app::Passphrase> {
     use std::io::IsTerminal as _;
     let text = if let Ok(text) = std::env::var("ACCORD_PASSPHRASE") {
         text
@@ -294,9 +318,9 @@ pub(crate) fn passphrase(
         text
     };
     Ok(if new {
-        crate::store::Passphrase::for_new_project(text)?
+        crate::app::Passphrase::for_new_project(text)?
     } else {
-        crate::store::Passphrase::new(text)
+        crate::app::Passphrase::new(text)
     })
 }
 

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
-use crate::app::{Command, Outcome, apply_undoable};
+use crate::app::{Command, Outcome, apply_undoable, project_file};
 use crate::model::RaterKind;
-use crate::store::Store;
 
 /// Arguments of `accord new`.
 #[derive(Debug, Args)]
@@ -103,12 +102,12 @@ pub fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or("Accord project")
             .to_string()
     });
-    let store = if args.encrypt {
-        let key = super::passphrase(&args.project, true)?;
-        Store::create_encrypted(&args.project, &name, &key)?
+    let key = if args.encrypt {
+        Some(super::passphrase(&args.project, true)?)
     } else {
-        Store::create(&args.project, &name)?
+        None
     };
+    let store = project_file::create(&args.project, &name, key.as_ref())?;
     println!(
         "Created {} (project {}{}).",
         args.project.display(),

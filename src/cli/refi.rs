@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::output;
+use crate::app::files::read_qdpx;
 use crate::app::refi::import_new_project_keyed;
-use crate::import::qdpx::read_qdpx_file;
 
 /// Arguments of `accord import-qdpx`.
 #[derive(Debug, Args)]
@@ -36,7 +36,7 @@ pub fn import_qdpx(args: &ImportQdpxArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let import = read_qdpx_file(&args.file)?;
+    let import = read_qdpx(&args.file)?;
     let report = import_new_project_keyed(&args.out, import, key.as_ref())?;
     if args.json {
         output::json(&report)?;

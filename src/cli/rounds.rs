@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::agreement::parse_unit;
 use super::{ProjectPath, open, open_to_read, output};
-use crate::app::agreement::Unit;
+use crate::agreement::project::Unit;
 use crate::app::resolve;
 use crate::app::rounds::{History, Statistic, find_round, history, make_round};
 use crate::app::{Command, apply_undoable};

@@ -7,11 +7,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProjectPath, open, output};
-use crate::app::resolve;
-use crate::app::search::{Scope, code_hits};
+use crate::app::search::{Hit, ResultOrder, Scope, SearchOptions, code_hits};
+use crate::app::search_index;
+use crate::app::{Store, resolve};
 use crate::model::format_time_ms;
-use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
-use crate::store::Store;
 
 /// Arguments of `accord search`.
 #[derive(Debug, Args)]
@@ -80,7 +79,7 @@ struct HitView {
 
 /// Runs `accord search`.
 pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Err(e) = crate::search::parse_query(&args.query) {
+    if let Err(e) = crate::app::search::parse_query(&args.query) {
         let caret = " ".repeat(e.column.saturating_sub(1));
         anyhow::bail!(
             "invalid query at column {}: {}\n  {}\n  {caret}^",
@@ -90,7 +89,7 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mut store = open(&args.project.project)?;
-    let (mut index, _) = ProjectIndex::open(&store)?;
+    let (mut index, _) = search_index::open(&store)?;
     for note in index.take_notes() {
         eprintln!("warning: {note}");
     }
@@ -259,7 +258,7 @@ fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
 pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     let store = open(&args.project)?;
     let start = Instant::now();
-    let (mut index, report) = ProjectIndex::rebuild(&store)?;
+    let (mut index, report) = search_index::rebuild(&store)?;
     for note in index.take_notes() {
         eprintln!("warning: {note}");
     }

@@ -7,10 +7,9 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProjectPath, open_to_read, output};
-use crate::app::listing::{CodingView, coding_views};
+use crate::app::listing::coding_views;
 use crate::app::resolve;
-use crate::model::{Turn, format_time_ms, text};
-use crate::store::CodingFilter;
+use crate::model::{CodingFilter, CodingView, Turn, format_time_ms, text};
 
 /// Arguments of `accord show`.
 #[derive(Debug, Args)]

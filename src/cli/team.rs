@@ -11,8 +11,7 @@ use crate::app::resolve;
 use crate::app::rounds::find_round;
 use crate::app::team::{issue_rater_file, merge_rater_files, proposal_rows};
 use crate::app::{Command, Workspace};
-use crate::model::{Code, CodeId, ProposalId, now_rfc3339};
-use crate::store::Proposal;
+use crate::model::{Code, CodeId, Proposal, ProposalId, now_rfc3339};
 
 /// Arguments of `accord rater-file`.
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use super::html;
 use super::table::{Cell, Table};
+use crate::agreement::project::{CodeRow, ProjectAgreement};
 use crate::agreement::{Estimate, formula};
-use crate::app::agreement::{CodeRow, ProjectAgreement};
 
 fn num(e: &Estimate) -> String {
     e.value.map_or("—".into(), |v| format!("{v:.3}"))

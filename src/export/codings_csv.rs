@@ -3,9 +3,8 @@
 
 use std::io::Write;
 
-use crate::app::listing::CodingView;
-use crate::import::codings_csv::HEADER;
 use crate::model::quoting::neutralise_formula;
+use crate::model::{CODINGS_CSV_HEADER, CodingView};
 
 /// Writes codings as CSV, cells that look like spreadsheet formulas neutralised.
 pub fn write(out: impl Write, rows: &[CodingView]) -> Result<(), csv::Error> {
@@ -15,7 +14,7 @@ pub fn write(out: impl Write, rows: &[CodingView]) -> Result<(), csv::Error> {
 /// Writes codings as CSV; with `raw`, every cell exactly as it is (`--raw-csv`).
 pub fn write_with(out: impl Write, rows: &[CodingView], raw: bool) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
+    writer.write_record(CODINGS_CSV_HEADER)?;
     for r in rows {
         let record = [
             r.coding_id.as_str(),

@@ -23,8 +23,7 @@ pub mod docx;
 pub mod excerpts;
 pub mod html;
 pub mod matrix;
-pub mod qdc;
-pub mod qdpx;
+pub mod refi;
 pub mod table;
 pub mod xml;
 
@@ -36,7 +35,7 @@ pub use excerpts::{Excerpt, ExcerptFilter};
 pub use matrix::{Columns, MatrixSpec, Measure};
 pub use table::{Cell, Table};
 
-use crate::app::agreement::ProjectAgreement;
+use crate::agreement::project::ProjectAgreement;
 use crate::model::Codebook;
 
 /// What can go wrong writing an export.
@@ -302,7 +301,7 @@ pub fn render_text_with(request: &Request<'_>, format: Format, options: Options)
             excerpts::to_html(&excerpts_title(data), &excerpts::excerpts(data, filter))
         }
         (Request::Codebook { book }, Format::Markdown) => codebook::to_markdown(book),
-        (Request::Codebook { book }, Format::Qdc) => qdc::to_xml(book)?,
+        (Request::Codebook { book }, Format::Qdc) => refi::qdc::to_xml(book)?,
         (Request::Agreement { report }, Format::Markdown) => agreement::to_markdown(report),
         (Request::Agreement { report }, Format::Html) => agreement::to_html(report),
         _ => return Err(request.unsupported(format)),
@@ -339,7 +338,7 @@ pub fn write_with(
             out,
         )?,
         (Request::Codebook { book }, Format::Docx) => docx::codebook(book, out)?,
-        (Request::Project { data }, Format::Qdpx) => qdpx::write(data, out)?,
+        (Request::Project { data }, Format::Qdpx) => refi::qdpx::write(data, out)?,
         _ => return Err(request.unsupported(format)),
     }
     Ok(Vec::new())

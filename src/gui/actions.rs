@@ -18,10 +18,10 @@ use super::state::Action;
 use super::top_bar::MenuRequest;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
+use crate::app::search::SearchOptions;
 use crate::app::{AppError, Command};
-use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
-use crate::search::SearchOptions;
-use crate::store::{CodingFilter, NewCoding, Store, StoreError};
+use crate::app::{Store, StoreError};
+use crate::model::{CodeId, CodeLookup, CodingFilter, CodingId, MemoTarget, NewCoding, Span};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {
@@ -438,7 +438,7 @@ impl AccordApp {
     ) {
         match request {
             MenuRequest::ImportTranscripts if path.is_dir() => {
-                match crate::import::transcript_files(&path) {
+                match crate::app::files::transcript_files(&path) {
                     Ok((files, _)) => self.start_import(ctx, files),
                     Err(e) => self.state.error(format!("{}: {e}", path.display())),
                 }
@@ -456,7 +456,7 @@ impl AccordApp {
     }
 
     pub(super) fn import_attributes(&mut self, d: &AttributeDialog) {
-        match crate::import::attributes::read_attributes(&d.path, d.key.trim()) {
+        match crate::app::files::read_attributes(&d.path, d.key.trim()) {
             Ok(table) => {
                 let label = format!("Import attributes from {}", d.path.display());
                 self.apply(
@@ -491,7 +491,7 @@ impl AccordApp {
             .ok_or_else(|| "no export data".to_string())
     }
 
-    fn agreement_report(&self) -> Option<crate::app::agreement::ProjectAgreement> {
+    fn agreement_report(&self) -> Option<crate::agreement::project::ProjectAgreement> {
         match &self.agreement.result {
             Some(Ok(r)) => Some(r.report.clone()),
             _ => None,

@@ -12,7 +12,8 @@ use egui::{Color32, RichText, Ui};
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState, rater_checkboxes, toggle};
 use crate::agreement::Estimate;
-use crate::app::agreement::{AgreementOptions, CodeRow, DisagreementView, ProjectAgreement, Unit};
+use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
+use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 

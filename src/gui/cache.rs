@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use egui::Color32;
 
 use super::colours;
-use crate::app::Result;
+use crate::app::{Result, Store};
 use crate::model::{
-    Case, CodeId, Codebook, Coding, CodingId, MemoTarget, Rater, RaterId, Transcript, TranscriptId,
+    Case, CodeId, Codebook, Coding, CodingFilter, CodingId, MemoTarget, Rater, RaterId, Transcript,
+    TranscriptId, TranscriptSummary,
 };
-use crate::store::{CodingFilter, Store, TranscriptSummary};
 
 /// What the side panels show about the whole project.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +44,7 @@ pub struct ProjectCache {
     /// Raters who are a second pass of another (intra-rater agreement).
     pub passes: HashSet<RaterId>,
     /// Where this project came from, when it is a rater file (its codebook is locked).
-    pub rater_file: Option<crate::store::RaterFileInfo>,
+    pub rater_file: Option<crate::model::RaterFileInfo>,
 }
 
 impl ProjectCache {

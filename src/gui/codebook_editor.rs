@@ -9,8 +9,7 @@ use super::cache::ProjectCache;
 use super::colours;
 use super::state::Action;
 use crate::app::Command;
-use crate::model::{Code, CodeId, Codebook};
-use crate::store::Edit;
+use crate::model::{Code, CodeId, Codebook, Edit};
 
 /// The editor's state: a draft of the code.
 #[derive(Debug, Clone)]
@@ -210,7 +209,7 @@ impl CodeEditor {
         if let Some(info) = &project.rater_file {
             return Action::Apply {
                 label: format!("Propose a change to {}", draft.name),
-                command: Command::Propose(Box::new(crate::store::Proposal {
+                command: Command::Propose(Box::new(crate::model::Proposal {
                     proposal_id: crate::model::ProposalId::new_random(),
                     rater_id: Some(info.rater_id),
                     base_version: info.codebook_version,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use crate::app::deidentify::Preview;
-use crate::import::pseudonyms::Pseudonyms;
+use crate::app::files::Pseudonyms;
 
 /// What the dialog asks the app to do.
 #[derive(Debug, Clone)]

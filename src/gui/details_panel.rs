@@ -7,8 +7,7 @@ use egui::{RichText, Ui};
 use super::cache::{ProjectCache, TranscriptCache};
 use super::state::{Action, ViewState};
 use crate::app::Command;
-use crate::model::{CodeId, Coding, MemoTarget};
-use crate::store::{Edit, NewCoding};
+use crate::model::{CodeId, Coding, Edit, MemoTarget, NewCoding};
 
 /// Draws the details panel.
 pub fn details_ui(

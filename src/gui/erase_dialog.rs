@@ -9,8 +9,7 @@ use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::toggle;
-use crate::model::TranscriptId;
-use crate::store::Erasure;
+use crate::model::{Erasure, TranscriptId};
 
 /// What the dialog asks the app to do.
 #[derive(Debug, Clone)]

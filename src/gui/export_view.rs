@@ -117,7 +117,7 @@ impl ExportChoices {
 pub fn with_request<R>(
     choices: &ExportChoices,
     data: &ProjectData,
-    report: Option<&crate::app::agreement::ProjectAgreement>,
+    report: Option<&crate::agreement::project::ProjectAgreement>,
     f: impl FnOnce(&Request<'_>) -> R,
 ) -> Option<R> {
     let filter = choices.filter();
@@ -149,7 +149,7 @@ pub fn with_request<R>(
 pub fn preview(
     choices: &ExportChoices,
     data: &ProjectData,
-    report: Option<&crate::app::agreement::ProjectAgreement>,
+    report: Option<&crate::agreement::project::ProjectAgreement>,
 ) -> String {
     let shown = match choices.format {
         f if f.is_text() => f,

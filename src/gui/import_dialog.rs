@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
 
-use crate::import::{ImportOptions, ImportedTranscript, read_transcript};
+use crate::app::files::{ImportOptions, ImportedTranscript, read_transcript};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState};
-use crate::store::TranscriptSummary;
+use crate::model::TranscriptSummary;
 
 /// Draws the project panel.
 pub fn project_ui(

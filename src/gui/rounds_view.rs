@@ -10,7 +10,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{rater_checkboxes, toggle};
-use crate::app::agreement::Unit;
+use crate::agreement::project::Unit;
 use crate::app::rounds::{History, Statistic};
 use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
 

@@ -12,9 +12,8 @@ use super::rounds_view::RoundsRequest;
 use super::team_view::TeamRequest;
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
-use crate::app::{AppError, Command};
+use crate::app::{AppError, Command, Store};
 use crate::model::{Span, Transcript, TranscriptId, text};
-use crate::store::Store;
 
 impl AccordApp {
     /// Handles a request of the adjudication view.
@@ -169,10 +168,10 @@ impl AccordApp {
     /// Handles a request of the de-identification dialog.
     pub(super) fn deidentify_request(&mut self, request: DeidentifyRequest) {
         use crate::app::deidentify::{apply_and_purge, preview};
-        use crate::import::pseudonyms::Pseudonyms;
+        use crate::app::files::read_pseudonyms;
         match request {
             DeidentifyRequest::Preview(path) => {
-                let read = Pseudonyms::read_csv(&path).map_err(|e| e.to_string());
+                let read = read_pseudonyms(&path).map_err(|e| e.to_string());
                 let result = read.and_then(|list| {
                     preview(self.workspace.store_mut(), &list)
                         .map(|p| (Box::new(list), p))

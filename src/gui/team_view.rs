@@ -118,7 +118,7 @@ impl TeamView {
         request
     }
 
-    fn rater_file_ui(ui: &mut Ui, project: &ProjectCache, info: &crate::store::RaterFileInfo) {
+    fn rater_file_ui(ui: &mut Ui, project: &ProjectCache, info: &crate::model::RaterFileInfo) {
         let who = project
             .raters
             .iter()

@@ -7,8 +7,7 @@ use super::Central;
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState};
 use crate::app::Command;
-use crate::model::MemoTarget;
-use crate::store::BLIND_MODE;
+use crate::model::{BLIND_MODE, MemoTarget};
 
 /// What the top bar needs to know beyond the project and view state.
 #[derive(Debug, Clone, Default)]

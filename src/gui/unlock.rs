@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::app::AccordApp;
-use crate::app::Workspace;
-use crate::store::{Passphrase, Store, StoreError};
+use crate::app::{Passphrase, Store, StoreError, Workspace, project_file};
 
 /// The window's root: an encrypted project waiting for its passphrase, or the project open.
 pub enum Root {
@@ -31,7 +30,7 @@ pub struct Unlock {
 impl Root {
     /// The root for a project file: open at once, or locked when it is encrypted.
     pub fn for_project(path: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(match Store::open(path) {
+        Ok(match project_file::open_plain(path) {
             Ok(mut store) => {
                 on_open(&mut store);
                 let mut app = AccordApp::new(Workspace::new(store));
@@ -148,7 +147,7 @@ impl Unlock {
                 if go && self.passphrase.is_empty() {
                     self.error = Some("Type the project's passphrase first.".into());
                 } else if go {
-                    match Store::open_encrypted(&self.path, &Passphrase::new(self.passphrase.clone())) {
+                    match project_file::open_encrypted(&self.path, &Passphrase::new(self.passphrase.clone())) {
                         Ok(store) => opened = Some(store),
                         Err(StoreError::WrongPassphrase(_)) => {
                             self.error = Some("That passphrase does not open this project.".into());
@@ -250,6 +249,6 @@ impl NewEncryptedDialog {
             .and_then(|s| s.to_str())
             .unwrap_or("Accord project")
             .to_string();
-        Store::create_encrypted(&path, &name, &key).map_err(|e| e.to_string())
+        project_file::create(&path, &name, Some(&key)).map_err(|e| e.to_string())
     }
 }

@@ -63,7 +63,7 @@ pub fn read_file(path: &Path) -> Result<(Codebook, Vec<String>), ImportError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
     if is_qdc {
-        let read = super::qdc::read_qdc_file(path)?;
+        let read = super::refi::qdc::read_qdc_file(path)?;
         return Ok((read.codebook, read.skipped));
     }
     let bytes = super::read_bounded(path, super::MAX_CODEBOOK_BYTES, "a codebook")?;

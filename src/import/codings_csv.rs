@@ -32,23 +32,6 @@ pub struct CodingRow {
     pub created_at: Option<String>,
 }
 
-/// The header Accord writes.
-pub const HEADER: &[&str] = &[
-    "coding_id",
-    "transcript",
-    "transcript_id",
-    "code",
-    "code_id",
-    "rater",
-    "rater_id",
-    "start",
-    "end",
-    "quote",
-    "memo",
-    "created_at",
-    "codebook_version",
-];
-
 /// Reads a codings CSV.
 pub fn read_codings(path: &Path) -> Result<Vec<CodingRow>, ImportError> {
     let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "a codings file")?;
@@ -150,7 +133,7 @@ mod tests {
         );
         let full = format!(
             "{}\nid1,P01,tid,Peerness,cid,Maya,rid,3,9,,note,,1\n",
-            HEADER.join(",")
+            crate::model::CODINGS_CSV_HEADER.join(",")
         );
         let rows = parse_codings(Path::new("c.csv"), full.as_bytes()).unwrap();
         assert_eq!(

@@ -96,8 +96,8 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
                 b"body" => in_body = false,
                 _ => {}
             },
-            Event::DocType(d) if super::qde::declares_entities(&d) => {
-                return Err(super::qde::ENTITY_REFUSAL.into());
+            Event::DocType(d) if super::refi::qde::declares_entities(&d) => {
+                return Err(super::refi::qde::ENTITY_REFUSAL.into());
             }
             Event::Eof => break,
             _ => {}

@@ -8,14 +8,8 @@ pub mod codings_csv;
 pub mod decode;
 mod docx;
 pub mod labels;
-pub mod positions;
 pub mod pseudonyms;
-pub mod qdc;
-pub mod qde;
-mod qde_raw;
-pub mod qdpx;
-mod qdpx_archive;
-mod qdpx_sources;
+pub mod refi;
 pub mod subtitles;
 
 use std::collections::BTreeSet;
@@ -239,7 +233,7 @@ pub const MAX_CODEBOOK_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest table read (case attributes, codings, pseudonym lists): 64 MB.
 pub const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest REFI-QDA project file (`.qdpx`) opened: 2 GB. Only its XML and text sources are unpacked
-/// (at most [`qdpx::MAX_EXPANDED_BYTES`]), read from the file rather than from memory, so a project
+/// (at most [`refi::qdpx::MAX_EXPANDED_BYTES`]), read from the file rather than from memory, so a project
 /// with recordings in it still fits; a bigger file is refused before anything is read.
 pub const MAX_QDPX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 

@@ -263,3 +263,16 @@ mod tests {
         assert_eq!(book.children(Some(a.code_id)).len(), 1);
     }
 }
+
+/// What a codebook import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CodebookChange {
+    /// Paths of codes added.
+    pub added: Vec<String>,
+    /// Paths of codes whose fields changed.
+    pub updated: Vec<String>,
+    /// Paths of codes in the project that the file does not mention (kept).
+    pub kept: Vec<String>,
+    /// The codebook version after the import.
+    pub version: i64,
+}

@@ -106,3 +106,98 @@ pub struct Memo {
     /// When it was written (RFC 3339).
     pub created_at: String,
 }
+
+/// A coding to add.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewCoding {
+    /// Its id (given when it comes from another file, so re-imports are idempotent).
+    pub coding_id: CodingId,
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Which code.
+    pub code_id: CodeId,
+    /// Who coded.
+    pub rater_id: RaterId,
+    /// The span, in chars.
+    pub span: Span,
+    /// A memo to attach, if any.
+    pub memo: Option<String>,
+    /// When it was made; `None` means now.
+    pub created_at: Option<String>,
+}
+
+/// Which codings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodingFilter {
+    /// Only these transcripts (all when empty).
+    pub transcripts: Vec<TranscriptId>,
+    /// Only these codes (all when empty).
+    pub codes: Vec<CodeId>,
+    /// Only these raters (all when empty).
+    pub raters: Vec<RaterId>,
+    /// Include removed codings too.
+    pub include_removed: bool,
+}
+
+/// What an attribute import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AttributeReport {
+    /// Cases whose attributes were set.
+    pub updated: Vec<String>,
+    /// Cases created because `create_missing` was given.
+    pub created: Vec<String>,
+    /// Keys in the file that match no case (skipped).
+    pub unmatched: Vec<String>,
+    /// Attribute values written.
+    pub values: usize,
+}
+
+/// One coding with everything resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodingView {
+    /// Coding id.
+    pub coding_id: String,
+    /// Transcript name.
+    pub transcript: String,
+    /// Transcript id.
+    pub transcript_id: String,
+    /// Code path.
+    pub code: String,
+    /// Code id.
+    pub code_id: String,
+    /// Rater name.
+    pub rater: String,
+    /// Rater id.
+    pub rater_id: String,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// The coded text.
+    pub quote: String,
+    /// The newest memo on the coding, if any.
+    pub memo: Option<String>,
+    /// When made.
+    pub created_at: String,
+    /// Codebook version it was made under.
+    pub codebook_version: i64,
+    /// When removed, if it was.
+    pub removed_at: Option<String>,
+}
+
+/// The header of the codings CSV Accord writes (the columns of a [`CodingView`]) and reads back.
+pub const CODINGS_CSV_HEADER: &[&str] = &[
+    "coding_id",
+    "transcript",
+    "transcript_id",
+    "code",
+    "code_id",
+    "rater",
+    "rater_id",
+    "start",
+    "end",
+    "quote",
+    "memo",
+    "created_at",
+    "codebook_version",
+];

@@ -4,22 +4,34 @@
 mod adjudication;
 mod codebook;
 mod coding;
+mod edit;
+mod erasure;
 pub mod files;
 mod ids;
 pub mod quoting;
+pub mod refi;
+pub mod settings;
 mod span;
+mod team;
 pub mod text;
 mod transcript;
 
 pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
-pub use codebook::{Code, CodeLookup, Codebook, MAX_CODE_DEPTH};
-pub use coding::{Case, Coding, Memo, MemoTarget, Rater, RaterKind};
+pub use codebook::{Code, CodeLookup, Codebook, CodebookChange, MAX_CODE_DEPTH};
+pub use coding::{
+    AttributeReport, CODINGS_CSV_HEADER, Case, Coding, CodingFilter, CodingView, Memo, MemoTarget,
+    NewCoding, Rater, RaterKind,
+};
+pub use edit::{Edit, EditReport};
+pub use erasure::Erasure;
 pub use ids::{
     ACCORD_NAMESPACE, AdjudicationId, CaseId, CodeId, CodingId, MemoId, ProjectId, ProposalId,
     RaterId, RoundId, TranscriptId, TurnId,
 };
+pub use settings::{BLIND_MODE, PURGE_PENDING};
 pub use span::{Span, SpanError};
-pub use transcript::{Role, SourceFormat, Transcript, Turn, format_time_ms};
+pub use team::{Proposal, RaterFileInfo, Round};
+pub use transcript::{Role, SourceFormat, Transcript, TranscriptSummary, Turn, format_time_ms};
 
 /// The current time as RFC 3339 with milliseconds, in UTC.
 #[must_use]

@@ -184,3 +184,28 @@ mod tests {
         assert_eq!(format_time_ms(3_723_000), "01:02:03");
     }
 }
+
+/// A transcript without its text: what lists show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TranscriptSummary {
+    /// Stable id.
+    pub transcript_id: TranscriptId,
+    /// Name.
+    pub name: String,
+    /// Case id, if any.
+    pub case_id: Option<CaseId>,
+    /// Case name, if any.
+    pub case_name: Option<String>,
+    /// Format imported from.
+    pub format: SourceFormat,
+    /// Source file name.
+    pub source_file: String,
+    /// SHA-256 of the text.
+    pub sha256: String,
+    /// Length in chars.
+    pub len_chars: usize,
+    /// Number of turns.
+    pub turn_count: usize,
+    /// When imported.
+    pub imported_at: String,
+}

@@ -14,6 +14,7 @@ mod lexer;
 pub mod query;
 mod results;
 mod schema;
+mod source;
 pub mod sync;
 mod tokenizer;
 
@@ -26,4 +27,5 @@ pub use query::{QueryError, parse_query};
 pub use results::{
     CodeResolver, Hit, ResultOrder, SearchError, SearchOptions, SearchResults, TurnDoc,
 };
+pub use source::IndexSource;
 pub use sync::{ProjectIndex, SyncReport};

@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use super::index::TranscriptIndex;
 use super::query::parse_query;
 use super::results::{CodeResolver, SearchError, SearchOptions, SearchResults, TurnDoc};
-use crate::model::{CodeLookup, Codebook, Transcript, TranscriptId};
-use crate::store::{CodingFilter, Store};
+use super::source::IndexSource;
+use crate::model::{CodeLookup, Codebook, CodingFilter, Transcript, TranscriptId};
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
 pub const INDEX_VERSION: u32 = 5;
@@ -390,7 +390,7 @@ impl ProjectIndex {
     /// Problems with the index itself never fail this: when the index is busy it is searched as it
     /// is; when it cannot be opened, built or updated, or the folder is not Accord's, an index is
     /// built in memory from the store instead. [`Self::notes`] says what happened.
-    pub fn open(store: &Store) -> Result<(Self, SyncReport), SearchError> {
+    pub fn open(store: &impl IndexSource) -> Result<(Self, SyncReport), SearchError> {
         let project_id = store.project_id().map_err(err)?.to_text();
         match store.path() {
             None => Self::in_memory(store, &project_id, "in-memory project"),
@@ -412,7 +412,7 @@ impl ProjectIndex {
     /// rebuild an index on disk is an error (an erase or a de-identification relies on the old
     /// text being gone); a folder at the index path that is not Accord's is left alone (it holds
     /// none of the project's text) and the index is built in memory, with a note.
-    pub fn rebuild(store: &Store) -> Result<(Self, SyncReport), SearchError> {
+    pub fn rebuild(store: &impl IndexSource) -> Result<(Self, SyncReport), SearchError> {
         let project_id = store.project_id().map_err(err)?.to_text();
         let (this, mut report) = match store.path() {
             Some(path) if !store.is_encrypted() => {
@@ -452,7 +452,7 @@ impl ProjectIndex {
     /// using it. Nothing is built when there is no index yet (the first search builds it). An
     /// error says what could not be done; the caller reports it as a warning, since the change is
     /// saved and the next search catches the index up.
-    pub fn update(store: &Store) -> Result<SyncReport, SearchError> {
+    pub fn update(store: &impl IndexSource) -> Result<SyncReport, SearchError> {
         let Some(path) = store.path() else {
             return Ok(SyncReport::default());
         };
@@ -495,7 +495,7 @@ impl ProjectIndex {
 
     /// An index built in memory from the store.
     pub fn in_memory(
-        store: &Store,
+        store: &impl IndexSource,
         project_id: &str,
         why: &str,
     ) -> Result<(Self, SyncReport), SearchError> {
@@ -518,7 +518,7 @@ impl ProjectIndex {
     /// Opens the index on disk, building or updating it as needed; falls back as [`Self::open`]
     /// says.
     fn open_on_disk(
-        store: &Store,
+        store: &impl IndexSource,
         path: &Path,
         project_id: &str,
     ) -> Result<(Self, SyncReport), SearchError> {
@@ -585,7 +585,7 @@ impl ProjectIndex {
     /// brings it up to date with the store, then restricts its permissions.
     fn take_locked(
         dir: &Path,
-        store: &Store,
+        store: &impl IndexSource,
         project_id: &str,
         mode: Option<u32>,
         take: Take,
@@ -693,7 +693,7 @@ impl ProjectIndex {
     /// disk is written under the folder's exclusive lock, waited for briefly
     /// ([`SearchError::Busy`] when another process holds it throughout), from the folder as it is
     /// then (another process may have brought it further meanwhile).
-    pub fn sync(&mut self, store: &Store) -> Result<SyncReport, SearchError> {
+    pub fn sync(&mut self, store: &impl IndexSource) -> Result<SyncReport, SearchError> {
         let current = fingerprints(store)?;
         let Some(dir) = self.dir.clone() else {
             return self.apply(store, current);
@@ -732,7 +732,10 @@ impl ProjectIndex {
     /// one stays as it is (a moment behind); when it cannot be written, an index built in memory
     /// takes its place. Either way a note says so. Only reading the store can fail. `None`: the
     /// index was busy and is as it was (try again later).
-    pub fn catch_up(&mut self, store: &Store) -> Result<Option<SyncReport>, SearchError> {
+    pub fn catch_up(
+        &mut self,
+        store: &impl IndexSource,
+    ) -> Result<Option<SyncReport>, SearchError> {
         match self.sync(store) {
             Ok(report) => Ok(Some(report)),
             Err(SearchError::Busy(why)) => {
@@ -768,7 +771,7 @@ impl ProjectIndex {
     /// Writes what changed (under the folder's lock, for an index on disk).
     fn apply(
         &mut self,
-        store: &Store,
+        store: &impl IndexSource,
         current: BTreeMap<String, Fingerprint>,
     ) -> Result<SyncReport, SearchError> {
         let mut report = SyncReport::default();
@@ -881,7 +884,7 @@ impl ProjectIndex {
 /// one per coded passage (each live coding cut to each turn it covers), carrying also the coding's
 /// code and rater.
 fn documents(
-    store: &Store,
+    store: &impl IndexSource,
     transcript_id: TranscriptId,
 ) -> Result<(Vec<TurnDoc>, Vec<TurnDoc>), SearchError> {
     let transcript: Transcript = store.transcript(transcript_id).map_err(err)?;
@@ -962,7 +965,7 @@ fn documents(
 }
 
 /// The store's fingerprints of every transcript.
-fn fingerprints(store: &Store) -> Result<BTreeMap<String, Fingerprint>, SearchError> {
+fn fingerprints(store: &impl IndexSource) -> Result<BTreeMap<String, Fingerprint>, SearchError> {
     Ok(store
         .search_fingerprints()
         .map_err(err)?

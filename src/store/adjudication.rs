@@ -4,11 +4,12 @@
 
 use rusqlite::{Connection, params};
 
-use super::codings::{NewCoding, insert_coding};
+use super::codings::insert_coding;
 use super::transcripts::parse_col;
 use super::{Result, Store, StoreError, audit};
 use crate::model::{
-    Adjudication, AdjudicationId, CodeId, Decision, RaterId, Span, TranscriptId, now_rfc3339,
+    Adjudication, AdjudicationId, CodeId, Decision, NewCoding, RaterId, Span, TranscriptId,
+    now_rfc3339,
 };
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

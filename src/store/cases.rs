@@ -3,24 +3,10 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use super::transcripts::parse_col;
 use super::{Result, Store, audit};
-use crate::model::{Case, CaseId, now_rfc3339};
-
-/// What an attribute import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct AttributeReport {
-    /// Cases whose attributes were set.
-    pub updated: Vec<String>,
-    /// Cases created because `create_missing` was given.
-    pub created: Vec<String>,
-    /// Keys in the file that match no case (skipped).
-    pub unmatched: Vec<String>,
-    /// Attribute values written.
-    pub values: usize,
-}
+use crate::model::{AttributeReport, Case, CaseId, now_rfc3339};
 
 /// The id of the case named `name`, creating it when missing.
 pub(super) fn ensure_case(tx: &Connection, name: &str) -> Result<CaseId> {

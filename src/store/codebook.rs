@@ -3,24 +3,10 @@
 //! one that codings may use, and records a new version with a full snapshot when anything changed.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use super::transcripts::parse_text;
 use super::{Result, Store, StoreError, audit};
-use crate::model::{Code, CodeId, Codebook, MAX_CODE_DEPTH, now_rfc3339};
-
-/// What a codebook import changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CodebookChange {
-    /// Paths of codes added.
-    pub added: Vec<String>,
-    /// Paths of codes whose fields changed.
-    pub updated: Vec<String>,
-    /// Paths of codes in the project that the file does not mention (kept).
-    pub kept: Vec<String>,
-    /// The codebook version after the import.
-    pub version: i64,
-}
+use crate::model::{Code, CodeId, Codebook, CodebookChange, MAX_CODE_DEPTH, now_rfc3339};
 
 impl Store {
     /// The project's codebook.

@@ -9,40 +9,9 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use super::transcripts::parse_col;
 use super::{Result, Store, StoreError, audit, raters};
 use crate::model::{
-    CodeId, Coding, CodingId, Memo, MemoId, MemoTarget, RaterId, Span, TranscriptId, now_rfc3339,
+    CodeId, Coding, CodingFilter, CodingId, Memo, MemoId, MemoTarget, NewCoding, RaterId, Span,
+    TranscriptId, now_rfc3339,
 };
-
-/// A coding to add.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct NewCoding {
-    /// Its id (given when it comes from another file, so re-imports are idempotent).
-    pub coding_id: CodingId,
-    /// Which transcript.
-    pub transcript_id: TranscriptId,
-    /// Which code.
-    pub code_id: CodeId,
-    /// Who coded.
-    pub rater_id: RaterId,
-    /// The span, in chars.
-    pub span: Span,
-    /// A memo to attach, if any.
-    pub memo: Option<String>,
-    /// When it was made; `None` means now.
-    pub created_at: Option<String>,
-}
-
-/// Which codings to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CodingFilter {
-    /// Only these transcripts (all when empty).
-    pub transcripts: Vec<TranscriptId>,
-    /// Only these codes (all when empty).
-    pub codes: Vec<CodeId>,
-    /// Only these raters (all when empty).
-    pub raters: Vec<RaterId>,
-    /// Include removed codings too.
-    pub include_removed: bool,
-}
 
 impl Store {
     /// Adds codings in one transaction, after checking every span against its transcript and every

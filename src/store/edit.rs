@@ -7,60 +7,11 @@
 //! away again, so undoing and redoing gives back the very same codings (same ids, same times).
 
 use rusqlite::{Connection, params};
-use serde::Serialize;
 
 use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
-use super::codings::{NewCoding, check_exists, exists, insert_coding};
+use super::codings::{check_exists, exists, insert_coding};
 use super::{Result, Store, StoreError, audit};
-use crate::model::{CodeId, Codebook, CodingId, RaterId, Span, now_rfc3339};
-
-/// One change to the codebook and codings, applied as one transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Edit {
-    /// The whole codebook as it should be afterwards: codes are matched by id, changed ones updated,
-    /// new ones added, and codes it no longer holds are retired (refused while they have codings).
-    pub codebook: Option<Codebook>,
-    /// Codings to add (their ids are kept; an id already stored is skipped).
-    pub add: Vec<NewCoding>,
-    /// Codings to remove (tombstones).
-    pub remove: Vec<CodingId>,
-    /// Removed codings to bring back.
-    pub restore: Vec<CodingId>,
-    /// Who removes, for the tombstones.
-    pub by: Option<RaterId>,
-    /// What the change was (`code`, `merge-codes`, `undo`, ...), for the audit log and the codebook
-    /// version note.
-    pub action: String,
-}
-
-/// What an edit did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EditReport {
-    /// Codings added.
-    pub added: Vec<CodingId>,
-    /// Codings removed (they were live before).
-    pub removed: Vec<CodingId>,
-    /// Codings restored (they were removed before).
-    pub restored: Vec<CodingId>,
-    /// Codes retired.
-    pub retired: Vec<CodeId>,
-    /// The codebook version after the edit.
-    pub codebook_version: i64,
-    /// Whether the edit recorded a new codebook version.
-    pub codebook_changed: bool,
-}
-
-impl EditReport {
-    /// Whether the edit changed nothing.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty()
-            && self.removed.is_empty()
-            && self.restored.is_empty()
-            && self.retired.is_empty()
-            && !self.codebook_changed
-    }
-}
+use crate::model::{CodeId, Codebook, Edit, EditReport, NewCoding, Span, now_rfc3339};
 
 impl Store {
     /// Applies an edit in one transaction (see [`Edit`]).
@@ -216,7 +167,9 @@ fn refuse_live_codings(tx: &Connection, before: &Codebook, code_id: CodeId) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Code, RaterKind, SourceFormat, Transcript, TranscriptId};
+    use crate::model::{
+        Code, CodingId, RaterId, RaterKind, SourceFormat, Transcript, TranscriptId,
+    };
 
     fn code(name: &str) -> Code {
         Code {
@@ -289,7 +242,7 @@ mod tests {
         assert_eq!(rep.removed, vec![id]);
         assert!(
             store
-                .codings(&crate::store::CodingFilter::default())
+                .codings(&crate::model::CodingFilter::default())
                 .unwrap()
                 .is_empty()
         );
@@ -302,7 +255,7 @@ mod tests {
             .unwrap();
         assert_eq!(rep.restored, vec![id]);
         let live = store
-            .codings(&crate::store::CodingFilter::default())
+            .codings(&crate::model::CodingFilter::default())
             .unwrap();
         assert_eq!(live.len(), 1);
         assert_eq!(live[0].coding_id, id);
@@ -334,7 +287,7 @@ mod tests {
         assert_eq!(store.codebook_version().unwrap(), version);
         // Merging: remove the codings in the same edit, and the retirement goes through.
         let live = store
-            .codings(&crate::store::CodingFilter::default())
+            .codings(&crate::model::CodingFilter::default())
             .unwrap();
         let moved = coding(t, book.codes[0].code_id, r, 0, 5);
         let rep = store

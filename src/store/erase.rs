@@ -10,43 +10,7 @@
 use rusqlite::{Connection, params};
 
 use super::{Result, Store, StoreError, audit};
-use crate::model::TranscriptId;
-
-/// What erasing takes away (or would).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Erasure {
-    /// Transcripts.
-    pub transcripts: usize,
-    /// Their turns.
-    pub turns: usize,
-    /// Codings on them (live or removed).
-    pub codings: usize,
-    /// Memos on them or on their codings.
-    pub memos: usize,
-    /// Adjudications of their passages.
-    pub adjudications: usize,
-    /// Cases left without transcripts, with their attributes.
-    pub cases: usize,
-}
-
-impl std::fmt::Display for Erasure {
-    /// "1 transcript, 105 turns, 109 codings, 0 memos, 0 adjudications and 1 case".
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = |count: usize, one: &str, many: &str| {
-            format!("{count} {}", if count == 1 { one } else { many })
-        };
-        write!(
-            f,
-            "{}, {}, {}, {}, {} and {} left without transcripts",
-            n(self.transcripts, "transcript", "transcripts"),
-            n(self.turns, "turn", "turns"),
-            n(self.codings, "coding", "codings"),
-            n(self.memos, "memo", "memos"),
-            n(self.adjudications, "adjudication", "adjudications"),
-            n(self.cases, "case", "cases"),
-        )
-    }
-}
+use crate::model::{Erasure, PURGE_PENDING, TranscriptId};
 
 const CODINGS_OF: &str = "SELECT coding_id FROM codings WHERE transcript_id = ?1";
 
@@ -237,12 +201,6 @@ pub fn is_disk_full(e: &StoreError) -> bool {
         _ => false,
     }
 }
-
-/// The setting that says text left the file but the backups and the index may still hold it, until
-/// [`crate::app::erase::finish_purge`] has replaced and rebuilt them (an interrupted erase or
-/// de-identification is finished the next time the project is opened).
-pub const PURGE_PENDING: &str = "purge_pending";
-
 /// Marks, inside the transaction that removes text, that the backups and index must follow.
 pub(super) fn mark_purge_pending(tx: &Connection, why: &str) -> Result<()> {
     tx.execute(

@@ -6,11 +6,12 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::proposals::Proposal;
-use super::team::RaterFileInfo;
 use super::transcripts::parse_col;
 use super::{Result, Store, StoreError, audit};
-use crate::model::{Coding, CodingId, Memo, MemoTarget, Rater, RaterId, Span, TranscriptId};
+use crate::model::{
+    Coding, CodingFilter, CodingId, Memo, MemoTarget, Proposal, Rater, RaterFileInfo, RaterId,
+    Span, TranscriptId,
+};
 
 /// A rater's work read from a rater file, ready to merge.
 #[derive(Debug, Clone)]
@@ -110,9 +111,9 @@ impl Store {
         let codebook_versions = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
-        let all = self.codings(&super::CodingFilter {
+        let all = self.codings(&CodingFilter {
             include_removed: true,
-            ..super::CodingFilter::default()
+            ..CodingFilter::default()
         })?;
         let foreign_codings = all.iter().filter(|c| c.rater_id != rater.rater_id).count();
         let codings: Vec<Coding> = all

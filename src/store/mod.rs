@@ -32,22 +32,14 @@ use crate::model::{ProjectId, SpanError, now_rfc3339};
 
 pub use audit::AuditEntry;
 pub use backup::{BY_HAND, BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
-pub use cases::AttributeReport;
-pub use codebook::CodebookChange;
-pub use codings::{CodingFilter, NewCoding};
 pub use deidentify::{NewVersion, name_hash};
-pub use edit::{Edit, EditReport};
-pub use erase::{Erasure, PURGE_PENDING, is_disk_full};
+pub use erase::is_disk_full;
 pub use key::{Encrypted, MIN_PASSPHRASE_CHARS, Passphrase};
 pub use lock::ExclusiveGuard;
 pub use merge::{MergeDetail, MergeReport, RaterWork};
-pub use proposals::Proposal;
-pub use rounds::Round;
 pub use schema::SCHEMA_VERSION;
 pub use steps::StepRecord;
-pub use team::{RaterFileInfo, RaterFileSpec};
-pub use transcripts::TranscriptSummary;
-pub use undo::BLIND_MODE;
+pub use team::RaterFileSpec;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -789,6 +781,7 @@ fn check_magic(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NewCoding;
 
     #[test]
     fn create_open_and_refuse() {

@@ -6,29 +6,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_col;
-use super::{Edit, EditReport, Result, Store, StoreError, audit};
-use crate::model::{Code, ProposalId, RaterId, now_rfc3339};
-
-/// A proposed change to one code, from a rater who may not change the codebook.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Proposal {
-    /// Its id.
-    pub proposal_id: ProposalId,
-    /// Who proposes it.
-    pub rater_id: Option<RaterId>,
-    /// The codebook version it starts from.
-    pub base_version: i64,
-    /// The code as proposed (a new code has an id the codebook does not hold yet).
-    pub proposed: crate::model::Code,
-    /// Why.
-    pub note: String,
-    /// When.
-    pub created_at: String,
-    /// `open`, `accepted` or `rejected`.
-    pub status: String,
-    /// The lead's note on the decision.
-    pub decision_note: Option<String>,
-}
+use super::{Result, Store, StoreError, audit};
+use crate::model::{Code, Edit, EditReport, Proposal, ProposalId, now_rfc3339};
 
 /// Inserts a proposal unless one with its id is stored; returns 1 when added.
 pub(super) fn insert_proposal(tx: &Connection, p: &Proposal) -> Result<usize> {

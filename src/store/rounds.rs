@@ -2,32 +2,10 @@
 //! and each code's agreement in that round, kept as it was computed.
 
 use rusqlite::params;
-use serde::Serialize;
 
 use super::transcripts::parse_col;
 use super::{Result, Store, StoreError, audit};
-use crate::model::{CodeId, RaterId, RoundId, TranscriptId};
-
-/// A reliability round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Round {
-    /// Its id.
-    pub round_id: RoundId,
-    /// Its name (unique).
-    pub name: String,
-    /// The codebook version the raters code under.
-    pub codebook_version: i64,
-    /// The unit agreement is measured at (`char`, `turn`, ...).
-    pub unit: String,
-    /// When it was made.
-    pub created_at: String,
-    /// When its agreement was last computed.
-    pub computed_at: Option<String>,
-    /// Its transcripts.
-    pub transcripts: Vec<TranscriptId>,
-    /// Its raters.
-    pub raters: Vec<RaterId>,
-}
+use crate::model::{CodeId, Round, RoundId};
 
 impl Store {
     /// Records a new round.

@@ -9,25 +9,9 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use super::{Result, Store, StoreError, audit, schema};
-use crate::model::{ProjectId, Rater, RaterId, RaterKind, TranscriptId, now_rfc3339};
-
-/// Where a rater file came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RaterFileInfo {
-    /// The lead's project.
-    pub origin: ProjectId,
-    /// The rater the file is for.
-    pub rater_id: RaterId,
-    /// The codebook version it was issued with.
-    pub codebook_version: i64,
-    /// When it was issued.
-    pub issued_at: String,
-    /// The reliability round it belongs to, if any (its name).
-    pub round: Option<String>,
-}
+use crate::model::{Rater, RaterFileInfo, RaterId, RaterKind, TranscriptId, now_rfc3339};
 
 /// What goes into a rater file.
 #[derive(Debug, Clone)]

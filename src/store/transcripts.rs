@@ -2,35 +2,11 @@
 //! transaction; its text can never be updated afterwards (a trigger enforces it).
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::{Result, Store, StoreError, audit, cases};
-use crate::model::{CaseId, Role, SourceFormat, Span, Transcript, TranscriptId, Turn, TurnId};
-
-/// A transcript without its text: what lists show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TranscriptSummary {
-    /// Stable id.
-    pub transcript_id: TranscriptId,
-    /// Name.
-    pub name: String,
-    /// Case id, if any.
-    pub case_id: Option<CaseId>,
-    /// Case name, if any.
-    pub case_name: Option<String>,
-    /// Format imported from.
-    pub format: SourceFormat,
-    /// Source file name.
-    pub source_file: String,
-    /// SHA-256 of the text.
-    pub sha256: String,
-    /// Length in chars.
-    pub len_chars: usize,
-    /// Number of turns.
-    pub turn_count: usize,
-    /// When imported.
-    pub imported_at: String,
-}
+use crate::model::{
+    CaseId, Role, SourceFormat, Span, Transcript, TranscriptId, TranscriptSummary, Turn, TurnId,
+};
 
 const SUMMARY_SQL: &str = "SELECT t.transcript_id, t.name, t.case_id, c.name, t.format, t.source_file, t.sha256,
         t.len_chars, (SELECT count(*) FROM turns u WHERE u.transcript_id = t.transcript_id), t.imported_at

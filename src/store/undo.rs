@@ -6,10 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::raters::insert_memo;
 use super::{Result, Store, StoreError, audit};
-use crate::model::{Memo, MemoId, RaterId, TranscriptId};
-
-/// The settings key of blind mode: while `"on"`, a rater sees only their own codings.
-pub const BLIND_MODE: &str = "blind_mode";
+use crate::model::{BLIND_MODE, Memo, MemoId, RaterId, TranscriptId};
 
 impl Store {
     /// A project setting, if set.

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use accord::Store;
 use accord::import::pseudonyms::Pseudonyms;
+use accord::model::CodingFilter;
 use accord::model::text::slice_chars;
-use accord::store::CodingFilter;
 
 use crate::support::{accord, demo, snapshot};
 

@@ -4,7 +4,7 @@
 //! and cannot be undone. A removed transcript's text, still in the file, is erased with `--removed`.
 
 use accord::Store;
-use accord::store::CodingFilter;
+use accord::model::CodingFilter;
 
 use crate::support::{accord, demo, files_holding, snapshot};
 

@@ -2,8 +2,8 @@
 //! labels, click, drag and type, then check both what the window shows and what the store holds.
 
 use accord::gui::{AccordApp, Central};
-use accord::model::{RaterId, Span};
-use accord::store::{CodingFilter, Store};
+use accord::model::{CodingFilter, RaterId, Span};
+use accord::store::Store;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

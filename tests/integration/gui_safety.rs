@@ -194,7 +194,7 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
         h.state()
             .workspace()
             .store()
-            .codings(&accord::store::CodingFilter::default())
+            .codings(&accord::model::CodingFilter::default())
             .unwrap()
             .len()
     };

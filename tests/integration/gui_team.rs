@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use accord::gui::{AccordApp, ShownPassage};
-use accord::model::RaterKind;
-use accord::store::CodingFilter;
+use accord::model::{CodingFilter, RaterKind};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

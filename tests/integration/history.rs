@@ -6,8 +6,7 @@ use std::path::Path;
 
 use accord::Store;
 use accord::app::{Command, Workspace};
-use accord::model::{CodingId, Span};
-use accord::store::{CodingFilter, NewCoding};
+use accord::model::{CodingFilter, CodingId, NewCoding, Span};
 
 use crate::support::{accord, demo, samples};
 

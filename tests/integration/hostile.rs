@@ -6,7 +6,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use accord::import::qdpx::read_qdpx;
+use accord::import::refi::qdpx::read_qdpx;
 use accord::import::{ImportOptions, read_transcript};
 
 use crate::support::{accord, snapshot};

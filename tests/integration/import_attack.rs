@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accord::Store;
-use accord::model::CodingId;
-use accord::store::{CodingFilter, NewCoding, Passphrase};
+use accord::model::{CodingFilter, CodingId, NewCoding};
+use accord::store::Passphrase;
 
 use crate::support::{self, Run, accord, accord_with, demo, files_holding, mkfifo, root, samples};
 
@@ -482,7 +482,7 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
         .unwrap();
     }
     qdc.push_str("</Codes></CodeBook>");
-    let read = accord::import::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes()).unwrap();
+    let read = accord::import::refi::qdc::read_qdc(Path::new("flat.qdc"), qdc.as_bytes()).unwrap();
     assert_eq!(read.codebook.codes.len(), n);
     assert!(matches!(
         read.codebook.lookup("code 49999"),

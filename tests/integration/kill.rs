@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use accord::Store;
-use accord::store::CodingFilter;
+use accord::model::CodingFilter;
 
 use crate::support::{accord, root, samples};
 

@@ -31,7 +31,7 @@ fn transcript_count(project: &Path) -> usize {
 fn pending(project: &Path) -> Option<String> {
     Store::open(project)
         .unwrap()
-        .setting(accord::store::PURGE_PENDING)
+        .setting(accord::model::PURGE_PENDING)
         .unwrap()
 }
 

@@ -24,6 +24,7 @@ mod history;
 mod hostile;
 mod import_attack;
 mod kill;
+mod layers;
 mod lock_attack;
 mod malformed;
 mod open_attack;

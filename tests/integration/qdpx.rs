@@ -7,9 +7,10 @@ use std::path::Path;
 
 use accord::app::refi::import_new_project;
 use accord::export::{Format, Request, render_text, write};
-use accord::import::qdpx::read_qdpx;
+use accord::import::refi::qdpx::read_qdpx;
+use accord::model::CodingFilter;
 use accord::model::text::slice_chars;
-use accord::store::{CodingFilter, Store};
+use accord::store::Store;
 
 use crate::support::{accord, demo_export, example, xmllint, zip_entry};
 

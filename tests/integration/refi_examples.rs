@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use accord::app::refi::import_new_project;
-use accord::import::positions::PositionUnit;
-use accord::import::qdc::read_qdc;
-use accord::import::qdpx::{QdpxImport, read_qdpx};
+use accord::import::refi::positions::PositionUnit;
+use accord::import::refi::qdc::read_qdc;
+use accord::import::refi::qdpx::{QdpxImport, read_qdpx};
 use accord::model::text::slice_chars;
 
 use crate::support::{accord, example, zip_entry};

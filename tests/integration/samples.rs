@@ -2,8 +2,8 @@
 //! stamps; they are as long as real 45-60 minute interviews; and the two raters' codings anchor.
 
 use accord::import::{ImportOptions, read_transcript, transcript_files};
-use accord::model::{Role, SourceFormat};
-use accord::store::{CodingFilter, Store};
+use accord::model::{CodingFilter, Role, SourceFormat};
+use accord::store::Store;
 
 use crate::support::{demo, samples};
 

@@ -381,7 +381,7 @@ fn search_and_code_is_one_change_at_each_scope() {
     );
     let ana = store.find_rater("Ana").unwrap().rater_id;
     let codings = store
-        .codings(&accord::store::CodingFilter {
+        .codings(&accord::model::CodingFilter {
             raters: vec![ana],
             ..Default::default()
         })
@@ -431,7 +431,7 @@ fn search_and_code_is_one_change_at_each_scope() {
     .stdout_has("coded 1 of 1");
     let store = Store::open(&project).unwrap();
     let all = store
-        .codings(&accord::store::CodingFilter {
+        .codings(&accord::model::CodingFilter {
             raters: vec![ana],
             ..Default::default()
         })

@@ -7,9 +7,10 @@
 use std::path::Path;
 use std::process::Command as Process;
 
+use accord::model::CodingFilter;
 use accord::search::sync::index_dir;
 use accord::search::{ProjectIndex, SearchOptions};
-use accord::store::{CodingFilter, Store};
+use accord::store::Store;
 
 use crate::support::{accord, demo};
 
@@ -350,7 +351,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
     accord::app::apply(
         &mut store,
         accord::app::Command::AddCodings {
-            codings: vec![accord::store::NewCoding {
+            codings: vec![accord::model::NewCoding {
                 coding_id: accord::model::CodingId::new_random(),
                 transcript_id: transcript,
                 code_id: code,

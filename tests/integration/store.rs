@@ -5,8 +5,8 @@ use std::path::Path;
 
 use accord::app::{Command, apply, resolve};
 use accord::import::{ImportOptions, codings_csv, read_transcript};
-use accord::model::{CodingId, RaterKind, Span};
-use accord::store::{CodingFilter, NewCoding, Store};
+use accord::model::{CodingFilter, CodingId, NewCoding, RaterKind, Span};
+use accord::store::Store;
 
 use crate::support::{accord, demo, snapshot};
 

@@ -236,14 +236,15 @@ pub fn snapshot(project: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
 /// turn level (100 bootstrap replicates, seeded, so the report is the same on every run).
 pub struct DemoExport {
     pub data: accord::export::ProjectData,
-    pub agreement: accord::app::agreement::ProjectAgreement,
+    pub agreement: accord::agreement::project::ProjectAgreement,
     pub path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 /// The shared demo (see [`DemoExport`]).
 pub fn demo_export() -> &'static DemoExport {
-    use accord::app::agreement::{AgreementOptions, Unit, project_agreement};
+    use accord::agreement::project::Unit;
+    use accord::app::agreement::{AgreementOptions, project_agreement};
     use accord::app::demo::{DemoSources, build_demo};
     static DEMO: std::sync::OnceLock<DemoExport> = std::sync::OnceLock::new();
     DEMO.get_or_init(|| {

@@ -8,8 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use accord::Store;
-use accord::model::RaterKind;
-use accord::store::CodingFilter;
+use accord::model::{CodingFilter, RaterKind};
 
 use crate::support::{accord, root, samples, snapshot};
 

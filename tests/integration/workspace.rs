@@ -2,8 +2,10 @@
 //! merges and codebook edits as one change each, and refusals that change nothing.
 
 use accord::app::{Command, Workspace};
-use accord::model::{CodeLookup, CodingId, MemoTarget, RaterKind, Span};
-use accord::store::{BLIND_MODE, CodingFilter, Edit, NewCoding, Store};
+use accord::model::{
+    BLIND_MODE, CodeLookup, CodingFilter, CodingId, Edit, MemoTarget, NewCoding, RaterKind, Span,
+};
+use accord::store::Store;
 
 use crate::support::demo;
 

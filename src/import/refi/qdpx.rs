@@ -13,11 +13,10 @@ use super::positions::Detection;
 use super::qdc::{codebook, guid, skipped_elements};
 use super::qde::{RawProject, parse};
 use super::qdpx_sources::Seen;
-use super::{ImportError, ImportedTranscript};
+use crate::import::{ImportError, ImportedTranscript};
 use crate::model::{
-    ACCORD_NAMESPACE, CaseId, CodeId, Codebook, MemoTarget, Rater, RaterId, RaterKind,
+    ACCORD_NAMESPACE, CaseId, CodeId, Codebook, MemoTarget, NewCoding, Rater, RaterId, RaterKind,
 };
-use crate::store::NewCoding;
 
 pub use super::qdpx_archive::{MAX_ENTRIES, MAX_EXPANDED_BYTES};
 
@@ -71,19 +70,21 @@ pub struct QdpxImport {
 }
 
 /// Reads a `.qdpx` archive or a bare `.qde` document from a file: anything but a regular file is
-/// refused, an archive over [`super::MAX_QDPX_BYTES`] too, both before anything is read; an archive
+/// refused, an archive over [`crate::import::MAX_QDPX_BYTES`] too, both before anything is read; an archive
 /// is read from the file (only the XML and the text sources are unpacked, within
 /// [`MAX_EXPANDED_BYTES`]), and a bare document is read only up to that limit.
 pub fn read_qdpx_file(path: &Path) -> Result<QdpxImport, ImportError> {
     use std::io::Read as _;
-    let (mut file, _) = super::open_bounded(path, super::MAX_QDPX_BYTES, "a REFI-QDA project")?;
+    let (mut file, _) =
+        crate::import::open_bounded(path, crate::import::MAX_QDPX_BYTES, "a REFI-QDA project")?;
     let mut magic = [0u8; 2];
     let is_zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK";
     let (xml, files) = if is_zip {
         super::qdpx_archive::read_zip_file(path, file)?
     } else {
         drop(file);
-        let bytes = super::read_bounded(path, MAX_EXPANDED_BYTES, "a REFI-QDA project document")?;
+        let bytes =
+            crate::import::read_bounded(path, MAX_EXPANDED_BYTES, "a REFI-QDA project document")?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
         (xml, BTreeMap::new())
@@ -109,7 +110,7 @@ fn from_xml(
     xml: &str,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Result<QdpxImport, ImportError> {
-    let raw = parse(xml).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
+    let raw = parse(xml).map_err(|m| ImportError::format(path, crate::import::excerpt(&m, 300)))?;
     if raw.root != "Project" {
         return Err(ImportError::format(
             path,

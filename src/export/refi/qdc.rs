@@ -1,20 +1,17 @@
 //! REFI-QDA codebook export (`.qdc`, namespace `urn:QDA-XML:codebook:1.0`), and the code tree both the
 //! codebook and the project file (`.qdpx`) contain. REFI-QDA gives a code only a `Description`, so
 //! Accord writes its structured fields there as labelled paragraphs ("Definition: ...", "When to
-//! use: ..."), which `import::qdc` reads back into the fields and other tools show as plain text.
+//! use: ..."), which `import::refi::qdc` reads back into the fields and other tools show as plain text.
 
 use std::collections::BTreeMap;
 
-use super::ExportError;
-use super::xml::Xml;
+use crate::export::ExportError;
+use crate::export::xml::Xml;
+use crate::model::refi::DESCRIPTION_LABELS;
 use crate::model::{Code, CodeId, Codebook, MemoId};
 
 /// The namespace of REFI-QDA codebooks.
 pub const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
-
-/// The labels of the structured fields after the short definition, in the order written.
-pub const DESCRIPTION_LABELS: [&str; 4] =
-    ["Definition", "When to use", "When not to use", "Example"];
 
 /// The `origin` Accord writes.
 #[must_use]

@@ -265,12 +265,12 @@ fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> Option<String> {
 }
 
 /// Why a document that declares its own entities is refused.
-pub(super) const ENTITY_REFUSAL: &str = "the XML declares its own entities (<!DOCTYPE … <!ENTITY …>), which no \
+pub(in crate::import) const ENTITY_REFUSAL: &str = "the XML declares its own entities (<!DOCTYPE … <!ENTITY …>), which no \
     REFI-QDA or Word file needs and which can expand a small file into gigabytes; refused";
 
 /// Whether a document type declaration defines entities (the "billion laughs" and external-entity
 /// attacks need one; Accord never expands them, and refuses such a document outright).
-pub(super) fn declares_entities(doctype: &quick_xml::events::BytesText<'_>) -> bool {
+pub(in crate::import) fn declares_entities(doctype: &quick_xml::events::BytesText<'_>) -> bool {
     doctype
         .windows(8)
         .any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-use super::ImportError;
-use super::codebook_toml::{PALETTE, normalise_colour};
 use super::qde::{RawCode, RawProject, parse};
-use crate::export::qdc::DESCRIPTION_LABELS;
+use crate::import::ImportError;
+use crate::import::codebook_toml::{PALETTE, normalise_colour};
+use crate::model::refi::DESCRIPTION_LABELS;
 use crate::model::{ACCORD_NAMESPACE, Code, CodeId, Codebook, MAX_CODE_DEPTH};
 
 /// A codebook read from a REFI-QDA file, with what was left out.
@@ -25,9 +25,9 @@ pub struct QdcImport {
     pub skipped: Vec<String>,
 }
 
-/// Reads a `.qdc` file (at most [`super::MAX_CODEBOOK_BYTES`]; see [`super::read_bounded`]).
+/// Reads a `.qdc` file (at most [`crate::import::MAX_CODEBOOK_BYTES`]; see [`crate::import::read_bounded`]).
 pub fn read_qdc_file(path: &Path) -> Result<QdcImport, ImportError> {
-    let bytes = super::read_bounded(path, super::MAX_CODEBOOK_BYTES, "a codebook")?;
+    let bytes = crate::import::read_bounded(path, crate::import::MAX_CODEBOOK_BYTES, "a codebook")?;
     read_qdc(path, &bytes)
 }
 
@@ -35,7 +35,8 @@ pub fn read_qdc_file(path: &Path) -> Result<QdcImport, ImportError> {
 pub fn read_qdc(path: &Path, bytes: &[u8]) -> Result<QdcImport, ImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ImportError::format(path, "the codebook is not UTF-8 text"))?;
-    let raw = parse(text).map_err(|m| ImportError::format(path, super::excerpt(&m, 300)))?;
+    let raw =
+        parse(text).map_err(|m| ImportError::format(path, crate::import::excerpt(&m, 300)))?;
     if raw.root != "CodeBook" && raw.root != "Project" {
         return Err(ImportError::format(path, "not a REFI-QDA codebook"));
     }
@@ -179,7 +180,7 @@ pub fn codebook(
             return Err(format!(
                 "code {:?} is nested {level} levels deep; codes may be nested at most \
                  {MAX_CODE_DEPTH} levels; nothing was imported",
-                super::excerpt(rc.name.trim(), 100)
+                crate::import::excerpt(rc.name.trim(), 100)
             ));
         }
         let parent = rc.parent.map(|p| CodeId(guid(&raw.codes[p].guid)));
@@ -188,7 +189,7 @@ pub fn codebook(
         if !ids.insert(c.code_id) {
             skipped.push(format!(
                 "code {:?}: its GUID repeats another code's",
-                super::excerpt(&c.name, 100)
+                crate::import::excerpt(&c.name, 100)
             ));
             continue;
         }

@@ -10,9 +10,8 @@ use super::qdc::guid;
 use super::qde::RawSource;
 use super::qdpx::{Context, SourceReport, unique};
 use super::qdpx_archive::source_file;
-use super::{ImportOptions, ImportedTranscript, case_from_file, read_transcript_bytes};
-use crate::model::{CodeId, CodingId, MemoTarget, SourceFormat, Span, TranscriptId};
-use crate::store::NewCoding;
+use crate::import::{ImportOptions, ImportedTranscript, case_from_file, read_transcript_bytes};
+use crate::model::{CodeId, CodingId, MemoTarget, NewCoding, SourceFormat, Span, TranscriptId};
 
 /// What the sources read so far have taken: names, texts (by SHA-256), and where to look.
 pub(super) struct Seen<'a> {
@@ -105,7 +104,7 @@ impl Context<'_> {
         let (transcript_id, len_chars) = (t.transcript_id, t.len_chars);
         let normalised = t.text.clone();
         self.out.transcripts.push(imported);
-        let original = super::decode::decode(&bytes)
+        let original = crate::import::decode::decode(&bytes)
             .map(|(t, _)| t)
             .unwrap_or_default();
         let (map, detection) = self.detect(&original, &normalised, source);

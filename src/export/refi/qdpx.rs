@@ -10,10 +10,10 @@ use std::io::{Cursor, Write};
 use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 
-use super::ExportError;
-use super::data::ProjectData;
 use super::qdc::{origin, write_codes};
-use super::xml::Xml;
+use crate::export::ExportError;
+use crate::export::data::ProjectData;
+use crate::export::xml::Xml;
 use crate::model::{ACCORD_NAMESPACE, CodeId, Coding, MemoId, MemoTarget, Transcript};
 
 /// The namespace of REFI-QDA projects.

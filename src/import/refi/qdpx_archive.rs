@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
-use super::ImportError;
+use crate::import::ImportError;
 
 /// Most entries a `.qdpx` may hold.
 pub const MAX_ENTRIES: usize = 100_000;

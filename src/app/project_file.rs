@@ -1,0 +1,62 @@
+//! A project file as a whole, for the command line and the window: creating one, opening one as it
+//! is (plain, or with its passphrase), telling whether it is a project and whether it is encrypted,
+//! and its backups. (Opening for work, with the checks and the interrupted purge, is [`super::open`].)
+
+use std::path::{Path, PathBuf};
+
+use crate::store::{BackupInfo, Passphrase, Store, StoreError};
+
+/// Creates a new project file named `name`, encrypted with `key` when one is given.
+pub fn create(path: &Path, name: &str, key: Option<&Passphrase>) -> Result<Store, StoreError> {
+    match key {
+        Some(key) => Store::create_encrypted(path, name, key),
+        None => Store::create(path, name),
+    }
+}
+
+/// Opens a plain project file as it is ([`StoreError::Encrypted`] for an encrypted one).
+pub fn open_plain(path: &Path) -> Result<Store, StoreError> {
+    Store::open(path)
+}
+
+/// Opens an encrypted project file with its passphrase ([`StoreError::WrongPassphrase`] when it
+/// does not open it).
+pub fn open_encrypted(path: &Path, key: &Passphrase) -> Result<Store, StoreError> {
+    Store::open_encrypted(path, key)
+}
+
+/// Whether `path` is an encrypted project (whose passphrase must be asked for).
+#[must_use]
+pub fn is_encrypted(path: &Path) -> bool {
+    matches!(Store::open(path), Err(StoreError::Encrypted(_)))
+}
+
+/// Refuses what is not a project file Accord can open; an encrypted project is one (its passphrase
+/// is asked for when it is opened).
+pub fn check_project(path: &Path) -> Result<(), StoreError> {
+    match Store::open(path) {
+        Ok(_) | Err(StoreError::Encrypted(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The backup folder of a project file.
+#[must_use]
+pub fn backups_dir(project: &Path) -> PathBuf {
+    crate::store::backups_dir(project)
+}
+
+/// The project's backups, oldest first.
+pub fn list_backups(project: &Path) -> Result<Vec<BackupInfo>, StoreError> {
+    crate::store::list_backups(project)
+}
+
+/// Puts `backup` back in place of the project (the project as it was is backed up first; its
+/// file is returned).
+pub fn restore(
+    project: &Path,
+    backup: &Path,
+    key: Option<&Passphrase>,
+) -> Result<Option<PathBuf>, StoreError> {
+    Store::restore(project, backup, key)
+}
