@@ -16,15 +16,20 @@ pub mod export;
 mod inverse;
 pub mod listing;
 pub mod open;
+mod project;
 pub mod refi;
 pub mod resolve;
 pub mod rounds;
+pub mod saved;
 pub mod search;
 pub mod team;
 pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
-pub use command::{Command, Outcome, apply};
+pub use command::{
+    CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, Outcome, ProjectCommand,
+    RaterCommand, RoundCommand, SettingCommand, TeamCommand, TranscriptCommand, apply,
+};
 pub use workspace::{Workspace, apply_undoable};
 
 use crate::import::ImportError;

@@ -349,7 +349,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
         .transcript_id;
     accord::app::apply(
         &mut store,
-        accord::app::Command::AddCodings {
+        accord::app::Command::Codings(accord::app::CodingCommand::Add {
             codings: vec![accord::store::NewCoding {
                 coding_id: accord::model::CodingId::new_random(),
                 transcript_id: transcript,
@@ -360,7 +360,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
                 created_at: None,
             }],
             action: "test".into(),
-        },
+        }),
     )
     .unwrap();
     assert!(
