@@ -205,7 +205,12 @@ pub fn from_json(text: &str) -> Result<Vec<Command>> {
             step.remove("commands")
                 .ok_or_else(|| unreadable(&"it has no commands"))?
         }
-        _ => return Err(unreadable(&"it is neither a list nor a step")),
+        serde_json::Value::Null
+        | serde_json::Value::Bool(_)
+        | serde_json::Value::Number(_)
+        | serde_json::Value::String(_) => {
+            return Err(unreadable(&"it is neither a list nor a step"));
+        }
     };
     let saved: Vec<SavedCommand> = serde_json::from_value(commands).map_err(|e| unreadable(&e))?;
     Ok(saved.into_iter().map(Command::from).collect())
