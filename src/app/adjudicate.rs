@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::agreement_input::{Selection, gather};
 use super::{AppError, Command, Outcome, Result, Workspace};
+use super::{RaterCommand, TeamCommand};
 use crate::model::{
     Adjudication, AdjudicationId, CodeId, CodingId, Decision, NewCoding, RaterId, RaterKind, Span,
     TranscriptId, intersect_spans, now_rfc3339, text, union_spans,
@@ -324,10 +325,10 @@ pub fn consensus_rater(ws: &mut Workspace) -> Result<RaterId> {
     }
     match ws.apply(
         "Add the consensus layer",
-        Command::AddRater {
+        Command::Raters(RaterCommand::Add {
             name: "Consensus".into(),
             kind: RaterKind::Consensus,
-        },
+        }),
     )? {
         Outcome::Rater(r) => Ok(r.rater_id),
         _ => Err(AppError::Invalid(
@@ -407,7 +408,7 @@ pub fn settle(
         .map(|(p, d, note)| settlement(p, *d, note, consensus))
         .collect::<Result<Vec<_>>>()?;
     let records = settled.iter().map(|s| s.0.clone()).collect();
-    ws.apply(&label, Command::Settle(settled))?;
+    ws.apply(&label, Command::Team(TeamCommand::Settle(settled)))?;
     Ok(records)
 }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::TranscriptCommand;
 use super::{AppError, Command, Outcome};
 use crate::import::{ImportOptions, read_transcript};
 use crate::store::{Store, StoreError};
@@ -97,7 +98,11 @@ fn import_one(store: &mut Store, path: &Path, opts: &ImportOptions) -> FileOutco
         speakers,
     };
     let label = format!("Import {}", t.name);
-    match super::apply_undoable(store, &label, Command::ImportTranscript(Box::new(imported))) {
+    match super::apply_undoable(
+        store,
+        &label,
+        Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
+    ) {
         Ok(Outcome::TranscriptImported { .. } | _) => FileOutcome::Imported(summary),
         Err(AppError::Store(StoreError::Duplicate { what, name }))
             if what.starts_with("transcript with") =>

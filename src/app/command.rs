@@ -1,21 +1,66 @@
 //! Commands: every change to a project, as a value. `apply` carries one out in one store transaction.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use super::Result;
+use super::deidentify::Purged;
+use super::erase::Erased;
+use super::team::{Issued, MergeOutcome};
 use crate::import::ImportedTranscript;
+use crate::import::pseudonyms::Pseudonyms;
 use crate::model::{
     Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
     Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
-    RaterKind, RoundId, TranscriptId,
+    RaterKind, Round, RoundId, TranscriptId,
 };
 use crate::store::Store;
 
-/// A change to a project. Commands are kept (as JSON) as the undo and redo of each change.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// A change to a project, by concept. The undo history keeps commands in their saved form
+/// ([`super::saved::SavedCommand`]), so this type can change without making saved histories
+/// unreadable. Every `match` on it and its parts is exhaustive: a new command does not compile until
+/// it is carried out, undone and saved.
+#[derive(Debug, Clone)]
 pub enum Command {
+    /// Transcripts.
+    Transcripts(TranscriptCommand),
+    /// Cases and their attributes.
+    Cases(CaseCommand),
+    /// The codebook as a whole.
+    Codebook(CodebookCommand),
+    /// Codings.
+    Codings(CodingCommand),
+    /// Change the codebook and codings together (codebook editor, merges, changing a coding, undo).
+    Edit(Box<Edit>),
+    /// Memos.
+    Memos(MemoCommand),
+    /// Raters.
+    Raters(RaterCommand),
+    /// The team workflow: adjudication and codebook proposals.
+    Team(TeamCommand),
+    /// Reliability rounds.
+    Rounds(RoundCommand),
+    /// Project settings.
+    Settings(SettingCommand),
+    /// Whole-file operations (merges, rater files, erasing, de-identifying): more than one
+    /// transaction each, so never part of an undo step (see `project.rs`).
+    Project(ProjectCommand),
+}
+
+/// Changes to transcripts.
+#[derive(Debug, Clone)]
+pub enum TranscriptCommand {
     /// Store an imported transcript (and create its case).
-    ImportTranscript(Box<ImportedTranscript>),
+    Import(Box<ImportedTranscript>),
+    /// Remove a transcript from the project's view (text and codings stay in the file).
+    Remove(TranscriptId),
+    /// Bring back a removed transcript.
+    Restore(TranscriptId),
+}
+
+/// Changes to cases.
+#[derive(Debug, Clone)]
+pub enum CaseCommand {
     /// Set case attributes.
     SetAttributes {
         /// (case name, attributes).
@@ -23,45 +68,55 @@ pub enum Command {
         /// Create cases that do not exist yet.
         create_missing: bool,
     },
-    /// Import (merge) a codebook.
-    ImportCodebook {
-        /// The codebook read from a file.
-        book: Codebook,
-        /// Why (recorded with the new codebook version).
-        note: String,
-    },
-    /// Add a rater.
-    AddRater {
-        /// Name.
-        name: String,
-        /// Human or consensus.
-        kind: RaterKind,
-    },
-    /// Add a rater with a known id (from another project or a REFI-QDA file).
-    ImportRater(Rater),
+    /// Make the named cases' attributes exactly these (the undo of setting attributes).
+    ReplaceAttributes(Vec<(String, BTreeMap<String, String>)>),
+    /// Remove cases no transcript belongs to (the undo of creating them from attributes).
+    RemoveEmpty(Vec<String>),
     /// Add a case with a known id (from a REFI-QDA file).
-    ImportCase {
+    Import {
         /// Its id.
         case_id: CaseId,
         /// Its name.
         name: String,
     },
+}
+
+/// Changes to the codebook as a whole.
+#[derive(Debug, Clone)]
+pub enum CodebookCommand {
+    /// Import (merge) a codebook.
+    Import {
+        /// The codebook read from a file.
+        book: Codebook,
+        /// Why (recorded with the new codebook version).
+        note: String,
+    },
+}
+
+/// Changes to codings.
+#[derive(Debug, Clone)]
+pub enum CodingCommand {
     /// Add codings.
-    AddCodings {
+    Add {
         /// The codings.
         codings: Vec<NewCoding>,
         /// How they came (`code`, `import-codings`, ...), for the audit log.
         action: String,
     },
     /// Remove codings (tombstones).
-    RemoveCodings {
+    Remove {
         /// Which.
         ids: Vec<CodingId>,
         /// Who removed them.
         by: Option<RaterId>,
     },
+}
+
+/// Changes to memos.
+#[derive(Debug, Clone)]
+pub enum MemoCommand {
     /// Write a memo.
-    AddMemo {
+    Add {
         /// About what.
         target: MemoTarget,
         /// Who wrote it.
@@ -69,27 +124,47 @@ pub enum Command {
         /// The text.
         text: String,
     },
-    /// Change the codebook and codings together (codebook editor, merges, changing a coding, undo).
-    Edit(Box<Edit>),
-    /// Set or clear a project setting (such as blind mode).
-    SetSetting {
-        /// Which setting.
-        key: String,
-        /// Its new value (`None` clears it).
-        value: Option<String>,
-    },
     /// Delete a memo.
-    DeleteMemo(MemoId),
+    Delete(MemoId),
     /// Put back a deleted memo exactly as it was.
-    RestoreMemo(Box<Memo>),
-    /// Remove a transcript from the project's view (text and codings stay in the file).
-    RemoveTranscript(TranscriptId),
-    /// Bring back a removed transcript.
-    RestoreTranscript(TranscriptId),
+    Restore(Box<Memo>),
+}
+
+/// Changes to raters.
+#[derive(Debug, Clone)]
+pub enum RaterCommand {
+    /// Add a rater.
+    Add {
+        /// Name.
+        name: String,
+        /// Human or consensus.
+        kind: RaterKind,
+    },
+    /// Add a rater with a known id (from another project or a REFI-QDA file).
+    Import(Rater),
     /// Remove a rater who has no codings or memos.
-    RemoveRater(RaterId),
+    Remove(RaterId),
     /// Put back a removed rater with the same id.
-    RestoreRater(Rater),
+    Restore(Rater),
+    /// Add a rater who is a second pass of another (the same person coding again).
+    AddSecondPass {
+        /// The first pass.
+        first: RaterId,
+        /// The new rater's name.
+        name: String,
+    },
+    /// Mark a rater as a second pass of another.
+    LinkPass {
+        /// The second pass.
+        rater: RaterId,
+        /// The first pass.
+        first: RaterId,
+    },
+}
+
+/// The team workflow: adjudication and codebook proposals.
+#[derive(Debug, Clone)]
+pub enum TeamCommand {
     /// Settle disagreements into the consensus layer (each record with the codings it adds), as
     /// one transaction.
     Settle(Vec<(Adjudication, Vec<NewCoding>)>),
@@ -115,34 +190,58 @@ pub enum Command {
     },
     /// Put a decided proposal back to open.
     ReopenProposal(ProposalId),
-    /// Make the named cases' attributes exactly these (the undo of setting attributes).
-    ReplaceAttributes(Vec<(String, BTreeMap<String, String>)>),
-    /// Remove cases no transcript belongs to (the undo of creating them from attributes).
-    RemoveCases(Vec<String>),
-    /// Add a rater who is a second pass of another (the same person coding again).
-    AddSecondPass {
-        /// The first pass.
-        first: RaterId,
-        /// The new rater's name.
-        name: String,
-    },
-    /// Mark a rater as a second pass of another.
-    LinkPass {
-        /// The second pass.
-        rater: RaterId,
-        /// The first pass.
-        first: RaterId,
-    },
     /// Delete a proposal (the undo of making or merging it).
     DeleteProposal(ProposalId),
     /// Put back a deleted proposal exactly as it was.
     RestoreProposal(Box<Proposal>),
+}
+
+/// Reliability rounds.
+#[derive(Debug, Clone)]
+pub enum RoundCommand {
     /// Start a reliability round.
-    AddRound(Box<crate::model::Round>),
+    Add(Box<Round>),
     /// Remove a round and its results (the undo of starting it).
-    RemoveRound(RoundId),
+    Remove(RoundId),
     /// Compute a round's per-code agreement and keep it (replacing what was kept).
-    ComputeRound(RoundId),
+    Compute(RoundId),
+}
+
+/// Project settings.
+#[derive(Debug, Clone)]
+pub enum SettingCommand {
+    /// Set or clear a project setting (such as blind mode).
+    Set {
+        /// Which setting.
+        key: String,
+        /// Its new value (`None` clears it).
+        value: Option<String>,
+    },
+}
+
+/// Whole-file operations.
+#[derive(Debug, Clone)]
+pub enum ProjectCommand {
+    /// Merge rater files back: one backup first, then each file in its own transaction with its
+    /// own undo step (a refused file changes nothing and the others are still merged).
+    MergeRaterFiles(Vec<PathBuf>),
+    /// Write a rater file (adding a second-pass rater first when asked).
+    IssueRaterFile {
+        /// The rater it is for.
+        rater: Rater,
+        /// The transcripts it holds.
+        transcripts: Vec<TranscriptId>,
+        /// Where to write it.
+        out: PathBuf,
+        /// The round it is for (its name), if any.
+        round: Option<String>,
+        /// Issue it to a new second-pass rater of `rater`.
+        second_pass: bool,
+    },
+    /// Erase transcripts for good (withdrawn consent); cannot be undone.
+    Erase(Vec<TranscriptId>),
+    /// Replace real names with pseudonyms everywhere; cannot be undone.
+    Deidentify(Box<Pseudonyms>),
 }
 
 /// What a command did.
@@ -171,84 +270,139 @@ pub enum Outcome {
     Memo(Memo),
     /// An edit was applied.
     Edited(EditReport),
+    /// Rater files were merged: the backup taken first, and each file's outcome.
+    Merged {
+        /// The backup taken before the first file that passed its checks.
+        backup: Option<PathBuf>,
+        /// Each file's outcome, in order.
+        outcomes: Vec<MergeOutcome>,
+    },
+    /// A rater file was written.
+    Issued(Issued),
+    /// Transcripts were erased and purged.
+    Erased(Erased),
+    /// The project was de-identified and the old text purged.
+    Deidentified(Purged),
     /// Something else was done (settings, memo deleted, transcript or rater removed or restored).
     Done,
 }
 
-/// Carries out one command as one transaction.
+/// Carries out one command as one transaction (a whole-file one, [`Command::Project`], as its own
+/// transactions).
 pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
+    match command {
+        Command::Transcripts(c) => apply_transcript(store, c),
+        Command::Cases(c) => apply_case(store, c),
+        Command::Codebook(CodebookCommand::Import { book, note }) => {
+            Ok(Outcome::Codebook(store.import_codebook(&book, &note)?))
+        }
+        Command::Codings(CodingCommand::Add { codings, action }) => {
+            Ok(Outcome::CodingsAdded(store.add_codings(&codings, &action)?))
+        }
+        Command::Codings(CodingCommand::Remove { ids, by }) => {
+            Ok(Outcome::CodingsRemoved(store.remove_codings(&ids, by)?))
+        }
+        Command::Edit(edit) => Ok(Outcome::Edited(store.edit(&edit)?)),
+        Command::Memos(c) => apply_memo(store, c),
+        Command::Raters(c) => apply_rater(store, c),
+        Command::Team(c) => apply_team(store, c),
+        Command::Rounds(c) => apply_round(store, c),
+        Command::Settings(SettingCommand::Set { key, value }) => {
+            store.set_setting(&key, value.as_deref())?;
+            Ok(Outcome::Done)
+        }
+        Command::Project(c) => super::project::carry_out(store, c),
+    }
+}
+
+fn apply_transcript(store: &mut Store, command: TranscriptCommand) -> Result<Outcome> {
     Ok(match command {
-        Command::ImportTranscript(imported) => {
+        TranscriptCommand::Import(imported) => {
             store.insert_transcript(&imported.transcript, Some(&imported.case_name))?;
             Outcome::TranscriptImported {
                 name: imported.transcript.name.clone(),
                 turns: imported.transcript.turns.len(),
             }
         }
-        Command::SetAttributes {
+        TranscriptCommand::Remove(id) => {
+            store.remove_transcript(id)?;
+            Outcome::Done
+        }
+        TranscriptCommand::Restore(id) => {
+            store.restore_transcript(id)?;
+            Outcome::Done
+        }
+    })
+}
+
+fn apply_case(store: &mut Store, command: CaseCommand) -> Result<Outcome> {
+    Ok(match command {
+        CaseCommand::SetAttributes {
             rows,
             create_missing,
         } => Outcome::Attributes(store.set_attributes(&rows, create_missing)?),
-        Command::ImportCodebook { book, note } => {
-            Outcome::Codebook(store.import_codebook(&book, &note)?)
+        CaseCommand::ReplaceAttributes(rows) => {
+            store.replace_attributes(&rows)?;
+            Outcome::Done
         }
-        Command::AddRater { name, kind } => Outcome::Rater(store.add_rater(&name, kind)?),
-        Command::ImportRater(rater) => {
-            store.insert_rater(&rater)?;
-            Outcome::Rater(rater)
+        CaseCommand::RemoveEmpty(names) => {
+            store.remove_empty_cases(&names)?;
+            Outcome::Done
         }
-        Command::ImportCase { case_id, name } => {
+        CaseCommand::Import { case_id, name } => {
             store.insert_case(case_id, &name)?;
             Outcome::Case(name)
         }
-        Command::AddCodings { codings, action } => {
-            Outcome::CodingsAdded(store.add_codings(&codings, &action)?)
-        }
-        Command::RemoveCodings { ids, by } => {
-            Outcome::CodingsRemoved(store.remove_codings(&ids, by)?)
-        }
-        Command::AddMemo {
+    })
+}
+
+fn apply_memo(store: &mut Store, command: MemoCommand) -> Result<Outcome> {
+    Ok(match command {
+        MemoCommand::Add {
             target,
             rater,
             text,
         } => Outcome::Memo(store.add_memo(target, rater, &text)?),
-        Command::Edit(edit) => Outcome::Edited(store.edit(&edit)?),
-        Command::SetSetting { key, value } => {
-            store.set_setting(&key, value.as_deref())?;
-            Outcome::Done
-        }
-        Command::DeleteMemo(id) => {
+        MemoCommand::Delete(id) => {
             store.delete_memo(id)?;
             Outcome::Done
         }
-        Command::RestoreMemo(memo) => {
+        MemoCommand::Restore(memo) => {
             store.restore_memo(&memo)?;
             Outcome::Done
         }
-        Command::RemoveTranscript(id) => {
-            store.remove_transcript(id)?;
-            Outcome::Done
+    })
+}
+
+fn apply_rater(store: &mut Store, command: RaterCommand) -> Result<Outcome> {
+    Ok(match command {
+        RaterCommand::Add { name, kind } => Outcome::Rater(store.add_rater(&name, kind)?),
+        RaterCommand::Import(rater) => {
+            store.insert_rater(&rater)?;
+            Outcome::Rater(rater)
         }
-        Command::RestoreTranscript(id) => {
-            store.restore_transcript(id)?;
-            Outcome::Done
-        }
-        Command::RemoveRater(id) => {
+        RaterCommand::Remove(id) => {
             store.remove_rater(id)?;
             Outcome::Done
         }
-        Command::RestoreRater(rater) => {
+        RaterCommand::Restore(rater) => {
             store.restore_rater(&rater)?;
             Outcome::Done
         }
-        other => apply_team(store, other)?,
+        RaterCommand::AddSecondPass { first, name } => {
+            Outcome::Rater(store.add_second_pass(first, &name)?)
+        }
+        RaterCommand::LinkPass { rater, first } => {
+            store.link_pass(rater, first)?;
+            Outcome::Done
+        }
     })
 }
 
 /// The team workflow's commands: adjudication and codebook proposals.
-fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
+fn apply_team(store: &mut Store, command: TeamCommand) -> Result<Outcome> {
     Ok(match command {
-        Command::Settle(decisions) => {
+        TeamCommand::Settle(decisions) => {
             store.atomic(|s| -> Result<()> {
                 for (record, codings) in &decisions {
                     s.settle(record, codings)?;
@@ -257,59 +411,51 @@ fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
             })?;
             Outcome::Done
         }
-        Command::Withdraw(ids) => {
+        TeamCommand::Withdraw(ids) => {
             store.atomic(|s| ids.iter().try_for_each(|id| s.withdraw_adjudication(*id)))?;
             Outcome::Done
         }
-        Command::Reinstate(ids) => {
+        TeamCommand::Reinstate(ids) => {
             store.atomic(|s| ids.iter().try_for_each(|id| s.reinstate_adjudication(*id)))?;
             Outcome::Done
         }
-        Command::Propose(proposal) => {
+        TeamCommand::Propose(proposal) => {
             store.add_proposal(&proposal)?;
             Outcome::Done
         }
-        Command::AcceptProposal { id, note } => Outcome::Edited(store.accept_proposal(id, &note)?),
-        Command::RejectProposal { id, note } => {
+        TeamCommand::AcceptProposal { id, note } => {
+            Outcome::Edited(store.accept_proposal(id, &note)?)
+        }
+        TeamCommand::RejectProposal { id, note } => {
             store.reject_proposal(id, &note)?;
             Outcome::Done
         }
-        Command::ReopenProposal(id) => {
+        TeamCommand::ReopenProposal(id) => {
             store.reopen_proposal(id)?;
             Outcome::Done
         }
-        Command::AddRound(round) => {
-            store.add_round(&round)?;
-            Outcome::Done
-        }
-        Command::RemoveRound(id) => {
-            store.remove_round(id)?;
-            Outcome::Done
-        }
-        Command::ReplaceAttributes(rows) => {
-            store.replace_attributes(&rows)?;
-            Outcome::Done
-        }
-        Command::RemoveCases(names) => {
-            store.remove_empty_cases(&names)?;
-            Outcome::Done
-        }
-        Command::AddSecondPass { first, name } => {
-            Outcome::Rater(store.add_second_pass(first, &name)?)
-        }
-        Command::LinkPass { rater, first } => {
-            store.link_pass(rater, first)?;
-            Outcome::Done
-        }
-        Command::DeleteProposal(id) => {
+        TeamCommand::DeleteProposal(id) => {
             store.delete_proposal(id)?;
             Outcome::Done
         }
-        Command::RestoreProposal(p) => {
+        TeamCommand::RestoreProposal(p) => {
             store.restore_proposal(&p)?;
             Outcome::Done
         }
-        Command::ComputeRound(id) => {
+    })
+}
+
+fn apply_round(store: &mut Store, command: RoundCommand) -> Result<Outcome> {
+    Ok(match command {
+        RoundCommand::Add(round) => {
+            store.add_round(&round)?;
+            Outcome::Done
+        }
+        RoundCommand::Remove(id) => {
+            store.remove_round(id)?;
+            Outcome::Done
+        }
+        RoundCommand::Compute(id) => {
             let round = store
                 .rounds()?
                 .into_iter()
@@ -318,6 +464,5 @@ fn apply_team(store: &mut Store, command: Command) -> Result<Outcome> {
             super::rounds::compute_round(store, &round)?;
             Outcome::Done
         }
-        _ => return Err(super::AppError::Invalid("not a team command".into())),
     })
 }

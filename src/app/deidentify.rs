@@ -218,7 +218,7 @@ pub struct Purged {
 /// every older backup deleted (they hold the old text), one fresh backup, and the search index
 /// rebuilt from the new text. Refused while another Accord has the project open; a purge that
 /// cannot be finished stays pending (see [`crate::app::erase::erase`]).
-pub fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
+pub(super) fn apply_and_purge(store: &mut Store, list: &Pseudonyms) -> Result<Purged> {
     let review = preview(store, list)?;
     if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
         return Err(AppError::Invalid(format!(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Command, FileOutcome, Outcome, Result, apply, import_files, resolve};
+use super::{CaseCommand, CodebookCommand, CodingCommand, RaterCommand};
 use crate::import::{ImportOptions, attributes, codebook_toml, codings_csv, transcript_files};
 use crate::model::RaterKind;
 use crate::store::Store;
@@ -98,10 +99,10 @@ fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     report.codes = book.codes.len();
     apply(
         &mut store,
-        Command::ImportCodebook {
+        Command::Codebook(CodebookCommand::Import {
             book,
             note: "demo codebook".into(),
-        },
+        }),
     )?;
 
     let folder = sources.samples.join("transcripts");
@@ -125,10 +126,10 @@ fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
         attributes::read_attributes(&sources.samples.join("participants.csv"), "record_id")?;
     if let Outcome::Attributes(a) = apply(
         &mut store,
-        Command::SetAttributes {
+        Command::Cases(CaseCommand::SetAttributes {
             rows: table.rows,
             create_missing: false,
-        },
+        }),
     )? {
         report.cases = a.updated.len();
     }
@@ -149,20 +150,20 @@ fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     for name in &raters {
         apply(
             &mut store,
-            Command::AddRater {
+            Command::Raters(RaterCommand::Add {
                 name: name.clone(),
                 kind: RaterKind::Human,
-            },
+            }),
         )?;
     }
     for (file, rows) in coding_files {
         let codings = resolve::coding_rows(&store, &file, &rows)?;
         if let Outcome::CodingsAdded(ids) = apply(
             &mut store,
-            Command::AddCodings {
+            Command::Codings(CodingCommand::Add {
                 codings,
                 action: "import-codings".into(),
-            },
+            }),
         )? {
             report.codings += ids.len();
         }

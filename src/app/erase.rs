@@ -47,7 +47,7 @@ pub fn with_removed(
 /// be finished after the transcripts went (a full disk, a program reading the file), the error says
 /// they are erased and what finishing needs; the purge stays pending and is finished the next time
 /// the project is opened.
-pub fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
+pub(super) fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
     // Refuse an unknown transcript before taking any backup.
     store.erasure(ids)?;
     let names = store.transcript_names(ids)?;

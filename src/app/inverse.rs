@@ -5,35 +5,51 @@
 
 use std::collections::BTreeMap;
 
-use super::command::{Command, Outcome, apply};
+use super::command::{
+    CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, Outcome, RaterCommand,
+    RoundCommand, SettingCommand, TeamCommand, TranscriptCommand, apply,
+};
 use super::{AppError, Result};
 use crate::model::{CodingId, Edit, EditReport, Memo};
 use crate::store::Store;
 
+/// A change with its undo and redo commands.
+type Recorded = (Outcome, Vec<Command>, Vec<Command>);
+
+/// Carries out a command that has nothing to undo (itself an undo or redo, or an import into a
+/// new project).
+fn plain(store: &mut Store, command: Command) -> Result<Recorded> {
+    Ok((apply(store, command)?, Vec::new(), Vec::new()))
+}
+
+/// Sets the codebook back as it was (the undo of a codebook change).
+fn set_codebook(book: crate::model::Codebook) -> Command {
+    Command::Edit(Box::new(Edit {
+        codebook: Some(book),
+        action: "undo".into(),
+        ..Edit::default()
+    }))
+}
+
 /// Applies a command and works out its undo and redo commands.
 pub(super) fn record(store: &mut Store, command: Command) -> Result<Recorded> {
-    Ok(match command {
-        Command::AddCodings { codings, action } => {
-            let edit = Edit {
-                add: codings,
-                action,
-                ..Edit::default()
-            };
-            let report = store.edit(&edit)?;
-            let (undo, redo) = edit_inverse(None, &edit, &report);
-            (Outcome::CodingsAdded(report.added), undo, redo)
+    match command {
+        Command::Transcripts(c) => record_transcript(store, c),
+        Command::Cases(c) => record_case(store, c),
+        Command::Codebook(CodebookCommand::Import { book, note }) => {
+            let before = store.codebook()?;
+            let outcome = apply(
+                store,
+                Command::Codebook(CodebookCommand::Import { book, note }),
+            )?;
+            let after = store.codebook()?;
+            Ok((
+                outcome,
+                vec![set_codebook(before)],
+                vec![set_codebook(after)],
+            ))
         }
-        Command::RemoveCodings { ids, by } => {
-            let edit = Edit {
-                remove: ids,
-                by,
-                action: "uncode".into(),
-                ..Edit::default()
-            };
-            let report = store.edit(&edit)?;
-            let (undo, redo) = edit_inverse(None, &edit, &report);
-            (Outcome::CodingsRemoved(report.removed.len()), undo, redo)
-        }
+        Command::Codings(c) => record_coding(store, c),
         Command::Edit(edit) => {
             let before = edit
                 .codebook
@@ -42,197 +58,236 @@ pub(super) fn record(store: &mut Store, command: Command) -> Result<Recorded> {
                 .transpose()?;
             let report = store.edit(&edit)?;
             let (undo, redo) = edit_inverse(before, &edit, &report);
-            (Outcome::Edited(report), undo, redo)
+            Ok((Outcome::Edited(report), undo, redo))
         }
-        Command::ImportCodebook { book, note } => {
-            let before = store.codebook()?;
-            let outcome = apply(store, Command::ImportCodebook { book, note })?;
-            let after = store.codebook()?;
-            let set = |b| {
-                Command::Edit(Box::new(Edit {
-                    codebook: Some(b),
-                    action: "undo".into(),
-                    ..Edit::default()
-                }))
+        Command::Memos(c) => record_memo(store, c),
+        Command::Raters(c) => record_rater(store, c),
+        Command::Team(c) => record_team(store, c),
+        Command::Rounds(c) => record_round(store, c),
+        Command::Settings(SettingCommand::Set { key, value }) => {
+            let before = store.setting(&key)?;
+            let set = |value| {
+                Command::Settings(SettingCommand::Set {
+                    key: key.clone(),
+                    value,
+                })
             };
-            (outcome, vec![set(before)], vec![set(after)])
+            let outcome = apply(store, set(value.clone()))?;
+            Ok((outcome, vec![set(before)], vec![set(value)]))
         }
-        other => record_other(store, other)?,
-    })
+        // Whole-file commands keep their own steps (a merge) or drop them all (erasing and
+        // de-identifying); `apply_undoable` carries them out outside its transaction.
+        Command::Project(c) => plain(store, Command::Project(c)),
+    }
 }
 
-/// A change with its undo and redo commands.
-type Recorded = (Outcome, Vec<Command>, Vec<Command>);
-
-/// Applies the changes that are not codings or codebook edits, and works out how to reverse them.
-fn record_other(store: &mut Store, command: Command) -> Result<Recorded> {
-    Ok(match command {
-        Command::SetSetting { key, value } => {
-            let before = store.setting(&key)?;
-            let outcome = apply(
-                store,
-                Command::SetSetting {
-                    key: key.clone(),
-                    value: value.clone(),
-                },
-            )?;
-            let undo = vec![Command::SetSetting {
-                key: key.clone(),
-                value: before,
-            }];
-            (outcome, undo, vec![Command::SetSetting { key, value }])
+fn record_transcript(store: &mut Store, command: TranscriptCommand) -> Result<Recorded> {
+    let t = Command::Transcripts;
+    match command {
+        TranscriptCommand::Import(imported) => {
+            let id = imported.transcript.transcript_id;
+            let outcome = apply(store, t(TranscriptCommand::Import(imported)))?;
+            Ok((
+                outcome,
+                vec![t(TranscriptCommand::Remove(id))],
+                vec![t(TranscriptCommand::Restore(id))],
+            ))
         }
-        Command::AddMemo {
+        TranscriptCommand::Remove(id) => {
+            let outcome = apply(store, t(TranscriptCommand::Remove(id)))?;
+            Ok((
+                outcome,
+                vec![t(TranscriptCommand::Restore(id))],
+                vec![t(TranscriptCommand::Remove(id))],
+            ))
+        }
+        TranscriptCommand::Restore(id) => plain(store, t(TranscriptCommand::Restore(id))),
+    }
+}
+
+fn record_coding(store: &mut Store, command: CodingCommand) -> Result<Recorded> {
+    match command {
+        CodingCommand::Add { codings, action } => {
+            let edit = Edit {
+                add: codings,
+                action,
+                ..Edit::default()
+            };
+            let report = store.edit(&edit)?;
+            let (undo, redo) = edit_inverse(None, &edit, &report);
+            Ok((Outcome::CodingsAdded(report.added), undo, redo))
+        }
+        CodingCommand::Remove { ids, by } => {
+            let edit = Edit {
+                remove: ids,
+                by,
+                action: "uncode".into(),
+                ..Edit::default()
+            };
+            let report = store.edit(&edit)?;
+            let (undo, redo) = edit_inverse(None, &edit, &report);
+            Ok((Outcome::CodingsRemoved(report.removed.len()), undo, redo))
+        }
+    }
+}
+
+fn record_memo(store: &mut Store, command: MemoCommand) -> Result<Recorded> {
+    let m = Command::Memos;
+    match command {
+        MemoCommand::Add {
             target,
             rater,
             text,
         } => {
             let outcome = apply(
                 store,
-                Command::AddMemo {
+                m(MemoCommand::Add {
                     target,
                     rater,
                     text,
-                },
+                }),
             )?;
-            let (undo, redo) = match &outcome {
-                Outcome::Memo(m) => (
-                    vec![Command::DeleteMemo(m.memo_id)],
-                    vec![Command::RestoreMemo(Box::new(m.clone()))],
-                ),
-                _ => (Vec::new(), Vec::new()),
+            let (undo, redo) = if let Outcome::Memo(memo) = &outcome {
+                (
+                    vec![m(MemoCommand::Delete(memo.memo_id))],
+                    vec![m(MemoCommand::Restore(Box::new(memo.clone())))],
+                )
+            } else {
+                (Vec::new(), Vec::new())
             };
-            (outcome, undo, redo)
+            Ok((outcome, undo, redo))
         }
-        Command::AddRater { name, kind } => {
-            let outcome = apply(store, Command::AddRater { name, kind })?;
-            let (undo, redo) = match &outcome {
-                Outcome::Rater(r) => (
-                    vec![Command::RemoveRater(r.rater_id)],
-                    vec![Command::RestoreRater(r.clone())],
-                ),
-                _ => (Vec::new(), Vec::new()),
-            };
-            (outcome, undo, redo)
-        }
-        Command::ImportTranscript(imported) => {
-            let id = imported.transcript.transcript_id;
-            let outcome = apply(store, Command::ImportTranscript(imported))?;
-            (
-                outcome,
-                vec![Command::RemoveTranscript(id)],
-                vec![Command::RestoreTranscript(id)],
-            )
-        }
-        Command::RemoveTranscript(id) => {
-            let outcome = apply(store, Command::RemoveTranscript(id))?;
-            (
-                outcome,
-                vec![Command::RestoreTranscript(id)],
-                vec![Command::RemoveTranscript(id)],
-            )
-        }
-        Command::DeleteMemo(id) => {
+        MemoCommand::Delete(id) => {
             let memo = find_memo(store, id)?;
-            let outcome = apply(store, Command::DeleteMemo(id))?;
-            (
+            let outcome = apply(store, m(MemoCommand::Delete(id)))?;
+            Ok((
                 outcome,
-                vec![Command::RestoreMemo(Box::new(memo))],
-                vec![Command::DeleteMemo(id)],
-            )
+                vec![m(MemoCommand::Restore(Box::new(memo)))],
+                vec![m(MemoCommand::Delete(id))],
+            ))
         }
-        other => record_team(store, other)?,
-    })
+        MemoCommand::Restore(memo) => plain(store, m(MemoCommand::Restore(memo))),
+    }
+}
+
+fn record_rater(store: &mut Store, command: RaterCommand) -> Result<Recorded> {
+    let r = Command::Raters;
+    match command {
+        RaterCommand::Add { name, kind } => {
+            let outcome = apply(store, r(RaterCommand::Add { name, kind }))?;
+            let (undo, redo) = if let Outcome::Rater(rater) = &outcome {
+                (
+                    vec![r(RaterCommand::Remove(rater.rater_id))],
+                    vec![r(RaterCommand::Restore(rater.clone()))],
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            Ok((outcome, undo, redo))
+        }
+        RaterCommand::AddSecondPass { first, name } => {
+            let outcome = apply(store, r(RaterCommand::AddSecondPass { first, name }))?;
+            let (undo, redo) = if let Outcome::Rater(rater) = &outcome {
+                (
+                    vec![r(RaterCommand::Remove(rater.rater_id))],
+                    vec![
+                        r(RaterCommand::Restore(rater.clone())),
+                        r(RaterCommand::LinkPass {
+                            rater: rater.rater_id,
+                            first,
+                        }),
+                    ],
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            Ok((outcome, undo, redo))
+        }
+        c @ (RaterCommand::Import(_)
+        | RaterCommand::Remove(_)
+        | RaterCommand::Restore(_)
+        | RaterCommand::LinkPass { .. }) => plain(store, r(c)),
+    }
 }
 
 /// Applies the team workflow's commands and works out how to reverse them.
-fn record_team(store: &mut Store, command: Command) -> Result<Recorded> {
-    Ok(match command {
-        Command::Settle(decisions) => {
+fn record_team(store: &mut Store, command: TeamCommand) -> Result<Recorded> {
+    let t = Command::Team;
+    match command {
+        TeamCommand::Settle(decisions) => {
             let ids: Vec<_> = decisions.iter().map(|d| d.0.adjudication_id).collect();
-            let outcome = apply(store, Command::Settle(decisions))?;
-            (
+            let outcome = apply(store, t(TeamCommand::Settle(decisions)))?;
+            Ok((
                 outcome,
-                vec![Command::Withdraw(ids.clone())],
-                vec![Command::Reinstate(ids)],
-            )
+                vec![t(TeamCommand::Withdraw(ids.clone()))],
+                vec![t(TeamCommand::Reinstate(ids))],
+            ))
         }
-        Command::AcceptProposal { id, note } => {
+        TeamCommand::AcceptProposal { id, note } => {
             let before = store.codebook()?;
             let outcome = apply(
                 store,
-                Command::AcceptProposal {
+                t(TeamCommand::AcceptProposal {
                     id,
                     note: note.clone(),
-                },
+                }),
             )?;
-            let undo = Command::Edit(Box::new(Edit {
-                codebook: Some(before),
-                action: "undo".into(),
-                ..Edit::default()
-            }));
-            (
+            Ok((
                 outcome,
-                vec![undo, Command::ReopenProposal(id)],
-                vec![Command::AcceptProposal { id, note }],
-            )
+                vec![set_codebook(before), t(TeamCommand::ReopenProposal(id))],
+                vec![t(TeamCommand::AcceptProposal { id, note })],
+            ))
         }
-        Command::Propose(p) => {
-            let outcome = apply(store, Command::Propose(p.clone()))?;
-            (
+        TeamCommand::Propose(p) => {
+            let outcome = apply(store, t(TeamCommand::Propose(p.clone())))?;
+            Ok((
                 outcome,
-                vec![Command::DeleteProposal(p.proposal_id)],
-                vec![Command::RestoreProposal(p)],
-            )
+                vec![t(TeamCommand::DeleteProposal(p.proposal_id))],
+                vec![t(TeamCommand::RestoreProposal(p))],
+            ))
         }
-        Command::RejectProposal { id, note } => {
+        TeamCommand::RejectProposal { id, note } => {
             let outcome = apply(
                 store,
-                Command::RejectProposal {
+                t(TeamCommand::RejectProposal {
                     id,
                     note: note.clone(),
-                },
+                }),
             )?;
-            (
+            Ok((
                 outcome,
-                vec![Command::ReopenProposal(id)],
-                vec![Command::RejectProposal { id, note }],
-            )
+                vec![t(TeamCommand::ReopenProposal(id))],
+                vec![t(TeamCommand::RejectProposal { id, note })],
+            ))
         }
-        other => record_setup(store, other)?,
-    })
+        c @ (TeamCommand::Withdraw(_)
+        | TeamCommand::Reinstate(_)
+        | TeamCommand::ReopenProposal(_)
+        | TeamCommand::DeleteProposal(_)
+        | TeamCommand::RestoreProposal(_)) => plain(store, t(c)),
+    }
 }
 
-/// Applies the changes that set a project up (rounds, second passes, attributes) and works out how
-/// to reverse them.
-fn record_setup(store: &mut Store, command: Command) -> Result<Recorded> {
-    Ok(match command {
-        Command::AddRound(round) => {
-            let outcome = apply(store, Command::AddRound(round.clone()))?;
-            (
+fn record_round(store: &mut Store, command: RoundCommand) -> Result<Recorded> {
+    let r = Command::Rounds;
+    match command {
+        RoundCommand::Add(round) => {
+            let outcome = apply(store, r(RoundCommand::Add(round.clone())))?;
+            Ok((
                 outcome,
-                vec![Command::RemoveRound(round.round_id)],
-                vec![Command::AddRound(round)],
-            )
+                vec![r(RoundCommand::Remove(round.round_id))],
+                vec![r(RoundCommand::Add(round))],
+            ))
         }
-        Command::AddSecondPass { first, name } => {
-            let outcome = apply(store, Command::AddSecondPass { first, name })?;
-            let (undo, redo) = match &outcome {
-                Outcome::Rater(r) => (
-                    vec![Command::RemoveRater(r.rater_id)],
-                    vec![
-                        Command::RestoreRater(r.clone()),
-                        Command::LinkPass {
-                            rater: r.rater_id,
-                            first,
-                        },
-                    ],
-                ),
-                _ => (Vec::new(), Vec::new()),
-            };
-            (outcome, undo, redo)
-        }
-        Command::SetAttributes {
+        c @ (RoundCommand::Remove(_) | RoundCommand::Compute(_)) => plain(store, r(c)),
+    }
+}
+
+/// Setting attributes (undone by putting back the attributes and removing the cases it made).
+fn record_case(store: &mut Store, command: CaseCommand) -> Result<Recorded> {
+    let c = Command::Cases;
+    match command {
+        CaseCommand::SetAttributes {
             rows,
             create_missing,
         } => {
@@ -243,10 +298,10 @@ fn record_setup(store: &mut Store, command: Command) -> Result<Recorded> {
                 .collect();
             let outcome = apply(
                 store,
-                Command::SetAttributes {
+                c(CaseCommand::SetAttributes {
                     rows: rows.clone(),
                     create_missing,
-                },
+                }),
             )?;
             let Outcome::Attributes(report) = &outcome else {
                 return Ok((outcome, Vec::new(), Vec::new()));
@@ -257,20 +312,22 @@ fn record_setup(store: &mut Store, command: Command) -> Result<Recorded> {
                 .map(|name| (name.clone(), before.get(name).cloned().unwrap_or_default()))
                 .collect();
             let undo = vec![
-                Command::ReplaceAttributes(restore),
-                Command::RemoveCases(report.created.clone()),
+                c(CaseCommand::ReplaceAttributes(restore)),
+                c(CaseCommand::RemoveEmpty(report.created.clone())),
             ];
-            (
+            Ok((
                 outcome,
                 undo,
-                vec![Command::SetAttributes {
+                vec![c(CaseCommand::SetAttributes {
                     rows,
                     create_missing,
-                }],
-            )
+                })],
+            ))
         }
-        other => (apply(store, other)?, Vec::new(), Vec::new()),
-    })
+        other @ (CaseCommand::ReplaceAttributes(_)
+        | CaseCommand::RemoveEmpty(_)
+        | CaseCommand::Import { .. }) => plain(store, c(other)),
+    }
 }
 
 /// The undo and redo of an edit, from what it actually did.

@@ -17,17 +17,22 @@ pub mod files;
 mod inverse;
 pub mod listing;
 pub mod open;
+mod project;
 pub mod project_file;
 pub mod refi;
 pub mod resolve;
 pub mod rounds;
+pub mod saved;
 pub mod search;
 pub mod search_index;
 pub mod team;
 pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
-pub use command::{Command, Outcome, apply};
+pub use command::{
+    CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, Outcome, ProjectCommand,
+    RaterCommand, RoundCommand, SettingCommand, TeamCommand, TranscriptCommand, apply,
+};
 pub use workspace::{Workspace, apply_undoable};
 
 use crate::import::ImportError;

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{AppError, Command, Outcome, Result, apply};
+use super::{
+    CaseCommand, CodebookCommand, CodingCommand, MemoCommand, RaterCommand, TranscriptCommand,
+};
 use crate::import::refi::qdpx::{QdpxImport, SourceReport};
 use crate::store::{Passphrase, Store};
 
@@ -103,10 +106,13 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
     };
     apply_codebook_and_people(store, &mut report, import.codebook, import.raters)?;
     for (case_id, name) in import.cases {
-        apply(store, Command::ImportCase { case_id, name })?;
+        apply(store, Command::Cases(CaseCommand::Import { case_id, name }))?;
     }
     for transcript in import.transcripts {
-        apply(store, Command::ImportTranscript(Box::new(transcript)))?;
+        apply(
+            store,
+            Command::Transcripts(TranscriptCommand::Import(Box::new(transcript))),
+        )?;
         report.transcripts += 1;
     }
     let rows: Vec<_> = import
@@ -118,19 +124,19 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
     if !rows.is_empty() {
         apply(
             store,
-            Command::SetAttributes {
+            Command::Cases(CaseCommand::SetAttributes {
                 rows,
                 create_missing: true,
-            },
+            }),
         )?;
     }
     if !import.codings.is_empty()
         && let Outcome::CodingsAdded(ids) = apply(
             store,
-            Command::AddCodings {
+            Command::Codings(CodingCommand::Add {
                 codings: import.codings,
                 action: "import-qdpx".into(),
-            },
+            }),
         )?
     {
         report.codings = ids.len();
@@ -138,11 +144,11 @@ pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport>
     for memo in import.memos {
         apply(
             store,
-            Command::AddMemo {
+            Command::Memos(MemoCommand::Add {
                 target: memo.target,
                 rater: memo.rater,
                 text: memo.text,
-            },
+            }),
         )?;
         report.memos += 1;
     }
@@ -159,14 +165,14 @@ fn apply_codebook_and_people(
         let note = format!("imported from {}", report.origin);
         apply(
             store,
-            Command::ImportCodebook {
+            Command::Codebook(CodebookCommand::Import {
                 book: codebook,
                 note,
-            },
+            }),
         )?;
     }
     for rater in raters {
-        apply(store, Command::ImportRater(rater))?;
+        apply(store, Command::Raters(RaterCommand::Import(rater)))?;
         report.raters += 1;
     }
     Ok(())

@@ -141,7 +141,10 @@ pub fn find_round(store: &Store, name: &str) -> Result<Round> {
 }
 
 /// Computes a round's per-code agreement over its transcripts and raters, and keeps it.
-pub fn compute_round(store: &mut Store, round: &Round) -> Result<Vec<(CodeId, RoundResult)>> {
+pub(super) fn compute_round(
+    store: &mut Store,
+    round: &Round,
+) -> Result<Vec<(CodeId, RoundResult)>> {
     let unit: Unit = round.unit.parse().map_err(AppError::Invalid)?;
     let report = project_agreement(
         store,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::CodingCommand;
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId};
@@ -88,10 +89,10 @@ pub fn code_hits(
     match super::apply_undoable(
         store,
         &label,
-        Command::AddCodings {
+        Command::Codings(CodingCommand::Add {
             codings,
             action: "search-code".into(),
-        },
+        }),
     )? {
         Outcome::CodingsAdded(ids) => Ok(ids),
         _ => Ok(Vec::new()),

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::export::Staging;
 use super::{AppError, Command, Result};
+use super::{MemoCommand, TeamCommand};
 use crate::model::{Code, CodingId, Edit, ProposalId, Rater, RaterId, TranscriptId};
 use crate::store::{MergeDetail, MergeReport, RaterFileSpec, Store};
 
@@ -42,7 +43,7 @@ impl std::fmt::Display for Issued {
 /// Writes a rater file for `rater` holding `transcripts` at `out` (refused if `out` exists). With
 /// `second_pass`, the file is for a new rater who is that person's second pass (intra-rater
 /// agreement), blind to their first.
-pub fn issue_rater_file(
+pub(super) fn issue_rater_file(
     store: &mut Store,
     rater: &Rater,
     transcripts: &[TranscriptId],
@@ -167,7 +168,7 @@ fn counted(n: usize, word: &str) -> String {
 /// Merges rater files into the project, each in its own transaction, after one backup of the
 /// project (taken once a file passes its checks). A refused file changes nothing and the others are
 /// still merged.
-pub fn merge_rater_files(
+pub(super) fn merge_rater_files(
     store: &mut Store,
     files: &[PathBuf],
 ) -> Result<(Option<PathBuf>, Vec<MergeOutcome>)> {
@@ -238,24 +239,29 @@ fn merge_inverse(detail: &MergeDetail) -> (Vec<Command>, Vec<Command>) {
         .collect();
     let mut undo = vec![edit(&brought, &detail.removed, "undo merge")];
     let mut redo = vec![edit(&detail.removed, &brought, "redo merge")];
-    undo.extend(detail.memos.iter().map(|m| Command::DeleteMemo(m.memo_id)));
+    undo.extend(
+        detail
+            .memos
+            .iter()
+            .map(|m| Command::Memos(MemoCommand::Delete(m.memo_id))),
+    );
     redo.extend(
         detail
             .memos
             .iter()
-            .map(|m| Command::RestoreMemo(Box::new(m.clone()))),
+            .map(|m| Command::Memos(MemoCommand::Restore(Box::new(m.clone())))),
     );
     undo.extend(
         detail
             .proposals
             .iter()
-            .map(|p| Command::DeleteProposal(p.proposal_id)),
+            .map(|p| Command::Team(TeamCommand::DeleteProposal(p.proposal_id))),
     );
     redo.extend(
         detail
             .proposals
             .iter()
-            .map(|p| Command::RestoreProposal(Box::new(p.clone()))),
+            .map(|p| Command::Team(TeamCommand::RestoreProposal(Box::new(p.clone())))),
     );
     (undo, redo)
 }

@@ -10,7 +10,8 @@
 use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use super::command::{Command, Outcome, apply};
+use super::command::{Command, Outcome, ProjectCommand, apply};
+use super::saved::{from_json, to_json};
 use super::{AppError, Result};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
 use crate::store::Store;
@@ -28,15 +29,6 @@ pub struct Workspace {
     redo_label: Option<String>,
     /// What the last search should tell about the index (busy, or built in memory instead).
     index_note: Option<String>,
-}
-
-fn to_json(commands: &[Command]) -> Result<String> {
-    serde_json::to_string(commands).map_err(|e| AppError::Invalid(e.to_string()))
-}
-
-fn from_json(text: &str) -> Result<Vec<Command>> {
-    serde_json::from_str(text)
-        .map_err(|e| AppError::Invalid(format!("a kept undo step cannot be read: {e}")))
 }
 
 impl Workspace {
@@ -68,29 +60,22 @@ impl Workspace {
         &self.store
     }
 
-    /// The store, for the few changes that are not commands (a backup, a restore).
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
-    }
-
-    /// Says that the project's codings, raters or steps changed through the store directly (a merge
-    /// of rater files, a rater file issued to a second pass): views re-read it and the undo labels
-    /// are read again; the search index catches up at the next search, as after any change.
-    pub fn reread(&mut self) {
-        self.revision += 1;
-        self.read_labels();
-    }
-
-    /// Says that the project changed other than through [`Self::apply`] (a de-identification, a
-    /// restore): views re-read it, the search index is opened again, the undo labels re-read.
-    pub fn changed_outside(&mut self) {
-        self.revision += 1;
+    /// After a command that replaced the file's contents (erasing, de-identifying): the search
+    /// index is opened again at the next search.
+    fn forget_index(&mut self) {
         // A worker still building the index must finish (and release the index folder) first.
         if let Some(pending) = self.pending_index.take() {
             let _ = pending.recv();
         }
         self.index = None;
-        self.read_labels();
+    }
+
+    /// A de-identification's preview (it needs the project's pseudonym salt, made on first use).
+    pub fn deidentify_preview(
+        &mut self,
+        list: &crate::import::pseudonyms::Pseudonyms,
+    ) -> Result<super::deidentify::Preview> {
+        super::deidentify::preview(&mut self.store, list)
     }
 
     /// Gives the store back.
@@ -128,21 +113,20 @@ impl Workspace {
     }
 
     /// Carries out a change, saved at once, and makes it undoable: the change and its undo step
-    /// are one transaction.
+    /// are one transaction. A whole-file command ([`Command::Project`]) keeps its own steps (a
+    /// merge) or drops them (erasing, de-identifying).
     pub fn apply(&mut self, label: &str, command: Command) -> Result<Outcome> {
+        let rewrites = matches!(
+            command,
+            Command::Project(ProjectCommand::Erase(_) | ProjectCommand::Deidentify(_))
+        );
         let outcome = apply_undoable(&mut self.store, label, command);
+        if rewrites {
+            self.forget_index();
+        }
         self.revision += 1;
         self.read_labels();
         outcome
-    }
-
-    /// Records an undo step for a change made outside [`Self::apply`] (a merge), with the commands
-    /// that undo and redo it.
-    pub fn record_step(&mut self, label: &str, undo: &[Command], redo: &[Command]) -> Result<()> {
-        push_step(&mut self.store, label, undo, redo)?;
-        self.revision += 1;
-        self.read_labels();
-        Ok(())
     }
 
     /// Undoes the last change (of this session or an earlier one); returns its label, or `None`
@@ -278,6 +262,10 @@ impl Workspace {
 /// Carries out a change and keeps how to undo and redo it, in one transaction: what
 /// [`Workspace::apply`] does, for callers that hold a bare store (the command line).
 pub fn apply_undoable(store: &mut Store, label: &str, command: Command) -> Result<Outcome> {
+    if let Command::Project(whole) = command {
+        // More than one transaction (backups, purges): never inside the caller's.
+        return apply(store, Command::Project(whole));
+    }
     store.atomic(|store| -> Result<Outcome> {
         let (outcome, undo, redo) = super::inverse::record(store, command)?;
         push_step(store, label, &undo, &redo)?;

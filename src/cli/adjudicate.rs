@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::TeamCommand;
 use crate::app::adjudicate::{
     Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
 };
@@ -271,7 +272,10 @@ fn withdraw(project: &ProjectPath, decision: &str) -> anyhow::Result<()> {
     let [id] = found.as_slice() else {
         anyhow::bail!("{decision:?} matches {} active decisions", found.len());
     };
-    Workspace::new(store).apply("Withdraw a decision", Command::Withdraw(vec![*id]))?;
+    Workspace::new(store).apply(
+        "Withdraw a decision",
+        Command::Team(TeamCommand::Withdraw(vec![*id])),
+    )?;
     println!(
         "withdrew decision {}; its passage is open again",
         &id.to_text()[..8]

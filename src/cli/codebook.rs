@@ -63,10 +63,10 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             if let Outcome::Codebook(change) = apply_undoable(
                 &mut store,
                 "Import a codebook",
-                Command::ImportCodebook {
+                Command::Codebook(crate::app::CodebookCommand::Import {
                     book,
                     note: note.clone(),
-                },
+                }),
             )? {
                 println!(
                     "codebook version {}: {} codes added, {} updated, {} kept (not in the file)",

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::CodingCommand;
 use crate::app::Store;
 use crate::app::export::OutputTarget;
 use crate::app::listing::coding_views;
@@ -155,10 +156,10 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     apply_undoable(
         &mut store,
         "Code 1 passage",
-        Command::AddCodings {
+        Command::Codings(CodingCommand::Add {
             codings: vec![coding.clone()],
             action: "code".into(),
-        },
+        }),
     )?;
     let view = coding_views(
         &store,
@@ -215,10 +216,10 @@ pub fn uncode(args: &UncodeArgs) -> anyhow::Result<ExitCode> {
     let Outcome::CodingsRemoved(n) = apply_undoable(
         &mut store,
         "Remove codings",
-        Command::RemoveCodings {
+        Command::Codings(CodingCommand::Remove {
             ids,
             by: rater.map(|r| r.rater_id),
-        },
+        }),
     )?
     else {
         anyhow::bail!("unexpected outcome");

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ProjectPath, open, output};
-use crate::app::deidentify::{apply_and_purge, preview};
+use crate::app::deidentify::preview;
 use crate::app::files::read_pseudonyms;
+use crate::app::{AppError, Command, Outcome, ProjectCommand, apply};
 
 /// Arguments of `accord deidentify`.
 #[derive(Debug, Args)]
@@ -58,7 +59,10 @@ pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let done = apply_and_purge(&mut store, &list)?;
+    let command = Command::Project(ProjectCommand::Deidentify(Box::new(list)));
+    let Outcome::Deidentified(done) = apply(&mut store, command)? else {
+        return Err(AppError::Invalid("nothing was de-identified".into()).into());
+    };
     if args.json {
         output::json(&done)?;
     } else {

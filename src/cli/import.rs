@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
+use crate::app::CaseCommand;
 use crate::app::files::{ImportOptions, read_attributes, read_pseudonyms, transcript_files};
 use crate::app::{Command, FileOutcome, Outcome, apply_undoable, import_files};
 use crate::model::SourceFormat;
@@ -202,10 +203,10 @@ pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
     let Outcome::Attributes(report) = apply_undoable(
         &mut store,
         "Import attributes",
-        Command::SetAttributes {
+        Command::Cases(CaseCommand::SetAttributes {
             rows: table.rows,
             create_missing: args.create_missing,
-        },
+        }),
     )?
     else {
         anyhow::bail!("unexpected outcome");

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::TranscriptCommand;
 use crate::app::{Command, Outcome, apply_undoable, project_file};
 use crate::model::RaterKind;
 
@@ -196,7 +197,7 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             apply_undoable(
                 &mut store,
                 &format!("Remove transcript {}", found.name),
-                Command::RemoveTranscript(found.transcript_id),
+                Command::Transcripts(TranscriptCommand::Remove(found.transcript_id)),
             )?;
             println!("removed transcript {}", found.name);
             return Ok(ExitCode::SUCCESS);
@@ -241,10 +242,10 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
                 if let Outcome::Rater(r) = apply_undoable(
                     &mut store,
                     &format!("Add rater {name}"),
-                    Command::AddSecondPass {
+                    Command::Raters(crate::app::RaterCommand::AddSecondPass {
                         first: first.rater_id,
                         name: name.clone(),
-                    },
+                    }),
                 )? {
                     println!(
                         "{}",
@@ -264,10 +265,10 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             if let Outcome::Rater(r) = apply_undoable(
                 &mut store,
                 &format!("Add rater {name}"),
-                Command::AddRater {
+                Command::Raters(crate::app::RaterCommand::Add {
                     name: name.clone(),
                     kind,
-                },
+                }),
             )? {
                 println!(
                     "{}",
@@ -334,7 +335,10 @@ fn erase(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let erased = crate::app::erase::erase(&mut store, &ids)?;
+    let command = Command::Project(crate::app::ProjectCommand::Erase(ids));
+    let Outcome::Erased(erased) = crate::app::apply(&mut store, command)? else {
+        return Err(crate::app::AppError::Invalid("nothing was erased".into()).into());
+    };
     println!(
         "erased {what}; the file was vacuumed and the search index rebuilt. Copies outside the \
          project's folder are not reached: delete any rater files, exports or moved copies of the \

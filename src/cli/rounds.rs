@@ -74,7 +74,7 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
             apply_undoable(
                 &mut store,
                 &format!("Start {}", round.name),
-                Command::AddRound(Box::new(round.clone())),
+                Command::Rounds(crate::app::RoundCommand::Add(Box::new(round.clone()))),
             )?;
             println!(
                 "round {:?}: {} transcripts, {} raters, codebook version {}, agreement per {}",
@@ -91,7 +91,7 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
             apply_undoable(
                 &mut store,
                 &format!("Compute {}", round.name),
-                Command::ComputeRound(round.round_id),
+                Command::Rounds(crate::app::RoundCommand::Compute(round.round_id)),
             )?;
             let results = crate::app::rounds::kept_results(&store, &round)?;
             println!(

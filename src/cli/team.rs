@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::TeamCommand;
 use crate::app::resolve;
 use crate::app::rounds::find_round;
-use crate::app::team::{issue_rater_file, merge_rater_files, proposal_rows};
-use crate::app::{Command, Workspace};
+use crate::app::team::proposal_rows;
+use crate::app::{AppError, Command, Outcome, ProjectCommand, Workspace, apply};
 use crate::model::{Code, CodeId, Proposal, ProposalId, now_rfc3339};
 
 /// Arguments of `accord rater-file`.
@@ -135,14 +136,16 @@ pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let issued = issue_rater_file(
-        &mut store,
-        &rater,
-        &transcripts,
-        &args.out,
-        args.round.as_deref(),
-        args.second_pass,
-    )?;
+    let command = ProjectCommand::IssueRaterFile {
+        rater,
+        transcripts,
+        out: args.out.clone(),
+        round: args.round.clone(),
+        second_pass: args.second_pass,
+    };
+    let Outcome::Issued(issued) = apply(&mut store, Command::Project(command))? else {
+        return Err(AppError::Invalid("the rater file was not written".into()).into());
+    };
     println!("{issued}");
     Ok(ExitCode::SUCCESS)
 }
@@ -150,7 +153,10 @@ pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
 /// Runs `accord merge`.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let mut store = open(&args.project.project)?;
-    let (backup, outcomes) = merge_rater_files(&mut store, &args.files)?;
+    let command = ProjectCommand::MergeRaterFiles(args.files.clone());
+    let Outcome::Merged { backup, outcomes } = apply(&mut store, Command::Project(command))? else {
+        return Err(AppError::Invalid("nothing was merged".into()).into());
+    };
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     if args.json {
         output::json(&serde_json::json!({ "backup": backup, "files": outcomes }))?;
@@ -230,7 +236,7 @@ pub fn propose(args: &ProposeArgs) -> anyhow::Result<ExitCode> {
     let mut ws = Workspace::new(store);
     ws.apply(
         "Propose a codebook change",
-        Command::Propose(Box::new(proposal.clone())),
+        Command::Team(TeamCommand::Propose(Box::new(proposal.clone()))),
     )?;
     println!(
         "proposal {} recorded for {:?}; the lead accepts or rejects it after merging",
@@ -291,18 +297,18 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
             let (label, command) = if accept {
                 (
                     "Accept a proposal",
-                    Command::AcceptProposal {
+                    Command::Team(TeamCommand::AcceptProposal {
                         id: proposal.proposal_id,
                         note: note.clone(),
-                    },
+                    }),
                 )
             } else {
                 (
                     "Reject a proposal",
-                    Command::RejectProposal {
+                    Command::Team(TeamCommand::RejectProposal {
                         id: proposal.proposal_id,
                         note: note.clone(),
-                    },
+                    }),
                 )
             };
             let mut ws = Workspace::new(store);

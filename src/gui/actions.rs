@@ -20,6 +20,7 @@ use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::search::SearchOptions;
 use crate::app::{AppError, Command};
+use crate::app::{CaseCommand, CodingCommand, RaterCommand, TranscriptCommand};
 use crate::app::{Store, StoreError};
 use crate::model::{CodeId, CodeLookup, CodingFilter, CodingId, MemoTarget, NewCoding, Span};
 
@@ -77,7 +78,7 @@ pub(super) fn act(app: &mut AccordApp, action: Action) {
 impl AccordApp {
     /// Applies a change through the workspace; errors go to the status bar, nothing is half done.
     pub(super) fn apply(&mut self, label: &str, command: Command) {
-        let rater_added = matches!(command, Command::AddRater { .. });
+        let rater_added = matches!(command, Command::Raters(RaterCommand::Add { .. }));
         match self.workspace.apply(label, command) {
             Ok(crate::app::Outcome::Rater(r)) if rater_added => {
                 self.state.rater_id = Some(r.rater_id);
@@ -117,10 +118,10 @@ impl AccordApp {
         let before = self.workspace.revision();
         self.apply(
             &format!("Code “{name}”"),
-            Command::AddCodings {
+            Command::Codings(CodingCommand::Add {
                 codings: vec![coding],
                 action: "code".into(),
-            },
+            }),
         );
         if self.workspace.revision() != before {
             self.state.selection = None;
@@ -243,10 +244,10 @@ impl AccordApp {
                         );
                         self.apply(
                             &label,
-                            Command::AddCodings {
+                            Command::Codings(CodingCommand::Add {
                                 codings,
                                 action: "search-code".into(),
-                            },
+                            }),
                         );
                     }
                     Err(e) => self.state.error(format!("could not code the hits: {e}")),
@@ -369,7 +370,7 @@ impl AccordApp {
                     );
                     match self.workspace.apply(
                         &format!("Import {name}"),
-                        Command::ImportTranscript(imported),
+                        Command::Transcripts(TranscriptCommand::Import(imported)),
                     ) {
                         Ok(_) => FileResult::Imported(name, turns),
                         Err(AppError::Store(StoreError::Duplicate { name, .. })) => {
@@ -461,10 +462,10 @@ impl AccordApp {
                 let label = format!("Import attributes from {}", d.path.display());
                 self.apply(
                     &label,
-                    Command::SetAttributes {
+                    Command::Cases(CaseCommand::SetAttributes {
                         rows: table.rows,
                         create_missing: d.create_missing,
-                    },
+                    }),
                 );
             }
             Err(e) => self.state.error(e.to_string()),

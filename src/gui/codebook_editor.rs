@@ -9,6 +9,7 @@ use super::cache::ProjectCache;
 use super::colours;
 use super::state::Action;
 use crate::app::Command;
+use crate::app::TeamCommand;
 use crate::model::{Code, CodeId, Codebook, Edit};
 
 /// The editor's state: a draft of the code.
@@ -209,7 +210,7 @@ impl CodeEditor {
         if let Some(info) = &project.rater_file {
             return Action::Apply {
                 label: format!("Propose a change to {}", draft.name),
-                command: Command::Propose(Box::new(crate::model::Proposal {
+                command: Command::Team(TeamCommand::Propose(Box::new(crate::model::Proposal {
                     proposal_id: crate::model::ProposalId::new_random(),
                     rater_id: Some(info.rater_id),
                     base_version: info.codebook_version,
@@ -218,7 +219,7 @@ impl CodeEditor {
                     created_at: crate::model::now_rfc3339(),
                     status: "open".into(),
                     decision_note: None,
-                })),
+                }))),
             };
         }
         let label = if self.is_new {

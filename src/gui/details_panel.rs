@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 
 use super::cache::{ProjectCache, TranscriptCache};
 use super::state::{Action, ViewState};
+use crate::app::CodingCommand;
 use crate::app::Command;
 use crate::model::{CodeId, Coding, Edit, MemoTarget, NewCoding};
 
@@ -81,10 +82,10 @@ fn coding_ui(
         {
             actions.push(Action::Apply {
                 label: "Remove coding".into(),
-                command: Command::RemoveCodings {
+                command: Command::Codings(CodingCommand::Remove {
                     ids: vec![coding.coding_id],
                     by: state.rater_id,
-                },
+                }),
             });
             actions.push(Action::SelectCoding(None));
         }

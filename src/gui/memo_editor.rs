@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::state::Action;
 use crate::app::Command;
+use crate::app::MemoCommand;
 use crate::model::{Memo, MemoTarget, RaterId};
 
 /// The memo editor's state: its target, what it already holds, and the text being written.
@@ -66,11 +67,11 @@ impl MemoEditor {
                 {
                     actions.push(Action::Apply {
                         label: "Write memo".into(),
-                        command: Command::AddMemo {
+                        command: Command::Memos(MemoCommand::Add {
                             target: self.target,
                             rater,
                             text,
-                        },
+                        }),
                     });
                     saved = true;
                 }

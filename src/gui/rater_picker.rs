@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 use super::cache::ProjectCache;
 use super::state::Action;
 use crate::app::Command;
+use crate::app::RaterCommand;
 use crate::model::RaterKind;
 
 /// The picker's own state: the name typed for a new rater.
@@ -37,7 +38,7 @@ impl RaterPicker {
                 if ui.add_enabled(!name.is_empty(), egui::Button::new("Add rater")).clicked() {
                     actions.push(Action::Apply {
                         label: format!("Add rater {name}"),
-                        command: Command::AddRater { name, kind: RaterKind::Human },
+                        command: Command::Raters(RaterCommand::Add { name, kind: RaterKind::Human }),
                     });
                     self.new_name.clear();
                 }

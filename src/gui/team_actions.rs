@@ -12,7 +12,8 @@ use super::rounds_view::RoundsRequest;
 use super::team_view::TeamRequest;
 use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
-use crate::app::{AppError, Command, Store};
+use crate::app::{AppError, Command, Outcome, ProjectCommand, Store};
+use crate::app::{RoundCommand, TeamCommand};
 use crate::model::{Span, Transcript, TranscriptId, text};
 
 impl AccordApp {
@@ -34,7 +35,10 @@ impl AccordApp {
                 }
             }
             AdjudicateRequest::Withdraw(id) => {
-                self.apply("Withdraw a decision", Command::Withdraw(vec![id]));
+                self.apply(
+                    "Withdraw a decision",
+                    Command::Team(TeamCommand::Withdraw(vec![id])),
+                );
             }
         }
     }
@@ -54,14 +58,17 @@ impl AccordApp {
                 unit,
             } => match make_round(self.workspace.store(), &name, &transcripts, &raters, unit) {
                 Ok(round) => {
-                    self.apply(&format!("Start {name}"), Command::AddRound(Box::new(round)));
+                    self.apply(
+                        &format!("Start {name}"),
+                        Command::Rounds(RoundCommand::Add(Box::new(round))),
+                    );
                 }
                 Err(e) => self.state.error(format!("Start {name}: {e}")),
             },
             RoundsRequest::Compute(name) => match find_round(self.workspace.store(), &name) {
                 Ok(round) => self.apply(
                     &format!("Compute {name}"),
-                    Command::ComputeRound(round.round_id),
+                    Command::Rounds(RoundCommand::Compute(round.round_id)),
                 ),
                 Err(e) => self.state.error(e.to_string()),
             },
@@ -73,7 +80,6 @@ impl AccordApp {
     /// Handles a request of the team view: issuing a rater file, merging rater files back, deciding
     /// proposals.
     pub(super) fn team_request(&mut self, request: TeamRequest) {
-        use crate::app::team::merge_rater_files;
         match request {
             TeamRequest::LoadProposals => {
                 let rows = crate::app::team::proposal_rows(self.workspace.store())
@@ -87,15 +93,19 @@ impl AccordApp {
                 out,
             } => self.issue(rater, &transcripts, second_pass, &out),
             TeamRequest::Merge(files) => {
-                self.team.messages = match merge_rater_files(self.workspace.store_mut(), &files) {
-                    Ok((backup, outcomes)) => backup
+                let merged = self.workspace.apply(
+                    "Merge rater files",
+                    Command::Project(ProjectCommand::MergeRaterFiles(files)),
+                );
+                self.team.messages = match merged {
+                    Ok(Outcome::Merged { backup, outcomes }) => backup
                         .map(|b| (true, format!("Backup before merging: {}", b.display())))
                         .into_iter()
                         .chain(outcomes.iter().map(|o| (o.result.is_ok(), o.summary())))
                         .collect(),
+                    Ok(_) => Vec::new(),
                     Err(e) => vec![(false, format!("Nothing was merged: {e}"))],
                 };
-                self.workspace.reread();
             }
             TeamRequest::BrowseOut => {
                 if let Some(path) = rfd::FileDialog::new()
@@ -121,9 +131,15 @@ impl AccordApp {
             }
             TeamRequest::Decide { id, accept, note } => {
                 let (label, command) = if accept {
-                    ("Accept a proposal", Command::AcceptProposal { id, note })
+                    (
+                        "Accept a proposal",
+                        Command::Team(TeamCommand::AcceptProposal { id, note }),
+                    )
                 } else {
-                    ("Reject a proposal", Command::RejectProposal { id, note })
+                    (
+                        "Reject a proposal",
+                        Command::Team(TeamCommand::RejectProposal { id, note }),
+                    )
                 };
                 self.apply(label, command);
             }
@@ -140,8 +156,9 @@ impl AccordApp {
         second_pass: bool,
         out: &std::path::Path,
     ) {
-        let store = self.workspace.store_mut();
-        let issued = store
+        let found = self
+            .workspace
+            .store()
             .raters()
             .map_err(AppError::from)
             .and_then(|raters| {
@@ -149,31 +166,36 @@ impl AccordApp {
                     .into_iter()
                     .find(|r| r.rater_id == rater)
                     .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
-            })
-            .and_then(|r| {
-                crate::app::team::issue_rater_file(store, &r, transcripts, out, None, second_pass)
             });
+        let issued = found.and_then(|rater| {
+            let command = ProjectCommand::IssueRaterFile {
+                rater,
+                transcripts: transcripts.to_vec(),
+                out: out.to_path_buf(),
+                round: None,
+                second_pass,
+            };
+            self.workspace
+                .apply("Issue a rater file", Command::Project(command))
+        });
         self.team.messages = vec![match issued {
-            Ok(i) => (true, i.to_string()),
+            Ok(Outcome::Issued(i)) => (true, i.to_string()),
+            Ok(_) => (true, String::new()),
             Err(e) => (false, format!("No rater file was written: {e}")),
         }];
-        if second_pass {
-            // A second-pass rater was added.
-            self.workspace.reread();
-        }
     }
 }
 
 impl AccordApp {
     /// Handles a request of the de-identification dialog.
     pub(super) fn deidentify_request(&mut self, request: DeidentifyRequest) {
-        use crate::app::deidentify::{apply_and_purge, preview};
         use crate::app::files::read_pseudonyms;
         match request {
             DeidentifyRequest::Preview(path) => {
                 let read = read_pseudonyms(&path).map_err(|e| e.to_string());
                 let result = read.and_then(|list| {
-                    preview(self.workspace.store_mut(), &list)
+                    self.workspace
+                        .deidentify_preview(&list)
                         .map(|p| (Box::new(list), p))
                         .map_err(|e| e.to_string())
                 });
@@ -182,14 +204,17 @@ impl AccordApp {
                 }
             }
             DeidentifyRequest::Apply(list) => {
-                let done = apply_and_purge(self.workspace.store_mut(), &list);
-                self.workspace.changed_outside();
+                let done = self.workspace.apply(
+                    "De-identify",
+                    Command::Project(ProjectCommand::Deidentify(list)),
+                );
                 self.deidentify = None;
                 match done {
-                    Ok(d) => self.state.info(format!(
+                    Ok(Outcome::Deidentified(d)) => self.state.info(format!(
                         "De-identified: {} transcripts got a new version ({} names replaced); the old text is purged.",
                         d.applied.transcripts, d.applied.replacements
                     )),
+                    Ok(_) => {}
                     Err(e) => self.state.error(format!("De-identify: {e}")),
                 }
             }
@@ -217,15 +242,18 @@ impl AccordApp {
                             if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
                                 self.state.transcript_id = None;
                             }
-                            crate::app::erase::erase(self.workspace.store_mut(), &ids)
+                            self.workspace.apply(
+                                "Erase transcripts",
+                                Command::Project(ProjectCommand::Erase(ids)),
+                            )
                         });
-                self.workspace.changed_outside();
                 self.erase = None;
                 match done {
-                    Ok(d) => self.state.info(format!(
+                    Ok(Outcome::Erased(d)) => self.state.info(format!(
                         "Erased {}; the backups were replaced and the search index rebuilt.",
                         d.erasure
                     )),
+                    Ok(_) => {}
                     Err(e) => self.state.error(format!("Erase: {e}")),
                 }
             }

@@ -7,6 +7,7 @@ use super::Central;
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState};
 use crate::app::Command;
+use crate::app::SettingCommand;
 use crate::model::{BLIND_MODE, MemoTarget};
 
 /// What the top bar needs to know beyond the project and view state.
@@ -107,10 +108,10 @@ pub fn top_bar_ui(
                 };
                 actions.push(Action::Apply {
                     label: label.into(),
-                    command: Command::SetSetting {
+                    command: Command::Settings(SettingCommand::Set {
                         key: BLIND_MODE.into(),
                         value: blind.then(|| "on".to_string()),
-                    },
+                    }),
                 });
             }
         });

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use accord::Store;
+use accord::app::CodingCommand;
 use accord::app::{Command, Workspace};
 use accord::model::{CodingFilter, CodingId, NewCoding, Span};
 
@@ -72,7 +73,7 @@ fn undo_and_redo_across_processes_and_the_window() {
     let window_coding = CodingId::new_random();
     ws.apply(
         "Code 1 passage in the window",
-        Command::AddCodings {
+        Command::Codings(CodingCommand::Add {
             codings: vec![NewCoding {
                 coding_id: window_coding,
                 transcript_id: t,
@@ -83,7 +84,7 @@ fn undo_and_redo_across_processes_and_the_window() {
                 created_at: None,
             }],
             action: "code".into(),
-        },
+        }),
     )
     .unwrap();
     drop(ws);

@@ -36,4 +36,5 @@ mod search_attack;
 mod store;
 mod support;
 mod team;
+mod undo_format;
 mod workspace;

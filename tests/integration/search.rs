@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use accord::app::TranscriptCommand;
 use accord::app::{Command, Workspace};
 use accord::import::{ImportOptions, read_transcript};
 use accord::model::text;
@@ -465,8 +466,11 @@ fn an_index_prepared_on_a_worker_catches_up_with_changes_made_meanwhile() {
     )
     .unwrap();
     let imported = read_transcript(&extra, &ImportOptions::default()).unwrap();
-    ws.apply("Import P13", Command::ImportTranscript(Box::new(imported)))
-        .unwrap();
+    ws.apply(
+        "Import P13",
+        Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
+    )
+    .unwrap();
     rx.recv_timeout(std::time::Duration::from_mins(2))
         .expect("the worker finished");
     assert!(!ws.index_preparing(), "ready, and taken into use");

@@ -350,7 +350,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
         .transcript_id;
     accord::app::apply(
         &mut store,
-        accord::app::Command::AddCodings {
+        accord::app::Command::Codings(accord::app::CodingCommand::Add {
             codings: vec![accord::model::NewCoding {
                 coding_id: accord::model::CodingId::new_random(),
                 transcript_id: transcript,
@@ -361,7 +361,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
                 created_at: None,
             }],
             action: "test".into(),
-        },
+        }),
     )
     .unwrap();
     assert!(

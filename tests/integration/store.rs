@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use accord::app::TranscriptCommand;
 use accord::app::{Command, apply, resolve};
 use accord::import::{ImportOptions, codings_csv, read_transcript};
 use accord::model::{CodingFilter, CodingId, NewCoding, RaterKind, Span};
@@ -124,7 +125,11 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
     let mut store = Store::open_in_memory("t").unwrap();
     let imported = read_transcript(&file, &ImportOptions::default()).unwrap();
     let transcript_id = imported.transcript.transcript_id;
-    apply(&mut store, Command::ImportTranscript(Box::new(imported))).unwrap();
+    apply(
+        &mut store,
+        Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
+    )
+    .unwrap();
     let book =
         accord::import::codebook_toml::parse("[codebook]\nname='b'\n[[codes]]\nname='Coping'\n")
             .unwrap();

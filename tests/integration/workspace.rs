@@ -1,6 +1,9 @@
 //! The workspace the window works through: every change undoable and redoable, exactly (same ids),
 //! merges and codebook edits as one change each, and refusals that change nothing.
 
+use accord::app::{
+    CodebookCommand, CodingCommand, MemoCommand, RaterCommand, SettingCommand, TranscriptCommand,
+};
 use accord::app::{Command, Workspace};
 use accord::model::{
     BLIND_MODE, CodeLookup, CodingFilter, CodingId, Edit, MemoTarget, NewCoding, RaterKind, Span,
@@ -97,10 +100,10 @@ fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
     let mut ws = Workspace::open(&demo(dir.path())).unwrap();
     ws.apply(
         "Blind on",
-        Command::SetSetting {
+        Command::Settings(SettingCommand::Set {
             key: BLIND_MODE.into(),
             value: Some("on".into()),
-        },
+        }),
     )
     .unwrap();
     assert!(ws.store().blind_mode().unwrap());
@@ -111,11 +114,11 @@ fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
 
     ws.apply(
         "Memo",
-        Command::AddMemo {
+        Command::Memos(MemoCommand::Add {
             target: MemoTarget::Project,
             rater: None,
             text: "note".into(),
-        },
+        }),
     )
     .unwrap();
     let memo = ws.store().memos(MemoTarget::Project).unwrap()[0].clone();
@@ -126,10 +129,10 @@ fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
 
     ws.apply(
         "Rater",
-        Command::AddRater {
+        Command::Raters(RaterCommand::Add {
             name: "Third".into(),
             kind: RaterKind::Human,
-        },
+        }),
     )
     .unwrap();
     let third = ws.store().find_rater("Third").unwrap();
@@ -147,18 +150,21 @@ fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
     book.codes[0].definition.push_str(" Revised.");
     ws.apply(
         "Import codebook",
-        Command::ImportCodebook {
+        Command::Codebook(CodebookCommand::Import {
             book: book.clone(),
             note: "r2".into(),
-        },
+        }),
     )
     .unwrap();
     ws.undo().unwrap();
     assert_eq!(ws.store().codebook().unwrap(), before);
 
     let t = ws.store().transcripts().unwrap()[0].clone();
-    ws.apply("Remove", Command::RemoveTranscript(t.transcript_id))
-        .unwrap();
+    ws.apply(
+        "Remove",
+        Command::Transcripts(TranscriptCommand::Remove(t.transcript_id)),
+    )
+    .unwrap();
     assert!(ws.store().find_transcript(&t.name).is_err());
     ws.undo().unwrap();
     assert_eq!(
@@ -169,10 +175,10 @@ fn settings_memos_raters_codebook_imports_and_transcripts_undo_and_redo() {
     // A new change clears the redo list, as in every editor.
     ws.apply(
         "Blind off",
-        Command::SetSetting {
+        Command::Settings(SettingCommand::Set {
             key: BLIND_MODE.into(),
             value: None,
-        },
+        }),
     )
     .unwrap();
     assert!(ws.redo_label().is_none());
@@ -200,10 +206,10 @@ fn undo_survives_reopening_the_file_only_as_stored_state() {
     let id = coding.coding_id;
     ws.apply(
         "Code",
-        Command::AddCodings {
+        Command::Codings(CodingCommand::Add {
             codings: vec![coding],
             action: "code".into(),
-        },
+        }),
     )
     .unwrap();
     drop(ws);

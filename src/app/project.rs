@@ -1,0 +1,37 @@
+//! Whole-file commands: merging rater files, issuing one, erasing transcripts and de-identifying.
+//! They are commands like the others, carried out by [`super::apply`], but each is more than one
+//! transaction: a merge takes a backup and then merges each file in its own transaction with its
+//! own undo step; erasing and de-identifying cannot be undone (they drop the steps) and purge the
+//! old text outside any transaction, holding the project exclusively.
+
+use super::command::{Outcome, ProjectCommand};
+use super::{Result, deidentify, erase, team};
+use crate::store::Store;
+
+/// Carries out a whole-file command (its own transactions, backups and purges).
+pub(super) fn carry_out(store: &mut Store, command: ProjectCommand) -> Result<Outcome> {
+    Ok(match command {
+        ProjectCommand::MergeRaterFiles(files) => {
+            let (backup, outcomes) = team::merge_rater_files(store, &files)?;
+            Outcome::Merged { backup, outcomes }
+        }
+        ProjectCommand::IssueRaterFile {
+            rater,
+            transcripts,
+            out,
+            round,
+            second_pass,
+        } => Outcome::Issued(team::issue_rater_file(
+            store,
+            &rater,
+            &transcripts,
+            &out,
+            round.as_deref(),
+            second_pass,
+        )?),
+        ProjectCommand::Erase(ids) => Outcome::Erased(erase::erase(store, &ids)?),
+        ProjectCommand::Deidentify(list) => {
+            Outcome::Deidentified(deidentify::apply_and_purge(store, &list)?)
+        }
+    })
+}
