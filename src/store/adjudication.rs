@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 
 use super::codings::{NewCoding, insert_coding};
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{
     Adjudication, AdjudicationId, CodeId, Decision, RaterId, Span, TranscriptId, now_rfc3339,
 };
@@ -53,13 +53,7 @@ impl Store {
                 insert_coding(tx, c, version)?;
             }
             insert_record(tx, record)?;
-            audit::record(
-                tx,
-                "settle",
-                "adjudication",
-                Some(&record.adjudication_id.to_text()),
-                &serde_json::json!({ "decision": record.decision, "codings": record.codings, "note": record.note }),
-            )
+            Ok(Audit::new("settle", "adjudication", Some(&record.adjudication_id.to_text()), serde_json::json!({ "decision": record.decision, "codings": record.codings, "note": record.note })).with(()))
         })
     }
 
@@ -102,13 +96,7 @@ impl Store {
                     )?;
                 }
             }
-            audit::record(
-                tx,
-                if withdraw { "withdraw" } else { "reinstate" },
-                "adjudication",
-                Some(&id.to_text()),
-                &serde_json::json!({}),
-            )
+            Ok(Audit::new(if withdraw { "withdraw" } else { "reinstate" }, "adjudication", Some(&id.to_text()), serde_json::json!({})).with(()))
         })
     }
 

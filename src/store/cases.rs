@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::transcripts::parse_col;
-use super::{Result, Store, audit};
+use super::{Audit, Result, Store};
 use crate::model::{Case, CaseId, now_rfc3339};
 
 /// What an attribute import did.
@@ -22,24 +22,29 @@ pub struct AttributeReport {
     pub values: usize,
 }
 
-/// The id of the case named `name`, creating it when missing.
-pub(super) fn ensure_case(tx: &Connection, name: &str) -> Result<CaseId> {
+/// The id of the case named `name`, creating it when missing (its audit record then goes into
+/// `made`, to be returned with the change).
+pub(super) fn ensure_case(tx: &Connection, name: &str, made: &mut Vec<Audit>) -> Result<CaseId> {
     if let Some(id) = case_id_by_name(tx, name)? {
         return Ok(id);
     }
     let id = CaseId::new_random();
+    made.push(insert_case_row(tx, id, name)?);
+    Ok(id)
+}
+
+/// Inserts a case row; returns its audit record.
+fn insert_case_row(tx: &Connection, case_id: CaseId, name: &str) -> Result<Audit> {
     tx.execute(
         "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
-        params![id.to_text(), name, now_rfc3339()],
+        params![case_id.to_text(), name, now_rfc3339()],
     )?;
-    audit::record(
-        tx,
+    Ok(Audit::new(
         "create",
         "case",
-        Some(&id.to_text()),
-        &serde_json::json!({ "name": name }),
-    )?;
-    Ok(id)
+        Some(&case_id.to_text()),
+        serde_json::json!({ "name": name }),
+    ))
 }
 
 fn case_id_by_name(tx: &Connection, name: &str) -> Result<Option<CaseId>> {
@@ -93,19 +98,7 @@ impl Store {
                 name: existing.name.clone(),
             });
         }
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![case_id.to_text(), name, now_rfc3339()],
-            )?;
-            audit::record(
-                tx,
-                "create",
-                "case",
-                Some(&case_id.to_text()),
-                &serde_json::json!({ "name": name }),
-            )
-        })
+        self.write(|tx| Ok(insert_case_row(tx, case_id, name)?.with(())))
     }
 
     /// Makes the named cases' attributes exactly these (the reverse of setting some), in one
@@ -130,13 +123,13 @@ impl Store {
                     )?;
                 }
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "replace",
                 "attributes",
                 None,
-                &serde_json::json!({ "cases": rows.len() }),
+                serde_json::json!({ "cases": rows.len() }),
             )
+            .with(()))
         })
     }
 
@@ -163,13 +156,13 @@ impl Store {
                 )?;
                 tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id.to_text()])?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "remove",
                 "cases",
                 None,
-                &serde_json::json!({ "names": names }),
+                serde_json::json!({ "names": names }),
             )
+            .with(()))
         })
     }
 
@@ -182,6 +175,7 @@ impl Store {
     ) -> Result<AttributeReport> {
         self.write(|tx| {
             let mut report = AttributeReport::default();
+            let mut made = Vec::new();
             for (name, values) in rows {
                 let case_id = match case_id_by_name(tx, name)? {
                     Some(id) => {
@@ -190,7 +184,7 @@ impl Store {
                     }
                     None if create_missing => {
                         report.created.push(name.clone());
-                        ensure_case(tx, name)?
+                        ensure_case(tx, name, &mut made)?
                     }
                     None => {
                         report.unmatched.push(name.clone());
@@ -206,14 +200,14 @@ impl Store {
                     report.values += 1;
                 }
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "set",
                 "attributes",
                 None,
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )?;
-            Ok(report)
+                serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .with(report)
+            .after(made))
         })
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::transcripts::parse_text;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Code, CodeId, Codebook, MAX_CODE_DEPTH, now_rfc3339};
 
 /// What a codebook import changed.
@@ -131,14 +131,13 @@ impl Store {
                 };
                 change.version = record_version_of(tx, version + 1, note, &after)?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "import",
                 "codebook",
                 None,
-                &serde_json::to_value(&change).unwrap_or_default(),
-            )?;
-            Ok(change)
+                serde_json::to_value(&change).unwrap_or_default(),
+            )
+            .with(change))
         });
         self.conn.pragma_update(None, "cache_size", cache)?;
         stored

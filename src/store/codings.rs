@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit, raters};
+use super::{Audit, Result, Store, StoreError, raters};
 use crate::model::{
     CodeId, Coding, CodingId, Memo, MemoId, MemoTarget, RaterId, Span, TranscriptId, now_rfc3339,
 };
@@ -73,14 +73,7 @@ impl Store {
                 insert_coding(tx, c, version)?;
                 added.push(c.coding_id);
             }
-            audit::record(
-                tx,
-                action,
-                "codings",
-                None,
-                &serde_json::json!({ "added": added.iter().map(CodingId::to_text).collect::<Vec<_>>() }),
-            )?;
-            Ok(added)
+            Ok(Audit::new(action, "codings", None, serde_json::json!({ "added": added.iter().map(CodingId::to_text).collect::<Vec<_>>() })).with(added))
         })
     }
 
@@ -100,8 +93,7 @@ impl Store {
                     removed.push(id.to_text());
                 }
             }
-            audit::record(tx, "uncode", "codings", None, &serde_json::json!({ "removed": removed }))?;
-            Ok(removed.len())
+            Ok(Audit::new("uncode", "codings", None, serde_json::json!({ "removed": removed })).with(removed.len()))
         })
     }
 

@@ -9,7 +9,7 @@
 
 use rusqlite::params;
 
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodingId, Span, TranscriptId, Turn};
 
 /// One transcript's new version.
@@ -109,7 +109,7 @@ impl Store {
             for (table, key, column) in SCRUBBED {
                 scrubbed += scrub_column(tx, table, key, column, scrub)?;
             }
-            tx.execute("DELETE FROM steps", [])?;
+            super::steps::forget_steps(tx)?;
             super::erase::mark_purge_pending(tx, "de-identification")?;
             for (hash, pseudonym) in names {
                 tx.execute(
@@ -120,15 +120,14 @@ impl Store {
             }
             tx.execute_batch(TEXT_FROZEN)?;
             tx.execute_batch(CODINGS_FROZEN)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "deidentify",
                 "project",
                 None,
-                &serde_json::json!({ "transcripts": versions.len(), "other_texts": scrubbed,
+                serde_json::json!({ "transcripts": versions.len(), "other_texts": scrubbed,
                     "names": names.len() }),
-            )?;
-            Ok(scrubbed)
+            )
+            .with(scrubbed))
         })
     }
 }

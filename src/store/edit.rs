@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
 use super::codings::{NewCoding, check_exists, exists, insert_coding};
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodeId, Codebook, CodingId, RaterId, Span, now_rfc3339};
 
 /// One change to the codebook and codings, applied as one transaction.
@@ -117,14 +117,7 @@ impl Store {
             for code_id in &report.retired {
                 refuse_live_codings(tx, &before, *code_id)?;
             }
-            audit::record(
-                tx,
-                &edit.action,
-                "edit",
-                None,
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )?;
-            Ok(report)
+            Ok(Audit::new(&edit.action, "edit", None, serde_json::to_value(&report).unwrap_or_default()).with(report))
         })
     }
 }

@@ -9,7 +9,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::TranscriptId;
 
 /// What erasing takes away (or would).
@@ -142,17 +142,16 @@ impl Store {
                     [case],
                 )?;
             }
-            tx.execute("DELETE FROM steps", [])?;
+            super::steps::forget_steps(tx)?;
             mark_purge_pending(tx, "erase")?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "erase",
                 "transcripts",
                 None,
-                &serde_json::json!({ "transcripts": erasure.transcripts, "codings": erasure.codings,
+                serde_json::json!({ "transcripts": erasure.transcripts, "codings": erasure.codings,
                     "cases": erasure.cases }),
-            )?;
-            Ok(())
+            )
+            .with(()))
         })?;
         Ok(erasure)
     }
@@ -166,6 +165,8 @@ impl Store {
         let _whole = self.exclusive()?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.checkpoint_truncate()?;
+        // Not through `write`, and not audited: VACUUM rewrites the file, not its data (the erase
+        // or de-identification that freed the pages wrote its record).
         self.conn.execute_batch("VACUUM")?;
         self.checkpoint_truncate()?;
         Ok(())

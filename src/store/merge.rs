@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::proposals::Proposal;
 use super::team::RaterFileInfo;
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Audited, Result, Store, StoreError};
 use crate::model::{Coding, CodingId, Memo, MemoTarget, Rater, RaterId, Span, TranscriptId};
 
 /// A rater's work read from a rater file, ready to merge.
@@ -236,16 +236,16 @@ impl Store {
                 }
             }
             // Merging again what is already here writes nothing at all.
-            if !report.is_empty() {
-                audit::record(
-                    tx,
-                    "merge",
-                    "rater-file",
-                    Some(&rater),
-                    &serde_json::json!({ "file": file, "report": report }),
-                )?;
+            if report.is_empty() {
+                return Ok(Audited::unchanged(report));
             }
-            Ok(report)
+            Ok(Audit::new(
+                "merge",
+                "rater-file",
+                Some(&rater),
+                serde_json::json!({ "file": file, "report": report }),
+            )
+            .with(report))
         })
     }
 

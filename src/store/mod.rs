@@ -29,6 +29,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::model::quoting::shell_word;
 use crate::model::{ProjectId, SpanError, now_rfc3339};
+use audit::{Audit, Audited};
 
 pub use audit::AuditEntry;
 pub use backup::{BY_HAND, BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
@@ -427,34 +428,31 @@ impl Store {
         self.conn
             .pragma_update(None, "application_id", schema::APPLICATION_ID)?;
         self.migrate()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let project_id = ProjectId::new_random();
-        let now = now_rfc3339();
-        for (key, value) in [
-            ("project_id", project_id.to_text()),
-            ("name", name.to_string()),
-            ("created_at", now.clone()),
-            (
-                "created_by",
-                format!("Accord {}", env!("CARGO_PKG_VERSION")),
-            ),
-        ] {
-            tx.execute(
-                "INSERT INTO project (key, value) VALUES (?1, ?2)",
-                (key, value),
-            )?;
-        }
-        audit::record(
-            &tx,
-            "create",
-            "project",
-            Some(&project_id.to_text()),
-            &serde_json::json!({ "name": name }),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let project_id = ProjectId::new_random();
+            let now = now_rfc3339();
+            for (key, value) in [
+                ("project_id", project_id.to_text()),
+                ("name", name.to_string()),
+                ("created_at", now.clone()),
+                (
+                    "created_by",
+                    format!("Accord {}", env!("CARGO_PKG_VERSION")),
+                ),
+            ] {
+                tx.execute(
+                    "INSERT INTO project (key, value) VALUES (?1, ?2)",
+                    (key, value),
+                )?;
+            }
+            Ok(Audit::new(
+                "create",
+                "project",
+                Some(&project_id.to_text()),
+                serde_json::json!({ "name": name }),
+            )
+            .with(()))
+        })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -475,7 +473,9 @@ impl Store {
                 return Ok(());
             }
             // Each step under the write lock, the version read again under it: another process
-            // opening the same project may have taken the step meanwhile.
+            // opening the same project may have taken the step meanwhile. (Not through `write`
+            // and without an audit record: a migration changes the schema, not the project's
+            // data, and the schema version says which steps were taken.)
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -511,21 +511,23 @@ impl Store {
         }
     }
 
-    /// Runs `f` in one transaction: all of it is stored, or nothing. Outside any transaction it
-    /// begins `IMMEDIATE` (the write lock is taken first, so another process's write makes it wait
-    /// up to the busy timeout instead of failing after a read); inside [`Store::atomic`] it is a
-    /// savepoint, part of that one larger transaction.
-    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one transaction: all of it is stored, with the audit records `f` returns, or
+    /// nothing. Outside any transaction it begins `IMMEDIATE` (the write lock is taken first, so
+    /// another process's write makes it wait up to the busy timeout instead of failing after a
+    /// read); inside [`Store::atomic`] it is a savepoint, part of that one larger transaction.
+    /// Every change to project data goes through here, so none is stored without its record.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<Audited<T>>) -> Result<T> {
+        let before = self.conn.total_changes();
         if self.conn.is_autocommit() {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
+            let out = f(&tx)?.store(&tx, before)?;
             tx.commit()?;
             Ok(out)
         } else {
             let sp = self.conn.savepoint()?;
-            let out = f(&sp)?;
+            let out = f(&sp)?.store(&sp, before)?;
             sp.commit()?;
             Ok(out)
         }

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_col;
-use super::{Edit, EditReport, Result, Store, StoreError, audit};
+use super::{Audit, Edit, EditReport, Result, Store, StoreError};
 use crate::model::{Code, ProposalId, RaterId, now_rfc3339};
 
 /// A proposed change to one code, from a rater who may not change the codebook.
@@ -63,13 +63,7 @@ impl Store {
         }
         self.write(|tx| {
             insert_proposal(tx, proposal)?;
-            audit::record(
-                tx,
-                "propose",
-                "code",
-                Some(&proposal.proposed.code_id.to_text()),
-                &serde_json::json!({ "proposal": proposal.proposal_id.to_text(), "note": proposal.note }),
-            )
+            Ok(Audit::new("propose", "code", Some(&proposal.proposed.code_id.to_text()), serde_json::json!({ "proposal": proposal.proposal_id.to_text(), "note": proposal.note })).with(()))
         })
     }
 
@@ -139,7 +133,7 @@ impl Store {
                 "UPDATE proposals SET status = 'open', decided_at = NULL, decision_note = NULL WHERE proposal_id = ?1",
                 [id.to_text()],
             )?;
-            audit::record(tx, "reopen", "proposal", Some(&id.to_text()), &serde_json::json!({}))
+            Ok(Audit::new("reopen", "proposal", Some(&id.to_text()), serde_json::json!({})).with(()))
         })
     }
 
@@ -171,13 +165,7 @@ impl Store {
                     reference: id.to_text(),
                 });
             }
-            audit::record(
-                tx,
-                status,
-                "proposal",
-                Some(&id.to_text()),
-                &serde_json::json!({ "note": note }),
-            )
+            Ok(Audit::new(status, "proposal", Some(&id.to_text()), serde_json::json!({ "note": note })).with(()))
         })
     }
 
@@ -209,13 +197,13 @@ impl Store {
                 "DELETE FROM proposals WHERE proposal_id = ?1",
                 [id.to_text()],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "delete",
                 "proposal",
                 Some(&id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
@@ -223,13 +211,13 @@ impl Store {
     pub fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
         self.write(|tx| {
             insert_proposal(tx, proposal)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "restore",
                 "proposal",
                 Some(&proposal.proposal_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 

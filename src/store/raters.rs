@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::transcripts::{parse_col, parse_text};
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, now_rfc3339};
 
 impl Store {
@@ -58,13 +58,13 @@ impl Store {
                     now_rfc3339()
                 ],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "create",
                 "rater",
                 Some(&rater.rater_id.to_text()),
-                &serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
+                serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
             )
+            .with(()))
         })
     }
 
@@ -117,13 +117,13 @@ impl Store {
         };
         self.write(|tx| {
             insert_memo(tx, &memo)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "create",
                 "memo",
                 Some(&memo.memo_id.to_text()),
-                &serde_json::to_value(&memo).unwrap_or_default(),
+                serde_json::to_value(&memo).unwrap_or_default(),
             )
+            .with(()))
         })?;
         Ok(memo)
     }

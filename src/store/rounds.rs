@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodeId, RaterId, RoundId, TranscriptId};
 
 /// A reliability round.
@@ -62,14 +62,8 @@ impl Store {
                     params![round.round_id.to_text(), r.to_text()],
                 )?;
             }
-            audit::record(
-                tx,
-                "create",
-                "round",
-                Some(&round.round_id.to_text()),
-                &serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
-                    "transcripts": round.transcripts.len(), "raters": round.raters.len() }),
-            )
+            Ok(Audit::new("create", "round", Some(&round.round_id.to_text()), serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
+                    "transcripts": round.transcripts.len(), "raters": round.raters.len() })).with(()))
         })
     }
 
@@ -87,13 +81,13 @@ impl Store {
                     [round_id.to_text()],
                 )?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "remove",
                 "round",
                 Some(&round_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
@@ -157,13 +151,13 @@ impl Store {
                 "UPDATE rounds SET computed_at = ?2 WHERE round_id = ?1",
                 params![round_id.to_text(), computed_at],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "compute",
                 "round",
                 Some(&round_id.to_text()),
-                &serde_json::json!({ "codes": results.len() }),
+                serde_json::json!({ "codes": results.len() }),
             )
+            .with(()))
         })
     }
 

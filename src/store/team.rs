@@ -11,7 +11,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, audit, schema};
+use super::{Audit, Result, Store, StoreError, schema};
 use crate::model::{ProjectId, Rater, RaterId, RaterKind, TranscriptId, now_rfc3339};
 
 /// Where a rater file came from.
@@ -150,13 +150,13 @@ impl Store {
                 "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
                 params![rater.to_text(), first.to_text()],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "second-pass",
                 "rater",
                 Some(&rater.to_text()),
-                &serde_json::json!({ "pass_of": first.to_text() }),
+                serde_json::json!({ "pass_of": first.to_text() }),
             )
+            .with(()))
         })
     }
 
@@ -202,6 +202,8 @@ impl Store {
         let rater = spec.rater_id.to_text();
         let version = self.codebook_version()?;
         let origin = self.project_id()?.to_text();
+        // Not through `write`: this project is only read; the rater file written here gets its
+        // own audit record ("issue", below).
         let tx = self.conn.unchecked_transaction()?;
         let chosen = "(SELECT value FROM json_each(?1))";
         for sql in [

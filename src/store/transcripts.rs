@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, audit, cases};
+use super::{Audit, Result, Store, StoreError, cases};
 use crate::model::{CaseId, Role, SourceFormat, Span, Transcript, TranscriptId, Turn, TurnId};
 
 /// A transcript without its text: what lists show.
@@ -86,22 +86,24 @@ impl Store {
                     name: existing,
                 });
             }
+            let mut made = Vec::new();
             let case_id = match case_name {
-                Some(name) => Some(cases::ensure_case(tx, name)?),
+                Some(name) => Some(cases::ensure_case(tx, name, &mut made)?),
                 None => transcript.case_id,
             };
             insert_row(tx, transcript, case_id)?;
             for turn in &transcript.turns {
                 insert_turn(tx, transcript.transcript_id, turn)?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "import",
                 "transcript",
                 Some(&transcript.transcript_id.to_text()),
-                &serde_json::json!({ "name": transcript.name, "file": transcript.source_file,
+                serde_json::json!({ "name": transcript.name, "file": transcript.source_file,
                     "sha256": transcript.sha256, "turns": transcript.turns.len() }),
             )
+            .with(())
+            .after(made))
         })
     }
 
@@ -216,7 +218,7 @@ impl Store {
                 "UPDATE transcripts SET removed_at = ?2 WHERE transcript_id = ?1 AND removed_at IS NULL",
                 params![transcript_id.to_text(), crate::model::now_rfc3339()],
             )?;
-            audit::record(tx, "remove", "transcript", Some(&transcript_id.to_text()), &serde_json::json!({ "name": name }))
+            Ok(Audit::new("remove", "transcript", Some(&transcript_id.to_text()), serde_json::json!({ "name": name })).with(()))
         })?;
         Ok(name)
     }

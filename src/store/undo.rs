@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::raters::insert_memo;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Memo, MemoId, RaterId, TranscriptId};
 
 /// The settings key of blind mode: while `"on"`, a rater sees only their own codings.
@@ -36,13 +36,13 @@ impl Store {
                 )?,
                 None => tx.execute("DELETE FROM project WHERE key = ?1", [&stored])?,
             };
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "set",
                 "setting",
                 Some(key),
-                &serde_json::json!({ "value": value }),
+                serde_json::json!({ "value": value }),
             )
+            .with(()))
         })
     }
 
@@ -61,13 +61,13 @@ impl Store {
                     reference: memo_id.to_text(),
                 });
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "delete",
                 "memo",
                 Some(&memo_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
@@ -75,13 +75,13 @@ impl Store {
     pub fn restore_memo(&mut self, memo: &Memo) -> Result<()> {
         self.write(|tx| {
             insert_memo(tx, memo)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "restore",
                 "memo",
                 Some(&memo.memo_id.to_text()),
-                &serde_json::to_value(memo).unwrap_or_default(),
+                serde_json::to_value(memo).unwrap_or_default(),
             )
+            .with(()))
         })
     }
 
@@ -98,13 +98,7 @@ impl Store {
                     reference: transcript_id.to_text(),
                 });
             }
-            audit::record(
-                tx,
-                "restore",
-                "transcript",
-                Some(&transcript_id.to_text()),
-                &serde_json::json!({}),
-            )
+            Ok(Audit::new("restore", "transcript", Some(&transcript_id.to_text()), serde_json::json!({})).with(()))
         })
     }
 
@@ -120,13 +114,13 @@ impl Store {
                     crate::model::now_rfc3339()
                 ],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "restore",
                 "rater",
                 Some(&rater.rater_id.to_text()),
-                &serde_json::json!({ "name": rater.name }),
+                serde_json::json!({ "name": rater.name }),
             )
+            .with(()))
         })
     }
 
@@ -149,13 +143,13 @@ impl Store {
                 "DELETE FROM raters WHERE rater_id = ?1",
                 [rater_id.to_text()],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "remove",
                 "rater",
                 Some(&rater_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 }
