@@ -84,19 +84,23 @@ impl Store {
             )?;
             for coding in &record.codings {
                 if withdraw {
-                    tx.execute(
-                        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (coding_id) DO NOTHING",
-                        params![coding.to_text(), now, record.consensus_rater.to_text()],
+                    super::codings::insert_removal(
+                        tx,
+                        *coding,
+                        &now,
+                        Some(record.consensus_rater),
                     )?;
                 } else {
-                    tx.execute(
-                        "DELETE FROM coding_removals WHERE coding_id = ?1",
-                        [coding.to_text()],
-                    )?;
+                    super::codings::delete_removal(tx, *coding)?;
                 }
             }
-            Ok(Audit::new(if withdraw { "withdraw" } else { "reinstate" }, "adjudication", Some(&id.to_text()), serde_json::json!({})).with(()))
+            Ok(Audit::new(
+                if withdraw { "withdraw" } else { "reinstate" },
+                "adjudication",
+                Some(&id.to_text()),
+                serde_json::json!({}),
+            )
+            .with(()))
         })
     }
 

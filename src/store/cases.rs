@@ -47,6 +47,18 @@ fn insert_case_row(tx: &Connection, case_id: CaseId, name: &str) -> Result<Audit
     ))
 }
 
+/// Deletes a case with its attributes (inside the caller's transaction).
+pub(super) fn delete_case(tx: &Connection, case_id: &str) -> Result<()> {
+    delete_attributes(tx, case_id)?;
+    tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id])?;
+    Ok(())
+}
+
+fn delete_attributes(tx: &Connection, case_id: &str) -> Result<()> {
+    tx.execute("DELETE FROM case_attributes WHERE case_id = ?1", [case_id])?;
+    Ok(())
+}
+
 fn case_id_by_name(tx: &Connection, name: &str) -> Result<Option<CaseId>> {
     let found: Option<String> = tx
         .query_row("SELECT case_id FROM cases WHERE name = ?1", [name], |r| {
@@ -112,10 +124,7 @@ impl Store {
                 let Some(case_id) = case_id_by_name(tx, name)? else {
                     continue;
                 };
-                tx.execute(
-                    "DELETE FROM case_attributes WHERE case_id = ?1",
-                    [case_id.to_text()],
-                )?;
+                delete_attributes(tx, &case_id.to_text())?;
                 for (key, value) in values {
                     tx.execute(
                         "INSERT INTO case_attributes (case_id, name, value) VALUES (?1, ?2, ?3)",
@@ -150,11 +159,7 @@ impl Store {
                         "case {name:?} has transcripts; it is kept"
                     )));
                 }
-                tx.execute(
-                    "DELETE FROM case_attributes WHERE case_id = ?1",
-                    [case_id.to_text()],
-                )?;
-                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id.to_text()])?;
+                delete_case(tx, &case_id.to_text())?;
             }
             Ok(Audit::new(
                 "remove",

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::transcripts::parse_col;
-use super::{Audit, Result, Store, StoreError, raters};
+use super::{Audit, Result, Store, StoreError, memos};
 use crate::model::{
     CodeId, Coding, CodingId, Memo, MemoId, MemoTarget, RaterId, Span, TranscriptId, now_rfc3339,
 };
@@ -84,16 +84,18 @@ impl Store {
             let mut removed = Vec::new();
             for id in ids {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                let n = tx.execute(
-                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (coding_id) DO NOTHING",
-                    params![id.to_text(), now_rfc3339(), by.map(|r| r.to_text())],
-                )?;
+                let n = insert_removal(tx, *id, &now_rfc3339(), by)?;
                 if n > 0 {
                     removed.push(id.to_text());
                 }
             }
-            Ok(Audit::new("uncode", "codings", None, serde_json::json!({ "removed": removed })).with(removed.len()))
+            Ok(Audit::new(
+                "uncode",
+                "codings",
+                None,
+                serde_json::json!({ "removed": removed }),
+            )
+            .with(removed.len()))
         })
     }
 
@@ -175,6 +177,29 @@ impl Store {
     }
 }
 
+/// Tombstones a coding (removed at `at`, by `by`) unless it is removed already; returns 1 when it
+/// was live.
+pub(super) fn insert_removal(
+    tx: &Connection,
+    id: CodingId,
+    at: &str,
+    by: Option<RaterId>,
+) -> Result<usize> {
+    Ok(tx.execute(
+        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
+         ON CONFLICT (coding_id) DO NOTHING",
+        params![id.to_text(), at, by.map(|r| r.to_text())],
+    )?)
+}
+
+/// Brings a removed coding back (deletes its tombstone); returns 1 when it was removed.
+pub(super) fn delete_removal(tx: &Connection, id: CodingId) -> Result<usize> {
+    Ok(tx.execute(
+        "DELETE FROM coding_removals WHERE coding_id = ?1",
+        [id.to_text()],
+    )?)
+}
+
 pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Result<()> {
     let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
     tx.execute(
@@ -199,7 +224,7 @@ pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Res
             text: text.to_string(),
             created_at,
         };
-        raters::insert_memo(tx, &memo)?;
+        memos::insert_memo(tx, &memo)?;
     }
     Ok(())
 }

@@ -112,11 +112,7 @@ impl Store {
             super::steps::forget_steps(tx)?;
             super::erase::mark_purge_pending(tx, "de-identification")?;
             for (hash, pseudonym) in names {
-                tx.execute(
-                    "INSERT INTO project (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![format!("setting.pseudonym.{hash}"), pseudonym],
-                )?;
+                super::project::put_setting(tx, &format!("pseudonym.{hash}"), Some(pseudonym))?;
             }
             tx.execute_batch(TEXT_FROZEN)?;
             tx.execute_batch(CODINGS_FROZEN)?;

@@ -72,11 +72,7 @@ impl Store {
         self.write(|tx| {
             let mut report = EditReport::default();
             let before = read_codebook(tx)?;
-            let mut version: i64 = tx.query_row(
-                "SELECT coalesce(max(version), 0) FROM codebook_versions",
-                [],
-                |r| r.get(0),
-            )?;
+            let mut version = super::codebook::latest_version(tx)?;
             if let Some(book) = &edit.codebook {
                 let changed = set_codebook(tx, &before, book, &mut report.retired)?;
                 if changed {
@@ -90,11 +86,7 @@ impl Store {
             report.codebook_version = version;
             for id in &edit.restore {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                if tx.execute(
-                    "DELETE FROM coding_removals WHERE coding_id = ?1",
-                    [id.to_text()],
-                )? > 0
-                {
+                if super::codings::delete_removal(tx, *id)? > 0 {
                     report.restored.push(*id);
                 }
             }
@@ -105,19 +97,20 @@ impl Store {
             }
             for id in &edit.remove {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                if tx.execute(
-                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (coding_id) DO NOTHING",
-                    params![id.to_text(), now_rfc3339(), edit.by.map(|r| r.to_text())],
-                )? > 0
-                {
+                if super::codings::insert_removal(tx, *id, &now_rfc3339(), edit.by)? > 0 {
                     report.removed.push(*id);
                 }
             }
             for code_id in &report.retired {
                 refuse_live_codings(tx, &before, *code_id)?;
             }
-            Ok(Audit::new(&edit.action, "edit", None, serde_json::to_value(&report).unwrap_or_default()).with(report))
+            Ok(Audit::new(
+                &edit.action,
+                "edit",
+                None,
+                serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .with(report))
         })
     }
 }

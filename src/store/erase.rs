@@ -7,7 +7,7 @@
 //! no page still holds the text.
 //! Rounds keep their computed results (numbers only).
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::{Audit, Result, Store, StoreError};
 use crate::model::TranscriptId;
@@ -135,12 +135,8 @@ impl Store {
                 erase_one(tx, &id.to_text())?;
             }
             for case in &cases {
-                tx.execute("DELETE FROM case_attributes WHERE case_id = ?1", [case])?;
-                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case])?;
-                tx.execute(
-                    "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
-                    [case],
-                )?;
+                super::cases::delete_case(tx, case)?;
+                forget_details(tx, case)?;
             }
             super::steps::forget_steps(tx)?;
             mark_purge_pending(tx, "erase")?;
@@ -246,12 +242,7 @@ pub const PURGE_PENDING: &str = "purge_pending";
 
 /// Marks, inside the transaction that removes text, that the backups and index must follow.
 pub(super) fn mark_purge_pending(tx: &Connection, why: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO project (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![format!("setting.{PURGE_PENDING}"), why],
-    )?;
-    Ok(())
+    super::project::put_setting(tx, PURGE_PENDING, Some(why))
 }
 
 fn erase_one(tx: &Connection, t: &str) -> Result<()> {
@@ -275,9 +266,14 @@ fn erase_one(tx: &Connection, t: &str) -> Result<()> {
     tx.execute("DELETE FROM turns WHERE transcript_id = ?1", [t])?;
     tx.execute("DELETE FROM transcripts WHERE transcript_id = ?1", [t])?;
     // The log keeps that something happened to this id, not its name or file name.
+    forget_details(tx, t)
+}
+
+/// Keeps in the audit log that something happened to this id, not its name or file name.
+fn forget_details(tx: &Connection, entity_id: &str) -> Result<()> {
     tx.execute(
         "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
-        params![t],
+        [entity_id],
     )?;
     Ok(())
 }

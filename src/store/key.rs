@@ -115,11 +115,10 @@ pub(super) fn unlock(conn: &Connection, key: Option<&Passphrase>, path: &Path) -
 /// Reads a keyed connection once: a wrong passphrase shows here ("not a database"); a file that
 /// cannot be read for another reason (nothing can be written beside it) says so.
 pub(super) fn check(conn: &Connection, path: &Path) -> Result<()> {
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| match super::open_error(path, e) {
-            e @ StoreError::CannotWrite { .. } => e,
-            _ => StoreError::WrongPassphrase(path.to_path_buf()),
-        })
+    super::read_once(conn).map_err(|e| match super::open_error(path, e) {
+        e @ StoreError::CannotWrite { .. } => e,
+        _ => StoreError::WrongPassphrase(path.to_path_buf()),
+    })
 }
 
 #[cfg(test)]

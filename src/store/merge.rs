@@ -187,10 +187,7 @@ impl Store {
                     // Live in the file but removed here (a merge undone, or an uncode): the file
                     // brings it back, as redo would.
                     if c.removed_at.is_none()
-                        && tx.execute(
-                            "DELETE FROM coding_removals WHERE coding_id = ?1",
-                            [c.coding_id.to_text()],
-                        )? > 0
+                        && super::codings::delete_removal(tx, c.coding_id)? > 0
                     {
                         report.restored += 1;
                         report.detail.restored.push(c.coding_id);
@@ -210,11 +207,7 @@ impl Store {
                         .iter()
                         .find(|(id, _)| *id == c.coding_id)
                         .and_then(|(_, by)| *by);
-                    let n = tx.execute(
-                        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (coding_id) DO NOTHING",
-                        params![c.coding_id.to_text(), at, by.map(|r| r.to_text())],
-                    )?;
+                    let n = super::codings::insert_removal(tx, c.coding_id, at, by)?;
                     report.removals += n;
                     if n > 0 && added == 0 {
                         report.detail.removed.push(c.coding_id);
@@ -224,7 +217,7 @@ impl Store {
             for memo in &work.memos {
                 let exists = super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
                 if !exists && memo_target_exists(tx, memo.target)? {
-                    super::raters::insert_memo(tx, memo)?;
+                    super::memos::insert_memo(tx, memo)?;
                     report.memos += 1;
                     report.detail.memos.push(memo.clone());
                 }
@@ -302,14 +295,7 @@ impl Store {
             }
         }
         for (version, snapshot) in &work.codebook_versions {
-            let known: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT snapshot FROM codebook_versions WHERE version = ?1",
-                    [version],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let known = super::codebook::snapshot_at(&self.conn, *version)?;
             if known.as_deref() != Some(snapshot.as_str()) {
                 return refuse(format!(
                     "it holds codebook version {version}, which this project does not know (the \

@@ -61,13 +61,7 @@ pub(super) fn refuse_in_rater_file(conn: &Connection) -> Result<()> {
 }
 
 fn read_info(conn: &Connection) -> Result<Option<RaterFileInfo>> {
-    let get = |key: &str| -> Result<Option<String>> {
-        Ok(conn
-            .query_row("SELECT value FROM project WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    };
+    let get = |key: &str| super::project::meta(conn, key);
     let Some(origin) = get(INFO_KEYS[0])? else {
         return Ok(None);
     };

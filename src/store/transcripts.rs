@@ -223,6 +223,23 @@ impl Store {
         Ok(name)
     }
 
+    /// Brings back a removed transcript (refused if another live transcript took its name).
+    pub fn restore_transcript(&mut self, transcript_id: TranscriptId) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE transcripts SET removed_at = NULL WHERE transcript_id = ?1 AND removed_at IS NOT NULL",
+                [transcript_id.to_text()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: "removed transcript",
+                    reference: transcript_id.to_text(),
+                });
+            }
+            Ok(Audit::new("restore", "transcript", Some(&transcript_id.to_text()), serde_json::json!({})).with(()))
+        })
+    }
+
     /// Fingerprints of what the search index holds about each live transcript: first its text hash,
     /// case and the case's attributes (what its turn documents hold), then that with its live codings
     /// and their raters (what its coded-passage documents hold). The index compares these to know
