@@ -8,6 +8,10 @@ use crate::model::{
     Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
     Rater, RaterId, RaterKind, RoundId, TranscriptId,
 };
+use crate::store::api::{
+    CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
+    TranscriptsWrites,
+};
 use crate::store::{AttributeReport, CodebookChange, Edit, EditReport, NewCoding, Proposal, Store};
 
 /// A change to a project. Commands are kept (as JSON) as the undo and redo of each change.

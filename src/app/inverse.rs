@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::command::{Command, Outcome, apply};
 use super::{AppError, Result};
 use crate::model::{CodingId, Memo};
+use crate::store::api::CodingsWrites;
 use crate::store::{Edit, EditReport, Store};
 
 /// Applies a command and works out its undo and redo commands.

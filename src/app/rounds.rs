@@ -12,6 +12,7 @@ use super::agreement::{AgreementOptions, CodeRow, Unit, project_agreement};
 use super::agreement_input::Selection;
 use super::{AppError, Result};
 use crate::model::{Code, CodeId, Codebook, RaterId, RoundId, TranscriptId, now_rfc3339};
+use crate::store::api::RoundsWrites;
 use crate::store::{Round, Store};
 
 /// One code's agreement in one round, as kept.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::export::Staging;
 use super::{AppError, Command, Result};
 use crate::model::{Code, CodingId, ProposalId, Rater, RaterId, TranscriptId};
+use crate::store::api::{RatersWrites, TeamWrites};
 use crate::store::{Edit, MergeDetail, MergeReport, RaterFileSpec, Store};
 
 /// What issuing a rater file did.

@@ -14,6 +14,7 @@ use super::command::{Command, Outcome, apply};
 use super::{AppError, Result};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
 use crate::store::Store;
+use crate::store::api::HistoryWrites;
 
 /// A project open for work.
 #[derive(Debug)]

@@ -24,7 +24,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str, idx: usize) -> rusqlit
 impl Store {
     /// Settles a disagreement: adds the consensus codings and the record, in one transaction. The
     /// codings must belong to the record's consensus rater, transcript and code.
-    pub fn settle(&mut self, record: &Adjudication, codings: &[NewCoding]) -> Result<()> {
+    pub(super) fn settle(&mut self, record: &Adjudication, codings: &[NewCoding]) -> Result<()> {
         if codings.iter().any(|c| {
             c.rater_id != record.consensus_rater
                 || c.transcript_id != record.transcript_id
@@ -58,12 +58,12 @@ impl Store {
     }
 
     /// Withdraws a decision (its codings are removed); `reinstate` reverses it.
-    pub fn withdraw_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
+    pub(super) fn withdraw_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
         self.set_withdrawn(id, true)
     }
 
     /// Reinstates a withdrawn decision with its very same codings.
-    pub fn reinstate_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
+    pub(super) fn reinstate_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
         self.set_withdrawn(id, false)
     }
 

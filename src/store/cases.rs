@@ -96,7 +96,7 @@ impl Store {
     /// Adds a case with a given id (from a REFI-QDA file). A case already stored with that id and
     /// name is left as it is; a case of that name with another id, or that id with another name, is
     /// refused.
-    pub fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
+    pub(super) fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
         if let Some(existing) = self
             .cases()?
             .iter()
@@ -115,7 +115,7 @@ impl Store {
 
     /// Makes the named cases' attributes exactly these (the reverse of setting some), in one
     /// transaction; names of cases that no longer exist are skipped.
-    pub fn replace_attributes(
+    pub(super) fn replace_attributes(
         &mut self,
         rows: &[(String, BTreeMap<String, String>)],
     ) -> Result<()> {
@@ -143,7 +143,7 @@ impl Store {
     }
 
     /// Removes cases that no transcript belongs to (the reverse of creating them from attributes).
-    pub fn remove_empty_cases(&mut self, names: &[String]) -> Result<()> {
+    pub(super) fn remove_empty_cases(&mut self, names: &[String]) -> Result<()> {
         self.write(|tx| {
             for name in names {
                 let Some(case_id) = case_id_by_name(tx, name)? else {
@@ -173,7 +173,7 @@ impl Store {
 
     /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
     /// no case are skipped and reported, unless `create_missing` creates those cases.
-    pub fn set_attributes(
+    pub(super) fn set_attributes(
         &mut self,
         rows: &[(String, BTreeMap<String, String>)],
         create_missing: bool,

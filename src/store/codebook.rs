@@ -45,7 +45,11 @@ impl Store {
     }
 
     /// Imports a codebook: codes are matched by id; a new version is recorded when anything changed.
-    pub fn import_codebook(&mut self, book: &Codebook, note: &str) -> Result<CodebookChange> {
+    pub(super) fn import_codebook(
+        &mut self,
+        book: &Codebook,
+        note: &str,
+    ) -> Result<CodebookChange> {
         check_parents(book)?;
         let before = self.codebook()?;
         // Every path and lookup through maps built once: linear in the number of codes.

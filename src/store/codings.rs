@@ -48,7 +48,11 @@ impl Store {
     /// Adds codings in one transaction, after checking every span against its transcript and every
     /// code and rater. A coding whose id is already stored is skipped (so importing twice is harmless).
     /// Returns the ids actually added.
-    pub fn add_codings(&mut self, codings: &[NewCoding], action: &str) -> Result<Vec<CodingId>> {
+    pub(super) fn add_codings(
+        &mut self,
+        codings: &[NewCoding],
+        action: &str,
+    ) -> Result<Vec<CodingId>> {
         let version = self.codebook_version()?;
         if version == 0 && !codings.is_empty() {
             return Err(StoreError::NotFound {
@@ -79,7 +83,11 @@ impl Store {
 
     /// Removes codings (writes tombstones) in one transaction; already removed ones are skipped.
     /// Returns how many were removed.
-    pub fn remove_codings(&mut self, ids: &[CodingId], by: Option<RaterId>) -> Result<usize> {
+    pub(super) fn remove_codings(
+        &mut self,
+        ids: &[CodingId],
+        by: Option<RaterId>,
+    ) -> Result<usize> {
         self.write(|tx| {
             let mut removed = Vec::new();
             for id in ids {

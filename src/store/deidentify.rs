@@ -73,7 +73,7 @@ pub fn name_hash(salt: &str, name: &str) -> String {
 
 impl Store {
     /// The salt of this project's name hashes (made on first use).
-    pub fn pseudonym_salt(&mut self) -> Result<String> {
+    pub(super) fn pseudonym_salt(&mut self) -> Result<String> {
         if let Some(salt) = self.setting("pseudonym_salt")? {
             return Ok(salt);
         }
@@ -91,7 +91,7 @@ impl Store {
     /// notes); `scrub` returns the replacement of a text, or `None` when it holds no name. `names`
     /// are (salted hash, pseudonym) pairs to remember. It marks the purge pending: the caller then
     /// purges the file ([`Store::purge_free_pages`]), the backups and the index.
-    pub fn deidentify(
+    pub(crate) fn deidentify(
         &mut self,
         versions: &[NewVersion],
         scrub: &dyn Fn(&str) -> Option<String>,

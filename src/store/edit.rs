@@ -64,7 +64,7 @@ impl EditReport {
 
 impl Store {
     /// Applies an edit in one transaction (see [`Edit`]).
-    pub fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
+    pub(super) fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
         if let Some(book) = &edit.codebook {
             check_parents(book)?;
         }

@@ -157,7 +157,7 @@ impl Store {
     /// exclusively meanwhile, and fails, saying what holds the file, when the log could not be
     /// emptied (a program reading the project keeps the old pages in it): the caller then keeps
     /// the purge pending.
-    pub fn purge_free_pages(&mut self) -> Result<()> {
+    pub(crate) fn purge_free_pages(&mut self) -> Result<()> {
         let _whole = self.exclusive()?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.checkpoint_truncate()?;

@@ -8,7 +8,7 @@ use crate::model::{Memo, MemoId, MemoTarget, RaterId, now_rfc3339};
 
 impl Store {
     /// Adds a memo.
-    pub fn add_memo(
+    pub(super) fn add_memo(
         &mut self,
         target: MemoTarget,
         rater_id: Option<RaterId>,
@@ -91,7 +91,7 @@ impl Store {
             .optional()?)
     }
     /// Deletes a memo (the reverse of writing it).
-    pub fn delete_memo(&mut self, memo_id: MemoId) -> Result<()> {
+    pub(super) fn delete_memo(&mut self, memo_id: MemoId) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute("DELETE FROM memos WHERE memo_id = ?1", [memo_id.to_text()])?;
             if n == 0 {
@@ -111,7 +111,7 @@ impl Store {
     }
 
     /// Puts back a memo exactly as it was (same id and time).
-    pub fn restore_memo(&mut self, memo: &Memo) -> Result<()> {
+    pub(super) fn restore_memo(&mut self, memo: &Memo) -> Result<()> {
         self.write(|tx| {
             insert_memo(tx, memo)?;
             Ok(Audit::new(

@@ -159,7 +159,7 @@ impl Store {
     /// nothing changed, when the work belongs to another project, names a rater this project does not
     /// have, holds a transcript whose text differs from this project's, or was coded under a codebook
     /// version this project does not know.
-    pub fn merge_rater_work(&mut self, work: &RaterWork, file: &str) -> Result<MergeReport> {
+    pub(super) fn merge_rater_work(&mut self, work: &RaterWork, file: &str) -> Result<MergeReport> {
         self.check_rater_work(work, file)?;
         let rater = work.rater.rater_id.to_text();
         self.write(|tx| {

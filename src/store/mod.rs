@@ -3,6 +3,7 @@
 //! and writes an audit record in that same transaction.
 
 mod adjudication;
+pub mod api;
 mod audit;
 mod backup;
 mod cases;
@@ -426,7 +427,7 @@ impl Store {
     /// Runs several changes as ONE transaction: every change `f` makes through the store is
     /// committed together when it returns `Ok`, or none is (and the file is as it was) when it
     /// returns an error.
-    pub fn atomic<T, E: From<StoreError>>(
+    pub(crate) fn atomic<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {

@@ -86,7 +86,7 @@ impl Store {
     }
 
     /// Sets (or with `None` clears) a project setting.
-    pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+    pub(super) fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
         self.write(|tx| {
             put_setting(tx, key, value)?;
             Ok(Audit::new(

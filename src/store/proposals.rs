@@ -53,7 +53,7 @@ pub(super) fn insert_proposal(tx: &Connection, p: &Proposal) -> Result<usize> {
 
 impl Store {
     /// Records a proposal (refused when it changes nothing).
-    pub fn add_proposal(&mut self, proposal: &Proposal) -> Result<()> {
+    pub(super) fn add_proposal(&mut self, proposal: &Proposal) -> Result<()> {
         let current = self.codebook()?;
         if current.get(proposal.proposed.code_id) == Some(&proposal.proposed) {
             return Err(StoreError::Refused(format!(
@@ -98,7 +98,7 @@ impl Store {
 
     /// Accepts an open proposal: the code is changed (or added) as proposed and a new codebook
     /// version is recorded, in one transaction with the decision. Returns what the edit did.
-    pub fn accept_proposal(&mut self, id: ProposalId, note: &str) -> Result<EditReport> {
+    pub(super) fn accept_proposal(&mut self, id: ProposalId, note: &str) -> Result<EditReport> {
         let proposal = self.open_proposal(id)?;
         let mut book = self.codebook()?;
         match book
@@ -121,13 +121,13 @@ impl Store {
     }
 
     /// Rejects an open proposal, with a note; the codebook stays as it is.
-    pub fn reject_proposal(&mut self, id: ProposalId, note: &str) -> Result<()> {
+    pub(super) fn reject_proposal(&mut self, id: ProposalId, note: &str) -> Result<()> {
         self.open_proposal(id)?;
         self.decide(id, "rejected", note)
     }
 
     /// Puts a decided proposal back to open (the reverse of deciding it).
-    pub fn reopen_proposal(&mut self, id: ProposalId) -> Result<()> {
+    pub(super) fn reopen_proposal(&mut self, id: ProposalId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE proposals SET status = 'open', decided_at = NULL, decision_note = NULL WHERE proposal_id = ?1",
@@ -191,7 +191,7 @@ impl Store {
     }
 
     /// Deletes a proposal (the reverse of making or merging it).
-    pub fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
+    pub(super) fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "DELETE FROM proposals WHERE proposal_id = ?1",
@@ -208,7 +208,7 @@ impl Store {
     }
 
     /// Puts back a deleted proposal exactly as it was.
-    pub fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
+    pub(super) fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
         self.write(|tx| {
             insert_proposal(tx, proposal)?;
             Ok(Audit::new(

@@ -1,6 +1,6 @@
 //! Raters (people who code, and consensus layers): reads, adding, removing and putting back.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_col;
 use super::{Audit, Result, Store, StoreError};
@@ -8,7 +8,7 @@ use crate::model::{Rater, RaterId, RaterKind, now_rfc3339};
 
 impl Store {
     /// Adds a rater; names are unique.
-    pub fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater> {
+    pub(super) fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::NotFound {
@@ -33,7 +33,7 @@ impl Store {
 
     /// Adds a rater with a given id (from another project or a REFI-QDA file). A rater already stored
     /// with that id and name is left as it is; a clash of names or of ids is refused.
-    pub fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
+    pub(super) fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
         let existing = self.raters()?;
         if existing.iter().any(|r| r == rater) {
             return Ok(());
@@ -93,8 +93,48 @@ impl Store {
             })
     }
 
+    /// The rater a second pass belongs to (the same person coding again), if `rater_id` is one.
+    pub fn pass_of(&self, rater_id: RaterId) -> Result<Option<RaterId>> {
+        let found: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT pass_of FROM raters WHERE rater_id = ?1",
+                [rater_id.to_text()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.flatten().and_then(|s| s.parse().ok()))
+    }
+
+    /// Adds a rater who is a second pass of another: the same person coding again, compared with
+    /// their first pass like two raters (intra-rater agreement).
+    pub(super) fn add_second_pass(&mut self, first: RaterId, name: &str) -> Result<Rater> {
+        self.atomic(|store| {
+            let rater = store.add_rater(name, RaterKind::Human)?;
+            store.link_pass(rater.rater_id, first)?;
+            Ok(rater)
+        })
+    }
+
+    /// Marks `rater` as a second pass of `first`.
+    pub(super) fn link_pass(&mut self, rater: RaterId, first: RaterId) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
+                params![rater.to_text(), first.to_text()],
+            )?;
+            Ok(Audit::new(
+                "second-pass",
+                "rater",
+                Some(&rater.to_text()),
+                serde_json::json!({ "pass_of": first.to_text() }),
+            )
+            .with(()))
+        })
+    }
+
     /// Puts back a removed rater with the same id and name.
-    pub fn restore_rater(&mut self, rater: &crate::model::Rater) -> Result<()> {
+    pub(super) fn restore_rater(&mut self, rater: &crate::model::Rater) -> Result<()> {
         self.write(|tx| {
             insert_rater_row(tx, rater)?;
             Ok(Audit::new(
@@ -108,7 +148,7 @@ impl Store {
     }
 
     /// Removes a rater who has coded nothing and written nothing (the reverse of adding one).
-    pub fn remove_rater(&mut self, rater_id: RaterId) -> Result<()> {
+    pub(super) fn remove_rater(&mut self, rater_id: RaterId) -> Result<()> {
         self.write(|tx| {
             let used: i64 = tx.query_row(
                 "SELECT (SELECT count(*) FROM codings WHERE rater_id = ?1)

@@ -31,7 +31,7 @@ pub struct Round {
 
 impl Store {
     /// Records a new round.
-    pub fn add_round(&mut self, round: &Round) -> Result<()> {
+    pub(super) fn add_round(&mut self, round: &Round) -> Result<()> {
         if self.rounds()?.iter().any(|r| r.name == round.name) {
             return Err(StoreError::Duplicate {
                 what: "round",
@@ -68,7 +68,7 @@ impl Store {
     }
 
     /// Removes a round with its results (the reverse of starting it).
-    pub fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
+    pub(super) fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
         self.write(|tx| {
             for table in [
                 "round_results",
@@ -130,7 +130,7 @@ impl Store {
     }
 
     /// Replaces a round's stored results (code id, the result as JSON), in one transaction.
-    pub fn set_round_results(
+    pub(super) fn set_round_results(
         &mut self,
         round_id: RoundId,
         results: &[(CodeId, String)],

@@ -45,7 +45,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<StepRecord> {
 
 impl Store {
     /// Records a step that is in effect; the steps undone before it can no longer be redone.
-    pub fn push_step(&mut self, label: &str, undo: &str, redo: &str) -> Result<i64> {
+    pub(super) fn push_step(&mut self, label: &str, undo: &str, redo: &str) -> Result<i64> {
         self.write_steps(|tx| {
             tx.execute("DELETE FROM steps WHERE done = 0", [])?;
             tx.execute(
@@ -85,7 +85,7 @@ impl Store {
     }
 
     /// Marks a step undone (`false`) or in effect again (`true`).
-    pub fn set_step_done(&mut self, step_id: i64, done: bool) -> Result<()> {
+    pub(super) fn set_step_done(&mut self, step_id: i64, done: bool) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE steps SET done = ?2 WHERE step_id = ?1",
@@ -108,11 +108,6 @@ impl Store {
             .prepare(&format!("SELECT {COLUMNS} FROM steps ORDER BY step_id"))?;
         let rows = stmt.query_map([], record)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// Forgets every step (after a change that cannot be undone, such as de-identification).
-    pub fn clear_steps(&mut self) -> Result<()> {
-        self.write_steps(forget_steps)
     }
 
     /// The one write without an audit record, private to this module: the undo history is

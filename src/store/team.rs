@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use super::{Audit, Result, Store, StoreError, schema};
-use crate::model::{ProjectId, Rater, RaterId, RaterKind, TranscriptId, now_rfc3339};
+use super::{Result, Store, StoreError, schema};
+use crate::model::{ProjectId, RaterId, TranscriptId, now_rfc3339};
 
 /// Where a rater file came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,46 +112,6 @@ impl Store {
     /// Where this rater file came from; `None` for a lead's project.
     pub fn rater_file_info(&self) -> Result<Option<RaterFileInfo>> {
         read_info(&self.conn)
-    }
-
-    /// The rater a second pass belongs to (the same person coding again), if `rater_id` is one.
-    pub fn pass_of(&self, rater_id: RaterId) -> Result<Option<RaterId>> {
-        let found: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT pass_of FROM raters WHERE rater_id = ?1",
-                [rater_id.to_text()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(found.flatten().and_then(|s| s.parse().ok()))
-    }
-
-    /// Adds a rater who is a second pass of another: the same person coding again, compared with
-    /// their first pass like two raters (intra-rater agreement).
-    pub fn add_second_pass(&mut self, first: RaterId, name: &str) -> Result<Rater> {
-        self.atomic(|store| {
-            let rater = store.add_rater(name, RaterKind::Human)?;
-            store.link_pass(rater.rater_id, first)?;
-            Ok(rater)
-        })
-    }
-
-    /// Marks `rater` as a second pass of `first`.
-    pub fn link_pass(&mut self, rater: RaterId, first: RaterId) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
-                params![rater.to_text(), first.to_text()],
-            )?;
-            Ok(Audit::new(
-                "second-pass",
-                "rater",
-                Some(&rater.to_text()),
-                serde_json::json!({ "pass_of": first.to_text() }),
-            )
-            .with(()))
-        })
     }
 
     /// Writes a rater file for `spec` at `path` (a new file; the caller renames it into place). It

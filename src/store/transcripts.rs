@@ -74,7 +74,7 @@ pub(super) fn parse_text<T: std::str::FromStr>(text: &str, idx: usize) -> rusqli
 impl Store {
     /// Stores an imported transcript with its turns; creates its case when `case_name` is new.
     /// Refuses a name already used, and reports the transcript already holding the same text.
-    pub fn insert_transcript(
+    pub(super) fn insert_transcript(
         &mut self,
         transcript: &Transcript,
         case_name: Option<&str>,
@@ -211,7 +211,7 @@ impl Store {
 
     /// Removes a transcript from the project's view (its text and codings stay in the file, untouched;
     /// nothing is rewritten). Returns its name.
-    pub fn remove_transcript(&mut self, transcript_id: TranscriptId) -> Result<String> {
+    pub(super) fn remove_transcript(&mut self, transcript_id: TranscriptId) -> Result<String> {
         let name = self.find_transcript(&transcript_id.to_text())?.name;
         self.write(|tx| {
             tx.execute(
@@ -224,7 +224,7 @@ impl Store {
     }
 
     /// Brings back a removed transcript (refused if another live transcript took its name).
-    pub fn restore_transcript(&mut self, transcript_id: TranscriptId) -> Result<()> {
+    pub(super) fn restore_transcript(&mut self, transcript_id: TranscriptId) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE transcripts SET removed_at = NULL WHERE transcript_id = ?1 AND removed_at IS NOT NULL",
