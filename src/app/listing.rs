@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::Result;
 use crate::model::{Coding, MemoTarget, TranscriptId, text};
-use crate::store::{CodingFilter, Store};
+use crate::store::CodingFilter;
+use crate::store::api::{Codebooks, Codings, Memos, Raters, Transcripts};
 
 /// One coding with everything resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,7 +44,10 @@ pub struct CodingView {
 }
 
 /// The codings matching `filter`, resolved, ordered by transcript name, start, end, code, rater.
-pub fn coding_views(store: &Store, filter: &CodingFilter) -> Result<Vec<CodingView>> {
+pub fn coding_views(
+    store: &(impl Codings + Codebooks + Raters + Transcripts + Memos),
+    filter: &CodingFilter,
+) -> Result<Vec<CodingView>> {
     let codings = store.codings(filter)?;
     let book = store.codebook()?;
     let raters: HashMap<_, _> = store
@@ -83,7 +87,7 @@ pub fn coding_views(store: &Store, filter: &CodingFilter) -> Result<Vec<CodingVi
 }
 
 fn view(
-    store: &Store,
+    store: &impl Memos,
     c: &Coding,
     transcript: &str,
     body: &str,
