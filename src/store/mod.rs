@@ -1,6 +1,15 @@
 //! The project store: one SQLite file per project (`*.accord`), WAL, foreign keys on, schema versioned
 //! with migrations. This module is the ONLY place in Accord with SQL. Every change is one transaction
-//! and writes an audit record in that same transaction.
+//! and writes an audit record in that same transaction: `Store::write` takes a closure that
+//! returns an `audit::Audited` value, which only audit records make, and stores them before it
+//! commits.
+//!
+//! This file holds opening, configuration, transactions and errors. Each table group has its file
+//! with its reads and writes (`project` identity and settings, `transcripts`, `cases`, `codebook`,
+//! `codings`, `raters`, `memos`, `proposals`, `rounds`, `adjudication`, `steps`, `audit`); `schema`
+//! holds the migrations; `api` the traits by concept that the application layer reads and writes
+//! through (writes are visible only inside the crate). Whole-file operations have theirs (`backup`,
+//! `key`, `lock`, `erase`, `deidentify`, `team`, `merge`).
 
 mod adjudication;
 pub mod api;
