@@ -50,6 +50,7 @@ fn generated_text(words: &[String], rng: &mut Gen) -> String {
     text
 }
 
+#[allow(clippy::too_many_lines)] // one project set up step by step, read top to bottom
 fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
     let path = dir.join("frame.accord");
     let mut store = Store::create(&path, "Frame bench").expect("create");

@@ -1,5 +1,5 @@
 //! The store's interface, by concept: what the application layer reads and writes, in model
-//! values, so that a second backend (a PostgreSQL team store is planned) can stand behind it.
+//! values, so that a second backend (a `PostgreSQL` team store is planned) can stand behind it.
 //! Each concept has a trait of reads (public: the application's functions take `&impl Codings`
 //! and the like) and a trait of writes (`pub(crate)`: only the application layer changes a
 //! project, through its commands). The SQLite [`Store`] implements every one of them with its

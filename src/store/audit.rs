@@ -174,6 +174,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines)]
     fn every_change_writes_exactly_its_audit_record() {
         let mut store = Store::open_in_memory("t").unwrap();
         assert_eq!(
@@ -196,7 +197,7 @@ mod tests {
         let tid = t.transcript_id;
 
         let r = records(&mut store, |s| {
-            s.insert_transcript(&t, Some("P01")).unwrap()
+            s.insert_transcript(&t, Some("P01")).unwrap();
         });
         assert_eq!(r, pairs(&[("create", "case"), ("import", "transcript")]));
         let r = records(&mut store, |s| {
@@ -219,7 +220,7 @@ mod tests {
         let r = records(&mut store, |s| s.insert_rater(&ben).unwrap());
         assert_eq!(r, pairs(&[]), "a rater already stored changes nothing");
         let r = records(&mut store, |s| {
-            s.link_pass(ben.rater_id, ana.rater_id).unwrap()
+            s.link_pass(ben.rater_id, ana.rater_id).unwrap();
         });
         assert_eq!(r, pairs(&[("second-pass", "rater")]));
 
@@ -309,7 +310,7 @@ mod tests {
         assert_eq!(r, pairs(&[("remove", "round")]));
 
         let r = records(&mut store, |s| {
-            s.insert_case(CaseId::new_random(), "P02").unwrap()
+            s.insert_case(CaseId::new_random(), "P02").unwrap();
         });
         assert_eq!(r, pairs(&[("create", "case")]));
         let rows = vec![
@@ -336,7 +337,7 @@ mod tests {
 
         let mut step = 0;
         let r = records(&mut store, |s| {
-            step = s.push_step("Code", "{}", "{}").unwrap()
+            step = s.push_step("Code", "{}", "{}").unwrap();
         });
         assert_eq!(r, pairs(&[]), "the undo history is not project data");
         let r = records(&mut store, |s| s.set_step_done(step, false).unwrap());
