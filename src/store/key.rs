@@ -255,6 +255,7 @@ fn export_encrypted(conn: &Connection, tmp: &Path, key: &Passphrase) -> Result<(
     // it: an empty file is a new database to SQLite.
     std::fs::File::create_new(tmp)
         .map_err(|e| StoreError::Refused(format!("{}: {e}", tmp.display())))?;
+    // Not through `write`: nothing of the project changes; a new, encrypted copy is made.
     conn.execute(
         "ATTACH DATABASE ?1 AS encrypted KEY ?2",
         rusqlite::params![name, key.text()],
