@@ -210,20 +210,18 @@ pub(super) fn delete_removal(tx: &Connection, id: CodingId) -> Result<usize> {
 
 pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Result<()> {
     let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
-    tx.execute(
-        "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            c.coding_id.to_text(),
-            c.transcript_id.to_text(),
-            c.code_id.to_text(),
-            c.rater_id.to_text(),
-            c.span.start as i64,
-            c.span.end as i64,
-            version,
-            created_at,
-        ],
-    )?;
+    let row = Coding {
+        coding_id: c.coding_id,
+        transcript_id: c.transcript_id,
+        code_id: c.code_id,
+        rater_id: c.rater_id,
+        span: c.span,
+        codebook_version: version,
+        created_at,
+        removed_at: None,
+    };
+    insert_coding_row(tx, &row, c.rater_id, false)?;
+    let created_at = row.created_at;
     if let Some(text) = c.memo.as_deref().filter(|m| !m.trim().is_empty()) {
         let memo = Memo {
             memo_id: MemoId::new_random(),
@@ -235,6 +233,34 @@ pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Res
         memos::insert_memo(tx, &memo)?;
     }
     Ok(())
+}
+
+/// Inserts a coding row (its tombstone, if any, is not this row's), by `rater`. With
+/// `keep_existing`, a coding of that id already stored is left as it is (0 is returned); without,
+/// that is an error. Returns 1 when the row was added.
+pub(super) fn insert_coding_row(
+    tx: &Connection,
+    c: &Coding,
+    rater: RaterId,
+    keep_existing: bool,
+) -> Result<usize> {
+    let sql = "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    let args = params![
+        c.coding_id.to_text(),
+        c.transcript_id.to_text(),
+        c.code_id.to_text(),
+        rater.to_text(),
+        c.span.start as i64,
+        c.span.end as i64,
+        c.codebook_version,
+        c.created_at,
+    ];
+    Ok(if keep_existing {
+        tx.execute(&format!("{sql} ON CONFLICT (coding_id) DO NOTHING"), args)?
+    } else {
+        tx.execute(sql, args)?
+    })
 }
 
 pub(super) fn exists(tx: &Connection, table: &str, column: &str, id: &str) -> Result<bool> {

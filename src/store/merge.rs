@@ -3,7 +3,7 @@
 //! does not fit: another project, a rater this project lacks, a transcript whose text differs, a
 //! codebook version this project does not know. Merging what is already here writes nothing.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::proposals::Proposal;
@@ -169,20 +169,7 @@ impl Store {
                 ..MergeReport::default()
             };
             for c in &work.codings {
-                let added = tx.execute(
-                    "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (coding_id) DO NOTHING",
-                    params![
-                        c.coding_id.to_text(),
-                        c.transcript_id.to_text(),
-                        c.code_id.to_text(),
-                        rater,
-                        c.span.start as i64,
-                        c.span.end as i64,
-                        c.codebook_version,
-                        c.created_at,
-                    ],
-                )?;
+                let added = super::codings::insert_coding_row(tx, c, work.rater.rater_id, true)?;
                 if added == 0 {
                     // Live in the file but removed here (a merge undone, or an uncode): the file
                     // brings it back, as redo would.
@@ -215,7 +202,8 @@ impl Store {
                 }
             }
             for memo in &work.memos {
-                let exists = super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
+                let exists =
+                    super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
                 if !exists && memo_target_exists(tx, memo.target)? {
                     super::memos::insert_memo(tx, memo)?;
                     report.memos += 1;
