@@ -53,8 +53,10 @@ impl Projects for Store {
     }
 }
 
-/// The project: its identity and its settings. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// The project: its identity and its settings.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait ProjectsWrites: Projects {
     /// Sets (or with `None` clears) a project setting.
     fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()>;
@@ -128,8 +130,10 @@ impl Transcripts for Store {
     }
 }
 
-/// Transcripts, their turns, and the cases they belong to. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Transcripts, their turns, and the cases they belong to.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait TranscriptsWrites: Transcripts {
     /// Stores an imported transcript with its turns; creates its case when `case_name` is new.
     /// Refuses a name already used, and reports the transcript already holding the same text.
@@ -213,8 +217,10 @@ impl Codings for Store {
     }
 }
 
-/// Codings (and the adjudications that settle disagreements between them). Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Codings (and the adjudications that settle disagreements between them).
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait CodingsWrites: Codings {
     /// Adds codings in one transaction, after checking every span against its transcript and every
     /// code and rater. A coding whose id is already stored is skipped (so importing twice is harmless).
@@ -292,8 +298,10 @@ impl Codebooks for Store {
     }
 }
 
-/// The codebook, its versions, and proposed changes to it. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// The codebook, its versions, and proposed changes to it.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait CodebooksWrites: Codebooks {
     /// Imports a codebook: codes are matched by id; a new version is recorded when anything changed.
     fn import_codebook(&mut self, book: &Codebook, note: &str) -> Result<CodebookChange>;
@@ -358,8 +366,10 @@ impl Raters for Store {
     }
 }
 
-/// Raters: people who code, their second passes, and consensus layers. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Raters: people who code, their second passes, and consensus layers.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait RatersWrites: Raters {
     /// Adds a rater; names are unique.
     fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater>;
@@ -420,8 +430,10 @@ impl Memos for Store {
     }
 }
 
-/// Memos on the project, transcripts, codes and codings. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Memos on the project, transcripts, codes and codings.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait MemosWrites: Memos {
     /// Adds a memo.
     fn add_memo(
@@ -475,8 +487,10 @@ impl Team for Store {
     }
 }
 
-/// Rater files: what one holds, and merging a rater's work back. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Rater files: what one holds, and merging a rater's work back.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait TeamWrites: Team {
     /// Merges a rater's work in one transaction: codings, tombstones, memos and proposals are added
     /// by id (what is already here is left as it is, so merging twice changes nothing; a coding live in
@@ -510,8 +524,10 @@ impl Rounds for Store {
     }
 }
 
-/// Reliability rounds and their stored results. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// Reliability rounds and their stored results.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait RoundsWrites: Rounds {
     /// Records a new round.
     fn add_round(&mut self, round: &Round) -> Result<()>;
@@ -570,8 +586,10 @@ impl History for Store {
     }
 }
 
-/// The audit log and the undo history. Writes: each one transaction with its audit record; visible to the
-/// application layer only (through `app`'s commands).
+/// The audit log and the undo history.
+///
+/// Writes: each one transaction with its audit record; visible to the application layer only
+/// (through `app`'s commands).
 pub(crate) trait HistoryWrites: History {
     /// Records a step that is in effect; the steps undone before it can no longer be redone.
     fn push_step(&mut self, label: &str, undo: &str, redo: &str) -> Result<i64>;
