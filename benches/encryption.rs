@@ -42,8 +42,22 @@ fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
         .expect("codebook"),
     )
     .expect("codebook");
-    store.import_codebook(&book, "bench").expect("codebook");
-    store.add_rater("Ana", RaterKind::Human).expect("rater");
+    accord::app::apply(
+        store,
+        accord::app::Command::Codebook(accord::app::CodebookCommand::Import {
+            book,
+            note: "bench".into(),
+        }),
+    )
+    .expect("codebook");
+    accord::app::apply(
+        store,
+        accord::app::Command::Raters(accord::app::RaterCommand::Add {
+            name: "Ana".into(),
+            kind: RaterKind::Human,
+        }),
+    )
+    .expect("rater");
     let start = Instant::now();
     for i in 0..n {
         let text = format!(
@@ -58,9 +72,11 @@ fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
             &ImportOptions::default(),
         )
         .expect("read");
-        store
-            .insert_transcript(&t.transcript, Some(&t.case_name))
-            .expect("insert");
+        accord::app::apply(
+            store,
+            accord::app::Command::Transcripts(accord::app::TranscriptCommand::Import(Box::new(t))),
+        )
+        .expect("insert");
     }
     start.elapsed().as_secs_f64()
 }
@@ -82,7 +98,14 @@ fn coding(store: &mut Store) -> f64 {
                 created_at: None,
             };
             let start = Instant::now();
-            store.add_codings(&[c], "code").expect("code");
+            accord::app::apply(
+                store,
+                accord::app::Command::Codings(accord::app::CodingCommand::Add {
+                    codings: vec![c],
+                    action: "code".into(),
+                }),
+            )
+            .expect("code");
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();

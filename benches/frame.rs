@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use accord::app::Workspace;
+use accord::app::{CodebookCommand, CodingCommand, RaterCommand, TranscriptCommand};
+use accord::app::{Command, Outcome, Workspace, apply};
 use accord::gui::AccordApp;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
 use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span, TranscriptId};
@@ -53,6 +54,7 @@ fn generated_text(words: &[String], rng: &mut Gen) -> String {
     text
 }
 
+#[allow(clippy::too_many_lines)] // one project set up step by step, read top to bottom
 fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
     let path = dir.join("frame.accord");
     let mut store = Store::create(&path, "Frame bench").expect("create");
@@ -61,7 +63,14 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
     )
     .expect("codebook");
     let book = accord::import::codebook_toml::parse(&toml).expect("codebook");
-    store.import_codebook(&book, "bench").expect("codebook");
+    apply(
+        &mut store,
+        Command::Codebook(CodebookCommand::Import {
+            book,
+            note: "bench".into(),
+        }),
+    )
+    .expect("codebook");
     let (files, _) = transcript_files(&samples()).expect("samples");
     let mut longest = None;
     let mut words = Vec::new();
@@ -84,9 +93,11 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
         }
     }
     let longest = longest.expect("a sample");
-    store
-        .insert_transcript(&longest.transcript, Some(&longest.case_name))
-        .expect("insert");
+    apply(
+        &mut store,
+        Command::Transcripts(TranscriptCommand::Import(Box::new(longest.clone()))),
+    )
+    .expect("insert");
     let mut rng = Gen(0x2545_F491_4F6C_DD1D);
     let text = generated_text(&words, &mut rng);
     let big = read_transcript_bytes(
@@ -96,16 +107,28 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
         &ImportOptions::default(),
     )
     .expect("generated");
-    store
-        .insert_transcript(&big.transcript, Some("G99"))
-        .expect("insert");
+    let mut stored = big.clone();
+    stored.case_name = "G99".into();
+    apply(
+        &mut store,
+        Command::Transcripts(TranscriptCommand::Import(Box::new(stored))),
+    )
+    .expect("insert");
     let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"]
         .iter()
         .map(|n| {
-            store
-                .add_rater(n, RaterKind::Human)
-                .expect("rater")
-                .rater_id
+            match apply(
+                &mut store,
+                Command::Raters(RaterCommand::Add {
+                    name: (*n).to_string(),
+                    kind: RaterKind::Human,
+                }),
+            )
+            .expect("rater")
+            {
+                Outcome::Rater(rater) => rater.rater_id,
+                _ => unreachable!("adding a rater gives the rater"),
+            }
         })
         .collect();
     let codes: Vec<_> = store
@@ -133,7 +156,14 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
             }
         })
         .collect();
-    store.add_codings(&codings, "bench").expect("codings");
+    apply(
+        &mut store,
+        Command::Codings(CodingCommand::Add {
+            codings,
+            action: "bench".into(),
+        }),
+    )
+    .expect("codings");
     println!(
         "project: longest sample {} ({} chars, {} turns); generated {} ({} words, {} chars, {} turns, 5,000 codings by 3 raters)",
         longest.transcript.name,

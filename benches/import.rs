@@ -72,7 +72,15 @@ fn codebook() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Store::create(&dir.path().join("codes.accord"), "codes").expect("project");
         let start = Instant::now();
-        let change = store.import_codebook(&book, "bench").expect("store");
+        let command = accord::app::Command::Codebook(accord::app::CodebookCommand::Import {
+            book,
+            note: "bench".into(),
+        });
+        let accord::app::Outcome::Codebook(change) =
+            accord::app::apply(&mut store, command).expect("store")
+        else {
+            unreachable!("importing a codebook says what changed")
+        };
         let stored = start.elapsed().as_secs_f64();
         assert_eq!(change.added.len(), n);
         println!(

@@ -3,7 +3,7 @@
 
 use super::Result;
 use crate::model::{CodeId, Codebook, CodingFilter, CodingId, Edit, NewCoding, RaterId};
-use crate::store::Store;
+use crate::store::api::{Codebooks, Codings};
 
 /// The codebook without `code_id`, its children moved under `children_to` (`None`: top level).
 #[must_use]
@@ -21,7 +21,12 @@ pub fn without_code(book: &Codebook, code_id: CodeId, children_to: Option<CodeId
 /// Merging `from` into `into`: every rater's live codings of `from` are removed and added again with
 /// `into` (same rater, span and time), and `from` leaves the codebook with its children moved under
 /// `into`.
-pub fn merge_codes(store: &Store, from: CodeId, into: CodeId, by: Option<RaterId>) -> Result<Edit> {
+pub fn merge_codes(
+    store: &(impl Codings + Codebooks),
+    from: CodeId,
+    into: CodeId,
+    by: Option<RaterId>,
+) -> Result<Edit> {
     let live = store.codings(&CodingFilter {
         codes: vec![from],
         ..CodingFilter::default()

@@ -15,6 +15,10 @@ use crate::model::{
     RaterKind, Round, RoundId, TranscriptId,
 };
 use crate::store::Store;
+use crate::store::api::{
+    CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
+    TranscriptsWrites,
+};
 
 /// A change to a project, by concept. The undo history keeps commands in their saved form
 /// ([`super::saved::SavedCommand`]), so this type can change without making saved histories

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::{AppError, Result};
 use crate::import::pseudonyms::{Pseudonyms, Rewrite};
 use crate::model::{CodingFilter, Transcript, text};
+use crate::store::api::ProjectsWrites;
 use crate::store::{NewVersion, Store, name_hash};
 
 /// One name of the list, as found in the project.

@@ -12,6 +12,7 @@ use super::command::{
 use super::{AppError, Result};
 use crate::model::{CodingId, Edit, EditReport, Memo};
 use crate::store::Store;
+use crate::store::api::CodingsWrites;
 
 /// A change with its undo and redo commands.
 type Recorded = (Outcome, Vec<Command>, Vec<Command>);

@@ -5,10 +5,13 @@ use std::collections::HashMap;
 
 use super::Result;
 use crate::model::{Coding, CodingFilter, CodingView, MemoTarget, TranscriptId, text};
-use crate::store::Store;
+use crate::store::api::{Codebooks, Codings, Memos, Raters, Transcripts};
 
 /// The codings matching `filter`, resolved, ordered by transcript name, start, end, code, rater.
-pub fn coding_views(store: &Store, filter: &CodingFilter) -> Result<Vec<CodingView>> {
+pub fn coding_views(
+    store: &(impl Codings + Codebooks + Raters + Transcripts + Memos),
+    filter: &CodingFilter,
+) -> Result<Vec<CodingView>> {
     let codings = store.codings(filter)?;
     let book = store.codebook()?;
     let raters: HashMap<_, _> = store
@@ -48,7 +51,7 @@ pub fn coding_views(store: &Store, filter: &CodingFilter) -> Result<Vec<CodingVi
 }
 
 fn view(
-    store: &Store,
+    store: &impl Memos,
     c: &Coding,
     transcript: &str,
     body: &str,

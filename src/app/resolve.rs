@@ -10,6 +10,7 @@ use crate::model::{
     CodeId, CodeLookup, Codebook, CodingId, NewCoding, Span, Transcript, TranscriptId, text,
 };
 use crate::store::Store;
+use crate::store::api::{Raters, Transcripts};
 
 /// Finds a code, or says why not (listing the paths when a name is ambiguous).
 pub fn code(book: &Codebook, reference: &str) -> Result<CodeId> {
@@ -142,13 +143,13 @@ fn row_span(transcript: &Transcript, row: &CodingRow) -> Result<Span> {
 }
 
 /// A transcript by name or id, with its text.
-pub fn transcript(store: &Store, reference: &str) -> Result<Transcript> {
+pub fn transcript(store: &impl Transcripts, reference: &str) -> Result<Transcript> {
     let summary = store.find_transcript(reference)?;
     Ok(store.transcript(summary.transcript_id)?)
 }
 
 /// Rater ids for a list of names or ids.
-pub fn rater_ids(store: &Store, references: &[String]) -> Result<Vec<crate::model::RaterId>> {
+pub fn rater_ids(store: &impl Raters, references: &[String]) -> Result<Vec<crate::model::RaterId>> {
     references
         .iter()
         .map(|r| Ok(store.find_rater(r)?.rater_id))
@@ -161,7 +162,10 @@ pub fn code_ids(book: &Codebook, references: &[String]) -> Result<Vec<CodeId>> {
 }
 
 /// Transcript ids for a list of references.
-pub fn transcript_ids(store: &Store, references: &[String]) -> Result<Vec<TranscriptId>> {
+pub fn transcript_ids(
+    store: &impl Transcripts,
+    references: &[String],
+) -> Result<Vec<TranscriptId>> {
     references
         .iter()
         .map(|r| Ok(store.find_transcript(r)?.transcript_id))

@@ -14,6 +14,7 @@ use super::{AppError, Result};
 use crate::agreement::project::{CodeRow, Unit};
 use crate::model::{Code, CodeId, Codebook, RaterId, Round, RoundId, TranscriptId, now_rfc3339};
 use crate::store::Store;
+use crate::store::api::RoundsWrites;
 
 /// One code's agreement in one round, as kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

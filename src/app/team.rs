@@ -11,6 +11,7 @@ use super::export::Staging;
 use super::{AppError, Command, Result};
 use super::{MemoCommand, TeamCommand};
 use crate::model::{Code, CodingId, Edit, ProposalId, Rater, RaterId, TranscriptId};
+use crate::store::api::{RatersWrites, TeamWrites};
 use crate::store::{MergeDetail, MergeReport, RaterFileSpec, Store};
 
 /// What issuing a rater file did.

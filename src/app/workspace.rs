@@ -15,6 +15,7 @@ use super::saved::{from_json, to_json};
 use super::{AppError, Result};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
 use crate::store::Store;
+use crate::store::api::HistoryWrites;
 
 /// A project open for work.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 
 use super::codings::insert_coding;
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{
     Adjudication, AdjudicationId, CodeId, Decision, NewCoding, RaterId, Span, TranscriptId,
     now_rfc3339,
@@ -25,7 +25,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str, idx: usize) -> rusqlit
 impl Store {
     /// Settles a disagreement: adds the consensus codings and the record, in one transaction. The
     /// codings must belong to the record's consensus rater, transcript and code.
-    pub fn settle(&mut self, record: &Adjudication, codings: &[NewCoding]) -> Result<()> {
+    pub(super) fn settle(&mut self, record: &Adjudication, codings: &[NewCoding]) -> Result<()> {
         if codings.iter().any(|c| {
             c.rater_id != record.consensus_rater
                 || c.transcript_id != record.transcript_id
@@ -54,23 +54,17 @@ impl Store {
                 insert_coding(tx, c, version)?;
             }
             insert_record(tx, record)?;
-            audit::record(
-                tx,
-                "settle",
-                "adjudication",
-                Some(&record.adjudication_id.to_text()),
-                &serde_json::json!({ "decision": record.decision, "codings": record.codings, "note": record.note }),
-            )
+            Ok(Audit::new("settle", "adjudication", Some(&record.adjudication_id.to_text()), serde_json::json!({ "decision": record.decision, "codings": record.codings, "note": record.note })).with(()))
         })
     }
 
     /// Withdraws a decision (its codings are removed); `reinstate` reverses it.
-    pub fn withdraw_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
+    pub(super) fn withdraw_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
         self.set_withdrawn(id, true)
     }
 
     /// Reinstates a withdrawn decision with its very same codings.
-    pub fn reinstate_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
+    pub(super) fn reinstate_adjudication(&mut self, id: AdjudicationId) -> Result<()> {
         self.set_withdrawn(id, false)
     }
 
@@ -91,25 +85,23 @@ impl Store {
             )?;
             for coding in &record.codings {
                 if withdraw {
-                    tx.execute(
-                        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (coding_id) DO NOTHING",
-                        params![coding.to_text(), now, record.consensus_rater.to_text()],
+                    super::codings::insert_removal(
+                        tx,
+                        *coding,
+                        &now,
+                        Some(record.consensus_rater),
                     )?;
                 } else {
-                    tx.execute(
-                        "DELETE FROM coding_removals WHERE coding_id = ?1",
-                        [coding.to_text()],
-                    )?;
+                    super::codings::delete_removal(tx, *coding)?;
                 }
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 if withdraw { "withdraw" } else { "reinstate" },
                 "adjudication",
                 Some(&id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 

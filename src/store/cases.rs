@@ -5,27 +5,44 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_col;
-use super::{Result, Store, audit};
+use super::{Audit, Result, Store};
 use crate::model::{AttributeReport, Case, CaseId, now_rfc3339};
 
-/// The id of the case named `name`, creating it when missing.
-pub(super) fn ensure_case(tx: &Connection, name: &str) -> Result<CaseId> {
+/// The id of the case named `name`, creating it when missing (its audit record then goes into
+/// `made`, to be returned with the change).
+pub(super) fn ensure_case(tx: &Connection, name: &str, made: &mut Vec<Audit>) -> Result<CaseId> {
     if let Some(id) = case_id_by_name(tx, name)? {
         return Ok(id);
     }
     let id = CaseId::new_random();
+    made.push(insert_case_row(tx, id, name)?);
+    Ok(id)
+}
+
+/// Inserts a case row; returns its audit record.
+fn insert_case_row(tx: &Connection, case_id: CaseId, name: &str) -> Result<Audit> {
     tx.execute(
         "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
-        params![id.to_text(), name, now_rfc3339()],
+        params![case_id.to_text(), name, now_rfc3339()],
     )?;
-    audit::record(
-        tx,
+    Ok(Audit::new(
         "create",
         "case",
-        Some(&id.to_text()),
-        &serde_json::json!({ "name": name }),
-    )?;
-    Ok(id)
+        Some(&case_id.to_text()),
+        serde_json::json!({ "name": name }),
+    ))
+}
+
+/// Deletes a case with its attributes (inside the caller's transaction).
+pub(super) fn delete_case(tx: &Connection, case_id: &str) -> Result<()> {
+    delete_attributes(tx, case_id)?;
+    tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id])?;
+    Ok(())
+}
+
+fn delete_attributes(tx: &Connection, case_id: &str) -> Result<()> {
+    tx.execute("DELETE FROM case_attributes WHERE case_id = ?1", [case_id])?;
+    Ok(())
 }
 
 fn case_id_by_name(tx: &Connection, name: &str) -> Result<Option<CaseId>> {
@@ -65,7 +82,7 @@ impl Store {
     /// Adds a case with a given id (from a REFI-QDA file). A case already stored with that id and
     /// name is left as it is; a case of that name with another id, or that id with another name, is
     /// refused.
-    pub fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
+    pub(super) fn insert_case(&mut self, case_id: CaseId, name: &str) -> Result<()> {
         if let Some(existing) = self
             .cases()?
             .iter()
@@ -79,24 +96,12 @@ impl Store {
                 name: existing.name.clone(),
             });
         }
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO cases (case_id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![case_id.to_text(), name, now_rfc3339()],
-            )?;
-            audit::record(
-                tx,
-                "create",
-                "case",
-                Some(&case_id.to_text()),
-                &serde_json::json!({ "name": name }),
-            )
-        })
+        self.write(|tx| Ok(insert_case_row(tx, case_id, name)?.with(())))
     }
 
     /// Makes the named cases' attributes exactly these (the reverse of setting some), in one
     /// transaction; names of cases that no longer exist are skipped.
-    pub fn replace_attributes(
+    pub(super) fn replace_attributes(
         &mut self,
         rows: &[(String, BTreeMap<String, String>)],
     ) -> Result<()> {
@@ -105,10 +110,7 @@ impl Store {
                 let Some(case_id) = case_id_by_name(tx, name)? else {
                     continue;
                 };
-                tx.execute(
-                    "DELETE FROM case_attributes WHERE case_id = ?1",
-                    [case_id.to_text()],
-                )?;
+                delete_attributes(tx, &case_id.to_text())?;
                 for (key, value) in values {
                     tx.execute(
                         "INSERT INTO case_attributes (case_id, name, value) VALUES (?1, ?2, ?3)",
@@ -116,18 +118,18 @@ impl Store {
                     )?;
                 }
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "replace",
                 "attributes",
                 None,
-                &serde_json::json!({ "cases": rows.len() }),
+                serde_json::json!({ "cases": rows.len() }),
             )
+            .with(()))
         })
     }
 
     /// Removes cases that no transcript belongs to (the reverse of creating them from attributes).
-    pub fn remove_empty_cases(&mut self, names: &[String]) -> Result<()> {
+    pub(super) fn remove_empty_cases(&mut self, names: &[String]) -> Result<()> {
         self.write(|tx| {
             for name in names {
                 let Some(case_id) = case_id_by_name(tx, name)? else {
@@ -143,31 +145,28 @@ impl Store {
                         "case {name:?} has transcripts; it is kept"
                     )));
                 }
-                tx.execute(
-                    "DELETE FROM case_attributes WHERE case_id = ?1",
-                    [case_id.to_text()],
-                )?;
-                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case_id.to_text()])?;
+                delete_case(tx, &case_id.to_text())?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "remove",
                 "cases",
                 None,
-                &serde_json::json!({ "names": names }),
+                serde_json::json!({ "names": names }),
             )
+            .with(()))
         })
     }
 
     /// Sets case attributes from rows of (case name, attribute map), in one transaction. Rows naming
     /// no case are skipped and reported, unless `create_missing` creates those cases.
-    pub fn set_attributes(
+    pub(super) fn set_attributes(
         &mut self,
         rows: &[(String, BTreeMap<String, String>)],
         create_missing: bool,
     ) -> Result<AttributeReport> {
         self.write(|tx| {
             let mut report = AttributeReport::default();
+            let mut made = Vec::new();
             for (name, values) in rows {
                 let case_id = match case_id_by_name(tx, name)? {
                     Some(id) => {
@@ -176,7 +175,7 @@ impl Store {
                     }
                     None if create_missing => {
                         report.created.push(name.clone());
-                        ensure_case(tx, name)?
+                        ensure_case(tx, name, &mut made)?
                     }
                     None => {
                         report.unmatched.push(name.clone());
@@ -192,14 +191,14 @@ impl Store {
                     report.values += 1;
                 }
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "set",
                 "attributes",
                 None,
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )?;
-            Ok(report)
+                serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .with(report)
+            .after(made))
         })
     }
 }

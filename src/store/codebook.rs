@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_text;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Code, CodeId, Codebook, CodebookChange, MAX_CODE_DEPTH, now_rfc3339};
 
 impl Store {
@@ -16,24 +16,13 @@ impl Store {
 
     /// The newest codebook version (0 when the project has no codebook yet).
     pub fn codebook_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(version), 0) FROM codebook_versions",
-            [],
-            |r| r.get(0),
-        )?)
+        latest_version(&self.conn)
     }
 
     /// The codebook as it was at `version`.
     pub fn codebook_at(&self, version: i64) -> Result<Codebook> {
-        let snapshot: String = self
-            .conn
-            .query_row(
-                "SELECT snapshot FROM codebook_versions WHERE version = ?1",
-                [version],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
+        let snapshot: String =
+            snapshot_at(&self.conn, version)?.ok_or_else(|| StoreError::NotFound {
                 what: "codebook version",
                 reference: version.to_string(),
             })?;
@@ -42,7 +31,11 @@ impl Store {
     }
 
     /// Imports a codebook: codes are matched by id; a new version is recorded when anything changed.
-    pub fn import_codebook(&mut self, book: &Codebook, note: &str) -> Result<CodebookChange> {
+    pub(super) fn import_codebook(
+        &mut self,
+        book: &Codebook,
+        note: &str,
+    ) -> Result<CodebookChange> {
         check_parents(book)?;
         let before = self.codebook()?;
         // Every path and lookup through maps built once: linear in the number of codes.
@@ -87,11 +80,7 @@ impl Store {
                 .map(|c| before.path_in(c.code_id, &before_index))
                 .collect();
             let meta_changed = before.name != book.name || before.description != book.description;
-            let version: i64 = tx.query_row(
-                "SELECT coalesce(max(version), 0) FROM codebook_versions",
-                [],
-                |r| r.get(0),
-            )?;
+            let version = latest_version(tx)?;
             change.version = version;
             if version == 0
                 || !change.added.is_empty()
@@ -117,14 +106,13 @@ impl Store {
                 };
                 change.version = record_version_of(tx, version + 1, note, &after)?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "import",
                 "codebook",
                 None,
-                &serde_json::to_value(&change).unwrap_or_default(),
-            )?;
-            Ok(change)
+                serde_json::to_value(&change).unwrap_or_default(),
+            )
+            .with(change))
         });
         self.conn.pragma_update(None, "cache_size", cache)?;
         stored
@@ -203,8 +191,32 @@ pub(super) fn upsert_code(tx: &Connection, c: &Code) -> Result<()> {
     Ok(())
 }
 
+/// The newest codebook version (0 when there is none), through any connection.
+pub(super) fn latest_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM codebook_versions",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The stored snapshot (JSON) of codebook version `version`, if it is stored.
+pub(super) fn snapshot_at(conn: &Connection, version: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT snapshot FROM codebook_versions WHERE version = ?1",
+            [version],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 pub(super) fn record_version(tx: &Connection, version: i64, note: &str) -> Result<i64> {
     let snapshot = snapshot(tx)?;
+    insert_version(tx, version, note, &snapshot)
+}
+
+fn insert_version(tx: &Connection, version: i64, note: &str, snapshot: &str) -> Result<i64> {
     tx.execute(
         "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
         params![version, now_rfc3339(), note, snapshot],
@@ -220,11 +232,7 @@ fn record_version_of(tx: &Connection, version: i64, note: &str, book: &Codebook)
         Some(snapshot.clone()),
         "the snapshot is the codebook as stored"
     );
-    tx.execute(
-        "INSERT INTO codebook_versions (version, created_at, note, snapshot) VALUES (?1, ?2, ?3, ?4)",
-        params![version, now_rfc3339(), note, snapshot],
-    )?;
-    Ok(version)
+    insert_version(tx, version, note, &snapshot)
 }
 
 fn snapshot(tx: &Connection) -> Result<String> {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit, raters};
+use super::{Audit, Result, Store, StoreError, memos};
 use crate::model::{
     CodeId, Coding, CodingFilter, CodingId, Memo, MemoId, MemoTarget, NewCoding, RaterId, Span,
     TranscriptId, now_rfc3339,
@@ -17,7 +17,11 @@ impl Store {
     /// Adds codings in one transaction, after checking every span against its transcript and every
     /// code and rater. A coding whose id is already stored is skipped (so importing twice is harmless).
     /// Returns the ids actually added.
-    pub fn add_codings(&mut self, codings: &[NewCoding], action: &str) -> Result<Vec<CodingId>> {
+    pub(super) fn add_codings(
+        &mut self,
+        codings: &[NewCoding],
+        action: &str,
+    ) -> Result<Vec<CodingId>> {
         let version = self.codebook_version()?;
         if version == 0 && !codings.is_empty() {
             return Err(StoreError::NotFound {
@@ -42,35 +46,33 @@ impl Store {
                 insert_coding(tx, c, version)?;
                 added.push(c.coding_id);
             }
-            audit::record(
-                tx,
-                action,
-                "codings",
-                None,
-                &serde_json::json!({ "added": added.iter().map(CodingId::to_text).collect::<Vec<_>>() }),
-            )?;
-            Ok(added)
+            Ok(Audit::new(action, "codings", None, serde_json::json!({ "added": added.iter().map(CodingId::to_text).collect::<Vec<_>>() })).with(added))
         })
     }
 
     /// Removes codings (writes tombstones) in one transaction; already removed ones are skipped.
     /// Returns how many were removed.
-    pub fn remove_codings(&mut self, ids: &[CodingId], by: Option<RaterId>) -> Result<usize> {
+    pub(super) fn remove_codings(
+        &mut self,
+        ids: &[CodingId],
+        by: Option<RaterId>,
+    ) -> Result<usize> {
         self.write(|tx| {
             let mut removed = Vec::new();
             for id in ids {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                let n = tx.execute(
-                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (coding_id) DO NOTHING",
-                    params![id.to_text(), now_rfc3339(), by.map(|r| r.to_text())],
-                )?;
+                let n = insert_removal(tx, *id, &now_rfc3339(), by)?;
                 if n > 0 {
                     removed.push(id.to_text());
                 }
             }
-            audit::record(tx, "uncode", "codings", None, &serde_json::json!({ "removed": removed }))?;
-            Ok(removed.len())
+            Ok(Audit::new(
+                "uncode",
+                "codings",
+                None,
+                serde_json::json!({ "removed": removed }),
+            )
+            .with(removed.len()))
         })
     }
 
@@ -152,22 +154,43 @@ impl Store {
     }
 }
 
+/// Tombstones a coding (removed at `at`, by `by`) unless it is removed already; returns 1 when it
+/// was live.
+pub(super) fn insert_removal(
+    tx: &Connection,
+    id: CodingId,
+    at: &str,
+    by: Option<RaterId>,
+) -> Result<usize> {
+    Ok(tx.execute(
+        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
+         ON CONFLICT (coding_id) DO NOTHING",
+        params![id.to_text(), at, by.map(|r| r.to_text())],
+    )?)
+}
+
+/// Brings a removed coding back (deletes its tombstone); returns 1 when it was removed.
+pub(super) fn delete_removal(tx: &Connection, id: CodingId) -> Result<usize> {
+    Ok(tx.execute(
+        "DELETE FROM coding_removals WHERE coding_id = ?1",
+        [id.to_text()],
+    )?)
+}
+
 pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Result<()> {
     let created_at = c.created_at.clone().unwrap_or_else(now_rfc3339);
-    tx.execute(
-        "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            c.coding_id.to_text(),
-            c.transcript_id.to_text(),
-            c.code_id.to_text(),
-            c.rater_id.to_text(),
-            c.span.start as i64,
-            c.span.end as i64,
-            version,
-            created_at,
-        ],
-    )?;
+    let row = Coding {
+        coding_id: c.coding_id,
+        transcript_id: c.transcript_id,
+        code_id: c.code_id,
+        rater_id: c.rater_id,
+        span: c.span,
+        codebook_version: version,
+        created_at,
+        removed_at: None,
+    };
+    insert_coding_row(tx, &row, c.rater_id, false)?;
+    let created_at = row.created_at;
     if let Some(text) = c.memo.as_deref().filter(|m| !m.trim().is_empty()) {
         let memo = Memo {
             memo_id: MemoId::new_random(),
@@ -176,9 +199,37 @@ pub(super) fn insert_coding(tx: &Connection, c: &NewCoding, version: i64) -> Res
             text: text.to_string(),
             created_at,
         };
-        raters::insert_memo(tx, &memo)?;
+        memos::insert_memo(tx, &memo)?;
     }
     Ok(())
+}
+
+/// Inserts a coding row (its tombstone, if any, is not this row's), by `rater`. With
+/// `keep_existing`, a coding of that id already stored is left as it is (0 is returned); without,
+/// that is an error. Returns 1 when the row was added.
+pub(super) fn insert_coding_row(
+    tx: &Connection,
+    c: &Coding,
+    rater: RaterId,
+    keep_existing: bool,
+) -> Result<usize> {
+    let sql = "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    let args = params![
+        c.coding_id.to_text(),
+        c.transcript_id.to_text(),
+        c.code_id.to_text(),
+        rater.to_text(),
+        c.span.start as i64,
+        c.span.end as i64,
+        c.codebook_version,
+        c.created_at,
+    ];
+    Ok(if keep_existing {
+        tx.execute(&format!("{sql} ON CONFLICT (coding_id) DO NOTHING"), args)?
+    } else {
+        tx.execute(sql, args)?
+    })
 }
 
 pub(super) fn exists(tx: &Connection, table: &str, column: &str, id: &str) -> Result<bool> {

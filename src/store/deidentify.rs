@@ -9,7 +9,7 @@
 
 use rusqlite::params;
 
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodingId, Span, TranscriptId, Turn};
 
 /// One transcript's new version.
@@ -73,7 +73,7 @@ pub fn name_hash(salt: &str, name: &str) -> String {
 
 impl Store {
     /// The salt of this project's name hashes (made on first use).
-    pub fn pseudonym_salt(&mut self) -> Result<String> {
+    pub(super) fn pseudonym_salt(&mut self) -> Result<String> {
         if let Some(salt) = self.setting("pseudonym_salt")? {
             return Ok(salt);
         }
@@ -91,7 +91,7 @@ impl Store {
     /// notes); `scrub` returns the replacement of a text, or `None` when it holds no name. `names`
     /// are (salted hash, pseudonym) pairs to remember. It marks the purge pending: the caller then
     /// purges the file ([`Store::purge_free_pages`]), the backups and the index.
-    pub fn deidentify(
+    pub(crate) fn deidentify(
         &mut self,
         versions: &[NewVersion],
         scrub: &dyn Fn(&str) -> Option<String>,
@@ -109,26 +109,21 @@ impl Store {
             for (table, key, column) in SCRUBBED {
                 scrubbed += scrub_column(tx, table, key, column, scrub)?;
             }
-            tx.execute("DELETE FROM steps", [])?;
+            super::steps::forget_steps(tx)?;
             super::erase::mark_purge_pending(tx, "de-identification")?;
             for (hash, pseudonym) in names {
-                tx.execute(
-                    "INSERT INTO project (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![format!("setting.pseudonym.{hash}"), pseudonym],
-                )?;
+                super::project::put_setting(tx, &format!("pseudonym.{hash}"), Some(pseudonym))?;
             }
             tx.execute_batch(TEXT_FROZEN)?;
             tx.execute_batch(CODINGS_FROZEN)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "deidentify",
                 "project",
                 None,
-                &serde_json::json!({ "transcripts": versions.len(), "other_texts": scrubbed,
+                serde_json::json!({ "transcripts": versions.len(), "other_texts": scrubbed,
                     "names": names.len() }),
-            )?;
-            Ok(scrubbed)
+            )
+            .with(scrubbed))
         })
     }
 }

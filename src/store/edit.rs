@@ -10,12 +10,12 @@ use rusqlite::{Connection, params};
 
 use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
 use super::codings::{check_exists, exists, insert_coding};
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodeId, Codebook, Edit, EditReport, NewCoding, Span, now_rfc3339};
 
 impl Store {
     /// Applies an edit in one transaction (see [`Edit`]).
-    pub fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
+    pub(super) fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
         if let Some(book) = &edit.codebook {
             check_parents(book)?;
         }
@@ -23,11 +23,7 @@ impl Store {
         self.write(|tx| {
             let mut report = EditReport::default();
             let before = read_codebook(tx)?;
-            let mut version: i64 = tx.query_row(
-                "SELECT coalesce(max(version), 0) FROM codebook_versions",
-                [],
-                |r| r.get(0),
-            )?;
+            let mut version = super::codebook::latest_version(tx)?;
             if let Some(book) = &edit.codebook {
                 let changed = set_codebook(tx, &before, book, &mut report.retired)?;
                 if changed {
@@ -41,11 +37,7 @@ impl Store {
             report.codebook_version = version;
             for id in &edit.restore {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                if tx.execute(
-                    "DELETE FROM coding_removals WHERE coding_id = ?1",
-                    [id.to_text()],
-                )? > 0
-                {
+                if super::codings::delete_removal(tx, *id)? > 0 {
                     report.restored.push(*id);
                 }
             }
@@ -56,26 +48,20 @@ impl Store {
             }
             for id in &edit.remove {
                 check_exists(tx, "codings", "coding_id", "coding", &id.to_text())?;
-                if tx.execute(
-                    "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (coding_id) DO NOTHING",
-                    params![id.to_text(), now_rfc3339(), edit.by.map(|r| r.to_text())],
-                )? > 0
-                {
+                if super::codings::insert_removal(tx, *id, &now_rfc3339(), edit.by)? > 0 {
                     report.removed.push(*id);
                 }
             }
             for code_id in &report.retired {
                 refuse_live_codings(tx, &before, *code_id)?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 &edit.action,
                 "edit",
                 None,
-                &serde_json::to_value(&report).unwrap_or_default(),
-            )?;
-            Ok(report)
+                serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .with(report))
         })
     }
 }

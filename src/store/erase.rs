@@ -7,9 +7,9 @@
 //! no page still holds the text.
 //! Rounds keep their computed results (numbers only).
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Erasure, PURGE_PENDING, TranscriptId};
 
 const CODINGS_OF: &str = "SELECT coding_id FROM codings WHERE transcript_id = ?1";
@@ -99,24 +99,19 @@ impl Store {
                 erase_one(tx, &id.to_text())?;
             }
             for case in &cases {
-                tx.execute("DELETE FROM case_attributes WHERE case_id = ?1", [case])?;
-                tx.execute("DELETE FROM cases WHERE case_id = ?1", [case])?;
-                tx.execute(
-                    "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
-                    [case],
-                )?;
+                super::cases::delete_case(tx, case)?;
+                forget_details(tx, case)?;
             }
-            tx.execute("DELETE FROM steps", [])?;
+            super::steps::forget_steps(tx)?;
             mark_purge_pending(tx, "erase")?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "erase",
                 "transcripts",
                 None,
-                &serde_json::json!({ "transcripts": erasure.transcripts, "codings": erasure.codings,
+                serde_json::json!({ "transcripts": erasure.transcripts, "codings": erasure.codings,
                     "cases": erasure.cases }),
-            )?;
-            Ok(())
+            )
+            .with(()))
         })?;
         Ok(erasure)
     }
@@ -126,10 +121,12 @@ impl Store {
     /// exclusively meanwhile, and fails, saying what holds the file, when the log could not be
     /// emptied (a program reading the project keeps the old pages in it): the caller then keeps
     /// the purge pending.
-    pub fn purge_free_pages(&mut self) -> Result<()> {
+    pub(crate) fn purge_free_pages(&mut self) -> Result<()> {
         let _whole = self.exclusive()?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.checkpoint_truncate()?;
+        // Not through `write`, and not audited: VACUUM rewrites the file, not its data (the erase
+        // or de-identification that freed the pages wrote its record).
         self.conn.execute_batch("VACUUM")?;
         self.checkpoint_truncate()?;
         Ok(())
@@ -203,12 +200,7 @@ pub fn is_disk_full(e: &StoreError) -> bool {
 }
 /// Marks, inside the transaction that removes text, that the backups and index must follow.
 pub(super) fn mark_purge_pending(tx: &Connection, why: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO project (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![format!("setting.{PURGE_PENDING}"), why],
-    )?;
-    Ok(())
+    super::project::put_setting(tx, PURGE_PENDING, Some(why))
 }
 
 fn erase_one(tx: &Connection, t: &str) -> Result<()> {
@@ -232,9 +224,14 @@ fn erase_one(tx: &Connection, t: &str) -> Result<()> {
     tx.execute("DELETE FROM turns WHERE transcript_id = ?1", [t])?;
     tx.execute("DELETE FROM transcripts WHERE transcript_id = ?1", [t])?;
     // The log keeps that something happened to this id, not its name or file name.
+    forget_details(tx, t)
+}
+
+/// Keeps in the audit log that something happened to this id, not its name or file name.
+fn forget_details(tx: &Connection, entity_id: &str) -> Result<()> {
     tx.execute(
         "UPDATE audit SET detail = '{\"erased\":true}' WHERE entity_id = ?1",
-        params![t],
+        [entity_id],
     )?;
     Ok(())
 }

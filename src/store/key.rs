@@ -115,11 +115,10 @@ pub(super) fn unlock(conn: &Connection, key: Option<&Passphrase>, path: &Path) -
 /// Reads a keyed connection once: a wrong passphrase shows here ("not a database"); a file that
 /// cannot be read for another reason (nothing can be written beside it) says so.
 pub(super) fn check(conn: &Connection, path: &Path) -> Result<()> {
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| match super::open_error(path, e) {
-            e @ StoreError::CannotWrite { .. } => e,
-            _ => StoreError::WrongPassphrase(path.to_path_buf()),
-        })
+    super::read_once(conn).map_err(|e| match super::open_error(path, e) {
+        e @ StoreError::CannotWrite { .. } => e,
+        _ => StoreError::WrongPassphrase(path.to_path_buf()),
+    })
 }
 
 #[cfg(test)]
@@ -256,6 +255,7 @@ fn export_encrypted(conn: &Connection, tmp: &Path, key: &Passphrase) -> Result<(
     // it: an empty file is a new database to SQLite.
     std::fs::File::create_new(tmp)
         .map_err(|e| StoreError::Refused(format!("{}: {e}", tmp.display())))?;
+    // Not through `write`: nothing of the project changes; a new, encrypted copy is made.
     conn.execute(
         "ATTACH DATABASE ?1 AS encrypted KEY ?2",
         rusqlite::params![name, key.text()],

@@ -3,11 +3,11 @@
 //! does not fit: another project, a rater this project lacks, a transcript whose text differs, a
 //! codebook version this project does not know. Merging what is already here writes nothing.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Audited, Result, Store, StoreError};
 use crate::model::{
     Coding, CodingFilter, CodingId, Memo, MemoTarget, Proposal, Rater, RaterFileInfo, RaterId,
     Span, TranscriptId,
@@ -160,7 +160,7 @@ impl Store {
     /// nothing changed, when the work belongs to another project, names a rater this project does not
     /// have, holds a transcript whose text differs from this project's, or was coded under a codebook
     /// version this project does not know.
-    pub fn merge_rater_work(&mut self, work: &RaterWork, file: &str) -> Result<MergeReport> {
+    pub(super) fn merge_rater_work(&mut self, work: &RaterWork, file: &str) -> Result<MergeReport> {
         self.check_rater_work(work, file)?;
         let rater = work.rater.rater_id.to_text();
         self.write(|tx| {
@@ -170,28 +170,12 @@ impl Store {
                 ..MergeReport::default()
             };
             for c in &work.codings {
-                let added = tx.execute(
-                    "INSERT INTO codings (coding_id, transcript_id, code_id, rater_id, start_char, end_char, codebook_version, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (coding_id) DO NOTHING",
-                    params![
-                        c.coding_id.to_text(),
-                        c.transcript_id.to_text(),
-                        c.code_id.to_text(),
-                        rater,
-                        c.span.start as i64,
-                        c.span.end as i64,
-                        c.codebook_version,
-                        c.created_at,
-                    ],
-                )?;
+                let added = super::codings::insert_coding_row(tx, c, work.rater.rater_id, true)?;
                 if added == 0 {
                     // Live in the file but removed here (a merge undone, or an uncode): the file
                     // brings it back, as redo would.
                     if c.removed_at.is_none()
-                        && tx.execute(
-                            "DELETE FROM coding_removals WHERE coding_id = ?1",
-                            [c.coding_id.to_text()],
-                        )? > 0
+                        && super::codings::delete_removal(tx, c.coding_id)? > 0
                     {
                         report.restored += 1;
                         report.detail.restored.push(c.coding_id);
@@ -211,11 +195,7 @@ impl Store {
                         .iter()
                         .find(|(id, _)| *id == c.coding_id)
                         .and_then(|(_, by)| *by);
-                    let n = tx.execute(
-                        "INSERT INTO coding_removals (coding_id, removed_at, removed_by) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (coding_id) DO NOTHING",
-                        params![c.coding_id.to_text(), at, by.map(|r| r.to_text())],
-                    )?;
+                    let n = super::codings::insert_removal(tx, c.coding_id, at, by)?;
                     report.removals += n;
                     if n > 0 && added == 0 {
                         report.detail.removed.push(c.coding_id);
@@ -223,9 +203,10 @@ impl Store {
                 }
             }
             for memo in &work.memos {
-                let exists = super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
+                let exists =
+                    super::codings::exists(tx, "memos", "memo_id", &memo.memo_id.to_text())?;
                 if !exists && memo_target_exists(tx, memo.target)? {
-                    super::raters::insert_memo(tx, memo)?;
+                    super::memos::insert_memo(tx, memo)?;
                     report.memos += 1;
                     report.detail.memos.push(memo.clone());
                 }
@@ -237,16 +218,16 @@ impl Store {
                 }
             }
             // Merging again what is already here writes nothing at all.
-            if !report.is_empty() {
-                audit::record(
-                    tx,
-                    "merge",
-                    "rater-file",
-                    Some(&rater),
-                    &serde_json::json!({ "file": file, "report": report }),
-                )?;
+            if report.is_empty() {
+                return Ok(Audited::unchanged(report));
             }
-            Ok(report)
+            Ok(Audit::new(
+                "merge",
+                "rater-file",
+                Some(&rater),
+                serde_json::json!({ "file": file, "report": report }),
+            )
+            .with(report))
         })
     }
 
@@ -303,14 +284,7 @@ impl Store {
             }
         }
         for (version, snapshot) in &work.codebook_versions {
-            let known: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT snapshot FROM codebook_versions WHERE version = ?1",
-                    [version],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let known = super::codebook::snapshot_at(&self.conn, *version)?;
             if known.as_deref() != Some(snapshot.as_str()) {
                 return refuse(format!(
                     "it holds codebook version {version}, which this project does not know (the \

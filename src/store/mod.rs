@@ -1,8 +1,18 @@
 //! The project store: one SQLite file per project (`*.accord`), WAL, foreign keys on, schema versioned
 //! with migrations. This module is the ONLY place in Accord with SQL. Every change is one transaction
-//! and writes an audit record in that same transaction.
+//! and writes an audit record in that same transaction: `Store::write` takes a closure that
+//! returns an `audit::Audited` value, which only audit records make, and stores them before it
+//! commits.
+//!
+//! This file holds opening, configuration, transactions and errors. Each table group has its file
+//! with its reads and writes (`project` identity and settings, `transcripts`, `cases`, `codebook`,
+//! `codings`, `raters`, `memos`, `proposals`, `rounds`, `adjudication`, `steps`, `audit`); `schema`
+//! holds the migrations; `api` the traits by concept that the application layer reads and writes
+//! through (writes are visible only inside the crate). Whole-file operations have theirs (`backup`,
+//! `key`, `lock`, `erase`, `deidentify`, `team`, `merge`).
 
 mod adjudication;
+pub mod api;
 mod audit;
 mod backup;
 mod cases;
@@ -13,7 +23,9 @@ mod edit;
 mod erase;
 mod key;
 mod lock;
+mod memos;
 mod merge;
+mod project;
 mod proposals;
 mod raters;
 mod rounds;
@@ -25,10 +37,11 @@ mod undo;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+use crate::model::SpanError;
 use crate::model::quoting::shell_word;
-use crate::model::{ProjectId, SpanError, now_rfc3339};
+use audit::{Audit, Audited};
 
 pub use audit::AuditEntry;
 pub use backup::{BY_HAND, BackupInfo, KEEP_BACKUPS, backups_dir, list_backups};
@@ -343,20 +356,6 @@ impl Store {
         self.path.as_deref()
     }
 
-    /// The project's stable id.
-    pub fn project_id(&self) -> Result<ProjectId> {
-        let text = self
-            .meta("project_id")?
-            .ok_or_else(|| StoreError::Corrupt("no project id".into()))?;
-        text.parse()
-            .map_err(|_| StoreError::Corrupt(format!("project id {text:?} is not a UUID")))
-    }
-
-    /// The project's name.
-    pub fn project_name(&self) -> Result<String> {
-        Ok(self.meta("name")?.unwrap_or_default())
-    }
-
     /// `PRAGMA integrity_check`: `Ok(())` when the file is sound, else the problems SQLite lists.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -396,15 +395,6 @@ impl Store {
         Ok(None)
     }
 
-    fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM project WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
     fn configure(&mut self) -> rusqlite::Result<()> {
         self.conn.pragma_update(None, "foreign_keys", true)?;
         // FULL: a change whose command returned survives a crash of the process or the machine.
@@ -413,111 +403,23 @@ impl Store {
         Ok(())
     }
 
-    fn initialise(&mut self, name: &str) -> Result<()> {
-        self.configure()?;
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn
-            .pragma_update(None, "application_id", schema::APPLICATION_ID)?;
-        self.migrate()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let project_id = ProjectId::new_random();
-        let now = now_rfc3339();
-        for (key, value) in [
-            ("project_id", project_id.to_text()),
-            ("name", name.to_string()),
-            ("created_at", now.clone()),
-            (
-                "created_by",
-                format!("Accord {}", env!("CARGO_PKG_VERSION")),
-            ),
-        ] {
-            tx.execute(
-                "INSERT INTO project (key, value) VALUES (?1, ?2)",
-                (key, value),
-            )?;
-        }
-        audit::record(
-            &tx,
-            "create",
-            "project",
-            Some(&project_id.to_text()),
-            &serde_json::json!({ "name": name }),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let path = self.path.clone().unwrap_or_default();
-        let version_of = |conn: &Connection| {
-            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i32>(0))
-        };
-        loop {
-            let version = version_of(&self.conn)?;
-            if version > SCHEMA_VERSION {
-                return Err(StoreError::NewerVersion {
-                    path,
-                    found: version,
-                    supported: SCHEMA_VERSION,
-                });
-            }
-            if version == SCHEMA_VERSION {
-                return Ok(());
-            }
-            // Each step under the write lock, the version read again under it: another process
-            // opening the same project may have taken the step meanwhile.
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let version = version_of(&tx)?;
-            if version >= SCHEMA_VERSION {
-                continue;
-            }
-            if version == 0 {
-                let tables: i64 = tx.query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                    [],
-                    |r| r.get(0),
-                )?;
-                if tables > 0 {
-                    return Err(StoreError::BadSchema {
-                        path,
-                        detail: format!("schema version 0 with {tables} tables present"),
-                    });
-                }
-            }
-            let Some(sql) = schema::MIGRATIONS.get(version.max(0) as usize) else {
-                return Ok(());
-            };
-            tx.execute_batch(sql).map_err(|e| StoreError::BadSchema {
-                path: path.clone(),
-                detail: format!(
-                    "updating it from schema version {version} failed: {}",
-                    sqlite_message(&e)
-                ),
-            })?;
-            tx.pragma_update(None, "user_version", version + 1)?;
-            tx.commit()?;
-        }
-    }
-
-    /// Runs `f` in one transaction: all of it is stored, or nothing. Outside any transaction it
-    /// begins `IMMEDIATE` (the write lock is taken first, so another process's write makes it wait
-    /// up to the busy timeout instead of failing after a read); inside [`Store::atomic`] it is a
-    /// savepoint, part of that one larger transaction.
-    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one transaction: all of it is stored, with the audit records `f` returns, or
+    /// nothing. Outside any transaction it begins `IMMEDIATE` (the write lock is taken first, so
+    /// another process's write makes it wait up to the busy timeout instead of failing after a
+    /// read); inside [`Store::atomic`] it is a savepoint, part of that one larger transaction.
+    /// Every change to project data goes through here, so none is stored without its record.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<Audited<T>>) -> Result<T> {
+        let before = self.conn.total_changes();
         if self.conn.is_autocommit() {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
+            let out = f(&tx)?.store(&tx, before)?;
             tx.commit()?;
             Ok(out)
         } else {
             let sp = self.conn.savepoint()?;
-            let out = f(&sp)?;
+            let out = f(&sp)?.store(&sp, before)?;
             sp.commit()?;
             Ok(out)
         }
@@ -526,7 +428,7 @@ impl Store {
     /// Runs several changes as ONE transaction: every change `f` makes through the store is
     /// committed together when it returns `Ok`, or none is (and the file is as it was) when it
     /// returns an error.
-    pub fn atomic<T, E: From<StoreError>>(
+    pub(crate) fn atomic<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
@@ -713,10 +615,8 @@ pub(super) fn read_only_connection(path: &Path, key: Option<&Passphrase>) -> Res
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, e))?;
-        let read = key::unlock(&conn, key, path).and_then(|()| {
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-                .map_err(|e| open_error(path, e))
-        });
+        let read = key::unlock(&conn, key, path)
+            .and_then(|()| read_once(&conn).map_err(|e| open_error(path, e)));
         match read {
             Ok(()) => return Ok(conn),
             Err(StoreError::CannotWrite { .. }) if i + 1 < tries.len() => {}
@@ -727,6 +627,12 @@ pub(super) fn read_only_connection(path: &Path, key: Option<&Passphrase>) -> Res
         path: Some(path.to_path_buf()),
         detail: "cannot open it to read".into(),
     })
+}
+
+/// Reads the file once (its list of tables): where a passphrase is wrong, or nothing can be read,
+/// this is where SQLite says so.
+fn read_once(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
 }
 
 /// Refuses an SQLite database that Accord did not write (its `application_id` is not ours).

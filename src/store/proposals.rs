@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{Code, Edit, EditReport, Proposal, ProposalId, now_rfc3339};
 
 /// Inserts a proposal unless one with its id is stored; returns 1 when added.
@@ -32,7 +32,7 @@ pub(super) fn insert_proposal(tx: &Connection, p: &Proposal) -> Result<usize> {
 
 impl Store {
     /// Records a proposal (refused when it changes nothing).
-    pub fn add_proposal(&mut self, proposal: &Proposal) -> Result<()> {
+    pub(super) fn add_proposal(&mut self, proposal: &Proposal) -> Result<()> {
         let current = self.codebook()?;
         if current.get(proposal.proposed.code_id) == Some(&proposal.proposed) {
             return Err(StoreError::Refused(format!(
@@ -42,13 +42,7 @@ impl Store {
         }
         self.write(|tx| {
             insert_proposal(tx, proposal)?;
-            audit::record(
-                tx,
-                "propose",
-                "code",
-                Some(&proposal.proposed.code_id.to_text()),
-                &serde_json::json!({ "proposal": proposal.proposal_id.to_text(), "note": proposal.note }),
-            )
+            Ok(Audit::new("propose", "code", Some(&proposal.proposed.code_id.to_text()), serde_json::json!({ "proposal": proposal.proposal_id.to_text(), "note": proposal.note })).with(()))
         })
     }
 
@@ -83,7 +77,7 @@ impl Store {
 
     /// Accepts an open proposal: the code is changed (or added) as proposed and a new codebook
     /// version is recorded, in one transaction with the decision. Returns what the edit did.
-    pub fn accept_proposal(&mut self, id: ProposalId, note: &str) -> Result<EditReport> {
+    pub(super) fn accept_proposal(&mut self, id: ProposalId, note: &str) -> Result<EditReport> {
         let proposal = self.open_proposal(id)?;
         let mut book = self.codebook()?;
         match book
@@ -106,19 +100,19 @@ impl Store {
     }
 
     /// Rejects an open proposal, with a note; the codebook stays as it is.
-    pub fn reject_proposal(&mut self, id: ProposalId, note: &str) -> Result<()> {
+    pub(super) fn reject_proposal(&mut self, id: ProposalId, note: &str) -> Result<()> {
         self.open_proposal(id)?;
         self.decide(id, "rejected", note)
     }
 
     /// Puts a decided proposal back to open (the reverse of deciding it).
-    pub fn reopen_proposal(&mut self, id: ProposalId) -> Result<()> {
+    pub(super) fn reopen_proposal(&mut self, id: ProposalId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE proposals SET status = 'open', decided_at = NULL, decision_note = NULL WHERE proposal_id = ?1",
                 [id.to_text()],
             )?;
-            audit::record(tx, "reopen", "proposal", Some(&id.to_text()), &serde_json::json!({}))
+            Ok(Audit::new("reopen", "proposal", Some(&id.to_text()), serde_json::json!({})).with(()))
         })
     }
 
@@ -150,13 +144,7 @@ impl Store {
                     reference: id.to_text(),
                 });
             }
-            audit::record(
-                tx,
-                status,
-                "proposal",
-                Some(&id.to_text()),
-                &serde_json::json!({ "note": note }),
-            )
+            Ok(Audit::new(status, "proposal", Some(&id.to_text()), serde_json::json!({ "note": note })).with(()))
         })
     }
 
@@ -182,33 +170,33 @@ impl Store {
     }
 
     /// Deletes a proposal (the reverse of making or merging it).
-    pub fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
+    pub(super) fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "DELETE FROM proposals WHERE proposal_id = ?1",
                 [id.to_text()],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "delete",
                 "proposal",
                 Some(&id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
     /// Puts back a deleted proposal exactly as it was.
-    pub fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
+    pub(super) fn restore_proposal(&mut self, proposal: &Proposal) -> Result<()> {
         self.write(|tx| {
             insert_proposal(tx, proposal)?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "restore",
                 "proposal",
                 Some(&proposal.proposal_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 

@@ -1,14 +1,14 @@
-//! Raters (people who code, and consensus layers) and memos.
+//! Raters (people who code, and consensus layers): reads, adding, removing and putting back.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::transcripts::{parse_col, parse_text};
-use super::{Result, Store, StoreError, audit};
-use crate::model::{Memo, MemoId, MemoTarget, Rater, RaterId, RaterKind, now_rfc3339};
+use super::transcripts::parse_col;
+use super::{Audit, Result, Store, StoreError};
+use crate::model::{Rater, RaterId, RaterKind, now_rfc3339};
 
 impl Store {
     /// Adds a rater; names are unique.
-    pub fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater> {
+    pub(super) fn add_rater(&mut self, name: &str, kind: RaterKind) -> Result<Rater> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::NotFound {
@@ -33,7 +33,7 @@ impl Store {
 
     /// Adds a rater with a given id (from another project or a REFI-QDA file). A rater already stored
     /// with that id and name is left as it is; a clash of names or of ids is refused.
-    pub fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
+    pub(super) fn insert_rater(&mut self, rater: &Rater) -> Result<()> {
         let existing = self.raters()?;
         if existing.iter().any(|r| r == rater) {
             return Ok(());
@@ -49,22 +49,14 @@ impl Store {
         }
         let kind = rater.kind;
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO raters (rater_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    rater.rater_id.to_text(),
-                    rater.name,
-                    kind.as_str(),
-                    now_rfc3339()
-                ],
-            )?;
-            audit::record(
-                tx,
+            insert_rater_row(tx, rater)?;
+            Ok(Audit::new(
                 "create",
                 "rater",
                 Some(&rater.rater_id.to_text()),
-                &serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
+                serde_json::json!({ "name": rater.name, "kind": kind.as_str() }),
             )
+            .with(()))
         })
     }
 
@@ -101,106 +93,100 @@ impl Store {
             })
     }
 
-    /// Adds a memo.
-    pub fn add_memo(
-        &mut self,
-        target: MemoTarget,
-        rater_id: Option<RaterId>,
-        text: &str,
-    ) -> Result<Memo> {
-        let memo = Memo {
-            memo_id: MemoId::new_random(),
-            target,
-            rater_id,
-            text: text.to_string(),
-            created_at: now_rfc3339(),
-        };
-        self.write(|tx| {
-            insert_memo(tx, &memo)?;
-            audit::record(
-                tx,
-                "create",
-                "memo",
-                Some(&memo.memo_id.to_text()),
-                &serde_json::to_value(&memo).unwrap_or_default(),
-            )
-        })?;
-        Ok(memo)
-    }
-
-    /// Memos about one target, oldest first.
-    pub fn memos(&self, target: MemoTarget) -> Result<Vec<Memo>> {
-        let (kind, id) = target_parts(target);
-        let mut stmt = self.conn.prepare(
-            "SELECT memo_id, rater_id, text, created_at FROM memos
-             WHERE target_kind = ?1 AND coalesce(target_id, '') = coalesce(?2, '') ORDER BY created_at, memo_id",
-        )?;
-        let rows = stmt.query_map(params![kind, id], |r| {
-            Ok(Memo {
-                memo_id: parse_col(r, 0)?,
-                target,
-                rater_id: r.get::<_, Option<String>>(1)?.and_then(|s| s.parse().ok()),
-                text: r.get(2)?,
-                created_at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// Every memo in the project, oldest first.
-    pub fn all_memos(&self) -> Result<Vec<Memo>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT memo_id, target_kind, target_id, rater_id, text, created_at FROM memos
-             ORDER BY created_at, memo_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let kind: String = r.get(1)?;
-            let id: Option<String> = r.get(2)?;
-            let target = match (kind.as_str(), id) {
-                ("transcript", Some(id)) => MemoTarget::Transcript(parse_text(&id, 2)?),
-                ("code", Some(id)) => MemoTarget::Code(parse_text(&id, 2)?),
-                ("coding", Some(id)) => MemoTarget::Coding(parse_text(&id, 2)?),
-                _ => MemoTarget::Project,
-            };
-            Ok(Memo {
-                memo_id: parse_col(r, 0)?,
-                target,
-                rater_id: r.get::<_, Option<String>>(3)?.and_then(|s| s.parse().ok()),
-                text: r.get(4)?,
-                created_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// The id of the newest memo on a coding, if any (for listings).
-    pub fn coding_memo_text(&self, coding: crate::model::CodingId) -> Result<Option<String>> {
-        Ok(self
+    /// The rater a second pass belongs to (the same person coding again), if `rater_id` is one.
+    pub fn pass_of(&self, rater_id: RaterId) -> Result<Option<RaterId>> {
+        let found: Option<Option<String>> = self
             .conn
             .query_row(
-                "SELECT text FROM memos WHERE target_kind = 'coding' AND target_id = ?1 ORDER BY created_at DESC LIMIT 1",
-                [coding.to_text()],
+                "SELECT pass_of FROM raters WHERE rater_id = ?1",
+                [rater_id.to_text()],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()?;
+        Ok(found.flatten().and_then(|s| s.parse().ok()))
+    }
+
+    /// Adds a rater who is a second pass of another: the same person coding again, compared with
+    /// their first pass like two raters (intra-rater agreement).
+    pub(super) fn add_second_pass(&mut self, first: RaterId, name: &str) -> Result<Rater> {
+        self.atomic(|store| {
+            let rater = store.add_rater(name, RaterKind::Human)?;
+            store.link_pass(rater.rater_id, first)?;
+            Ok(rater)
+        })
+    }
+
+    /// Marks `rater` as a second pass of `first`.
+    pub(super) fn link_pass(&mut self, rater: RaterId, first: RaterId) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
+                params![rater.to_text(), first.to_text()],
+            )?;
+            Ok(Audit::new(
+                "second-pass",
+                "rater",
+                Some(&rater.to_text()),
+                serde_json::json!({ "pass_of": first.to_text() }),
+            )
+            .with(()))
+        })
+    }
+
+    /// Puts back a removed rater with the same id and name.
+    pub(super) fn restore_rater(&mut self, rater: &crate::model::Rater) -> Result<()> {
+        self.write(|tx| {
+            insert_rater_row(tx, rater)?;
+            Ok(Audit::new(
+                "restore",
+                "rater",
+                Some(&rater.rater_id.to_text()),
+                serde_json::json!({ "name": rater.name }),
+            )
+            .with(()))
+        })
+    }
+
+    /// Removes a rater who has coded nothing and written nothing (the reverse of adding one).
+    pub(super) fn remove_rater(&mut self, rater_id: RaterId) -> Result<()> {
+        self.write(|tx| {
+            let used: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM codings WHERE rater_id = ?1)
+                      + (SELECT count(*) FROM memos WHERE rater_id = ?1)
+                      + (SELECT count(*) FROM coding_removals WHERE removed_by = ?1)",
+                [rater_id.to_text()],
+                |r| r.get(0),
+            )?;
+            if used > 0 {
+                return Err(StoreError::Refused(
+                    "this rater has codings or memos; a rater with work is never removed".into(),
+                ));
+            }
+            tx.execute(
+                "DELETE FROM raters WHERE rater_id = ?1",
+                [rater_id.to_text()],
+            )?;
+            Ok(Audit::new(
+                "remove",
+                "rater",
+                Some(&rater_id.to_text()),
+                serde_json::json!({}),
+            )
+            .with(()))
+        })
     }
 }
 
-/// Inserts a memo row (inside the caller's transaction).
-pub(super) fn insert_memo(tx: &rusqlite::Connection, memo: &Memo) -> Result<()> {
-    let (kind, id) = target_parts(memo.target);
+/// Inserts a rater row (inside the caller's transaction).
+fn insert_rater_row(tx: &Connection, rater: &Rater) -> Result<()> {
     tx.execute(
-        "INSERT INTO memos (memo_id, target_kind, target_id, rater_id, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![memo.memo_id.to_text(), kind, id, memo.rater_id.map(|r| r.to_text()), memo.text, memo.created_at],
+        "INSERT INTO raters (rater_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            rater.rater_id.to_text(),
+            rater.name,
+            rater.kind.as_str(),
+            now_rfc3339()
+        ],
     )?;
     Ok(())
-}
-
-fn target_parts(target: MemoTarget) -> (&'static str, Option<String>) {
-    match target {
-        MemoTarget::Project => ("project", None),
-        MemoTarget::Transcript(id) => ("transcript", Some(id.to_text())),
-        MemoTarget::Code(id) => ("code", Some(id.to_text())),
-        MemoTarget::Coding(id) => ("coding", Some(id.to_text())),
-    }
 }

@@ -4,12 +4,12 @@
 use rusqlite::params;
 
 use super::transcripts::parse_col;
-use super::{Result, Store, StoreError, audit};
+use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodeId, Round, RoundId};
 
 impl Store {
     /// Records a new round.
-    pub fn add_round(&mut self, round: &Round) -> Result<()> {
+    pub(super) fn add_round(&mut self, round: &Round) -> Result<()> {
         if self.rounds()?.iter().any(|r| r.name == round.name) {
             return Err(StoreError::Duplicate {
                 what: "round",
@@ -40,19 +40,13 @@ impl Store {
                     params![round.round_id.to_text(), r.to_text()],
                 )?;
             }
-            audit::record(
-                tx,
-                "create",
-                "round",
-                Some(&round.round_id.to_text()),
-                &serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
-                    "transcripts": round.transcripts.len(), "raters": round.raters.len() }),
-            )
+            Ok(Audit::new("create", "round", Some(&round.round_id.to_text()), serde_json::json!({ "name": round.name, "codebook_version": round.codebook_version,
+                    "transcripts": round.transcripts.len(), "raters": round.raters.len() })).with(()))
         })
     }
 
     /// Removes a round with its results (the reverse of starting it).
-    pub fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
+    pub(super) fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
         self.write(|tx| {
             for table in [
                 "round_results",
@@ -65,13 +59,13 @@ impl Store {
                     [round_id.to_text()],
                 )?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "remove",
                 "round",
                 Some(&round_id.to_text()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
@@ -114,7 +108,7 @@ impl Store {
     }
 
     /// Replaces a round's stored results (code id, the result as JSON), in one transaction.
-    pub fn set_round_results(
+    pub(super) fn set_round_results(
         &mut self,
         round_id: RoundId,
         results: &[(CodeId, String)],
@@ -135,13 +129,13 @@ impl Store {
                 "UPDATE rounds SET computed_at = ?2 WHERE round_id = ?1",
                 params![round_id.to_text(), computed_at],
             )?;
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "compute",
                 "round",
                 Some(&round_id.to_text()),
-                &serde_json::json!({ "codes": results.len() }),
+                serde_json::json!({ "codes": results.len() }),
             )
+            .with(()))
         })
     }
 

@@ -2,6 +2,10 @@
 //! `PRAGMA application_id` marks the file as an Accord project. A file from a newer Accord is refused,
 //! never migrated down.
 
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, Store, StoreError, sqlite_message};
+
 /// `PRAGMA application_id` of every Accord project ("ACCD").
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
@@ -239,3 +243,63 @@ CREATE TABLE audit (
     detail    TEXT NOT NULL
 ) STRICT;
 ";
+
+impl Store {
+    /// Takes the schema up to [`SCHEMA_VERSION`], one migration per transaction; refuses a newer
+    /// schema, and tables at version 0, changing nothing.
+    pub(super) fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone().unwrap_or_default();
+        let version_of = |conn: &Connection| {
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i32>(0))
+        };
+        loop {
+            let version = version_of(&self.conn)?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::NewerVersion {
+                    path,
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            if version == SCHEMA_VERSION {
+                return Ok(());
+            }
+            // Each step under the write lock, the version read again under it: another process
+            // opening the same project may have taken the step meanwhile. (Not through `write`
+            // and without an audit record: a migration changes the schema, not the project's
+            // data, and the schema version says which steps were taken.)
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let version = version_of(&tx)?;
+            if version >= SCHEMA_VERSION {
+                continue;
+            }
+            if version == 0 {
+                let tables: i64 = tx.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if tables > 0 {
+                    return Err(StoreError::BadSchema {
+                        path,
+                        detail: format!("schema version 0 with {tables} tables present"),
+                    });
+                }
+            }
+            let Some(sql) = MIGRATIONS.get(version.max(0) as usize) else {
+                return Ok(());
+            };
+            tx.execute_batch(sql).map_err(|e| StoreError::BadSchema {
+                path: path.clone(),
+                detail: format!(
+                    "updating it from schema version {version} failed: {}",
+                    sqlite_message(&e)
+                ),
+            })?;
+            tx.pragma_update(None, "user_version", version + 1)?;
+            tx.commit()?;
+        }
+    }
+}

@@ -2,10 +2,10 @@
 //! to undo and redo it. The store holds them as opaque JSON (the application layer's commands); it
 //! only knows their order and whether each is in effect.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{Result, Store};
+use super::{Audit, Result, Store};
 use crate::model::now_rfc3339;
 
 /// How many done steps are kept (older ones can no longer be undone; the audit log keeps them).
@@ -45,8 +45,8 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<StepRecord> {
 
 impl Store {
     /// Records a step that is in effect; the steps undone before it can no longer be redone.
-    pub fn push_step(&mut self, label: &str, undo: &str, redo: &str) -> Result<i64> {
-        self.write(|tx| {
+    pub(super) fn push_step(&mut self, label: &str, undo: &str, redo: &str) -> Result<i64> {
+        self.write_steps(|tx| {
             tx.execute("DELETE FROM steps WHERE done = 0", [])?;
             tx.execute(
                 "INSERT INTO steps (label, undo, redo, done, at) VALUES (?1, ?2, ?3, 1, ?4)",
@@ -85,19 +85,19 @@ impl Store {
     }
 
     /// Marks a step undone (`false`) or in effect again (`true`).
-    pub fn set_step_done(&mut self, step_id: i64, done: bool) -> Result<()> {
+    pub(super) fn set_step_done(&mut self, step_id: i64, done: bool) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE steps SET done = ?2 WHERE step_id = ?1",
                 params![step_id, i64::from(done)],
             )?;
-            super::audit::record(
-                tx,
+            Ok(Audit::new(
                 if done { "redo" } else { "undo" },
                 "step",
                 Some(&step_id.to_string()),
-                &serde_json::json!({}),
+                serde_json::json!({}),
             )
+            .with(()))
         })
     }
 
@@ -110,11 +110,28 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Forgets every step (after a change that cannot be undone, such as de-identification).
-    pub fn clear_steps(&mut self) -> Result<()> {
-        self.write(|tx| {
-            tx.execute("DELETE FROM steps", [])?;
-            Ok(())
-        })
+    /// The one write without an audit record, private to this module: the undo history is
+    /// bookkeeping about changes (each of which wrote its own record), not project data. Undoing
+    /// and redoing a step are audited ([`Store::set_step_done`]). One transaction, as `write`.
+    fn write_steps<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        } else {
+            let sp = self.conn.savepoint()?;
+            let out = f(&sp)?;
+            sp.commit()?;
+            Ok(out)
+        }
     }
+}
+
+/// Forgets every step, inside the caller's transaction (a change that cannot be undone).
+pub(super) fn forget_steps(tx: &Connection) -> Result<()> {
+    tx.execute("DELETE FROM steps", [])?;
+    Ok(())
 }

@@ -8,10 +8,10 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use super::{Result, Store, StoreError, audit, schema};
-use crate::model::{Rater, RaterFileInfo, RaterId, RaterKind, TranscriptId, now_rfc3339};
+use super::{Result, Store, StoreError, schema};
+use crate::model::{RaterFileInfo, RaterId, TranscriptId, now_rfc3339};
 
 /// What goes into a rater file.
 #[derive(Debug, Clone)]
@@ -45,13 +45,7 @@ pub(super) fn refuse_in_rater_file(conn: &Connection) -> Result<()> {
 }
 
 fn read_info(conn: &Connection) -> Result<Option<RaterFileInfo>> {
-    let get = |key: &str| -> Result<Option<String>> {
-        Ok(conn
-            .query_row("SELECT value FROM project WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    };
+    let get = |key: &str| super::project::meta(conn, key);
     let Some(origin) = get(INFO_KEYS[0])? else {
         return Ok(None);
     };
@@ -104,46 +98,6 @@ impl Store {
         read_info(&self.conn)
     }
 
-    /// The rater a second pass belongs to (the same person coding again), if `rater_id` is one.
-    pub fn pass_of(&self, rater_id: RaterId) -> Result<Option<RaterId>> {
-        let found: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT pass_of FROM raters WHERE rater_id = ?1",
-                [rater_id.to_text()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(found.flatten().and_then(|s| s.parse().ok()))
-    }
-
-    /// Adds a rater who is a second pass of another: the same person coding again, compared with
-    /// their first pass like two raters (intra-rater agreement).
-    pub fn add_second_pass(&mut self, first: RaterId, name: &str) -> Result<Rater> {
-        self.atomic(|store| {
-            let rater = store.add_rater(name, RaterKind::Human)?;
-            store.link_pass(rater.rater_id, first)?;
-            Ok(rater)
-        })
-    }
-
-    /// Marks `rater` as a second pass of `first`.
-    pub fn link_pass(&mut self, rater: RaterId, first: RaterId) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE raters SET pass_of = ?2 WHERE rater_id = ?1",
-                params![rater.to_text(), first.to_text()],
-            )?;
-            audit::record(
-                tx,
-                "second-pass",
-                "rater",
-                Some(&rater.to_text()),
-                &serde_json::json!({ "pass_of": first.to_text() }),
-            )
-        })
-    }
-
     /// Writes a rater file for `spec` at `path` (a new file; the caller renames it into place). It
     /// holds the transcripts, every codebook version, the rater and the rater's own codings and
     /// memos on those transcripts, nothing of any other rater, and a locked codebook.
@@ -186,6 +140,8 @@ impl Store {
         let rater = spec.rater_id.to_text();
         let version = self.codebook_version()?;
         let origin = self.project_id()?.to_text();
+        // Not through `write`: this project is only read; the rater file written here gets its
+        // own audit record ("issue", below).
         let tx = self.conn.unchecked_transaction()?;
         let chosen = "(SELECT value FROM json_each(?1))";
         for sql in [

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Result, Store, StoreError, audit, cases};
+use super::{Audit, Result, Store, StoreError, cases};
 use crate::model::{
     CaseId, Role, SourceFormat, Span, Transcript, TranscriptId, TranscriptSummary, Turn, TurnId,
 };
@@ -50,7 +50,7 @@ pub(super) fn parse_text<T: std::str::FromStr>(text: &str, idx: usize) -> rusqli
 impl Store {
     /// Stores an imported transcript with its turns; creates its case when `case_name` is new.
     /// Refuses a name already used, and reports the transcript already holding the same text.
-    pub fn insert_transcript(
+    pub(super) fn insert_transcript(
         &mut self,
         transcript: &Transcript,
         case_name: Option<&str>,
@@ -62,22 +62,24 @@ impl Store {
                     name: existing,
                 });
             }
+            let mut made = Vec::new();
             let case_id = match case_name {
-                Some(name) => Some(cases::ensure_case(tx, name)?),
+                Some(name) => Some(cases::ensure_case(tx, name, &mut made)?),
                 None => transcript.case_id,
             };
             insert_row(tx, transcript, case_id)?;
             for turn in &transcript.turns {
                 insert_turn(tx, transcript.transcript_id, turn)?;
             }
-            audit::record(
-                tx,
+            Ok(Audit::new(
                 "import",
                 "transcript",
                 Some(&transcript.transcript_id.to_text()),
-                &serde_json::json!({ "name": transcript.name, "file": transcript.source_file,
+                serde_json::json!({ "name": transcript.name, "file": transcript.source_file,
                     "sha256": transcript.sha256, "turns": transcript.turns.len() }),
             )
+            .with(())
+            .after(made))
         })
     }
 
@@ -185,16 +187,33 @@ impl Store {
 
     /// Removes a transcript from the project's view (its text and codings stay in the file, untouched;
     /// nothing is rewritten). Returns its name.
-    pub fn remove_transcript(&mut self, transcript_id: TranscriptId) -> Result<String> {
+    pub(super) fn remove_transcript(&mut self, transcript_id: TranscriptId) -> Result<String> {
         let name = self.find_transcript(&transcript_id.to_text())?.name;
         self.write(|tx| {
             tx.execute(
                 "UPDATE transcripts SET removed_at = ?2 WHERE transcript_id = ?1 AND removed_at IS NULL",
                 params![transcript_id.to_text(), crate::model::now_rfc3339()],
             )?;
-            audit::record(tx, "remove", "transcript", Some(&transcript_id.to_text()), &serde_json::json!({ "name": name }))
+            Ok(Audit::new("remove", "transcript", Some(&transcript_id.to_text()), serde_json::json!({ "name": name })).with(()))
         })?;
         Ok(name)
+    }
+
+    /// Brings back a removed transcript (refused if another live transcript took its name).
+    pub(super) fn restore_transcript(&mut self, transcript_id: TranscriptId) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE transcripts SET removed_at = NULL WHERE transcript_id = ?1 AND removed_at IS NOT NULL",
+                [transcript_id.to_text()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: "removed transcript",
+                    reference: transcript_id.to_text(),
+                });
+            }
+            Ok(Audit::new("restore", "transcript", Some(&transcript_id.to_text()), serde_json::json!({})).with(()))
+        })
     }
 
     /// Fingerprints of what the search index holds about each live transcript: first its text hash,

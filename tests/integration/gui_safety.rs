@@ -18,7 +18,14 @@ fn an_encrypted_project_opens_only_with_its_passphrase() {
     let mut store =
         Store::create_encrypted(&path, "Secret study", &Passphrase::new("a good passphrase"))
             .unwrap();
-    store.add_rater("Ana", RaterKind::Human).unwrap();
+    accord::app::apply(
+        &mut store,
+        accord::app::Command::Raters(accord::app::RaterCommand::Add {
+            name: "Ana".into(),
+            kind: RaterKind::Human,
+        }),
+    )
+    .unwrap();
     drop(store);
     let root = Root::for_project(&path).unwrap();
     assert!(root.app().is_none(), "locked until the passphrase is given");

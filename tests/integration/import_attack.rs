@@ -82,7 +82,16 @@ fn ana_with_50(dir: &Path, project: &Path) -> PathBuf {
             created_at: None,
         })
         .collect();
-    assert_eq!(store.add_codings(&codings, "code").unwrap().len(), 50);
+    let command = accord::app::Command::Codings(accord::app::CodingCommand::Add {
+        codings,
+        action: "code".into(),
+    });
+    let accord::app::Outcome::CodingsAdded(added) =
+        accord::app::apply(&mut store, command).unwrap()
+    else {
+        panic!("codings added")
+    };
+    assert_eq!(added.len(), 50);
     file
 }
 
@@ -465,7 +474,7 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
     let book = accord::import::codebook_toml::parse(&text).unwrap();
     assert_eq!(book.codes.len(), n);
     let mut store = Store::open_in_memory("flat").unwrap();
-    let change = store.import_codebook(&book, "flat").unwrap();
+    let change = import_codebook(&mut store, &book, "flat");
     assert_eq!(change.added.len(), n);
     assert_eq!(store.codebook().unwrap().codes.len(), n);
     assert_eq!(
@@ -630,4 +639,20 @@ fn accord_encrypt_turns_a_plain_project_into_an_encrypted_one() {
         .stderr_has("already encrypted");
     let found = files_holding(&d, &WORDS);
     assert!(found.is_empty(), "plaintext on disk: {found:?}");
+}
+
+/// Imports a codebook through the application's command; what changed.
+fn import_codebook(
+    store: &mut Store,
+    book: &accord::Codebook,
+    note: &str,
+) -> accord::model::CodebookChange {
+    let command = accord::app::Command::Codebook(accord::app::CodebookCommand::Import {
+        book: book.clone(),
+        note: note.into(),
+    });
+    let accord::app::Outcome::Codebook(change) = accord::app::apply(store, command).unwrap() else {
+        panic!("a codebook change")
+    };
+    change
 }

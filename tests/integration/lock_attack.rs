@@ -49,9 +49,12 @@ fn restore_is_refused_while_another_accord_has_the_project_open() {
         .stderr_has("the project is open in another Accord: close it first");
     assert_eq!(snapshot(&project), before, "nothing changed");
     // What the holder writes afterwards lands in the project, not in a replaced file.
-    held.add_rater(
-        "Written after the refused restore",
-        accord::model::RaterKind::Human,
+    accord::app::apply(
+        &mut held,
+        accord::app::Command::Raters(accord::app::RaterCommand::Add {
+            name: "Written after the refused restore".into(),
+            kind: accord::model::RaterKind::Human,
+        }),
     )
     .unwrap();
     drop(held);

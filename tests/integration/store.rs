@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use accord::app::TranscriptCommand;
-use accord::app::{Command, apply, resolve};
+use accord::app::{CodebookCommand, CodingCommand, RaterCommand};
+use accord::app::{Command, Outcome, apply, resolve};
 use accord::import::{ImportOptions, codings_csv, read_transcript};
 use accord::model::{CodingFilter, CodingId, NewCoding, RaterKind, Span};
 use accord::store::Store;
@@ -134,8 +135,24 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         accord::import::codebook_toml::parse("[codebook]\nname='b'\n[[codes]]\nname='Coping'\n")
             .unwrap();
     let code_id = book.codes[0].code_id;
-    store.import_codebook(&book, "b").unwrap();
-    let rater = store.add_rater("Ana", RaterKind::Human).unwrap();
+    apply(
+        &mut store,
+        Command::Codebook(CodebookCommand::Import {
+            book,
+            note: "b".into(),
+        }),
+    )
+    .unwrap();
+    let Outcome::Rater(rater) = apply(
+        &mut store,
+        Command::Raters(RaterCommand::Add {
+            name: "Ana".into(),
+            kind: RaterKind::Human,
+        }),
+    )
+    .unwrap() else {
+        panic!("a rater")
+    };
     let coding = NewCoding {
         coding_id: CodingId::new_random(),
         transcript_id,
@@ -145,27 +162,16 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         memo: Some("first pass".into()),
         created_at: None,
     };
-    assert_eq!(
-        store
-            .add_codings(std::slice::from_ref(&coding), "code")
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(add_codings(&mut store, &coding).len(), 1);
     assert!(
-        store
-            .add_codings(std::slice::from_ref(&coding), "code")
-            .unwrap()
-            .is_empty(),
+        add_codings(&mut store, &coding).is_empty(),
         "same id twice is a no-op"
     );
     assert_eq!(
-        store
-            .remove_codings(&[coding.coding_id], Some(rater.rater_id))
-            .unwrap(),
+        remove_codings(&mut store, coding.coding_id, Some(rater.rater_id)),
         1
     );
-    assert_eq!(store.remove_codings(&[coding.coding_id], None).unwrap(), 0);
+    assert_eq!(remove_codings(&mut store, coding.coding_id, None), 0);
     assert!(store.codings(&CodingFilter::default()).unwrap().is_empty());
     let all = store
         .codings(&CodingFilter {
@@ -204,4 +210,25 @@ fn quote_anchors_must_be_unique() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("x.csv:2") && err.contains("times"), "{err}");
+}
+
+/// Adds one coding through the application's command; the ids added.
+fn add_codings(store: &mut Store, coding: &NewCoding) -> Vec<CodingId> {
+    let command = Command::Codings(CodingCommand::Add {
+        codings: vec![coding.clone()],
+        action: "code".into(),
+    });
+    let Outcome::CodingsAdded(ids) = apply(store, command).unwrap() else {
+        panic!("codings added")
+    };
+    ids
+}
+
+/// Removes one coding through the application's command; how many were removed.
+fn remove_codings(store: &mut Store, id: CodingId, by: Option<accord::model::RaterId>) -> usize {
+    let command = Command::Codings(CodingCommand::Remove { ids: vec![id], by });
+    let Outcome::CodingsRemoved(n) = apply(store, command).unwrap() else {
+        panic!("codings removed")
+    };
+    n
 }
