@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
-use crate::search::Hit;
+use crate::search::{Hit, SearchResults};
 use crate::store::{NewCoding, Store};
 
 /// How much text around a hit to code.
@@ -172,4 +172,68 @@ pub fn top_is_or(query: &str) -> bool {
         crate::search::parse_query(query),
         Ok(crate::search::query::Expr::Or(_))
     )
+}
+
+/// The filters a person picks beside a query (the window's search view, `accord search`'s
+/// options), folded into the query by [`full_query`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Only this speaker.
+    pub speaker: Option<String>,
+    /// Only turns of this role (interviewer, participant, other).
+    pub role: Option<String>,
+    /// Only this transcript (its name or id).
+    pub transcript: Option<String>,
+    /// Only this case.
+    pub case: Option<String>,
+    /// Only cases with these attribute values, each `NAME=VALUE`.
+    pub attributes: Vec<String>,
+}
+
+/// What a filtered search found: the whole query searched, and its results.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The query with the filters folded in.
+    pub query: String,
+    /// The hits.
+    pub results: SearchResults,
+}
+
+/// The query with the filters folded in, each as the filter of the query language (`speaker:`,
+/// `role:`, `transcript:` with the transcript's id, `case:`, `NAME:` for an attribute), joined with
+/// AND; a query whose top is an OR is grouped first. An empty query with filters is the filters.
+pub fn full_query(store: &Store, query: &str, filters: &Filters) -> Result<String> {
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
+    let mut parts = vec![query.to_string()];
+    if let Some(s) = &filters.speaker {
+        parts.push(format!("speaker:{}", quote(s)));
+    }
+    if let Some(r) = &filters.role {
+        parts.push(format!("role:{}", quote(r)));
+    }
+    if let Some(t) = &filters.transcript {
+        parts.push(format!(
+            "transcript:{}",
+            quote(&store.find_transcript(t)?.transcript_id.to_text())
+        ));
+    }
+    if let Some(c) = &filters.case {
+        parts.push(format!("case:{}", quote(c)));
+    }
+    for a in &filters.attributes {
+        let (name, value) = a
+            .split_once('=')
+            .ok_or_else(|| AppError::Invalid(format!("--where {a:?}: expected NAME=VALUE")))?;
+        parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
+    }
+    // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
+    // then: the group is one more level of nesting, and a query nested as deep as the parser
+    // allows must still be accepted.
+    if parts.len() > 1 && top_is_or(query) {
+        parts[0] = format!("({query})");
+    }
+    if parts.len() > 1 && query.trim().is_empty() {
+        parts.remove(0);
+    }
+    Ok(parts.join(" "))
 }

@@ -248,14 +248,24 @@ fn open_project(
     path: &std::path::Path,
     purpose: crate::app::open::Purpose,
 ) -> anyhow::Result<Project> {
+    Ok(open_workspace(path, purpose)?.into_store())
+}
+
+/// Opens a project file for `purpose` the one way the window opens it too
+/// ([`crate::app::Workspace::open_for`]), with the file named in any error and what opening had to
+/// say on standard error; an encrypted project asks for its passphrase (see [`passphrase`]).
+pub(crate) fn open_workspace(
+    path: &std::path::Path,
+    purpose: crate::app::open::Purpose,
+) -> anyhow::Result<crate::app::Workspace> {
     if let Ok(mut opened) = OPENED.lock() {
         *opened = Some(path.to_path_buf());
     }
-    let opened = crate::app::open::open(path, purpose, || passphrase(path, false))?;
-    for note in &opened.notes {
+    let mut ws = crate::app::Workspace::open_for(path, purpose, || passphrase(path, false))?;
+    for note in ws.take_open_notes() {
         eprintln!("{note}");
     }
-    Ok(opened.store)
+    Ok(ws)
 }
 
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.

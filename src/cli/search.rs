@@ -6,9 +6,10 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::{ProjectPath, open, output};
+use super::{ProjectPath, open, open_workspace, output};
+use crate::app::open::Purpose;
 use crate::app::resolve;
-use crate::app::search::{Scope, code_hits};
+use crate::app::search::{Filters, Scope, code_hits};
 use crate::model::format_time_ms;
 use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
 use crate::store::Store;
@@ -89,21 +90,26 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             args.query
         );
     }
-    let mut store = open(&args.project.project)?;
-    let (mut index, _) = ProjectIndex::open(&store)?;
-    for note in index.take_notes() {
+    let mut ws = open_workspace(&args.project.project, Purpose::Change)?;
+    let filters = Filters {
+        speaker: args.speaker.clone(),
+        role: args.role.clone(),
+        transcript: args.transcript.clone(),
+        case: args.case.clone(),
+        attributes: args.attributes.clone(),
+    };
+    let query = ws.full_query(&args.query, &filters);
+    for note in ws.index_notes() {
         eprintln!("warning: {note}");
     }
-    let query = full_query(&store, args)?;
+    let query = query?;
     let order = match args.order.as_str() {
         "relevance" => ResultOrder::Relevance,
         "transcript" => ResultOrder::TranscriptOrder,
         other => anyhow::bail!("--order {other:?}: expected relevance or transcript"),
     };
-    let book = store.codebook()?;
-    let results = index.search(
+    let results = ws.search(
         &query,
-        &book,
         &SearchOptions {
             limit: args.limit,
             order,
@@ -111,6 +117,8 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             ..SearchOptions::default()
         },
     )?;
+    let mut store = ws.into_store();
+    let book = store.codebook()?;
     let names = transcript_names(&store)?;
     let views: Vec<HitView> = results
         .hits
@@ -132,7 +140,6 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect::<anyhow::Result<_>>()?
         };
-        drop(index);
         let code_id = resolve::code(&book, code)?;
         let rater = store.find_rater(rater)?;
         let added = code_hits(&mut store, &chosen, code_id, rater.rater_id, scope)?;
@@ -171,39 +178,6 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{} of {} matching turns", views.len(), results.total);
     Ok(ExitCode::SUCCESS)
-}
-
-fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
-    let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
-    let mut parts = vec![args.query.clone()];
-    if let Some(s) = &args.speaker {
-        parts.push(format!("speaker:{}", quote(s)));
-    }
-    if let Some(r) = &args.role {
-        parts.push(format!("role:{}", quote(r)));
-    }
-    if let Some(t) = &args.transcript {
-        parts.push(format!(
-            "transcript:{}",
-            quote(&store.find_transcript(t)?.transcript_id.to_text())
-        ));
-    }
-    if let Some(c) = &args.case {
-        parts.push(format!("case:{}", quote(c)));
-    }
-    for a in &args.attributes {
-        let (name, value) = a
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--where {a:?}: expected NAME=VALUE"))?;
-        parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
-    }
-    // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
-    // then: the group is one more level of nesting, and a query nested as deep as the parser
-    // allows must still be accepted.
-    if parts.len() > 1 && crate::app::search::top_is_or(&args.query) {
-        parts[0] = format!("({})", args.query);
-    }
-    Ok(parts.join(" "))
 }
 
 fn transcript_names(

@@ -198,7 +198,12 @@ impl AccordApp {
             return;
         }
         match request {
-            SearchRequest::Run { query, order, stem } => {
+            SearchRequest::Run {
+                query,
+                filters,
+                order,
+                stem,
+            } => {
                 let opts = SearchOptions {
                     limit: 200,
                     order,
@@ -207,7 +212,8 @@ impl AccordApp {
                 };
                 let result = self
                     .workspace
-                    .search(&query, &opts)
+                    .search_filtered(&query, &filters, &opts)
+                    .map(|found| found.results)
                     .map_err(|e| e.to_string());
                 self.search.set_results(result);
                 // The index was busy or could not be used: the hits came from what was there or
