@@ -13,6 +13,7 @@ pub mod demo;
 pub mod encrypt;
 pub mod erase;
 pub mod export;
+pub mod irr;
 mod inverse;
 pub mod listing;
 pub mod open;
