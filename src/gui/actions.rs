@@ -11,7 +11,7 @@ use super::agreement_view::{AgreementRequest, AgreementResult, DisagreementDetai
 use super::app::AccordApp;
 use super::codebook_editor::CodeEditor;
 use super::export_view::ExportRequest;
-use super::import_dialog::{AttributeDialog, FileResult, ImportJob, PathPrompt};
+use super::import_dialog::{AttributeDialog, ImportJob, PathPrompt};
 use super::memo_editor::MemoEditor;
 use super::search_view::SearchRequest;
 use super::state::Action;
@@ -21,7 +21,7 @@ use crate::app::agreement_input::Selection;
 use crate::app::{AppError, Command};
 use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
 use crate::search::SearchOptions;
-use crate::store::{CodingFilter, NewCoding, Store, StoreError};
+use crate::store::{CodingFilter, NewCoding, Store};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {
@@ -365,28 +365,13 @@ impl AccordApp {
         let Some(job) = &mut self.import else { return };
         let parsed = job.take_parsed();
         let pending = !job.finished();
-        for (path, result) in parsed {
-            let outcome = match result {
-                Err(e) => FileResult::Failed(e),
-                Ok(imported) => {
-                    let (name, turns) = (
-                        imported.transcript.name.clone(),
-                        imported.transcript.turns.len(),
-                    );
-                    match self.workspace.apply(
-                        &format!("Import {name}"),
-                        Command::ImportTranscript(imported),
-                    ) {
-                        Ok(_) => FileResult::Imported(name, turns),
-                        Err(AppError::Store(StoreError::Duplicate { name, .. })) => {
-                            FileResult::Skipped(format!("already imported as {name}"))
-                        }
-                        Err(e) => FileResult::Failed(format!("{}: {e}", path.display())),
-                    }
-                }
-            };
+        for read in parsed {
+            let path = read.path().to_path_buf();
+            let outcome = crate::app::batch::store_file(read, |label, command| {
+                self.workspace.apply(label, command)
+            });
             if let Some(job) = &mut self.import {
-                job.results.push((path, outcome));
+                job.push(path, outcome);
             }
         }
         if pending {
@@ -444,7 +429,7 @@ impl AccordApp {
     ) {
         match request {
             MenuRequest::ImportTranscripts if path.is_dir() => {
-                match crate::import::transcript_files(&path) {
+                match crate::app::batch::files_in(&path) {
                     Ok((files, _)) => self.start_import(ctx, files),
                     Err(e) => self.state.error(format!("{}: {e}", path.display())),
                 }
@@ -462,16 +447,10 @@ impl AccordApp {
     }
 
     pub(super) fn import_attributes(&mut self, d: &AttributeDialog) {
-        match crate::import::attributes::read_attributes(&d.path, d.key.trim()) {
-            Ok(table) => {
+        match crate::app::batch::attributes_change(&d.path, d.key.trim(), d.create_missing) {
+            Ok((change, _)) => {
                 let label = format!("Import attributes from {}", d.path.display());
-                self.apply(
-                    &label,
-                    Command::SetAttributes {
-                        rows: table.rows,
-                        create_missing: d.create_missing,
-                    },
-                );
+                self.apply(&label, change);
             }
             Err(e) => self.state.error(e.to_string()),
         }
