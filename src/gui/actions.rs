@@ -19,9 +19,9 @@ use super::top_bar::MenuRequest;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::{AppError, Command};
-use crate::model::{CodeId, CodeLookup, CodingId, MemoTarget, Span};
+use crate::model::{CodeId, CodingId, MemoTarget};
 use crate::search::SearchOptions;
-use crate::store::{CodingFilter, NewCoding, Store};
+use crate::store::{NewCoding, Store};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {
@@ -296,49 +296,11 @@ impl AccordApp {
         &self,
         d: &crate::app::agreement::DisagreementView,
     ) -> Result<DisagreementDetail, AppError> {
-        let store = self.workspace.store();
-        let summary = store.find_transcript(&d.transcript)?;
-        let transcript = store.transcript(summary.transcript_id)?;
-        let turns: Vec<_> = transcript
-            .turns
-            .iter()
-            .filter(|t| t.span.start < d.end && d.start < t.span.end)
-            .collect();
-        let start = turns
-            .first()
-            .map_or(d.start, |t| t.content_span().start.min(d.start));
-        let end = turns.last().map_or(d.end, |t| t.span.end.max(d.end));
-        let CodeLookup::Found(code) = self.project.codebook.lookup(&d.code) else {
-            return Err(AppError::Invalid(format!("no code {}", d.code)));
-        };
-        let report = match &self.agreement.result {
+        let raters = match &self.agreement.result {
             Some(Ok(r)) => r.report.raters.clone(),
             _ => Vec::new(),
         };
-        let mut raters = Vec::new();
-        for name in report {
-            let rater = store.find_rater(&name)?;
-            let filter = CodingFilter {
-                transcripts: vec![summary.transcript_id],
-                codes: vec![code.code_id],
-                raters: vec![rater.rater_id],
-                ..CodingFilter::default()
-            };
-            let spans: Vec<Span> = store
-                .codings(&filter)?
-                .into_iter()
-                .map(|c| c.span)
-                .filter(|s| s.start < end && start < s.end)
-                .collect();
-            raters.push((name, spans));
-        }
-        Ok(DisagreementDetail {
-            transcript_id: summary.transcript_id,
-            text: crate::model::text::slice_chars(&transcript.text, start, end).to_string(),
-            offset: start,
-            span: Span::new(d.start, d.end),
-            raters,
-        })
+        crate::app::agreement::disagreement_detail(self.workspace.store(), d, &raters)
     }
 
     /// Collects finished work from other threads.
