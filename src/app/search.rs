@@ -1,6 +1,8 @@
-//! Search-and-code: apply a code as a rater to chosen search hits, at the scope the researcher picks
-//! (the matched words, the sentence around them, or the whole turn), as ONE change (one transaction,
-//! one audit record), so that one undo takes it back.
+//! Searching a project as the window and the command line both do: the filters a person picks
+//! folded into the query ([`full_query`], run by [`super::Workspace::search_filtered`]), rebuilding
+//! the index, and search-and-code: apply a code as a rater to chosen search hits, at the scope the
+//! researcher picks (the matched words, the sentence around them, or the whole turn), as ONE change
+//! (one transaction, one audit record), so that one undo takes it back.
 
 use std::collections::BTreeSet;
 
@@ -9,8 +11,11 @@ use serde::Serialize;
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, RaterId, Span, Transcript, TranscriptId};
-use crate::search::{Hit, SearchResults};
 use crate::store::{NewCoding, Store};
+
+/// What the search layer gives the command line and the window: the options and order of a
+/// search, its results and hits, and a query's syntax error.
+pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults};
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -236,4 +241,42 @@ pub fn full_query(store: &Store, query: &str, filters: &Filters) -> Result<Strin
         parts.remove(0);
     }
     Ok(parts.join(" "))
+}
+
+
+/// A query's syntax error, with its char column, before anything is opened.
+pub fn check_query(query: &str) -> std::result::Result<(), QueryError> {
+    crate::search::parse_query(query).map(|_| ())
+}
+
+/// Whether the project at `path` keeps a search index on disk (an encrypted project keeps its
+/// index in memory), so that there is one to bring up to date after a change.
+#[must_use]
+pub fn has_index_on_disk(path: &std::path::Path) -> bool {
+    crate::search::sync::index_dir(path).exists()
+}
+
+/// A search index rebuilt from the project.
+#[derive(Debug, Clone)]
+pub struct Reindexed {
+    /// Its folder; `None` for an index in memory.
+    pub dir: Option<std::path::PathBuf>,
+    /// Transcripts indexed.
+    pub transcripts: usize,
+    /// Turns in the index.
+    pub turns: u64,
+    /// What the index had to say (busy, built in memory instead).
+    pub notes: Vec<String>,
+}
+
+/// Rebuilds the project's search index from the project.
+pub fn reindex(store: &Store) -> Result<Reindexed> {
+    let (mut index, report) = crate::search::ProjectIndex::rebuild(store)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(Reindexed {
+        notes: index.take_notes(),
+        dir: index.dir().map(std::path::Path::to_path_buf),
+        transcripts: report.indexed,
+        turns: index.num_turns(),
+    })
 }

@@ -185,7 +185,7 @@ pub fn run(cli: Cli) -> ExitCode {
         // keeps its index in memory), so nothing asks for a passphrase twice. The change is saved
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
-        if let Some(path) = changed.filter(|p| crate::search::sync::index_dir(p).exists()) {
+        if let Some(path) = changed.filter(|p| crate::app::search::has_index_on_disk(p)) {
             match open_project(&path, crate::app::open::Purpose::Upkeep) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(

@@ -9,9 +9,8 @@ use serde::Serialize;
 use super::{ProjectPath, open, open_workspace, output};
 use crate::app::open::Purpose;
 use crate::app::resolve;
-use crate::app::search::{Filters, Scope, code_hits};
+use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchOptions, code_hits};
 use crate::model::format_time_ms;
-use crate::search::{Hit, ProjectIndex, ResultOrder, SearchOptions};
 use crate::store::Store;
 
 /// Arguments of `accord search`.
@@ -81,7 +80,7 @@ struct HitView {
 
 /// Runs `accord search`.
 pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Err(e) = crate::search::parse_query(&args.query) {
+    if let Err(e) = crate::app::search::check_query(&args.query) {
         let caret = " ".repeat(e.column.saturating_sub(1));
         anyhow::bail!(
             "invalid query at column {}: {}\n  {}\n  {caret}^",
@@ -233,13 +232,13 @@ fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
 pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     let store = open(&args.project)?;
     let start = Instant::now();
-    let (mut index, report) = ProjectIndex::rebuild(&store)?;
-    for note in index.take_notes() {
+    let done = crate::app::search::reindex(&store)?;
+    for note in &done.notes {
         eprintln!("warning: {note}");
     }
     println!(
         "rebuilt {}: {} transcripts, {} turns in {:.2} s",
-        index.dir().map_or_else(
+        done.dir.as_deref().map_or_else(
             || if store.is_encrypted() {
                 "the index (in memory: the project is encrypted)".to_string()
             } else {
@@ -247,8 +246,8 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
             },
             |d| d.display().to_string()
         ),
-        report.indexed,
-        index.num_turns(),
+        done.transcripts,
+        done.turns,
         start.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)

@@ -20,7 +20,7 @@ use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::{AppError, Command};
 use crate::model::{CodeId, CodingId, MemoTarget};
-use crate::search::SearchOptions;
+use crate::app::search::SearchOptions;
 use crate::store::{NewCoding, Store};
 
 /// Carries out one action.

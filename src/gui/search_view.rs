@@ -11,9 +11,8 @@ use egui::{FontId, RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState, toggle};
-use crate::app::search::{Filters, Scope};
+use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchResults};
 use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
-use crate::search::{Hit, ResultOrder, SearchResults};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
