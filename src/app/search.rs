@@ -243,7 +243,6 @@ pub fn full_query(store: &Store, query: &str, filters: &Filters) -> Result<Strin
     Ok(parts.join(" "))
 }
 
-
 /// A query's syntax error, with its char column, before anything is opened.
 pub fn check_query(query: &str) -> std::result::Result<(), QueryError> {
     crate::search::parse_query(query).map(|_| ())

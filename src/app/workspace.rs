@@ -339,8 +339,7 @@ impl Workspace {
         }
         if let Some(index) = &mut self.index {
             self.index_notes = index.take_notes();
-            self.index_note =
-                (!self.index_notes.is_empty()).then(|| self.index_notes.join("\n"));
+            self.index_note = (!self.index_notes.is_empty()).then(|| self.index_notes.join("\n"));
         }
         Ok(())
     }

@@ -18,9 +18,9 @@ use super::state::Action;
 use super::top_bar::MenuRequest;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
+use crate::app::search::SearchOptions;
 use crate::app::{AppError, Command};
 use crate::model::{CodeId, CodingId, MemoTarget};
-use crate::app::search::SearchOptions;
 use crate::store::{NewCoding, Store};
 
 /// Carries out one action.

@@ -40,7 +40,10 @@ impl ImportJob {
         let total = paths.len();
         std::thread::spawn(move || {
             for path in paths {
-                if tx.send(read_file(&path, &ImportOptions::default())).is_err() {
+                if tx
+                    .send(read_file(&path, &ImportOptions::default()))
+                    .is_err()
+                {
                     return;
                 }
                 wake();

@@ -24,6 +24,7 @@ mod import_attack;
 mod kill;
 mod lock_attack;
 mod malformed;
+mod one_handle;
 mod open_attack;
 mod qdpx;
 mod refi_examples;
