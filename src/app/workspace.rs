@@ -73,6 +73,11 @@ impl Workspace {
         Ok(ws)
     }
 
+    /// Makes a new encrypted project at `path` and works on it (File › New encrypted project…).
+    pub fn create_encrypted(path: &Path, name: &str, key: &Passphrase) -> Result<Self> {
+        Ok(Self::new(Store::create_encrypted(path, name, key)?))
+    }
+
     /// What opening the project had to tell (opened read-only; an interrupted purge finished, or
     /// still pending and why; no opening backup taken), once.
     pub fn take_open_notes(&mut self) -> Vec<String> {

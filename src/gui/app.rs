@@ -480,12 +480,13 @@ impl AccordApp {
             && let Some(made) = dialog.ui(ui)
         {
             self.new_encrypted = None;
-            if let super::unlock::DialogEnd::Made(store) = made {
-                let path = store
+            if let super::unlock::DialogEnd::Made(workspace) = made {
+                let path = workspace
+                    .store()
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                self.switch_to(Workspace::new(store));
+                self.switch_to(workspace);
                 self.state
                     .info(format!("Created the encrypted project {path}."));
                 return;

@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use super::app::AccordApp;
 use crate::app::open::Purpose;
 use crate::app::{AppError, Workspace};
-use crate::store::{Passphrase, Store, StoreError};
+use crate::store::{Passphrase, StoreError};
 
 /// The window's root: an encrypted project waiting for its passphrase, or the project open.
 pub enum Root {
@@ -176,7 +176,7 @@ impl Unlock {
 /// What the new-project dialog ended with.
 pub enum DialogEnd {
     /// A project was made.
-    Made(Store),
+    Made(Workspace),
     /// The dialog was cancelled.
     Cancelled,
 }
@@ -224,7 +224,7 @@ impl NewEncryptedDialog {
                 ui.horizontal(|ui| {
                     if ui.button("Create").clicked() {
                         match self.create() {
-                            Ok(store) => result = Some(DialogEnd::Made(store)),
+                            Ok(workspace) => result = Some(DialogEnd::Made(workspace)),
                             Err(e) => self.error = Some(e),
                         }
                     }
@@ -236,7 +236,7 @@ impl NewEncryptedDialog {
         result
     }
 
-    fn create(&mut self) -> Result<Store, String> {
+    fn create(&mut self) -> Result<Workspace, String> {
         if self.first != self.second {
             return Err("The two passphrases differ.".into());
         }
@@ -252,6 +252,6 @@ impl NewEncryptedDialog {
             .and_then(|s| s.to_str())
             .unwrap_or("Accord project")
             .to_string();
-        Store::create_encrypted(&path, &name, &key).map_err(|e| e.to_string())
+        Workspace::create_encrypted(&path, &name, &key).map_err(|e| e.to_string())
     }
 }
