@@ -486,7 +486,7 @@ impl AccordApp {
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                self.switch_to(workspace);
+                self.switch_to(*workspace);
                 self.state
                     .info(format!("Created the encrypted project {path}."));
                 return;

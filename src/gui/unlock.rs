@@ -176,7 +176,7 @@ impl Unlock {
 /// What the new-project dialog ended with.
 pub enum DialogEnd {
     /// A project was made.
-    Made(Workspace),
+    Made(Box<Workspace>),
     /// The dialog was cancelled.
     Cancelled,
 }
@@ -224,7 +224,7 @@ impl NewEncryptedDialog {
                 ui.horizontal(|ui| {
                     if ui.button("Create").clicked() {
                         match self.create() {
-                            Ok(workspace) => result = Some(DialogEnd::Made(workspace)),
+                            Ok(workspace) => result = Some(DialogEnd::Made(Box::new(workspace))),
                             Err(e) => self.error = Some(e),
                         }
                     }
