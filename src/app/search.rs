@@ -279,3 +279,47 @@ pub fn reindex(store: &Store) -> Result<Reindexed> {
         turns: index.num_turns(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Filters, full_query};
+    use crate::store::Store;
+
+    #[test]
+    fn filters_join_the_query_with_and_grouping_a_top_or_first() {
+        let store = Store::open_in_memory("m").unwrap();
+        let filters = Filters {
+            speaker: Some("Dr \"K\"".into()),
+            role: Some("participant".into()),
+            case: Some("P01".into()),
+            attributes: vec![" site = B ".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            full_query(&store, "burnout OR stress", &filters).unwrap(),
+            "(burnout OR stress) speaker:\"Dr K\" role:\"participant\" case:\"P01\" site:\"B\""
+        );
+        assert_eq!(
+            full_query(&store, "burnout stress", &Filters::default()).unwrap(),
+            "burnout stress"
+        );
+        // Nothing typed but filters: the filters alone.
+        assert_eq!(
+            full_query(&store, " ", &filters).unwrap(),
+            "speaker:\"Dr K\" role:\"participant\" case:\"P01\" site:\"B\""
+        );
+        let bad = Filters {
+            attributes: vec!["site".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            full_query(&store, "x", &bad).unwrap_err().to_string(),
+            "--where \"site\": expected NAME=VALUE"
+        );
+        let missing = Filters {
+            transcript: Some("P09".into()),
+            ..Filters::default()
+        };
+        assert!(full_query(&store, "x", &missing).is_err());
+    }
+}
