@@ -91,6 +91,16 @@ pub fn open<E: From<AppError>>(
     Ok(Opened { store, notes })
 }
 
+/// Whether the file at `path` is an encrypted project, whose opening needs its passphrase (false
+/// for a plain one); an error when it is not a project Accord can open.
+pub fn is_encrypted(path: &Path) -> Result<bool, AppError> {
+    match Store::open(path) {
+        Ok(_) => Ok(false),
+        Err(StoreError::Encrypted(_)) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Names `project` in a store error that arose deep inside a read (a damaged value), where the
 /// store could not name the file; any other error is left as it is.
 pub fn name_the_project(e: &mut (dyn std::error::Error + Send + Sync + 'static), project: &Path) {

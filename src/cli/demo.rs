@@ -135,10 +135,7 @@ pub fn open_default() -> anyhow::Result<ExitCode> {
 /// `accord open FILE`: the window on a project.
 pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     // An encrypted project is a project too: the window asks for its passphrase.
-    match crate::store::Store::open(path) {
-        Ok(_) | Err(crate::store::StoreError::Encrypted(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    crate::app::open::is_encrypted(path)?;
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);

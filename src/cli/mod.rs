@@ -272,8 +272,8 @@ pub(crate) fn open_workspace(
 pub(crate) fn passphrase_if_encrypted(
     path: &std::path::Path,
 ) -> anyhow::Result<Option<crate::store::Passphrase>> {
-    match crate::store::Store::open(path) {
-        Err(crate::store::StoreError::Encrypted(_)) => Ok(Some(passphrase(path, false)?)),
+    match crate::app::open::is_encrypted(path) {
+        Ok(true) => Ok(Some(passphrase(path, false)?)),
         _ => Ok(None),
     }
 }
