@@ -574,3 +574,53 @@ mod tests {
         assert!(agreement_decisions(&all, Nearness::Within(5), Decision::Drop).is_err());
     }
 }
+
+/// A passage with the text around it (the words of the turns it touches), as a person reads it.
+#[derive(Debug, Clone)]
+pub struct ShownPassage {
+    /// The passage.
+    pub passage: Passage,
+    /// The text around it (its turns).
+    pub context: String,
+    /// Char offset of `context` in the transcript.
+    pub offset: usize,
+}
+
+/// The passages of a review (see [`passages`]) with the turns around each, each transcript read
+/// once.
+pub fn passages_in_context(store: &Store, review: &Review) -> Result<Vec<ShownPassage>> {
+    let list: Vec<Passage> = passages(store, review)?;
+    let mut transcripts: std::collections::HashMap<TranscriptId, crate::model::Transcript> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for passage in list {
+        let t = match transcripts.entry(passage.transcript_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(store.transcript(passage.transcript_id)?)
+            }
+        };
+        let around = context(t, passage.extent);
+        out.push(ShownPassage {
+            context: text::slice_chars(&t.text, around.start, around.end).to_string(),
+            offset: around.start,
+            passage,
+        });
+    }
+    Ok(out)
+}
+
+/// The words of the turns a span touches (the span itself when no turn holds it).
+fn context(t: &crate::model::Transcript, span: Span) -> Span {
+    let touched: Vec<Span> = t
+        .turns
+        .iter()
+        .filter(|u| u.span.start < span.end && span.start < u.span.end)
+        .map(crate::model::Turn::content_span)
+        .collect();
+    let start = touched
+        .first()
+        .map_or(span.start, |s| s.start.min(span.start));
+    let end = touched.last().map_or(span.end, |s| s.end.max(span.end));
+    Span::new(start, end)
+}

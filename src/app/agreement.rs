@@ -398,3 +398,66 @@ fn view(
             .collect(),
     }
 }
+
+/// Each rater's codings of one code around one disagreement, for a side-by-side view.
+#[derive(Debug, Clone)]
+pub struct DisagreementDetail {
+    /// The transcript.
+    pub transcript_id: crate::model::TranscriptId,
+    /// The text shown (the turns around the disagreement).
+    pub text: String,
+    /// Char offset of `text` in the transcript.
+    pub offset: usize,
+    /// The disagreement's span.
+    pub span: crate::model::Span,
+    /// Each compared rater with their spans of the code inside `text`.
+    pub raters: Vec<(String, Vec<crate::model::Span>)>,
+}
+
+/// The turns around a disagreement, with each of `raters`' codings of its code there.
+pub fn disagreement_detail(
+    store: &Store,
+    d: &DisagreementView,
+    raters: &[String],
+) -> Result<DisagreementDetail> {
+    use crate::model::{CodeLookup, Span};
+    let summary = store.find_transcript(&d.transcript)?;
+    let transcript = store.transcript(summary.transcript_id)?;
+    let turns: Vec<_> = transcript
+        .turns
+        .iter()
+        .filter(|t| t.span.start < d.end && d.start < t.span.end)
+        .collect();
+    let start = turns
+        .first()
+        .map_or(d.start, |t| t.content_span().start.min(d.start));
+    let end = turns.last().map_or(d.end, |t| t.span.end.max(d.end));
+    let book = store.codebook()?;
+    let CodeLookup::Found(code) = book.lookup(&d.code) else {
+        return Err(AppError::Invalid(format!("no code {}", d.code)));
+    };
+    let mut shown = Vec::new();
+    for name in raters {
+        let rater = store.find_rater(name)?;
+        let filter = crate::store::CodingFilter {
+            transcripts: vec![summary.transcript_id],
+            codes: vec![code.code_id],
+            raters: vec![rater.rater_id],
+            ..crate::store::CodingFilter::default()
+        };
+        let spans: Vec<Span> = store
+            .codings(&filter)?
+            .into_iter()
+            .map(|c| c.span)
+            .filter(|s| s.start < end && start < s.end)
+            .collect();
+        shown.push((name.clone(), spans));
+    }
+    Ok(DisagreementDetail {
+        transcript_id: summary.transcript_id,
+        text: text::slice_chars(&transcript.text, start, end).to_string(),
+        offset: start,
+        span: Span::new(d.start, d.end),
+        raters: shown,
+    })
+}

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::TranscriptCommand;
 use super::{AppError, Command, Outcome};
-use crate::import::{ImportOptions, read_transcript};
+use crate::import::{ImportOptions, ImportedTranscript, read_transcript};
 use crate::store::{Store, StoreError};
 
 /// What happened to one file.
@@ -64,21 +64,51 @@ pub fn import_files(
     let mut outcomes = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
         progress(i, paths.len(), path);
-        outcomes.push(import_one(store, path, opts));
+        outcomes.push(store_file(read_file(path, opts), |label, command| {
+            super::apply_undoable(store, label, command)
+        }));
     }
     outcomes
 }
 
-fn import_one(store: &mut Store, path: &Path, opts: &ImportOptions) -> FileOutcome {
-    let imported = match read_transcript(path, opts) {
-        Ok(imported) => imported,
-        Err(e) => {
-            return FileOutcome::Failed {
-                path: path.to_path_buf(),
-                error: e.to_string(),
-            };
-        }
-    };
+/// The transcript files in a folder (recursively, sorted by path), and the files of other types
+/// in it, which an import skips.
+pub fn files_in(folder: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    crate::import::transcript_files(folder)
+}
+
+/// A transcript file read and parsed (the slow part of importing, fit for a worker thread), or
+/// why it could not be; [`store_file`] stores it.
+#[derive(Debug)]
+pub struct ReadFile {
+    path: PathBuf,
+    parsed: std::result::Result<Box<(ImportedTranscript, ImportSummary)>, String>,
+}
+
+impl ReadFile {
+    /// The file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Reads and parses one transcript file.
+#[must_use]
+pub fn read_file(path: &Path, opts: &ImportOptions) -> ReadFile {
+    let parsed = read_transcript(path, opts)
+        .map(|imported| {
+            let summary = summary(path, &imported);
+            Box::new((imported, summary))
+        })
+        .map_err(|e| e.to_string());
+    ReadFile {
+        path: path.to_path_buf(),
+        parsed,
+    }
+}
+
+fn summary(path: &Path, imported: &ImportedTranscript) -> ImportSummary {
     let t = &imported.transcript;
     let mut speakers: Vec<(String, String)> = t
         .turns
@@ -87,7 +117,7 @@ fn import_one(store: &mut Store, path: &Path, opts: &ImportOptions) -> FileOutco
         .collect();
     speakers.sort();
     speakers.dedup();
-    let summary = ImportSummary {
+    ImportSummary {
         path: path.to_path_buf(),
         name: t.name.clone(),
         case: imported.case_name.clone(),
@@ -96,25 +126,53 @@ fn import_one(store: &mut Store, path: &Path, opts: &ImportOptions) -> FileOutco
         bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
         encoding: imported.encoding.name().to_string(),
         speakers,
+    }
+}
+
+/// Stores a file read as its own undoable change through `apply` (`Workspace::apply` in the
+/// window, [`super::apply_undoable`] on a bare store): imported, skipped when its text is already
+/// in the project, or failed.
+pub fn store_file(
+    read: ReadFile,
+    apply: impl FnOnce(&str, Command) -> Result<Outcome, AppError>,
+) -> FileOutcome {
+    let ReadFile { path, parsed } = read;
+    let (imported, summary) = match parsed {
+        Ok(parsed) => *parsed,
+        Err(error) => return FileOutcome::Failed { path, error },
     };
-    let label = format!("Import {}", t.name);
-    match super::apply_undoable(
-        store,
-        &label,
-        Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
-    ) {
+    let label = format!("Import {}", imported.transcript.name);
+    match apply(&label, Command::Transcripts(TranscriptCommand::Import(Box::new(imported)))) {
         Ok(Outcome::TranscriptImported { .. } | _) => FileOutcome::Imported(summary),
         Err(AppError::Store(StoreError::Duplicate { what, name }))
             if what.starts_with("transcript with") =>
         {
             FileOutcome::Skipped {
-                path: path.to_path_buf(),
+                path,
                 reason: format!("its text is already imported as {name}"),
             }
         }
         Err(e) => FileOutcome::Failed {
-            path: path.to_path_buf(),
             error: format!("{}: {e}", path.display()),
+            path,
         },
     }
+}
+
+/// The change that sets the case attributes of a table file (a REDCap-style CSV whose column
+/// `key` names the case), with what is worth telling about the file (duplicate records, rows
+/// without a key).
+pub fn attributes_change(
+    path: &Path,
+    key: &str,
+    create_missing: bool,
+) -> Result<(Command, Vec<String>), AppError> {
+    let table = crate::import::attributes::read_attributes(path, key)?;
+    Ok((
+        Command::SetAttributes {
+            rows: table.rows,
+            create_missing,
+        },
+        table.notes,
+    ))
 }

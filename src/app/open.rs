@@ -1,8 +1,9 @@
-//! Opening a project for work: the one way the command line opens a project file (the window's
-//! own opening is to move here with the single application core). An encrypted project asks for
-//! its passphrase through the caller; a project meant to be changed is checked for damage first
-//! (nothing is written to, or backed up from, a damaged file); a project only read opens read-only
-//! where nothing can be written beside it; an interrupted erase or de-identification is finished.
+//! Opening a project for work: the one way the command line and the window open a project file
+//! (through [`super::Workspace::open_for`]). An encrypted project asks for its passphrase through
+//! the caller; a project meant to be changed is checked for damage first (nothing is written to, or
+//! backed up from, a damaged file); a project only read opens read-only where nothing can be written
+//! beside it; an interrupted erase or de-identification is finished; a working session (the
+//! window) takes the opening backup.
 
 use std::path::Path;
 
@@ -19,6 +20,11 @@ pub enum Purpose {
     Read,
     /// Upkeep after a change this process already made (the search index): no second check.
     Upkeep,
+    /// A working session (the window): checked for damage as [`Purpose::Change`] where it can be
+    /// written, opened read-only (with a note) where nothing can be written beside it, as
+    /// [`Purpose::Read`]; the opening backup is taken (at most one an hour), after an interrupted
+    /// purge is finished so that no backup holds what the purge removes.
+    Session,
 }
 
 /// A project opened, with what the person should be told about opening it.
@@ -37,7 +43,7 @@ pub fn open<E: From<AppError>>(
     ask: impl FnOnce() -> Result<Passphrase, E>,
 ) -> Result<Opened, E> {
     let open_with = |key: Option<&Passphrase>| {
-        if purpose == Purpose::Read {
+        if matches!(purpose, Purpose::Read | Purpose::Session) {
             Store::open_for_reading(path, key)
         } else {
             match key {
@@ -55,7 +61,7 @@ pub fn open<E: From<AppError>>(
     };
     let mut notes = Vec::new();
     if store.is_read_only() {
-        if purpose == Purpose::Read {
+        if matches!(purpose, Purpose::Read | Purpose::Session) {
             notes.push(format!(
                 "note: {}: opened read-only (nothing can be written beside it)",
                 path.display()
@@ -63,7 +69,7 @@ pub fn open<E: From<AppError>>(
         }
         return Ok(Opened { store, notes });
     }
-    if purpose == Purpose::Change {
+    if matches!(purpose, Purpose::Change | Purpose::Session) {
         store
             .check_sound()
             .map_err(|e| E::from(AppError::from(e)))?;
@@ -77,7 +83,22 @@ pub fn open<E: From<AppError>>(
         // The project is still readable; the purge is tried again on the next open.
         Err(e) => notes.push(format!("warning: {e}")),
     }
+    if purpose == Purpose::Session
+        && let Err(e) = store.backup_on_open()
+    {
+        notes.push(format!("warning: no backup was taken on opening: {e}"));
+    }
     Ok(Opened { store, notes })
+}
+
+/// Whether the file at `path` is an encrypted project, whose opening needs its passphrase (false
+/// for a plain one); an error when it is not a project Accord can open.
+pub fn is_encrypted(path: &Path) -> Result<bool, AppError> {
+    match Store::open(path) {
+        Ok(_) => Ok(false),
+        Err(StoreError::Encrypted(_)) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Names `project` in a store error that arose deep inside a read (a damaged value), where the

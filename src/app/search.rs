@@ -1,6 +1,8 @@
-//! Search-and-code: apply a code as a rater to chosen search hits, at the scope the researcher picks
-//! (the matched words, the sentence around them, or the whole turn), as ONE change (one transaction,
-//! one audit record), so that one undo takes it back.
+//! Searching a project as the window and the command line both do: the filters a person picks
+//! folded into the query ([`full_query`], run by [`super::Workspace::search_filtered`]), rebuilding
+//! the index, and search-and-code: apply a code as a rater to chosen search hits, at the scope the
+//! researcher picks (the matched words, the sentence around them, or the whole turn), as ONE change
+//! (one transaction, one audit record), so that one undo takes it back.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +15,10 @@ use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, Trans
 /// What the command line and the window search with and get back (and the query checker).
 pub use crate::search::{Hit, ResultOrder, SearchOptions, SearchResults, parse_query};
 use crate::store::Store;
+
+/// What the search layer gives the command line and the window: the options and order of a
+/// search, its results and hits, and a query's syntax error.
+pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults};
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,4 +180,149 @@ pub fn top_is_or(query: &str) -> bool {
         crate::search::parse_query(query),
         Ok(crate::search::query::Expr::Or(_))
     )
+}
+
+/// The filters a person picks beside a query (the window's search view, `accord search`'s
+/// options), folded into the query by [`full_query`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Only this speaker.
+    pub speaker: Option<String>,
+    /// Only turns of this role (interviewer, participant, other).
+    pub role: Option<String>,
+    /// Only this transcript (its name or id).
+    pub transcript: Option<String>,
+    /// Only this case.
+    pub case: Option<String>,
+    /// Only cases with these attribute values, each `NAME=VALUE`.
+    pub attributes: Vec<String>,
+}
+
+/// What a filtered search found: the whole query searched, and its results.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The query with the filters folded in.
+    pub query: String,
+    /// The hits.
+    pub results: SearchResults,
+}
+
+/// The query with the filters folded in, each as the filter of the query language (`speaker:`,
+/// `role:`, `transcript:` with the transcript's id, `case:`, `NAME:` for an attribute), joined with
+/// AND; a query whose top is an OR is grouped first. An empty query with filters is the filters.
+pub fn full_query(store: &Store, query: &str, filters: &Filters) -> Result<String> {
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
+    let mut parts = vec![query.to_string()];
+    if let Some(s) = &filters.speaker {
+        parts.push(format!("speaker:{}", quote(s)));
+    }
+    if let Some(r) = &filters.role {
+        parts.push(format!("role:{}", quote(r)));
+    }
+    if let Some(t) = &filters.transcript {
+        parts.push(format!(
+            "transcript:{}",
+            quote(&store.find_transcript(t)?.transcript_id.to_text())
+        ));
+    }
+    if let Some(c) = &filters.case {
+        parts.push(format!("case:{}", quote(c)));
+    }
+    for a in &filters.attributes {
+        let (name, value) = a
+            .split_once('=')
+            .ok_or_else(|| AppError::Invalid(format!("--where {a:?}: expected NAME=VALUE")))?;
+        parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
+    }
+    // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
+    // then: the group is one more level of nesting, and a query nested as deep as the parser
+    // allows must still be accepted.
+    if parts.len() > 1 && top_is_or(query) {
+        parts[0] = format!("({query})");
+    }
+    if parts.len() > 1 && query.trim().is_empty() {
+        parts.remove(0);
+    }
+    Ok(parts.join(" "))
+}
+
+/// A query's syntax error, with its char column, before anything is opened.
+pub fn check_query(query: &str) -> std::result::Result<(), QueryError> {
+    crate::search::parse_query(query).map(|_| ())
+}
+
+/// Whether the project at `path` keeps a search index on disk (an encrypted project keeps its
+/// index in memory), so that there is one to bring up to date after a change.
+#[must_use]
+pub fn has_index_on_disk(path: &std::path::Path) -> bool {
+    crate::search::sync::index_dir(path).exists()
+}
+
+/// A search index rebuilt from the project.
+#[derive(Debug, Clone)]
+pub struct Reindexed {
+    /// Its folder; `None` for an index in memory.
+    pub dir: Option<std::path::PathBuf>,
+    /// Transcripts indexed.
+    pub transcripts: usize,
+    /// Turns in the index.
+    pub turns: u64,
+    /// What the index had to say (busy, built in memory instead).
+    pub notes: Vec<String>,
+}
+
+/// Rebuilds the project's search index from the project.
+pub fn reindex(store: &Store) -> Result<Reindexed> {
+    let (mut index, report) = crate::search::ProjectIndex::rebuild(store)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(Reindexed {
+        notes: index.take_notes(),
+        dir: index.dir().map(std::path::Path::to_path_buf),
+        transcripts: report.indexed,
+        turns: index.num_turns(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Filters, full_query};
+    use crate::store::Store;
+
+    #[test]
+    fn filters_join_the_query_with_and_grouping_a_top_or_first() {
+        let store = Store::open_in_memory("m").unwrap();
+        let filters = Filters {
+            speaker: Some("Dr \"K\"".into()),
+            role: Some("participant".into()),
+            case: Some("P01".into()),
+            attributes: vec![" site = B ".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            full_query(&store, "burnout OR stress", &filters).unwrap(),
+            "(burnout OR stress) speaker:\"Dr K\" role:\"participant\" case:\"P01\" site:\"B\""
+        );
+        assert_eq!(
+            full_query(&store, "burnout stress", &Filters::default()).unwrap(),
+            "burnout stress"
+        );
+        // Nothing typed but filters: the filters alone.
+        assert_eq!(
+            full_query(&store, " ", &filters).unwrap(),
+            "speaker:\"Dr K\" role:\"participant\" case:\"P01\" site:\"B\""
+        );
+        let bad = Filters {
+            attributes: vec!["site".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            full_query(&store, "x", &bad).unwrap_err().to_string(),
+            "--where \"site\": expected NAME=VALUE"
+        );
+        let missing = Filters {
+            transcript: Some("P09".into()),
+            ..Filters::default()
+        };
+        assert!(full_query(&store, "x", &missing).is_err());
+    }
 }

@@ -11,11 +11,13 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use super::command::{Command, Outcome, ProjectCommand, apply};
+use super::open::Purpose;
 use super::saved::{from_json, to_json};
+use super::search::{Filters, Found};
 use super::{AppError, Result};
 use crate::search::{ProjectIndex, SearchOptions, SearchResults};
-use crate::store::Store;
 use crate::store::api::HistoryWrites;
+use crate::store::{Passphrase, Store};
 
 /// A project open for work.
 #[derive(Debug)]
@@ -30,12 +32,49 @@ pub struct Workspace {
     redo_label: Option<String>,
     /// What the last search should tell about the index (busy, or built in memory instead).
     index_note: Option<String>,
+    /// The same, one note each, as the index gave them.
+    index_notes: Vec<String>,
+    /// What opening the project has to tell (opened read-only, a purge finished, no backup taken).
+    open_notes: Vec<String>,
 }
 
 impl Workspace {
-    /// Opens a project file.
+    /// Opens a plain project file to change it (see [`Self::open_for`]); an encrypted one is
+    /// refused as needing its passphrase.
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::new(Store::open(path)?))
+        Self::open_for(path, Purpose::Change, || {
+            Err(AppError::Store(crate::store::StoreError::Encrypted(
+                path.to_path_buf(),
+            )))
+        })
+    }
+
+    /// Opens a project file for `purpose`, the one way the window and the command line open one
+    /// (see [`super::open::open`]): `ask` gives an encrypted project's passphrase (asked only
+    /// then); a project to change is checked for damage first; one only read, or worked on in the
+    /// window, opens read-only where nothing can be written beside it; an interrupted purge is
+    /// finished; a working session takes the opening backup. The store holds the project lock.
+    /// What the person should be told is in [`Self::take_open_notes`].
+    pub fn open_for<E: From<AppError>>(
+        path: &Path,
+        purpose: Purpose,
+        ask: impl FnOnce() -> std::result::Result<Passphrase, E>,
+    ) -> std::result::Result<Self, E> {
+        let opened = super::open::open(path, purpose, ask)?;
+        let mut ws = Self::new(opened.store);
+        ws.open_notes = opened.notes;
+        Ok(ws)
+    }
+
+    /// Makes a new encrypted project at `path` and works on it (File › New encrypted project…).
+    pub fn create_encrypted(path: &Path, name: &str, key: &Passphrase) -> Result<Self> {
+        Ok(Self::new(Store::create_encrypted(path, name, key)?))
+    }
+
+    /// What opening the project had to tell (opened read-only; an interrupted purge finished, or
+    /// still pending and why; no opening backup taken), once.
+    pub fn take_open_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.open_notes)
     }
 
     /// Works on an open store.
@@ -50,6 +89,8 @@ impl Workspace {
             undo_label: None,
             redo_label: None,
             index_note: None,
+            index_notes: Vec::new(),
+            open_notes: Vec::new(),
         };
         ws.read_labels();
         ws
@@ -225,9 +266,45 @@ impl Workspace {
         self.index_note.as_deref()
     }
 
+    /// Each note of the last search about the search index, as the index gave them (see
+    /// [`Self::index_note`]); kept when the search itself then failed.
+    #[must_use]
+    pub fn index_notes(&self) -> &[String] {
+        &self.index_notes
+    }
+
     /// Searches the project, bringing the index up to date first if the project changed (waiting
     /// for an index being prepared on a worker thread, if there is one).
     pub fn search(&mut self, query: &str, opts: &SearchOptions<'_>) -> Result<SearchResults> {
+        self.ready_index()?;
+        self.search_ready(query, opts)
+    }
+
+    /// Searches the project for `query` with `filters` folded in (see
+    /// [`super::search::full_query`]): what the window's search view and `accord search` run.
+    pub fn search_filtered(
+        &mut self,
+        query: &str,
+        filters: &Filters,
+        opts: &SearchOptions<'_>,
+    ) -> Result<Found> {
+        let full = self.full_query(query, filters)?;
+        let results = self.search_ready(&full, opts)?;
+        Ok(Found {
+            query: full,
+            results,
+        })
+    }
+
+    /// The query with the filters folded in (see [`super::search::full_query`]), with the search
+    /// index opened or brought up to date first (what it has to say is in [`Self::index_notes`]).
+    pub fn full_query(&mut self, query: &str, filters: &Filters) -> Result<String> {
+        self.ready_index()?;
+        super::search::full_query(&self.store, query, filters)
+    }
+
+    /// Opens the index, or brings it up to date; keeps what it has to say.
+    fn ready_index(&mut self) -> Result<()> {
         let invalid = |e: crate::search::SearchError| AppError::Invalid(e.to_string());
         if let Some(pending) = self.pending_index.take()
             && let Ok(opened) = pending.recv()
@@ -250,13 +327,21 @@ impl Workspace {
         if caught_up {
             self.index_revision = self.revision;
         }
+        if let Some(index) = &mut self.index {
+            self.index_notes = index.take_notes();
+            self.index_note = (!self.index_notes.is_empty()).then(|| self.index_notes.join("\n"));
+        }
+        Ok(())
+    }
+
+    fn search_ready(&mut self, query: &str, opts: &SearchOptions<'_>) -> Result<SearchResults> {
         let book = self.store.codebook()?;
         let Some(index) = &mut self.index else {
             return Err(AppError::Invalid("the search index is not open".into()));
         };
-        let notes = index.take_notes();
-        self.index_note = (!notes.is_empty()).then(|| notes.join("\n"));
-        index.search(query, &book, opts).map_err(invalid)
+        index
+            .search(query, &book, opts)
+            .map_err(|e| AppError::Invalid(e.to_string()))
     }
 }
 

@@ -137,7 +137,7 @@ pub fn open_default(window: bool) -> anyhow::Result<Next> {
 /// `accord open FILE`: the window on a project.
 pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<Next> {
     // An encrypted project is a project too: the window asks for its passphrase.
-    crate::app::project_file::check_project(path)?;
+    crate::app::open::is_encrypted(path)?;
     #[cfg(feature = "gui")]
     {
         remember_last_project(path);

@@ -9,9 +9,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
-use crate::app::CaseCommand;
-use crate::app::files::{ImportOptions, read_attributes, read_pseudonyms, transcript_files};
-use crate::app::{Command, FileOutcome, Outcome, apply_undoable, import_files};
+use crate::app::files::{ImportOptions, read_pseudonyms, transcript_files};
+use crate::app::{FileOutcome, Outcome, apply_undoable, import_files};
 use crate::model::SourceFormat;
 
 /// Arguments of `accord import`.
@@ -100,7 +99,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let mut outcomes = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            let (found, skipped) = transcript_files(path)
+            let (found, skipped) = crate::app::batch::files_in(path)
                 .with_context(|| format!("{}: cannot read the folder", path.display()))?;
             files.extend(found);
             outcomes.extend(skipped.into_iter().map(|p| FileOutcome::Skipped {
@@ -199,22 +198,16 @@ pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let table = read_attributes(file, &args.key)?;
-    let Outcome::Attributes(report) = apply_undoable(
-        &mut store,
-        "Import attributes",
-        Command::Cases(CaseCommand::SetAttributes {
-            rows: table.rows,
-            create_missing: args.create_missing,
-        }),
-    )?
+    let (change, notes) =
+        crate::app::batch::attributes_change(file, &args.key, args.create_missing)?;
+    let Outcome::Attributes(report) = apply_undoable(&mut store, "Import attributes", change)?
     else {
         anyhow::bail!("unexpected outcome");
     };
     if args.json {
-        output::json(&serde_json::json!({ "report": report, "notes": table.notes }))?;
+        output::json(&serde_json::json!({ "report": report, "notes": notes }))?;
     } else {
-        for note in &table.notes {
+        for note in &notes {
             println!("note: {}: {note}", file.display());
         }
         println!(

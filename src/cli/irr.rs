@@ -1,20 +1,15 @@
 //! `accord irr`: agreement statistics on plain data, the way a statistics package computes them: a
 //! ratings matrix (`--csv`), or coded spans over a text of N characters (`--spans`, unitizing).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Args;
 
 use super::output;
-use crate::agreement::unitize::{
-    RaterSpans, Span, TranscriptCodings, UnitKind, binary_unitizing_alpha, unitize,
-};
-use crate::agreement::{
-    Level, STATISTICS, StatOptions, StatsReport, compute_all, formula, ratings_csv,
-};
+use crate::agreement::{Level, STATISTICS, StatOptions, StatsReport, formula};
+use crate::app::irr::SpanCodeAgreement;
 
 /// Arguments of `accord irr`.
 #[derive(Debug, Args)]
@@ -59,10 +54,7 @@ pub fn irr(args: &IrrArgs) -> anyhow::Result<ExitCode> {
         ..StatOptions::default()
     };
     if let Some(path) = &args.csv {
-        let text = crate::app::read_table(path, "a ratings table")?;
-        let data = ratings_csv::parse_ratings(&text, args.categories.as_deref())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let report = compute_all(&data, &opts);
+        let report = crate::app::irr::ratings(path, args.categories.as_deref(), &opts)?;
         if args.json {
             output::json(&report.to_json())?;
         } else {
@@ -108,66 +100,19 @@ fn spans(
     opts: &StatOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let text = crate::app::read_table(path, "a spans table")?;
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut rows: Vec<(String, String, Span)> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
-        let field = |k: usize| record.get(k).map_or("", str::trim);
-        let number = |k: usize| {
-            field(k).parse::<usize>().with_context(|| {
-                format!("{}:{line}: {:?} is not an offset", path.display(), field(k))
-            })
-        };
-        let span = Span {
-            start: number(2)?,
-            end: number(3)?,
-        };
-        anyhow::ensure!(
-            span.start < span.end && span.end <= length,
-            "{}:{line}: span {}..{} is empty or outside 0..{length}",
-            path.display(),
-            span.start,
-            span.end
-        );
-        rows.push((field(0).to_string(), field(1).to_string(), span));
-    }
-    let raters: Vec<String> = rows
-        .iter()
-        .map(|r| r.0.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let codes: BTreeSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let table = crate::app::irr::read_spans(path, length)?;
     let mut out = BTreeMap::new();
-    for code in codes {
-        let by_rater = raters
-            .iter()
-            .enumerate()
-            .map(|(i, name)| RaterSpans {
-                rater: i,
-                spans: rows
-                    .iter()
-                    .filter(|r| r.0 == *name && r.1 == code)
-                    .map(|r| r.2)
-                    .collect(),
-            })
-            .collect();
-        let transcripts = [TranscriptCodings {
-            len_chars: length,
-            turns: &[],
-            sentences: &[],
-            by_rater,
-        }];
-        let ualpha = binary_unitizing_alpha(raters.len(), &transcripts)?;
-        let unitized = unitize(&UnitKind::Character, &raters, &transcripts)?;
-        let report = compute_all(&unitized.data, opts);
+    for code in table.codes(opts) {
+        let SpanCodeAgreement {
+            code,
+            u_alpha,
+            report,
+        } = code?;
         if !json {
             println!(
                 "code {code}: u_alpha_binary {}",
-                ualpha.value.map_or_else(
-                    || ualpha.undefined_reason.clone().unwrap_or_default(),
+                u_alpha.value.map_or_else(
+                    || u_alpha.undefined_reason.clone().unwrap_or_default(),
                     |v| format!("{v:.4}")
                 )
             );
@@ -175,10 +120,10 @@ fn spans(
             println!();
         }
         let mut value = report.to_json();
-        value["u_alpha_binary"] = ualpha
+        value["u_alpha_binary"] = u_alpha
             .value
             .map_or(serde_json::Value::Null, serde_json::Value::from);
-        out.insert(code.to_string(), value);
+        out.insert(code, value);
     }
     if json {
         output::json(&out)?;

@@ -164,7 +164,7 @@ pub fn run(cli: Cli, window: bool) -> Next {
         // keeps its index in memory), so nothing asks for a passphrase twice. The change is saved
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
-        if let Some(path) = changed.filter(|p| crate::app::search_index::on_disk(p)) {
+        if let Some(path) = changed.filter(|p| crate::app::search::has_index_on_disk(p)) {
             match open_project(&path, crate::app::open::Purpose::Upkeep) {
                 Ok(store) => search::after_change(&store),
                 Err(e) => eprintln!(
@@ -271,24 +271,33 @@ fn open_project(
     path: &std::path::Path,
     purpose: crate::app::open::Purpose,
 ) -> anyhow::Result<Project> {
+    Ok(open_workspace(path, purpose)?.into_store())
+}
+
+/// Opens a project file for `purpose` the one way the window opens it too
+/// ([`crate::app::Workspace::open_for`]), with the file named in any error and what opening had to
+/// say on standard error; an encrypted project asks for its passphrase (see [`passphrase`]).
+pub(crate) fn open_workspace(
+    path: &std::path::Path,
+    purpose: crate::app::open::Purpose,
+) -> anyhow::Result<crate::app::Workspace> {
     if let Ok(mut opened) = OPENED.lock() {
         *opened = Some(path.to_path_buf());
     }
-    let opened = crate::app::open::open(path, purpose, || passphrase(path, false))?;
-    for note in &opened.notes {
+    let mut ws = crate::app::Workspace::open_for(path, purpose, || passphrase(path, false))?;
+    for note in ws.take_open_notes() {
         eprintln!("{note}");
     }
-    Ok(opened.store)
+    Ok(ws)
 }
 
 /// The passphrase of a project that is encrypted, asked for; `None` for a plain project.
 pub(crate) fn passphrase_if_encrypted(
     path: &std::path::Path,
 ) -> anyhow::Result<Option<crate::app::Passphrase>> {
-    if crate::app::project_file::is_encrypted(path) {
-        Ok(Some(passphrase(path, false)?))
-    } else {
-        Ok(None)
+    match crate::app::open::is_encrypted(path) {
+        Ok(true) => Ok(Some(passphrase(path, false)?)),
+        _ => Ok(None),
     }
 }
 

@@ -6,10 +6,11 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::{ProjectPath, open, output};
-use crate::app::search::{Hit, ResultOrder, Scope, SearchOptions, code_hits};
-use crate::app::search_index;
-use crate::app::{Store, resolve};
+use super::{ProjectPath, open, open_workspace, output};
+use crate::app::Store;
+use crate::app::open::Purpose;
+use crate::app::resolve;
+use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchOptions, code_hits};
 use crate::model::format_time_ms;
 
 /// Arguments of `accord search`.
@@ -79,7 +80,7 @@ struct HitView {
 
 /// Runs `accord search`.
 pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Err(e) = crate::app::search::parse_query(&args.query) {
+    if let Err(e) = crate::app::search::check_query(&args.query) {
         let caret = " ".repeat(e.column.saturating_sub(1));
         anyhow::bail!(
             "invalid query at column {}: {}\n  {}\n  {caret}^",
@@ -88,21 +89,26 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             args.query
         );
     }
-    let mut store = open(&args.project.project)?;
-    let (mut index, _) = search_index::open(&store)?;
-    for note in index.take_notes() {
+    let mut ws = open_workspace(&args.project.project, Purpose::Change)?;
+    let filters = Filters {
+        speaker: args.speaker.clone(),
+        role: args.role.clone(),
+        transcript: args.transcript.clone(),
+        case: args.case.clone(),
+        attributes: args.attributes.clone(),
+    };
+    let query = ws.full_query(&args.query, &filters);
+    for note in ws.index_notes() {
         eprintln!("warning: {note}");
     }
-    let query = full_query(&store, args)?;
+    let query = query?;
     let order = match args.order.as_str() {
         "relevance" => ResultOrder::Relevance,
         "transcript" => ResultOrder::TranscriptOrder,
         other => anyhow::bail!("--order {other:?}: expected relevance or transcript"),
     };
-    let book = store.codebook()?;
-    let results = index.search(
+    let results = ws.search(
         &query,
-        &book,
         &SearchOptions {
             limit: args.limit,
             order,
@@ -110,6 +116,8 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             ..SearchOptions::default()
         },
     )?;
+    let mut store = ws.into_store();
+    let book = store.codebook()?;
     let names = transcript_names(&store)?;
     let views: Vec<HitView> = results
         .hits
@@ -131,7 +139,6 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect::<anyhow::Result<_>>()?
         };
-        drop(index);
         let code_id = resolve::code(&book, code)?;
         let rater = store.find_rater(rater)?;
         let added = code_hits(&mut store, &chosen, code_id, rater.rater_id, scope)?;
@@ -170,39 +177,6 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{} of {} matching turns", views.len(), results.total);
     Ok(ExitCode::SUCCESS)
-}
-
-fn full_query(store: &Store, args: &SearchArgs) -> anyhow::Result<String> {
-    let quote = |v: &str| format!("\"{}\"", v.replace('"', ""));
-    let mut parts = vec![args.query.clone()];
-    if let Some(s) = &args.speaker {
-        parts.push(format!("speaker:{}", quote(s)));
-    }
-    if let Some(r) = &args.role {
-        parts.push(format!("role:{}", quote(r)));
-    }
-    if let Some(t) = &args.transcript {
-        parts.push(format!(
-            "transcript:{}",
-            quote(&store.find_transcript(t)?.transcript_id.to_text())
-        ));
-    }
-    if let Some(c) = &args.case {
-        parts.push(format!("case:{}", quote(c)));
-    }
-    for a in &args.attributes {
-        let (name, value) = a
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--where {a:?}: expected NAME=VALUE"))?;
-        parts.push(format!("{}:{}", name.trim(), quote(value.trim())));
-    }
-    // The filters join the query with AND, so a query whose top is an OR is grouped first. Only
-    // then: the group is one more level of nesting, and a query nested as deep as the parser
-    // allows must still be accepted.
-    if parts.len() > 1 && crate::app::search::top_is_or(&args.query) {
-        parts[0] = format!("({})", args.query);
-    }
-    Ok(parts.join(" "))
 }
 
 fn transcript_names(
@@ -258,13 +232,13 @@ fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
 pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
     let store = open(&args.project)?;
     let start = Instant::now();
-    let (mut index, report) = search_index::rebuild(&store)?;
-    for note in index.take_notes() {
+    let done = crate::app::search::reindex(&store)?;
+    for note in &done.notes {
         eprintln!("warning: {note}");
     }
     println!(
         "rebuilt {}: {} transcripts, {} turns in {:.2} s",
-        index.dir().map_or_else(
+        done.dir.as_deref().map_or_else(
             || if store.is_encrypted() {
                 "the index (in memory: the project is encrypted)".to_string()
             } else {
@@ -272,8 +246,8 @@ pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
             },
             |d| d.display().to_string()
         ),
-        report.indexed,
-        index.num_turns(),
+        done.transcripts,
+        done.turns,
         start.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)

@@ -11,7 +11,7 @@ use super::agreement_view::{AgreementRequest, AgreementResult, DisagreementDetai
 use super::app::AccordApp;
 use super::codebook_editor::CodeEditor;
 use super::export_view::ExportRequest;
-use super::import_dialog::{AttributeDialog, FileResult, ImportJob, PathPrompt};
+use super::import_dialog::{AttributeDialog, ImportJob, PathPrompt};
 use super::memo_editor::MemoEditor;
 use super::search_view::SearchRequest;
 use super::state::Action;
@@ -199,7 +199,12 @@ impl AccordApp {
             return;
         }
         match request {
-            SearchRequest::Run { query, order, stem } => {
+            SearchRequest::Run {
+                query,
+                filters,
+                order,
+                stem,
+            } => {
                 let opts = SearchOptions {
                     limit: 200,
                     order,
@@ -208,7 +213,8 @@ impl AccordApp {
                 };
                 let result = self
                     .workspace
-                    .search(&query, &opts)
+                    .search_filtered(&query, &filters, &opts)
+                    .map(|found| found.results)
                     .map_err(|e| e.to_string());
                 self.search.set_results(result);
                 // The index was busy or could not be used: the hits came from what was there or
@@ -291,49 +297,11 @@ impl AccordApp {
         &self,
         d: &crate::app::agreement::DisagreementView,
     ) -> Result<DisagreementDetail, AppError> {
-        let store = self.workspace.store();
-        let summary = store.find_transcript(&d.transcript)?;
-        let transcript = store.transcript(summary.transcript_id)?;
-        let turns: Vec<_> = transcript
-            .turns
-            .iter()
-            .filter(|t| t.span.start < d.end && d.start < t.span.end)
-            .collect();
-        let start = turns
-            .first()
-            .map_or(d.start, |t| t.content_span().start.min(d.start));
-        let end = turns.last().map_or(d.end, |t| t.span.end.max(d.end));
-        let CodeLookup::Found(code) = self.project.codebook.lookup(&d.code) else {
-            return Err(AppError::Invalid(format!("no code {}", d.code)));
-        };
-        let report = match &self.agreement.result {
+        let raters = match &self.agreement.result {
             Some(Ok(r)) => r.report.raters.clone(),
             _ => Vec::new(),
         };
-        let mut raters = Vec::new();
-        for name in report {
-            let rater = store.find_rater(&name)?;
-            let filter = CodingFilter {
-                transcripts: vec![summary.transcript_id],
-                codes: vec![code.code_id],
-                raters: vec![rater.rater_id],
-                ..CodingFilter::default()
-            };
-            let spans: Vec<Span> = store
-                .codings(&filter)?
-                .into_iter()
-                .map(|c| c.span)
-                .filter(|s| s.start < end && start < s.end)
-                .collect();
-            raters.push((name, spans));
-        }
-        Ok(DisagreementDetail {
-            transcript_id: summary.transcript_id,
-            text: crate::model::text::slice_chars(&transcript.text, start, end).to_string(),
-            offset: start,
-            span: Span::new(d.start, d.end),
-            raters,
-        })
+        crate::app::agreement::disagreement_detail(self.workspace.store(), d, &raters)
     }
 
     /// Collects finished work from other threads.
@@ -360,28 +328,13 @@ impl AccordApp {
         let Some(job) = &mut self.import else { return };
         let parsed = job.take_parsed();
         let pending = !job.finished();
-        for (path, result) in parsed {
-            let outcome = match result {
-                Err(e) => FileResult::Failed(e),
-                Ok(imported) => {
-                    let (name, turns) = (
-                        imported.transcript.name.clone(),
-                        imported.transcript.turns.len(),
-                    );
-                    match self.workspace.apply(
-                        &format!("Import {name}"),
-                        Command::Transcripts(TranscriptCommand::Import(imported)),
-                    ) {
-                        Ok(_) => FileResult::Imported(name, turns),
-                        Err(AppError::Store(StoreError::Duplicate { name, .. })) => {
-                            FileResult::Skipped(format!("already imported as {name}"))
-                        }
-                        Err(e) => FileResult::Failed(format!("{}: {e}", path.display())),
-                    }
-                }
-            };
+        for read in parsed {
+            let path = read.path().to_path_buf();
+            let outcome = crate::app::batch::store_file(read, |label, command| {
+                self.workspace.apply(label, command)
+            });
             if let Some(job) = &mut self.import {
-                job.results.push((path, outcome));
+                job.push(path, outcome);
             }
         }
         if pending {
@@ -439,7 +392,7 @@ impl AccordApp {
     ) {
         match request {
             MenuRequest::ImportTranscripts if path.is_dir() => {
-                match crate::app::files::transcript_files(&path) {
+                match crate::app::batch::files_in(&path) {
                     Ok((files, _)) => self.start_import(ctx, files),
                     Err(e) => self.state.error(format!("{}: {e}", path.display())),
                 }
@@ -457,16 +410,10 @@ impl AccordApp {
     }
 
     pub(super) fn import_attributes(&mut self, d: &AttributeDialog) {
-        match crate::app::files::read_attributes(&d.path, d.key.trim()) {
-            Ok(table) => {
+        match crate::app::batch::attributes_change(&d.path, d.key.trim(), d.create_missing) {
+            Ok((change, _)) => {
                 let label = format!("Import attributes from {}", d.path.display());
-                self.apply(
-                    &label,
-                    Command::Cases(CaseCommand::SetAttributes {
-                        rows: table.rows,
-                        create_missing: d.create_missing,
-                    }),
-                );
+                self.apply(&label, change);
             }
             Err(e) => self.state.error(e.to_string()),
         }

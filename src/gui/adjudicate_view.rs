@@ -16,16 +16,7 @@ use super::state::{Action, rater_checkboxes};
 use crate::app::adjudicate::{Nearness, Passage, Review, agreement_decisions, counts};
 use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
 
-/// A passage with the text around it, as the view shows it.
-#[derive(Debug, Clone)]
-pub struct ShownPassage {
-    /// The passage.
-    pub passage: Passage,
-    /// The text around it (its turns).
-    pub context: String,
-    /// Char offset of `context` in the transcript.
-    pub offset: usize,
-}
+pub use crate::app::adjudicate::ShownPassage;
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]

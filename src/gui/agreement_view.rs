@@ -26,20 +26,7 @@ pub struct AgreementResult {
     pub disagreements: Vec<DisagreementView>,
 }
 
-/// Each rater's codings of one code around one disagreement, for the side-by-side view.
-#[derive(Debug, Clone)]
-pub struct DisagreementDetail {
-    /// The transcript.
-    pub transcript_id: TranscriptId,
-    /// The text shown (the turns around the disagreement).
-    pub text: String,
-    /// Char offset of `text` in the transcript.
-    pub offset: usize,
-    /// The disagreement's span.
-    pub span: Span,
-    /// Each compared rater with their spans of the code inside `text`.
-    pub raters: Vec<(String, Vec<Span>)>,
-}
+pub use crate::app::agreement::DisagreementDetail;
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]

@@ -106,8 +106,9 @@ pub(super) fn remembered(storage: Option<&dyn eframe::Storage>) -> (Option<Strin
 impl AccordApp {
     /// A window on a workspace (also what the UI tests and the frame benchmark build).
     #[must_use]
-    pub fn new(workspace: Workspace) -> Self {
-        Self {
+    pub fn new(mut workspace: Workspace) -> Self {
+        let notes = workspace.take_open_notes();
+        let mut app = Self {
             workspace,
             project: ProjectCache::default(),
             open: None,
@@ -136,7 +137,16 @@ impl AccordApp {
             pending_search: None,
             fonts_installed: false,
             remembered_rater: None,
+        };
+        // What opening had to say (opened read-only, a purge finished, no backup taken): on the
+        // terminal the window was started from, and in the window.
+        for note in &notes {
+            eprintln!("{note}");
         }
+        if !notes.is_empty() {
+            app.state.info(notes.join("\n"));
+        }
+        app
     }
 
     /// The window as eframe creates it: remembers the last rater and theme between runs.
@@ -470,12 +480,13 @@ impl AccordApp {
             && let Some(made) = dialog.ui(ui)
         {
             self.new_encrypted = None;
-            if let super::unlock::DialogEnd::Made(store) = made {
-                let path = store
+            if let super::unlock::DialogEnd::Made(workspace) = made {
+                let path = workspace
+                    .store()
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                self.switch_to(Workspace::new(store));
+                self.switch_to(*workspace);
                 self.state
                     .info(format!("Created the encrypted project {path}."));
                 return;

@@ -67,19 +67,7 @@ impl ProjectCache {
             .iter()
             .map(|c| (c.code_id, codebook.path(c.code_id)))
             .collect();
-        let mut code_counts = HashMap::new();
-        let mut progress: HashMap<TranscriptId, BTreeMap<RaterId, usize>> = HashMap::new();
-        for coding in store.codings(&CodingFilter::default())? {
-            if blind && Some(coding.rater_id) != rater_id {
-                continue;
-            }
-            *code_counts.entry(coding.code_id).or_insert(0) += 1;
-            *progress
-                .entry(coding.transcript_id)
-                .or_default()
-                .entry(coding.rater_id)
-                .or_insert(0) += 1;
-        }
+        let counts = crate::app::counts::coding_counts(store, |r| !blind || Some(r) == rater_id)?;
         let raters = store.raters()?;
         let mut passes = HashSet::new();
         for r in &raters {
@@ -101,8 +89,8 @@ impl ProjectCache {
             transcripts: store.transcripts()?,
             cases: store.cases()?,
             blind,
-            code_counts,
-            progress,
+            code_counts: counts.per_code,
+            progress: counts.per_transcript,
         })
     }
 

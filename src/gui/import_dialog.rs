@@ -8,7 +8,9 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
 
-use crate::app::files::{ImportOptions, ImportedTranscript, read_transcript};
+use crate::app::FileOutcome;
+use crate::app::batch::{ReadFile, read_file};
+use crate::app::files::ImportOptions;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub enum FileResult {
 /// A transcript import under way.
 #[derive(Debug)]
 pub struct ImportJob {
-    rx: Receiver<(PathBuf, Result<Box<ImportedTranscript>, String>)>,
+    rx: Receiver<ReadFile>,
     /// Files asked for.
     pub total: usize,
     /// Each file's outcome so far, in the order they finished.
@@ -38,10 +40,10 @@ impl ImportJob {
         let total = paths.len();
         std::thread::spawn(move || {
             for path in paths {
-                let parsed = read_transcript(&path, &ImportOptions::default())
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
-                if tx.send((path, parsed)).is_err() {
+                if tx
+                    .send(read_file(&path, &ImportOptions::default()))
+                    .is_err()
+                {
                     return;
                 }
                 wake();
@@ -54,9 +56,19 @@ impl ImportJob {
         }
     }
 
-    /// Files parsed since the last call, for the app to store.
-    pub fn take_parsed(&mut self) -> Vec<(PathBuf, Result<Box<ImportedTranscript>, String>)> {
+    /// Files parsed since the last call, for the app to store ([`crate::app::batch::store_file`]).
+    pub fn take_parsed(&mut self) -> Vec<ReadFile> {
         self.rx.try_iter().collect()
+    }
+
+    /// Keeps a file's outcome, to show.
+    pub fn push(&mut self, path: PathBuf, outcome: FileOutcome) {
+        let result = match outcome {
+            FileOutcome::Imported(s) => FileResult::Imported(s.name, s.turns),
+            FileOutcome::Skipped { reason, .. } => FileResult::Skipped(reason),
+            FileOutcome::Failed { error, .. } => FileResult::Failed(error),
+        };
+        self.results.push((path, result));
     }
 
     /// Whether every file has an outcome.

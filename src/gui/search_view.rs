@@ -11,16 +11,19 @@ use egui::{FontId, RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{Action, ViewState, toggle};
-use crate::app::search::{Hit, ResultOrder, Scope, SearchResults};
+use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchResults};
 use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
 pub enum SearchRequest {
-    /// Run this query (filters already folded in).
+    /// Run this query with these filters (folded in by [`crate::app::search::full_query`], as
+    /// `accord search` does).
     Run {
-        /// The whole query.
+        /// The query as typed.
         query: String,
+        /// The filters picked beside it.
+        filters: Filters,
         /// The order of results.
         order: ResultOrder,
         /// English stemming for bare words.
@@ -74,26 +77,17 @@ impl Default for SearchView {
     }
 }
 
-fn quoted(value: &str) -> String {
-    format!("\"{}\"", value.replace('"', ""))
-}
-
 impl SearchView {
-    /// The query with the view's filters folded in.
+    /// The view's filters, as `accord search` takes them (the transcript by its id).
     #[must_use]
-    pub fn full_query(&self, project: &ProjectCache) -> String {
-        let mut parts = vec![self.query.trim().to_string()];
-        if let Some(role) = self.role {
-            parts.push(format!("role:{}", role.as_str()));
+    pub fn filters(&self) -> Filters {
+        let speaker = self.speaker.trim();
+        Filters {
+            speaker: (!speaker.is_empty()).then(|| speaker.to_string()),
+            role: self.role.map(|r| r.as_str().to_string()),
+            transcript: self.transcript.map(|t| t.to_text()),
+            ..Filters::default()
         }
-        if let Some(t) = self.transcript {
-            parts.push(format!("transcript:{}", quoted(project.transcript_name(t))));
-        }
-        if !self.speaker.trim().is_empty() {
-            parts.push(format!("speaker:{}", quoted(self.speaker.trim())));
-        }
-        parts.retain(|p| !p.is_empty());
-        parts.join(" ")
     }
 
     /// Sets new results (and forgets ticks of old ones).
@@ -122,7 +116,7 @@ impl SearchView {
             });
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Run search").clicked() || enter {
-                request = Some(self.run_request(project));
+                request = Some(self.run_request());
             }
         });
         self.filters_ui(ui, project);
@@ -153,9 +147,10 @@ impl SearchView {
         request
     }
 
-    fn run_request(&self, project: &ProjectCache) -> SearchRequest {
+    fn run_request(&self) -> SearchRequest {
         SearchRequest::Run {
-            query: self.full_query(project),
+            query: self.query.trim().to_string(),
+            filters: self.filters(),
             order: if self.by_transcript_order {
                 ResultOrder::TranscriptOrder
             } else {

@@ -2,15 +2,13 @@
 //! the workspace, and changing the project through it (each decision, each round one undoable
 //! change where it can be undone).
 
-use std::collections::HashMap;
-
-use super::adjudicate_view::{AdjudicateRequest, ShownPassage};
+use super::adjudicate_view::AdjudicateRequest;
 use super::app::AccordApp;
 use super::deidentify_dialog::DeidentifyRequest;
 use super::erase_dialog::EraseRequest;
 use super::rounds_view::RoundsRequest;
 use super::team_view::TeamRequest;
-use crate::app::adjudicate::{Passage, Review, passages, settle, settle_label};
+use crate::app::adjudicate::{passages_in_context, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
 use crate::app::{AppError, Command, Outcome, ProjectCommand, Store};
 use crate::app::{RoundCommand, TeamCommand};
@@ -22,7 +20,7 @@ impl AccordApp {
         match request {
             AdjudicateRequest::Load(review) => {
                 let shown =
-                    shown_passages(self.workspace.store(), &review).map_err(|e| e.to_string());
+                    passages_in_context(self.workspace.store(), &review).map_err(|e| e.to_string());
                 self.adjudicate.loaded = Some((self.workspace.revision(), shown));
             }
             AdjudicateRequest::Settle(decisions) => {
@@ -259,41 +257,4 @@ impl AccordApp {
             }
         }
     }
-}
-
-/// The passages of a review with the turns around each, read once per transcript.
-fn shown_passages(store: &Store, review: &Review) -> Result<Vec<ShownPassage>, AppError> {
-    let list: Vec<Passage> = passages(store, review)?;
-    let mut transcripts: HashMap<TranscriptId, Transcript> = HashMap::new();
-    let mut out = Vec::with_capacity(list.len());
-    for passage in list {
-        let t = match transcripts.entry(passage.transcript_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(store.transcript(passage.transcript_id)?)
-            }
-        };
-        let around = context(t, passage.extent);
-        out.push(ShownPassage {
-            context: text::slice_chars(&t.text, around.start, around.end).to_string(),
-            offset: around.start,
-            passage,
-        });
-    }
-    Ok(out)
-}
-
-/// The words of the turns a span touches (the span itself when no turn holds it).
-fn context(t: &Transcript, span: Span) -> Span {
-    let touched: Vec<Span> = t
-        .turns
-        .iter()
-        .filter(|u| u.span.start < span.end && span.start < u.span.end)
-        .map(crate::model::Turn::content_span)
-        .collect();
-    let start = touched
-        .first()
-        .map_or(span.start, |s| s.start.min(span.start));
-    let end = touched.last().map_or(span.end, |s| s.end.max(span.end));
-    Span::new(start, end)
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::app::AccordApp;
-use crate::app::{Passphrase, Store, StoreError, Workspace, project_file};
+use crate::app::open::Purpose;
+use crate::app::{AppError, Passphrase, StoreError, Workspace};
 
 /// The window's root: an encrypted project waiting for its passphrase, or the project open.
 pub enum Root {
@@ -28,24 +29,28 @@ pub struct Unlock {
 }
 
 impl Root {
-    /// The root for a project file: open at once, or locked when it is encrypted.
+    /// The root for a project file: open at once, or locked when it is encrypted. It is opened
+    /// the way the command line opens it ([`Workspace::open_for`] for a working session): a
+    /// damaged project is refused with the command line's message, one that cannot be written
+    /// beside opens read-only, an interrupted purge is finished and the opening backup taken.
     pub fn for_project(path: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(match project_file::open_plain(path) {
-            Ok(mut store) => {
-                on_open(&mut store);
-                let mut app = AccordApp::new(Workspace::new(store));
-                app.open_index_in_background();
-                Self::Open(Box::new(app))
-            }
-            Err(StoreError::Encrypted(_)) => Self::Locked(Unlock {
-                path: path.to_path_buf(),
-                passphrase: String::new(),
-                error: None,
-                remembered: (None, false),
-                focused: false,
-            }),
-            Err(e) => return Err(e.into()),
-        })
+        Ok(
+            match Workspace::open_for(path, Purpose::Session, || Err(Opening::Locked)) {
+                Ok(workspace) => {
+                    let mut app = AccordApp::new(workspace);
+                    app.open_index_in_background();
+                    Self::Open(Box::new(app))
+                }
+                Err(Opening::Locked) => Self::Locked(Unlock {
+                    path: path.to_path_buf(),
+                    passphrase: String::new(),
+                    error: None,
+                    remembered: (None, false),
+                    focused: false,
+                }),
+                Err(Opening::Failed(e)) => return Err(e.into()),
+            },
+        )
     }
 
     /// Applies what eframe remembered (the last rater, the theme) now or once unlocked.
@@ -71,9 +76,8 @@ impl Root {
         match self {
             Self::Open(app) => app.ui_root(ui),
             Self::Locked(unlock) => {
-                if let Some(mut store) = unlock.ui(ui) {
-                    on_open(&mut store);
-                    let mut app = AccordApp::new(Workspace::new(store));
+                if let Some(workspace) = unlock.ui(ui) {
+                    let mut app = AccordApp::new(workspace);
                     app.open_index_in_background();
                     app.remember(unlock.remembered.clone());
                     *self = Self::Open(Box::new(app));
@@ -83,19 +87,16 @@ impl Root {
     }
 }
 
-/// What the window does on opening a project: finishes an erase or de-identification that was
-/// interrupted (first, so no backup of the half-purged file is taken), then the automatic backup
-/// (at most one an hour). Failures are reported, not fatal.
-fn on_open(store: &mut Store) {
-    match crate::app::erase::finish_purge(store) {
-        Ok(Some(why)) => {
-            eprintln!("finished an interrupted {why}: backups replaced, index rebuilt");
-        }
-        Ok(None) => {}
-        Err(e) => eprintln!("warning: could not finish an interrupted erase: {e}"),
-    }
-    if let Err(e) = store.backup_on_open() {
-        eprintln!("warning: no backup was taken on opening: {e}");
+/// Why opening the project did not give a workspace: it is encrypted (the root asks for the
+/// passphrase), or it cannot be opened.
+enum Opening {
+    Locked,
+    Failed(AppError),
+}
+
+impl From<AppError> for Opening {
+    fn from(e: AppError) -> Self {
+        Self::Failed(e)
     }
 }
 
@@ -113,7 +114,7 @@ impl eframe::App for Root {
 
 impl Unlock {
     /// The prompt; returns the opened project once the passphrase opens it.
-    fn ui(&mut self, ui: &mut Ui) -> Option<Store> {
+    fn ui(&mut self, ui: &mut Ui) -> Option<Workspace> {
         let mut opened = None;
         if !self.focused {
             super::fonts::install(ui.ctx());
@@ -147,9 +148,10 @@ impl Unlock {
                 if go && self.passphrase.is_empty() {
                     self.error = Some("Type the project's passphrase first.".into());
                 } else if go {
-                    match project_file::open_encrypted(&self.path, &Passphrase::new(self.passphrase.clone())) {
-                        Ok(store) => opened = Some(store),
-                        Err(StoreError::WrongPassphrase(_)) => {
+                    let key = Passphrase::new(self.passphrase.clone());
+                    match Workspace::open_for(&self.path, Purpose::Session, || Ok::<_, AppError>(key)) {
+                        Ok(workspace) => opened = Some(workspace),
+                        Err(AppError::Store(StoreError::WrongPassphrase(_))) => {
                             self.error = Some("That passphrase does not open this project.".into());
                         }
                         Err(e) => self.error = Some(e.to_string()),
@@ -173,7 +175,7 @@ impl Unlock {
 /// What the new-project dialog ended with.
 pub enum DialogEnd {
     /// A project was made.
-    Made(Store),
+    Made(Box<Workspace>),
     /// The dialog was cancelled.
     Cancelled,
 }
@@ -221,7 +223,7 @@ impl NewEncryptedDialog {
                 ui.horizontal(|ui| {
                     if ui.button("Create").clicked() {
                         match self.create() {
-                            Ok(store) => result = Some(DialogEnd::Made(store)),
+                            Ok(workspace) => result = Some(DialogEnd::Made(Box::new(workspace))),
                             Err(e) => self.error = Some(e),
                         }
                     }
@@ -233,7 +235,7 @@ impl NewEncryptedDialog {
         result
     }
 
-    fn create(&mut self) -> Result<Store, String> {
+    fn create(&mut self) -> Result<Workspace, String> {
         if self.first != self.second {
             return Err("The two passphrases differ.".into());
         }
@@ -249,6 +251,6 @@ impl NewEncryptedDialog {
             .and_then(|s| s.to_str())
             .unwrap_or("Accord project")
             .to_string();
-        project_file::create(&path, &name, Some(&key)).map_err(|e| e.to_string())
+        Workspace::create_encrypted(&path, &name, &key).map_err(|e| e.to_string())
     }
 }
