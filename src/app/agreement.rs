@@ -439,11 +439,11 @@ pub fn disagreement_detail(
     let mut shown = Vec::new();
     for name in raters {
         let rater = store.find_rater(name)?;
-        let filter = crate::store::CodingFilter {
+        let filter = crate::model::CodingFilter {
             transcripts: vec![summary.transcript_id],
             codes: vec![code.code_id],
             raters: vec![rater.rater_id],
-            ..crate::store::CodingFilter::default()
+            ..crate::model::CodingFilter::default()
         };
         let spans: Vec<Span> = store
             .codings(&filter)?

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::TranscriptCommand;
 use super::{AppError, Command, Outcome};
+use super::{CaseCommand, TranscriptCommand};
 use crate::import::{ImportOptions, ImportedTranscript, read_transcript};
 use crate::store::{Store, StoreError};
 
@@ -142,7 +142,10 @@ pub fn store_file(
         Err(error) => return FileOutcome::Failed { path, error },
     };
     let label = format!("Import {}", imported.transcript.name);
-    match apply(&label, Command::Transcripts(TranscriptCommand::Import(Box::new(imported)))) {
+    match apply(
+        &label,
+        Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
+    ) {
         Ok(Outcome::TranscriptImported { .. } | _) => FileOutcome::Imported(summary),
         Err(AppError::Store(StoreError::Duplicate { what, name }))
             if what.starts_with("transcript with") =>
@@ -169,10 +172,10 @@ pub fn attributes_change(
 ) -> Result<(Command, Vec<String>), AppError> {
     let table = crate::import::attributes::read_attributes(path, key)?;
     Ok((
-        Command::SetAttributes {
+        Command::Cases(CaseCommand::SetAttributes {
             rows: table.rows,
             create_missing,
-        },
+        }),
         table.notes,
     ))
 }

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::Result;
-use crate::model::{CodeId, RaterId, TranscriptId};
-use crate::store::{CodingFilter, Store};
+use crate::model::{CodeId, CodingFilter, RaterId, TranscriptId};
+use crate::store::Store;
 
 /// Live codings counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,13 +12,11 @@ use super::CodingCommand;
 use super::{AppError, Command, Outcome, Result};
 use crate::agreement::unitize::{Span as USpan, split_sentences};
 use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId};
-/// What the command line and the window search with and get back (and the query checker).
-pub use crate::search::{Hit, ResultOrder, SearchOptions, SearchResults, parse_query};
 use crate::store::Store;
 
 /// What the search layer gives the command line and the window: the options and order of a
-/// search, its results and hits, and a query's syntax error.
-pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults};
+/// search, its results and hits, a query's syntax error, and the query checker.
+pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults, parse_query};
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

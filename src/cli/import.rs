@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
-use crate::app::files::{ImportOptions, read_pseudonyms, transcript_files};
+use crate::app::files::{ImportOptions, read_pseudonyms};
 use crate::app::{FileOutcome, Outcome, apply_undoable, import_files};
 use crate::model::SourceFormat;
 

@@ -16,13 +16,13 @@ use super::memo_editor::MemoEditor;
 use super::search_view::SearchRequest;
 use super::state::Action;
 use super::top_bar::MenuRequest;
+use crate::app::Store;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
 use crate::app::search::SearchOptions;
 use crate::app::{AppError, Command};
-use crate::app::{CaseCommand, CodingCommand, RaterCommand, TranscriptCommand};
-use crate::app::{Store, StoreError};
-use crate::model::{CodeId, CodeLookup, CodingFilter, CodingId, MemoTarget, NewCoding, Span};
+use crate::app::{CodingCommand, RaterCommand};
+use crate::model::{CodeId, CodingId, MemoTarget, NewCoding};
 
 /// Carries out one action.
 pub(super) fn act(app: &mut AccordApp, action: Action) {

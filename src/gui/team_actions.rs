@@ -10,9 +10,9 @@ use super::rounds_view::RoundsRequest;
 use super::team_view::TeamRequest;
 use crate::app::adjudicate::{passages_in_context, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
-use crate::app::{AppError, Command, Outcome, ProjectCommand, Store};
+use crate::app::{AppError, Command, Outcome, ProjectCommand};
 use crate::app::{RoundCommand, TeamCommand};
-use crate::model::{Span, Transcript, TranscriptId, text};
+use crate::model::TranscriptId;
 
 impl AccordApp {
     /// Handles a request of the adjudication view.

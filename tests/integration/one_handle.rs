@@ -131,7 +131,7 @@ fn the_window_root_shows_what_opening_did() {
     assert_eq!(
         app.workspace()
             .store()
-            .setting(accord::store::PURGE_PENDING)
+            .setting(accord::model::PURGE_PENDING)
             .unwrap(),
         None
     );
