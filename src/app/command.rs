@@ -46,8 +46,8 @@ pub enum Command {
     Rounds(RoundCommand),
     /// Project settings.
     Settings(SettingCommand),
-    /// Whole-file operations (merges, rater files, erasing, de-identifying): more than one
-    /// transaction each, so never part of an undo step (see `project.rs`).
+    /// Whole-file operations (merges, rater files, erasing, de-identifying, restoring a backup):
+    /// more than one transaction each, so never part of an undo step (see `project.rs`).
     Project(ProjectCommand),
 }
 
@@ -246,6 +246,12 @@ pub enum ProjectCommand {
     Erase(Vec<TranscriptId>),
     /// Replace real names with pseudonyms everywhere; cannot be undone.
     Deidentify(Box<Pseudonyms>),
+    /// Put a backup of the project in place of it (the project as it was is backed up first:
+    /// that backup, not an undo step, is the way back).
+    Restore {
+        /// The backup file.
+        backup: PathBuf,
+    },
 }
 
 /// What a command did.
@@ -287,6 +293,14 @@ pub enum Outcome {
     Erased(Erased),
     /// The project was de-identified and the old text purged.
     Deidentified(Purged),
+    /// A backup was put in place of the project.
+    Restored {
+        /// The backup the project was restored from.
+        from: PathBuf,
+        /// Where the project as it was is kept (the backup taken before restoring; `None` when
+        /// there was nothing to keep).
+        kept: Option<PathBuf>,
+    },
     /// Something else was done (settings, memo deleted, transcript or rater removed or restored).
     Done,
 }

@@ -1,8 +1,11 @@
-//! Whole-file commands: merging rater files, issuing one, erasing transcripts and de-identifying.
+//! Whole-file commands: merging rater files, issuing one, erasing transcripts, de-identifying and
+//! restoring a backup.
 //! They are commands like the others, carried out by [`super::apply`], but each is more than one
 //! transaction: a merge takes a backup and then merges each file in its own transaction with its
 //! own undo step; erasing and de-identifying cannot be undone (they drop the steps) and purge the
-//! old text outside any transaction, holding the project exclusively.
+//! old text outside any transaction, holding the project exclusively. Restoring puts a backup in
+//! place of the file, holding the project exclusively, after backing up the project as it was (the
+//! way back: it is not an undo step); the store goes on with the restored file.
 
 use super::command::{Outcome, ProjectCommand};
 use super::{Result, deidentify, erase, team};
@@ -33,5 +36,9 @@ pub(super) fn carry_out(store: &mut Store, command: ProjectCommand) -> Result<Ou
         ProjectCommand::Deidentify(list) => {
             Outcome::Deidentified(deidentify::apply_and_purge(store, &list)?)
         }
+        ProjectCommand::Restore { backup } => Outcome::Restored {
+            kept: store.restore_here(&backup)?,
+            from: backup,
+        },
     })
 }

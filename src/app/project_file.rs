@@ -51,8 +51,11 @@ pub fn list_backups(project: &Path) -> Result<Vec<BackupInfo>, StoreError> {
     crate::store::list_backups(project)
 }
 
-/// Puts `backup` back in place of the project (the project as it was is backed up first; its
-/// file is returned).
+/// Puts `backup` back in place of the project given by its path, for a project that may be too
+/// damaged to open (`accord restore` then; one that opens is restored by
+/// [`super::ProjectCommand::Restore`] through [`super::Workspace::apply`], the same restore on
+/// the open store). The project as it was is backed up first when it opens (its file is
+/// returned).
 pub fn restore(
     project: &Path,
     backup: &Path,

@@ -102,8 +102,8 @@ impl Workspace {
         &self.store
     }
 
-    /// After a command that replaced the file's contents (erasing, de-identifying): the search
-    /// index is opened again at the next search.
+    /// After a command that replaced the file's contents (erasing, de-identifying, restoring): the
+    /// search index is opened again at the next search.
     fn forget_index(&mut self) {
         // A worker still building the index must finish (and release the index folder) first.
         if let Some(pending) = self.pending_index.take() {
@@ -156,12 +156,21 @@ impl Workspace {
 
     /// Carries out a change, saved at once, and makes it undoable: the change and its undo step
     /// are one transaction. A whole-file command ([`Command::Project`]) keeps its own steps (a
-    /// merge) or drops them (erasing, de-identifying).
+    /// merge) or drops them (erasing, de-identifying); restoring brings the backup's (and the
+    /// search index and the undo and redo labels are those of the restored project).
     pub fn apply(&mut self, label: &str, command: Command) -> Result<Outcome> {
         let rewrites = matches!(
             command,
-            Command::Project(ProjectCommand::Erase(_) | ProjectCommand::Deidentify(_))
+            Command::Project(
+                ProjectCommand::Erase(_)
+                    | ProjectCommand::Deidentify(_)
+                    | ProjectCommand::Restore { .. }
+            )
         );
+        if matches!(command, Command::Project(ProjectCommand::Restore { .. })) {
+            // No index worker may read the file being replaced.
+            self.forget_index();
+        }
         let outcome = apply_undoable(&mut self.store, label, command);
         if rewrites {
             self.forget_index();

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ProjectPath, open, open_to_read, output};
-use crate::app::Workspace;
 use crate::app::project_file::{self, backups_dir, list_backups};
+use crate::app::{Command, Outcome, ProjectCommand, Workspace};
 
 /// Arguments of `accord history`.
 #[derive(Debug, Args)]
@@ -136,7 +136,26 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<ExitCode> {
         Some(path) => PathBuf::from(path),
     };
     let key = super::passphrase_if_encrypted(project)?;
-    let before = project_file::restore(project, &chosen, key.as_ref())?;
+    let opened = match &key {
+        Some(key) => project_file::open_encrypted(project, key),
+        None => project_file::open_plain(project),
+    };
+    let before = match opened {
+        // The project opens: restoring is a command on it, as in the window.
+        Ok(store) => {
+            let command = Command::Project(ProjectCommand::Restore {
+                backup: chosen.clone(),
+            });
+            let Outcome::Restored { kept, .. } = Workspace::new(store).apply("restore", command)?
+            else {
+                anyhow::bail!("nothing was restored");
+            };
+            kept
+        }
+        // Too damaged to open (or not to be opened with that passphrase): restored by its path,
+        // which says why when it cannot be.
+        Err(_) => project_file::restore(project, &chosen, key.as_ref())?,
+    };
     println!(
         "restored {} from {}; the project as it was is kept in {}",
         project.display(),

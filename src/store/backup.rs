@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::lock::ProjectLock;
 use super::{Passphrase, Result, Store, StoreError};
+use crate::model::ProjectId;
 use crate::model::files::{canonical, companion};
 
 /// How many automatic backups a project keeps.
@@ -323,64 +324,106 @@ impl Store {
         self.backup("open")
     }
 
-    /// Puts a backup in place of the project (the real file, when the path is a symlink). The
-    /// backup must be an Accord project, and of this project when the project still opens; the
-    /// project as it was is backed up first (returned), unless it no longer opens. Refused, with
-    /// nothing changed, while another Accord has the project open (it would go on writing to the
-    /// replaced file). The copy is written in the backups folder, takes the project's permission
-    /// bits and is renamed into place.
-    pub fn restore(
+    /// Puts a backup in place of the project (the real file, when the path is a symlink), for a
+    /// project that may be too damaged to open: when it opens, this is [`Store::restore_here`] on
+    /// it; when it does not, it is replaced without a copy (a damaged project is what restoring is
+    /// for). The backup must be an Accord project. Refused, with nothing changed, while another
+    /// Accord has the project open (it would go on writing to the replaced file).
+    pub(crate) fn restore(
         project: &Path,
         backup: &Path,
         key: Option<&Passphrase>,
     ) -> Result<Option<PathBuf>> {
         let project = &canonical(project);
-        let from = Store::open_read_only(backup, key)?;
-        let backup_id = from.project_id()?;
-        drop(from);
+        let backup_id = backup_project_id(backup, key)?;
         let held = ProjectLock::acquire(project)?;
         let _whole = held.exclusive()?;
-        let kept = match Store::open_with(project, key) {
-            Ok(current) => {
-                if current.project_id()? != backup_id {
-                    return Err(StoreError::Refused(format!(
-                        "{} is a backup of another project",
-                        backup.display()
-                    )));
-                }
-                let kept = current.backup("before-restore")?;
-                current
-                    .conn
-                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-                drop(current);
-                kept
-            }
-            // A damaged project is what restoring is for: it is replaced without a copy.
+        match Store::open_with(project, key) {
+            Ok(mut current) => current.restore_checked(backup, backup_id),
             Err(
                 StoreError::NotAProject { .. }
                 | StoreError::Sqlite(_)
                 | StoreError::Corrupt(_)
                 | StoreError::Damaged { .. }
                 | StoreError::BadSchema { .. },
-            ) => None,
-            Err(e) => return Err(e),
+            ) => {
+                put_in_place(project, backup)?;
+                let restored = Store::open_with(project, key)?;
+                restored.conn.pragma_update(None, "journal_mode", "WAL")?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Puts a backup in place of this open project (the real file, when the path is a symlink)
+    /// and goes on with the restored file: the same store, holding the same project lock. The
+    /// backup must be a backup of this project; the project as it was is backed up first (its
+    /// file is returned). Refused, with nothing changed, while another Accord has the project open
+    /// (it would go on writing to the replaced file). The copy is written in the backups folder,
+    /// takes the project's permission bits and is renamed into place.
+    pub(crate) fn restore_here(&mut self, backup: &Path) -> Result<Option<PathBuf>> {
+        let backup_id = backup_project_id(backup, self.key.as_ref())?;
+        let _whole = self.exclusive()?;
+        self.restore_checked(backup, backup_id)
+    }
+
+    /// [`Store::restore_here`] once the backup was read and the project is held exclusively.
+    fn restore_checked(&mut self, backup: &Path, backup_id: ProjectId) -> Result<Option<PathBuf>> {
+        let Some(project) = self.path.clone() else {
+            return Err(StoreError::Refused(
+                "an in-memory project has no backups to restore".into(),
+            ));
         };
-        let dir = backups_dir(project);
-        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, &e))?;
-        let tmp = temporary_in(&dir, ".restore-")?;
-        std::fs::copy(backup, &tmp).map_err(|e| io(&tmp, &e))?;
-        copy_mode(Some(project.as_path()).filter(|p| p.exists()), &tmp)?;
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| io(&tmp, &e))?;
-        remove_wal_and_shm(project);
-        tmp.persist(project).map_err(|e| io(project, &e.error))?;
-        // The rename itself must reach the disk too.
-        crate::model::files::sync_folder_of(project);
-        let restored = Store::open_with(project, key)?;
-        restored.conn.pragma_update(None, "journal_mode", "WAL")?;
+        if self.project_id()? != backup_id {
+            return Err(StoreError::Refused(format!(
+                "{} is a backup of another project",
+                backup.display()
+            )));
+        }
+        let kept = self.backup("before-restore")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // This store lets go of the old file (its lock stays held) and opens whichever file is
+        // the project afterwards: the backup, or the old file when putting it in place failed.
+        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        if let Err((old, e)) = old.close() {
+            self.conn = old;
+            return Err(StoreError::Sqlite(e));
+        }
+        let placed = put_in_place(&project, backup);
+        let reopened = Store::open_with(&project, self.key.as_ref());
+        let Store { conn, .. } = reopened?;
+        self.conn = conn;
+        placed?;
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(kept)
     }
+}
+
+/// The project id of a backup (which must be an Accord project), read without writing to it.
+fn backup_project_id(backup: &Path, key: Option<&Passphrase>) -> Result<ProjectId> {
+    let from = Store::open_read_only(backup, key)?;
+    from.project_id()
+}
+
+/// Copies `backup` over the project file (the caller holds the project exclusively and has no
+/// connection to it): written in the backups folder under a random name, given the project's
+/// permission bits, synced, the old write-ahead log removed, renamed into place.
+fn put_in_place(project: &Path, backup: &Path) -> Result<()> {
+    let dir = backups_dir(project);
+    std::fs::create_dir_all(&dir).map_err(|e| io(&dir, &e))?;
+    let tmp = temporary_in(&dir, ".restore-")?;
+    std::fs::copy(backup, &tmp).map_err(|e| io(&tmp, &e))?;
+    copy_mode(Some(project).filter(|p| p.exists()), &tmp)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(&tmp, &e))?;
+    remove_wal_and_shm(project);
+    tmp.persist(project).map_err(|e| io(project, &e.error))?;
+    // The rename itself must reach the disk too.
+    crate::model::files::sync_folder_of(project);
+    Ok(())
 }
 
 #[cfg(test)]

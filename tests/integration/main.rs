@@ -31,6 +31,7 @@ mod one_handle;
 mod open_attack;
 mod qdpx;
 mod refi_examples;
+mod restore_command;
 mod samples;
 mod search;
 mod search_attack;
