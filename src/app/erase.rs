@@ -55,9 +55,24 @@ pub(super) fn erase(store: &mut Store, ids: &[TranscriptId]) -> Result<Erased> {
     // A safety copy in case erasing fails part way; it goes with the other backups afterwards.
     store.backup("before-erase")?;
     let erasure = store.erase_transcripts(ids)?;
+    killed_here_if_asked();
     let backup = purge(store, "after-erase")
         .map_err(|e| unfinished(store, &format!("{} erased", listed(&names)), &e))?;
     Ok(Erased { erasure, backup })
+}
+
+/// The environment variable that makes a debug build stop right after the erasing transaction.
+pub const KILL_BEFORE_PURGE: &str = "ACCORD_TEST_KILL_BEFORE_PURGE";
+
+/// For the tests of an interrupted erase (`tests/integration/erase.rs`): with
+/// [`KILL_BEFORE_PURGE`] set, a debug build's process ends right after the erasing transaction
+/// committed, before the purge, as a process killed there would: no destructor runs, so the
+/// connection is not closed and the write-ahead log stays. Release builds never look.
+fn killed_here_if_asked() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os(KILL_BEFORE_PURGE).is_some() {
+        std::process::exit(137);
+    }
 }
 
 /// Finishes an erase or de-identification that was interrupted after the text left the file but

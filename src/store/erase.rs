@@ -91,7 +91,7 @@ impl Store {
     /// Erases the transcripts and everything on them in one transaction (see the module notes) and
     /// marks the purge pending: the caller then purges the file ([`Store::purge_free_pages`]), the
     /// backups and the index. Refused, changing nothing, when one of them is not in the project.
-    pub fn erase_transcripts(&mut self, ids: &[TranscriptId]) -> Result<Erasure> {
+    pub(crate) fn erase_transcripts(&mut self, ids: &[TranscriptId]) -> Result<Erasure> {
         let (erasure, cases) = self.erasure_and_cases(ids)?;
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.write(|tx| {

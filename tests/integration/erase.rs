@@ -3,10 +3,13 @@
 //! (no byte of the interview left in the project's folder), keeps every other transcript's codings,
 //! and cannot be undone. A removed transcript's text, still in the file, is erased with `--removed`.
 
+use std::path::Path;
+
 use accord::Store;
+use accord::app::erase::KILL_BEFORE_PURGE;
 use accord::model::CodingFilter;
 
-use crate::support::{accord, demo, files_holding, snapshot};
+use crate::support::{accord, accord_with, demo, files_holding, snapshot};
 
 /// Phrases only P01's interview holds (and P02's, for the removed-transcript case).
 const P01: [&str; 3] = [
@@ -100,7 +103,30 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
     );
 }
 
+/// Runs `accord transcripts erase --yes` on one transcript and has it end, as a killed process
+/// would, right after the erasing transaction committed and before the purge (a debug build asked
+/// to through [`KILL_BEFORE_PURGE`]): the text is out of the file, the backups and the search
+/// index still hold it, and the purge is pending.
+pub fn erase_killed_before_the_purge(folder: &Path, project: &Path, transcript: &str) {
+    let p = project.to_str().unwrap();
+    let run = accord_with(
+        folder,
+        &["transcripts", "erase", p, transcript, "--yes"],
+        &[(KILL_BEFORE_PURGE, "1")],
+    )
+    .failure();
+    assert!(
+        !run.stdout.contains("erased"),
+        "the erase was not stopped before the purge:\n{}",
+        run.stdout
+    );
+}
+
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "only a debug build stops an erase before its purge"
+)]
 fn an_erase_killed_before_the_backups_went_is_finished_on_the_next_open() {
     let outer = tempfile::tempdir().unwrap();
     let folder = outer.path().join("project");
@@ -110,13 +136,7 @@ fn an_erase_killed_before_the_backups_went_is_finished_on_the_next_open() {
     accord(&folder, &["backup", p]).success();
     // What a process killed right after the erasing transaction leaves: the text is out of the file,
     // but a backup still holds it.
-    let mut store = Store::open(&project).unwrap();
-    let p01 = store
-        .find_transcript("P01_interview")
-        .unwrap()
-        .transcript_id;
-    store.erase_transcripts(&[p01]).unwrap();
-    drop(store);
+    erase_killed_before_the_purge(&folder, &project, "P01_interview");
     assert!(
         !files_holding(&folder, &P01).is_empty(),
         "the old backup holds it"

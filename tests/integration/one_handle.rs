@@ -10,6 +10,7 @@ use accord::app::open::Purpose;
 use accord::app::search::{Filters, ResultOrder, SearchOptions};
 use accord::store::list_backups;
 
+use crate::erase::erase_killed_before_the_purge;
 use crate::support::{accord, demo, files_holding, snapshot};
 
 fn s(p: &Path) -> &str {
@@ -75,19 +76,17 @@ fn the_window_refuses_a_damaged_project_with_the_command_lines_message() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "only a debug build stops an erase before its purge"
+)]
 fn the_windows_open_finishes_a_pending_purge_then_backs_up() {
     let outer = tempfile::tempdir().unwrap();
     let folder = outer.path().join("project");
     std::fs::create_dir_all(&folder).unwrap();
     let project = demo(&folder);
     accord(&folder, &["backup", s(&project)]).success();
-    let mut store = Store::open(&project).unwrap();
-    let p01 = store
-        .find_transcript("P01_interview")
-        .unwrap()
-        .transcript_id;
-    store.erase_transcripts(&[p01]).unwrap();
-    drop(store);
+    erase_killed_before_the_purge(&folder, &project, "P01_interview");
     assert!(!files_holding(&folder, &["go eat lunch now"]).is_empty());
 
     let mut ws = Workspace::open_for(&project, Purpose::Session, no_passphrase).unwrap();
@@ -111,16 +110,14 @@ fn the_windows_open_finishes_a_pending_purge_then_backs_up() {
 
 #[cfg(feature = "gui")]
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "only a debug build stops an erase before its purge"
+)]
 fn the_window_root_shows_what_opening_did() {
     let dir = tempfile::tempdir().unwrap();
     let project = demo(dir.path());
-    let mut store = Store::open(&project).unwrap();
-    let p01 = store
-        .find_transcript("P01_interview")
-        .unwrap()
-        .transcript_id;
-    store.erase_transcripts(&[p01]).unwrap();
-    drop(store);
+    erase_killed_before_the_purge(dir.path(), &project, "P01_interview");
     let root = accord::gui::Root::for_project(&project).unwrap();
     let app = root.app().expect("a plain project opens at once");
     let message = format!("{:?}", app.state.message);
