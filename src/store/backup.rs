@@ -393,8 +393,10 @@ impl Store {
         }
         let placed = put_in_place(&project, backup);
         let reopened = Store::open_with(&project, self.key.as_ref());
-        let Store { conn, .. } = reopened?;
+        // (A plain backup of an encrypted project opens without the key: the store follows it.)
+        let Store { conn, key, .. } = reopened?;
         self.conn = conn;
+        self.key = key;
         placed?;
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(kept)
