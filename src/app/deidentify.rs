@@ -271,7 +271,7 @@ pub(super) fn replace_backups_and_reindex(
 
 /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing a
 /// name that already has another pseudonym in this project.
-pub fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {
+pub(super) fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {
     let salt = store.pseudonym_salt()?;
     let mut fresh = Vec::new();
     for (real, pseudonym) in list.pairs() {
