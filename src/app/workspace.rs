@@ -120,8 +120,8 @@ impl Workspace {
         super::deidentify::preview(&mut self.store, list)
     }
 
-    /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts (see
-    /// [`super::deidentify::remember`]).
+    /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing
+    /// a name that already has another pseudonym in this project.
     pub fn remember_pseudonyms(
         &mut self,
         list: &crate::import::pseudonyms::Pseudonyms,
