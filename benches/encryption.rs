@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use accord::Store;
+use accord::app::Workspace;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
 use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span};
 use accord::search::{ProjectIndex, SearchOptions};
@@ -34,7 +35,7 @@ fn median(mut ms: Vec<f64>) -> f64 {
 }
 
 /// Imports `n` varied sample transcripts; returns the seconds it took.
-fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
+fn fill(ws: &mut Workspace, texts: &[String], n: usize) -> f64 {
     let book = accord::import::codebook_toml::parse(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
@@ -42,16 +43,16 @@ fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
         .expect("codebook"),
     )
     .expect("codebook");
-    accord::app::apply(
-        store,
+    ws.apply(
+        "Import a codebook",
         accord::app::Command::Codebook(accord::app::CodebookCommand::Import {
             book,
             note: "bench".into(),
         }),
     )
     .expect("codebook");
-    accord::app::apply(
-        store,
+    ws.apply(
+        "Add rater Ana",
         accord::app::Command::Raters(accord::app::RaterCommand::Add {
             name: "Ana".into(),
             kind: RaterKind::Human,
@@ -72,8 +73,8 @@ fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
             &ImportOptions::default(),
         )
         .expect("read");
-        accord::app::apply(
-            store,
+        ws.apply(
+            "Import a transcript",
             accord::app::Command::Transcripts(accord::app::TranscriptCommand::Import(Box::new(t))),
         )
         .expect("insert");
@@ -82,7 +83,8 @@ fn fill(store: &mut Store, texts: &[String], n: usize) -> f64 {
 }
 
 /// Median milliseconds to code one passage (one durable transaction each), over 41 codings.
-fn coding(store: &mut Store) -> f64 {
+fn coding(ws: &mut Workspace) -> f64 {
+    let store = ws.store();
     let t = store.transcripts().expect("list")[0].transcript_id;
     let code = store.codebook().expect("book").codes[3].code_id;
     let rater = store.raters().expect("raters")[0].rater_id;
@@ -98,8 +100,8 @@ fn coding(store: &mut Store) -> f64 {
                 created_at: None,
             };
             let start = Instant::now();
-            accord::app::apply(
-                store,
+            ws.apply(
+                "Code 1 passage",
                 accord::app::Command::Codings(accord::app::CodingCommand::Add {
                     codings: vec![c],
                     action: "code".into(),
@@ -143,8 +145,9 @@ fn main() {
         let dir = tempfile::tempdir().expect("dir");
         let plain = dir.path().join("plain.accord");
         let secret = dir.path().join("secret.accord");
-        let mut p = Store::create(&plain, "plain").expect("create");
-        let mut s = Store::create_encrypted(&secret, "secret", &key).expect("create");
+        let mut p = Workspace::new(Store::create(&plain, "plain").expect("create"));
+        let mut s =
+            Workspace::new(Store::create_encrypted(&secret, "secret", &key).expect("create"));
         let import_plain = fill(&mut p, &texts, n);
         let import_secret = fill(&mut s, &texts, n);
         let mb = texts.iter().map(String::len).sum::<usize>() as f64 * n as f64

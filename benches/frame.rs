@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use accord::app::{CodebookCommand, CodingCommand, RaterCommand, TranscriptCommand};
-use accord::app::{Command, Outcome, Workspace, apply};
+use accord::app::{Command, Outcome, Workspace};
 use accord::gui::AccordApp;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
 use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span, TranscriptId};
@@ -57,14 +57,14 @@ fn generated_text(words: &[String], rng: &mut Gen) -> String {
 #[allow(clippy::too_many_lines)] // one project set up step by step, read top to bottom
 fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
     let path = dir.join("frame.accord");
-    let mut store = Store::create(&path, "Frame bench").expect("create");
+    let mut ws = Workspace::new(Store::create(&path, "Frame bench").expect("create"));
     let toml = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
     )
     .expect("codebook");
     let book = accord::import::codebook_toml::parse(&toml).expect("codebook");
-    apply(
-        &mut store,
+    ws.apply(
+        "Import a codebook",
         Command::Codebook(CodebookCommand::Import {
             book,
             note: "bench".into(),
@@ -93,8 +93,8 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
         }
     }
     let longest = longest.expect("a sample");
-    apply(
-        &mut store,
+    ws.apply(
+        "Import a transcript",
         Command::Transcripts(TranscriptCommand::Import(Box::new(longest.clone()))),
     )
     .expect("insert");
@@ -109,29 +109,31 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
     .expect("generated");
     let mut stored = big.clone();
     stored.case_name = "G99".into();
-    apply(
-        &mut store,
+    ws.apply(
+        "Import a transcript",
         Command::Transcripts(TranscriptCommand::Import(Box::new(stored))),
     )
     .expect("insert");
     let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"]
         .iter()
         .map(|n| {
-            match apply(
-                &mut store,
-                Command::Raters(RaterCommand::Add {
-                    name: (*n).to_string(),
-                    kind: RaterKind::Human,
-                }),
-            )
-            .expect("rater")
+            match ws
+                .apply(
+                    "Add a rater",
+                    Command::Raters(RaterCommand::Add {
+                        name: (*n).to_string(),
+                        kind: RaterKind::Human,
+                    }),
+                )
+                .expect("rater")
             {
                 Outcome::Rater(rater) => rater.rater_id,
                 _ => unreachable!("adding a rater gives the rater"),
             }
         })
         .collect();
-    let codes: Vec<_> = store
+    let codes: Vec<_> = ws
+        .store()
         .codebook()
         .expect("book")
         .codes
@@ -156,8 +158,8 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
             }
         })
         .collect();
-    apply(
-        &mut store,
+    ws.apply(
+        "Code 5000 passages",
         Command::Codings(CodingCommand::Add {
             codings,
             action: "bench".into(),

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use accord::app::{FileOutcome, import_files};
+use accord::app::{FileOutcome, Workspace, import_files};
 use accord::import::{ImportOptions, read_transcript, transcript_files};
 use accord::store::Store;
 
@@ -70,14 +70,16 @@ fn codebook() {
         let book = read();
         let parse = start.elapsed().as_secs_f64();
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::create(&dir.path().join("codes.accord"), "codes").expect("project");
+        let mut ws = Workspace::new(
+            Store::create(&dir.path().join("codes.accord"), "codes").expect("project"),
+        );
         let start = Instant::now();
         let command = accord::app::Command::Codebook(accord::app::CodebookCommand::Import {
             book,
             note: "bench".into(),
         });
         let accord::app::Outcome::Codebook(change) =
-            accord::app::apply(&mut store, command).expect("store")
+            ws.apply("Import a codebook", command).expect("store")
         else {
             unreachable!("importing a codebook says what changed")
         };
@@ -122,9 +124,10 @@ fn measure(files: &[PathBuf]) -> (f64, f64) {
     }
     let parse = start.elapsed().as_secs_f64();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::create(&dir.path().join("bench.accord"), "bench").expect("project");
+    let mut ws =
+        Workspace::new(Store::create(&dir.path().join("bench.accord"), "bench").expect("project"));
     let start = Instant::now();
-    let outcomes = import_files(&mut store, files, &opts, &mut |_, _, _| {});
+    let outcomes = import_files(&mut ws, files, &opts, &mut |_, _, _| {});
     let import = start.elapsed().as_secs_f64();
     assert!(
         outcomes

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{AppError, Command, Outcome};
 use super::{CaseCommand, TranscriptCommand};
 use crate::import::{ImportOptions, ImportedTranscript, read_transcript};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,7 +56,7 @@ pub struct ImportSummary {
 
 /// Imports each file; `progress(done, total, path)` is called before each file.
 pub fn import_files(
-    store: &mut Store,
+    ws: &mut super::Workspace,
     paths: &[PathBuf],
     opts: &ImportOptions,
     progress: &mut dyn FnMut(usize, usize, &Path),
@@ -65,7 +65,7 @@ pub fn import_files(
     for (i, path) in paths.iter().enumerate() {
         progress(i, paths.len(), path);
         outcomes.push(store_file(read_file(path, opts), |label, command| {
-            super::apply_undoable(store, label, command)
+            ws.apply(label, command)
         }));
     }
     outcomes
@@ -129,8 +129,8 @@ fn summary(path: &Path, imported: &ImportedTranscript) -> ImportSummary {
     }
 }
 
-/// Stores a file read as its own undoable change through `apply` (`Workspace::apply` in the
-/// window, [`super::apply_undoable`] on a bare store): imported, skipped when its text is already
+/// Stores a file read as its own undoable change through `apply` ([`super::Workspace::apply`]):
+/// imported, skipped when its text is already
 /// in the project, or failed.
 pub fn store_file(
     read: ReadFile,

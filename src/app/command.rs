@@ -307,7 +307,7 @@ pub enum Outcome {
 
 /// Carries out one command as one transaction (a whole-file one, [`Command::Project`], as its own
 /// transactions).
-pub fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
+pub(super) fn apply(store: &mut Store, command: Command) -> Result<Outcome> {
     match command {
         Command::Transcripts(c) => apply_transcript(store, c),
         Command::Cases(c) => apply_case(store, c),

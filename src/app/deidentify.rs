@@ -63,7 +63,7 @@ fn transcripts_of(store: &Store) -> Result<Vec<Transcript>> {
 }
 
 /// What the list would change, for review.
-pub fn preview(store: &mut Store, list: &Pseudonyms) -> Result<Preview> {
+pub(super) fn preview(store: &mut Store, list: &Pseudonyms) -> Result<Preview> {
     let salt = store.pseudonym_salt()?;
     let mut names: Vec<NamePreview> = Vec::new();
     for (real, pseudonym) in list.pairs() {
@@ -126,7 +126,7 @@ pub struct Applied {
 
 /// Applies a list (refused when a name already has another pseudonym in this project). The search
 /// index and the backups are the caller's to purge (see `accord deidentify`).
-pub fn apply(store: &mut Store, list: &Pseudonyms) -> Result<Applied> {
+pub(super) fn apply(store: &mut Store, list: &Pseudonyms) -> Result<Applied> {
     let review = preview(store, list)?;
     if let Some(n) = review.names.iter().find(|n| n.conflict.is_some()) {
         return Err(AppError::Invalid(format!(
@@ -271,7 +271,7 @@ pub(super) fn replace_backups_and_reindex(
 
 /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing a
 /// name that already has another pseudonym in this project.
-pub fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {
+pub(super) fn remember(store: &mut Store, list: &Pseudonyms) -> Result<()> {
     let salt = store.pseudonym_salt()?;
     let mut fresh = Vec::new();
     for (real, pseudonym) in list.pairs() {

@@ -112,7 +112,11 @@ fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
         interviewers: vec!["Interviewer".into()],
         ..ImportOptions::default()
     };
-    for outcome in import_files(&mut store, &files, &opts, &mut |_, _, _| {}) {
+    // Each transcript is imported as its own undoable change, as the window and `accord import` do.
+    let mut ws = super::Workspace::new(store);
+    let outcomes = import_files(&mut ws, &files, &opts, &mut |_, _, _| {});
+    let mut store = ws.into_store();
+    for outcome in outcomes {
         match outcome {
             FileOutcome::Imported(_) => report.transcripts += 1,
             FileOutcome::Skipped { path, reason } => {

@@ -80,7 +80,7 @@ fn killed_here_if_asked() {
 /// rebuilds the index. Returns what was being finished, or `None` when nothing was pending (and
 /// then writes nothing). An error says what finishing needs (space, the other program closed); the
 /// project is still readable meanwhile.
-pub fn finish_purge(store: &mut Store) -> Result<Option<String>> {
+pub(super) fn finish_purge(store: &mut Store) -> Result<Option<String>> {
     let Some(why) = store.setting(crate::model::PURGE_PENDING)? else {
         return Ok(None);
     };

@@ -1,5 +1,5 @@
-//! The application layer: the one way to change a project. The command line (and the window, later)
-//! turn what a person asked for into a [`Command`] and hand it to [`apply`]; references typed by people
+//! The application layer: the one way to change a project. The command line and the window turn
+//! what a person asked for into a [`Command`] and hand it to [`Workspace::apply`]; references typed by people
 //! (transcript and code names, rater names) are resolved here, with errors that say what to type instead.
 
 pub mod adjudicate;
@@ -31,11 +31,12 @@ pub mod team;
 pub mod workspace;
 
 pub use batch::{FileOutcome, ImportSummary, import_files};
+use command::apply;
 pub use command::{
     CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, Outcome, ProjectCommand,
-    RaterCommand, RoundCommand, SettingCommand, TeamCommand, TranscriptCommand, apply,
+    RaterCommand, RoundCommand, SettingCommand, TeamCommand, TranscriptCommand,
 };
-pub use workspace::{Workspace, apply_undoable};
+pub use workspace::Workspace;
 
 use crate::import::ImportError;
 /// The project store as the application hands it out (opened by [`open::open`], held by a
@@ -77,16 +78,15 @@ pub fn read_table(path: &std::path::Path, what: &str) -> Result<String> {
 /// but removed (an undone import or merge, an uncode) come back, as redo would bring them: the file
 /// says they should be there. Returns how many codings the file holds and what the change did.
 pub fn import_codings(
-    store: &mut crate::store::Store,
+    ws: &mut Workspace,
     file: &std::path::Path,
 ) -> Result<(usize, crate::model::EditReport)> {
     let rows = crate::import::codings_csv::read_codings(file)?;
-    let codings = resolve::coding_rows(store, file, &rows)?;
+    let codings = resolve::coding_rows(ws.store(), file, &rows)?;
     let n = codings.len();
     let ids: Vec<_> = codings.iter().map(|c| c.coding_id).collect();
-    let restore = store.removed_among(&ids)?;
-    let outcome = apply_undoable(
-        store,
+    let restore = ws.store().removed_among(&ids)?;
+    let outcome = ws.apply(
         &format!("Import codings from {}", file.display()),
         Command::Edit(Box::new(crate::model::Edit {
             add: codings,

@@ -96,7 +96,7 @@ pub fn import_new_project_keyed(
 }
 
 /// Applies an import to a store, command by command.
-pub fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport> {
+pub(super) fn apply_import(store: &mut Store, import: QdpxImport) -> Result<QdpxReport> {
     let mut report = QdpxReport {
         origin: import.origin.clone(),
         codes: import.codebook.codes.len(),

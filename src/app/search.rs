@@ -82,16 +82,15 @@ pub fn scope_span(transcript: &Transcript, hit: &Hit, scope: Scope) -> Option<Sp
 /// Codes the hits in one change; hits that would duplicate an identical live coding are skipped.
 /// Returns the new codings' ids.
 pub fn code_hits(
-    store: &mut Store,
+    ws: &mut super::Workspace,
     hits: &[Hit],
     code_id: CodeId,
     rater_id: RaterId,
     scope: Scope,
 ) -> Result<Vec<CodingId>> {
-    let codings = hit_codings(store, hits, code_id, rater_id, scope)?;
+    let codings = hit_codings(ws.store(), hits, code_id, rater_id, scope)?;
     let label = format!("Code {} search hits", codings.len());
-    match super::apply_undoable(
-        store,
+    match ws.apply(
         &label,
         Command::Codings(CodingCommand::Add {
             codings,

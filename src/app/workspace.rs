@@ -120,9 +120,18 @@ impl Workspace {
         super::deidentify::preview(&mut self.store, list)
     }
 
-    /// Gives the store back.
+    /// Remembers (as salted hashes) the pseudonyms of a list used to import transcripts, refusing
+    /// a name that already has another pseudonym in this project.
+    pub fn remember_pseudonyms(
+        &mut self,
+        list: &crate::import::pseudonyms::Pseudonyms,
+    ) -> Result<()> {
+        super::deidentify::remember(&mut self.store, list)
+    }
+
+    /// Gives the store back (to build a new project without undo steps, as the demo does).
     #[must_use]
-    pub fn into_store(self) -> Store {
+    pub(super) fn into_store(self) -> Store {
         self.store
     }
 
@@ -355,8 +364,8 @@ impl Workspace {
 }
 
 /// Carries out a change and keeps how to undo and redo it, in one transaction: what
-/// [`Workspace::apply`] does, for callers that hold a bare store (the command line).
-pub fn apply_undoable(store: &mut Store, label: &str, command: Command) -> Result<Outcome> {
+/// [`Workspace::apply`] does.
+fn apply_undoable(store: &mut Store, label: &str, command: Command) -> Result<Outcome> {
     if let Command::Project(whole) = command {
         // More than one transaction (backups, purges): never inside the caller's.
         return apply(store, Command::Project(whole));

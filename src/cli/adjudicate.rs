@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
+use crate::app::Command;
 use crate::app::TeamCommand;
 use crate::app::adjudicate::{
     Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
 };
-use crate::app::{Command, Workspace};
 use crate::app::{Store, resolve};
 use crate::model::{AdjudicationId, Decision, Span, text};
 
@@ -127,8 +127,8 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             json,
         } => list(r, *all, *json)?,
         AdjudicateCommand::Show { review: r, id } => {
-            let store = open_to_read(&r.project.project)?;
-            let list = review(&store, r)?;
+            let ws = open_to_read(&r.project.project)?;
+            let list = review(ws.store(), r)?;
             let passage = if id == "next" {
                 let Some(p) = list.iter().find(|p| !p.agreed && p.settled.is_none()) else {
                     println!("no open disagreements: every passage is settled or agreed");
@@ -138,7 +138,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             } else {
                 find_passage(&list, id)?
             };
-            print!("{}", show(&store, passage)?);
+            print!("{}", show(ws.store(), passage)?);
         }
         AdjudicateCommand::Decide { .. } => decide(cmd)?,
         AdjudicateCommand::Agreements {
@@ -148,7 +148,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             overlap,
             near,
         } => {
-            let store = open(&r.project.project)?;
+            let mut ws = open(&r.project.project)?;
             let near = if near == "intersection" {
                 Decision::Intersection
             } else {
@@ -159,7 +159,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
                 (None, Some(p)) => Nearness::Overlap(*p),
                 (None, None) => Nearness::Exact,
             };
-            let mut decisions = agreement_decisions(&review(&store, r)?, nearness, near)?;
+            let mut decisions = agreement_decisions(&review(ws.store(), r)?, nearness, near)?;
             for d in &mut decisions {
                 if d.1 == Decision::Agreed {
                     d.2.clone_from(note);
@@ -167,7 +167,7 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             }
             let exact = decisions.iter().filter(|d| d.1 == Decision::Agreed).count();
             if !decisions.is_empty() {
-                settle(&mut Workspace::new(store), &decisions)?;
+                settle(&mut ws, &decisions)?;
             }
             if nearness == Nearness::Exact {
                 println!("settled {exact} agreed passages into the consensus layer (one change)");
@@ -184,8 +184,8 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn list(r: &ReviewArgs, all: bool, json: bool) -> anyhow::Result<()> {
-    let store = open_to_read(&r.project.project)?;
-    let list = review(&store, r)?;
+    let ws = open_to_read(&r.project.project)?;
+    let list = review(ws.store(), r)?;
     let shown: Vec<&Passage> = list
         .iter()
         .filter(|p| all || (!p.agreed && p.settled.is_none()))
@@ -214,12 +214,12 @@ fn decide(cmd: &AdjudicateCommand) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    let store = open(&r.project.project)?;
-    let list = review(&store, r)?;
+    let mut ws = open(&r.project.project)?;
+    let list = review(ws.store(), r)?;
     let passage = find_passage(&list, id)?.clone();
     let decision = if let Some(name) = take {
         Decision::Take {
-            rater_id: store.find_rater(name)?.rater_id,
+            rater_id: ws.store().find_rater(name)?.rater_id,
         }
     } else if *union {
         Decision::Union
@@ -238,10 +238,7 @@ fn decide(cmd: &AdjudicateCommand) -> anyhow::Result<()> {
             "say how to settle it: --take NAME, --union, --intersection, --span START-END or --drop"
         );
     };
-    let records = settle(
-        &mut Workspace::new(store),
-        &[(passage.clone(), decision, note.clone())],
-    )?;
+    let records = settle(&mut ws, &[(passage.clone(), decision, note.clone())])?;
     let record = records.first();
     println!(
         "settled {} ({}, {}) as {}: {} consensus coding(s); decision {}",
@@ -257,9 +254,10 @@ fn decide(cmd: &AdjudicateCommand) -> anyhow::Result<()> {
 }
 
 fn withdraw(project: &ProjectPath, decision: &str) -> anyhow::Result<()> {
-    let store = open(&project.project)?;
+    let mut ws = open(&project.project)?;
     let reference = decision.trim().to_ascii_lowercase();
-    let found: Vec<AdjudicationId> = store
+    let found: Vec<AdjudicationId> = ws
+        .store()
         .adjudications(None)?
         .into_iter()
         .filter(|a| {
@@ -272,7 +270,7 @@ fn withdraw(project: &ProjectPath, decision: &str) -> anyhow::Result<()> {
     let [id] = found.as_slice() else {
         anyhow::bail!("{decision:?} matches {} active decisions", found.len());
     };
-    Workspace::new(store).apply(
+    ws.apply(
         "Withdraw a decision",
         Command::Team(TeamCommand::Withdraw(vec![*id])),
     )?;

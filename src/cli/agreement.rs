@@ -126,10 +126,11 @@ fn resolve_selection(
 
 /// Runs `accord agreement`.
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.selection.project.project)?;
-    let (selection, options) = resolve_selection(&store, &args.selection)?;
+    let ws = open_to_read(&args.selection.project.project)?;
+    let store = ws.store();
+    let (selection, options) = resolve_selection(store, &args.selection)?;
     if args.against_consensus {
-        let reports = crate::app::agreement::against_consensus(&store, &selection, &options)?;
+        let reports = crate::app::agreement::against_consensus(store, &selection, &options)?;
         match args.format {
             Format::Json => output::json(&reports)?,
             Format::Csv => {
@@ -144,7 +145,7 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let report = project_agreement(&store, &selection, &options)?;
+    let report = project_agreement(store, &selection, &options)?;
     match args.format {
         Format::Json => output::json(&report)?,
         Format::Csv => print!("{}", export::agreement::to_table(&report).to_csv()?),
@@ -156,9 +157,10 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord disagreements`.
 pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.selection.project.project)?;
-    let (selection, options) = resolve_selection(&store, &args.selection)?;
-    let list = disagreements(&store, &selection, &options)?;
+    let ws = open_to_read(&args.selection.project.project)?;
+    let store = ws.store();
+    let (selection, options) = resolve_selection(store, &args.selection)?;
+    let list = disagreements(store, &selection, &options)?;
     if args.json {
         output::json(&list)?;
         return Ok(ExitCode::SUCCESS);

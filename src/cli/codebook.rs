@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::{ProjectPath, open, open_to_read, output};
 use crate::app::export::OutputTarget;
-use crate::app::{Command, Outcome, apply_undoable, files};
+use crate::app::{Command, Outcome, files};
 
 /// `accord codebook ...`
 #[derive(Debug, Subcommand)]
@@ -58,10 +58,9 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             note,
         } => {
             let book = read_codebook_file(file)?;
-            let mut store = open(&project.project)?;
-            store.backup("before-codebook-import")?;
-            if let Outcome::Codebook(change) = apply_undoable(
-                &mut store,
+            let mut ws = open(&project.project)?;
+            ws.store().backup("before-codebook-import")?;
+            if let Outcome::Codebook(change) = ws.apply(
                 "Import a codebook",
                 Command::Codebook(crate::app::CodebookCommand::Import {
                     book,
@@ -92,8 +91,9 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             if let Some(target) = &target {
                 target.check()?;
             }
-            let store = open_to_read(&project.project)?;
-            let text = files::codebook_toml(&store.codebook()?).map_err(|e| anyhow::anyhow!(e))?;
+            let ws = open_to_read(&project.project)?;
+            let text =
+                files::codebook_toml(&ws.store().codebook()?).map_err(|e| anyhow::anyhow!(e))?;
             match (target, out) {
                 (Some(target), Some(path)) => {
                     target.write(text.as_bytes())?;
@@ -107,13 +107,13 @@ pub fn run(cmd: &CodebookCommand) -> anyhow::Result<ExitCode> {
             full,
             json,
         } => {
-            let store = open_to_read(&project.project)?;
-            let book = store.codebook()?;
+            let ws = open_to_read(&project.project)?;
+            let book = ws.store().codebook()?;
             if *json {
                 output::json(&book)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{} (version {})", book.name, store.codebook_version()?);
+            println!("{} (version {})", book.name, ws.store().codebook_version()?);
             for (depth, code) in book.tree_order() {
                 let indent = "  ".repeat(depth);
                 println!(

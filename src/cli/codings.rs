@@ -10,7 +10,7 @@ use crate::app::CodingCommand;
 use crate::app::Store;
 use crate::app::export::OutputTarget;
 use crate::app::listing::coding_views;
-use crate::app::{AppError, Command, Outcome, apply_undoable, resolve};
+use crate::app::{AppError, Command, Outcome, resolve};
 use crate::export;
 use crate::model::{CodingFilter, CodingId, CodingView, NewCoding, Span};
 
@@ -129,10 +129,10 @@ pub enum CodingsCommand {
 
 /// Applies a code.
 pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(&args.project.project)?;
-    let transcript = resolve::transcript(&store, &args.transcript)?;
-    let code_id = resolve::code(&store.codebook()?, &args.code)?;
-    let rater = store.find_rater(&args.rater)?;
+    let mut ws = open(&args.project.project)?;
+    let transcript = resolve::transcript(ws.store(), &args.transcript)?;
+    let code_id = resolve::code(&ws.store().codebook()?, &args.code)?;
+    let rater = ws.store().find_rater(&args.rater)?;
     let span = match (&args.span, &args.turns, &args.quote) {
         (Some(span), _, _) => *span,
         (None, Some(turns), _) => {
@@ -153,8 +153,7 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         memo: args.memo.clone(),
         created_at: None,
     };
-    apply_undoable(
-        &mut store,
+    ws.apply(
         "Code 1 passage",
         Command::Codings(CodingCommand::Add {
             codings: vec![coding.clone()],
@@ -162,7 +161,7 @@ pub fn code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         }),
     )?;
     let view = coding_views(
-        &store,
+        ws.store(),
         &CodingFilter {
             transcripts: vec![transcript.transcript_id],
             ..CodingFilter::default()
@@ -206,15 +205,14 @@ fn parse_turns(text: &str) -> anyhow::Result<(usize, usize)> {
 
 /// Removes codings.
 pub fn uncode(args: &UncodeArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(&args.project.project)?;
-    let ids = uncode_targets(&store, args)?;
+    let mut ws = open(&args.project.project)?;
+    let ids = uncode_targets(ws.store(), args)?;
     let rater = args
         .rater
         .as_deref()
-        .map(|r| store.find_rater(r))
+        .map(|r| ws.store().find_rater(r))
         .transpose()?;
-    let Outcome::CodingsRemoved(n) = apply_undoable(
-        &mut store,
+    let Outcome::CodingsRemoved(n) = ws.apply(
         "Remove codings",
         Command::Codings(CodingCommand::Remove {
             ids,
@@ -283,8 +281,9 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             filter: f,
             json,
         } => {
-            let store = open_to_read(&project.project)?;
-            let rows = coding_views(&store, &filter(&store, f)?)?;
+            let ws = open_to_read(&project.project)?;
+            let store = ws.store();
+            let rows = coding_views(store, &filter(store, f)?)?;
             if *json {
                 output::json(&rows)?;
             } else {
@@ -309,8 +308,9 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             if let Some(target) = &target {
                 target.check()?;
             }
-            let store = open_to_read(&project.project)?;
-            let rows = coding_views(&store, &filter(&store, f)?)?;
+            let ws = open_to_read(&project.project)?;
+            let store = ws.store();
+            let rows = coding_views(store, &filter(store, f)?)?;
             match target {
                 Some(target) => {
                     let mut bytes = Vec::new();
@@ -329,10 +329,10 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn import(project: &std::path::Path, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let mut store = open(project)?;
+    let mut ws = open(project)?;
     let mut failed = 0;
     for file in files {
-        let result = crate::app::import_codings(&mut store, file);
+        let result = crate::app::import_codings(&mut ws, file);
         match result {
             Ok((n, report)) => {
                 let (added, restored) = (report.added.len(), report.restored.len());

@@ -9,9 +9,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ProjectPath, open, output};
-use crate::app::deidentify::preview;
 use crate::app::files::read_pseudonyms;
-use crate::app::{AppError, Command, Outcome, ProjectCommand, apply};
+use crate::app::{AppError, Command, Outcome, ProjectCommand};
 
 /// Arguments of `accord deidentify`.
 #[derive(Debug, Args)]
@@ -33,8 +32,8 @@ pub struct DeidentifyArgs {
 pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
     let list = read_pseudonyms(&args.list)?;
     let path = &args.project.project;
-    let mut store = open(path)?;
-    let review = preview(&mut store, &list)?;
+    let mut ws = open(path)?;
+    let review = ws.deidentify_preview(&list)?;
     if !args.apply {
         if args.json {
             output::json(&review)?;
@@ -60,7 +59,7 @@ pub fn deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let command = Command::Project(ProjectCommand::Deidentify(Box::new(list)));
-    let Outcome::Deidentified(done) = apply(&mut store, command)? else {
+    let Outcome::Deidentified(done) = ws.apply("De-identify the project", command)? else {
         return Err(AppError::Invalid("nothing was de-identified".into()).into());
     };
     if args.json {

@@ -153,7 +153,8 @@ pub fn open_in_window(path: &std::path::Path) -> anyhow::Result<Next> {
 
 /// Prints a project overview with commands to try.
 fn overview(path: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let store = super::open(path)?;
+    let ws = super::open(path)?;
+    let store = ws.store();
     let transcripts = store.transcripts()?;
     let codings = store.codings(&CodingFilter::default())?;
     println!("Accord: {} ({})", store.project_name()?, path.display());

@@ -172,9 +172,10 @@ fn agreement_options(args: &ExportArgs) -> AgreementOptions {
 
 /// Runs `accord export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.project.project)?;
-    let data = snapshot(&store)?;
-    let filter = filter(&store, &data, args)?;
+    let ws = open_to_read(&args.project.project)?;
+    let store = ws.store();
+    let data = snapshot(store)?;
+    let filter = filter(store, &data, args)?;
     let spec = matrix_spec(args, &data)?;
     let report = if args.what == What::Agreement {
         let selection = Selection {
@@ -183,7 +184,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             transcripts: filter.transcripts.clone(),
         };
         Some(project_agreement(
-            &store,
+            store,
             &selection,
             &agreement_options(args),
         )?)

@@ -38,7 +38,7 @@ pub struct RestoreArgs {
 
 /// Runs `accord undo` (`redo` false) or `accord redo`.
 pub fn undo_redo(args: &ProjectPath, redo: bool) -> anyhow::Result<ExitCode> {
-    let mut ws = Workspace::new(open(&args.project)?);
+    let mut ws = open(&args.project)?;
     let done = if redo { ws.redo()? } else { ws.undo()? };
     match done {
         Some(label) => println!("{}: {label}", if redo { "redid" } else { "undid" }),
@@ -52,7 +52,8 @@ pub fn undo_redo(args: &ProjectPath, redo: bool) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord history`.
 pub fn history(args: &HistoryArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.project.project)?;
+    let ws = open_to_read(&args.project.project)?;
+    let store = ws.store();
     let steps = store.steps()?;
     if args.json {
         let audit = if args.audit {
@@ -94,7 +95,8 @@ pub fn history(args: &HistoryArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord backup`.
 pub fn backup(args: &ProjectPath) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project)?;
+    let ws = open(&args.project)?;
+    let store = ws.store();
     match store.backup("by-hand")? {
         Some(path) => println!("backed up to {}", path.display()),
         None => println!("nothing to back up"),

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
 use crate::app::files::{ImportOptions, read_pseudonyms};
-use crate::app::{FileOutcome, Outcome, apply_undoable, import_files};
+use crate::app::{FileOutcome, Outcome, import_files};
 use crate::model::SourceFormat;
 
 /// Arguments of `accord import`.
@@ -110,9 +110,9 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             files.push(path.clone());
         }
     }
-    let mut store = open(&args.project.project)?;
+    let mut ws = open(&args.project.project)?;
     if let Some(list) = &opts.pseudonyms {
-        crate::app::deidentify::remember(&mut store, list)?;
+        ws.remember_pseudonyms(list)?;
     }
     let bar = if files.len() > 3 && !args.json {
         ProgressBar::new(files.len() as u64)
@@ -124,7 +124,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     outcomes.extend(import_files(
-        &mut store,
+        &mut ws,
         &files,
         &opts,
         &mut |done, _, path| {
@@ -181,9 +181,9 @@ fn report(outcomes: &[FileOutcome], json: bool) -> anyhow::Result<ExitCode> {
 
 /// Imports or lists case attributes.
 pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(&args.project.project)?;
+    let mut ws = open(&args.project.project)?;
     let Some(file) = &args.file else {
-        let cases = store.cases()?;
+        let cases = ws.store().cases()?;
         if args.json {
             output::json(&cases)?;
         } else {
@@ -200,8 +200,7 @@ pub fn attributes(args: &AttributesArgs) -> anyhow::Result<ExitCode> {
     };
     let (change, notes) =
         crate::app::batch::attributes_change(file, &args.key, args.create_missing)?;
-    let Outcome::Attributes(report) = apply_undoable(&mut store, "Import attributes", change)?
-    else {
+    let Outcome::Attributes(report) = ws.apply("Import attributes", change)? else {
         anyhow::bail!("unexpected outcome");
     };
     if args.json {

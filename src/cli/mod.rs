@@ -165,8 +165,8 @@ pub fn run(cli: Cli, window: bool) -> Next {
         // by now: anything that goes wrong with the index is a warning, never a failure (running
         // the command again would make the change twice).
         if let Some(path) = changed.filter(|p| crate::app::search::has_index_on_disk(p)) {
-            match open_project(&path, crate::app::open::Purpose::Upkeep) {
-                Ok(store) => search::after_change(&store),
+            match open_workspace(&path, crate::app::open::Purpose::Upkeep) {
+                Ok(ws) => search::after_change(ws.store()),
                 Err(e) => eprintln!(
                     "warning: {e:#}; the change is saved, and the search index will catch up at the next search"
                 ),
@@ -251,27 +251,21 @@ fn naming_the_project(mut e: anyhow::Error) -> anyhow::Error {
     e
 }
 
-/// An open project, as the command line holds it.
-type Project = crate::app::Store;
+/// An open project, as the command line holds it: the same handle the window holds, so every
+/// change goes through [`crate::app::Workspace::apply`] and lands in the project's one history.
+type Project = crate::app::Workspace;
 
 /// Opens a project file to change it, with the file named in any error; an encrypted project
 /// asks for its passphrase (see [`passphrase`]). A damaged file is refused here (SQLite's quick
 /// check), before anything is written to it or copied from it into a backup.
 pub(crate) fn open(path: &std::path::Path) -> anyhow::Result<Project> {
-    open_project(path, crate::app::open::Purpose::Change)
+    open_workspace(path, crate::app::open::Purpose::Change)
 }
 
 /// Opens a project file to read it: where nothing can be written beside it (a read-only folder,
 /// a full disk) it is opened read-only, with a note.
 pub(crate) fn open_to_read(path: &std::path::Path) -> anyhow::Result<Project> {
-    open_project(path, crate::app::open::Purpose::Read)
-}
-
-fn open_project(
-    path: &std::path::Path,
-    purpose: crate::app::open::Purpose,
-) -> anyhow::Result<Project> {
-    Ok(open_workspace(path, purpose)?.into_store())
+    open_workspace(path, crate::app::open::Purpose::Read)
 }
 
 /// Opens a project file for `purpose` the one way the window opens it too

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::{ProjectPath, open, open_to_read, output};
 use crate::app::TranscriptCommand;
-use crate::app::{Command, Outcome, apply_undoable, project_file};
+use crate::app::{Command, Outcome, project_file};
 use crate::model::RaterKind;
 
 /// Arguments of `accord new`.
@@ -185,17 +185,16 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             project,
             transcript,
         } => {
-            let mut store = open(&project.project)?;
-            let found = store.find_transcript(transcript)?;
+            let mut ws = open(&project.project)?;
+            let found = ws.store().find_transcript(transcript)?;
             // A transcript leaves with every coding on it: undoable, and kept in a backup too.
-            if let Some(backup) = store.backup("before-remove-transcript")? {
+            if let Some(backup) = ws.store().backup("before-remove-transcript")? {
                 println!(
                     "backup of the project before removing: {}",
                     backup.display()
                 );
             }
-            apply_undoable(
-                &mut store,
+            ws.apply(
                 &format!("Remove transcript {}", found.name),
                 Command::Transcripts(TranscriptCommand::Remove(found.transcript_id)),
             )?;
@@ -203,8 +202,8 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let store = open_to_read(&args.project.project)?;
-    let list = store.transcripts()?;
+    let ws = open_to_read(&args.project.project)?;
+    let list = ws.store().transcripts()?;
     if args.json {
         output::json(&list)?;
         return Ok(ExitCode::SUCCESS);
@@ -236,11 +235,10 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             consensus,
             pass_of,
         } => {
-            let mut store = open(&project.project)?;
+            let mut ws = open(&project.project)?;
             if let Some(first) = pass_of {
-                let first = store.find_rater(first)?;
-                if let Outcome::Rater(r) = apply_undoable(
-                    &mut store,
+                let first = ws.store().find_rater(first)?;
+                if let Outcome::Rater(r) = ws.apply(
                     &format!("Add rater {name}"),
                     Command::Raters(crate::app::RaterCommand::AddSecondPass {
                         first: first.rater_id,
@@ -262,8 +260,7 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             } else {
                 RaterKind::Human
             };
-            if let Outcome::Rater(r) = apply_undoable(
-                &mut store,
+            if let Outcome::Rater(r) = ws.apply(
                 &format!("Add rater {name}"),
                 Command::Raters(crate::app::RaterCommand::Add {
                     name: name.clone(),
@@ -280,8 +277,8 @@ pub fn rater(cmd: &RaterCommand) -> anyhow::Result<ExitCode> {
             }
         }
         RaterCommand::List(args) => {
-            let store = open_to_read(&args.project.project)?;
-            let raters = store.raters()?;
+            let ws = open_to_read(&args.project.project)?;
+            let raters = ws.store().raters()?;
             if args.json {
                 output::json(&raters)?;
             } else {
@@ -308,11 +305,11 @@ fn erase(
     yes: bool,
 ) -> anyhow::Result<ExitCode> {
     use crate::model::TranscriptId;
-    let mut store = open(path)?;
-    let every = store.all_transcript_ids()?;
+    let mut ws = open(path)?;
+    let every = ws.store().all_transcript_ids()?;
     let mut chosen: Vec<TranscriptId> = Vec::new();
     for reference in references {
-        chosen.push(match store.find_transcript(reference) {
+        chosen.push(match ws.store().find_transcript(reference) {
             Ok(t) => t.transcript_id,
             Err(e) => match reference.trim().parse::<TranscriptId>() {
                 Ok(id) if every.contains(&id) => id,
@@ -320,11 +317,11 @@ fn erase(
             },
         });
     }
-    let ids = crate::app::erase::with_removed(&store, &chosen, removed)?;
+    let ids = crate::app::erase::with_removed(ws.store(), &chosen, removed)?;
     if ids.is_empty() {
         anyhow::bail!("name the transcripts to erase, or give --removed for every removed one");
     }
-    let e = store.erasure(&ids)?;
+    let e = ws.store().erasure(&ids)?;
     let what = e.to_string();
     if !yes {
         println!(
@@ -336,7 +333,7 @@ fn erase(
         return Ok(ExitCode::SUCCESS);
     }
     let command = Command::Project(crate::app::ProjectCommand::Erase(ids));
-    let Outcome::Erased(erased) = crate::app::apply(&mut store, command)? else {
+    let Outcome::Erased(erased) = ws.apply("Erase transcripts", command)? else {
         return Err(crate::app::AppError::Invalid("nothing was erased".into()).into());
     };
     println!(

@@ -9,9 +9,9 @@ use clap::{Args, Subcommand};
 use super::agreement::parse_unit;
 use super::{ProjectPath, open, open_to_read, output};
 use crate::agreement::project::Unit;
+use crate::app::Command;
 use crate::app::resolve;
 use crate::app::rounds::{History, Statistic, find_round, history, make_round};
-use crate::app::{Command, apply_undoable};
 
 /// `accord round ...`
 #[derive(Debug, Subcommand)]
@@ -67,12 +67,11 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
             raters,
             unit,
         } => {
-            let mut store = open(&project.project)?;
-            let transcripts = resolve::transcript_ids(&store, transcripts)?;
-            let raters = resolve::rater_ids(&store, raters)?;
-            let round = make_round(&store, name, &transcripts, &raters, *unit)?;
-            apply_undoable(
-                &mut store,
+            let mut ws = open(&project.project)?;
+            let transcripts = resolve::transcript_ids(ws.store(), transcripts)?;
+            let raters = resolve::rater_ids(ws.store(), raters)?;
+            let round = make_round(ws.store(), name, &transcripts, &raters, *unit)?;
+            ws.apply(
                 &format!("Start {}", round.name),
                 Command::Rounds(crate::app::RoundCommand::Add(Box::new(round.clone()))),
             )?;
@@ -86,14 +85,13 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
             );
         }
         RoundCommand::Compute { project, name } => {
-            let mut store = open(&project.project)?;
-            let round = find_round(&store, name)?;
-            apply_undoable(
-                &mut store,
+            let mut ws = open(&project.project)?;
+            let round = find_round(ws.store(), name)?;
+            ws.apply(
                 &format!("Compute {}", round.name),
                 Command::Rounds(crate::app::RoundCommand::Compute(round.round_id)),
             )?;
-            let results = crate::app::rounds::kept_results(&store, &round)?;
+            let results = crate::app::rounds::kept_results(ws.store(), &round)?;
             println!(
                 "round {:?}: agreement of {} codes kept",
                 round.name,
@@ -114,9 +112,10 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord rounds`.
 pub fn rounds(args: &RoundsArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.project.project)?;
+    let ws = open_to_read(&args.project.project)?;
+    let store = ws.store();
     let statistic: Statistic = args.statistic.parse().map_err(anyhow::Error::msg)?;
-    let h = history(&store, statistic, args.threshold)?;
+    let h = history(store, statistic, args.threshold)?;
     if args.json {
         output::json(&h)?;
     } else {

@@ -116,9 +116,8 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             ..SearchOptions::default()
         },
     )?;
-    let mut store = ws.into_store();
-    let book = store.codebook()?;
-    let names = transcript_names(&store)?;
+    let book = ws.store().codebook()?;
+    let names = transcript_names(ws.store())?;
     let views: Vec<HitView> = results
         .hits
         .iter()
@@ -140,9 +139,9 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 .collect::<anyhow::Result<_>>()?
         };
         let code_id = resolve::code(&book, code)?;
-        let rater = store.find_rater(rater)?;
-        let added = code_hits(&mut store, &chosen, code_id, rater.rater_id, scope)?;
-        after_change(&store);
+        let rater = ws.store().find_rater(rater)?;
+        let added = code_hits(&mut ws, &chosen, code_id, rater.rater_id, scope)?;
+        after_change(ws.store());
         println!(
             "coded {} of {} hits with {} as {} ({} scope); one change, undone as one",
             added.len(),
@@ -230,9 +229,10 @@ fn marked(snippet: &str, spans: &[(usize, usize)]) -> String {
 
 /// Runs `accord reindex`.
 pub fn reindex(args: &ProjectPath) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project)?;
+    let ws = open(&args.project)?;
+    let store = ws.store();
     let start = Instant::now();
-    let done = crate::app::search::reindex(&store)?;
+    let done = crate::app::search::reindex(store)?;
     for note in &done.notes {
         eprintln!("warning: {note}");
     }

@@ -41,15 +41,16 @@ struct ShowJson<'a> {
 
 /// Prints a transcript with its codings.
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let store = open_to_read(&args.project.project)?;
-    let transcript = resolve::transcript(&store, &args.transcript)?;
-    let raters = resolve::rater_ids(&store, &args.raters)?;
+    let ws = open_to_read(&args.project.project)?;
+    let store = ws.store();
+    let transcript = resolve::transcript(store, &args.transcript)?;
+    let raters = resolve::rater_ids(store, &args.raters)?;
     let filter = CodingFilter {
         transcripts: vec![transcript.transcript_id],
         raters,
         ..CodingFilter::default()
     };
-    let codings = coding_views(&store, &filter)?;
+    let codings = coding_views(store, &filter)?;
     let case = store
         .find_transcript(&transcript.transcript_id.to_text())?
         .case_name;

@@ -11,7 +11,7 @@ use crate::app::TeamCommand;
 use crate::app::resolve;
 use crate::app::rounds::find_round;
 use crate::app::team::proposal_rows;
-use crate::app::{AppError, Command, Outcome, ProjectCommand, Workspace, apply};
+use crate::app::{AppError, Command, Outcome, ProjectCommand};
 use crate::model::{Code, CodeId, Proposal, ProposalId, now_rfc3339};
 
 /// Arguments of `accord rater-file`.
@@ -125,11 +125,11 @@ pub enum ProposalsCommand {
 
 /// Runs `accord rater-file`.
 pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(&args.project.project)?;
-    let rater = store.find_rater(&args.rater)?;
-    let mut transcripts = resolve::transcript_ids(&store, &args.transcripts)?;
+    let mut ws = open(&args.project.project)?;
+    let rater = ws.store().find_rater(&args.rater)?;
+    let mut transcripts = resolve::transcript_ids(ws.store(), &args.transcripts)?;
     if let Some(round) = &args.round {
-        let round = find_round(&store, round)?;
+        let round = find_round(ws.store(), round)?;
         for t in round.transcripts {
             if !transcripts.contains(&t) {
                 transcripts.push(t);
@@ -143,7 +143,7 @@ pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
         round: args.round.clone(),
         second_pass: args.second_pass,
     };
-    let Outcome::Issued(issued) = apply(&mut store, Command::Project(command))? else {
+    let Outcome::Issued(issued) = ws.apply("Write a rater file", Command::Project(command))? else {
         return Err(AppError::Invalid("the rater file was not written".into()).into());
     };
     println!("{issued}");
@@ -152,9 +152,11 @@ pub fn rater_file(args: &RaterFileArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord merge`.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(&args.project.project)?;
+    let mut ws = open(&args.project.project)?;
     let command = ProjectCommand::MergeRaterFiles(args.files.clone());
-    let Outcome::Merged { backup, outcomes } = apply(&mut store, Command::Project(command))? else {
+    let Outcome::Merged { backup, outcomes } =
+        ws.apply("Merge rater files", Command::Project(command))?
+    else {
         return Err(AppError::Invalid("nothing was merged".into()).into());
     };
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
@@ -178,7 +180,8 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `accord propose`.
 pub fn propose(args: &ProposeArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.project.project)?;
+    let mut ws = open(&args.project.project)?;
+    let store = ws.store();
     let book = store.codebook()?;
     let info = store.rater_file_info()?;
     let rater_id = match (&args.rater, &info) {
@@ -233,7 +236,6 @@ pub fn propose(args: &ProposeArgs) -> anyhow::Result<ExitCode> {
         status: "open".into(),
         decision_note: None,
     };
-    let mut ws = Workspace::new(store);
     ws.apply(
         "Propose a codebook change",
         Command::Team(TeamCommand::Propose(Box::new(proposal.clone()))),
@@ -254,14 +256,15 @@ fn short(id: ProposalId) -> String {
 pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ProposalsCommand::List { project, json } => {
-            let store = open_to_read(&project.project)?;
+            let ws = open_to_read(&project.project)?;
+            let store = ws.store();
             if *json {
                 let mut list = store.proposals()?;
                 list.sort_by_key(|p| p.status != "open");
                 output::json(&list)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let list = proposal_rows(&store)?;
+            let list = proposal_rows(store)?;
             for p in &list {
                 println!(
                     "{}  {:<8} {} by {} (from version {}): {}",
@@ -291,7 +294,8 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
         }
         ProposalsCommand::Accept { project, id, note }
         | ProposalsCommand::Reject { project, id, note } => {
-            let store = open(&project.project)?;
+            let mut ws = open(&project.project)?;
+            let store = ws.store();
             let proposal = store.find_proposal(id)?;
             let accept = matches!(cmd, ProposalsCommand::Accept { .. });
             let (label, command) = if accept {
@@ -311,7 +315,6 @@ pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
                     }),
                 )
             };
-            let mut ws = Workspace::new(store);
             ws.apply(label, command)?;
             println!(
                 "{} proposal {} ({}){}",

@@ -4,6 +4,6 @@
 pub const BLIND_MODE: &str = "blind_mode";
 
 /// The setting that says text left the file but the backups and the index may still hold it, until
-/// [`crate::app::erase::finish_purge`] has replaced and rebuilt them (an interrupted erase or
-/// de-identification is finished the next time the project is opened).
+/// the application layer (`app::erase::finish_purge`) has replaced and rebuilt them (an interrupted
+/// erase or de-identification is finished the next time the project is opened).
 pub const PURGE_PENDING: &str = "purge_pending";

@@ -1,5 +1,6 @@
 //! The CAPP codebook file: complete, structured, and round-trips through a project unchanged.
 
+use accord::app::Workspace;
 use accord::import::codebook_toml;
 use accord::store::Store;
 
@@ -43,10 +44,10 @@ fn capp_codebook_has_every_field_and_the_themes() {
 #[test]
 fn codebook_file_round_trips_through_a_project() {
     let book = capp();
-    let mut store = Store::open_in_memory("t").unwrap();
-    let first = import_codebook(&mut store, &book, "first");
+    let mut ws = Workspace::new(Store::open_in_memory("t").unwrap());
+    let first = import_codebook(&mut ws, &book, "first");
     assert_eq!((first.version, first.added.len()), (1, book.codes.len()));
-    let exported = codebook_toml::write(&store.codebook().unwrap()).unwrap();
+    let exported = codebook_toml::write(&ws.store().codebook().unwrap()).unwrap();
     let again = codebook_toml::parse(&exported).unwrap();
     let mut a = book.codes.clone();
     let mut b = again.codes.clone();
@@ -60,7 +61,7 @@ fn codebook_file_round_trips_through_a_project() {
         );
     }
     // Importing the exported file changes nothing and makes no new version.
-    let second = import_codebook(&mut store, &again, "again");
+    let second = import_codebook(&mut ws, &again, "again");
     assert_eq!(
         (second.version, second.added.len(), second.updated.len()),
         (1, 0, 0)
@@ -68,14 +69,17 @@ fn codebook_file_round_trips_through_a_project() {
     // A rename keeps the id, so it updates the code and makes version 2.
     let mut renamed = again.clone();
     renamed.codes[0].name.push_str(" (renamed)");
-    let third = import_codebook(&mut store, &renamed, "rename");
+    let third = import_codebook(&mut ws, &renamed, "rename");
     assert_eq!((third.version, third.updated.len()), (2, 1));
-    assert_eq!(store.codebook_at(1).unwrap().codes.len(), book.codes.len());
+    assert_eq!(
+        ws.store().codebook_at(1).unwrap().codes.len(),
+        book.codes.len()
+    );
 }
 
 /// Imports a codebook through the application's command; what changed.
 fn import_codebook(
-    store: &mut Store,
+    ws: &mut Workspace,
     book: &accord::Codebook,
     note: &str,
 ) -> accord::model::CodebookChange {
@@ -83,7 +87,8 @@ fn import_codebook(
         book: book.clone(),
         note: note.into(),
     });
-    let accord::app::Outcome::Codebook(change) = accord::app::apply(store, command).unwrap() else {
+    let accord::app::Outcome::Codebook(change) = ws.apply("Import a codebook", command).unwrap()
+    else {
         panic!("a codebook change")
     };
     change

@@ -15,18 +15,18 @@ use crate::support::demo;
 fn an_encrypted_project_opens_only_with_its_passphrase() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.accord");
-    let mut store =
+    let store =
         Store::create_encrypted(&path, "Secret study", &Passphrase::new("a good passphrase"))
             .unwrap();
-    accord::app::apply(
-        &mut store,
-        accord::app::Command::Raters(accord::app::RaterCommand::Add {
-            name: "Ana".into(),
-            kind: RaterKind::Human,
-        }),
-    )
-    .unwrap();
-    drop(store);
+    accord::app::Workspace::new(store)
+        .apply(
+            "Add rater Ana",
+            accord::app::Command::Raters(accord::app::RaterCommand::Add {
+                name: "Ana".into(),
+                kind: RaterKind::Human,
+            }),
+        )
+        .unwrap();
     let root = Root::for_project(&path).unwrap();
     assert!(root.app().is_none(), "locked until the passphrase is given");
     let mut h = Harness::builder()

@@ -61,7 +61,7 @@ fn ana_with_50(dir: &Path, project: &Path) -> PathBuf {
         ],
     )
     .success();
-    let mut store = Store::open(&file).unwrap();
+    let store = Store::open(&file).unwrap();
     let t = store
         .find_transcript("P01_interview")
         .unwrap()
@@ -86,8 +86,9 @@ fn ana_with_50(dir: &Path, project: &Path) -> PathBuf {
         codings,
         action: "code".into(),
     });
-    let accord::app::Outcome::CodingsAdded(added) =
-        accord::app::apply(&mut store, command).unwrap()
+    let accord::app::Outcome::CodingsAdded(added) = accord::app::Workspace::new(store)
+        .apply("Code 50 passages", command)
+        .unwrap()
     else {
         panic!("codings added")
     };
@@ -473,10 +474,10 @@ fn fifty_thousand_flat_codes_are_read_and_stored() {
     }
     let book = accord::import::codebook_toml::parse(&text).unwrap();
     assert_eq!(book.codes.len(), n);
-    let mut store = Store::open_in_memory("flat").unwrap();
-    let change = import_codebook(&mut store, &book, "flat");
+    let mut ws = accord::app::Workspace::new(Store::open_in_memory("flat").unwrap());
+    let change = import_codebook(&mut ws, &book, "flat");
     assert_eq!(change.added.len(), n);
-    assert_eq!(store.codebook().unwrap().codes.len(), n);
+    assert_eq!(ws.store().codebook().unwrap().codes.len(), n);
     assert_eq!(
         book.tree_order().len(),
         n,
@@ -643,7 +644,7 @@ fn accord_encrypt_turns_a_plain_project_into_an_encrypted_one() {
 
 /// Imports a codebook through the application's command; what changed.
 fn import_codebook(
-    store: &mut Store,
+    ws: &mut accord::app::Workspace,
     book: &accord::Codebook,
     note: &str,
 ) -> accord::model::CodebookChange {
@@ -651,7 +652,8 @@ fn import_codebook(
         book: book.clone(),
         note: note.into(),
     });
-    let accord::app::Outcome::Codebook(change) = accord::app::apply(store, command).unwrap() else {
+    let accord::app::Outcome::Codebook(change) = ws.apply("Import a codebook", command).unwrap()
+    else {
         panic!("a codebook change")
     };
     change

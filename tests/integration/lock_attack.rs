@@ -42,15 +42,16 @@ fn restore_is_refused_while_another_accord_has_the_project_open() {
     let p = project.to_str().unwrap();
     accord(dir.path(), &["backup", p]).success();
     // This test process is the other Accord: it has the project open, as the window would.
-    let mut held = Store::open(&project).unwrap();
+    let held = Store::open(&project).unwrap();
     let before = snapshot(&project);
     accord(dir.path(), &["restore", p, "1"])
         .failure()
         .stderr_has("the project is open in another Accord: close it first");
     assert_eq!(snapshot(&project), before, "nothing changed");
     // What the holder writes afterwards lands in the project, not in a replaced file.
-    accord::app::apply(
-        &mut held,
+    let mut held = accord::app::Workspace::new(held);
+    held.apply(
+        "Add rater Written after the refused restore",
         accord::app::Command::Raters(accord::app::RaterCommand::Add {
             name: "Written after the refused restore".into(),
             kind: accord::model::RaterKind::Human,

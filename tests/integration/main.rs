@@ -27,6 +27,7 @@ mod kill;
 mod layers;
 mod lock_attack;
 mod malformed;
+mod one_apply;
 mod one_handle;
 mod open_attack;
 mod qdpx;

@@ -335,7 +335,7 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
     let project = demo(dir.path());
     let p = project.to_str().unwrap();
     let (total, _) = search_json(dir.path(), p, "peer", &[]);
-    let mut store = Store::open(&project).unwrap();
+    let store = Store::open(&project).unwrap();
     let (mut index, _) = ProjectIndex::open(&store).unwrap();
     assert_eq!(index.dir(), Some(index_dir(&project).as_path()));
     // The folder goes away under the open index and something that cannot hold one takes its
@@ -348,8 +348,9 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
         .find_transcript("P02_interview")
         .unwrap()
         .transcript_id;
-    accord::app::apply(
-        &mut store,
+    let mut ws = accord::app::Workspace::new(store);
+    ws.apply(
+        "Code 1 passage",
         accord::app::Command::Codings(accord::app::CodingCommand::Add {
             codings: vec![accord::model::NewCoding {
                 coding_id: accord::model::CodingId::new_random(),
@@ -364,11 +365,12 @@ fn an_index_that_cannot_be_written_falls_back_to_memory() {
         }),
     )
     .unwrap();
+    let store = ws.store();
     assert!(
-        index.sync(&store).is_err(),
+        index.sync(store).is_err(),
         "the index on disk cannot be written"
     );
-    let caught_up = index.catch_up(&store).unwrap();
+    let caught_up = index.catch_up(store).unwrap();
     assert!(caught_up.is_some());
     assert_eq!(index.dir(), None, "an index in memory took its place");
     assert!(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use accord::app::TranscriptCommand;
 use accord::app::{CodebookCommand, CodingCommand, RaterCommand};
-use accord::app::{Command, Outcome, apply, resolve};
+use accord::app::{Command, Outcome, Workspace, resolve};
 use accord::import::{ImportOptions, codings_csv, read_transcript};
 use accord::model::{CodingFilter, CodingId, NewCoding, RaterKind, Span};
 use accord::store::Store;
@@ -123,11 +123,11 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         "Interviewer: How was coaching?\n\nP01: It helped me say no.\n",
     )
     .unwrap();
-    let mut store = Store::open_in_memory("t").unwrap();
+    let mut ws = Workspace::new(Store::open_in_memory("t").unwrap());
     let imported = read_transcript(&file, &ImportOptions::default()).unwrap();
     let transcript_id = imported.transcript.transcript_id;
     apply(
-        &mut store,
+        &mut ws,
         Command::Transcripts(TranscriptCommand::Import(Box::new(imported))),
     )
     .unwrap();
@@ -136,7 +136,7 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
             .unwrap();
     let code_id = book.codes[0].code_id;
     apply(
-        &mut store,
+        &mut ws,
         Command::Codebook(CodebookCommand::Import {
             book,
             note: "b".into(),
@@ -144,7 +144,7 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
     )
     .unwrap();
     let Outcome::Rater(rater) = apply(
-        &mut store,
+        &mut ws,
         Command::Raters(RaterCommand::Add {
             name: "Ana".into(),
             kind: RaterKind::Human,
@@ -162,18 +162,24 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         memo: Some("first pass".into()),
         created_at: None,
     };
-    assert_eq!(add_codings(&mut store, &coding).len(), 1);
+    assert_eq!(add_codings(&mut ws, &coding).len(), 1);
     assert!(
-        add_codings(&mut store, &coding).is_empty(),
+        add_codings(&mut ws, &coding).is_empty(),
         "same id twice is a no-op"
     );
     assert_eq!(
-        remove_codings(&mut store, coding.coding_id, Some(rater.rater_id)),
+        remove_codings(&mut ws, coding.coding_id, Some(rater.rater_id)),
         1
     );
-    assert_eq!(remove_codings(&mut store, coding.coding_id, None), 0);
-    assert!(store.codings(&CodingFilter::default()).unwrap().is_empty());
-    let all = store
+    assert_eq!(remove_codings(&mut ws, coding.coding_id, None), 0);
+    assert!(
+        ws.store()
+            .codings(&CodingFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    let all = ws
+        .store()
         .codings(&CodingFilter {
             include_removed: true,
             ..CodingFilter::default()
@@ -181,14 +187,15 @@ fn codings_are_tombstoned_never_rewritten_and_text_is_frozen() {
         .unwrap();
     assert_eq!(all.len(), 1);
     assert!(all[0].removed_at.is_some());
-    let actions: Vec<String> = store
+    let actions: Vec<String> = ws
+        .store()
         .audit_log()
         .unwrap()
         .into_iter()
         .map(|a| a.action)
         .collect();
     assert!(actions.contains(&"code".to_string()) && actions.contains(&"uncode".to_string()));
-    let text = store.transcript(transcript_id).unwrap().text;
+    let text = ws.store().transcript(transcript_id).unwrap().text;
     assert_eq!(
         accord::model::text::slice_chars(&text, 40, 56),
         "helped me say no"
@@ -213,22 +220,27 @@ fn quote_anchors_must_be_unique() {
 }
 
 /// Adds one coding through the application's command; the ids added.
-fn add_codings(store: &mut Store, coding: &NewCoding) -> Vec<CodingId> {
+fn add_codings(ws: &mut Workspace, coding: &NewCoding) -> Vec<CodingId> {
     let command = Command::Codings(CodingCommand::Add {
         codings: vec![coding.clone()],
         action: "code".into(),
     });
-    let Outcome::CodingsAdded(ids) = apply(store, command).unwrap() else {
+    let Outcome::CodingsAdded(ids) = apply(ws, command).unwrap() else {
         panic!("codings added")
     };
     ids
 }
 
 /// Removes one coding through the application's command; how many were removed.
-fn remove_codings(store: &mut Store, id: CodingId, by: Option<accord::model::RaterId>) -> usize {
+fn remove_codings(ws: &mut Workspace, id: CodingId, by: Option<accord::model::RaterId>) -> usize {
     let command = Command::Codings(CodingCommand::Remove { ids: vec![id], by });
-    let Outcome::CodingsRemoved(n) = apply(store, command).unwrap() else {
+    let Outcome::CodingsRemoved(n) = apply(ws, command).unwrap() else {
         panic!("codings removed")
     };
     n
+}
+
+/// Carries out a command through the project's one handle (an undoable change).
+fn apply(ws: &mut Workspace, command: Command) -> accord::app::Result<Outcome> {
+    ws.apply("A change", command)
 }
