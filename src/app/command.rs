@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::Result;
 use super::deidentify::Purged;
+use super::encrypt::EncryptOutcome;
 use super::erase::Erased;
 use super::team::{Issued, MergeOutcome};
 use crate::import::ImportedTranscript;
@@ -14,7 +15,7 @@ use crate::model::{
     Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
     RaterKind, Round, RoundId, TranscriptId,
 };
-use crate::store::Store;
+use crate::store::{Passphrase, Store};
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
     TranscriptsWrites,
@@ -46,7 +47,8 @@ pub enum Command {
     Rounds(RoundCommand),
     /// Project settings.
     Settings(SettingCommand),
-    /// Whole-file operations (merges, rater files, erasing, de-identifying, restoring a backup):
+    /// Whole-file operations (merges, rater files, erasing, de-identifying, restoring a backup,
+    /// encrypting):
     /// more than one transaction each, so never part of an undo step (see `project.rs`).
     Project(ProjectCommand),
 }
@@ -252,6 +254,10 @@ pub enum ProjectCommand {
         /// The backup file.
         backup: PathBuf,
     },
+    /// Encrypt the plain project in place with a passphrase and go on with the encrypted file;
+    /// its plaintext backups and search index on disk are deleted (see `encrypt.rs`). Its undo
+    /// and redo steps are kept.
+    Encrypt(Passphrase),
 }
 
 /// What a command did.
@@ -301,6 +307,8 @@ pub enum Outcome {
         /// there was nothing to keep).
         kept: Option<PathBuf>,
     },
+    /// The project was encrypted in place.
+    Encrypted(EncryptOutcome),
     /// Something else was done (settings, memo deleted, transcript or rater removed or restored).
     Done,
 }

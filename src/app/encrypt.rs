@@ -1,8 +1,10 @@
-//! Encrypting a plain project after the fact (`accord encrypt`): the project file becomes an
-//! encrypted one (see [`Store::encrypt_in_place`]); its plaintext backups are deleted and one
-//! encrypted backup taken in their place; its search index on disk, which holds the transcripts'
-//! words, is deleted (an encrypted project keeps its index in memory). Copies made elsewhere
-//! (exports, rater files already issued) stay as they are, in plaintext.
+//! Encrypting a plain project after the fact (`accord encrypt`, [`super::ProjectCommand::Encrypt`]
+//! through [`super::Workspace::apply`]): the open project's file becomes an encrypted one and the
+//! workspace goes on with it (see `Store::encrypt_here`); its undo and redo steps are copied with
+//! the rest; its plaintext backups are deleted and one encrypted backup taken in their place; its
+//! search index on disk, which holds the transcripts' words, is deleted (an encrypted project keeps
+//! its index in memory). Copies made elsewhere (exports, rater files already issued) stay as they
+//! are, in plaintext.
 
 use std::path::{Path, PathBuf};
 
@@ -43,9 +45,11 @@ pub fn refuse_if_encrypted(path: &Path) -> Result<()> {
     }
 }
 
-/// Encrypts the plain project at `path` with `key` (see the module documentation).
-pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> {
-    let done = Store::encrypt_in_place(path, key)?;
+/// Encrypts the open plain project with `key` and goes on with the encrypted file (see the module
+/// documentation): what [`super::ProjectCommand::Encrypt`] does.
+pub(super) fn encrypt(store: &mut Store, key: &Passphrase) -> Result<EncryptOutcome> {
+    let done = store.encrypt_here(key)?;
+    let path = done.path.as_path();
     let backups = list_backups(path)?;
     let dir = backups_dir(path);
     if dir.exists() {
@@ -57,9 +61,7 @@ pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> 
             ))
         })?;
     }
-    let store = Store::open_encrypted(path, key)?;
     let backup = store.backup("encrypted")?;
-    drop(store);
     let index = crate::search::sync::index_dir(path);
     let removal = crate::search::sync::remove_plaintext_index(&index);
     if let IndexRemoval::Failed(note) = &removal {
@@ -68,7 +70,7 @@ pub fn encrypt_project(path: &Path, key: &Passphrase) -> Result<EncryptOutcome> 
         )));
     }
     Ok(EncryptOutcome {
-        project: done.path,
+        project: done.path.clone(),
         tables: done.tables,
         rows: done.rows,
         backups_deleted: backups.len(),

@@ -102,8 +102,8 @@ impl Workspace {
         &self.store
     }
 
-    /// After a command that replaced the file's contents (erasing, de-identifying, restoring): the
-    /// search index is opened again at the next search.
+    /// After a command that replaced the file's contents (erasing, de-identifying, restoring,
+    /// encrypting): the search index is opened again at the next search.
     fn forget_index(&mut self) {
         // A worker still building the index must finish (and release the index folder) first.
         if let Some(pending) = self.pending_index.take() {
@@ -166,7 +166,8 @@ impl Workspace {
     /// Carries out a change, saved at once, and makes it undoable: the change and its undo step
     /// are one transaction. A whole-file command ([`Command::Project`]) keeps its own steps (a
     /// merge) or drops them (erasing, de-identifying); restoring brings the backup's (and the
-    /// search index and the undo and redo labels are those of the restored project).
+    /// search index and the undo and redo labels are those of the restored project); encrypting
+    /// keeps them (and the search index is built in memory at the next search).
     pub fn apply(&mut self, label: &str, command: Command) -> Result<Outcome> {
         let rewrites = matches!(
             command,
@@ -174,10 +175,14 @@ impl Workspace {
                 ProjectCommand::Erase(_)
                     | ProjectCommand::Deidentify(_)
                     | ProjectCommand::Restore { .. }
+                    | ProjectCommand::Encrypt(_)
             )
         );
-        if matches!(command, Command::Project(ProjectCommand::Restore { .. })) {
-            // No index worker may read the file being replaced.
+        if matches!(
+            command,
+            Command::Project(ProjectCommand::Restore { .. } | ProjectCommand::Encrypt(_))
+        ) {
+            // No index worker may read the file being replaced (nor keep a plaintext index).
             self.forget_index();
         }
         let outcome = apply_undoable(&mut self.store, label, command);

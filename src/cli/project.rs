@@ -132,7 +132,13 @@ pub fn encrypt(args: &EncryptArgs) -> anyhow::Result<ExitCode> {
     // A project that is already encrypted (or not a project) is refused before asking anything.
     crate::app::encrypt::refuse_if_encrypted(path)?;
     let key = super::passphrase(path, true)?;
-    let done = crate::app::encrypt::encrypt_project(path, &key)?;
+    let mut ws = open(path)?;
+    let command = Command::Project(crate::app::ProjectCommand::Encrypt(key));
+    let Outcome::Encrypted(mut done) = ws.apply("Encrypt the project", command)? else {
+        anyhow::bail!("encrypting did not report what it did");
+    };
+    // Named as it was given (the store knows the real file).
+    done.project.clone_from(path);
     if args.json {
         output::json(&done)?;
         return Ok(ExitCode::SUCCESS);

@@ -161,34 +161,45 @@ pub struct Encrypted {
 }
 
 impl super::Store {
-    /// Converts the plain project at `path` into one encrypted with `key`, in place: the project is
-    /// copied with SQLCipher's `sqlcipher_export` into a new encrypted file beside it (never a
-    /// plaintext copy), the copy is opened with the key and checked (integrity, schema, and the rows
-    /// of every table against the original), and only then renamed over the project. Nobody can
-    /// change the project meanwhile (its write lock is held throughout). Refused for a project that
-    /// is already encrypted; on any failure the project is left exactly as it was.
+    /// Converts this open plain project into one encrypted with `key`, in place, and goes on with
+    /// the encrypted file: the project is copied with SQLCipher's `sqlcipher_export` into a new
+    /// encrypted file beside it (never a plaintext copy), the copy is opened with the key and
+    /// checked (integrity, schema, and the rows of every table against the original), and only then
+    /// renamed over the project; this store then lets go of the plain file and opens the encrypted
+    /// one with the key (holding the same project lock). Nobody can change the project meanwhile
+    /// (it is held exclusively, and its write lock is held throughout). Refused for a project that
+    /// is already encrypted, and while another Accord has the project open (it would go on writing
+    /// to the plain file once the encrypted one is renamed over it); on any failure before the
+    /// rename the project is left exactly as it was, and this store goes on with it.
     ///
     /// The project's backups and search index are not touched here (see `app::encrypt`).
-    pub fn encrypt_in_place(path: &Path, key: &Passphrase) -> Result<Encrypted> {
-        let plain = match Self::open(path) {
-            Err(StoreError::Encrypted(_)) => {
-                return Err(StoreError::Refused(format!(
-                    "{}: the project is already encrypted; nothing was changed",
-                    path.display()
-                )));
-            }
-            other => other?,
+    pub(crate) fn encrypt_here(&mut self, key: &Passphrase) -> Result<Encrypted> {
+        let Some(path) = self.path.clone() else {
+            return Err(StoreError::Refused(
+                "an in-memory project cannot be encrypted in place".into(),
+            ));
         };
+        if self.key.is_some() {
+            return Err(StoreError::Refused(format!(
+                "{}: the project is already encrypted; nothing was changed",
+                path.display()
+            )));
+        }
         if key.text().is_empty() {
             return Err(StoreError::Refused("the passphrase is empty".into()));
         }
-        // A whole-file operation: no other Accord may have the project open (the window would go
-        // on writing to the plain file once the encrypted one is renamed over it).
-        let _whole_file = plain.exclusive()?;
+        if self.is_read_only() {
+            return Err(StoreError::Refused(format!(
+                "{}: the project was opened read-only; nothing was changed",
+                path.display()
+            )));
+        }
+        // A whole-file operation: no other Accord may have the project open.
+        let _whole_file = self.exclusive()?;
         // The write lock, held by a second connection until the encrypted copy is in place: a
         // change made meanwhile would be lost with the plain file.
         let lock = Connection::open_with_flags(
-            path,
+            &path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         lock.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -199,31 +210,37 @@ impl super::Store {
                 path.display()
             ))
         })?;
-        let tmp = encrypting_name(path);
+        let tmp = encrypting_name(&path);
         remove_with_sidecars(&tmp);
-        let copied = export_encrypted(&plain.conn, &tmp, key);
+        let copied = export_encrypted(&self.conn, &tmp, key);
         let copied = copied.and_then(|(tables, rows)| {
-            std::fs::rename(&tmp, path)
+            std::fs::rename(&tmp, &path)
                 .map_err(|e| StoreError::Refused(format!("{}: {e}", path.display())))?;
             Ok((tables, rows))
         });
         let _ = lock.execute_batch("ROLLBACK");
-        drop(plain);
-        // The last connection to the plain file: closing it checkpoints and removes its WAL.
-        let _ = lock.close();
         let (tables, rows) = match copied {
             Ok(done) => done,
             Err(e) => {
+                drop(lock);
                 remove_with_sidecars(&tmp);
                 return Err(e);
             }
         };
+        // This store lets go of the plain file (its project lock stays held); the write-lock
+        // connection is the last one to it: closing it checkpoints and removes its WAL.
+        let plain = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        drop(plain);
+        let _ = lock.close();
         // The plain file's WAL and shared memory, should they have outlived it, must not be read
         // as the encrypted file's.
-        super::backup::remove_wal_and_shm(path);
-        crate::model::files::sync_folder_of(path);
+        super::backup::remove_wal_and_shm(&path);
+        crate::model::files::sync_folder_of(&path);
+        let super::Store { conn, key, .. } = Self::open_with(&path, Some(key))?;
+        self.conn = conn;
+        self.key = key;
         Ok(Encrypted {
-            path: path.to_path_buf(),
+            path,
             tables,
             rows,
         })
