@@ -15,11 +15,11 @@ use crate::model::{
     Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
     RaterKind, Round, RoundId, TranscriptId,
 };
-use crate::store::{Passphrase, Store};
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
     TranscriptsWrites,
 };
+use crate::store::{Passphrase, Store};
 
 /// A change to a project, by concept. The undo history keeps commands in their saved form
 /// ([`super::saved::SavedCommand`]), so this type can change without making saved histories

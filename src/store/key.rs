@@ -239,11 +239,7 @@ impl super::Store {
         let super::Store { conn, key, .. } = Self::open_with(&path, Some(key))?;
         self.conn = conn;
         self.key = key;
-        Ok(Encrypted {
-            path,
-            tables,
-            rows,
-        })
+        Ok(Encrypted { path, tables, rows })
     }
 }
 

@@ -9,6 +9,7 @@ mod agreement;
 mod cli;
 mod codebook;
 mod deidentify;
+mod encrypt_command;
 mod encryption;
 mod erase;
 mod export;
