@@ -71,7 +71,11 @@ impl Passphrase {
 }
 
 /// Whether a file that is not a plain SQLite database looks like an encrypted one: whole pages of
-/// bytes with no readable header.
+/// bytes that are not text. A SQLCipher file is random from its first byte (a 16-byte salt, then
+/// encrypted pages); a text file saved under a project's name (a transcript, a CSV) is UTF-8 or
+/// mostly printable. The first kilobyte decides: random bytes are valid UTF-8 or mostly printable
+/// with a probability below 1e-80, whereas judging by the first 16 bytes alone (as Accord once did)
+/// took about one encrypted project in 430 for text, which then would not open.
 pub(super) fn looks_encrypted(path: &Path) -> bool {
     use std::io::Read;
     let Ok(meta) = std::fs::metadata(path) else {
@@ -81,14 +85,23 @@ pub(super) fn looks_encrypted(path: &Path) -> bool {
     if len < 1024 || len % 512 != 0 {
         return false;
     }
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 1024];
     let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
-    read.is_ok()
-        && head
-            .iter()
-            .filter(|b| b.is_ascii_graphic() || **b == b' ')
-            .count()
-            < 12
+    read.is_ok() && !looks_like_text(&head)
+}
+
+/// Whether a file's first bytes read as text: valid UTF-8 (a sequence cut at the end counts), or
+/// at least four in five bytes printable ASCII or white space (text in a single-byte encoding).
+fn looks_like_text(head: &[u8]) -> bool {
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    let printable = head
+        .iter()
+        .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    utf8 || printable * 5 >= head.len() * 4
 }
 
 /// The key to open `path` with: none for a plain SQLite file; the passphrase for an encrypted one
@@ -124,6 +137,37 @@ pub(super) fn check(conn: &Connection, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_encrypted_file_whose_salt_looks_like_text_is_still_encrypted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        // The salt of one encrypted project in about 430: 16 printable bytes, then encrypted
+        // pages. Judged by its first 16 bytes, this file was "not an SQLite database".
+        let mut bytes = b"k3Q9v+Lr8TzW1aXe".to_vec();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        while bytes.len() < 4096 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            bytes.extend_from_slice(&state.to_le_bytes());
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(looks_encrypted(&path));
+        // Text under a project's name is not taken for an encrypted project.
+        let text = "Interviewer: How did the week go?\nParticipant: Quiet, for once.\n".repeat(64);
+        std::fs::write(&path, &text.as_bytes()[..4096]).unwrap();
+        assert!(!looks_encrypted(&path));
+        let latin1: Vec<u8> = text
+            .bytes()
+            .map(|b| if b == b'e' { 0xe9 } else { b })
+            .collect();
+        std::fs::write(&path, &latin1[..4096]).unwrap();
+        assert!(!looks_encrypted(&path));
+        let utf8 = "Résztvevő: Ő mondta, hogy minden rendben.\n".repeat(128);
+        std::fs::write(&path, &utf8.as_bytes()[..4096]).unwrap();
+        assert!(!looks_encrypted(&path));
+    }
 
     #[test]
     fn a_new_passphrase_has_no_space_at_either_end() {
