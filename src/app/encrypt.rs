@@ -36,13 +36,13 @@ pub struct EncryptOutcome {
 /// Refuses a project that is already encrypted (or that is not a project), before any passphrase
 /// is asked for.
 pub fn refuse_if_encrypted(path: &Path) -> Result<()> {
-    match Store::open(path) {
-        Err(crate::store::StoreError::Encrypted(_)) => Err(AppError::Invalid(format!(
+    if super::open::is_encrypted(path)? {
+        return Err(AppError::Invalid(format!(
             "{}: the project is already encrypted; nothing was changed",
             path.display()
-        ))),
-        other => other.map(drop).map_err(AppError::from),
+        )));
     }
+    Ok(())
 }
 
 /// Encrypts the open plain project with `key` and goes on with the encrypted file (see the module

@@ -1,6 +1,7 @@
 //! A project file as a whole, for the command line and the window: creating one, opening one as it
-//! is (plain, or with its passphrase), telling whether it is a project and whether it is encrypted,
-//! and its backups. (Opening for work, with the checks and the interrupted purge, is [`super::open`].)
+//! is (plain, or with its passphrase), its backups and restoring one. (Opening for work, with the
+//! checks and the interrupted purge, and whether a file is an encrypted project, are in
+//! [`super::open`].)
 
 use std::path::{Path, PathBuf};
 
@@ -23,21 +24,6 @@ pub fn open_plain(path: &Path) -> Result<Store, StoreError> {
 /// does not open it).
 pub fn open_encrypted(path: &Path, key: &Passphrase) -> Result<Store, StoreError> {
     Store::open_encrypted(path, key)
-}
-
-/// Whether `path` is an encrypted project (whose passphrase must be asked for).
-#[must_use]
-pub fn is_encrypted(path: &Path) -> bool {
-    matches!(Store::open(path), Err(StoreError::Encrypted(_)))
-}
-
-/// Refuses what is not a project file Accord can open; an encrypted project is one (its passphrase
-/// is asked for when it is opened).
-pub fn check_project(path: &Path) -> Result<(), StoreError> {
-    match Store::open(path) {
-        Ok(_) | Err(StoreError::Encrypted(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 /// The backup folder of a project file.

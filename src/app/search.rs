@@ -15,8 +15,8 @@ use crate::model::{CodeId, CodingId, NewCoding, RaterId, Span, Transcript, Trans
 use crate::store::Store;
 
 /// What the search layer gives the command line and the window: the options and order of a
-/// search, its results and hits, a query's syntax error, and the query checker.
-pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults, parse_query};
+/// search, its results and hits, and a query's syntax error.
+pub use crate::search::{Hit, QueryError, ResultOrder, SearchOptions, SearchResults};
 
 /// How much text around a hit to code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
