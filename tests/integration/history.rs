@@ -7,19 +7,9 @@ use std::path::Path;
 use accord::Store;
 use accord::app::CodingCommand;
 use accord::app::{Command, Workspace};
-use accord::model::{CodingFilter, CodingId, NewCoding, Span};
+use accord::model::{CodingId, NewCoding, Span};
 
-use crate::support::{accord, demo, samples};
-
-fn live(project: &Path) -> Vec<String> {
-    Store::open(project)
-        .unwrap()
-        .codings(&CodingFilter::default())
-        .unwrap()
-        .into_iter()
-        .map(|c| c.coding_id.to_text())
-        .collect()
-}
+use crate::support::{accord, code_a_passage, demo, live_coding_ids, samples};
 
 #[test]
 fn undo_and_redo_across_processes_and_the_window() {
@@ -27,39 +17,22 @@ fn undo_and_redo_across_processes_and_the_window() {
     let d = dir.path();
     let project = demo(d);
     let p = project.to_str().unwrap();
-    let before = live(&project);
+    let before = live_coding_ids(&project);
 
     // A coding made by one process is undone by the next, and redone as the same row.
-    let run = accord(
-        d,
-        &[
-            "code",
-            p,
-            "-t",
-            "P01_interview",
-            "-c",
-            "Stigma",
-            "-r",
-            "Maya Chen",
-            "--span",
-            "10..40",
-            "--json",
-        ],
-    )
-    .success();
-    let id = serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["coding_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(live(&project).contains(&id));
+    let id = code_a_passage(d, p);
+    assert!(live_coding_ids(&project).contains(&id));
     accord(d, &["undo", p])
         .success()
         .stdout_has("undid: Code 1 passage");
-    assert_eq!(live(&project), before);
+    assert_eq!(live_coding_ids(&project), before);
     accord(d, &["redo", p])
         .success()
         .stdout_has("redid: Code 1 passage");
-    assert!(live(&project).contains(&id), "the very same coding is back");
+    assert!(
+        live_coding_ids(&project).contains(&id),
+        "the very same coding is back"
+    );
 
     // What the window did yesterday, the command line undoes today.
     let mut ws = Workspace::open(&project).unwrap();
@@ -91,7 +64,7 @@ fn undo_and_redo_across_processes_and_the_window() {
     accord(d, &["undo", p])
         .success()
         .stdout_has("in the window");
-    assert!(!live(&project).contains(&window_coding.to_text()));
+    assert!(!live_coding_ids(&project).contains(&window_coding.to_text()));
     // A new change after an undo drops what could have been redone.
     accord(d, &["rater", "add", p, "Sam"]).success();
     accord(d, &["redo", p])
@@ -201,16 +174,16 @@ fn a_merge_is_undone_and_redone_as_one_change() {
     )
     .success();
     accord(d, &["merge", p, f]).success();
-    let merged = live(&project);
+    let merged = live_coding_ids(&project);
     assert_eq!(merged.len(), 3);
     let proposals = || Store::open(&project).unwrap().proposals().unwrap().len();
     assert_eq!(proposals(), 1);
     accord(d, &["undo", p])
         .success()
         .stdout_has("Merge Ana's work");
-    assert!(live(&project).is_empty());
+    assert!(live_coding_ids(&project).is_empty());
     assert_eq!(proposals(), 0);
     accord(d, &["redo", p]).success();
-    assert_eq!(live(&project), merged, "the same codings, by id");
+    assert_eq!(live_coding_ids(&project), merged, "the same codings, by id");
     assert_eq!(proposals(), 1);
 }

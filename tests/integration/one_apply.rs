@@ -6,19 +6,9 @@ use std::path::Path;
 
 use accord::Store;
 use accord::app::{Command, RaterCommand, Workspace};
-use accord::model::{CodingFilter, RaterKind};
+use accord::model::RaterKind;
 
-use crate::support::{accord, demo};
-
-fn live(project: &Path) -> Vec<String> {
-    Store::open(project)
-        .unwrap()
-        .codings(&CodingFilter::default())
-        .unwrap()
-        .into_iter()
-        .map(|c| c.coding_id.to_text())
-        .collect()
-}
+use crate::support::{accord, code_a_passage, demo, live_coding_ids};
 
 fn has_rater(project: &Path, name: &str) -> bool {
     Store::open(project).unwrap().find_rater(name).is_ok()
@@ -50,31 +40,11 @@ fn a_command_line_change_and_a_window_change_share_one_history() {
     let d = dir.path();
     let project = demo(d);
     let p = project.to_str().unwrap();
-    let before = live(&project);
+    let before = live_coding_ids(&project);
 
     // The command line codes a passage ...
-    let run = accord(
-        d,
-        &[
-            "code",
-            p,
-            "-t",
-            "P01_interview",
-            "-c",
-            "Stigma",
-            "-r",
-            "Maya Chen",
-            "--span",
-            "10..40",
-            "--json",
-        ],
-    )
-    .success();
-    let id = serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["coding_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(live(&project).contains(&id));
+    let id = code_a_passage(d, p);
+    assert!(live_coding_ids(&project).contains(&id));
 
     // ... and a Workspace (what the window holds) sees it as the change to undo, then makes one.
     let mut ws = Workspace::open(&project).unwrap();
@@ -109,13 +79,16 @@ fn a_command_line_change_and_a_window_change_share_one_history() {
     assert_eq!(ws.undo().unwrap().as_deref(), Some("Code 1 passage"));
     assert_eq!(ws.redo_label(), Some("Code 1 passage"));
     drop(ws);
-    assert_eq!(live(&project), before);
+    assert_eq!(live_coding_ids(&project), before);
 
     // Redo, across the two: the command line brings back the very same coding ...
     accord(d, &["redo", p])
         .success()
         .stdout_has("redid: Code 1 passage");
-    assert!(live(&project).contains(&id), "the very same coding is back");
+    assert!(
+        live_coding_ids(&project).contains(&id),
+        "the very same coding is back"
+    );
     // ... and a Workspace the rater.
     let mut ws = Workspace::open(&project).unwrap();
     assert_eq!(ws.redo().unwrap().as_deref(), Some("Add rater Zoe"));

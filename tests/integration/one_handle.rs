@@ -11,7 +11,7 @@ use accord::app::search::{Filters, ResultOrder, SearchOptions};
 use accord::store::list_backups;
 
 use crate::erase::erase_killed_before_the_purge;
-use crate::support::{accord, demo, files_holding, snapshot};
+use crate::support::{accord, damage, demo, files_holding, snapshot};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -19,28 +19,6 @@ fn s(p: &Path) -> &str {
 
 fn no_passphrase() -> Result<accord::store::Passphrase, accord::app::AppError> {
     panic!("a plain project asks for no passphrase")
-}
-
-/// Noise over the middle of the file, as in `open_attack.rs`.
-fn damage(project: &Path) {
-    use std::io::{Seek as _, SeekFrom, Write as _};
-    let len = std::fs::metadata(project).unwrap().len();
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(project)
-        .unwrap();
-    f.seek(SeekFrom::Start(len / 2)).unwrap();
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let noise: Vec<u8> = (0..64)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
-    f.write_all(&noise).unwrap();
-    f.sync_all().unwrap();
 }
 
 #[test]

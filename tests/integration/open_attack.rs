@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{Mount, Run, accord, accord_with, accord_within, demo, mkfifo, snapshot};
+use crate::support::{
+    Mount, Run, accord, accord_with, accord_within, damage, demo, mkfifo, snapshot,
+};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -180,29 +182,6 @@ fn a_project_on_a_full_disk_can_be_read() {
         run.stderr
     );
     assert_eq!(std::fs::read(&project).unwrap(), before);
-}
-
-/// 64 bytes of noise written into the middle of a project, as a failing disk might.
-fn damage(project: &Path) {
-    use std::io::{Seek as _, SeekFrom, Write as _};
-    let len = std::fs::metadata(project).unwrap().len();
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(project)
-        .unwrap();
-    f.seek(SeekFrom::Start(len / 2)).unwrap();
-    // A fixed noise (xorshift), so the test reads the same damage every time.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let noise: Vec<u8> = (0..64)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
-    f.write_all(&noise).unwrap();
-    f.sync_all().unwrap();
 }
 
 /// D20: a damaged project says so once, naming the file and what to do; nothing writes to it or

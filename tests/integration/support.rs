@@ -172,6 +172,65 @@ impl Drop for Mount {
         let _ = Command::new("umount").arg(&self.0).status();
     }
 }
+/// 64 bytes of noise written into the middle of a project, as a failing disk might: a fixed noise
+/// (xorshift), so a test reads the same damage every time.
+pub fn damage(project: &Path) {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    let len = std::fs::metadata(project).unwrap().len();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(project)
+        .unwrap();
+    f.seek(SeekFrom::Start(len / 2)).unwrap();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..64)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    f.write_all(&noise).unwrap();
+    f.sync_all().unwrap();
+}
+
+/// The ids of the project's live codings.
+pub fn live_coding_ids(project: &Path) -> Vec<String> {
+    accord::Store::open(project)
+        .unwrap()
+        .codings(&accord::model::CodingFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|c| c.coding_id.to_text())
+        .collect()
+}
+
+/// `accord code` of the demo's P01 (chars 10..40, Stigma, Maya Chen) in a process of its own; the
+/// new coding's id.
+pub fn code_a_passage(dir: &Path, project: &str) -> String {
+    let run = accord(
+        dir,
+        &[
+            "code",
+            project,
+            "-t",
+            "P01_interview",
+            "-c",
+            "Stigma",
+            "-r",
+            "Maya Chen",
+            "--span",
+            "10..40",
+            "--json",
+        ],
+    )
+    .success();
+    serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["coding_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
 
 /// Builds the demo project in `dir` and returns its path.
 pub fn demo(dir: &Path) -> PathBuf {
