@@ -146,8 +146,18 @@ pub fn project_agreement(
     selection: &Selection,
     options: &AgreementOptions,
 ) -> Result<ProjectAgreement> {
+    Ok(report_and_disagreements(store, selection, options)?.0)
+}
+
+/// The agreement report and its disagreements, from one reading of the project and one
+/// computation (the window shows both; the bootstrap runs once).
+pub fn report_and_disagreements(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+) -> Result<(ProjectAgreement, Vec<DisagreementView>)> {
     let input = gather(store, selection)?;
-    let (rows, pooled, _) = compute(&input, options)?;
+    let (rows, pooled, list) = compute(&input, options)?;
     let mut description = kind(options)?.describe();
     if options.unit == Unit::Unitizing {
         description = format!(
@@ -155,19 +165,22 @@ pub fn project_agreement(
             crate::agreement::unitize::ualpha::DESCRIPTION
         );
     }
-    Ok(ProjectAgreement {
-        unit: options.unit,
-        description,
-        raters: input.raters.iter().map(|r| r.1.clone()).collect(),
-        transcripts: input
-            .transcripts
-            .iter()
-            .map(|t| t.transcript.name.clone())
-            .collect(),
-        excluded: input.excluded.clone(),
-        rows,
-        pooled,
-    })
+    Ok((
+        ProjectAgreement {
+            unit: options.unit,
+            description,
+            raters: input.raters.iter().map(|r| r.1.clone()).collect(),
+            transcripts: input
+                .transcripts
+                .iter()
+                .map(|t| t.transcript.name.clone())
+                .collect(),
+            excluded: input.excluded.clone(),
+            rows,
+            pooled,
+        },
+        list,
+    ))
 }
 
 /// A rater and their second passes (or, given a second pass, its first pass and it): the raters

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::store::{BackupInfo, Passphrase, Store, StoreError};
+pub use crate::store::BackupInfo;
+use crate::store::{Passphrase, Store, StoreError};
 
 /// Creates a new project file named `name`, encrypted with `key` when one is given.
 pub fn create(path: &Path, name: &str, key: Option<&Passphrase>) -> Result<Store, StoreError> {

@@ -104,6 +104,13 @@ impl Workspace {
 
     /// After a command that replaced the file's contents (erasing, de-identifying, restoring,
     /// encrypting): the search index is opened again at the next search.
+    /// Lets go of the search index (and waits for one being prepared); the next search opens it
+    /// again from the folder. The window does this before rebuilding the index on a second
+    /// connection, and after.
+    pub fn close_index(&mut self) {
+        self.forget_index();
+    }
+
     fn forget_index(&mut self) {
         // A worker still building the index must finish (and release the index folder) first.
         if let Some(pending) = self.pending_index.take() {
@@ -242,13 +249,19 @@ impl Workspace {
             return false;
         };
         let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let opened = ProjectIndex::open(&second)
-                .map(|(index, _)| index)
-                .map_err(|e| e.to_string());
-            let _ = tx.send(opened);
-            done();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("accord-index".into())
+            .spawn(move || {
+                let opened = ProjectIndex::open(&second)
+                    .map(|(index, _)| index)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(opened);
+                done();
+            });
+        if spawned.is_err() {
+            // No thread to be had: the first search opens the index itself.
+            return false;
+        }
         self.pending_index = Some(rx);
         true
     }

@@ -244,6 +244,7 @@ fn uncode_targets(store: &Store, args: &UncodeArgs) -> anyhow::Result<Vec<Coding
         transcripts: vec![store.find_transcript(t)?.transcript_id],
         codes: vec![resolve::code(&store.codebook()?, c)?],
         raters: vec![store.find_rater(r)?.rater_id],
+        ids: Vec::new(),
         include_removed: false,
     };
     let ids: Vec<CodingId> = store
@@ -269,6 +270,7 @@ fn filter(store: &Store, f: &FilterArgs) -> anyhow::Result<CodingFilter> {
             .map(|c| resolve::code(&book, c))
             .collect::<Result<_, AppError>>()?,
         raters: resolve::rater_ids(store, &f.raters)?,
+        ids: Vec::new(),
         include_removed: f.removed,
     })
 }

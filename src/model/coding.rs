@@ -135,6 +135,8 @@ pub struct CodingFilter {
     pub codes: Vec<CodeId>,
     /// Only these raters (all when empty).
     pub raters: Vec<RaterId>,
+    /// Only these codings (all when empty): what the window reads back after adding some.
+    pub ids: Vec<CodingId>,
     /// Include removed codings too.
     pub include_removed: bool,
 }

@@ -115,6 +115,10 @@ impl Store {
                 "c.rater_id",
                 filter.raters.iter().map(RaterId::to_text).collect(),
             ),
+            (
+                "c.coding_id",
+                filter.ids.iter().map(CodingId::to_text).collect(),
+            ),
         ] {
             if !ids.is_empty() {
                 let marks = vec!["?"; ids.len()].join(", ");

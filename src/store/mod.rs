@@ -817,12 +817,15 @@ mod tests {
         first
             .atomic(|store| {
                 store.raters()?;
-                let writer = std::thread::spawn(move || {
-                    Store::open(&other)
-                        .unwrap()
-                        .add_rater("Ben", crate::model::RaterKind::Human)
-                        .map(|_| ())
-                });
+                let writer = std::thread::Builder::new()
+                    .name("second-writer".into())
+                    .spawn(move || {
+                        Store::open(&other)
+                            .unwrap()
+                            .add_rater("Ben", crate::model::RaterKind::Human)
+                            .map(|_| ())
+                    })
+                    .unwrap();
                 std::thread::sleep(std::time::Duration::from_millis(300));
                 store.add_rater("Ana", crate::model::RaterKind::Human)?;
                 Ok::<_, StoreError>(writer)
