@@ -12,7 +12,8 @@ use egui::{RichText, Ui};
 
 use super::agreement_view::marked_job;
 use super::cache::ProjectCache;
-use super::state::{Action, rater_checkboxes};
+use super::command::UiCommand;
+use super::state::rater_checkboxes;
 use crate::app::adjudicate::{Nearness, Passage, Review, agreement_decisions, counts};
 use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
 
@@ -20,7 +21,7 @@ pub use crate::app::adjudicate::ShownPassage;
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
-pub enum AdjudicateRequest {
+pub enum AdjudicateCommand {
     /// Read the passages of a review.
     Load(Review),
     /// Settle passages (one change).
@@ -37,6 +38,9 @@ pub struct AdjudicateView {
     show_all: bool,
     /// The passages read for a project revision and review (or why they could not be).
     pub loaded: Option<(u64, Result<Vec<ShownPassage>, String>)>,
+    /// The loaded passages without their text (what the counts and the settle-all bar read),
+    /// made once per load (the revision it was loaded at) rather than every frame.
+    passages: (Option<u64>, Vec<Passage>),
     asked: Option<(u64, Vec<RaterId>, Option<CodeId>)>,
     selected: Option<String>,
     note: String,
@@ -135,7 +139,7 @@ impl NearChoice {
 
 impl AdjudicateView {
     /// "Settle all agreements", with how near counts as agreeing.
-    fn settle_all_ui(&mut self, ui: &mut Ui, passages: &[Passage]) -> Option<AdjudicateRequest> {
+    fn settle_all_ui(&mut self, ui: &mut Ui, passages: &[Passage]) -> Option<AdjudicateCommand> {
         let mut request = None;
         ui.horizontal(|ui| {
             self.near.ui(ui);
@@ -163,7 +167,7 @@ impl AdjudicateView {
                 .on_hover_text("Each open passage where the raters agree becomes consensus, in one change (Ctrl+Z undoes it).")
                 .clicked()
             {
-                request = Some(AdjudicateRequest::Settle(decisions));
+                request = Some(AdjudicateCommand::Settle(decisions));
             }
         });
         request
@@ -185,8 +189,8 @@ impl AdjudicateView {
         ui: &mut Ui,
         project: &ProjectCache,
         revision: u64,
-        actions: &mut Vec<Action>,
-    ) -> Option<AdjudicateRequest> {
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<AdjudicateCommand> {
         if !self.initialised {
             self.raters = project
                 .raters
@@ -209,43 +213,63 @@ impl AdjudicateView {
         );
         if self.raters.len() >= 2 && self.asked.as_ref() != Some(&key) {
             self.asked = Some(key);
-            return Some(AdjudicateRequest::Load(self.review()));
+            return Some(AdjudicateCommand::Load(self.review()));
         }
         if self.raters.len() < 2 {
             ui.label("Choose at least two raters to compare.");
             return None;
         }
-        let list = match &self.loaded {
-            Some((_, Ok(list))) => list.clone(),
-            Some((_, Err(e))) => {
+        // Borrowed for the frame (taken out and put back), never copied.
+        let Some(loaded) = self.loaded.take() else {
+            ui.spinner();
+            return None;
+        };
+        let request = match &loaded.1 {
+            Ok(list) => self.passages_ui(ui, loaded.0, list, actions),
+            Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
-                return None;
-            }
-            None => {
-                ui.spinner();
-                return None;
+                None
             }
         };
-        let passages: Vec<Passage> = list.iter().map(|s| s.passage.clone()).collect();
+        if self.loaded.is_none() {
+            self.loaded = Some(loaded);
+        }
+        request
+    }
+
+    fn passages_ui(
+        &mut self,
+        ui: &mut Ui,
+        revision: u64,
+        list: &[ShownPassage],
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<AdjudicateCommand> {
+        if self.passages.0 != Some(revision) || self.passages.1.len() != list.len() {
+            self.passages = (
+                Some(revision),
+                list.iter().map(|s| s.passage.clone()).collect(),
+            );
+        }
+        let passages = std::mem::take(&mut self.passages.1);
         let (total, _) = counts(&passages);
         let mut request = None;
         ui.label(total.to_string());
         if let Some(r) = self.settle_all_ui(ui, &passages) {
             request = Some(r);
         }
+        self.passages.1 = passages;
         ui.separator();
         egui::Panel::left("adjudicate-list")
             .resizable(true)
             .default_size(360.0)
-            .show(ui, |ui| self.list_ui(ui, &list));
+            .show(ui, |ui| self.list_ui(ui, list));
         let chosen = self
             .selected
             .as_ref()
-            .and_then(|id| list.iter().find(|s| &s.passage.id == id))
-            .cloned();
+            .and_then(|id| list.iter().find(|s| &s.passage.id == id));
         egui::CentralPanel::default().show(ui, |ui| match chosen {
             Some(shown) => {
-                if let Some(r) = self.detail_ui(ui, &shown, actions) {
+                if let Some(r) = self.detail_ui(ui, shown, actions) {
                     request = Some(r);
                 }
             }
@@ -328,8 +352,8 @@ impl AdjudicateView {
         &mut self,
         ui: &mut Ui,
         shown: &ShownPassage,
-        actions: &mut Vec<Action>,
-    ) -> Option<AdjudicateRequest> {
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<AdjudicateCommand> {
         let p = &shown.passage;
         ui.horizontal(|ui| {
             ui.heading(format!(
@@ -338,7 +362,7 @@ impl AdjudicateView {
                 p.transcript
             ));
             if ui.button("Open in transcript").clicked() {
-                actions.push(Action::JumpTo {
+                actions.push(UiCommand::JumpTo {
                     transcript_id: p.transcript_id,
                     span: p.extent,
                 });
@@ -369,7 +393,7 @@ impl AdjudicateView {
         if let Some(done) = p.settled {
             ui.label("This passage is settled.");
             if ui.button("Withdraw the decision").clicked() {
-                return Some(AdjudicateRequest::Withdraw(done));
+                return Some(AdjudicateCommand::Withdraw(done));
             }
             return None;
         }
@@ -421,7 +445,7 @@ impl AdjudicateView {
             }
         });
         decision.map(|d| {
-            AdjudicateRequest::Settle(vec![(p.clone(), d, std::mem::take(&mut self.note))])
+            AdjudicateCommand::Settle(vec![(p.clone(), d, std::mem::take(&mut self.note))])
         })
     }
 }

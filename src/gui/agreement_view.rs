@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState, rater_checkboxes, toggle};
+use super::command::UiCommand;
+use super::state::{ViewState, rater_checkboxes, toggle};
 use crate::agreement::Estimate;
 use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
@@ -30,7 +31,7 @@ pub use crate::app::agreement::DisagreementDetail;
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
-pub enum AgreementRequest {
+pub enum AgreementCommand {
     /// Compute the report (off the UI thread).
     Compute(Selection, AgreementOptions),
     /// Load the side-by-side detail of a disagreement.
@@ -117,8 +118,8 @@ impl AgreementView {
         ui: &mut Ui,
         project: &ProjectCache,
         state: &ViewState,
-        actions: &mut Vec<Action>,
-    ) -> Option<AgreementRequest> {
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<AgreementCommand> {
         if !self.initialised {
             self.raters = project
                 .raters
@@ -144,7 +145,7 @@ impl AgreementView {
                 .clicked()
             {
                 let (s, o) = self.request();
-                request = Some(AgreementRequest::Compute(s, o));
+                request = Some(AgreementCommand::Compute(s, o));
             }
             if self.busy {
                 ui.spinner();
@@ -152,19 +153,23 @@ impl AgreementView {
             }
         });
         ui.separator();
-        let Some(result) = self.result.clone() else {
+        // Borrowed for the frame (taken out and put back), never copied.
+        let Some(result) = self.result.take() else {
             ui.label("Choose raters (at least two), then compute. Only transcripts every chosen rater has coded count.");
             return request;
         };
-        let result = match result {
-            Ok(r) => r,
+        match &result {
+            Ok(r) => {
+                if let Some(r) = self.report_ui(ui, r, state, actions) {
+                    request = Some(r);
+                }
+            }
             Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
-                return request;
             }
-        };
-        if let Some(r) = self.report_ui(ui, &result, state, actions) {
-            request = Some(r);
+        }
+        if self.result.is_none() {
+            self.result = Some(result);
         }
         request
     }
@@ -245,8 +250,8 @@ impl AgreementView {
         ui: &mut Ui,
         result: &AgreementResult,
         state: &ViewState,
-        actions: &mut Vec<Action>,
-    ) -> Option<AgreementRequest> {
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<AgreementCommand> {
         let report = &result.report;
         ui.label(RichText::new(&report.description).small());
         ui.label(
@@ -355,7 +360,7 @@ impl AgreementView {
         ui: &mut Ui,
         code: &str,
         all: &[DisagreementView],
-    ) -> Option<AgreementRequest> {
+    ) -> Option<AgreementCommand> {
         let list: Vec<&DisagreementView> = all.iter().filter(|d| d.code == code).collect();
         ui.separator();
         ui.heading(format!("Disagreements on {code}: {}", list.len()));
@@ -371,7 +376,7 @@ impl AgreementView {
                 d.not_coded_by.join(", ")
             );
             if ui.link(line).clicked() {
-                request = Some(AgreementRequest::Detail((*d).clone()));
+                request = Some(AgreementCommand::Detail((*d).clone()));
             }
         }
         if list.len() > 200 {
@@ -421,13 +426,13 @@ fn detail_ui(
     ui: &mut Ui,
     detail: &DisagreementDetail,
     _state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
 ) {
     ui.separator();
     ui.horizontal(|ui| {
         ui.heading("Side by side");
         if ui.button("Open in transcript").clicked() {
-            actions.push(Action::JumpTo {
+            actions.push(UiCommand::JumpTo {
                 transcript_id: detail.transcript_id,
                 span: detail.span,
             });

@@ -1,27 +1,30 @@
-//! The eframe app: owns the [`Workspace`] and the panels' state, draws the frame from read-only
-//! snapshots, and carries out the actions the panels emitted once the frame is drawn.
+//! The eframe app: owns the [`Workspace`] (lent to a background task while one works on the
+//! project), the panels' state and the running tasks; draws the frame from read-only snapshots,
+//! queueing what the panels ask for, and drains the queue once the frame is drawn.
 
-use std::sync::mpsc::Receiver;
+use std::collections::VecDeque;
 
 use egui::Ui;
 
 use super::adjudicate_view::AdjudicateView;
-use super::agreement_view::{AgreementResult, AgreementView};
+use super::agreement_view::AgreementView;
 use super::cache::{ProjectCache, TranscriptCache};
 use super::codebook_editor::CodeEditor;
 use super::codebook_panel::{codebook_ui, visible_codes};
+use super::command::UiCommand;
 use super::details_panel::details_ui;
 use super::export_view::ExportView;
 use super::fonts;
-use super::import_dialog::{AttributeDialog, ImportJob, PathPrompt, PromptAnswer};
+use super::import_dialog::{AttributeDialog, ImportView, PathPrompt, PromptAnswer};
 use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
 use super::rater_picker::RaterPicker;
 use super::rounds_view::RoundsView;
-use super::search_view::{SearchRequest, SearchView};
-use super::state::{Action, Tone, ViewState};
+use super::search_view::{SearchCommand, SearchView};
+use super::state::{Tone, ViewState};
+use super::tasks::{TaskKind, Tasks};
 use super::team_view::TeamView;
-use super::top_bar::{MenuRequest, TopBarInfo, top_bar_ui};
+use super::top_bar::{TopBarInfo, top_bar_ui};
 use super::transcript_view::TranscriptView;
 use crate::app::Workspace;
 
@@ -45,9 +48,35 @@ pub enum Central {
     Export,
 }
 
+/// Whether the search index is opened on a worker thread as the window starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IndexStart {
+    /// No (the UI tests search synchronously unless they ask for it).
+    Never,
+    /// Yes, at the next frame.
+    Pending,
+    /// It was started.
+    Started,
+}
+
 /// The window.
 pub struct AccordApp {
-    pub(super) workspace: Workspace,
+    /// The project; `None` while a task works on it (the task gives it back when it ends).
+    pub(super) workspace: Option<Workspace>,
+    /// The project file, to open it again should a task fail to give the workspace back.
+    project_path: Option<std::path::PathBuf>,
+    /// The running background tasks.
+    pub(super) tasks: Tasks,
+    /// Commands waiting for a save to give the project back, in order.
+    pub(super) waiting: VecDeque<UiCommand>,
+    /// The selection a coding is being saved for (cleared when the save ends, if still selected).
+    pub(super) coded_selection: Option<crate::model::Span>,
+    /// Read the snapshots again at the next frame (after a task that held the project).
+    stale: bool,
+    /// The Edit menu's undo and redo labels, as of the last time the workspace was home.
+    labels: TopBarInfo,
+    /// The tasks that ended, with what they said.
+    pub(super) finished: VecDeque<super::tasks::Finished>,
     pub(super) project: ProjectCache,
     pub(super) open: Option<TranscriptCache>,
     /// The view state (rater, open transcript, selection, theme).
@@ -71,7 +100,7 @@ pub struct AccordApp {
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
-    pub(super) import: Option<ImportJob>,
+    pub(super) import: Option<ImportView>,
     pub(super) attributes: Option<AttributeDialog>,
     pub(super) path_prompt: Option<PathPrompt>,
     pub(super) new_encrypted: Option<super::unlock::NewEncryptedDialog>,
@@ -79,13 +108,13 @@ pub struct AccordApp {
     pub deidentify: Option<super::deidentify_dialog::DeidentifyDialog>,
     /// The erase dialog, when open.
     pub erase: Option<super::erase_dialog::EraseDialog>,
-    pub(super) agreement_job: Option<Receiver<Result<AgreementResult, String>>>,
+    /// The restore dialog, when open.
+    pub restore: Option<super::restore_dialog::RestoreDialog>,
     /// Open the search index on a worker thread when the window starts (the real window does; the
     /// UI tests search synchronously unless they ask for it).
-    index_in_background: bool,
-    index_started: bool,
+    index: IndexStart,
     /// A search asked for while the index was still being prepared; it runs when the index is ready.
-    pub(super) pending_search: Option<SearchRequest>,
+    pub(super) pending_search: Option<SearchCommand>,
     fonts_installed: bool,
     remembered_rater: Option<String>,
 }
@@ -108,8 +137,16 @@ impl AccordApp {
     #[must_use]
     pub fn new(mut workspace: Workspace) -> Self {
         let notes = workspace.take_open_notes();
+        let project_path = workspace.store().path().map(std::path::Path::to_path_buf);
         let mut app = Self {
-            workspace,
+            workspace: Some(workspace),
+            project_path,
+            tasks: Tasks::default(),
+            waiting: VecDeque::new(),
+            coded_selection: None,
+            stale: false,
+            labels: TopBarInfo::default(),
+            finished: VecDeque::new(),
             project: ProjectCache::default(),
             open: None,
             state: ViewState::new(),
@@ -131,9 +168,8 @@ impl AccordApp {
             new_encrypted: None,
             deidentify: None,
             erase: None,
-            agreement_job: None,
-            index_in_background: false,
-            index_started: false,
+            restore: None,
+            index: IndexStart::Never,
             pending_search: None,
             fonts_installed: false,
             remembered_rater: None,
@@ -164,10 +200,12 @@ impl AccordApp {
 
     /// Works on another project from now on (a new one, just made).
     pub fn switch_to(&mut self, workspace: Workspace) {
-        let (dark, background) = (self.state.dark, self.index_in_background);
+        let (dark, background) = (self.state.dark, self.index != IndexStart::Never);
         *self = Self::new(workspace);
         self.state.dark = dark;
-        self.index_in_background = background;
+        if background {
+            self.index = IndexStart::Pending;
+        }
         self.fonts_installed = false;
     }
 
@@ -175,13 +213,89 @@ impl AccordApp {
     /// switches to), so a large or encrypted project's index never holds up the window; a search
     /// asked for before it is ready runs when it is.
     pub fn open_index_in_background(&mut self) {
-        self.index_in_background = true;
+        self.index = IndexStart::Pending;
     }
 
-    /// The workspace (for reading; tests look at the store through it).
+    /// The workspace (for reading; tests look at the store through it), or `None` while a task
+    /// works on the project.
     #[must_use]
-    pub fn workspace(&self) -> &Workspace {
-        &self.workspace
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.workspace.as_ref()
+    }
+
+    /// The running background tasks.
+    #[must_use]
+    pub fn tasks(&self) -> &Tasks {
+        &self.tasks
+    }
+
+    /// The running background tasks (tests use the panic seam).
+    pub fn tasks_mut(&mut self) -> &mut Tasks {
+        &mut self.tasks
+    }
+
+    /// Queues a command as if a panel had asked for it; it is carried out at the next frame
+    /// (tests, and anything that drives the window from outside).
+    pub fn send(&mut self, command: UiCommand) {
+        self.waiting.push_back(command);
+    }
+
+    /// The tasks that ended, oldest first (the last 50): what each said and how far it got.
+    #[must_use]
+    pub fn finished(&self) -> &VecDeque<super::tasks::Finished> {
+        &self.finished
+    }
+
+    /// Whether anything is still under way: a task running, or commands waiting for one.
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.tasks.any() || !self.waiting.is_empty()
+    }
+
+    /// The project's revision as the window last saw it.
+    pub(super) fn revision(&self) -> u64 {
+        self.workspace
+            .as_ref()
+            .map_or(self.project.revision, Workspace::revision)
+    }
+
+    /// The snapshots are read again at the next frame.
+    pub(super) fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    /// A task ended without giving the workspace back (its thread vanished): the project is
+    /// opened again from its file.
+    pub(super) fn reopen_after_loss(&mut self) {
+        let reopened = self.project_path.as_deref().map(Workspace::open);
+        match reopened {
+            Some(Ok(ws)) => {
+                self.workspace = Some(ws);
+                self.stale = true;
+            }
+            Some(Err(e)) => self.state.error(format!(
+                "The project could not be opened again after a task failed: {e}. Close Accord and open it again."
+            )),
+            None => self.state.error(
+                "The project (in memory) was lost with a failed task. Close Accord.",
+            ),
+        }
+    }
+
+    /// Codings a save just stored: the snapshots take them without reading the project again,
+    /// when that save is the only change since they were read.
+    pub(super) fn take_codings(&mut self, codings: &[crate::model::Coding]) {
+        let Some(ws) = &self.workspace else { return };
+        let revision = ws.revision();
+        if self.stale || self.project.revision + 1 != revision {
+            return;
+        }
+        self.project.add_codings(codings, revision);
+        if let Some(open) = &mut self.open
+            && open.revision + 1 == revision
+        {
+            open.add_codings(&self.project, codings, revision);
+        }
     }
 
     /// The project snapshot the panels draw from.
@@ -207,32 +321,63 @@ impl AccordApp {
         } else {
             egui::Theme::Light
         });
-        self.refresh();
-        if self.index_in_background && !self.index_started {
-            self.index_started = true;
+        self.poll(ui.ctx());
+        self.refresh(ui.ctx());
+        if self.index == IndexStart::Pending
+            && let Some(ws) = &mut self.workspace
+        {
+            self.index = IndexStart::Started;
             let ctx = ui.ctx().clone();
-            self.search.preparing = self.workspace.prepare_index(move || ctx.request_repaint());
+            self.search.preparing = ws.prepare_index(move || ctx.request_repaint());
         }
-        let mut actions = Vec::new();
-        self.shortcuts(ui, &mut actions);
-        let request = self.panels_ui(ui, &mut actions);
-        self.dialogs_ui(ui, &mut actions);
-        self.poll_jobs(ui);
-        if let Some(request) = request {
-            self.menu_request(ui, request);
+        let mut queue = Vec::new();
+        self.shortcuts(ui, &mut queue);
+        if let Some(m) = self.panels_ui(ui, &mut queue) {
+            queue.push(UiCommand::Menu(m));
         }
-        for action in actions {
-            self.act(action);
+        self.dialogs_ui(ui, &mut queue);
+        super::dispatch::drain(self, ui.ctx(), queue);
+        self.refresh(ui.ctx());
+        if self.tasks.any() {
+            // The elapsed time and the progress move on even when nothing else does.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(250));
         }
-        self.refresh();
     }
 
-    /// Re-reads the snapshots when the project, the rater or the open transcript changed.
-    fn refresh(&mut self) {
-        let revision = self.workspace.revision();
+    /// Takes in the tasks that ended, then runs the commands that waited for them.
+    fn poll(&mut self, ctx: &egui::Context) {
+        for ended in self.tasks.poll() {
+            super::dispatch::finish(self, ended);
+        }
+        if self.search.preparing
+            && let Some(ws) = &mut self.workspace
+        {
+            self.search.preparing = ws.index_preparing();
+            if self.search.preparing {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            } else if let Some(command) = self.pending_search.take() {
+                self.waiting.push_back(UiCommand::Search(command));
+            }
+        }
+        if !self.waiting.is_empty() {
+            super::dispatch::drain(self, ctx, Vec::new());
+        }
+    }
+
+    /// Re-reads the snapshots when the project, the rater or the open transcript changed (not while
+    /// a task has the project: the window draws from what it last read).
+    fn refresh(&mut self, ctx: &egui::Context) {
+        let Some(ws) = &self.workspace else { return };
+        self.labels = TopBarInfo {
+            undo: ws.undo_label().map(str::to_string),
+            redo: ws.redo_label().map(str::to_string),
+        };
+        let revision = ws.revision();
         let rater = self.state.rater_id;
-        if self.project.revision != revision || self.project.rater_id != rater {
-            match ProjectCache::load(self.workspace.store(), revision, rater) {
+        let stale = std::mem::take(&mut self.stale);
+        if stale || self.project.revision != revision || self.project.rater_id != rater {
+            match ProjectCache::load(ws.store(), revision, rater) {
                 Ok(p) => self.project = p,
                 Err(e) => self.state.error(format!("could not read the project: {e}")),
             }
@@ -242,19 +387,33 @@ impl AccordApp {
             self.open = None;
             return;
         };
-        let stale = self.open.as_ref().is_none_or(|o| {
-            o.transcript.transcript_id != id || o.revision != revision || o.rater_id != rater
-        });
-        if stale {
-            match TranscriptCache::load(self.workspace.store(), &self.project, id, revision, rater)
-            {
-                Ok(t) => self.open = Some(t),
-                Err(e) => {
-                    self.state
-                        .error(format!("could not open the transcript: {e}"));
-                    self.state.transcript_id = None;
-                    self.open = None;
-                }
+        let reload = stale
+            || self.open.as_ref().is_none_or(|o| {
+                o.transcript.transcript_id != id || o.revision != revision || o.rater_id != rater
+            });
+        if reload {
+            // Read on a brief task (the text and thousands of codings take longer than a frame
+            // should); the reading view says "Opening…" until it is there.
+            let lens = self.project.lens();
+            let ctx = ctx.clone();
+            let workspace = self.workspace.take();
+            let started = self.tasks.start(
+                TaskKind::Load,
+                "Opening a transcript",
+                workspace,
+                super::dispatch::After::Nothing,
+                move || ctx.request_repaint(),
+                move |ws, _| {
+                    super::tasks::Report::Loaded(Box::new(match ws {
+                        Some(ws) => TranscriptCache::load(ws.store(), &lens, id, revision, rater),
+                        None => Err(crate::app::AppError::Invalid("the project is busy".into())),
+                    }))
+                },
+            );
+            if let Err(not) = started {
+                self.workspace = not.workspace;
+                self.state
+                    .error(format!("could not open the transcript: {}", not.error));
             }
         }
     }
@@ -270,16 +429,16 @@ impl AccordApp {
         }
     }
 
-    fn shortcuts(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+    fn shortcuts(&mut self, ui: &Ui, queue: &mut Vec<UiCommand>) {
         let redo = egui::KeyboardShortcut::new(
             egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
             egui::Key::Z,
         );
         let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
         if ui.input_mut(|i| i.consume_shortcut(&redo)) {
-            actions.push(Action::Redo);
+            queue.push(UiCommand::Redo);
         } else if ui.input_mut(|i| i.consume_shortcut(&undo)) {
-            actions.push(Action::Undo);
+            queue.push(UiCommand::Undo);
         }
         if ui.ctx().egui_wants_keyboard_input() || self.central != Central::Transcript {
             return;
@@ -300,7 +459,7 @@ impl AccordApp {
             if ui.input(|i| i.key_pressed(*key) && i.modifiers.is_none())
                 && let Some((_, code)) = shown.get(n)
             {
-                actions.push(Action::ApplyCode(*code));
+                queue.push(UiCommand::ApplyCode(*code));
             }
         }
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
@@ -308,24 +467,25 @@ impl AccordApp {
         }
     }
 
-    fn panels_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) -> Option<MenuRequest> {
-        let info = TopBarInfo {
-            undo: self.workspace.undo_label().map(str::to_string),
-            redo: self.workspace.redo_label().map(str::to_string),
-        };
+    fn panels_ui(
+        &mut self,
+        ui: &mut Ui,
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<super::top_bar::MenuCommand> {
+        let info = &self.labels;
         let request = egui::Panel::top("top-bar")
             .show(ui, |ui| {
                 top_bar_ui(
                     ui,
                     &self.project,
-                    &info,
+                    info,
                     &mut self.central,
                     &mut self.state,
                     actions,
                 )
             })
             .inner;
-        egui::Panel::bottom("status-bar").show(ui, |ui| self.status_ui(ui));
+        egui::Panel::bottom("status-bar").show(ui, |ui| self.status_ui(ui, actions));
         egui::Panel::left("project-panel")
             .resizable(true)
             .default_size(220.0)
@@ -352,57 +512,66 @@ impl AccordApp {
         request
     }
 
-    fn central_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+    fn central_ui(&mut self, ui: &mut Ui, queue: &mut Vec<UiCommand>) {
+        let revision = self.revision();
         match self.central {
-            Central::Transcript => self.reading_ui(ui, actions),
+            Central::Transcript => self.reading_ui(ui, queue),
             Central::Search => {
-                if let Some(request) = self.search.ui(ui, &self.project, &self.state, actions) {
-                    self.search_request(request, actions);
+                if let Some(c) = self.search.ui(ui, &self.project, &self.state, queue) {
+                    queue.push(UiCommand::Search(c));
                 }
             }
             Central::Agreement => {
-                if let Some(request) = self.agreement.ui(ui, &self.project, &self.state, actions) {
-                    self.agreement_request(ui, request);
+                if let Some(c) = self.agreement.ui(ui, &self.project, &self.state, queue) {
+                    queue.push(UiCommand::Agreement(c));
                 }
             }
             Central::Adjudicate => {
-                let revision = self.workspace.revision();
-                if let Some(request) = self.adjudicate.ui(ui, &self.project, revision, actions) {
-                    self.adjudicate_request(request);
+                if let Some(c) = self.adjudicate.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Adjudicate(c));
                 }
             }
             Central::Rounds => {
-                let revision = self.workspace.revision();
-                if let Some(request) = self.rounds.ui(ui, &self.project, revision) {
-                    self.rounds_request(request);
+                if let Some(c) = self.rounds.ui(ui, &self.project, revision) {
+                    queue.push(UiCommand::Rounds(c));
                 }
             }
             Central::Team => {
-                let revision = self.workspace.revision();
-                let browse = super::actions::native_dialogs();
-                if let Some(request) = self.team.ui(ui, &self.project, revision, browse) {
-                    self.team_request(request);
+                let browse = super::dispatch::native_dialogs();
+                if let Some(c) = self.team.ui(ui, &self.project, revision, browse) {
+                    queue.push(UiCommand::Team(c));
                 }
             }
             Central::Export => {
-                let revision = self.workspace.revision();
-                if let Some(request) = self.export.ui(ui, &self.project, revision) {
-                    self.export_request(request);
+                if let Some(c) = self.export.ui(ui, &self.project, revision) {
+                    queue.push(UiCommand::Export(c));
                 }
             }
         }
     }
 
-    fn reading_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        let Some(open) = &self.open else {
-            ui.heading(&self.project.name);
-            ui.label("Open a transcript from the list on the left to read and code it.");
+    fn reading_ui(&mut self, ui: &mut Ui, actions: &mut Vec<UiCommand>) {
+        let shown = self
+            .open
+            .as_ref()
+            .filter(|o| Some(o.transcript.transcript_id) == self.state.transcript_id);
+        let Some(open) = shown else {
+            if let Some(id) = self.state.transcript_id {
+                ui.heading(self.project.transcript_name(id));
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Opening…");
+                });
+            } else {
+                ui.heading(&self.project.name);
+                ui.label("Open a transcript from the list on the left to read and code it.");
+            }
             return;
         };
         ui.horizontal(|ui| {
             ui.heading(&open.transcript.name);
             if ui.button("Transcript memo…").clicked() {
-                actions.push(Action::OpenMemo(crate::model::MemoTarget::Transcript(
+                actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Transcript(
                     open.transcript.transcript_id,
                 )));
             }
@@ -428,23 +597,26 @@ impl AccordApp {
             .ui(ui, &self.project, open, &mut self.state, actions);
     }
 
-    fn status_ui(&self, ui: &mut Ui) {
-        ui.horizontal(|ui| match &self.state.message {
-            Some((Tone::Error, m)) => {
-                ui.colored_label(ui.visuals().error_fg_color, m);
+    fn status_ui(&self, ui: &mut Ui, queue: &mut Vec<UiCommand>) {
+        ui.horizontal(|ui| {
+            match &self.state.message {
+                Some((Tone::Error, m)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, m);
+                }
+                Some((Tone::Info, m)) => {
+                    ui.label(m);
+                }
+                None => {
+                    ui.label("Every change is saved at once. Ctrl+Z undoes, Ctrl+Shift+Z redoes.");
+                }
             }
-            Some((Tone::Info, m)) => {
-                ui.label(m);
-            }
-            None => {
-                ui.label("Every change is saved at once. Ctrl+Z undoes, Ctrl+Shift+Z redoes.");
-            }
+            self.tasks.ui(ui, queue);
         });
     }
 
-    fn dialogs_ui(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+    fn dialogs_ui(&mut self, ui: &Ui, queue: &mut Vec<UiCommand>) {
         if self.state.rater_id.is_none() {
-            self.rater_picker.ui(ui, &self.project, actions);
+            self.rater_picker.ui(ui, &self.project, queue);
         }
         if let Some(memo) = &mut self.memo {
             let project = &self.project;
@@ -452,18 +624,18 @@ impl AccordApp {
                 ui,
                 self.state.rater_id,
                 |r| project.rater_name(r).to_string(),
-                actions,
+                queue,
             ) {
                 self.memo = None;
             }
         }
         if let Some(editor) = &mut self.code_editor
-            && !editor.ui(ui, &self.project, actions)
+            && !editor.ui(ui, &self.project, queue)
         {
             self.code_editor = None;
         }
-        if let Some(job) = &self.import
-            && !job.ui(ui)
+        if let Some(view) = &self.import
+            && !view.ui(ui, self.tasks.get(TaskKind::Import), queue)
         {
             self.import = None;
         }
@@ -473,7 +645,7 @@ impl AccordApp {
             let request = prompt.request;
             self.path_prompt = None;
             if let PromptAnswer::Go(path) = answer {
-                self.prompted_path(ui.ctx(), request, path);
+                queue.push(UiCommand::Prompted(request, path));
             }
         }
         if let Some(dialog) = &mut self.new_encrypted
@@ -481,33 +653,31 @@ impl AccordApp {
         {
             self.new_encrypted = None;
             if let super::unlock::DialogEnd::Made(workspace) = made {
-                let path = workspace
-                    .store()
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                self.switch_to(*workspace);
-                self.state
-                    .info(format!("Created the encrypted project {path}."));
-                return;
+                queue.push(UiCommand::SwitchTo(workspace));
             }
         }
         if let Some(dialog) = &mut self.deidentify {
-            let (request, open) = dialog.ui(ui);
+            let (command, open) = dialog.ui(ui);
             if !open {
                 self.deidentify = None;
             }
-            if let Some(request) = request {
-                self.deidentify_request(request);
+            if let Some(c) = command {
+                queue.push(UiCommand::Deidentify(c));
             }
         }
         if let Some(dialog) = &mut self.erase {
-            let (request, open) = dialog.ui(ui, &self.project);
+            let (command, open) = dialog.ui(ui, &self.project);
             if !open {
                 self.erase = None;
             }
-            if let Some(request) = request {
-                self.erase_request(request);
+            if let Some(c) = command {
+                queue.push(UiCommand::Erase(c));
+            }
+        }
+        if let Some(dialog) = &mut self.restore {
+            let running = self.tasks.is_running(TaskKind::Restore);
+            if !dialog.ui(ui, running, queue) && !running {
+                self.restore = None;
             }
         }
         if let Some(dialog) = &mut self.attributes
@@ -515,14 +685,13 @@ impl AccordApp {
         {
             let dialog = self.attributes.take();
             if go && let Some(d) = dialog {
-                self.import_attributes(&d);
+                queue.push(UiCommand::ImportAttributes {
+                    path: d.path,
+                    key: d.key,
+                    create_missing: d.create_missing,
+                });
             }
         }
-    }
-
-    /// The app's own state changes and the project changes, in order.
-    fn act(&mut self, action: Action) {
-        super::actions::act(self, action);
     }
 }
 

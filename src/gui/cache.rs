@@ -45,6 +45,60 @@ pub struct ProjectCache {
     pub passes: HashSet<RaterId>,
     /// Where this project came from, when it is a rater file (its codebook is locked).
     pub rater_file: Option<crate::model::RaterFileInfo>,
+    /// The project panel's rows, in order: each case, then its transcripts.
+    pub panel_rows: Vec<PanelRow>,
+}
+
+/// What reading a transcript's snapshot needs of the project: whether raters are blind to each
+/// other, and the codes in tree order (for the margin's lanes).
+#[derive(Debug, Clone, Default)]
+pub struct Lens {
+    /// Blind mode.
+    pub blind: bool,
+    /// Codes in tree order.
+    pub tree: Vec<CodeId>,
+}
+
+/// A row of the project panel.
+#[derive(Debug, Clone)]
+pub enum PanelRow {
+    /// A case: its name and its attributes (one `name: value` a line).
+    Case(String, String),
+    /// A transcript, by its index in [`ProjectCache::transcripts`].
+    Transcript(usize),
+}
+
+/// The project panel's rows: transcripts grouped by case, cases by name, each case's attributes
+/// looked up once.
+fn panel_rows(transcripts: &[TranscriptSummary], cases: &[Case]) -> Vec<PanelRow> {
+    let mut by_case: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, t) in transcripts.iter().enumerate() {
+        by_case
+            .entry(t.case_name.as_deref().unwrap_or("(no case)"))
+            .or_default()
+            .push(i);
+    }
+    let attributes: HashMap<&str, String> = cases
+        .iter()
+        .map(|c| {
+            let text = c
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (c.name.as_str(), text)
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(transcripts.len() + by_case.len());
+    for (case, list) in by_case {
+        rows.push(PanelRow::Case(
+            case.to_string(),
+            attributes.get(case).cloned().unwrap_or_default(),
+        ));
+        rows.extend(list.into_iter().map(PanelRow::Transcript));
+    }
+    rows
 }
 
 impl ProjectCache {
@@ -75,10 +129,14 @@ impl ProjectCache {
                 passes.insert(r.rater_id);
             }
         }
+        let transcripts = store.transcripts()?;
+        let cases = store.cases()?;
+        let panel_rows = panel_rows(&transcripts, &cases);
         Ok(Self {
             revision,
             rater_id,
             passes,
+            panel_rows,
             rater_file: store.rater_file_info()?,
             name: store.project_name()?,
             codebook,
@@ -86,12 +144,36 @@ impl ProjectCache {
             colours,
             paths,
             raters,
-            transcripts: store.transcripts()?,
-            cases: store.cases()?,
+            transcripts,
+            cases,
             blind,
             code_counts: counts.per_code,
             progress: counts.per_transcript,
         })
+    }
+
+    /// Takes codings just stored (by the rater this snapshot is for, so visible even in blind
+    /// mode) into the counts, without reading the project again.
+    pub fn add_codings(&mut self, codings: &[Coding], revision: u64) {
+        for c in codings {
+            *self.code_counts.entry(c.code_id).or_default() += 1;
+            *self
+                .progress
+                .entry(c.transcript_id)
+                .or_default()
+                .entry(c.rater_id)
+                .or_default() += 1;
+        }
+        self.revision = revision;
+    }
+
+    /// What reading a transcript's snapshot needs of the project (sent to the task that reads it).
+    #[must_use]
+    pub fn lens(&self) -> Lens {
+        Lens {
+            blind: self.blind,
+            tree: self.tree.iter().map(|(_, id)| *id).collect(),
+        }
     }
 
     /// A rater's name.
@@ -151,7 +233,7 @@ impl TranscriptCache {
     /// Reads a transcript and the codings the rater may see.
     pub fn load(
         store: &Store,
-        project: &ProjectCache,
+        project: &Lens,
         transcript_id: TranscriptId,
         revision: u64,
         rater_id: Option<RaterId>,
@@ -167,13 +249,7 @@ impl TranscriptCache {
             .collect();
         codings.sort_by_key(|c| (c.span.start, c.span.end));
         let by_turn = index_by_turn(&transcript, &codings);
-        let used: HashSet<CodeId> = codings.iter().map(|c| c.code_id).collect();
-        let lanes = project
-            .tree
-            .iter()
-            .map(|(_, id)| *id)
-            .filter(|id| used.contains(id))
-            .collect();
+        let lanes = lanes(&project.tree, &codings);
         let ids: HashSet<CodingId> = codings.iter().map(|c| c.coding_id).collect();
         let with_memo = store
             .all_memos()?
@@ -206,6 +282,25 @@ impl TranscriptCache {
         })
     }
 
+    /// Takes codings just stored into the snapshot (those of this transcript), keeping the
+    /// codings in order and the turn index and margin lanes true, without reading the project.
+    pub fn add_codings(&mut self, project: &ProjectCache, codings: &[Coding], revision: u64) {
+        let id = self.transcript.transcript_id;
+        let mut added = false;
+        for c in codings.iter().filter(|c| c.transcript_id == id) {
+            let at = self
+                .codings
+                .partition_point(|k| (k.span.start, k.span.end) <= (c.span.start, c.span.end));
+            self.codings.insert(at, c.clone());
+            added = true;
+        }
+        if added {
+            self.by_turn = index_by_turn(&self.transcript, &self.codings);
+            self.lanes = lanes(&project.lens().tree, &self.codings);
+        }
+        self.revision = revision;
+    }
+
     /// The text of a span, without walking the text from its start.
     #[must_use]
     pub fn slice(&self, span: crate::model::Span) -> &str {
@@ -229,6 +324,15 @@ impl TranscriptCache {
     pub fn coding(&self, coding_id: CodingId) -> Option<&Coding> {
         self.codings.iter().find(|c| c.coding_id == coding_id)
     }
+}
+
+/// One margin lane per code used in `codings`, in codebook order.
+fn lanes(tree: &[CodeId], codings: &[Coding]) -> Vec<CodeId> {
+    let used: HashSet<CodeId> = codings.iter().map(|c| c.code_id).collect();
+    tree.iter()
+        .copied()
+        .filter(|id| used.contains(id))
+        .collect()
 }
 
 /// Codings overlapping each turn, by a sweep over both sorted lists.

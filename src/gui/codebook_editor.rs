@@ -7,7 +7,7 @@ use egui::Ui;
 
 use super::cache::ProjectCache;
 use super::colours;
-use super::state::Action;
+use super::command::UiCommand;
 use crate::app::Command;
 use crate::app::TeamCommand;
 use crate::model::{Code, CodeId, Codebook, Edit};
@@ -60,7 +60,7 @@ impl CodeEditor {
     }
 
     /// Draws the editor; returns `false` once it is closed.
-    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache, actions: &mut Vec<Action>) -> bool {
+    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache, actions: &mut Vec<UiCommand>) -> bool {
         let mut open = true;
         let mut done = false;
         let title = if self.is_new { "New code" } else { "Edit code" };
@@ -157,7 +157,7 @@ impl CodeEditor {
         &mut self,
         ui: &mut Ui,
         project: &ProjectCache,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<UiCommand>,
     ) -> bool {
         let id = self.draft.code_id;
         ui.separator();
@@ -181,7 +181,7 @@ impl CodeEditor {
             if let Some(into) = self.merge_into
                 && ui.button("Merge").clicked()
             {
-                actions.push(Action::MergeCodes { from: id, into });
+                actions.push(UiCommand::MergeCodes { from: id, into });
                 done = true;
             }
         });
@@ -203,12 +203,12 @@ impl CodeEditor {
     }
 
     /// Saves the code; in a rater file, where the codebook is the lead's, proposes the change.
-    fn save(&self, project: &ProjectCache) -> Action {
+    fn save(&self, project: &ProjectCache) -> UiCommand {
         let mut book = project.codebook.clone();
         let mut draft = self.draft.clone();
         draft.name = draft.name.trim().to_string();
         if let Some(info) = &project.rater_file {
-            return Action::Apply {
+            return UiCommand::Apply {
                 label: format!("Propose a change to {}", draft.name),
                 command: Command::Team(TeamCommand::Propose(Box::new(crate::model::Proposal {
                     proposal_id: crate::model::ProposalId::new_random(),
@@ -236,8 +236,8 @@ impl CodeEditor {
 }
 
 /// The action that sets the whole codebook.
-fn set_codebook(book: Codebook, label: &str, action: &str) -> Action {
-    Action::Apply {
+fn set_codebook(book: Codebook, label: &str, action: &str) -> UiCommand {
+    UiCommand::Apply {
         label: label.into(),
         command: Command::Edit(Box::new(Edit {
             codebook: Some(book),

@@ -6,7 +6,8 @@
 use egui::{Sense, Ui, vec2};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState};
+use super::command::UiCommand;
+use super::state::ViewState;
 use crate::model::{CodeId, MemoTarget};
 
 /// The codes the panel shows for a filter, in tree order; the first nine get number shortcuts.
@@ -26,12 +27,12 @@ pub fn codebook_ui(
     ui: &mut Ui,
     project: &ProjectCache,
     state: &mut ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
 ) {
     ui.horizontal(|ui| {
         ui.heading("Codebook");
         if ui.button("Add code…").clicked() {
-            actions.push(Action::EditCode(None, None));
+            actions.push(UiCommand::EditCode(None, None));
         }
     });
     let filter = ui.add(
@@ -45,7 +46,7 @@ pub fn codebook_ui(
         && ui.input(|i| i.key_pressed(egui::Key::Enter))
         && let Some((_, id)) = shown.first()
     {
-        actions.push(Action::ApplyCode(*id));
+        actions.push(UiCommand::ApplyCode(*id));
     }
     let hint = if state.selection.is_some() {
         "Click or drag a code to apply it to the selection."
@@ -71,7 +72,7 @@ fn code_row(
     ui: &mut Ui,
     project: &ProjectCache,
     state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
     depth: usize,
     code_id: CodeId,
     n: usize,
@@ -106,9 +107,9 @@ fn code_row(
         });
         if response.clicked() {
             if state.selection.is_some() {
-                actions.push(Action::ApplyCode(code_id));
+                actions.push(UiCommand::ApplyCode(code_id));
             }
-            actions.push(Action::SelectCode(code_id));
+            actions.push(UiCommand::SelectCode(code_id));
         }
         response.context_menu(|ui| {
             if ui
@@ -118,16 +119,16 @@ fn code_row(
                 )
                 .clicked()
             {
-                actions.push(Action::ApplyCode(code_id));
+                actions.push(UiCommand::ApplyCode(code_id));
             }
             if ui.button("Edit code…").clicked() {
-                actions.push(Action::EditCode(Some(code_id), None));
+                actions.push(UiCommand::EditCode(Some(code_id), None));
             }
             if ui.button("Add child code…").clicked() {
-                actions.push(Action::EditCode(None, Some(code_id)));
+                actions.push(UiCommand::EditCode(None, Some(code_id)));
             }
             if ui.button("Memo on this code…").clicked() {
-                actions.push(Action::OpenMemo(MemoTarget::Code(code_id)));
+                actions.push(UiCommand::OpenMemo(MemoTarget::Code(code_id)));
             }
         });
     });

@@ -12,7 +12,7 @@ use crate::app::files::Pseudonyms;
 
 /// What the dialog asks the app to do.
 #[derive(Debug, Clone)]
-pub enum DeidentifyRequest {
+pub enum DeidentifyCommand {
     /// Read the list and preview it.
     Preview(PathBuf),
     /// Apply the previewed list.
@@ -30,7 +30,7 @@ pub struct DeidentifyDialog {
 
 impl DeidentifyDialog {
     /// Draws the dialog; returns a request, and whether the dialog is still open.
-    pub fn ui(&mut self, ui: &Ui) -> (Option<DeidentifyRequest>, bool) {
+    pub fn ui(&mut self, ui: &Ui) -> (Option<DeidentifyCommand>, bool) {
         let mut request = None;
         let mut open = true;
         egui::Window::new("De-identify")
@@ -49,7 +49,7 @@ impl DeidentifyDialog {
                     });
                     if ui.button("Preview").clicked() {
                         self.confirmed = false;
-                        request = Some(DeidentifyRequest::Preview(PathBuf::from(self.path.trim())));
+                        request = Some(DeidentifyCommand::Preview(PathBuf::from(self.path.trim())));
                     }
                 });
                 match &self.preview {
@@ -77,7 +77,7 @@ fn preview_ui(
     confirmed: &mut bool,
     list: &Pseudonyms,
     preview: &Preview,
-) -> Option<DeidentifyRequest> {
+) -> Option<DeidentifyCommand> {
     egui::ScrollArea::vertical()
         .max_height(320.0)
         .show(ui, |ui| {
@@ -124,5 +124,5 @@ fn preview_ui(
     let ready = *confirmed && !preview.has_conflicts();
     ui.add_enabled(ready, egui::Button::new("Apply"))
         .clicked()
-        .then(|| DeidentifyRequest::Apply(Box::new(list.clone())))
+        .then(|| DeidentifyCommand::Apply(Box::new(list.clone())))
 }

@@ -5,7 +5,8 @@
 use egui::{RichText, Ui};
 
 use super::cache::{ProjectCache, TranscriptCache};
-use super::state::{Action, ViewState};
+use super::command::UiCommand;
+use super::state::ViewState;
 use crate::app::CodingCommand;
 use crate::app::Command;
 use crate::model::{CodeId, Coding, Edit, MemoTarget, NewCoding};
@@ -16,7 +17,7 @@ pub fn details_ui(
     project: &ProjectCache,
     open: Option<&TranscriptCache>,
     state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
 ) {
     egui::ScrollArea::vertical()
         .id_salt("details-scroll")
@@ -46,7 +47,7 @@ fn coding_ui(
     open: &TranscriptCache,
     coding: &Coding,
     state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
 ) {
     ui.heading("Selected coding");
     ui.label(
@@ -80,17 +81,17 @@ fn coding_ui(
             .on_disabled_hover_text("Only its rater can remove a coding")
             .clicked()
         {
-            actions.push(Action::Apply {
+            actions.push(UiCommand::Apply {
                 label: "Remove coding".into(),
                 command: Command::Codings(CodingCommand::Remove {
                     ids: vec![coding.coding_id],
                     by: state.rater_id,
                 }),
             });
-            actions.push(Action::SelectCoding(None));
+            actions.push(UiCommand::SelectCoding(None));
         }
         if ui.button("Memo…").clicked() {
-            actions.push(Action::OpenMemo(MemoTarget::Coding(coding.coding_id)));
+            actions.push(UiCommand::OpenMemo(MemoTarget::Coding(coding.coding_id)));
         }
     });
     if mine {
@@ -128,16 +129,16 @@ fn coding_ui(
 }
 
 /// Changing a coding's code: the old coding is removed and a new one added, in one change.
-fn change_code(coding: &Coding, code_id: CodeId) -> Action {
+fn change_code(coding: &Coding, code_id: CodeId) -> UiCommand {
     replace(coding, code_id, coding.span, "Change code")
 }
 
 /// Changing a coding's span, in one change.
-fn respan(coding: &Coding, span: crate::model::Span) -> Action {
+fn respan(coding: &Coding, span: crate::model::Span) -> UiCommand {
     replace(coding, coding.code_id, span, "Change coded text")
 }
 
-fn replace(coding: &Coding, code_id: CodeId, span: crate::model::Span, label: &str) -> Action {
+fn replace(coding: &Coding, code_id: CodeId, span: crate::model::Span, label: &str) -> UiCommand {
     let new = NewCoding {
         coding_id: crate::model::CodingId::new_random(),
         transcript_id: coding.transcript_id,
@@ -154,13 +155,13 @@ fn replace(coding: &Coding, code_id: CodeId, span: crate::model::Span, label: &s
         action: "change-coding".into(),
         ..Edit::default()
     };
-    Action::Apply {
+    UiCommand::Apply {
         label: label.into(),
         command: Command::Edit(Box::new(edit)),
     }
 }
 
-fn code_ui(ui: &mut Ui, project: &ProjectCache, code_id: CodeId, actions: &mut Vec<Action>) {
+fn code_ui(ui: &mut Ui, project: &ProjectCache, code_id: CodeId, actions: &mut Vec<UiCommand>) {
     let Some(code) = project.codebook.get(code_id) else {
         return;
     };
@@ -168,10 +169,10 @@ fn code_ui(ui: &mut Ui, project: &ProjectCache, code_id: CodeId, actions: &mut V
     ui.label(RichText::new(project.path(code_id)).weak());
     ui.horizontal(|ui| {
         if ui.button("Edit code…").clicked() {
-            actions.push(Action::EditCode(Some(code_id), None));
+            actions.push(UiCommand::EditCode(Some(code_id), None));
         }
         if ui.button("Memo on code…").clicked() {
-            actions.push(Action::OpenMemo(MemoTarget::Code(code_id)));
+            actions.push(UiCommand::OpenMemo(MemoTarget::Code(code_id)));
         }
     });
     for (title, body) in [

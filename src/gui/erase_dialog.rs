@@ -13,7 +13,7 @@ use crate::model::{Erasure, TranscriptId};
 
 /// What the dialog asks the app to do.
 #[derive(Debug, Clone)]
-pub enum EraseRequest {
+pub enum EraseCommand {
     /// Count what erasing these would take (with every removed transcript, when asked).
     Preview(Vec<TranscriptId>, bool),
     /// Erase these (removed ones included when asked).
@@ -33,7 +33,7 @@ pub struct EraseDialog {
 
 impl EraseDialog {
     /// Draws the dialog; returns a request, and whether the dialog is still open.
-    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache) -> (Option<EraseRequest>, bool) {
+    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache) -> (Option<EraseCommand>, bool) {
         let mut request = None;
         let mut open = true;
         egui::Window::new("Erase transcripts")
@@ -71,7 +71,7 @@ impl EraseDialog {
                     .as_ref()
                     .is_some_and(|(ids, removed, _)| ids == &chosen && *removed == self.removed);
                 if !counted && (!chosen.is_empty() || self.removed) {
-                    request = Some(EraseRequest::Preview(chosen.clone(), self.removed));
+                    request = Some(EraseCommand::Preview(chosen.clone(), self.removed));
                 }
                 if let Some(r) = self.preview_ui(ui, &chosen, counted) {
                     request = Some(r);
@@ -88,7 +88,7 @@ impl EraseDialog {
         ui: &mut Ui,
         chosen: &[TranscriptId],
         counted: bool,
-    ) -> Option<EraseRequest> {
+    ) -> Option<EraseCommand> {
         let (_, _, result) = self.preview.as_ref().filter(|_| counted)?;
         let e = match result {
             Ok(e) => e.clone(),
@@ -113,6 +113,6 @@ impl EraseDialog {
         );
         ui.add_enabled(self.confirmed, egui::Button::new("Erase for good"))
             .clicked()
-            .then(|| EraseRequest::Erase(chosen.to_vec(), self.removed))
+            .then(|| EraseCommand::Erase(chosen.to_vec(), self.removed))
     }
 }

@@ -177,7 +177,7 @@ pub struct ExportView {
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportRequest {
+pub enum ExportCommand {
     /// Make (or remake) the preview.
     Preview,
     /// Ask where to save, then save.
@@ -191,12 +191,12 @@ impl ExportView {
         ui: &mut Ui,
         project: &ProjectCache,
         revision: u64,
-    ) -> Option<ExportRequest> {
+    ) -> Option<ExportCommand> {
         let mut request = None;
         self.choices_ui(ui, project);
         ui.horizontal(|ui| {
             if ui.button("Save export…").clicked() {
-                request = Some(ExportRequest::Save);
+                request = Some(ExportCommand::Save);
             }
             ui.label(RichText::new(format!("as .{}", self.choices.format.extension())).weak());
         });
@@ -206,7 +206,7 @@ impl ExportView {
             .as_ref()
             .is_some_and(|(r, c, _)| *r == revision && *c == self.choices);
         if !fresh {
-            request = request.or(Some(ExportRequest::Preview));
+            request = request.or(Some(ExportCommand::Preview));
         }
         if let Some((_, _, text)) = &self.preview {
             ui.label(RichText::new("Preview").strong());

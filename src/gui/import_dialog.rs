@@ -1,119 +1,87 @@
-//! Importing from the window. Transcripts are read and parsed on a worker thread (the slow part), and
-//! each parsed file is stored on the UI thread as its own undoable change, so the window never freezes
-//! and a failed file never stops the others. The dialog shows a progress bar and, per file, what
+//! Importing from the window. Transcripts are read, parsed and stored on the import task (`tasks`),
+//! each file as its own undoable change, so the window never freezes and a failed file never stops
+//! the others. The dialog shows a progress bar and, per file, what
 //! happened. Case attributes (a REDCap-style CSV) are imported with a key column the user names.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
 
-use crate::app::FileOutcome;
-use crate::app::batch::{ReadFile, read_file};
-use crate::app::files::ImportOptions;
+use super::command::UiCommand;
+use super::tasks::{LineKind, Task, TaskKind};
 
-/// What happened to one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileResult {
-    /// Stored, with this many turns.
-    Imported(String, usize),
-    /// Not stored, and why (already imported).
-    Skipped(String),
-    /// Failed, and why (the message names the file).
-    Failed(String),
-}
-
-/// A transcript import under way.
-#[derive(Debug)]
-pub struct ImportJob {
-    rx: Receiver<ReadFile>,
+/// The import dialog: a progress bar and, per file, what happened, as the import task reports it;
+/// a Stop button while it runs (the files already stored stay), Close once it ended.
+#[derive(Debug, Default)]
+pub struct ImportView {
     /// Files asked for.
     pub total: usize,
-    /// Each file's outcome so far, in the order they finished.
-    pub results: Vec<(PathBuf, FileResult)>,
+    /// Each file's outcome, once the task ended (while it runs, they are read from the task).
+    pub lines: Vec<(LineKind, String)>,
+    /// Whether the task ended.
+    pub finished: bool,
+    /// Why the import stopped, when its task failed.
+    pub failed: Option<String>,
 }
 
-impl ImportJob {
-    /// Starts reading `paths` on a worker thread; `wake` is called after each file (to repaint).
-    pub fn start(paths: Vec<PathBuf>, wake: impl Fn() + Send + 'static) -> Self {
-        let (tx, rx) = channel();
-        let total = paths.len();
-        std::thread::spawn(move || {
-            for path in paths {
-                if tx
-                    .send(read_file(&path, &ImportOptions::default()))
-                    .is_err()
-                {
-                    return;
-                }
-                wake();
-            }
-        });
+impl ImportView {
+    /// The dialog for an import of `total` files, just started.
+    #[must_use]
+    pub fn new(total: usize) -> Self {
         Self {
-            rx,
             total,
-            results: Vec::new(),
+            ..Self::default()
         }
     }
 
-    /// Files parsed since the last call, for the app to store ([`crate::app::batch::store_file`]).
-    pub fn take_parsed(&mut self) -> Vec<ReadFile> {
-        self.rx.try_iter().collect()
+    /// The task ended with these outcomes.
+    pub fn ended(&mut self, lines: Vec<(LineKind, String)>) {
+        self.lines = lines;
+        self.finished = true;
     }
 
-    /// Keeps a file's outcome, to show.
-    pub fn push(&mut self, path: PathBuf, outcome: FileOutcome) {
-        let result = match outcome {
-            FileOutcome::Imported(s) => FileResult::Imported(s.name, s.turns),
-            FileOutcome::Skipped { reason, .. } => FileResult::Skipped(reason),
-            FileOutcome::Failed { error, .. } => FileResult::Failed(error),
-        };
-        self.results.push((path, result));
-    }
-
-    /// Whether every file has an outcome.
-    #[must_use]
-    pub fn finished(&self) -> bool {
-        self.results.len() >= self.total
-    }
-
-    /// Draws the progress window; returns `false` once the user closes it.
-    pub fn ui(&self, ui: &Ui) -> bool {
+    /// Draws the dialog from the running task's progress (borrowed, not copied) or, once it
+    /// ended, from its outcomes; returns `false` once the user closes it.
+    pub fn ui(&self, ui: &Ui, task: Option<&Task>, queue: &mut Vec<UiCommand>) -> bool {
         let mut open = true;
         let mut close = false;
         egui::Window::new("Import transcripts")
             .id(egui::Id::unique("import-job"))
             .open(&mut open)
             .show(ui.ctx(), |ui| {
-                let done = self.results.len();
-                ui.add(
-                    egui::ProgressBar::new(done as f32 / self.total.max(1) as f32)
-                        .text(format!("{done} of {} files", self.total)),
-                );
-                egui::ScrollArea::vertical()
-                    .max_height(260.0)
-                    .show(ui, |ui| {
-                        for (path, result) in &self.results {
-                            let name = path.file_name().map_or_else(
-                                || path.display().to_string(),
-                                |n| n.to_string_lossy().into_owned(),
-                            );
-                            match result {
-                                FileResult::Imported(t, turns) => {
-                                    ui.label(format!("imported  {name} as {t} ({turns} turns)"))
-                                }
-                                FileResult::Skipped(why) => ui.label(
-                                    RichText::new(format!("skipped   {name}: {why}")).weak(),
-                                ),
-                                FileResult::Failed(why) => ui.colored_label(
-                                    ui.visuals().error_fg_color,
-                                    format!("failed    {why}"),
-                                ),
-                            };
-                        }
-                    });
-                if self.finished() && ui.button("Close").clicked() {
-                    close = true;
+                let draw = |ui: &mut Ui, done: usize, lines: &[(LineKind, String)]| {
+                    ui.add(
+                        egui::ProgressBar::new(done as f32 / self.total.max(1) as f32)
+                            .text(format!("{done} of {} files", self.total)),
+                    );
+                    egui::ScrollArea::vertical()
+                        .max_height(260.0)
+                        .show(ui, |ui| {
+                            for (kind, line) in lines {
+                                match kind {
+                                    LineKind::Done => ui.label(line),
+                                    LineKind::Skipped => ui.label(RichText::new(line).weak()),
+                                    LineKind::Failed => {
+                                        ui.colored_label(ui.visuals().error_fg_color, line)
+                                    }
+                                };
+                            }
+                        });
+                };
+                if let Some(task) = task.filter(|_| !self.finished) {
+                    // Above the list, which grows: the button stays where it was.
+                    if ui.button("Stop").clicked() {
+                        queue.push(UiCommand::Cancel(TaskKind::Import));
+                    }
+                    task.with_progress(|p| draw(ui, p.done, &p.lines));
+                } else {
+                    draw(ui, self.lines.len(), &self.lines);
+                    if let Some(why) = &self.failed {
+                        ui.colored_label(ui.visuals().error_fg_color, why);
+                    }
+                    if ui.button("Close").clicked() {
+                        close = true;
+                    }
                 }
             });
         open && !close
@@ -124,7 +92,7 @@ impl ImportJob {
 #[derive(Debug, Clone)]
 pub struct PathPrompt {
     /// What the path is for.
-    pub request: super::top_bar::MenuRequest,
+    pub request: super::top_bar::MenuCommand,
     /// The path typed.
     pub path: String,
 }
@@ -132,7 +100,7 @@ pub struct PathPrompt {
 impl PathPrompt {
     /// A prompt for a menu item.
     #[must_use]
-    pub fn new(request: super::top_bar::MenuRequest) -> Self {
+    pub fn new(request: super::top_bar::MenuCommand) -> Self {
         Self {
             request,
             path: String::new(),
@@ -143,11 +111,13 @@ impl PathPrompt {
     pub fn ui(&mut self, ui: &Ui) -> Option<PromptAnswer> {
         let mut answer = None;
         let title = match self.request {
-            super::top_bar::MenuRequest::ImportTranscripts => "Import transcripts",
-            super::top_bar::MenuRequest::ImportAttributes => "Import attributes",
-            super::top_bar::MenuRequest::NewEncrypted => "New encrypted project",
-            super::top_bar::MenuRequest::Deidentify => "De-identify",
-            super::top_bar::MenuRequest::Erase => "Erase transcripts",
+            super::top_bar::MenuCommand::ImportTranscripts => "Import transcripts",
+            super::top_bar::MenuCommand::ImportAttributes => "Import attributes",
+            super::top_bar::MenuCommand::NewEncrypted => "New encrypted project",
+            super::top_bar::MenuCommand::Deidentify => "De-identify",
+            super::top_bar::MenuCommand::Erase => "Erase transcripts",
+            super::top_bar::MenuCommand::Restore => "Restore from a backup",
+            super::top_bar::MenuCommand::Reindex => "Rebuild the search index",
         };
         egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
             ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");

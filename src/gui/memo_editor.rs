@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use super::state::Action;
+use super::command::UiCommand;
 use crate::app::Command;
 use crate::app::MemoCommand;
 use crate::model::{Memo, MemoTarget, RaterId};
@@ -28,7 +28,7 @@ impl MemoEditor {
         ui: &Ui,
         rater: Option<RaterId>,
         rater_name: impl Fn(RaterId) -> String,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<UiCommand>,
     ) -> bool {
         let mut open = true;
         let mut saved = false;
@@ -65,7 +65,7 @@ impl MemoEditor {
                     .add_enabled(!text.is_empty(), egui::Button::new("Save memo"))
                     .clicked()
                 {
-                    actions.push(Action::Apply {
+                    actions.push(UiCommand::Apply {
                         label: "Write memo".into(),
                         command: Command::Memos(MemoCommand::Add {
                             target: self.target,

@@ -1,5 +1,5 @@
 //! The desktop window (eframe/egui). It sits on top of [`crate::app`]: panels read a read-only
-//! snapshot of the project ([`cache`]) and emit [`state::Action`]s while they draw; the actions are
+//! snapshot of the project ([`cache`]) and emit [`command::UiCommand`]s while they draw; the actions are
 //! carried out after the frame through [`crate::app::Workspace::apply`], so every change is one
 //! transaction, saved at once and undoable. Nothing here holds SQL or a database connection of its
 //! own; long work (import, agreement over a whole project) runs on worker threads.
@@ -8,9 +8,9 @@
 //! `codebook_panel` (the code tree), `transcript_view` (turns, selection, highlights and the coding
 //! margin), `details_panel` (the structured fields of a code, the selected coding), `codebook_editor`,
 //! `memo_editor`, `search_view`, `agreement_view`, `adjudicate_view`, `rounds_view`, `export_view`,
-//! `import_dialog`, `rater_picker` and `top_bar`; `actions` and `team_actions` carry out what they ask.
+//! `import_dialog`, `restore_dialog`, `rater_picker` and `top_bar`; `command` is what they ask for,
+//! `dispatch` and `team_actions` carry it out, `tasks` runs the long work.
 
-mod actions;
 mod adjudicate_view;
 mod agreement_view;
 mod app;
@@ -18,8 +18,10 @@ mod cache;
 mod codebook_editor;
 mod codebook_panel;
 mod colours;
+mod command;
 mod deidentify_dialog;
 mod details_panel;
+mod dispatch;
 mod erase_dialog;
 mod export_view;
 mod fonts;
@@ -27,9 +29,11 @@ mod import_dialog;
 mod memo_editor;
 mod project_panel;
 mod rater_picker;
+mod restore_dialog;
 mod rounds_view;
 mod search_view;
 mod state;
+mod tasks;
 mod team_actions;
 mod team_view;
 mod top_bar;
@@ -38,7 +42,12 @@ mod unlock;
 
 pub use adjudicate_view::ShownPassage;
 pub use app::{AccordApp, Central};
+pub use command::{
+    AdjudicateCommand, AgreementCommand, DeidentifyCommand, EraseCommand, ExportCommand,
+    MenuCommand, RoundsCommand, SearchCommand, TeamViewCommand, UiCommand,
+};
 pub use state::ViewState;
+pub use tasks::{Finished, Gate, LineKind, Progress, Task, TaskKind, Tasks};
 pub use unlock::Root;
 
 /// Whether a display is there to open a window on.

@@ -2,12 +2,11 @@
 //! for each transcript, how many codings each rater has made there (only your own in blind mode).
 //! Click a transcript to read and code it.
 
-use std::collections::BTreeMap;
-
 use egui::{RichText, Ui};
 
-use super::cache::ProjectCache;
-use super::state::{Action, ViewState};
+use super::cache::{PanelRow, ProjectCache};
+use super::command::UiCommand;
+use super::state::ViewState;
 use crate::model::TranscriptSummary;
 
 /// Draws the project panel.
@@ -15,7 +14,7 @@ pub fn project_ui(
     ui: &mut Ui,
     project: &ProjectCache,
     state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
 ) {
     ui.heading("Transcripts");
     ui.label(
@@ -29,38 +28,33 @@ pub fn project_ui(
     if project.transcripts.is_empty() {
         ui.label("No transcripts yet: use File › Import transcripts…");
     }
-    let mut by_case: BTreeMap<&str, Vec<&TranscriptSummary>> = BTreeMap::new();
-    for t in &project.transcripts {
-        by_case
-            .entry(t.case_name.as_deref().unwrap_or("(no case)"))
-            .or_default()
-            .push(t);
-    }
+    // Only the rows in view are laid out (a project may hold thousands of transcripts); every
+    // row has the height of a transcript's two lines, a case's header included.
+    let row_height = ui.spacing().interact_size.y
+        + ui.text_style_height(&egui::TextStyle::Small)
+        + ui.spacing().item_spacing.y;
     egui::ScrollArea::vertical()
         .id_salt("project-scroll")
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for (case, transcripts) in by_case {
-                let attributes = project
-                    .cases
-                    .iter()
-                    .find(|c| c.name == case)
-                    .map(|c| {
-                        c.attributes
-                            .iter()
-                            .map(|(k, v)| format!("{k}: {v}"))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    })
-                    .unwrap_or_default();
-                let header = ui.label(RichText::new(format!("Case {case}")).strong());
-                if !attributes.is_empty() {
-                    header.on_hover_text(attributes);
-                }
-                for t in transcripts {
-                    transcript_row(ui, project, state, actions, t);
-                }
-                ui.add_space(4.0);
+        .show_rows(ui, row_height, project.panel_rows.len(), |ui, range| {
+            for row in project.panel_rows.get(range).unwrap_or_default() {
+                ui.allocate_ui(egui::vec2(ui.available_width(), row_height), |ui| {
+                    ui.set_height(row_height);
+                    ui.vertical(|ui| match row {
+                        PanelRow::Case(case, attributes) => {
+                            ui.add_space(ui.spacing().item_spacing.y);
+                            let header = ui.label(RichText::new(format!("Case {case}")).strong());
+                            if !attributes.is_empty() {
+                                header.on_hover_text(attributes);
+                            }
+                        }
+                        PanelRow::Transcript(i) => {
+                            if let Some(t) = project.transcripts.get(*i) {
+                                transcript_row(ui, project, state, actions, t);
+                            }
+                        }
+                    });
+                });
             }
         });
 }
@@ -69,13 +63,13 @@ fn transcript_row(
     ui: &mut Ui,
     project: &ProjectCache,
     state: &ViewState,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<UiCommand>,
     t: &TranscriptSummary,
 ) {
     let open = state.transcript_id == Some(t.transcript_id);
     let response = ui.selectable_label(open, format!("  {}", t.name));
     if response.clicked() {
-        actions.push(Action::OpenTranscript(t.transcript_id));
+        actions.push(UiCommand::OpenTranscript(t.transcript_id));
     }
     response.on_hover_text(format!(
         "{} turns, {} characters, from {}",

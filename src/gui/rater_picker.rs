@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::Action;
+use super::command::UiCommand;
 use crate::app::Command;
 use crate::app::RaterCommand;
 use crate::model::RaterKind;
@@ -17,7 +17,7 @@ pub struct RaterPicker {
 
 impl RaterPicker {
     /// Draws the picker as a modal window.
-    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache, actions: &mut Vec<Action>) {
+    pub fn ui(&mut self, ui: &Ui, project: &ProjectCache, actions: &mut Vec<UiCommand>) {
         egui::Modal::new(egui::Id::unique("rater-picker")).show(ui.ctx(), |ui| {
             ui.set_width(360.0);
             ui.heading("Who is coding?");
@@ -26,7 +26,7 @@ impl RaterPicker {
             for rater in &project.raters {
                 let kind = if rater.kind == RaterKind::Consensus { " (consensus)" } else { "" };
                 if ui.button(format!("{}{kind}", rater.name)).clicked() {
-                    actions.push(Action::SetRater(rater.rater_id));
+                    actions.push(UiCommand::SetRater(rater.rater_id));
                 }
             }
             ui.separator();
@@ -36,7 +36,7 @@ impl RaterPicker {
                 field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "New rater name"));
                 let name = self.new_name.trim().to_string();
                 if ui.add_enabled(!name.is_empty(), egui::Button::new("Add rater")).clicked() {
-                    actions.push(Action::Apply {
+                    actions.push(UiCommand::Apply {
                         label: format!("Add rater {name}"),
                         command: Command::Raters(RaterCommand::Add { name, kind: RaterKind::Human }),
                     });

@@ -16,7 +16,7 @@ use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
-pub enum RoundsRequest {
+pub enum RoundsCommand {
     /// Read the history.
     Load(Statistic, f64),
     /// Start a round.
@@ -84,7 +84,7 @@ impl RoundsView {
         ui: &mut Ui,
         project: &ProjectCache,
         revision: u64,
-    ) -> Option<RoundsRequest> {
+    ) -> Option<RoundsCommand> {
         ui.heading("Reliability rounds");
         let mut request = None;
         ui.horizontal(|ui| {
@@ -118,7 +118,7 @@ impl RoundsView {
         );
         if self.asked != Some(key) {
             self.asked = Some(key);
-            request = Some(RoundsRequest::Load(self.statistic, self.threshold));
+            request = Some(RoundsCommand::Load(self.statistic, self.threshold));
         }
         egui::CollapsingHeader::new("Start a round…")
             .id_salt("new-round")
@@ -128,33 +128,48 @@ impl RoundsView {
                 }
             });
         ui.separator();
-        let history = match &self.loaded {
-            Some((_, Ok(h))) => h.clone(),
-            Some((_, Err(e))) => {
+        // Borrowed for the frame (taken out and put back), never copied.
+        let Some(loaded) = self.loaded.take() else {
+            return request;
+        };
+        if let Some(r) = self.history_ui(ui, &loaded.1) {
+            request = Some(r);
+        }
+        if self.loaded.is_none() {
+            self.loaded = Some(loaded);
+        }
+        request
+    }
+
+    fn history_ui(
+        &mut self,
+        ui: &mut Ui,
+        history: &Result<History, String>,
+    ) -> Option<RoundsCommand> {
+        let history = match history {
+            Ok(h) => h,
+            Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
-                return request;
+                return None;
             }
-            None => return request,
         };
         if history.rounds.is_empty() {
             ui.label("No rounds yet. Start one above: the transcripts the raters code, and who codes them.");
-            return request;
+            return None;
         }
-        if let Some(r) = Self::rounds_ui(ui, &history) {
-            request = Some(r);
-        }
+        let request = Self::rounds_ui(ui, history);
         egui::ScrollArea::both()
             .id_salt("rounds-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                chart_ui(ui, &history, self.every_line, self.chosen);
-                self.table_ui(ui, &history);
-                self.changes_ui(ui, &history);
+                chart_ui(ui, history, self.every_line, self.chosen);
+                self.table_ui(ui, history);
+                self.changes_ui(ui, history);
             });
         request
     }
 
-    fn new_round_ui(&mut self, ui: &mut Ui, project: &ProjectCache) -> Option<RoundsRequest> {
+    fn new_round_ui(&mut self, ui: &mut Ui, project: &ProjectCache) -> Option<RoundsCommand> {
         ui.horizontal(|ui| {
             ui.label("Name");
             ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("Round 1"))
@@ -187,7 +202,7 @@ impl RoundsView {
             !self.name.trim().is_empty() && self.raters.len() >= 2 && !self.transcripts.is_empty();
         ui.add_enabled(ready, egui::Button::new("Start the round"))
             .clicked()
-            .then(|| RoundsRequest::New {
+            .then(|| RoundsCommand::New {
                 name: std::mem::take(&mut self.name),
                 transcripts: self.transcripts.iter().copied().collect(),
                 raters: self.raters.iter().copied().collect(),
@@ -195,7 +210,7 @@ impl RoundsView {
             })
     }
 
-    fn rounds_ui(ui: &mut Ui, history: &History) -> Option<RoundsRequest> {
+    fn rounds_ui(ui: &mut Ui, history: &History) -> Option<RoundsCommand> {
         let mut request = None;
         for (name, version, unit, raters, transcripts) in &history.rounds {
             ui.horizontal(|ui| {
@@ -203,7 +218,7 @@ impl RoundsView {
                     "{name}: codebook version {version}, {raters} raters, {transcripts} transcripts, per {unit}"
                 ));
                 if ui.small_button(format!("Compute {name}")).clicked() {
-                    request = Some(RoundsRequest::Compute(name.clone()));
+                    request = Some(RoundsCommand::Compute(name.clone()));
                 }
             });
         }

@@ -10,13 +10,14 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::{FontId, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState, toggle};
+use super::command::UiCommand;
+use super::state::{ViewState, toggle};
 use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchResults};
 use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
-pub enum SearchRequest {
+pub enum SearchCommand {
     /// Run this query with these filters (folded in by [`crate::app::search::full_query`], as
     /// `accord search` does).
     Run {
@@ -102,8 +103,8 @@ impl SearchView {
         ui: &mut Ui,
         project: &ProjectCache,
         state: &ViewState,
-        actions: &mut Vec<Action>,
-    ) -> Option<SearchRequest> {
+        actions: &mut Vec<UiCommand>,
+    ) -> Option<SearchCommand> {
         let mut request = None;
         ui.horizontal(|ui| {
             let field = ui.add(
@@ -130,7 +131,9 @@ impl SearchView {
                 );
             });
         }
-        match self.results.clone() {
+        // Borrowed for the frame (taken out and put back), never copied.
+        let results = self.results.take();
+        match &results {
             None => {
                 ui.label("Type a query and press Enter. Filters: speaker:, role:, transcript:, case:, code:, rater:, and any case attribute such as site:B.");
             }
@@ -138,17 +141,20 @@ impl SearchView {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             Some(Ok(results)) => {
-                if let Some(r) = self.coding_bar_ui(ui, project, state) {
+                if let Some(r) = self.coding_bar_ui(ui, project, state, results) {
                     request = Some(r);
                 }
-                self.hits_ui(ui, project, &results, actions);
+                self.hits_ui(ui, project, results, actions);
             }
+        }
+        if self.results.is_none() {
+            self.results = results;
         }
         request
     }
 
-    fn run_request(&self) -> SearchRequest {
-        SearchRequest::Run {
+    fn run_request(&self) -> SearchCommand {
+        SearchCommand::Run {
             query: self.query.trim().to_string(),
             filters: self.filters(),
             order: if self.by_transcript_order {
@@ -198,10 +204,8 @@ impl SearchView {
         ui: &mut Ui,
         project: &ProjectCache,
         state: &ViewState,
-    ) -> Option<SearchRequest> {
-        let Some(Ok(results)) = &self.results else {
-            return None;
-        };
+        results: &SearchResults,
+    ) -> Option<SearchCommand> {
         let mut request = None;
         ui.horizontal_wrapped(|ui| {
             ui.label(
@@ -245,7 +249,7 @@ impl SearchView {
                     .iter()
                     .filter_map(|i| results.hits.get(*i).cloned())
                     .collect();
-                request = Some(SearchRequest::CodeHits {
+                request = Some(SearchCommand::CodeHits {
                     hits,
                     code_id,
                     scope: self.scope,
@@ -260,7 +264,7 @@ impl SearchView {
         ui: &mut Ui,
         project: &ProjectCache,
         results: &SearchResults,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<UiCommand>,
     ) {
         egui::ScrollArea::vertical()
             .id_salt("search-hits")
@@ -302,7 +306,7 @@ impl SearchView {
                         if link.clicked() || snippet.clicked() {
                             let focus = hit.focus();
                             let span = Span::new(focus.start, focus.end.max(focus.start + 1));
-                            actions.push(Action::JumpTo {
+                            actions.push(UiCommand::JumpTo {
                                 transcript_id,
                                 span,
                             });

@@ -1,53 +1,7 @@
 //! What the window remembers between frames that is not part of the project (who is coding, which
-//! transcript is open, the current selection), and the actions panels emit while they draw. Actions
-//! are carried out after the frame by [`crate::gui::AccordApp`], in the order they were emitted.
+//! transcript is open, the current selection).
 
-use crate::app::Command;
-use crate::model::{CodeId, CodingId, MemoTarget, RaterId, Span, TranscriptId};
-
-/// Something a panel asks for; carried out after the frame.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Change the project (saved at once, undoable), labelled for the Edit menu.
-    Apply {
-        /// What the change is called in the Edit menu.
-        label: String,
-        /// The change.
-        command: Command,
-    },
-    /// Undo the last change.
-    Undo,
-    /// Redo the last undone change.
-    Redo,
-    /// Open a transcript in the reading view.
-    OpenTranscript(TranscriptId),
-    /// Open a transcript, scroll to a span and select it (a search hit, a disagreement).
-    JumpTo {
-        /// Which transcript.
-        transcript_id: TranscriptId,
-        /// What to select.
-        span: Span,
-    },
-    /// Apply a code to the current selection as the current rater.
-    ApplyCode(CodeId),
-    /// Choose who is coding.
-    SetRater(RaterId),
-    /// Show a code's definition beside the text.
-    SelectCode(CodeId),
-    /// Select a coding (or none).
-    SelectCoding(Option<CodingId>),
-    /// Open the memo editor on a target.
-    OpenMemo(MemoTarget),
-    /// Open the code editor (on a code, or on a new code under a parent).
-    EditCode(Option<CodeId>, Option<CodeId>),
-    /// Merge one code into another: its codings move, it leaves the codebook (one undoable change).
-    MergeCodes {
-        /// The code that goes.
-        from: CodeId,
-        /// The code that stays.
-        into: CodeId,
-    },
-}
+use crate::model::{CodeId, CodingId, RaterId, Span, TranscriptId};
 
 /// Where a message came from, for its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

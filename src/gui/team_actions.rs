@@ -1,39 +1,42 @@
-//! Carrying out what the adjudication and rounds views ask for: reading passages and histories from
-//! the workspace, and changing the project through it (each decision, each round one undoable
-//! change where it can be undone).
+//! Carrying out what the adjudication, rounds and team views ask for: reading passages, histories
+//! and proposals from the workspace, and changing the project on the save task (each decision,
+//! each round one undoable change where it can be undone); merging rater files on its own task.
 
-use super::adjudicate_view::AdjudicateRequest;
+use super::adjudicate_view::AdjudicateCommand;
 use super::app::AccordApp;
-use super::deidentify_dialog::DeidentifyRequest;
-use super::erase_dialog::EraseRequest;
-use super::rounds_view::RoundsRequest;
-use super::team_view::TeamRequest;
+use super::dispatch::After;
+use super::rounds_view::RoundsCommand;
+use super::tasks::{Report, TaskKind};
+use super::team_view::TeamViewCommand;
 use crate::app::adjudicate::{passages_in_context, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
-use crate::app::{AppError, Command, Outcome, ProjectCommand};
+use crate::app::{AppError, Command, ProjectCommand};
 use crate::app::{RoundCommand, TeamCommand};
 use crate::model::TranscriptId;
 
 impl AccordApp {
     /// Handles a request of the adjudication view.
-    pub(super) fn adjudicate_request(&mut self, request: AdjudicateRequest) {
-        match request {
-            AdjudicateRequest::Load(review) => {
-                let shown =
-                    passages_in_context(self.workspace.store(), &review).map_err(|e| e.to_string());
-                self.adjudicate.loaded = Some((self.workspace.revision(), shown));
+    pub(super) fn adjudicate_command(&mut self, ctx: &egui::Context, command: AdjudicateCommand) {
+        let Some(ws) = &self.workspace else { return };
+        match command {
+            AdjudicateCommand::Load(review) => {
+                let shown = passages_in_context(ws.store(), &review).map_err(|e| e.to_string());
+                self.adjudicate.loaded = Some((ws.revision(), shown));
             }
-            AdjudicateRequest::Settle(decisions) => {
+            AdjudicateCommand::Settle(decisions) => {
                 let label = settle_label(decisions.len());
-                match settle(&mut self.workspace, &decisions) {
-                    Ok(done) => self
-                        .state
-                        .info(format!("{label}: {} decision(s) saved", done.len())),
-                    Err(e) => self.state.error(format!("{label}: {e}")),
-                }
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    Report::Said(
+                        settle(ws, &decisions)
+                            .map(|done| format!("{owned}: {} decision(s) saved", done.len()))
+                            .map_err(|e| format!("{owned}: {e}")),
+                    )
+                });
             }
-            AdjudicateRequest::Withdraw(id) => {
+            AdjudicateCommand::Withdraw(id) => {
                 self.apply(
+                    ctx,
                     "Withdraw a decision",
                     Command::Team(TeamCommand::Withdraw(vec![id])),
                 );
@@ -42,29 +45,31 @@ impl AccordApp {
     }
 
     /// Handles a request of the rounds view.
-    pub(super) fn rounds_request(&mut self, request: RoundsRequest) {
-        match request {
-            RoundsRequest::Load(statistic, threshold) => {
-                let h = history(self.workspace.store(), statistic, threshold)
-                    .map_err(|e| e.to_string());
-                self.rounds.loaded = Some((self.workspace.revision(), h));
+    pub(super) fn rounds_command(&mut self, ctx: &egui::Context, command: RoundsCommand) {
+        let Some(ws) = &self.workspace else { return };
+        match command {
+            RoundsCommand::Load(statistic, threshold) => {
+                let h = history(ws.store(), statistic, threshold).map_err(|e| e.to_string());
+                self.rounds.loaded = Some((ws.revision(), h));
             }
-            RoundsRequest::New {
+            RoundsCommand::New {
                 name,
                 transcripts,
                 raters,
                 unit,
-            } => match make_round(self.workspace.store(), &name, &transcripts, &raters, unit) {
+            } => match make_round(ws.store(), &name, &transcripts, &raters, unit) {
                 Ok(round) => {
                     self.apply(
+                        ctx,
                         &format!("Start {name}"),
                         Command::Rounds(RoundCommand::Add(Box::new(round))),
                     );
                 }
                 Err(e) => self.state.error(format!("Start {name}: {e}")),
             },
-            RoundsRequest::Compute(name) => match find_round(self.workspace.store(), &name) {
+            RoundsCommand::Compute(name) => match find_round(ws.store(), &name) {
                 Ok(round) => self.apply(
+                    ctx,
                     &format!("Compute {name}"),
                     Command::Rounds(RoundCommand::Compute(round.round_id)),
                 ),
@@ -72,40 +77,48 @@ impl AccordApp {
             },
         }
     }
-}
 
-impl AccordApp {
-    /// Handles a request of the team view: issuing a rater file, merging rater files back, deciding
-    /// proposals.
-    pub(super) fn team_request(&mut self, request: TeamRequest) {
-        match request {
-            TeamRequest::LoadProposals => {
-                let rows = crate::app::team::proposal_rows(self.workspace.store())
-                    .map_err(|e| e.to_string());
-                self.team.proposals = Some((self.workspace.revision(), rows));
+    /// Applies a change on the save task.
+    pub(super) fn apply(&mut self, ctx: &egui::Context, label: &str, command: Command) {
+        let owned = label.to_string();
+        self.save(ctx, label, After::Nothing, move |ws| {
+            Report::Applied(ws.apply(&owned, command))
+        });
+    }
+
+    /// Handles a request of the team view: issuing a rater file, merging rater files back (on the
+    /// merge task), deciding proposals.
+    pub(super) fn team_command(&mut self, ctx: &egui::Context, command: TeamViewCommand) {
+        match command {
+            TeamViewCommand::LoadProposals => {
+                let Some(ws) = &self.workspace else { return };
+                let rows = crate::app::team::proposal_rows(ws.store()).map_err(|e| e.to_string());
+                self.team.proposals = Some((ws.revision(), rows));
             }
-            TeamRequest::Issue {
+            TeamViewCommand::Issue {
                 rater,
                 transcripts,
                 second_pass,
                 out,
-            } => self.issue(rater, &transcripts, second_pass, &out),
-            TeamRequest::Merge(files) => {
-                let merged = self.workspace.apply(
-                    "Merge rater files",
-                    Command::Project(ProjectCommand::MergeRaterFiles(files)),
+            } => self.issue(ctx, rater, transcripts, second_pass, out),
+            TeamViewCommand::Merge(files) => {
+                self.team.messages = Vec::new();
+                let n = files.len();
+                self.start_project_task(
+                    ctx,
+                    TaskKind::Merge,
+                    &format!("Merging {n} rater file(s)"),
+                    After::TeamMessages,
+                    move |ws, r| {
+                        r.step("checking each file, then merging");
+                        Report::Applied(ws.apply(
+                            "Merge rater files",
+                            Command::Project(ProjectCommand::MergeRaterFiles(files)),
+                        ))
+                    },
                 );
-                self.team.messages = match merged {
-                    Ok(Outcome::Merged { backup, outcomes }) => backup
-                        .map(|b| (true, format!("Backup before merging: {}", b.display())))
-                        .into_iter()
-                        .chain(outcomes.iter().map(|o| (o.result.is_ok(), o.summary())))
-                        .collect(),
-                    Ok(_) => Vec::new(),
-                    Err(e) => vec![(false, format!("Nothing was merged: {e}"))],
-                };
             }
-            TeamRequest::BrowseOut => {
+            TeamViewCommand::BrowseOut => {
                 if let Some(path) = rfd::FileDialog::new()
                     .add_filter("Accord project", &["accord"])
                     .set_title("Save the rater file as")
@@ -114,7 +127,7 @@ impl AccordApp {
                     self.team.out = path.display().to_string();
                 }
             }
-            TeamRequest::BrowseMerge => {
+            TeamViewCommand::BrowseMerge => {
                 if let Some(paths) = rfd::FileDialog::new()
                     .add_filter("Accord project", &["accord"])
                     .set_title("Rater files to merge")
@@ -127,7 +140,7 @@ impl AccordApp {
                         .join("\n");
                 }
             }
-            TeamRequest::Decide { id, accept, note } => {
+            TeamViewCommand::Decide { id, accept, note } => {
                 let (label, command) = if accept {
                     (
                         "Accept a proposal",
@@ -139,122 +152,41 @@ impl AccordApp {
                         Command::Team(TeamCommand::RejectProposal { id, note }),
                     )
                 };
-                self.apply(label, command);
+                self.apply(ctx, label, command);
             }
         }
     }
-}
 
-impl AccordApp {
-    /// Writes a rater file, saying in the team view what was written or why not.
+    /// Writes a rater file on the save task, saying in the team view what was written or why not.
     fn issue(
         &mut self,
+        ctx: &egui::Context,
         rater: crate::model::RaterId,
-        transcripts: &[TranscriptId],
+        transcripts: Vec<TranscriptId>,
         second_pass: bool,
-        out: &std::path::Path,
+        out: std::path::PathBuf,
     ) {
-        let found = self
-            .workspace
-            .store()
-            .raters()
-            .map_err(AppError::from)
-            .and_then(|raters| {
-                raters
-                    .into_iter()
-                    .find(|r| r.rater_id == rater)
-                    .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
-            });
-        let issued = found.and_then(|rater| {
-            let command = ProjectCommand::IssueRaterFile {
-                rater,
-                transcripts: transcripts.to_vec(),
-                out: out.to_path_buf(),
-                round: None,
-                second_pass,
-            };
-            self.workspace
-                .apply("Issue a rater file", Command::Project(command))
-        });
-        self.team.messages = vec![match issued {
-            Ok(Outcome::Issued(i)) => (true, i.to_string()),
-            Ok(_) => (true, String::new()),
-            Err(e) => (false, format!("No rater file was written: {e}")),
-        }];
-    }
-}
-
-impl AccordApp {
-    /// Handles a request of the de-identification dialog.
-    pub(super) fn deidentify_request(&mut self, request: DeidentifyRequest) {
-        use crate::app::files::read_pseudonyms;
-        match request {
-            DeidentifyRequest::Preview(path) => {
-                let read = read_pseudonyms(&path).map_err(|e| e.to_string());
-                let result = read.and_then(|list| {
-                    self.workspace
-                        .deidentify_preview(&list)
-                        .map(|p| (Box::new(list), p))
-                        .map_err(|e| e.to_string())
+        self.save(ctx, "Issue a rater file", After::TeamMessages, move |ws| {
+            let found = ws
+                .store()
+                .raters()
+                .map_err(AppError::from)
+                .and_then(|raters| {
+                    raters
+                        .into_iter()
+                        .find(|r| r.rater_id == rater)
+                        .ok_or_else(|| AppError::Invalid("that rater is gone".into()))
                 });
-                if let Some(dialog) = &mut self.deidentify {
-                    dialog.preview = Some(result);
-                }
-            }
-            DeidentifyRequest::Apply(list) => {
-                let done = self.workspace.apply(
-                    "De-identify",
-                    Command::Project(ProjectCommand::Deidentify(list)),
-                );
-                self.deidentify = None;
-                match done {
-                    Ok(Outcome::Deidentified(d)) => self.state.info(format!(
-                        "De-identified: {} transcripts got a new version ({} names replaced); the old text is purged.",
-                        d.applied.transcripts, d.applied.replacements
-                    )),
-                    Ok(_) => {}
-                    Err(e) => self.state.error(format!("De-identify: {e}")),
-                }
-            }
-        }
-    }
-}
-
-impl AccordApp {
-    /// Handles a request of the erase dialog.
-    pub(super) fn erase_request(&mut self, request: EraseRequest) {
-        match request {
-            EraseRequest::Preview(chosen, removed) => {
-                let counted =
-                    crate::app::erase::with_removed(self.workspace.store(), &chosen, removed)
-                        .and_then(|ids| Ok(self.workspace.store().erasure(&ids)?))
-                        .map_err(|e| e.to_string());
-                if let Some(dialog) = &mut self.erase {
-                    dialog.preview = Some((chosen, removed, counted));
-                }
-            }
-            EraseRequest::Erase(chosen, removed) => {
-                let done =
-                    crate::app::erase::with_removed(self.workspace.store(), &chosen, removed)
-                        .and_then(|ids| {
-                            if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
-                                self.state.transcript_id = None;
-                            }
-                            self.workspace.apply(
-                                "Erase transcripts",
-                                Command::Project(ProjectCommand::Erase(ids)),
-                            )
-                        });
-                self.erase = None;
-                match done {
-                    Ok(Outcome::Erased(d)) => self.state.info(format!(
-                        "Erased {}; the backups were replaced and the search index rebuilt.",
-                        d.erasure
-                    )),
-                    Ok(_) => {}
-                    Err(e) => self.state.error(format!("Erase: {e}")),
-                }
-            }
-        }
+            Report::Applied(found.and_then(|rater| {
+                let command = ProjectCommand::IssueRaterFile {
+                    rater,
+                    transcripts,
+                    out,
+                    round: None,
+                    second_pass,
+                };
+                ws.apply("Issue a rater file", Command::Project(command))
+            }))
+        });
     }
 }

@@ -16,7 +16,7 @@ use crate::model::{ProposalId, RaterId, RaterKind, TranscriptId};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
-pub enum TeamRequest {
+pub enum TeamViewCommand {
     /// Read the proposals.
     LoadProposals,
     /// Write a rater file.
@@ -72,10 +72,10 @@ impl TeamView {
         project: &ProjectCache,
         revision: u64,
         browse: bool,
-    ) -> Option<TeamRequest> {
+    ) -> Option<TeamViewCommand> {
         let mut request = None;
         if self.proposals.as_ref().is_none_or(|(r, _)| *r != revision) {
-            request = Some(TeamRequest::LoadProposals);
+            request = Some(TeamViewCommand::LoadProposals);
         }
         egui::ScrollArea::vertical()
             .id_salt("team-scroll")
@@ -140,7 +140,7 @@ impl TeamView {
         ui: &mut Ui,
         project: &ProjectCache,
         browse: bool,
-    ) -> Option<TeamRequest> {
+    ) -> Option<TeamViewCommand> {
         let humans: Vec<_> = project
             .raters
             .iter()
@@ -194,7 +194,7 @@ impl TeamView {
         let mut request = None;
         ui.horizontal(|ui| {
             if browse && ui.button("Browse…").clicked() {
-                request = Some(TeamRequest::BrowseOut);
+                request = Some(TeamViewCommand::BrowseOut);
             }
             let ready =
                 self.rater.is_some() && !self.transcripts.is_empty() && !self.out.trim().is_empty();
@@ -203,7 +203,7 @@ impl TeamView {
                 .clicked()
                 && let Some(rater) = self.rater
             {
-                request = Some(TeamRequest::Issue {
+                request = Some(TeamViewCommand::Issue {
                     rater,
                     transcripts: self.transcripts.iter().copied().collect(),
                     second_pass: self.second_pass,
@@ -214,7 +214,7 @@ impl TeamView {
         request
     }
 
-    fn merge_ui(&mut self, ui: &mut Ui, browse: bool) -> Option<TeamRequest> {
+    fn merge_ui(&mut self, ui: &mut Ui, browse: bool) -> Option<TeamViewCommand> {
         ui.label("Rater files to merge, one per line:");
         ui.add(
             egui::TextEdit::multiline(&mut self.merge_paths)
@@ -235,27 +235,40 @@ impl TeamView {
         let mut request = None;
         ui.horizontal(|ui| {
             if browse && ui.button("Choose files…").clicked() {
-                request = Some(TeamRequest::BrowseMerge);
+                request = Some(TeamViewCommand::BrowseMerge);
             }
             if ui
                 .add_enabled(!paths.is_empty(), egui::Button::new("Merge"))
                 .clicked()
             {
-                request = Some(TeamRequest::Merge(paths));
+                request = Some(TeamViewCommand::Merge(paths));
             }
         });
         request
     }
 
-    fn proposals_ui(&mut self, ui: &mut Ui, lead: bool) -> Option<TeamRequest> {
-        let rows = match &self.proposals {
-            Some((_, Ok(rows))) => rows.clone(),
-            Some((_, Err(e))) => {
+    fn proposals_ui(&mut self, ui: &mut Ui, lead: bool) -> Option<TeamViewCommand> {
+        // Borrowed for the frame (taken out and put back), never copied.
+        let proposals = self.proposals.take()?;
+        let request = match &proposals.1 {
+            Ok(rows) => self.proposal_rows_ui(ui, lead, rows),
+            Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
-                return None;
+                None
             }
-            None => return None,
         };
+        if self.proposals.is_none() {
+            self.proposals = Some(proposals);
+        }
+        request
+    }
+
+    fn proposal_rows_ui(
+        &mut self,
+        ui: &mut Ui,
+        lead: bool,
+        rows: &[crate::app::team::ProposalRow],
+    ) -> Option<TeamViewCommand> {
         let open = rows.iter().filter(|p| p.status == "open").count();
         ui.heading(format!("Codebook proposals ({open} open)"));
         if rows.is_empty() {
@@ -263,7 +276,7 @@ impl TeamView {
             return None;
         }
         let mut request = None;
-        for p in &rows {
+        for p in rows {
             ui.group(|ui| {
                 ui.label(
                     RichText::new(format!(
@@ -306,7 +319,7 @@ impl TeamView {
                         });
                         for (accept, word) in [(true, "Accept"), (false, "Reject")] {
                             if ui.button(format!("{word} “{}”", p.name)).clicked() {
-                                request = Some(TeamRequest::Decide {
+                                request = Some(TeamViewCommand::Decide {
                                     id: p.id,
                                     accept,
                                     note: note.clone(),

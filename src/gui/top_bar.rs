@@ -5,7 +5,8 @@ use egui::Ui;
 
 use super::Central;
 use super::cache::ProjectCache;
-use super::state::{Action, ViewState};
+use super::command::UiCommand;
+use super::state::ViewState;
 use crate::app::Command;
 use crate::app::SettingCommand;
 use crate::model::{BLIND_MODE, MemoTarget};
@@ -21,7 +22,7 @@ pub struct TopBarInfo {
 
 /// Something only the app can do (dialogs that need the file system).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MenuRequest {
+pub enum MenuCommand {
     /// File › Import transcripts…
     ImportTranscripts,
     /// File › Import attributes…
@@ -32,6 +33,10 @@ pub enum MenuRequest {
     Deidentify,
     /// File › Erase transcripts…
     Erase,
+    /// File › Restore from a backup…
+    Restore,
+    /// File › Rebuild the search index
+    Reindex,
 }
 
 /// Draws the top bar.
@@ -41,28 +46,34 @@ pub fn top_bar_ui(
     info: &TopBarInfo,
     central: &mut Central,
     state: &mut ViewState,
-    actions: &mut Vec<Action>,
-) -> Option<MenuRequest> {
+    actions: &mut Vec<UiCommand>,
+) -> Option<MenuCommand> {
     let mut request = None;
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("New encrypted project…").clicked() {
-                request = Some(MenuRequest::NewEncrypted);
+                request = Some(MenuCommand::NewEncrypted);
             }
             if ui.button("Import transcripts…").clicked() {
-                request = Some(MenuRequest::ImportTranscripts);
+                request = Some(MenuCommand::ImportTranscripts);
             }
             if ui.button("Import attributes…").clicked() {
-                request = Some(MenuRequest::ImportAttributes);
+                request = Some(MenuCommand::ImportAttributes);
             }
             if ui.button("De-identify…").clicked() {
-                request = Some(MenuRequest::Deidentify);
+                request = Some(MenuCommand::Deidentify);
             }
             if ui.button("Erase transcripts…").clicked() {
-                request = Some(MenuRequest::Erase);
+                request = Some(MenuCommand::Erase);
+            }
+            if ui.button("Restore from a backup…").clicked() {
+                request = Some(MenuCommand::Restore);
+            }
+            if ui.button("Rebuild the search index").clicked() {
+                request = Some(MenuCommand::Reindex);
             }
             if ui.button("Project memo…").clicked() {
-                actions.push(Action::OpenMemo(MemoTarget::Project));
+                actions.push(UiCommand::OpenMemo(MemoTarget::Project));
             }
         });
         ui.menu_button("Edit", |ui| {
@@ -77,7 +88,7 @@ pub fn top_bar_ui(
                 )
                 .clicked()
             {
-                actions.push(Action::Undo);
+                actions.push(UiCommand::Undo);
             }
             let redo = info
                 .redo
@@ -90,7 +101,7 @@ pub fn top_bar_ui(
                 )
                 .clicked()
             {
-                actions.push(Action::Redo);
+                actions.push(UiCommand::Redo);
             }
         });
         ui.menu_button("View", |ui| {
@@ -106,7 +117,7 @@ pub fn top_bar_ui(
                 } else {
                     "Turn blind mode off"
                 };
-                actions.push(Action::Apply {
+                actions.push(UiCommand::Apply {
                     label: label.into(),
                     command: Command::Settings(SettingCommand::Set {
                         key: BLIND_MODE.into(),
@@ -130,7 +141,7 @@ pub fn top_bar_ui(
     request
 }
 
-fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<Action>) {
+fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mut Vec<UiCommand>) {
     if project.blind {
         ui.label(egui::RichText::new("Blind mode").strong());
     }
@@ -150,7 +161,7 @@ fn rater_ui(ui: &mut Ui, project: &ProjectCache, state: &ViewState, actions: &mu
                     .selectable_label(state.rater_id == Some(rater.rater_id), &rater.name)
                     .clicked()
                 {
-                    actions.push(Action::SetRater(rater.rater_id));
+                    actions.push(UiCommand::SetRater(rater.rater_id));
                 }
             }
         })

@@ -3,9 +3,10 @@
 //! MAXQDA draw them). Drag to select (snapped to whole words by default); click coded text or a stripe
 //! to select a coding; hover a stripe to see its code and rater.
 //!
-//! Only the turns in view are laid out and painted each frame. Turn heights are measured once per
-//! transcript and width (the galleys are cached by egui), so a 50,000-word transcript with thousands
-//! of codings scrolls as fast as a short one.
+//! Only the turns in view are laid out and painted each frame. Turn heights are estimated from their
+//! length when a transcript opens, then measured exactly a few milliseconds a frame (the turns in
+//! view first, then those before a turn to jump to, then the rest), so neither opening a
+//! 50,000-word transcript nor scrolling it holds a frame.
 
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use egui::{
 
 use super::cache::{ProjectCache, TranscriptCache};
 use super::colours;
-use super::state::{Action, ViewState};
+use super::command::UiCommand;
+use super::state::ViewState;
 use crate::model::{Span, format_time_ms};
 
 const LANE_WIDTH: f32 = 4.0;
@@ -25,16 +27,78 @@ const MAX_LANES: usize = 24;
 const TURN_GAP: f32 = 10.0;
 const BODY_SIZE: f32 = 15.0;
 
+/// How long a frame may spend measuring turns that are not in view.
+const MEASURE_BUDGET: std::time::Duration = std::time::Duration::from_millis(3);
+
 /// Turn heights for one transcript at one width.
 #[derive(Debug, Clone, Default)]
 struct Layout {
     transcript: Option<crate::model::TranscriptId>,
     width: f32,
+    /// Height of each turn's words: estimated until measured.
+    heights: Vec<f32>,
+    /// Whether each height is measured.
+    exact: Vec<bool>,
+    /// Turns not measured yet.
+    remaining: usize,
+    /// Where the measuring of the rest goes on.
+    next: usize,
     /// Top of each turn from the top of the content.
     tops: Vec<f32>,
     /// Height of the header line.
     header: f32,
     total: f32,
+}
+
+impl Layout {
+    /// Measures turn `i` exactly, if it is not yet; returns whether it was.
+    fn measure(&mut self, ui: &Ui, open: &TranscriptCache, i: usize) -> bool {
+        if self.exact.get(i).is_none_or(|e| *e) {
+            return false;
+        }
+        let galley = ui.painter().layout(
+            open.shown_text(i).to_owned(),
+            body_font(),
+            Color32::PLACEHOLDER,
+            self.width,
+        );
+        self.heights[i] = galley.size().y;
+        self.exact[i] = true;
+        self.remaining -= 1;
+        true
+    }
+
+    /// Sets turn `i`'s measured height.
+    fn set(&mut self, i: usize, height: f32) {
+        if let (Some(h), Some(e)) = (self.heights.get_mut(i), self.exact.get_mut(i))
+            && !*e
+        {
+            *h = height;
+            *e = true;
+            self.remaining -= 1;
+        }
+    }
+
+    /// The tops from the heights.
+    fn stack(&mut self) {
+        let mut y = 4.0;
+        self.tops.clear();
+        for h in &self.heights {
+            self.tops.push(y);
+            y += self.header + h + TURN_GAP;
+        }
+        self.total = y + 40.0;
+    }
+
+    /// The turns that overlap `range` (in content coordinates).
+    fn turns_in(&self, range: std::ops::Range<f32>) -> std::ops::Range<usize> {
+        let first = self
+            .tops
+            .partition_point(|t| *t < range.start)
+            .saturating_sub(1);
+        let last = self.tops.partition_point(|t| *t <= range.end);
+        first..last.max(first)
+    }
 }
 
 /// A turn as painted this frame, for hit testing.
@@ -50,6 +114,8 @@ struct Placed {
 pub struct TranscriptView {
     layout: Layout,
     drag_anchor: Option<usize>,
+    /// The part of the content in view at the last frame.
+    viewport: Option<Rect>,
 }
 
 fn body_font() -> FontId {
@@ -64,14 +130,14 @@ impl TranscriptView {
         project: &ProjectCache,
         open: &TranscriptCache,
         state: &mut ViewState,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<UiCommand>,
     ) {
         // The margin's width follows the codebook, not the codings, so that coding never changes the
         // text's width (which would re-measure every turn).
         let lanes = project.codebook.codes.len().clamp(1, MAX_LANES);
         let margin = lanes as f32 * (LANE_WIDTH + LANE_GAP) + 12.0;
         let text_width = (ui.available_width() - margin - 16.0).max(120.0);
-        self.measure(ui, open, text_width);
+        self.measure(ui, project, open, state, text_width);
         let mut area = egui::ScrollArea::vertical()
             .id_salt("transcript-scroll")
             .auto_shrink([false, false])
@@ -79,13 +145,17 @@ impl TranscriptView {
                 drag: egui::containers::scroll_area::DragScroll::Never,
                 ..Default::default()
             });
-        if let Some(target) = state.scroll_to.take() {
+        if let Some(target) = state.scroll_to {
             let turn = open
                 .transcript
                 .turns
                 .partition_point(|t| t.span.end <= target);
-            if let Some(top) = self.layout.tops.get(turn) {
-                area = area.vertical_scroll_offset((top - 60.0).max(0.0));
+            // Once every turn above it is measured, so the jump lands where it should.
+            if self.layout.exact.iter().take(turn).all(|e| *e) {
+                state.scroll_to = None;
+                if let Some(top) = self.layout.tops.get(turn) {
+                    area = area.vertical_scroll_offset((top - 60.0).max(0.0));
+                }
             }
         }
         let total = self.layout.total;
@@ -94,6 +164,7 @@ impl TranscriptView {
             ui.set_width(ui.available_width());
             let origin = ui.min_rect().min;
             let placed = self.paint_turns(ui, origin, viewport, text_width, project, open, state);
+            self.viewport = Some(viewport);
             let content = Rect::from_min_size(origin + vec2(0.0, viewport.min.y), viewport.size());
             let response = ui.interact(
                 content,
@@ -107,30 +178,70 @@ impl TranscriptView {
         });
     }
 
-    /// Measures every turn once per transcript and width.
-    fn measure(&mut self, ui: &Ui, open: &TranscriptCache, width: f32) {
+    /// Estimates every turn's height when the transcript or the width changes, then measures
+    /// turns exactly: those in view at once, then, for a few milliseconds a frame, those above a
+    /// turn to jump to, then the rest in order (asking for another frame while any are left).
+    fn measure(
+        &mut self,
+        ui: &Ui,
+        project: &ProjectCache,
+        open: &TranscriptCache,
+        state: &ViewState,
+        width: f32,
+    ) {
+        let jump = state.scroll_to;
         let id = open.transcript.transcript_id;
-        if self.layout.transcript == Some(id) && (self.layout.width - width).abs() < 0.5 {
+        let n = open.transcript.turns.len();
+        let fresh = self.layout.transcript != Some(id) || (self.layout.width - width).abs() >= 0.5;
+        if fresh {
+            self.layout = estimate(ui, open, width);
+            self.viewport = None;
+        }
+        if self.layout.remaining == 0 {
             return;
         }
-        let header = ui.painter().fonts_mut(|f| f.row_height(&body_font())) + 4.0;
-        let mut tops = Vec::with_capacity(open.transcript.turns.len());
-        let mut y = 4.0;
-        for i in 0..open.transcript.turns.len() {
-            tops.push(y);
-            let text = open.shown_text(i).to_owned();
-            let galley = ui
-                .painter()
-                .layout(text, body_font(), Color32::PLACEHOLDER, width);
-            y += header + galley.size().y + TURN_GAP;
+        let start = std::time::Instant::now();
+        let mut changed = false;
+        // In view (with a turn either side): always exact, whatever it costs.
+        let view = self
+            .viewport
+            .map_or(0.0..ui.available_height(), |v| v.min.y..v.max.y);
+        let shown = self.layout.turns_in(view);
+        // Laid out as they are painted, so painting finds these galleys in egui's cache.
+        for i in shown.start.saturating_sub(1)..(shown.end + 1).min(n) {
+            if self.layout.exact.get(i).is_some_and(|e| !*e) {
+                let job = highlight_job(i, open, project, state, ui.visuals(), width);
+                let height = ui.painter().layout_job(job).size().y;
+                self.layout.set(i, height);
+                changed = true;
+            }
         }
-        self.layout = Layout {
-            transcript: Some(id),
-            width,
-            tops,
-            header,
-            total: y + 40.0,
+        // Then, within the budget, the turns above a jump's target, then the rest (from the next
+        // frame on: the frame that opens a transcript lays out only what it shows).
+        let budget = if fresh {
+            std::time::Duration::ZERO
+        } else {
+            MEASURE_BUDGET
         };
+        let target = jump.map(|t| open.transcript.turns.partition_point(|x| x.span.end <= t));
+        if let Some(t) = target {
+            for i in 0..t.min(n) {
+                if start.elapsed() >= budget {
+                    break;
+                }
+                changed |= self.layout.measure(ui, open, i);
+            }
+        }
+        while self.layout.next < n && start.elapsed() < budget {
+            changed |= self.layout.measure(ui, open, self.layout.next);
+            self.layout.next += 1;
+        }
+        if changed {
+            self.layout.stack();
+        }
+        if self.layout.remaining > 0 {
+            ui.ctx().request_repaint();
+        }
     }
 
     #[allow(clippy::too_many_arguments)] // one call site; the arguments are the frame's context
@@ -145,9 +256,7 @@ impl TranscriptView {
         state: &ViewState,
     ) -> Vec<Placed> {
         let tops = &self.layout.tops;
-        let first = tops
-            .partition_point(|t| *t < viewport.min.y)
-            .saturating_sub(1);
+        let first = self.layout.turns_in(viewport.min.y..viewport.max.y).start;
         let mut placed = Vec::new();
         let painter = ui.painter();
         let visuals = ui.visuals();
@@ -193,11 +302,11 @@ impl TranscriptView {
         placed: &[Placed],
         open: &TranscriptCache,
         state: &mut ViewState,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<UiCommand>,
         hovered_stripe: Option<usize>,
     ) {
         if let Some(code_id) = response.dnd_release_payload::<crate::model::CodeId>() {
-            actions.push(Action::ApplyCode(*code_id));
+            actions.push(UiCommand::ApplyCode(*code_id));
             return;
         }
         let Some(pos) = response
@@ -208,12 +317,12 @@ impl TranscriptView {
         };
         if response.clicked() {
             if let Some(i) = hovered_stripe {
-                actions.push(Action::SelectCoding(Some(open.codings[i].coding_id)));
+                actions.push(UiCommand::SelectCoding(Some(open.codings[i].coding_id)));
                 return;
             }
             state.selection = None;
             let coding = char_at(placed, pos).and_then(|c| innermost_coding(open, c));
-            actions.push(Action::SelectCoding(
+            actions.push(UiCommand::SelectCoding(
                 coding.map(|i| open.codings[i].coding_id),
             ));
             return;
@@ -424,6 +533,47 @@ fn paint_margin(
         .show(|ui| ui.label(tip));
     }
     hovered
+}
+
+/// Every turn's height estimated from its length (characters a line at this width, from the
+/// transcript's own average character width), none measured yet.
+fn estimate(ui: &Ui, open: &TranscriptCache, width: f32) -> Layout {
+    let n = open.transcript.turns.len();
+    let (header, row) = ui
+        .painter()
+        .fonts_mut(|f| (f.row_height(&body_font()) + 4.0, f.row_height(&body_font())));
+    let sample: String = open.transcript.text.chars().take(2_000).collect();
+    let sample_chars = sample.chars().count().max(1);
+    let sample_width = ui
+        .painter()
+        .layout_no_wrap(sample, body_font(), Color32::PLACEHOLDER)
+        .size()
+        .x
+        .max(1.0);
+    let per_line = (width / (sample_width / sample_chars as f32)).max(1.0);
+    let heights = (0..n)
+        .map(|i| {
+            let text = open.shown_text(i);
+            let lines: f32 = text
+                .split('\n')
+                .map(|l| (l.chars().count() as f32 / per_line).ceil().max(1.0))
+                .sum();
+            lines * row
+        })
+        .collect();
+    let mut layout = Layout {
+        transcript: Some(open.transcript.transcript_id),
+        width,
+        heights,
+        exact: vec![false; n],
+        remaining: n,
+        next: 0,
+        tops: Vec::with_capacity(n),
+        header,
+        total: 0.0,
+    };
+    layout.stack();
+    layout
 }
 
 #[cfg(test)]

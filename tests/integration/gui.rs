@@ -8,7 +8,7 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::support::{accord, demo, window};
+use crate::support::{accord, demo, steps, window};
 
 fn rater(store: &Store, name: &str) -> RaterId {
     store.find_rater(name).unwrap().rater_id
@@ -17,7 +17,7 @@ fn rater(store: &Store, name: &str) -> RaterId {
 /// Picks the rater in the start-up dialog (and lets the dialog fade out).
 fn pick_rater(h: &mut Harness<'static, AccordApp>, name: &str) {
     h.get_by_label(name).click();
-    h.run_steps(8);
+    steps(h, 8);
     assert!(h.state().state.rater_id.is_some(), "{name} is coding");
 }
 
@@ -25,7 +25,7 @@ fn pick_rater(h: &mut Harness<'static, AccordApp>, name: &str) {
 fn start_coding(h: &mut Harness<'static, AccordApp>, name: &str, transcript: &str) {
     pick_rater(h, name);
     h.get_by_label_contains(transcript).click();
-    h.run_steps(3);
+    steps(h, 3);
 }
 
 fn live_codings(
@@ -33,7 +33,7 @@ fn live_codings(
     rater_name: &str,
     code: &str,
 ) -> Vec<accord::Coding> {
-    let store = h.state().workspace().store();
+    let store = h.state().workspace().unwrap().store();
     let code_id = accord::app::resolve::code(&store.codebook().unwrap(), code).unwrap();
     store
         .codings(&CodingFilter {
@@ -59,15 +59,15 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
         text.min + egui::vec2(300.0, 75.0),
     );
     h.hover_at(from);
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.drag_at(from);
-    h.run_steps(1);
+    steps(&mut h, 1);
     for i in 1..=5 {
         h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.run_steps(1);
+        steps(&mut h, 1);
     }
     h.drop_at(to);
-    h.run_steps(2);
+    steps(&mut h, 2);
     let selection = h.state().state.selection.expect("dragging selects text");
     assert!(selection.len() > 5, "{selection:?}");
     let transcript = h.state().open_transcript().unwrap().transcript.text.clone();
@@ -84,11 +84,11 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
 
     // Type to filter the codebook, then click the code: it applies to the selection.
     h.get_by_label("Filter codes").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Filter codes").type_text("peern");
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label_contains("Peerness  (").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let after = live_codings(&h, "Maya Chen", "Peerness");
     assert_eq!(after.len(), before + 1);
     let new = after
@@ -118,10 +118,10 @@ fn select_by_dragging_apply_a_code_see_it_and_undo_and_redo() {
 
     // Undo (Ctrl+Z) takes it away; redo (Ctrl+Shift+Z) brings back the very same coding.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert_eq!(live_codings(&h, "Maya Chen", "Peerness").len(), before);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(
         live_codings(&h, "Maya Chen", "Peerness")
             .iter()
@@ -146,9 +146,9 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
     assert_eq!(both, 2, "with blind mode off both raters' codings show");
 
     h.state_mut().state.selection = Some(Span::new(10, 40));
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.key_press(Key::Num1);
-    h.run_steps(3);
+    steps(&mut h, 3);
     let first_code = h.state().project().tree[0].1;
     let store = Store::open(&project).unwrap();
     let jordan = rater(&store, "Jordan Ellis");
@@ -165,10 +165,10 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
     );
 
     h.get_by_label("View").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Blind mode (raters see only their own codings)")
         .click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(Store::open(&project).unwrap().blind_mode().unwrap());
     let open = h.state().open_transcript().unwrap();
     assert!(!open.codings.is_empty());
@@ -179,9 +179,9 @@ fn number_keys_apply_the_first_codes_and_blind_mode_hides_other_raters() {
 
     // Switch rater: now only Maya's show.
     h.get_by_label("Coding as").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Maya Chen").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let maya = rater(&store, "Maya Chen");
     let open = h.state().open_transcript().unwrap();
     assert!(!open.codings.is_empty());
@@ -201,14 +201,14 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     let mut h = window(&demo(dir.path()));
     start_coding(&mut h, "Maya Chen", "P01_interview");
     h.get_by_label("Search").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Search query").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Search query")
         .type_text("\"my supervisor\"");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Run search").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let results = h
         .state()
         .search
@@ -223,7 +223,7 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
         .next()
         .expect("a hit line");
     first_link.click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert_eq!(h.state().central, Central::Transcript);
     let sel = h.state().state.selection.expect("the hit is selected");
     assert_eq!(sel, Span::new(hit.spans[0].start, hit.spans[0].end));
@@ -235,12 +235,12 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
 
     // Back to the results: tick all, choose a code, code them; one undo removes them all.
     h.get_by_label("Search").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     let before = live_codings(&h, "Maya Chen", "Role clarity").len();
     h.get_by_label("Tick all").click();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Code").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     let path = {
         let p = h.state().project();
         let accord::model::CodeLookup::Found(c) = p.codebook.lookup("Role clarity") else {
@@ -249,13 +249,13 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
         p.path(c.code_id).to_string()
     };
     h.get_by_label(&path).click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label_contains("ticked hits").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let added = live_codings(&h, "Maya Chen", "Role clarity").len() - before;
     assert!(added > 0 && added <= results.hits.len());
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert_eq!(
         live_codings(&h, "Maya Chen", "Role clarity").len(),
         before,
@@ -285,10 +285,10 @@ fn agreement_view_reads_the_same_kappa_as_the_command_line() {
     let mut h = window(&project);
     pick_rater(&mut h, "Maya Chen");
     h.get_by_label("Agreement").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Compute agreement").click();
     for _ in 0..600 {
-        h.run_steps(1);
+        steps(&mut h, 1);
         if !h.state().agreement.busy {
             break;
         }
@@ -312,7 +312,7 @@ fn agreement_view_reads_the_same_kappa_as_the_command_line() {
         Some(cli_kappa),
         "window and command line agree exactly"
     );
-    h.run_steps(2);
+    steps(&mut h, 2);
     let shown = format!("{cli_kappa:.3} [");
     assert!(
         h.query_by_label_contains(&shown).is_some(),
@@ -329,13 +329,13 @@ fn agreement_view_reads_the_same_kappa_as_the_command_line() {
         .unwrap()
         .to_string();
     h.get_by_label(&code).click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     // (The list is below the chart: AccessKit clicks it wherever the scroll position is.)
     h.get_all_by_label_contains(": coded by ")
         .next()
         .expect("a disagreement")
         .click_accesskit();
-    h.run_steps(2);
+    steps(&mut h, 2);
     let detail = h
         .state()
         .agreement
@@ -354,26 +354,26 @@ fn edit_the_codebook_and_write_memos_from_the_window() {
     pick_rater(&mut h, "Maya Chen");
     let version = Store::open(&project).unwrap().codebook_version().unwrap();
     h.get_by_label("Filter codes").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Filter codes").type_text("Peerness");
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label_contains("Peerness  (").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     // Move away first, as a hand would, so the code's tooltip closes.
     h.hover_at(egui::pos2(600.0, 400.0));
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Edit code…").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     h.get_by_label("Code name").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Code name").type_text(" (revised)");
     h.get_by_label("When not to use field").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("When not to use field")
         .type_text(" Not for mere friendliness.");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Save code").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let store = Store::open(&project).unwrap();
     let book = store.codebook().unwrap();
     let code = book
@@ -384,7 +384,7 @@ fn edit_the_codebook_and_write_memos_from_the_window() {
     assert!(code.when_not_to_use.ends_with("Not for mere friendliness."));
     assert_eq!(store.codebook_version().unwrap(), version + 1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(
         Store::open(&project)
             .unwrap()
@@ -397,16 +397,16 @@ fn edit_the_codebook_and_write_memos_from_the_window() {
 
     // A project memo through the File menu.
     h.get_by_label("File").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Project memo…").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     h.get_by_label("Memo text").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Memo text")
         .type_text("Round one: peerness definitions drift.");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Save memo").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     let memos = Store::open(&project)
         .unwrap()
         .memos(accord::model::MemoTarget::Project)
@@ -425,15 +425,15 @@ fn importing_in_the_window_reports_each_file_and_goes_on() {
     let good = crate::support::samples().join("transcripts/P01_interview.txt");
     let mut h = window(&project);
     h.get_by_label("New rater name").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("New rater name").type_text("Sam Rivera");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Add rater").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     let ctx = h.ctx.clone();
     h.state_mut().start_import(&ctx, vec![bad.clone(), good]);
     for _ in 0..300 {
-        h.run_steps(1);
+        steps(&mut h, 1);
         if h.query_by_label("Close").is_some() {
             break;
         }
@@ -459,7 +459,7 @@ fn export_view_previews_and_saves_the_same_export_as_the_command_line() {
     let mut h = window(&project);
     pick_rater(&mut h, "Maya Chen");
     h.get_by_label("Export").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let preview = h.state().export.preview.clone().expect("a preview").2;
     assert!(
         preview.starts_with("# Coded excerpts"),
@@ -467,9 +467,9 @@ fn export_view_previews_and_saves_the_same_export_as_the_command_line() {
         &preview[..preview.len().min(200)]
     );
     h.get_by_label("What").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Codebook").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let preview = h.state().export.preview.clone().expect("a preview").2;
     assert!(
         preview.contains("Peerness") && preview.contains("When not to use"),

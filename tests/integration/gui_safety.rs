@@ -9,7 +9,7 @@ use accord::store::{Passphrase, Store, StoreError};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::support::demo;
+use crate::support::{demo, steps};
 
 #[test]
 fn an_encrypted_project_opens_only_with_its_passphrase() {
@@ -32,21 +32,21 @@ fn an_encrypted_project_opens_only_with_its_passphrase() {
     let mut h = Harness::builder()
         .with_size([1200.0, 800.0])
         .build_ui_state(|ui, root: &mut Root| root.ui_root(ui), root);
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Passphrase").focus();
     h.get_by_label("Passphrase").type_text("not it");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Open").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     assert!(h.state().app().is_none());
     assert!(h.query_by_label_contains("does not open").is_some());
     h.get_by_label("Passphrase").focus();
     h.get_by_label("Passphrase").type_text("a good passphrase");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Open").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     let app = h.state().app().expect("unlocked");
-    assert!(app.workspace().store().is_encrypted());
+    assert!(app.workspace().unwrap().store().is_encrypted());
     assert_eq!(app.project().name, "Secret study");
 }
 
@@ -55,11 +55,11 @@ fn file_new_encrypted_project_makes_one_and_works_on_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = crate::support::window(&demo(dir.path()));
     h.get_by_label("Maya Chen").click();
-    h.run_steps(8);
+    steps(&mut h, 8);
     h.get_by_label("File").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("New encrypted project…").click();
-    h.run_steps(6);
+    steps(&mut h, 6);
     assert!(
         h.state().state.message.is_none(),
         "{:?}",
@@ -74,10 +74,10 @@ fn file_new_encrypted_project_makes_one_and_works_on_it() {
     h.get_by_label("New passphrase again").focus();
     h.get_by_label("New passphrase again")
         .type_text("twelve chars!");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Create").click();
-    h.run_steps(4);
-    let store = h.state().workspace().store();
+    steps(&mut h, 4);
+    let store = h.state().workspace().unwrap().store();
     assert!(store.is_encrypted());
     assert_eq!(store.path(), Some(target.as_path()));
     assert!(matches!(
@@ -95,24 +95,24 @@ fn de_identify_from_the_window_after_a_preview() {
     std::fs::write(&list, "Lena,Coach C1\nCarol,Supervisor S1\n").unwrap();
     let mut h = crate::support::window(&project);
     h.get_by_label("Maya Chen").click();
-    h.run_steps(8);
+    steps(&mut h, 8);
     h.get_by_label("File").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("De-identify…").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     h.get_by_label("Pseudonym list").focus();
     h.get_by_label("Pseudonym list")
         .type_text(list.to_str().unwrap());
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Preview").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(
         h.query_by_label("Coach C1").is_some(),
         "the preview shows what Lena becomes"
     );
     // Nothing changes before the confirmation and Apply.
     let p01 = |h: &Harness<'static, accord::gui::AccordApp>| {
-        let store = h.state().workspace().store();
+        let store = h.state().workspace().unwrap().store();
         let id = store
             .find_transcript("P01_interview")
             .unwrap()
@@ -122,9 +122,9 @@ fn de_identify_from_the_window_after_a_preview() {
     assert!(p01(&h).contains("Lena"));
     h.get_by_label_contains("I understand this cannot be undone")
         .click();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Apply").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     let text = p01(&h);
     assert!(!text.contains("Lena") && text.contains("Coach C1"));
     assert!(h.state().deidentify.is_none(), "the dialog closed");
@@ -148,28 +148,28 @@ fn an_encrypted_projects_index_is_built_beside_the_window_and_a_search_waits_for
     let mut h = Harness::builder()
         .with_size([1200.0, 800.0])
         .build_ui_state(|ui, root: &mut Root| root.ui_root(ui), root);
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Passphrase").focus();
     h.get_by_label("Passphrase").type_text("a good passphrase");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Open").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     h.get_by_label("New rater name").focus();
     h.get_by_label("New rater name").type_text("Ana");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Add rater").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     // The first frames start building the index in memory on a worker; the window goes on drawing.
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Search").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Search query").focus();
     h.get_by_label("Search query").type_text("supervisor");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Run search").click();
     let mut results = None;
     for _ in 0..600 {
-        h.run_steps(1);
+        steps(&mut h, 1);
         if let Some(r) = &h.state().app().unwrap().search.results {
             results = Some(r.clone());
             break;
@@ -193,13 +193,14 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
     let project = demo(dir.path());
     let mut h = crate::support::window(&project);
     h.get_by_label("Maya Chen").click();
-    h.run_steps(8);
+    steps(&mut h, 8);
     // P01 is open when it is erased.
     h.get_by_label_contains("P01_interview").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let codings = |h: &Harness<'static, accord::gui::AccordApp>| {
         h.state()
             .workspace()
+            .unwrap()
             .store()
             .codings(&accord::model::CodingFilter::default())
             .unwrap()
@@ -207,11 +208,11 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
     };
     let all = codings(&h);
     h.get_by_label("File").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Erase transcripts…").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     h.get_by_label("P01_interview (case P01)").click();
-    h.run_steps(4);
+    steps(&mut h, 4);
     assert!(
         h.query_by_label_contains("Would erase 1 transcript, 105 turns")
             .is_some(),
@@ -219,20 +220,21 @@ fn erase_a_withdrawn_participants_transcript_from_the_window() {
     );
     // Not before the confirmation.
     h.get_by_label("Erase for good").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     assert!(
         h.state()
             .workspace()
+            .unwrap()
             .store()
             .find_transcript("P01_interview")
             .is_ok()
     );
     h.get_by_label_contains("I understand this cannot be undone")
         .click();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Erase for good").click();
-    h.run_steps(4);
-    let store = h.state().workspace().store();
+    steps(&mut h, 4);
+    let store = h.state().workspace().unwrap().store();
     assert!(store.find_transcript("P01_interview").is_err());
     assert!(codings(&h) < all);
     assert!(h.state().erase.is_none(), "the dialog closed");

@@ -10,17 +10,17 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::support::{accord, demo};
+use crate::support::{accord, demo, steps};
 
 fn window(project: &Path) -> Harness<'static, AccordApp> {
     let mut h = crate::support::window(project);
     h.get_by_label("Maya Chen").click();
-    h.run_steps(8);
+    steps(&mut h, 8);
     h
 }
 
 fn consensus_codings(h: &Harness<'static, AccordApp>) -> usize {
-    let store = h.state().workspace().store();
+    let store = h.state().workspace().unwrap().store();
     let Some(consensus) = store
         .raters()
         .unwrap()
@@ -63,7 +63,7 @@ fn settle_agreements_and_a_disagreement_then_undo_it() {
 
     let mut h = window(&project);
     h.get_by_label("Adjudicate").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let loaded = h
         .state()
         .adjudicate
@@ -82,7 +82,7 @@ fn settle_agreements_and_a_disagreement_then_undo_it() {
 
     // Every agreement at once: one change.
     h.get_by_label_contains("Settle all agreements (").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert_eq!(consensus_codings(&h), agreed_spans(&loaded));
     assert!(
         h.query_by_label_contains("Settle all agreements (0)")
@@ -94,15 +94,15 @@ fn settle_agreements_and_a_disagreement_then_undo_it() {
         .next()
         .expect("an open disagreement")
         .click_accesskit();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("Decision note").focus();
     h.get_by_label("Decision note")
         .type_text("Jordan read the whole turn");
-    h.run_steps(1);
+    steps(&mut h, 1);
     let before = consensus_codings(&h);
     h.get_by_label("Take Jordan Ellis").click();
-    h.run_steps(3);
-    let store = h.state().workspace().store();
+    steps(&mut h, 3);
+    let store = h.state().workspace().unwrap().store();
     let decisions = store.adjudications(None).unwrap();
     let last = decisions
         .iter()
@@ -121,8 +121,8 @@ fn settle_agreements_and_a_disagreement_then_undo_it() {
         .count();
     let id = last.adjudication_id;
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run_steps(3);
-    let store = h.state().workspace().store();
+    steps(&mut h, 3);
+    let store = h.state().workspace().unwrap().store();
     let undone = store
         .adjudications(None)
         .unwrap()
@@ -187,7 +187,7 @@ fn rounds_view_shows_the_command_lines_history() {
 
     let mut h = window(&project);
     h.get_by_label("Rounds").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let history = h
         .state()
         .rounds
@@ -209,7 +209,7 @@ fn rounds_view_shows_the_command_lines_history() {
     );
     // Recompute from the window: the same numbers are kept.
     h.get_by_label("Compute Round 1").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let again = h.state().rounds.loaded.clone().unwrap().1.unwrap();
     let kappa = again
         .codes
@@ -226,22 +226,22 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     let project = demo(d);
     let mut h = window(&project);
     h.get_by_label("Team").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
 
     // Issue Jordan a rater file of one transcript.
     h.get_by_label("Rater file for").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_all_by_label("Jordan Ellis").last().unwrap().click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("P01_interview").click();
-    h.run_steps(1);
+    steps(&mut h, 1);
     let file = d.join("jordan.accord");
     h.get_by_label("Rater file path").focus();
     h.get_by_label("Rater file path")
         .type_text(file.to_str().unwrap());
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Write rater file").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let messages = h.state().team.messages.clone();
     assert!(messages[0].0, "{messages:?}");
     assert!(file.exists());
@@ -275,22 +275,23 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     let before = h
         .state()
         .workspace()
+        .unwrap()
         .store()
         .codings(&CodingFilter::default())
         .unwrap()
         .len();
     h.get_by_label("Rater files to merge").focus();
     h.get_by_label("Rater files to merge").type_text(f);
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Merge").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let messages = h.state().team.messages.clone();
     assert!(
         messages.iter().all(|(ok, _)| *ok)
             && messages.iter().any(|(_, m)| m.contains("— 1 coding,")),
         "{messages:?}"
     );
-    let store = h.state().workspace().store();
+    let store = h.state().workspace().unwrap().store();
     assert_eq!(
         store.codings(&CodingFilter::default()).unwrap().len(),
         before + 1
@@ -298,13 +299,14 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     assert!(
         h.state()
             .workspace()
+            .unwrap()
             .undo_label()
             .unwrap()
             .starts_with("Merge Jordan Ellis"),
         "the merge is one undoable change"
     );
     h.get_by_label("Merge").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(
         h.state()
             .team
@@ -319,14 +321,14 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     let bogus = d.join("notes.accord");
     std::fs::write(&bogus, "not a project").unwrap();
     h.get_by_label("Rater files to merge").focus();
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Rater files to merge")
         .type_text(bogus.to_str().unwrap());
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Merge").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     let refused = h.state().team.messages.clone();
     assert!(
         refused
@@ -337,6 +339,7 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     assert_eq!(
         h.state()
             .workspace()
+            .unwrap()
             .store()
             .codings(&CodingFilter::default())
             .unwrap()
@@ -345,14 +348,20 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     );
 
     // The proposal arrived with the merge; the lead accepts it.
-    let version = h.state().workspace().store().codebook_version().unwrap();
+    let version = h
+        .state()
+        .workspace()
+        .unwrap()
+        .store()
+        .codebook_version()
+        .unwrap();
     h.get_by_label("Note on Peerness").focus();
     h.get_by_label("Note on Peerness")
         .type_text("agreed in the meeting");
-    h.run_steps(1);
+    steps(&mut h, 1);
     h.get_by_label("Accept “Peerness”").click();
-    h.run_steps(3);
-    let store = h.state().workspace().store();
+    steps(&mut h, 3);
+    let store = h.state().workspace().unwrap().store();
     assert_eq!(store.codebook_version().unwrap(), version + 1);
     let book = store.codebook().unwrap();
     let code = accord::app::resolve::code(&book, "Peerness").unwrap();
@@ -367,12 +376,12 @@ fn settle_near_agreements_by_overlap_from_the_window() {
     let project = demo(dir.path());
     let mut h = window(&project);
     h.get_by_label("Adjudicate").click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     h.get_by_label("Counts as agreement").click();
-    h.run_steps(2);
+    steps(&mut h, 2);
     h.get_by_label("text shared at least").click();
-    h.run_steps(2);
-    let store = h.state().workspace().store();
+    steps(&mut h, 2);
+    let store = h.state().workspace().unwrap().store();
     let all = accord::app::adjudicate::passages(store, &accord::app::adjudicate::Review::default())
         .unwrap();
     let near = accord::app::adjudicate::Nearness::Overlap(80);
@@ -387,9 +396,9 @@ fn settle_near_agreements_by_overlap_from_the_window() {
         expected - exact
     ))
     .click();
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert!(consensus_codings(&h) >= expected);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run_steps(3);
+    steps(&mut h, 3);
     assert_eq!(consensus_codings(&h), 0, "one change, one undo");
 }

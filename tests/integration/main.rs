@@ -4,6 +4,8 @@
 #![allow(clippy::too_many_lines)]
 // Helpers of tests (not #[test] functions themselves) may unwrap, expect and panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test threads (concurrent writers and searchers) need no names; library threads do (clippy.toml).
+#![allow(clippy::disallowed_methods)]
 
 mod agreement;
 mod cli;
@@ -20,6 +22,7 @@ mod gui;
 #[cfg(feature = "gui")]
 mod gui_safety;
 #[cfg(feature = "gui")]
+mod gui_tasks;
 mod gui_team;
 mod history;
 mod hostile;

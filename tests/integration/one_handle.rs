@@ -105,6 +105,7 @@ fn the_window_root_shows_what_opening_did() {
     );
     assert_eq!(
         app.workspace()
+            .unwrap()
             .store()
             .setting(accord::model::PURGE_PENDING)
             .unwrap(),

@@ -285,6 +285,36 @@ pub fn window(project: &Path) -> egui_kittest::Harness<'static, accord::gui::Acc
     h
 }
 
+/// What a window test waits for: the window's background tasks (saves included) to end.
+pub trait Busy {
+    /// Whether a task is running or commands wait for one.
+    fn busy(&self) -> bool;
+}
+
+impl Busy for accord::gui::AccordApp {
+    fn busy(&self) -> bool {
+        accord::gui::AccordApp::busy(self)
+    }
+}
+
+impl Busy for accord::gui::Root {
+    fn busy(&self) -> bool {
+        self.app().is_some_and(accord::gui::AccordApp::busy)
+    }
+}
+
+/// Runs `n` frames, then frames until the window's background tasks ended (every change is saved
+/// on a task, so a test that looks at the project after a click waits for it), then one more.
+pub fn steps<S: Busy>(h: &mut egui_kittest::Harness<'static, S>, n: usize) {
+    h.run_steps(n);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(2);
+    while h.state().busy() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        h.run_steps(1);
+    }
+    h.run_steps(1);
+}
+
 /// The bytes of a project file and its WAL (what "unchanged" means on disk).
 pub fn snapshot(project: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
     let wal = project.with_extension("accord-wal");

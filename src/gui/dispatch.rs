@@ -1,0 +1,1240 @@
+//! Carrying out the window's commands, after the frame, in the order they were queued: the one
+//! exhaustive `match` over [`UiCommand`]. The window's own state changes here at once; every change
+//! to the project, and every long piece of work, starts a background task (`tasks`), whose end is
+//! handled in [`finish`].
+//!
+//! While a task holds the project (a save, an import, a merge, ...), a command that needs the
+//! project waits for a save to end (a save takes milliseconds) and is refused, with a message
+//! naming the task, while a longer task runs.
+
+use std::collections::VecDeque;
+
+use super::Central;
+use super::agreement_view::{AgreementCommand, AgreementResult, DisagreementDetail};
+use super::app::AccordApp;
+use super::codebook_editor::CodeEditor;
+use super::command::UiCommand;
+use super::erase_dialog::EraseCommand;
+use super::export_view::ExportCommand;
+use super::import_dialog::{AttributeDialog, ImportView, PathPrompt};
+use super::memo_editor::MemoEditor;
+use super::search_view::SearchCommand;
+use super::tasks::{Ended, LineKind, Report, Reporter, TaskKind};
+use super::top_bar::MenuCommand;
+use crate::app::agreement::{AgreementOptions, report_and_disagreements};
+use crate::app::agreement_input::Selection;
+use crate::app::search::SearchOptions;
+use crate::app::{AppError, Command, FileOutcome, Outcome, ProjectCommand, Store, Workspace};
+use crate::app::{CodingCommand, RaterCommand};
+use crate::model::{CodeId, CodingFilter, CodingId, MemoTarget, NewCoding};
+
+/// What the window does with a task's outcome once it ends.
+#[derive(Debug, Clone, Default)]
+pub enum After {
+    /// Only say how it went.
+    #[default]
+    Nothing,
+    /// A rater was added: choose them as who is coding.
+    RaterAdded,
+    /// Codings were added: select this one (the code just applied) when it is among them.
+    Coded(Option<(CodingId, CodeId)>),
+    /// A code was merged into another: show the one that stays.
+    CodesMerged {
+        /// The code that went.
+        from: CodeId,
+        /// The code that stays.
+        into: CodeId,
+    },
+    /// The team view's messages show what happened (a rater file issued, rater files merged).
+    TeamMessages,
+    /// The de-identification dialog closes.
+    Deidentified,
+    /// The erase dialog closes.
+    Erased,
+    /// A backup was put in place of the project.
+    Restored,
+}
+
+/// Carries out the queued commands in order; those that need the project while a save holds it
+/// wait for the save (with every command queued after them, so order is kept).
+pub(super) fn drain(app: &mut AccordApp, ctx: &egui::Context, queue: Vec<UiCommand>) {
+    let mut waiting: VecDeque<UiCommand> = std::mem::take(&mut app.waiting);
+    waiting.extend(queue);
+    while let Some(command) = waiting.pop_front() {
+        if needs_project(&command) && app.workspace.is_none() {
+            let saving = app.tasks.holder().is_some_and(|t| t.kind().is_brief());
+            if saving {
+                waiting.push_front(command);
+                break;
+            }
+            refuse(app);
+            continue;
+        }
+        run(app, ctx, command);
+    }
+    app.waiting = waiting;
+}
+
+/// Says why a command cannot run now.
+fn refuse(app: &mut AccordApp) {
+    let why = match app.tasks.holder() {
+        Some(t) => format!(
+            "{} is running; this can be done once it ends.",
+            t.kind().title()
+        ),
+        None => "The project is not open (it could not be given back after a task).".to_string(),
+    };
+    app.state.error(why);
+}
+
+/// Whether a command reads or changes the project (and so needs the workspace).
+fn needs_project(command: &UiCommand) -> bool {
+    match command {
+        UiCommand::Apply { .. }
+        | UiCommand::Undo
+        | UiCommand::Redo
+        | UiCommand::ApplyCode(_)
+        | UiCommand::MergeCodes { .. }
+        | UiCommand::OpenMemo(_)
+        | UiCommand::Prompted(..)
+        | UiCommand::ImportAttributes { .. }
+        | UiCommand::Search(_)
+        | UiCommand::Agreement(_)
+        | UiCommand::Adjudicate(_)
+        | UiCommand::Rounds(_)
+        | UiCommand::Export(_)
+        | UiCommand::Deidentify(_)
+        | UiCommand::Erase(_)
+        | UiCommand::Restore(_)
+        | UiCommand::Reindex => true,
+        UiCommand::Menu(m) => matches!(
+            m,
+            MenuCommand::ImportTranscripts | MenuCommand::ImportAttributes
+        ),
+        UiCommand::Team(t) => !matches!(
+            t,
+            super::team_view::TeamViewCommand::BrowseOut
+                | super::team_view::TeamViewCommand::BrowseMerge
+        ),
+        UiCommand::OpenTranscript(_)
+        | UiCommand::JumpTo { .. }
+        | UiCommand::SetRater(_)
+        | UiCommand::SelectCode(_)
+        | UiCommand::SelectCoding(_)
+        | UiCommand::EditCode(..)
+        | UiCommand::SwitchTo(_)
+        | UiCommand::Cancel(_) => false,
+    }
+}
+
+/// Carries out one command.
+fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
+    match command {
+        UiCommand::Apply { label, command } => {
+            let after = if matches!(command, Command::Raters(RaterCommand::Add { .. })) {
+                After::RaterAdded
+            } else {
+                After::Nothing
+            };
+            let owned = label.clone();
+            app.save(ctx, &label, after, move |ws| {
+                Report::Applied(ws.apply(&owned, command))
+            });
+        }
+        UiCommand::Undo => app.save(ctx, "Undo", After::Nothing, |ws| Report::Undone(ws.undo())),
+        UiCommand::Redo => app.save(ctx, "Redo", After::Nothing, |ws| Report::Redone(ws.redo())),
+        UiCommand::OpenTranscript(id) => {
+            app.state.transcript_id = Some(id);
+            app.state.selection = None;
+            app.state.coding_id = None;
+            app.central = Central::Transcript;
+        }
+        UiCommand::JumpTo {
+            transcript_id,
+            span,
+        } => {
+            app.state.transcript_id = Some(transcript_id);
+            app.state.selection = Some(span);
+            app.state.coding_id = None;
+            app.state.scroll_to = Some(span.start);
+            app.central = Central::Transcript;
+        }
+        UiCommand::ApplyCode(code_id) => app.apply_code(ctx, code_id),
+        UiCommand::SetRater(id) => {
+            app.state.rater_id = Some(id);
+            app.state.coding_id = None;
+        }
+        UiCommand::SelectCode(id) => app.state.code_id = Some(id),
+        UiCommand::SelectCoding(id) => {
+            app.state.coding_id = id;
+            if let Some(code) = id
+                .and_then(|c| app.open.as_ref()?.coding(c))
+                .map(|c| c.code_id)
+            {
+                app.state.code_id = Some(code);
+            }
+        }
+        UiCommand::OpenMemo(target) => app.open_memo(target),
+        UiCommand::EditCode(code, parent) => app.open_code_editor(code, parent),
+        UiCommand::MergeCodes { from, into } => app.merge_codes(ctx, from, into),
+        UiCommand::Menu(m) => app.menu(ctx, m),
+        UiCommand::Prompted(m, path) => app.prompted_path(ctx, m, path),
+        UiCommand::ImportAttributes {
+            path,
+            key,
+            create_missing,
+        } => app.import_attributes(ctx, &path, &key, create_missing),
+        UiCommand::SwitchTo(workspace) => app.switch_to_new(*workspace),
+        UiCommand::Search(s) => app.search_command(ctx, s),
+        UiCommand::Agreement(a) => app.agreement_command(ctx, a),
+        UiCommand::Adjudicate(a) => app.adjudicate_command(ctx, a),
+        UiCommand::Rounds(r) => app.rounds_command(ctx, r),
+        UiCommand::Team(t) => app.team_command(ctx, t),
+        UiCommand::Export(e) => app.export_command(e),
+        UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
+        UiCommand::Erase(e) => app.erase_command(ctx, e),
+        UiCommand::Restore(backup) => app.restore(ctx, backup),
+        UiCommand::Reindex => app.reindex(ctx),
+        UiCommand::Cancel(kind) => app.cancel(kind),
+    }
+}
+
+/// Handles a task that ended: takes the workspace back and says what happened. A task that failed
+/// or panicked ends in an error message, never a spinner; after one that held the project, the
+/// window's snapshots are read again from the project as it now is.
+pub(super) fn finish(app: &mut AccordApp, ended: Ended) {
+    if ended.kind == TaskKind::Load && ended.report.is_ok() {
+        // Reading a transcript to show is not news: no message, no record.
+        take_ended(app, ended);
+        return;
+    }
+    let (kind, label, progress, took) = (
+        ended.kind,
+        ended.label.clone(),
+        ended.progress.clone(),
+        ended.took,
+    );
+    app.state.message = None;
+    take_ended(app, ended);
+    let (ok, message) = match &app.state.message {
+        Some((super::state::Tone::Error, m)) => (false, m.clone()),
+        Some((super::state::Tone::Info, m)) => (true, m.clone()),
+        None => (true, String::new()),
+    };
+    if app.finished.len() >= 50 {
+        app.finished.pop_front();
+    }
+    app.finished.push_back(super::tasks::Finished {
+        kind,
+        label,
+        ok,
+        message,
+        progress,
+        took,
+    });
+}
+
+fn take_ended(app: &mut AccordApp, ended: Ended) {
+    let Ended {
+        kind,
+        label,
+        workspace,
+        report,
+        progress,
+        took,
+        after,
+    } = ended;
+    if let Some(ws) = workspace {
+        app.workspace = Some(ws);
+    } else if kind.holds_project() {
+        app.reopen_after_loss();
+    }
+    if kind == TaskKind::Import
+        && let Some(view) = &mut app.import
+    {
+        view.ended(progress.lines.clone());
+    }
+    let report = match report {
+        Ok(r) => r,
+        Err(panic) => {
+            app.invalidate();
+            if kind == TaskKind::Agreement {
+                app.agreement.busy = false;
+            }
+            if kind == TaskKind::Import
+                && let Some(view) = &mut app.import
+            {
+                view.failed = Some(format!("the import stopped: {panic}"));
+            }
+            app.state.error(format!(
+                "{label} failed: {panic}. Nothing was half done: each change is one transaction."
+            ));
+            return;
+        }
+    };
+    match report {
+        Report::Applied(result) => applied(app, &label, after, result),
+        Report::Coded(result) => coded(app, &label, after, result),
+        Report::Undone(result) => match result {
+            Ok(Some(l)) => app.state.info(format!("Undid: {l}")),
+            Ok(None) => app.state.info("Nothing to undo."),
+            Err(e) => app.state.error(format!("Could not undo: {e}")),
+        },
+        Report::Redone(result) => match result {
+            Ok(Some(l)) => app.state.info(format!("Redid: {l}")),
+            Ok(None) => app.state.info("Nothing to redo."),
+            Err(e) => app.state.error(format!("Could not redo: {e}")),
+        },
+        Report::Imported {
+            stored,
+            failed,
+            cancelled,
+        } => imported(app, stored, failed, cancelled, took),
+        Report::Agreement(result) => {
+            app.agreement.busy = false;
+            if let Err(e) = result.as_ref() {
+                app.state.error(format!("Agreement: {e}"));
+            }
+            app.agreement.result = Some(*result);
+        }
+        Report::Reindexed(result) => match result {
+            Ok(text) => {
+                if let Some(ws) = &mut app.workspace {
+                    ws.close_index();
+                }
+                app.state.info(text);
+            }
+            Err(e) => app.state.error(format!("Rebuilding the search index: {e}")),
+        },
+        Report::Loaded(result) => loaded(app, *result),
+        Report::Said(result) => match result {
+            Ok(text) => app.state.info(text),
+            Err(e) => app.state.error(e),
+        },
+    }
+    if kind.holds_project() && !kind.is_brief() {
+        app.invalidate();
+    }
+}
+
+/// An import that ended.
+fn imported(
+    app: &mut AccordApp,
+    stored: usize,
+    failed: usize,
+    cancelled: bool,
+    took: std::time::Duration,
+) {
+    let stop = if cancelled {
+        "; stopped when asked (the files imported stay)"
+    } else {
+        ""
+    };
+    let secs = took.as_secs_f64();
+    if failed == 0 {
+        app.state.info(format!(
+            "Imported {stored} transcript(s) in {secs:.1} s{stop}."
+        ));
+    } else {
+        app.state.error(format!(
+            "Imported {stored} transcript(s) in {secs:.1} s{stop}; {failed} file(s) could not be imported (see the import window)."
+        ));
+    }
+}
+
+/// A transcript's snapshot read: shown if it is still the one wanted.
+fn loaded(app: &mut AccordApp, result: crate::app::Result<super::cache::TranscriptCache>) {
+    match result {
+        Ok(cache) => {
+            let wanted = app.state.transcript_id == Some(cache.transcript.transcript_id)
+                && app.state.rater_id == cache.rater_id;
+            if wanted {
+                app.open = Some(cache);
+            }
+        }
+        Err(e) => {
+            app.state
+                .error(format!("could not open the transcript: {e}"));
+            app.state.transcript_id = None;
+            app.open = None;
+        }
+    }
+}
+
+/// A change that ended.
+fn applied(app: &mut AccordApp, label: &str, after: After, result: crate::app::Result<Outcome>) {
+    match (after, result) {
+        (After::RaterAdded, Ok(Outcome::Rater(r))) => {
+            app.state.rater_id = Some(r.rater_id);
+            app.state.info(format!("{label}: done"));
+        }
+        (After::CodesMerged { from, into }, Ok(_)) => {
+            if app.state.code_id == Some(from) {
+                app.state.code_id = Some(into);
+            }
+            app.state.info(format!("{label}: saved"));
+        }
+        (After::TeamMessages, Ok(Outcome::Merged { backup, outcomes })) => {
+            app.team.messages = backup
+                .map(|b| (true, format!("Backup before merging: {}", b.display())))
+                .into_iter()
+                .chain(outcomes.iter().map(|o| (o.result.is_ok(), o.summary())))
+                .collect();
+            let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+            if failed == 0 {
+                app.state.info(format!("{label}: done"));
+            } else {
+                app.state.error(format!(
+                    "{label}: {failed} of {} file(s) not merged (the Team view says why)",
+                    outcomes.len()
+                ));
+            }
+        }
+        (After::TeamMessages, Ok(Outcome::Issued(i))) => {
+            app.team.messages = vec![(true, i.to_string())];
+        }
+        (After::TeamMessages, Err(e)) => {
+            let what = if label.starts_with("Merge") {
+                "Nothing was merged"
+            } else {
+                "No rater file was written"
+            };
+            app.team.messages = vec![(false, format!("{what}: {e}"))];
+            app.state.error(format!("{label}: {e}"));
+        }
+        (After::Deidentified, result) => {
+            app.deidentify = None;
+            match result {
+                Ok(Outcome::Deidentified(d)) => app.state.info(format!(
+                    "De-identified: {} transcripts got a new version ({} names replaced); the old text is purged.",
+                    d.applied.transcripts, d.applied.replacements
+                )),
+                Ok(_) => app.state.info("De-identified."),
+                Err(e) => app.state.error(format!("De-identify: {e}")),
+            }
+        }
+        (After::Erased, result) => {
+            app.erase = None;
+            match result {
+                Ok(Outcome::Erased(d)) => app.state.info(format!(
+                    "Erased {}; the backups were replaced and the search index rebuilt.",
+                    d.erasure
+                )),
+                Ok(_) => app.state.info("Erased."),
+                Err(e) => app.state.error(format!("Erase: {e}")),
+            }
+        }
+        (After::Restored, result) => {
+            app.restore = None;
+            match result {
+                Ok(Outcome::Restored { from, .. }) => app
+                    .state
+                    .info(format!("Restored the project from {}.", from.display())),
+                Ok(_) => app.state.info("Restored."),
+                Err(e) => app.state.error(format!("Restore: {e}")),
+            }
+        }
+        (_, Ok(_)) => app.state.info(format!("{label}: saved")),
+        (_, Err(e)) => app.state.error(format!("{label}: {e}")),
+    }
+}
+
+/// Codings that were added: the window's snapshots take them as stored, without reading the
+/// project again.
+fn coded(
+    app: &mut AccordApp,
+    label: &str,
+    after: After,
+    result: crate::app::Result<(Outcome, Vec<crate::model::Coding>)>,
+) {
+    match result {
+        Ok((outcome, codings)) => {
+            app.take_codings(&codings);
+            if let (After::Coded(Some((id, code))), Outcome::CodingsAdded(ids)) = (after, &outcome)
+                && ids.contains(&id)
+            {
+                if app.state.selection.is_some() && app.coded_selection == app.state.selection {
+                    app.state.selection = None;
+                }
+                app.state.coding_id = Some(id);
+                app.state.code_id = Some(code);
+            }
+            match outcome {
+                Outcome::CodingsAdded(ids) if ids.is_empty() => {
+                    app.state.info(format!("{label}: already coded so"));
+                }
+                _ => app.state.info(format!("{label}: saved")),
+            }
+        }
+        Err(e) => app.state.error(format!("{label}: {e}")),
+    }
+    app.coded_selection = None;
+}
+
+impl AccordApp {
+    /// Works on a project just made (File › New encrypted project…), once no task runs.
+    fn switch_to_new(&mut self, workspace: Workspace) {
+        if self.tasks.any() {
+            self.state
+                .error("Wait for the running tasks to end before switching projects.");
+            return;
+        }
+        let path = workspace
+            .store()
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.switch_to(workspace);
+        self.state
+            .info(format!("Created the encrypted project {path}."));
+    }
+
+    /// Puts a backup back in place of the project, on the restore task.
+    fn restore(&mut self, ctx: &egui::Context, backup: std::path::PathBuf) {
+        let label = format!("Restore {}", backup.display());
+        self.start_project_task(
+            ctx,
+            TaskKind::Restore,
+            &label,
+            After::Restored,
+            move |ws, r| {
+                r.step("checking the backup and putting it in place");
+                Report::Applied(ws.apply(
+                    "Restore a backup",
+                    Command::Project(ProjectCommand::Restore { backup }),
+                ))
+            },
+        );
+    }
+
+    /// Stops a task where stopping is harmless.
+    fn cancel(&mut self, kind: TaskKind) {
+        if !self.tasks.cancel(kind) {
+            return;
+        }
+        if kind == TaskKind::Agreement {
+            self.agreement.busy = false;
+        }
+        if kind.holds_project() {
+            self.state.info(format!(
+                "{}: stopping after the current file…",
+                kind.title()
+            ));
+        } else {
+            self.state.info(format!("{}: stopped.", kind.title()));
+        }
+    }
+
+    /// Starts a task that works on the project (the workspace goes with it and comes back when it
+    /// ends). Refused, with a message, when another task holds the project.
+    pub(super) fn start_project_task(
+        &mut self,
+        ctx: &egui::Context,
+        kind: TaskKind,
+        label: &str,
+        after: After,
+        work: impl FnOnce(&mut Workspace, &Reporter) -> Report + Send + 'static,
+    ) -> bool {
+        let Some(workspace) = self.workspace.take() else {
+            refuse(self);
+            return false;
+        };
+        let wake = wake(ctx);
+        let started = self.tasks.start(
+            kind,
+            label,
+            Some(workspace),
+            after,
+            wake,
+            move |ws, reporter| match ws {
+                Some(ws) => work(ws, reporter),
+                None => Report::Said(Err("the project was not given to the task".into())),
+            },
+        );
+        match started {
+            Ok(()) => true,
+            Err(not) => {
+                self.workspace = not.workspace;
+                self.state.error(format!("{label}: {}", not.error));
+                false
+            }
+        }
+    }
+
+    /// Saves a change on the save task: the commit never holds a frame.
+    pub(super) fn save(
+        &mut self,
+        ctx: &egui::Context,
+        label: &str,
+        after: After,
+        work: impl FnOnce(&mut Workspace) -> Report + Send + 'static,
+    ) {
+        self.start_project_task(ctx, TaskKind::Save, label, after, move |ws, _| work(ws));
+    }
+
+    /// Saves new codings; the window's snapshots take them from what the save returns.
+    fn save_codings(
+        &mut self,
+        ctx: &egui::Context,
+        label: &str,
+        after: After,
+        codings: Vec<NewCoding>,
+        action: &str,
+    ) {
+        let (label_owned, action) = (label.to_string(), action.to_string());
+        self.save(ctx, label, after, move |ws| {
+            Report::Coded(add_codings(ws, &label_owned, codings, action))
+        });
+    }
+
+    /// Codes the selection with a code, as the current rater.
+    fn apply_code(&mut self, ctx: &egui::Context, code_id: CodeId) {
+        let Some(rater_id) = self.state.rater_id else {
+            self.state.error("Choose who is coding first (top right).");
+            return;
+        };
+        let (Some(transcript_id), Some(span)) = (self.state.transcript_id, self.state.selection)
+        else {
+            self.state
+                .error("Select some text first, then apply a code.");
+            return;
+        };
+        if span.is_empty() {
+            return;
+        }
+        let coding = NewCoding {
+            coding_id: CodingId::new_random(),
+            transcript_id,
+            code_id,
+            rater_id,
+            span,
+            memo: None,
+            created_at: None,
+        };
+        let id = coding.coding_id;
+        let label = format!("Code “{}”", self.project.path(code_id));
+        self.coded_selection = Some(span);
+        self.save_codings(
+            ctx,
+            &label,
+            After::Coded(Some((id, code_id))),
+            vec![coding],
+            "code",
+        );
+    }
+
+    fn open_memo(&mut self, target: MemoTarget) {
+        let Some(ws) = &self.workspace else { return };
+        let title = match target {
+            MemoTarget::Project => "the project".to_string(),
+            MemoTarget::Transcript(t) => format!("transcript {}", self.project.transcript_name(t)),
+            MemoTarget::Code(c) => format!("code {}", self.project.path(c)),
+            MemoTarget::Coding(c) => {
+                let code = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.coding(c))
+                    .map_or("?", |c| self.project.path(c.code_id));
+                format!("a coding of {code}")
+            }
+        };
+        match ws.store().memos(target) {
+            Ok(existing) => {
+                self.memo = Some(MemoEditor {
+                    target,
+                    title,
+                    existing,
+                    text: String::new(),
+                });
+            }
+            Err(e) => self.state.error(format!("could not read memos: {e}")),
+        }
+    }
+
+    fn open_code_editor(&mut self, code: Option<CodeId>, parent: Option<CodeId>) {
+        self.code_editor = Some(
+            if let Some(c) = code.and_then(|c| self.project.codebook.get(c)) {
+                CodeEditor::edit(c)
+            } else {
+                let position = self.project.codebook.children(parent).len() as i64;
+                CodeEditor::new_code(parent, position)
+            },
+        );
+    }
+
+    /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,
+    /// its children moving under the other code, all in one undoable change (read and saved on the
+    /// save task).
+    fn merge_codes(&mut self, ctx: &egui::Context, from: CodeId, into: CodeId) {
+        let label = format!(
+            "Merge {} into {}",
+            self.project.path(from),
+            self.project.path(into)
+        );
+        let rater = self.state.rater_id;
+        let owned = label.clone();
+        self.save(ctx, &label, After::CodesMerged { from, into }, move |ws| {
+            let edit = crate::app::codes::merge_codes(ws.store(), from, into, rater);
+            Report::Applied(edit.and_then(|edit| ws.apply(&owned, Command::Edit(Box::new(edit)))))
+        });
+    }
+
+    /// Runs a search or codes hits.
+    fn search_command(&mut self, ctx: &egui::Context, command: SearchCommand) {
+        if self.tasks.is_running(TaskKind::Reindex) && matches!(command, SearchCommand::Run { .. })
+        {
+            self.state
+                .error("The search index is being rebuilt; search again once it is done.");
+            return;
+        }
+        if self.search.preparing && matches!(command, SearchCommand::Run { .. }) {
+            // Runs when the index is ready (see `poll`).
+            self.pending_search = Some(command);
+            return;
+        }
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        match command {
+            SearchCommand::Run {
+                query,
+                filters,
+                order,
+                stem,
+            } => {
+                let opts = SearchOptions {
+                    limit: 200,
+                    order,
+                    stem,
+                    ..SearchOptions::default()
+                };
+                let result = ws
+                    .search_filtered(&query, &filters, &opts)
+                    .map(|found| found.results)
+                    .map_err(|e| e.to_string());
+                self.search.set_results(result);
+                // The index was busy or could not be used: the hits came from what was there or
+                // from an index built in memory; say so rather than fail.
+                if let Some(note) = ws.index_note() {
+                    let note = note.to_string();
+                    self.state.info(note);
+                }
+            }
+            SearchCommand::CodeHits {
+                hits,
+                code_id,
+                scope,
+            } => {
+                let Some(rater_id) = self.state.rater_id else {
+                    return self.state.error("Choose who is coding first (top right).");
+                };
+                let label = format!("Code search hits with “{}”", self.project.path(code_id));
+                let owned = label.clone();
+                self.save(ctx, &label, After::Coded(None), move |ws| {
+                    let found = crate::app::search::hit_codings(
+                        ws.store(),
+                        &hits,
+                        code_id,
+                        rater_id,
+                        scope,
+                    );
+                    Report::Coded(
+                        found.and_then(|codings| {
+                            add_codings(ws, &owned, codings, "search-code".into())
+                        }),
+                    )
+                });
+            }
+        }
+    }
+
+    /// Starts computing agreement on its task (a second connection to the project), or loads a
+    /// disagreement's detail.
+    fn agreement_command(&mut self, ctx: &egui::Context, command: AgreementCommand) {
+        let Some(ws) = &self.workspace else { return };
+        match command {
+            AgreementCommand::Compute(selection, options) => {
+                let second = match ws.store().reopen() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.agreement.result = Some(Err(format!(
+                            "could not open a second connection to the project: {e}"
+                        )));
+                        return;
+                    }
+                };
+                // A newer request replaces one still running.
+                self.tasks.cancel(TaskKind::Agreement);
+                self.agreement.busy = true;
+                self.agreement.detail = None;
+                let started = self.tasks.start(
+                    TaskKind::Agreement,
+                    "Computing agreement",
+                    None,
+                    After::Nothing,
+                    wake(ctx),
+                    move |_, r| {
+                        Report::Agreement(Box::new(compute(&second, &selection, &options, r)))
+                    },
+                );
+                if let Err(not) = started {
+                    self.agreement.busy = false;
+                    self.agreement.result = Some(Err(not.error));
+                }
+            }
+            AgreementCommand::Detail(d) => match self.disagreement_detail(&d) {
+                Ok(detail) => self.agreement.detail = Some(detail),
+                Err(e) => self
+                    .state
+                    .error(format!("could not show the disagreement: {e}")),
+            },
+        }
+    }
+
+    fn disagreement_detail(
+        &self,
+        d: &crate::app::agreement::DisagreementView,
+    ) -> Result<DisagreementDetail, AppError> {
+        let raters = match &self.agreement.result {
+            Some(Ok(r)) => r.report.raters.as_slice(),
+            _ => &[],
+        };
+        let Some(ws) = &self.workspace else {
+            return Err(AppError::Invalid("the project is busy".into()));
+        };
+        crate::app::agreement::disagreement_detail(ws.store(), d, raters)
+    }
+
+    /// Rebuilds the search index on its task, with a second connection: the window's own index is
+    /// let go first, and searches wait until the new one is there.
+    fn reindex(&mut self, ctx: &egui::Context) {
+        if self.tasks.is_running(TaskKind::Reindex) {
+            return;
+        }
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let second = match ws.store().reopen() {
+            Ok(s) => s,
+            Err(e) => {
+                self.state
+                    .error(format!("Rebuilding the search index: {e}"));
+                return;
+            }
+        };
+        ws.close_index();
+        let started = self.tasks.start(
+            TaskKind::Reindex,
+            "Rebuilding the search index",
+            None,
+            After::Nothing,
+            wake(ctx),
+            move |_, r| {
+                r.step("reading every transcript");
+                Report::Reindexed(
+                    crate::app::search::reindex(&second)
+                        .map(|done| {
+                            let mut said = format!(
+                                "Rebuilt the search index: {} transcripts, {} turns.",
+                                done.transcripts, done.turns
+                            );
+                            for note in done.notes {
+                                said.push(' ');
+                                said.push_str(&note);
+                            }
+                            said
+                        })
+                        .map_err(|e| e.to_string()),
+                )
+            },
+        );
+        if let Err(not) = started {
+            self.state.error(not.error);
+        }
+    }
+
+    /// Handles a File menu item.
+    fn menu(&mut self, ctx: &egui::Context, m: MenuCommand) {
+        match m {
+            MenuCommand::NewEncrypted => {
+                self.new_encrypted = Some(super::unlock::NewEncryptedDialog::default());
+            }
+            MenuCommand::Deidentify => {
+                self.deidentify = Some(super::deidentify_dialog::DeidentifyDialog::default());
+            }
+            MenuCommand::Erase => {
+                self.erase = Some(super::erase_dialog::EraseDialog::default());
+            }
+            MenuCommand::Restore => {
+                let path = self
+                    .workspace
+                    .as_ref()
+                    .and_then(|ws| ws.store().path().map(std::path::Path::to_path_buf));
+                self.restore = Some(super::restore_dialog::RestoreDialog::new(path.as_deref()));
+            }
+            MenuCommand::Reindex => self.reindex(ctx),
+            MenuCommand::ImportTranscripts | MenuCommand::ImportAttributes if !native_dialogs() => {
+                self.path_prompt = Some(PathPrompt::new(m));
+            }
+            MenuCommand::ImportTranscripts => {
+                let Some(paths) = rfd::FileDialog::new()
+                    .add_filter("Transcripts", &["txt", "vtt", "srt", "docx"])
+                    .set_title("Import transcripts")
+                    .pick_files()
+                else {
+                    return;
+                };
+                self.start_import(ctx, paths);
+            }
+            MenuCommand::ImportAttributes => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("CSV", &["csv"])
+                    .set_title("Import attributes")
+                    .pick_file()
+                {
+                    self.attributes = Some(AttributeDialog::new(path));
+                }
+            }
+        }
+    }
+
+    /// Carries out a path typed in the fallback prompt: a folder imports every transcript in it.
+    fn prompted_path(&mut self, ctx: &egui::Context, m: MenuCommand, path: std::path::PathBuf) {
+        match m {
+            MenuCommand::ImportTranscripts if path.is_dir() => {
+                match crate::app::batch::files_in(&path) {
+                    Ok((files, _)) => self.start_import(ctx, files),
+                    Err(e) => self.state.error(format!("{}: {e}", path.display())),
+                }
+            }
+            MenuCommand::ImportTranscripts => self.start_import(ctx, vec![path]),
+            MenuCommand::ImportAttributes => self.attributes = Some(AttributeDialog::new(path)),
+            MenuCommand::NewEncrypted
+            | MenuCommand::Deidentify
+            | MenuCommand::Erase
+            | MenuCommand::Restore
+            | MenuCommand::Reindex => {}
+        }
+    }
+
+    /// Imports transcript files on the import task, file by file: each file read, parsed and
+    /// stored as its own undoable change, each outcome shown as it comes; stops between two files
+    /// when asked (the File menu, and tests).
+    pub fn start_import(&mut self, ctx: &egui::Context, paths: Vec<std::path::PathBuf>) {
+        let total = paths.len();
+        let label = format!("Importing {total} file(s)");
+        let started = self.start_project_task(
+            ctx,
+            TaskKind::Import,
+            &label,
+            After::Nothing,
+            move |ws, r| import_files(ws, &paths, r),
+        );
+        if started {
+            self.import = Some(ImportView::new(total));
+        }
+    }
+
+    fn import_attributes(
+        &mut self,
+        ctx: &egui::Context,
+        path: &std::path::Path,
+        key: &str,
+        create_missing: bool,
+    ) {
+        match crate::app::batch::attributes_change(path, key.trim(), create_missing) {
+            Ok((change, _)) => {
+                let label = format!("Import attributes from {}", path.display());
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    Report::Applied(ws.apply(&owned, change))
+                });
+            }
+            Err(e) => self.state.error(e.to_string()),
+        }
+    }
+
+    /// Handles a request of the de-identification dialog: the preview is read here, the
+    /// de-identification (a new version of every transcript, then the purge) runs on its task.
+    fn deidentify_command(
+        &mut self,
+        ctx: &egui::Context,
+        command: super::deidentify_dialog::DeidentifyCommand,
+    ) {
+        use super::deidentify_dialog::DeidentifyCommand;
+        use crate::app::files::read_pseudonyms;
+        match command {
+            DeidentifyCommand::Preview(path) => {
+                let Some(ws) = &mut self.workspace else {
+                    return;
+                };
+                let read = read_pseudonyms(&path).map_err(|e| e.to_string());
+                let result = read.and_then(|list| {
+                    ws.deidentify_preview(&list)
+                        .map(|p| (Box::new(list), p))
+                        .map_err(|e| e.to_string())
+                });
+                if let Some(dialog) = &mut self.deidentify {
+                    dialog.preview = Some(result);
+                }
+            }
+            DeidentifyCommand::Apply(list) => {
+                self.start_project_task(
+                    ctx,
+                    TaskKind::Deidentify,
+                    "De-identifying",
+                    After::Deidentified,
+                    move |ws, r| {
+                        r.step("replacing names, then purging the old text");
+                        Report::Applied(ws.apply(
+                            "De-identify",
+                            Command::Project(ProjectCommand::Deidentify(list)),
+                        ))
+                    },
+                );
+            }
+        }
+    }
+
+    /// Handles a request of the erase dialog: the count is read here, the erase (and the purge of
+    /// the file and its backups) runs on its task.
+    fn erase_command(&mut self, ctx: &egui::Context, command: EraseCommand) {
+        let Some(ws) = &self.workspace else { return };
+        match command {
+            EraseCommand::Preview(chosen, removed) => {
+                let counted = crate::app::erase::with_removed(ws.store(), &chosen, removed)
+                    .and_then(|ids| Ok(ws.store().erasure(&ids)?))
+                    .map_err(|e| e.to_string());
+                if let Some(dialog) = &mut self.erase {
+                    dialog.preview = Some((chosen, removed, counted));
+                }
+            }
+            EraseCommand::Erase(chosen, removed) => {
+                let ids = match crate::app::erase::with_removed(ws.store(), &chosen, removed) {
+                    Ok(ids) => ids,
+                    Err(e) => return self.state.error(format!("Erase: {e}")),
+                };
+                if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
+                    self.state.transcript_id = None;
+                }
+                self.start_project_task(
+                    ctx,
+                    TaskKind::Erase,
+                    "Erasing transcripts",
+                    After::Erased,
+                    move |ws, r| {
+                        r.step("erasing, then purging the file and its backups");
+                        Report::Applied(ws.apply(
+                            "Erase transcripts",
+                            Command::Project(ProjectCommand::Erase(ids)),
+                        ))
+                    },
+                );
+            }
+        }
+    }
+
+    /// The project as exports read it, re-read only when the project changed.
+    fn export_data(&mut self) -> Result<&crate::export::ProjectData, String> {
+        let Some(ws) = &self.workspace else {
+            return Err("the project is busy".into());
+        };
+        let revision = ws.revision();
+        if self
+            .export_data
+            .as_ref()
+            .is_none_or(|(r, _)| *r != revision)
+        {
+            let data = crate::app::export::snapshot(ws.store()).map_err(|e| e.to_string())?;
+            self.export_data = Some((revision, data));
+        }
+        self.export_data
+            .as_ref()
+            .map(|(_, d)| d)
+            .ok_or_else(|| "no export data".to_string())
+    }
+
+    fn export_command(&mut self, command: ExportCommand) {
+        match command {
+            ExportCommand::Preview => {
+                let revision = self.revision();
+                let choices = self.export.choices.clone();
+                let text = match self.export_data() {
+                    Ok(_) => {
+                        let report = match &self.agreement.result {
+                            Some(Ok(r)) => Some(&r.report),
+                            _ => None,
+                        };
+                        match &self.export_data {
+                            Some((_, data)) => super::export_view::preview(&choices, data, report),
+                            None => String::new(),
+                        }
+                    }
+                    Err(e) => format!("Cannot read the project: {e}"),
+                };
+                self.export.preview = Some((revision, choices, text));
+            }
+            ExportCommand::Save => {
+                let c = &self.export.choices;
+                let name = format!(
+                    "{}.{}",
+                    format!("{:?}", c.kind).to_lowercase(),
+                    c.format.extension()
+                );
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_file_name(name)
+                    .set_title("Save export")
+                    .save_file()
+                {
+                    match self.save_export(&path) {
+                        Ok(warnings) if warnings.is_empty() => {
+                            self.state.info(format!("Saved {}", path.display()));
+                        }
+                        Ok(warnings) => self.state.info(format!(
+                            "Saved {}; {}",
+                            path.display(),
+                            warnings.join("; ")
+                        )),
+                        Err(e) => self.state.error(e),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the export the view shows to a file through the one safe writer
+    /// (`app::export::OutputTarget`: never over the project or its files, a random temporary file
+    /// beside it, renamed); returns the warnings (XLSX cells cut at Excel's limit).
+    pub fn save_export(&mut self, path: &std::path::Path) -> Result<Vec<String>, String> {
+        let choices = self.export.choices.clone();
+        let project = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.store().path().map(std::path::Path::to_path_buf));
+        let target = crate::app::export::OutputTarget {
+            path,
+            extensions: choices.format.extensions(),
+            zip: choices.format.is_zip(),
+            project: project.as_deref(),
+            force: false,
+        };
+        target.check().map_err(|e| e.to_string())?;
+        let report = match &self.agreement.result {
+            Some(Ok(r)) => Some(r.report.clone()),
+            _ => None,
+        };
+        let data = self.export_data()?;
+        let mut bytes = Vec::new();
+        let warnings = super::export_view::with_request(&choices, data, report.as_ref(), |r| {
+            crate::export::write_with(
+                r,
+                choices.format,
+                crate::export::Options::default(),
+                &mut bytes,
+            )
+        })
+        .ok_or_else(|| "compute agreement in the Agreement tab first".to_string())?
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        target.write(&bytes).map_err(|e| e.to_string())?;
+        Ok(warnings)
+    }
+}
+
+/// Repaints the window from another thread.
+pub(super) fn wake(ctx: &egui::Context) -> impl Fn() + Send + Sync + 'static {
+    let ctx = ctx.clone();
+    move || ctx.request_repaint()
+}
+
+/// Native file dialogs go through the desktop portal over the session bus; without a bus (a bare X
+/// server, a remote session) the window asks for a path instead of failing silently.
+pub(super) fn native_dialogs() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+}
+
+/// Adds codings through the workspace and reads back the ones stored (by id: a handful of rows),
+/// for the window's snapshots.
+fn add_codings(
+    ws: &mut Workspace,
+    label: &str,
+    codings: Vec<NewCoding>,
+    action: String,
+) -> crate::app::Result<(Outcome, Vec<crate::model::Coding>)> {
+    if codings.is_empty() {
+        return Ok((Outcome::CodingsAdded(Vec::new()), Vec::new()));
+    }
+    let outcome = ws.apply(
+        label,
+        Command::Codings(CodingCommand::Add { codings, action }),
+    )?;
+    let stored = match &outcome {
+        Outcome::CodingsAdded(ids) if !ids.is_empty() => ws.store().codings(&CodingFilter {
+            ids: ids.clone(),
+            ..CodingFilter::default()
+        })?,
+        _ => Vec::new(),
+    };
+    Ok((outcome, stored))
+}
+
+/// The import task's work: each file read, parsed and stored as its own change, its outcome in
+/// the task's log.
+fn import_files(ws: &mut Workspace, paths: &[std::path::PathBuf], r: &Reporter) -> Report {
+    let (mut stored, mut failed) = (0, 0);
+    r.count(0, paths.len());
+    for (i, path) in paths.iter().enumerate() {
+        if r.cancelled() {
+            return Report::Imported {
+                stored,
+                failed,
+                cancelled: true,
+            };
+        }
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        r.step(format!("reading {name}"));
+        let read = crate::app::batch::read_file(path, &crate::app::files::ImportOptions::default());
+        let outcome =
+            crate::app::batch::store_file(read, |label, command| ws.apply(label, command));
+        match outcome {
+            FileOutcome::Imported(s) => {
+                stored += 1;
+                r.line(
+                    LineKind::Done,
+                    format!("imported  {name} as {} ({} turns)", s.name, s.turns),
+                );
+            }
+            FileOutcome::Skipped { reason, .. } => {
+                r.line(LineKind::Skipped, format!("skipped   {name}: {reason}"));
+            }
+            FileOutcome::Failed { error, .. } => {
+                failed += 1;
+                r.line(LineKind::Failed, format!("failed    {error}"));
+            }
+        }
+        r.count(i + 1, paths.len());
+    }
+    Report::Imported {
+        stored,
+        failed,
+        cancelled: false,
+    }
+}
+
+/// The agreement task's work: the report and its disagreements, computed once.
+fn compute(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+    r: &Reporter,
+) -> Result<AgreementResult, String> {
+    r.step("computing the report (with its bootstrap intervals) and its disagreements");
+    let (report, disagreements) =
+        report_and_disagreements(store, selection, options).map_err(|e| e.to_string())?;
+    Ok(AgreementResult {
+        report,
+        disagreements,
+    })
+}
