@@ -56,6 +56,7 @@ impl ImportView {
                     );
                     egui::ScrollArea::vertical()
                         .max_height(260.0)
+                        .stick_to_bottom(true)
                         .show(ui, |ui| {
                             for (kind, line) in lines {
                                 match kind {
