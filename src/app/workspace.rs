@@ -104,6 +104,15 @@ impl Workspace {
 
     /// After a command that replaced the file's contents (erasing, de-identifying, restoring,
     /// encrypting): the search index is opened again at the next search.
+    /// Stops what the next changes run once `flag` is set (see [`Store::interrupt_when`]): a
+    /// transaction under way rolls back. The window's Stop button on a merge sets it.
+    pub fn interrupt_when(
+        &mut self,
+        flag: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    ) -> Result<()> {
+        Ok(self.store.interrupt_when(flag)?)
+    }
+
     /// Lets go of the search index (and waits for one being prepared); the next search opens it
     /// again from the folder. The window does this before rebuilding the index on a second
     /// connection, and after.

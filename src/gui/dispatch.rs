@@ -515,11 +515,13 @@ impl AccordApp {
         if kind == TaskKind::Agreement {
             self.agreement.busy = false;
         }
-        if kind.holds_project() {
+        if kind == TaskKind::Import {
             self.state.info(format!(
                 "{}: stopping after the current file…",
                 kind.title()
             ));
+        } else if kind.holds_project() {
+            self.state.info(format!("{}: stopping…", kind.title()));
         } else {
             self.state.info(format!("{}: stopped.", kind.title()));
         }

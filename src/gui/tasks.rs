@@ -95,11 +95,16 @@ impl TaskKind {
     }
 
     /// Whether it can be stopped halfway without harm: an import between two files (each file is
-    /// its own change), agreement and reindexing (they change nothing in the project). A merge,
-    /// a de-identification, an erase and a restore are each one change that cannot stop halfway.
+    /// its own change), a merge inside a file's transaction (which rolls back; files merged before
+    /// stay merged), agreement and reindexing (they change nothing in the project). A
+    /// de-identification and an erase go on to purge once their change is made, and a restore is
+    /// one move: none of these can stop halfway.
     #[must_use]
     pub fn can_cancel(self) -> bool {
-        matches!(self, Self::Import | Self::Agreement | Self::Reindex)
+        matches!(
+            self,
+            Self::Import | Self::Merge | Self::Agreement | Self::Reindex
+        )
     }
 }
 
@@ -159,6 +164,12 @@ impl Reporter {
     pub fn line(&self, kind: LineKind, text: impl Into<String>) {
         let text = text.into();
         self.with(|p| p.lines.push((kind, text)));
+    }
+
+    /// The flag the Stop button sets (for a store to watch: see `Workspace::interrupt_when`).
+    #[must_use]
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
     }
 
     /// Whether the person asked the task to stop.

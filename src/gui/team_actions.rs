@@ -6,11 +6,11 @@ use super::adjudicate_view::AdjudicateCommand;
 use super::app::AccordApp;
 use super::dispatch::After;
 use super::rounds_view::RoundsCommand;
-use super::tasks::{Report, TaskKind};
+use super::tasks::{Report, Reporter, TaskKind};
 use super::team_view::TeamViewCommand;
 use crate::app::adjudicate::{passages_in_context, settle, settle_label};
 use crate::app::rounds::{find_round, history, make_round};
-use crate::app::{AppError, Command, ProjectCommand};
+use crate::app::{AppError, Command, Outcome, ProjectCommand, Workspace};
 use crate::app::{RoundCommand, TeamCommand};
 use crate::model::TranscriptId;
 
@@ -109,13 +109,7 @@ impl AccordApp {
                     TaskKind::Merge,
                     &format!("Merging {n} rater file(s)"),
                     After::TeamMessages,
-                    move |ws, r| {
-                        r.step("checking each file, then merging");
-                        Report::Applied(ws.apply(
-                            "Merge rater files",
-                            Command::Project(ProjectCommand::MergeRaterFiles(files)),
-                        ))
-                    },
+                    move |ws, r| merge(ws, files, r),
                 );
             }
             TeamViewCommand::BrowseOut => {
@@ -189,4 +183,37 @@ impl AccordApp {
             }))
         });
     }
+}
+
+/// The merge task's work: each file checked and merged in its own transaction, watched by the Stop
+/// button (a file being merged when it is pressed rolls back, with the files after it).
+fn merge(ws: &mut Workspace, files: Vec<std::path::PathBuf>, r: &Reporter) -> Report {
+    r.step("checking each file, then merging");
+    if r.cancelled() {
+        return Report::Applied(Err(AppError::Invalid(
+            "stopped when asked, before the first file".into(),
+        )));
+    }
+    if let Err(e) = ws.interrupt_when(Some(r.stop_flag())) {
+        return Report::Applied(Err(e));
+    }
+    let mut merged = ws.apply(
+        "Merge rater files",
+        Command::Project(ProjectCommand::MergeRaterFiles(files)),
+    );
+    let _ = ws.interrupt_when(None);
+    if r.cancelled() {
+        match &mut merged {
+            Ok(Outcome::Merged { outcomes, .. }) => {
+                for o in outcomes.iter_mut() {
+                    if let Err(e) = &mut o.result {
+                        *e = format!("stopped when asked, not merged ({e})");
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => *e = AppError::Invalid(format!("stopped when asked: {e}")),
+        }
+    }
+    Report::Applied(merged)
 }

@@ -234,6 +234,24 @@ impl Store {
         Self::open_with(path, Some(key))
     }
 
+    /// Interrupts what this connection runs once `flag` is set (SQLite checks it every few
+    /// instructions of every statement, short ones included; the check is an atomic load): the
+    /// statement fails as interrupted and its transaction rolls back, so a long change can be
+    /// stopped without being half done. `None` stops watching.
+    pub fn interrupt_when(
+        &mut self,
+        flag: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    ) -> Result<()> {
+        match flag {
+            Some(flag) => self.conn.progress_handler(
+                8,
+                Some(move || flag.load(std::sync::atomic::Ordering::Relaxed)),
+            )?,
+            None => self.conn.progress_handler(0, None::<fn() -> bool>)?,
+        }
+        Ok(())
+    }
+
     /// Another connection to the same project, keyed the same way (a worker thread's).
     pub fn reopen(&self) -> Result<Self> {
         match &self.path {
@@ -709,6 +727,40 @@ mod tests {
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(journal, "wal");
+    }
+
+    #[test]
+    fn a_set_stop_flag_interrupts_a_change_which_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.accord");
+        let mut store = Store::create(&path, "Test").unwrap();
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        store.interrupt_when(Some(flag.clone())).unwrap();
+        // Watched but not set: a change goes through.
+        store
+            .add_rater("Ana", crate::model::RaterKind::Human)
+            .unwrap();
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        let stopped = store
+            .atomic(|s| -> Result<()> {
+                s.add_rater("Ben", crate::model::RaterKind::Human)?;
+                s.add_rater("Cy", crate::model::RaterKind::Human)?;
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(stopped.to_string().contains("interrupt"), "{stopped}");
+        store.interrupt_when(None).unwrap();
+        let names: Vec<String> = store
+            .raters()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, ["Ana"], "nothing of the stopped change is kept");
+        store
+            .add_rater("Di", crate::model::RaterKind::Human)
+            .unwrap();
+        assert_eq!(store.raters().unwrap().len(), 2);
     }
 
     #[test]

@@ -439,6 +439,34 @@ fn an_import_stops_between_files_and_agreement_stops_at_once_when_asked() {
     h.get_by_label("Close").click();
     steps(&mut h, 1);
 
+    // A merge, held, then stopped: nothing is merged, and the team view says so.
+    let jordan = rater_file(d, &project);
+    let codings = live_codings(&h);
+    let gate = h.state_mut().tasks_mut().hold_next(TaskKind::Merge);
+    h.state_mut()
+        .send(UiCommand::Team(TeamViewCommand::Merge(vec![
+            jordan.clone(),
+        ])));
+    h.run_steps(2);
+    h.get_all_by_label("Stop").next().unwrap().click();
+    h.run_steps(2);
+    gate.open();
+    steps(&mut h, 2);
+    let ended = h.state().finished().back().unwrap().clone();
+    assert_eq!(ended.kind, TaskKind::Merge);
+    assert!(
+        !ended.ok && ended.message.contains("stopped when asked"),
+        "{ended:?}"
+    );
+    assert_eq!(live_codings(&h), codings, "nothing was merged");
+    // Not stopped, the same file merges.
+    let merged = run(
+        &mut h,
+        UiCommand::Team(TeamViewCommand::Merge(vec![jordan])),
+    );
+    assert!(merged.ok, "{merged:?}");
+    assert_eq!(live_codings(&h), codings + 1);
+
     // Agreement, held, then stopped: the window is free at once; the thread's late result is
     // dropped.
     h.get_by_label("Agreement").click();
