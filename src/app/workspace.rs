@@ -254,16 +254,24 @@ impl Workspace {
         if self.index.is_some() || self.pending_index.is_some() {
             return self.pending_index.is_some();
         }
-        let Ok(second) = self.store.reopen() else {
+        if self.store.path().is_none() {
             return false;
-        };
+        }
+        // The second connection is opened on the worker too (an encrypted project's key
+        // derivation would otherwise hold up the window's first frame).
+        let reopener = self.store.reopener();
         let (tx, rx) = channel();
         let spawned = std::thread::Builder::new()
             .name("accord-index".into())
             .spawn(move || {
-                let opened = ProjectIndex::open(&second)
-                    .map(|(index, _)| index)
-                    .map_err(|e| e.to_string());
+                let opened = reopener
+                    .open()
+                    .map_err(|e| e.to_string())
+                    .and_then(|second| {
+                        ProjectIndex::open(&second)
+                            .map(|(index, _)| index)
+                            .map_err(|e| e.to_string())
+                    });
                 let _ = tx.send(opened);
                 done();
             });

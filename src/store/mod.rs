@@ -252,6 +252,17 @@ impl Store {
         Ok(())
     }
 
+    /// What it takes to open another connection to the same project, to do it elsewhere: on a
+    /// worker thread, an encrypted project's key derivation (a few hundred milliseconds) holds
+    /// up no one.
+    #[must_use]
+    pub fn reopener(&self) -> Reopener {
+        Reopener {
+            path: self.path.clone(),
+            key: self.key.clone(),
+        }
+    }
+
     /// Another connection to the same project, keyed the same way (a worker thread's).
     pub fn reopen(&self) -> Result<Self> {
         match &self.path {
@@ -699,6 +710,25 @@ fn check_magic(path: &Path) -> Result<()> {
             path,
             "the file is empty or too short to be a project",
         )),
+    }
+}
+
+/// Another connection to a project, to be opened elsewhere ([`Store::reopener`]).
+#[derive(Debug, Clone)]
+pub struct Reopener {
+    path: Option<PathBuf>,
+    key: Option<Passphrase>,
+}
+
+impl Reopener {
+    /// Opens the connection (see [`Store::reopen`]).
+    pub fn open(&self) -> Result<Store> {
+        match &self.path {
+            Some(path) => Store::open_with(path, self.key.as_ref()),
+            None => Err(StoreError::Refused(
+                "an in-memory project cannot be reopened".into(),
+            )),
+        }
     }
 }
 
