@@ -314,6 +314,20 @@ fn scenario(name: &str, path: &Path, transcript: TranscriptId) {
 }
 
 impl Driver {
+    /// Runs frames until the window's snapshots are read; returns the time of the frame that
+    /// took them in.
+    fn until_read(&mut self) -> Option<f64> {
+        let mut last = None;
+        for _ in 0..100_000 {
+            if !busy(&self.app) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            last = Some(self.frame(Vec::new()));
+        }
+        last
+    }
+
     /// Opens a transcript; returns the time of the frame that asks for it, of the frame that shows
     /// it (when it is read on a background task), and from asking to the end of that frame.
     fn show(&mut self, transcript: TranscriptId) -> (f64, Option<f64>, f64) {
@@ -390,11 +404,12 @@ fn demo_first_frame(dir: &Path) {
             time: 0.0,
         };
         let frame = d.frame(Vec::new());
-        opened.push(t0.elapsed().as_secs_f64() * 1e3);
         first.push(frame);
+        d.until_read();
+        opened.push(t0.elapsed().as_secs_f64() * 1e3);
     }
-    report("demo: first frame (fonts, snapshot read)", first);
-    report("demo: opening to the first frame drawn", opened);
+    report("demo: first frame (fonts installed)", first);
+    report("demo: opening to the project shown", opened);
 }
 
 /// `n` words of the samples' words, in turns.
@@ -535,7 +550,7 @@ fn build_large(dir: &Path) -> (std::path::PathBuf, Vec<TranscriptId>) {
 
 fn large(dir: &Path) {
     let (path, ids) = build_large(dir);
-    let (mut opened, mut firsts) = (Vec::new(), Vec::new());
+    let (mut opened, mut firsts, mut taking) = (Vec::new(), Vec::new(), Vec::new());
     let mut d = None;
     for _ in 0..10 {
         let t0 = Instant::now();
@@ -557,12 +572,17 @@ fn large(dir: &Path) {
             time: 0.0,
         };
         firsts.push(driver.frame(Vec::new()));
+        taking.extend(driver.until_read());
         opened.push(t0.elapsed().as_secs_f64() * 1e3);
         driver.show(ids[0]);
         d = Some(driver);
     }
-    report("2,000 transcripts: opening to the first frame", opened);
-    report("2,000 transcripts: the first frame (project read)", firsts);
+    report("2,000 transcripts: opening to the project shown", opened);
+    report("2,000 transcripts: the first frame", firsts);
+    report(
+        "2,000 transcripts: the frame that shows the project",
+        taking,
+    );
     let mut d = d.expect("opened");
     let mut rng = Gen(0x0123_4567_89AB_CDEF);
     let (mut switching, mut shown, mut latency) = (Vec::new(), Vec::new(), Vec::new());

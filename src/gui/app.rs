@@ -376,45 +376,85 @@ impl AccordApp {
         let revision = ws.revision();
         let rater = self.state.rater_id;
         let stale = std::mem::take(&mut self.stale);
-        if stale || self.project.revision != revision || self.project.rater_id != rater {
-            match ProjectCache::load(ws.store(), revision, rater) {
+        let project = stale || self.project.revision != revision || self.project.rater_id != rater;
+        let transcript = match self.state.transcript_id {
+            None => {
+                self.open = None;
+                None
+            }
+            Some(id) => {
+                let current = self.open.as_ref().is_some_and(|o| {
+                    o.transcript.transcript_id == id
+                        && o.revision == revision
+                        && o.rater_id == rater
+                });
+                (project || !current).then_some(id)
+            }
+        };
+        if !project && transcript.is_none() {
+            return;
+        }
+        // Read on a brief task (a project of thousands of transcripts, or a transcript with
+        // thousands of codings, takes longer than a frame should); the window draws what it last
+        // read meanwhile, and the reading view says "Opening…".
+        let lens = self.project.lens();
+        let ctx = ctx.clone();
+        let workspace = self.workspace.take();
+        let started = self.tasks.start(
+            TaskKind::Load,
+            "Reading the project",
+            workspace,
+            super::dispatch::After::Nothing,
+            move || ctx.request_repaint(),
+            move |ws, _| {
+                let Some(ws) = ws else {
+                    return super::tasks::Report::Said(Err("the project is busy".into()));
+                };
+                let project = project.then(|| ProjectCache::load(ws.store(), revision, rater));
+                let lens = match &project {
+                    Some(Ok(p)) => p.lens(),
+                    _ => lens,
+                };
+                let transcript = transcript
+                    .map(|id| TranscriptCache::load(ws.store(), &lens, id, revision, rater));
+                super::tasks::Report::Loaded(Box::new(super::tasks::Snapshots {
+                    project,
+                    transcript,
+                }))
+            },
+        );
+        if let Err(not) = started {
+            self.workspace = not.workspace;
+            self.state
+                .error(format!("could not read the project: {}", not.error));
+        }
+    }
+
+    /// Takes snapshots read on a task: the project's, then the transcript's if it is still the one
+    /// to show.
+    pub(super) fn take_snapshots(&mut self, read: super::tasks::Snapshots) {
+        if let Some(project) = read.project {
+            match project {
                 Ok(p) => self.project = p,
                 Err(e) => self.state.error(format!("could not read the project: {e}")),
             }
             self.pick_remembered_rater();
         }
-        let Some(id) = self.state.transcript_id else {
-            self.open = None;
-            return;
-        };
-        let reload = stale
-            || self.open.as_ref().is_none_or(|o| {
-                o.transcript.transcript_id != id || o.revision != revision || o.rater_id != rater
-            });
-        if reload {
-            // Read on a brief task (the text and thousands of codings take longer than a frame
-            // should); the reading view says "Opening…" until it is there.
-            let lens = self.project.lens();
-            let ctx = ctx.clone();
-            let workspace = self.workspace.take();
-            let started = self.tasks.start(
-                TaskKind::Load,
-                "Opening a transcript",
-                workspace,
-                super::dispatch::After::Nothing,
-                move || ctx.request_repaint(),
-                move |ws, _| {
-                    super::tasks::Report::Loaded(Box::new(match ws {
-                        Some(ws) => TranscriptCache::load(ws.store(), &lens, id, revision, rater),
-                        None => Err(crate::app::AppError::Invalid("the project is busy".into())),
-                    }))
-                },
-            );
-            if let Err(not) = started {
-                self.workspace = not.workspace;
-                self.state
-                    .error(format!("could not open the transcript: {}", not.error));
+        match read.transcript {
+            Some(Ok(cache)) => {
+                let wanted = self.state.transcript_id == Some(cache.transcript.transcript_id)
+                    && self.state.rater_id == cache.rater_id;
+                if wanted {
+                    self.open = Some(cache);
+                }
             }
+            Some(Err(e)) => {
+                self.state
+                    .error(format!("could not open the transcript: {e}"));
+                self.state.transcript_id = None;
+                self.open = None;
+            }
+            None => {}
         }
     }
 
@@ -615,7 +655,8 @@ impl AccordApp {
     }
 
     fn dialogs_ui(&mut self, ui: &Ui, queue: &mut Vec<UiCommand>) {
-        if self.state.rater_id.is_none() {
+        // Once the project has been read (a revision of 0 is the empty snapshot before that).
+        if self.state.rater_id.is_none() && self.project.revision != 0 {
             self.rater_picker.ui(ui, &self.project, queue);
         }
         if let Some(memo) = &mut self.memo {

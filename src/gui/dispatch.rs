@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use super::Central;
-use super::agreement_view::{AgreementCommand, AgreementResult, DisagreementDetail};
+use super::agreement_view::{AgreementCommand, AgreementResult};
 use super::app::AccordApp;
 use super::codebook_editor::CodeEditor;
 use super::command::UiCommand;
@@ -24,8 +24,8 @@ use super::top_bar::MenuCommand;
 use crate::app::agreement::{AgreementOptions, report_and_disagreements};
 use crate::app::agreement_input::Selection;
 use crate::app::search::SearchOptions;
-use crate::app::{AppError, Command, FileOutcome, Outcome, ProjectCommand, Store, Workspace};
 use crate::app::{CodingCommand, RaterCommand};
+use crate::app::{Command, FileOutcome, Outcome, ProjectCommand, Store, Workspace};
 use crate::model::{CodeId, CodingFilter, CodingId, MemoTarget, NewCoding};
 
 /// What the window does with a task's outcome once it ends.
@@ -174,7 +174,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
                 app.state.code_id = Some(code);
             }
         }
-        UiCommand::OpenMemo(target) => app.open_memo(target),
+        UiCommand::OpenMemo(target) => app.open_memo(ctx, target),
         UiCommand::EditCode(code, parent) => app.open_code_editor(code, parent),
         UiCommand::MergeCodes { from, into } => app.merge_codes(ctx, from, into),
         UiCommand::Menu(m) => app.menu(ctx, m),
@@ -190,7 +190,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::Adjudicate(a) => app.adjudicate_command(ctx, a),
         UiCommand::Rounds(r) => app.rounds_command(ctx, r),
         UiCommand::Team(t) => app.team_command(ctx, t),
-        UiCommand::Export(e) => app.export_command(e),
+        UiCommand::Export(e) => app.export_command(ctx, e),
         UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
         UiCommand::Erase(e) => app.erase_command(ctx, e),
         UiCommand::Restore(backup) => app.restore(ctx, backup),
@@ -203,8 +203,8 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
 /// or panicked ends in an error message, never a spinner; after one that held the project, the
 /// window's snapshots are read again from the project as it now is.
 pub(super) fn finish(app: &mut AccordApp, ended: Ended) {
-    if ended.kind == TaskKind::Load && ended.report.is_ok() {
-        // Reading a transcript to show is not news: no message, no record.
+    if matches!(ended.kind, TaskKind::Load | TaskKind::Read) && ended.report.is_ok() {
+        // Reading what to show is not news: no message, no record.
         take_ended(app, ended);
         return;
     }
@@ -306,7 +306,8 @@ fn take_ended(app: &mut AccordApp, ended: Ended) {
             }
             Err(e) => app.state.error(format!("Rebuilding the search index: {e}")),
         },
-        Report::Loaded(result) => loaded(app, *result),
+        Report::Loaded(read) => app.take_snapshots(*read),
+        Report::Read(deliver) => (deliver.0)(app),
         Report::Said(result) => match result {
             Ok(text) => app.state.info(text),
             Err(e) => app.state.error(e),
@@ -339,25 +340,6 @@ fn imported(
         app.state.error(format!(
             "Imported {stored} transcript(s) in {secs:.1} s{stop}; {failed} file(s) could not be imported (see the import window)."
         ));
-    }
-}
-
-/// A transcript's snapshot read: shown if it is still the one wanted.
-fn loaded(app: &mut AccordApp, result: crate::app::Result<super::cache::TranscriptCache>) {
-    match result {
-        Ok(cache) => {
-            let wanted = app.state.transcript_id == Some(cache.transcript.transcript_id)
-                && app.state.rater_id == cache.rater_id;
-            if wanted {
-                app.open = Some(cache);
-            }
-        }
-        Err(e) => {
-            app.state
-                .error(format!("could not open the transcript: {e}"));
-            app.state.transcript_id = None;
-            app.open = None;
-        }
     }
 }
 
@@ -563,6 +545,22 @@ impl AccordApp {
         }
     }
 
+    /// Reads what a view shows on a brief task (the project goes with it; commands wait for it);
+    /// `work` returns what to do with what it read, on the UI thread.
+    pub(super) fn read(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce(&mut Workspace) -> Box<dyn FnOnce(&mut AccordApp) + Send> + Send + 'static,
+    ) {
+        self.start_project_task(
+            ctx,
+            TaskKind::Read,
+            "Reading the project",
+            After::Nothing,
+            move |ws, _| Report::Read(super::tasks::Deliver(work(ws))),
+        );
+    }
+
     /// Saves a change on the save task: the commit never holds a frame.
     pub(super) fn save(
         &mut self,
@@ -625,8 +623,7 @@ impl AccordApp {
         );
     }
 
-    fn open_memo(&mut self, target: MemoTarget) {
-        let Some(ws) = &self.workspace else { return };
+    fn open_memo(&mut self, ctx: &egui::Context, target: MemoTarget) {
         let title = match target {
             MemoTarget::Project => "the project".to_string(),
             MemoTarget::Transcript(t) => format!("transcript {}", self.project.transcript_name(t)),
@@ -640,17 +637,20 @@ impl AccordApp {
                 format!("a coding of {code}")
             }
         };
-        match ws.store().memos(target) {
-            Ok(existing) => {
-                self.memo = Some(MemoEditor {
-                    target,
-                    title,
-                    existing,
-                    text: String::new(),
-                });
-            }
-            Err(e) => self.state.error(format!("could not read memos: {e}")),
-        }
+        self.read(ctx, move |ws| {
+            let memos = ws.store().memos(target);
+            Box::new(move |app: &mut AccordApp| match memos {
+                Ok(existing) => {
+                    app.memo = Some(MemoEditor {
+                        target,
+                        title,
+                        existing,
+                        text: String::new(),
+                    });
+                }
+                Err(e) => app.state.error(format!("could not read memos: {e}")),
+            })
+        });
     }
 
     fn open_code_editor(&mut self, code: Option<CodeId>, parent: Option<CodeId>) {
@@ -694,16 +694,13 @@ impl AccordApp {
             self.pending_search = Some(command);
             return;
         }
-        let Some(ws) = &mut self.workspace else {
-            return;
-        };
         match command {
             SearchCommand::Run {
                 query,
                 filters,
                 order,
                 stem,
-            } => {
+            } => self.read(ctx, move |ws| {
                 let opts = SearchOptions {
                     limit: 200,
                     order,
@@ -714,14 +711,16 @@ impl AccordApp {
                     .search_filtered(&query, &filters, &opts)
                     .map(|found| found.results)
                     .map_err(|e| e.to_string());
-                self.search.set_results(result);
                 // The index was busy or could not be used: the hits came from what was there or
                 // from an index built in memory; say so rather than fail.
-                if let Some(note) = ws.index_note() {
-                    let note = note.to_string();
-                    self.state.info(note);
-                }
-            }
+                let note = ws.index_note().map(str::to_string);
+                Box::new(move |app: &mut AccordApp| {
+                    app.search.set_results(result);
+                    if let Some(note) = note {
+                        app.state.info(note);
+                    }
+                })
+            }),
             SearchCommand::CodeHits {
                 hits,
                 code_id,
@@ -756,15 +755,9 @@ impl AccordApp {
         let Some(ws) = &self.workspace else { return };
         match command {
             AgreementCommand::Compute(selection, options) => {
-                let second = match ws.store().reopen() {
-                    Ok(s) => s,
-                    Err(e) => {
-                        self.agreement.result = Some(Err(format!(
-                            "could not open a second connection to the project: {e}"
-                        )));
-                        return;
-                    }
-                };
+                // The second connection is opened on the task (an encrypted project's key
+                // derivation takes a few hundred milliseconds).
+                let reopener = ws.store().reopener();
                 // A newer request replaces one still running.
                 self.tasks.cancel(TaskKind::Agreement);
                 self.agreement.busy = true;
@@ -776,7 +769,14 @@ impl AccordApp {
                     After::Nothing,
                     wake(ctx),
                     move |_, r| {
-                        Report::Agreement(Box::new(compute(&second, &selection, &options, r)))
+                        r.step("opening a second connection to the project");
+                        let computed = match reopener.open() {
+                            Ok(second) => compute(&second, &selection, &options, r),
+                            Err(e) => Err(format!(
+                                "could not open a second connection to the project: {e}"
+                            )),
+                        };
+                        Report::Agreement(Box::new(computed))
                     },
                 );
                 if let Err(not) = started {
@@ -784,27 +784,23 @@ impl AccordApp {
                     self.agreement.result = Some(Err(not.error));
                 }
             }
-            AgreementCommand::Detail(d) => match self.disagreement_detail(&d) {
-                Ok(detail) => self.agreement.detail = Some(detail),
-                Err(e) => self
-                    .state
-                    .error(format!("could not show the disagreement: {e}")),
-            },
+            AgreementCommand::Detail(d) => {
+                let raters = match &self.agreement.result {
+                    Some(Ok(r)) => r.report.raters.clone(),
+                    _ => Vec::new(),
+                };
+                self.read(ctx, move |ws| {
+                    let detail =
+                        crate::app::agreement::disagreement_detail(ws.store(), &d, &raters);
+                    Box::new(move |app: &mut AccordApp| match detail {
+                        Ok(detail) => app.agreement.detail = Some(detail),
+                        Err(e) => app
+                            .state
+                            .error(format!("could not show the disagreement: {e}")),
+                    })
+                });
+            }
         }
-    }
-
-    fn disagreement_detail(
-        &self,
-        d: &crate::app::agreement::DisagreementView,
-    ) -> Result<DisagreementDetail, AppError> {
-        let raters = match &self.agreement.result {
-            Some(Ok(r)) => r.report.raters.as_slice(),
-            _ => &[],
-        };
-        let Some(ws) = &self.workspace else {
-            return Err(AppError::Invalid("the project is busy".into()));
-        };
-        crate::app::agreement::disagreement_detail(ws.store(), d, raters)
     }
 
     /// Rebuilds the search index on its task, with a second connection: the window's own index is
@@ -816,14 +812,7 @@ impl AccordApp {
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        let second = match ws.store().reopen() {
-            Ok(s) => s,
-            Err(e) => {
-                self.state
-                    .error(format!("Rebuilding the search index: {e}"));
-                return;
-            }
-        };
+        let reopener = ws.store().reopener();
         ws.close_index();
         let started = self.tasks.start(
             TaskKind::Reindex,
@@ -832,6 +821,10 @@ impl AccordApp {
             After::Nothing,
             wake(ctx),
             move |_, r| {
+                let second = match reopener.open() {
+                    Ok(s) => s,
+                    Err(e) => return Report::Reindexed(Err(e.to_string())),
+                };
                 r.step("reading every transcript");
                 Report::Reindexed(
                     crate::app::search::reindex(&second)
@@ -966,20 +959,19 @@ impl AccordApp {
         use super::deidentify_dialog::DeidentifyCommand;
         use crate::app::files::read_pseudonyms;
         match command {
-            DeidentifyCommand::Preview(path) => {
-                let Some(ws) = &mut self.workspace else {
-                    return;
-                };
+            DeidentifyCommand::Preview(path) => self.read(ctx, move |ws| {
                 let read = read_pseudonyms(&path).map_err(|e| e.to_string());
                 let result = read.and_then(|list| {
                     ws.deidentify_preview(&list)
                         .map(|p| (Box::new(list), p))
                         .map_err(|e| e.to_string())
                 });
-                if let Some(dialog) = &mut self.deidentify {
-                    dialog.preview = Some(result);
-                }
-            }
+                Box::new(move |app: &mut AccordApp| {
+                    if let Some(dialog) = &mut app.deidentify {
+                        dialog.preview = Some(result);
+                    }
+                })
+            }),
             DeidentifyCommand::Apply(list) => {
                 self.start_project_task(
                     ctx,
@@ -1001,22 +993,24 @@ impl AccordApp {
     /// Handles a request of the erase dialog: the count is read here, the erase (and the purge of
     /// the file and its backups) runs on its task.
     fn erase_command(&mut self, ctx: &egui::Context, command: EraseCommand) {
-        let Some(ws) = &self.workspace else { return };
         match command {
-            EraseCommand::Preview(chosen, removed) => {
+            EraseCommand::Preview(chosen, removed) => self.read(ctx, move |ws| {
                 let counted = crate::app::erase::with_removed(ws.store(), &chosen, removed)
                     .and_then(|ids| Ok(ws.store().erasure(&ids)?))
                     .map_err(|e| e.to_string());
-                if let Some(dialog) = &mut self.erase {
-                    dialog.preview = Some((chosen, removed, counted));
-                }
-            }
+                Box::new(move |app: &mut AccordApp| {
+                    if let Some(dialog) = &mut app.erase {
+                        dialog.preview = Some((chosen, removed, counted));
+                    }
+                })
+            }),
             EraseCommand::Erase(chosen, removed) => {
-                let ids = match crate::app::erase::with_removed(ws.store(), &chosen, removed) {
-                    Ok(ids) => ids,
-                    Err(e) => return self.state.error(format!("Erase: {e}")),
-                };
-                if self.state.transcript_id.is_some_and(|t| ids.contains(&t)) {
+                // The open transcript closes at once if it is to go.
+                if self
+                    .state
+                    .transcript_id
+                    .is_some_and(|t| chosen.contains(&t))
+                {
                     self.state.transcript_id = None;
                 }
                 self.start_project_task(
@@ -1026,10 +1020,13 @@ impl AccordApp {
                     After::Erased,
                     move |ws, r| {
                         r.step("erasing, then purging the file and its backups");
-                        Report::Applied(ws.apply(
-                            "Erase transcripts",
-                            Command::Project(ProjectCommand::Erase(ids)),
-                        ))
+                        let ids = crate::app::erase::with_removed(ws.store(), &chosen, removed);
+                        Report::Applied(ids.and_then(|ids| {
+                            ws.apply(
+                                "Erase transcripts",
+                                Command::Project(ProjectCommand::Erase(ids)),
+                            )
+                        }))
                     },
                 );
             }
@@ -1056,25 +1053,34 @@ impl AccordApp {
             .ok_or_else(|| "no export data".to_string())
     }
 
-    fn export_command(&mut self, command: ExportCommand) {
+    fn export_command(&mut self, ctx: &egui::Context, command: ExportCommand) {
         match command {
             ExportCommand::Preview => {
-                let revision = self.revision();
                 let choices = self.export.choices.clone();
-                let text = match self.export_data() {
-                    Ok(_) => {
-                        let report = match &self.agreement.result {
-                            Some(Ok(r)) => Some(&r.report),
-                            _ => None,
-                        };
-                        match &self.export_data {
-                            Some((_, data)) => super::export_view::preview(&choices, data, report),
-                            None => String::new(),
-                        }
-                    }
-                    Err(e) => format!("Cannot read the project: {e}"),
+                let report = match &self.agreement.result {
+                    Some(Ok(r)) => Some(r.report.clone()),
+                    _ => None,
                 };
-                self.export.preview = Some((revision, choices, text));
+                // The snapshot read for the last preview goes with the task, kept if still current.
+                let cached = self.export_data.take();
+                self.read(ctx, move |ws| {
+                    let revision = ws.revision();
+                    let data = match cached {
+                        Some((r, d)) if r == revision => Ok(d),
+                        _ => crate::app::export::snapshot(ws.store()).map_err(|e| e.to_string()),
+                    };
+                    let (text, keep) = match data {
+                        Ok(d) => (
+                            super::export_view::preview(&choices, &d, report.as_ref()),
+                            Some((revision, d)),
+                        ),
+                        Err(e) => (format!("Cannot read the project: {e}"), None),
+                    };
+                    Box::new(move |app: &mut AccordApp| {
+                        app.export_data = keep;
+                        app.export.preview = Some((revision, choices, text));
+                    })
+                });
             }
             ExportCommand::Save => {
                 let c = &self.export.choices;

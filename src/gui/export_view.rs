@@ -173,6 +173,8 @@ pub struct ExportView {
     pub choices: ExportChoices,
     /// The preview of the last choices, with the revision and choices it was made for.
     pub preview: Option<(u64, ExportChoices, String)>,
+    /// The revision and choices a preview was last asked for (it is made on a task: asked once).
+    asked: Option<(u64, ExportChoices)>,
 }
 
 /// What the view asks the app to do.
@@ -205,7 +207,12 @@ impl ExportView {
             .preview
             .as_ref()
             .is_some_and(|(r, c, _)| *r == revision && *c == self.choices);
-        if !fresh {
+        let asked = self
+            .asked
+            .as_ref()
+            .is_some_and(|(r, c)| *r == revision && *c == self.choices);
+        if !fresh && !asked {
+            self.asked = Some((revision, self.choices.clone()));
             request = request.or(Some(ExportCommand::Preview));
         }
         if let Some((_, _, text)) = &self.preview {

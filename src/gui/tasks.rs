@@ -32,6 +32,8 @@ pub enum TaskKind {
     Save,
     /// Reading the transcript to show (its text and the codings the rater may see).
     Load,
+    /// Reading what a view shows (a search, the passages to adjudicate, a preview, memos).
+    Read,
     /// Importing transcripts, file by file.
     Import,
     /// Computing the agreement report and its disagreements.
@@ -55,6 +57,7 @@ impl TaskKind {
         match self {
             Self::Save => "Saving",
             Self::Load => "Opening a transcript",
+            Self::Read => "Reading the project",
             Self::Import => "Importing transcripts",
             Self::Agreement => "Computing agreement",
             Self::Merge => "Merging rater files",
@@ -70,6 +73,7 @@ impl TaskKind {
         match self {
             Self::Save => "accord-save",
             Self::Load => "accord-load",
+            Self::Read => "accord-read",
             Self::Import => "accord-import",
             Self::Agreement => "accord-agreement",
             Self::Merge => "accord-merge",
@@ -91,7 +95,7 @@ impl TaskKind {
     /// takes longer than that.
     #[must_use]
     pub fn is_brief(self) -> bool {
-        matches!(self, Self::Save | Self::Load)
+        matches!(self, Self::Save | Self::Load | Self::Read)
     }
 
     /// Whether it can be stopped halfway without harm: an import between two files (each file is
@@ -202,12 +206,32 @@ pub enum Report {
     },
     /// The agreement report.
     Agreement(Box<Result<super::agreement_view::AgreementResult, String>>),
-    /// A transcript's snapshot was read (for this transcript, revision and rater), or why not.
-    Loaded(Box<crate::app::Result<super::cache::TranscriptCache>>),
+    /// The window's snapshots were read (the project's, the open transcript's, or both).
+    Loaded(Box<Snapshots>),
     /// The index was rebuilt (what to tell), or why not.
     Reindexed(Result<String, String>),
     /// Something to tell, or an error to show.
     Said(Result<String, String>),
+    /// What was read, to hand to the view that asked for it.
+    Read(Deliver),
+}
+
+/// Snapshots read on a task (each only when it was out of date).
+#[derive(Debug)]
+pub struct Snapshots {
+    /// The project's.
+    pub project: Option<crate::app::Result<super::cache::ProjectCache>>,
+    /// The open transcript's.
+    pub transcript: Option<crate::app::Result<super::cache::TranscriptCache>>,
+}
+
+/// What a read hands to the window, on the UI thread, once it is done.
+pub struct Deliver(pub Box<dyn FnOnce(&mut super::app::AccordApp) + Send>);
+
+impl std::fmt::Debug for Deliver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deliver(..)")
+    }
 }
 
 /// A task that ended: the workspace it had (if any), and its report, or why it has none (it

@@ -17,12 +17,14 @@ use crate::model::TranscriptId;
 impl AccordApp {
     /// Handles a request of the adjudication view.
     pub(super) fn adjudicate_command(&mut self, ctx: &egui::Context, command: AdjudicateCommand) {
-        let Some(ws) = &self.workspace else { return };
         match command {
-            AdjudicateCommand::Load(review) => {
+            AdjudicateCommand::Load(review) => self.read(ctx, move |ws| {
                 let shown = passages_in_context(ws.store(), &review).map_err(|e| e.to_string());
-                self.adjudicate.loaded = Some((ws.revision(), shown));
-            }
+                let revision = ws.revision();
+                Box::new(move |app: &mut AccordApp| {
+                    app.adjudicate.loaded = Some((revision, shown));
+                })
+            }),
             AdjudicateCommand::Settle(decisions) => {
                 let label = settle_label(decisions.len());
                 let owned = label.clone();
@@ -44,37 +46,43 @@ impl AccordApp {
         }
     }
 
-    /// Handles a request of the rounds view.
+    /// Handles a request of the rounds view: the history is read, and a round made or computed,
+    /// on brief tasks.
     pub(super) fn rounds_command(&mut self, ctx: &egui::Context, command: RoundsCommand) {
-        let Some(ws) = &self.workspace else { return };
         match command {
-            RoundsCommand::Load(statistic, threshold) => {
+            RoundsCommand::Load(statistic, threshold) => self.read(ctx, move |ws| {
                 let h = history(ws.store(), statistic, threshold).map_err(|e| e.to_string());
-                self.rounds.loaded = Some((ws.revision(), h));
-            }
+                let revision = ws.revision();
+                Box::new(move |app: &mut AccordApp| app.rounds.loaded = Some((revision, h)))
+            }),
             RoundsCommand::New {
                 name,
                 transcripts,
                 raters,
                 unit,
-            } => match make_round(ws.store(), &name, &transcripts, &raters, unit) {
-                Ok(round) => {
-                    self.apply(
-                        ctx,
-                        &format!("Start {name}"),
-                        Command::Rounds(RoundCommand::Add(Box::new(round))),
-                    );
-                }
-                Err(e) => self.state.error(format!("Start {name}: {e}")),
-            },
-            RoundsCommand::Compute(name) => match find_round(ws.store(), &name) {
-                Ok(round) => self.apply(
-                    ctx,
-                    &format!("Compute {name}"),
-                    Command::Rounds(RoundCommand::Compute(round.round_id)),
-                ),
-                Err(e) => self.state.error(e.to_string()),
-            },
+            } => {
+                let label = format!("Start {name}");
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    let round = make_round(ws.store(), &name, &transcripts, &raters, unit);
+                    Report::Applied(round.and_then(|round| {
+                        ws.apply(&owned, Command::Rounds(RoundCommand::Add(Box::new(round))))
+                    }))
+                });
+            }
+            RoundsCommand::Compute(name) => {
+                let label = format!("Compute {name}");
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    let round = find_round(ws.store(), &name);
+                    Report::Applied(round.and_then(|round| {
+                        ws.apply(
+                            &owned,
+                            Command::Rounds(RoundCommand::Compute(round.round_id)),
+                        )
+                    }))
+                });
+            }
         }
     }
 
@@ -90,11 +98,11 @@ impl AccordApp {
     /// merge task), deciding proposals.
     pub(super) fn team_command(&mut self, ctx: &egui::Context, command: TeamViewCommand) {
         match command {
-            TeamViewCommand::LoadProposals => {
-                let Some(ws) = &self.workspace else { return };
+            TeamViewCommand::LoadProposals => self.read(ctx, move |ws| {
                 let rows = crate::app::team::proposal_rows(ws.store()).map_err(|e| e.to_string());
-                self.team.proposals = Some((ws.revision(), rows));
-            }
+                let revision = ws.revision();
+                Box::new(move |app: &mut AccordApp| app.team.proposals = Some((revision, rows)))
+            }),
             TeamViewCommand::Issue {
                 rater,
                 transcripts,

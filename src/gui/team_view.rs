@@ -61,6 +61,8 @@ pub struct TeamView {
     pub messages: Vec<(bool, String)>,
     /// The proposals read for a project revision (or why they could not be).
     pub proposals: Option<(u64, Result<Vec<ProposalRow>, String>)>,
+    /// The revision the proposals were last asked for (they are read on a task: asked once).
+    asked: Option<u64>,
     notes: HashMap<ProposalId, String>,
 }
 
@@ -74,7 +76,10 @@ impl TeamView {
         browse: bool,
     ) -> Option<TeamViewCommand> {
         let mut request = None;
-        if self.proposals.as_ref().is_none_or(|(r, _)| *r != revision) {
+        if self.proposals.as_ref().is_none_or(|(r, _)| *r != revision)
+            && self.asked != Some(revision)
+        {
+            self.asked = Some(revision);
             request = Some(TeamViewCommand::LoadProposals);
         }
         egui::ScrollArea::vertical()

@@ -281,7 +281,7 @@ pub fn window(project: &Path) -> egui_kittest::Harness<'static, accord::gui::Acc
     let mut h = egui_kittest::Harness::builder()
         .with_size([1400.0, 900.0])
         .build_ui_state(|ui, app: &mut accord::gui::AccordApp| app.ui_root(ui), app);
-    h.run_steps(3);
+    steps(&mut h, 3);
     h
 }
 
