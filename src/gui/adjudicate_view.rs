@@ -13,7 +13,7 @@ use egui::{RichText, Ui};
 use super::agreement_view::marked_job;
 use super::cache::ProjectCache;
 use super::command::UiCommand;
-use super::state::rater_checkboxes;
+use super::state::{label_first, rater_checkboxes};
 use crate::app::adjudicate::{Nearness, Passage, Review, agreement_decisions, counts};
 use crate::model::{AdjudicationId, CodeId, Decision, RaterId, RaterKind};
 
@@ -291,19 +291,17 @@ impl AdjudicateView {
                 .and_then(|c| project.codebook.get(c))
                 .map_or("all codes", |c| c.name.as_str())
                 .to_string();
-            egui::ComboBox::from_label("Code")
-                .selected_text(name)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.code, None, "All codes");
-                    for (depth, id) in &project.tree {
-                        let label = format!(
-                            "{}{}",
-                            "  ".repeat(*depth),
-                            project.codebook.get(*id).map_or("?", |c| c.name.as_str())
-                        );
-                        ui.selectable_value(&mut self.code, Some(*id), label);
-                    }
-                });
+            label_first("Code").selected_text(name).show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.code, None, "All codes");
+                for (depth, id) in &project.tree {
+                    let label = format!(
+                        "{}{}",
+                        "  ".repeat(*depth),
+                        project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                    );
+                    ui.selectable_value(&mut self.code, Some(*id), label);
+                }
+            });
             ui.checkbox(&mut self.show_all, "Show agreements and settled passages");
         });
     }

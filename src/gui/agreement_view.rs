@@ -11,7 +11,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::command::UiCommand;
-use super::state::{ViewState, rater_checkboxes, toggle};
+use super::state::{ViewState, label_first, rater_checkboxes, toggle};
 use crate::agreement::Estimate;
 use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
@@ -179,7 +179,7 @@ impl AgreementView {
             ui.label(RichText::new("Raters").strong());
             rater_checkboxes(ui, &project.raters, &mut self.raters);
             ui.separator();
-            egui::ComboBox::from_label("Unit")
+            label_first("Unit")
                 .selected_text(unit_name(self.unit))
                 .show_ui(ui, |ui| {
                     for u in [
@@ -206,30 +206,28 @@ impl AgreementView {
             } else {
                 format!("{} codes", self.codes.len())
             };
-            egui::ComboBox::from_label("Codes")
-                .selected_text(codes)
-                .show_ui(ui, |ui| {
-                    if ui.button("All codes").clicked() {
-                        self.codes.clear();
+            label_first("Codes").selected_text(codes).show_ui(ui, |ui| {
+                if ui.button("All codes").clicked() {
+                    self.codes.clear();
+                }
+                for (depth, id) in &project.tree {
+                    let mut on = self.codes.contains(id);
+                    let name = format!(
+                        "{}{}",
+                        "  ".repeat(*depth),
+                        project.codebook.get(*id).map_or("?", |c| c.name.as_str())
+                    );
+                    if ui.checkbox(&mut on, name).changed() {
+                        toggle(&mut self.codes, *id, on);
                     }
-                    for (depth, id) in &project.tree {
-                        let mut on = self.codes.contains(id);
-                        let name = format!(
-                            "{}{}",
-                            "  ".repeat(*depth),
-                            project.codebook.get(*id).map_or("?", |c| c.name.as_str())
-                        );
-                        if ui.checkbox(&mut on, name).changed() {
-                            toggle(&mut self.codes, *id, on);
-                        }
-                    }
-                });
+                }
+            });
             let ts = if self.transcripts.is_empty() {
                 "all transcripts".to_string()
             } else {
                 format!("{} transcripts", self.transcripts.len())
             };
-            egui::ComboBox::from_label("Transcripts")
+            label_first("Transcripts")
                 .selected_text(ts)
                 .show_ui(ui, |ui| {
                     if ui.button("All transcripts").clicked() {
@@ -389,9 +387,12 @@ impl AgreementView {
     }
 }
 
-/// A bar per code (worst first): its kappa, coloured against the threshold.
+/// A bar per code (worst first, at the top): its kappa, coloured against the threshold, the codes
+/// named on the axis and the value on hover. Horizontal, so that names of any length read.
 fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
-    use egui_plot::{Bar, BarChart, HLine, Plot};
+    use egui_plot::{Bar, BarChart, GridMark, Plot, VLine};
+    let n = report.rows.len();
+    let at = |i: usize| position(i, n);
     let bars: Vec<Bar> = report
         .rows
         .iter()
@@ -403,22 +404,67 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
             } else {
                 Color32::from_rgb(0xC8, 0x4B, 0x4B)
             };
-            Bar::new(i as f64, v).name(&r.code).fill(fill).width(0.7)
+            Bar::new(at(i), v).name(&r.code).fill(fill).width(0.7)
         })
         .collect();
+    let names = axis_names(report.rows.iter().map(|r| r.code.as_str()));
     ui.add_space(8.0);
     ui.label(RichText::new("Kappa per code (worst first); the line is the threshold").strong());
     Plot::new("agreement-chart")
-        .height(170.0)
-        .include_y(0.0)
-        .include_y(1.0)
+        .height((n as f32 * 20.0).clamp(120.0, 640.0))
+        .include_x(0.0)
+        .include_x(1.0)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
+        .y_axis_min_width(150.0)
+        .y_grid_spacer(move |_| {
+            (0..n)
+                .map(|i| GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .y_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-9 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("kappa", bars));
-            plot.hline(HLine::new("threshold", threshold));
+            plot.bar_chart(
+                BarChart::new("kappa", bars)
+                    .horizontal()
+                    .element_formatter(Box::new(|bar, _| {
+                        format!("{}\nkappa {:.3}", bar.name, bar.value)
+                    })),
+            );
+            plot.vline(VLine::new("threshold", threshold));
         });
+}
+
+/// Where row `i` of `n` sits on the chart's axis: worst first reads from the top.
+fn position(i: usize, n: usize) -> f64 {
+    n.saturating_sub(1 + i) as f64
+}
+
+/// The axis's names, by position (bottom up), from the codes in row order.
+fn axis_names<'a>(codes: impl DoubleEndedIterator<Item = &'a str>) -> Vec<String> {
+    codes.rev().map(short).collect()
+}
+
+/// A code's name as the chart's axis shows it: its last path part, cut to 24 characters.
+fn short(code: &str) -> String {
+    let last = code.rsplit('/').next().unwrap_or(code);
+    if last.chars().count() > 24 {
+        let cut: String = last.chars().take(23).collect();
+        format!("{cut}…")
+    } else {
+        last.to_string()
+    }
 }
 
 /// Each rater's codings around a disagreement, side by side.
@@ -476,4 +522,31 @@ pub fn marked_job(ui: &Ui, text: &str, offset: usize, spans: &[Span]) -> egui::t
     }
     job.append(&text[chars[at]..], 0.0, plain);
     job
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{axis_names, position};
+
+    #[test]
+    fn the_chart_names_each_bar_by_its_code_worst_at_the_top() {
+        let codes = [
+            "Role stress/Role conflict",
+            "Burnout",
+            "A very long code name that goes on and on",
+        ];
+        let names = axis_names(codes.iter().copied());
+        let at = |i: usize| names[position(i, codes.len()) as usize].clone();
+        assert_eq!(
+            at(0),
+            "Role conflict",
+            "the worst code, by its last path part"
+        );
+        assert!(
+            (position(0, 3) - 2.0).abs() < f64::EPSILON,
+            "the worst row is the top one"
+        );
+        assert_eq!(at(1), "Burnout");
+        assert_eq!(at(2), "A very long code name t…");
+    }
 }

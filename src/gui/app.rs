@@ -119,14 +119,25 @@ pub struct AccordApp {
     remembered_rater: Option<String>,
 }
 
-const RATER_KEY: &str = "accord.rater";
 const DARK_KEY: &str = "accord.dark";
 
-/// What eframe remembered between runs: the last rater's name and whether the theme is dark.
-pub(super) fn remembered(storage: Option<&dyn eframe::Storage>) -> (Option<String>, bool) {
+/// Where the window remembers who last coded in a project: per project file (its canonical path),
+/// in the window's own settings on this machine, never in the project (which travels to others).
+fn rater_key(project: &std::path::Path) -> String {
+    let path = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf());
+    format!("accord.rater {}", path.display())
+}
+
+/// What eframe remembered between runs: who last coded in this project, and whether the theme is
+/// dark.
+#[must_use]
+pub fn remembered(
+    storage: Option<&dyn eframe::Storage>,
+    project: Option<&std::path::Path>,
+) -> (Option<String>, bool) {
     storage.map_or((None, false), |s| {
         (
-            s.get_string(RATER_KEY),
+            project.and_then(|p| s.get_string(&rater_key(p))),
             s.get_string(DARK_KEY).as_deref() == Some("dark"),
         )
     })
@@ -188,7 +199,8 @@ impl AccordApp {
     /// The window as eframe creates it: remembers the last rater and theme between runs.
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, workspace: Workspace) -> Self {
         let mut app = Self::new(workspace);
-        app.remember(remembered(cc.storage));
+        let project = app.project_path.clone();
+        app.remember(remembered(cc.storage, project.as_deref()));
         app
     }
 
@@ -221,6 +233,12 @@ impl AccordApp {
     #[must_use]
     pub fn workspace(&self) -> Option<&Workspace> {
         self.workspace.as_ref()
+    }
+
+    /// The project file the window works on (`None` for a project in memory).
+    #[must_use]
+    pub fn project_path(&self) -> Option<&std::path::Path> {
+        self.project_path.as_deref()
     }
 
     /// The running background tasks.
@@ -742,8 +760,8 @@ impl eframe::App for AccordApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if let Some(r) = self.state.rater_id {
-            storage.set_string(RATER_KEY, self.project.rater_name(r).to_string());
+        if let (Some(r), Some(path)) = (self.state.rater_id, &self.project_path) {
+            storage.set_string(&rater_key(path), self.project.rater_name(r).to_string());
         }
         storage.set_string(
             DARK_KEY,

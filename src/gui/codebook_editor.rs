@@ -8,6 +8,7 @@ use egui::Ui;
 use super::cache::ProjectCache;
 use super::colours;
 use super::command::UiCommand;
+use super::state::label_first;
 use crate::app::Command;
 use crate::app::TeamCommand;
 use crate::model::{Code, CodeId, Codebook, Edit};
@@ -167,7 +168,7 @@ impl CodeEditor {
                 .merge_into
                 .map_or("choose a code", |c| project.path(c))
                 .to_string();
-            egui::ComboBox::from_label("Merge into")
+            label_first("Merge into")
                 .selected_text(target)
                 .show_ui(ui, |ui| {
                     for (_, other) in project.tree.iter().filter(|(_, c)| *c != id) {

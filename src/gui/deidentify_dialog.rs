@@ -39,15 +39,16 @@ impl DeidentifyDialog {
             .show(ui.ctx(), |ui| {
                 ui.label("A pseudonym list is a CSV with a real name and its pseudonym on each row. Keep it off shared drives.");
                 ui.horizontal(|ui| {
-                    ui.add(
+                    let field = ui.add(
                         egui::TextEdit::singleline(&mut self.path)
                             .hint_text("/path/to/names.csv")
                             .desired_width(420.0),
-                    )
-                    .widget_info(|| {
+                    );
+                    field.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Pseudonym list")
                     });
-                    if ui.button("Preview").clicked() {
+                    let enter = super::state::entered(&field, ui);
+                    if ui.button("Preview").clicked() || enter {
                         self.confirmed = false;
                         request = Some(DeidentifyCommand::Preview(PathBuf::from(self.path.trim())));
                     }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::toggle;
+use super::state::{label_first, toggle};
 use crate::export::{
     Columns, ExcerptFilter, Format, MatrixSpec, Measure, ProjectData, Request, render_text,
 };
@@ -237,7 +237,7 @@ impl ExportView {
     fn choices_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         let c = &mut self.choices;
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label("What")
+            label_first("What")
                 .selected_text(c.kind.name())
                 .show_ui(ui, |ui| {
                     for k in Kind::ALL {
@@ -248,7 +248,7 @@ impl ExportView {
             if !formats.contains(&c.format) {
                 c.format = formats[0];
             }
-            egui::ComboBox::from_label("Format")
+            label_first("Format")
                 .selected_text(c.format.to_string())
                 .show_ui(ui, |ui| {
                     for f in formats {
@@ -283,19 +283,17 @@ fn filter_ui(ui: &mut Ui, c: &mut ExportChoices, project: &ProjectCache) {
         } else {
             format!("{} codes (with their children)", c.codes.len())
         };
-        egui::ComboBox::from_label("Codes")
-            .selected_text(codes)
-            .show_ui(ui, |ui| {
-                if ui.button("All codes").clicked() {
-                    c.codes.clear();
+        label_first("Codes").selected_text(codes).show_ui(ui, |ui| {
+            if ui.button("All codes").clicked() {
+                c.codes.clear();
+            }
+            for (_, id) in &project.tree {
+                let mut on = c.codes.contains(id);
+                if ui.checkbox(&mut on, project.path(*id)).changed() {
+                    toggle(&mut c.codes, *id, on);
                 }
-                for (_, id) in &project.tree {
-                    let mut on = c.codes.contains(id);
-                    if ui.checkbox(&mut on, project.path(*id)).changed() {
-                        toggle(&mut c.codes, *id, on);
-                    }
-                }
-            });
+            }
+        });
         ui.label("Raters:");
         for r in &project.raters {
             let mut on = c.raters.contains(&r.rater_id);
@@ -315,25 +313,21 @@ fn matrix_ui(ui: &mut Ui, c: &mut ExportChoices, project: &ProjectCache) {
         .collect();
     ui.horizontal_wrapped(|ui| {
         let by = c.by_attribute.clone().unwrap_or_else(|| "cases".into());
-        egui::ComboBox::from_label("Columns")
-            .selected_text(by)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut c.by_attribute, None, "cases");
-                for a in attributes {
-                    ui.selectable_value(&mut c.by_attribute, Some(a.clone()), a.as_str());
-                }
-            });
+        label_first("Columns").selected_text(by).show_ui(ui, |ui| {
+            ui.selectable_value(&mut c.by_attribute, None, "cases");
+            for a in attributes {
+                ui.selectable_value(&mut c.by_attribute, Some(a.clone()), a.as_str());
+            }
+        });
         let m = match c.measure {
             Measure::Codings => "codings",
             Measure::Turns => "turns",
             Measure::Presence => "presence (0/1)",
         };
-        egui::ComboBox::from_label("Count")
-            .selected_text(m)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut c.measure, Measure::Codings, "codings");
-                ui.selectable_value(&mut c.measure, Measure::Turns, "turns");
-                ui.selectable_value(&mut c.measure, Measure::Presence, "presence (0/1)");
-            });
+        label_first("Count").selected_text(m).show_ui(ui, |ui| {
+            ui.selectable_value(&mut c.measure, Measure::Codings, "codings");
+            ui.selectable_value(&mut c.measure, Measure::Turns, "turns");
+            ui.selectable_value(&mut c.measure, Measure::Presence, "presence (0/1)");
+        });
     });
 }

@@ -122,11 +122,13 @@ impl PathPrompt {
         };
         egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
             ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path"));
+            let field = ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0));
+            field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path"));
+            let enter = super::state::entered(&field, ui);
             ui.horizontal(|ui| {
                 let path = PathBuf::from(self.path.trim());
-                if ui.add_enabled(path.exists(), egui::Button::new("Import")).clicked() {
+                let clicked = ui.add_enabled(path.exists(), egui::Button::new("Import")).clicked();
+                if (clicked || enter) && path.exists() {
                     answer = Some(PromptAnswer::Go(path));
                 }
                 if ui.button("Cancel").clicked() {
@@ -178,9 +180,13 @@ impl AttributeDialog {
                 ui.label(format!("File: {}", self.path.display()));
                 ui.horizontal(|ui| {
                     ui.label("Case column");
-                    ui.text_edit_singleline(&mut self.key).widget_info(|| {
+                    let field = ui.text_edit_singleline(&mut self.key);
+                    field.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Case column")
                     });
+                    if super::state::entered(&field, ui) {
+                        answer = Some(true);
+                    }
                 });
                 ui.checkbox(
                     &mut self.create_missing,

@@ -41,7 +41,7 @@ mod transcript_view;
 mod unlock;
 
 pub use adjudicate_view::ShownPassage;
-pub use app::{AccordApp, Central};
+pub use app::{AccordApp, Central, remembered};
 pub use command::{
     AdjudicateCommand, AgreementCommand, DeidentifyCommand, EraseCommand, ExportCommand,
     MenuCommand, RoundsCommand, SearchCommand, TeamViewCommand, UiCommand,

@@ -35,7 +35,9 @@ impl RaterPicker {
                 let field = ui.add(egui::TextEdit::singleline(&mut self.new_name).hint_text("Your name"));
                 field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "New rater name"));
                 let name = self.new_name.trim().to_string();
-                if ui.add_enabled(!name.is_empty(), egui::Button::new("Add rater")).clicked() {
+                let enter = super::state::entered(&field, ui);
+                let clicked = ui.add_enabled(!name.is_empty(), egui::Button::new("Add rater")).clicked();
+                if (clicked || enter) && !name.is_empty() {
                     actions.push(UiCommand::Apply {
                         label: format!("Add rater {name}"),
                         command: Command::Raters(RaterCommand::Add { name, kind: RaterKind::Human }),

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use egui::{Color32, RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::{rater_checkboxes, toggle};
+use super::state::{label_first, rater_checkboxes, toggle};
 use crate::agreement::project::Unit;
 use crate::app::rounds::{History, Statistic};
 use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
@@ -88,7 +88,7 @@ impl RoundsView {
         ui.heading("Reliability rounds");
         let mut request = None;
         ui.horizontal(|ui| {
-            egui::ComboBox::from_label("Statistic")
+            label_first("Statistic")
                 .selected_text(stat_name(self.statistic))
                 .show_ui(ui, |ui| {
                     for s in [
@@ -176,7 +176,7 @@ impl RoundsView {
                 .widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Round name")
                 });
-            egui::ComboBox::from_label("Unit")
+            label_first("Unit")
                 .selected_text(format!("{:?}", self.unit).to_lowercase())
                 .show_ui(ui, |ui| {
                     for u in [Unit::Char, Unit::Turn, Unit::Sentence, Unit::Segment] {

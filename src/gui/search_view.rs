@@ -11,7 +11,7 @@ use egui::{FontId, RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::command::UiCommand;
-use super::state::{ViewState, toggle};
+use super::state::{ViewState, label_first, toggle};
 use crate::app::search::{Filters, Hit, ResultOrder, Scope, SearchResults};
 use crate::model::{CodeId, Role, Span, TranscriptId, format_time_ms};
 
@@ -169,19 +169,17 @@ impl SearchView {
     fn filters_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
         ui.horizontal_wrapped(|ui| {
             let role = self.role.map_or("any role", Role::as_str).to_string();
-            egui::ComboBox::from_label("Role")
-                .selected_text(role)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.role, None, "any role");
-                    for r in [Role::Participant, Role::Interviewer, Role::Other] {
-                        ui.selectable_value(&mut self.role, Some(r), r.as_str());
-                    }
-                });
+            label_first("Role").selected_text(role).show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.role, None, "any role");
+                for r in [Role::Participant, Role::Interviewer, Role::Other] {
+                    ui.selectable_value(&mut self.role, Some(r), r.as_str());
+                }
+            });
             let t = self
                 .transcript
                 .map_or("all transcripts", |t| project.transcript_name(t))
                 .to_string();
-            egui::ComboBox::from_label("Transcript")
+            label_first("Transcript")
                 .selected_text(t)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.transcript, None, "all transcripts");
@@ -224,14 +222,12 @@ impl SearchView {
                 .code_id
                 .map_or("choose a code", |c| project.path(c))
                 .to_string();
-            egui::ComboBox::from_label("Code")
-                .selected_text(code)
-                .show_ui(ui, |ui| {
-                    for (_, id) in &project.tree {
-                        ui.selectable_value(&mut self.code_id, Some(*id), project.path(*id));
-                    }
-                });
-            egui::ComboBox::from_label("Scope")
+            label_first("Code").selected_text(code).show_ui(ui, |ui| {
+                for (_, id) in &project.tree {
+                    ui.selectable_value(&mut self.code_id, Some(*id), project.path(*id));
+                }
+            });
+            label_first("Scope")
                 .selected_text(scope_name(self.scope))
                 .show_ui(ui, |ui| {
                     for s in [Scope::Hit, Scope::Sentence, Scope::Turn] {

@@ -80,3 +80,48 @@ pub fn toggle<T: Ord>(set: &mut std::collections::BTreeSet<T>, item: T, on: bool
         set.remove(&item);
     }
 }
+
+/// A combo box with its label before it ("Unit [character ▾]"), as every other field in the window
+/// reads, and named by that label for screen readers. Used as `egui::ComboBox::from_label` is.
+pub fn label_first(label: &str) -> LabelFirst {
+    LabelFirst {
+        label: label.to_string(),
+        selected: egui::WidgetText::default(),
+    }
+}
+
+/// See [`label_first`].
+#[must_use = "show it with show_ui"]
+pub struct LabelFirst {
+    label: String,
+    selected: egui::WidgetText,
+}
+
+impl LabelFirst {
+    /// What the closed box shows.
+    pub fn selected_text(mut self, text: impl Into<egui::WidgetText>) -> Self {
+        self.selected = text.into();
+        self
+    }
+
+    /// The label, then the box with `menu` as its choices.
+    pub fn show_ui<R>(
+        self,
+        ui: &mut egui::Ui,
+        menu: impl FnOnce(&mut egui::Ui) -> R,
+    ) -> egui::InnerResponse<Option<R>> {
+        let label = ui.label(&self.label);
+        let shown = egui::ComboBox::from_id_salt(&self.label)
+            .selected_text(self.selected)
+            .show_ui(ui, menu);
+        let response = shown.response.labelled_by(label.id);
+        egui::InnerResponse::new(shown.inner, response)
+    }
+}
+
+/// Whether Enter was pressed in a single-line field this frame (the field lost focus to it): a
+/// field with a button beside it does what the button does.
+#[must_use]
+pub fn entered(field: &egui::Response, ui: &egui::Ui) -> bool {
+    field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}

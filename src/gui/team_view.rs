@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
-use super::state::toggle;
+use super::state::{label_first, toggle};
 use crate::app::team::ProposalRow;
 use crate::model::{ProposalId, RaterId, RaterKind, TranscriptId};
 
@@ -155,7 +155,7 @@ impl TeamView {
             .rater
             .and_then(|id| humans.iter().find(|r| r.rater_id == id))
             .map_or("choose…", |r| r.name.as_str());
-        egui::ComboBox::from_label("Rater file for")
+        label_first("Rater file for")
             .selected_text(chosen)
             .show_ui(ui, |ui| {
                 for r in &humans {
@@ -185,16 +185,18 @@ impl TeamView {
             &mut self.second_pass,
             "Second pass: the same rater codes these again, blind to their first pass (intra-rater agreement)",
         );
+        let mut enter = false;
         ui.horizontal(|ui| {
             ui.label("Save as");
-            ui.add(
+            let field = ui.add(
                 egui::TextEdit::singleline(&mut self.out)
                     .hint_text("/path/to/ana.accord")
                     .desired_width(420.0),
-            )
-            .widget_info(|| {
+            );
+            field.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Rater file path")
             });
+            enter = super::state::entered(&field, ui);
         });
         let mut request = None;
         ui.horizontal(|ui| {
@@ -203,9 +205,10 @@ impl TeamView {
             }
             let ready =
                 self.rater.is_some() && !self.transcripts.is_empty() && !self.out.trim().is_empty();
-            if ui
+            let clicked = ui
                 .add_enabled(ready, egui::Button::new("Write rater file"))
-                .clicked()
+                .clicked();
+            if (clicked || (enter && ready))
                 && let Some(rater) = self.rater
             {
                 request = Some(TeamViewCommand::Issue {

@@ -55,7 +55,11 @@ impl Root {
 
     /// Applies what eframe remembered (the last rater, the theme) now or once unlocked.
     pub fn remember(&mut self, storage: Option<&dyn eframe::Storage>) {
-        let remembered = super::app::remembered(storage);
+        let project = match self {
+            Self::Locked(u) => Some(u.path.clone()),
+            Self::Open(app) => app.project_path().map(std::path::Path::to_path_buf),
+        };
+        let remembered = super::app::remembered(storage, project.as_deref());
         match self {
             Self::Locked(u) => u.remembered = remembered,
             Self::Open(app) => app.remember(remembered),
@@ -193,6 +197,7 @@ impl NewEncryptedDialog {
     /// Draws the dialog; returns how it ended, or `None` while it is open.
     pub fn ui(&mut self, ui: &Ui) -> Option<DialogEnd> {
         let mut result = None;
+        let mut enter = false;
         egui::Window::new("New encrypted project")
             .collapsible(false)
             .resizable(false)
@@ -207,8 +212,9 @@ impl NewEncryptedDialog {
                         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::PasswordInput, true, "New passphrase"));
                     ui.end_row();
                     ui.label("Again");
-                    ui.add(egui::TextEdit::singleline(&mut self.second).password(true))
-                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::PasswordInput, true, "New passphrase again"));
+                    let again = ui.add(egui::TextEdit::singleline(&mut self.second).password(true));
+                    again.widget_info(|| egui::WidgetInfo::labeled(egui::Role::PasswordInput, true, "New passphrase again"));
+                    enter = super::state::entered(&again, ui);
                     ui.end_row();
                 });
                 ui.label(
@@ -221,7 +227,7 @@ impl NewEncryptedDialog {
                     ui.colored_label(ui.visuals().error_fg_color, e);
                 }
                 ui.horizontal(|ui| {
-                    if ui.button("Create").clicked() {
+                    if ui.button("Create").clicked() || enter {
                         match self.create() {
                             Ok(workspace) => result = Some(DialogEnd::Made(Box::new(workspace))),
                             Err(e) => self.error = Some(e),

@@ -239,7 +239,8 @@ fn search_and_jump_to_a_hit_then_code_hits_in_one_change() {
     let before = live_codings(&h, "Maya Chen", "Role clarity").len();
     h.get_by_label("Tick all").click();
     steps(&mut h, 1);
-    h.get_by_label("Code").click();
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Code")
+        .click();
     steps(&mut h, 2);
     let path = {
         let p = h.state().project();
@@ -466,7 +467,8 @@ fn export_view_previews_and_saves_the_same_export_as_the_command_line() {
         "{}",
         &preview[..preview.len().min(200)]
     );
-    h.get_by_label("What").click();
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "What")
+        .click();
     steps(&mut h, 2);
     h.get_by_label("Codebook").click();
     steps(&mut h, 3);

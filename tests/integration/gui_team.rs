@@ -229,7 +229,8 @@ fn issue_and_merge_rater_files_and_decide_a_proposal_in_the_team_view() {
     steps(&mut h, 3);
 
     // Issue Jordan a rater file of one transcript.
-    h.get_by_label("Rater file for").click();
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Rater file for")
+        .click();
     steps(&mut h, 2);
     h.get_all_by_label("Jordan Ellis").last().unwrap().click();
     steps(&mut h, 2);

@@ -20,6 +20,7 @@ mod fuzzed;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_papercuts;
 mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_tasks;
