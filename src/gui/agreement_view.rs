@@ -390,7 +390,7 @@ impl AgreementView {
 /// A bar per code (worst first, at the top): its kappa, coloured against the threshold, the codes
 /// named on the axis and the value on hover. Horizontal, so that names of any length read.
 fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
-    use egui_plot::{Bar, BarChart, GridMark, Plot, VLine};
+    use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot, VLine};
     let n = report.rows.len();
     let at = |i: usize| position(i, n);
     let bars: Vec<Bar> = report
@@ -417,7 +417,6 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
-        .y_axis_min_width(150.0)
         .y_grid_spacer(move |_| {
             (0..n)
                 .map(|i| GridMark {
@@ -426,14 +425,21 @@ fn chart_ui(ui: &mut Ui, report: &ProjectAgreement, threshold: f64) {
                 })
                 .collect()
         })
-        .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-9 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .custom_y_axes(vec![
+            AxisHints::new_y()
+                .min_thickness(160.0)
+                // A name per bar, bars about 20 points apart (egui_plot's default needs 20 to 30).
+                .label_spacing(8.0..=12.0)
+                .tick_label_font(egui::FontId::proportional(11.0))
+                .formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    if (mark.value - i).abs() < 1e-9 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                }),
+        ])
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new("kappa", bars)
