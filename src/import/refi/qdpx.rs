@@ -213,8 +213,7 @@ fn convert(
         .collect();
     // A source whose selections fit both units equally takes the unit the file's other sources
     // settle on (one file, one writing tool, one unit).
-    let first: Vec<Detection> = read.iter().map(|r| r.detect(&raw.origin, None).1).collect();
-    let settled = super::positions::settled(&first);
+    let settled = super::positions::settled(read.iter().map(|r| &r.first));
     for r in &read {
         ctx.map_source(r, settled);
     }

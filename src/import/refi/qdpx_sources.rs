@@ -30,25 +30,32 @@ pub(super) struct Seen<'a> {
     pub(super) hashes: BTreeMap<String, String>,
 }
 
-/// A source whose text was read and stored as a transcript, its positions not yet mapped.
+/// A source whose text was read and stored as a transcript, its positions not yet mapped. Only its
+/// original text is kept between the two steps: the position maps (some 20 bytes a char each) are
+/// built again for one source at a time.
 pub(super) struct ReadSource<'r> {
     source: &'r RawSource,
     label: String,
     name: String,
     transcript_id: TranscriptId,
+    /// Its transcript's index in the import's transcripts.
+    index: usize,
     len_chars: usize,
-    /// The text as stored (CRLF kept) and once normalised.
-    crlf: PositionMap,
-    lf: PositionMap,
+    /// The text as stored (CRLF kept).
+    original: String,
     /// Its selections' positions that are numbers.
     spans: Vec<(usize, usize)>,
+    /// The unit its own selections give (before the file settles anything).
+    pub(super) first: Detection,
 }
 
 impl ReadSource<'_> {
-    /// The unit its positions count in and whether CRLF counts as two, `settled` by the file's
-    /// other sources where its own selections cannot tell.
-    pub(super) fn detect(&self, origin: &str, settled: Option<PositionUnit>) -> (bool, Detection) {
-        detect_line_ends(&self.crlf, &self.lf, &self.spans, origin, settled)
+    /// The position maps of the text as stored and once normalised (`normalised`).
+    fn maps(&self, normalised: &str) -> (PositionMap, PositionMap) {
+        (
+            PositionMap::new(&self.original),
+            PositionMap::new(normalised),
+        )
     }
 }
 
@@ -162,6 +169,7 @@ impl Context<'_> {
             .unwrap_or_else(|| "inline".into());
         let (transcript_id, len_chars) = (t.transcript_id, t.len_chars);
         let lf = PositionMap::new(&t.text);
+        let index = self.out.transcripts.len();
         self.out.transcripts.push(imported);
         let original = crate::import::decode::decode(&bytes)
             .map(|(t, _)| t)
@@ -176,23 +184,33 @@ impl Context<'_> {
                 ))
             })
             .collect();
+        let crlf = PositionMap::new(&original);
+        let (_, first) = detect_line_ends(&crlf, &lf, &spans, &self.raw.origin, None);
         Some(ReadSource {
             source,
             label,
             name,
             transcript_id,
+            index,
             len_chars,
-            crlf: PositionMap::new(&original),
-            lf,
+            original,
             spans,
+            first,
         })
     }
 
     /// Maps a read source's codings onto its transcript, in the unit detected for it (`settled` by
     /// the file's other sources when its own selections fit both units equally).
     pub(super) fn map_source(&mut self, read: &ReadSource<'_>, settled: Option<PositionUnit>) {
-        let (counts_cr, detection) = read.detect(&self.raw.origin, settled);
-        let map = if counts_cr { &read.crlf } else { &read.lf };
+        let normalised = self
+            .out
+            .transcripts
+            .get(read.index)
+            .map_or("", |t| t.transcript.text.as_str());
+        let (crlf, lf) = read.maps(normalised);
+        let (counts_cr, detection) =
+            detect_line_ends(&crlf, &lf, &read.spans, &self.raw.origin, settled);
+        let map = if counts_cr { &crlf } else { &lf };
         let source = read.source;
         let label = &read.label;
         let aligned = map
