@@ -1,8 +1,9 @@
-//! Positions in REFI-QDA files. The standard counts code points, but NVivo (for Windows and for Mac)
-//! counts UTF-16 code units, and both count in the source text as the tool stored it (CRLF line ends included).
-//! [`PositionMap`] maps either unit in that original text onto char offsets of Accord's normalised
-//! text (BOM removed, CRLF -> LF); [`detect`] decides which unit a source uses from its selections,
-//! and [`settled`] which unit a file's decisive sources agree on, for the sources that cannot tell.
+//! Positions in REFI-QDA files. The standard counts code points, but NVivo (for Windows and for
+//! Mac) counts UTF-16 code units, and both count in the source text as the tool stored it (CRLF line
+//! ends included). [`PositionMap`] maps either unit in that original text onto char offsets of
+//! Accord's normalised text (BOM removed, CRLF -> LF); [`detect`] decides which unit a source uses
+//! from its selections, and [`settled`] which unit a file's decisive sources agree on, for the
+//! sources that cannot tell.
 
 /// The unit a file's `startPosition`/`endPosition` count in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
