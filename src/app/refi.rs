@@ -37,6 +37,11 @@ pub struct QdpxReport {
     pub sources: Vec<SourceLine>,
     /// What was left out.
     pub skipped: Vec<String>,
+    /// Sources whose text could not be found (left out).
+    pub missing: Vec<String>,
+    /// What was carried over on a guess (users the file does not list, positions whose unit the
+    /// file leaves open).
+    pub warnings: Vec<String>,
 }
 
 /// One source's line in the report.
@@ -81,6 +86,14 @@ pub fn import_new_project_keyed(
             path.display()
         )));
     }
+    let folder = crate::model::files::folder_of(path);
+    if !folder.is_dir() {
+        return Err(AppError::Invalid(format!(
+            "{}: the folder {} does not exist; create it first or give another place for the new project",
+            path.display(),
+            folder.display()
+        )));
+    }
     // Built in a private folder with a random name beside it (no planted symlink is followed, and
     // nothing is left behind on failure), moved into place only when complete.
     let staging =
@@ -102,6 +115,8 @@ pub(super) fn apply_import(store: &mut Store, import: QdpxImport) -> Result<Qdpx
         codes: import.codebook.codes.len(),
         sources: import.sources.iter().map(SourceLine::from).collect(),
         skipped: import.skipped.clone(),
+        missing: import.missing.clone(),
+        warnings: import.warnings.clone(),
         ..QdpxReport::default()
     };
     apply_codebook_and_people(store, &mut report, import.codebook, import.raters)?;

@@ -23,6 +23,10 @@ pub struct ImportQdpxArgs {
     /// built encrypted from the start, so no plaintext copy is ever written.
     #[arg(long)]
     pub encrypt: bool,
+    /// Import even when some sources' text files cannot be found (those sources and their codings
+    /// are left out, and listed).
+    #[arg(long)]
+    pub allow_missing_sources: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -37,6 +41,14 @@ pub fn import_qdpx(args: &ImportQdpxArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let import = read_qdpx(&args.file)?;
+    if !import.missing.is_empty() && !args.allow_missing_sources {
+        anyhow::bail!(
+            "{}: {} sources cannot be found, so nothing was imported:\n  {}\n(give --allow-missing-sources to import the rest without them)",
+            args.file.display(),
+            import.missing.len(),
+            import.missing.join("\n  ")
+        );
+    }
     let report = import_new_project_keyed(&args.out, import, key.as_ref())?;
     if args.json {
         output::json(&report)?;
@@ -64,8 +76,14 @@ pub fn import_qdpx(args: &ImportQdpxArgs) -> anyhow::Result<ExitCode> {
             s.name, s.unit, s.reason, s.codings
         );
     }
+    for line in &report.missing {
+        println!("  missing: {line}");
+    }
     for line in &report.skipped {
         println!("  skipped: {line}");
+    }
+    for line in &report.warnings {
+        println!("  warning: {line}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,7 +57,8 @@ struct File {
 
 /// Reads a codebook file: REFI-QDA when it ends in `.qdc`, else TOML; at most
 /// [`super::MAX_CODEBOOK_BYTES`], and anything but a regular file refused (see
-/// [`super::read_bounded`]). Returns the codebook and what a `.qdc` left out. Errors name the file.
+/// [`super::read_bounded`]). Returns the codebook and what a `.qdc` left out. Errors name the file; a
+/// REFI-QDA project (`.qdpx`, `.qde`, or any zip) is pointed to `accord import-qdpx`.
 pub fn read_file(path: &Path) -> Result<(Codebook, Vec<String>), ImportError> {
     let is_qdc = path
         .extension()
@@ -66,7 +67,22 @@ pub fn read_file(path: &Path) -> Result<(Codebook, Vec<String>), ImportError> {
         let read = super::refi::qdc::read_qdc_file(path)?;
         return Ok((read.codebook, read.skipped));
     }
+    let is_project = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdpx") || e.eq_ignore_ascii_case("qde"));
+    if is_project {
+        return Err(ImportError::format(
+            path,
+            "a REFI-QDA project, not a codebook: import it as a new project with `accord import-qdpx FILE --out NEW.accord` (its codebook comes with it)",
+        ));
+    }
     let bytes = super::read_bounded(path, super::MAX_CODEBOOK_BYTES, "a codebook")?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(ImportError::format(
+            path,
+            "a zip archive, not a codebook (TOML or .qdc); a REFI-QDA project (.qdpx) is imported with `accord import-qdpx FILE --out NEW.accord`",
+        ));
+    }
     let text = String::from_utf8(bytes)
         .map_err(|_| ImportError::format(path, "the codebook is not UTF-8 text"))?;
     let book = parse(&text).map_err(|m| ImportError::format(path, m))?;

@@ -37,6 +37,7 @@ mod one_handle;
 mod open_attack;
 mod qdpx;
 mod refi_examples;
+mod refi_real;
 mod restore_command;
 mod samples;
 mod search;

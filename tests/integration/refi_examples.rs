@@ -120,9 +120,9 @@ fn every_real_example_imports_with_its_counts() {
         assert!(i.codebook.codes.iter().any(|c| c.colour == "#46AA00"));
         assert!(i.transcripts.is_empty());
         let missing = i
-            .skipped
+            .missing
             .iter()
-            .filter(|s| s.contains("text is not in the file"))
+            .filter(|s| s.contains("cannot be found"))
             .count();
         assert_eq!(missing, count(&xml, "<TextSource "));
         // Every selection of a text source is accounted for in the skip notes (the file's other two
@@ -130,6 +130,7 @@ fn every_real_example_imports_with_its_counts() {
         let left_out: usize = i
             .skipped
             .iter()
+            .chain(&i.missing)
             .filter_map(|s| s.split(" (").last()?.strip_suffix(" selections left out)"))
             .map(|n| n.parse::<usize>().unwrap())
             .sum();

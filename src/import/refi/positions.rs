@@ -1,14 +1,16 @@
-//! Positions in REFI-QDA files. The standard counts code points, but NVivo for Windows counts UTF-16
-//! code units, and both count in the source text as the tool stored it (CRLF line ends included).
-//! [`PositionMap`] maps either unit in that original text onto char offsets of Accord's normalised
-//! text (BOM removed, CRLF -> LF); [`detect`] decides which unit a file uses from its selections.
+//! Positions in REFI-QDA files. The standard counts code points, but NVivo (for Windows and for
+//! Mac) counts UTF-16 code units, and both count in the source text as the tool stored it (CRLF line
+//! ends included). [`PositionMap`] maps either unit in that original text onto char offsets of
+//! Accord's normalised text (BOM removed, CRLF -> LF); [`detect`] decides which unit a source uses
+//! from its selections, and [`settled`] which unit a file's decisive sources agree on, for the
+//! sources that cannot tell.
 
 /// The unit a file's `startPosition`/`endPosition` count in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PositionUnit {
-    /// Unicode code points (the standard; ATLAS.ti, NVivo for Mac, QualCoder, Accord).
+    /// Unicode code points (the standard; ATLAS.ti, QualCoder, Accord).
     CodePoints,
-    /// UTF-16 code units (NVivo for Windows).
+    /// UTF-16 code units (NVivo, for Windows and for Mac).
     Utf16,
 }
 
@@ -120,6 +122,20 @@ impl PositionMap {
     }
 }
 
+/// How firmly a source's selections settle its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Nothing to settle: both units agree on the text, or there are no selections.
+    Moot,
+    /// The source's own selections settle it.
+    Decisive,
+    /// The source's selections fit both units equally; another source of the same file settled it.
+    FromFile,
+    /// The selections fit both units equally and nothing else in the file settles it: the unit is
+    /// the writing tool's habit, a guess the import report names.
+    Even,
+}
+
 /// Which unit a file uses, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detection {
@@ -127,55 +143,108 @@ pub struct Detection {
     pub unit: PositionUnit,
     /// Why, for the import report.
     pub reason: String,
+    /// How firmly.
+    pub evidence: Evidence,
+}
+
+/// The unit a tool writes: UTF-16 code units for NVivo (for Windows and for Mac alike), code points
+/// (the standard's unit) for every other tool.
+#[must_use]
+pub fn habit(origin: &str) -> PositionUnit {
+    if origin.to_lowercase().contains("nvivo") {
+        PositionUnit::Utf16
+    } else {
+        PositionUnit::CodePoints
+    }
 }
 
 /// Decides the unit of a source's selections: the same when the text has no char outside the Basic
 /// Multilingual Plane; UTF-16 when a selection ends past the text in code points; else the unit whose
-/// positions cut fewer words apart, and on a tie the tool's habit (NVivo for Windows: UTF-16).
+/// positions cut fewer words apart. On a tie, the unit `settled` by the other sources of the same
+/// file when they agree, else the tool's habit ([`habit`]; then the evidence is [`Evidence::Even`]).
 #[must_use]
-pub fn detect(map: &PositionMap, selections: &[(usize, usize)], origin: &str) -> Detection {
-    let habit = if origin.contains("NVivo") && origin.contains("Windows") {
-        PositionUnit::Utf16
-    } else {
-        PositionUnit::CodePoints
+pub fn detect(
+    map: &PositionMap,
+    selections: &[(usize, usize)],
+    origin: &str,
+    settled: Option<PositionUnit>,
+) -> Detection {
+    let habit = habit(origin);
+    let detection = |unit, reason: String, evidence| Detection {
+        unit,
+        reason,
+        evidence,
     };
-    let detection = |unit, reason: String| Detection { unit, reason };
     if map.len_utf16() == map.len_chars() {
         return detection(
             PositionUnit::CodePoints,
             "the text has no characters outside the Basic Multilingual Plane, so both units agree"
                 .into(),
+            Evidence::Moot,
         );
     }
     if selections.is_empty() {
         return detection(
             habit,
             "no selections to judge by, so the writing tool's habit".into(),
+            Evidence::Moot,
         );
     }
     if selections.iter().any(|&(_, e)| e > map.len_chars()) {
         return detection(
             PositionUnit::Utf16,
             "a selection ends past the text counted in code points".into(),
+            Evidence::Decisive,
         );
     }
     let points = map.score(selections, PositionUnit::CodePoints);
     let units = map.score(selections, PositionUnit::Utf16);
-    let unit = match points.cmp(&units) {
-        std::cmp::Ordering::Greater => PositionUnit::CodePoints,
-        std::cmp::Ordering::Less => PositionUnit::Utf16,
-        std::cmp::Ordering::Equal => habit,
-    };
-    detection(
-        unit,
-        format!(
-            "{points} of {} selection ends fall between words in code points, {units} in UTF-16 units",
-            selections.len() * 2
-        ),
-    )
+    let counts = format!(
+        "{points} of {} selection ends fall between words in code points, {units} in UTF-16 units",
+        selections.len() * 2
+    );
+    match points.cmp(&units) {
+        std::cmp::Ordering::Greater => {
+            detection(PositionUnit::CodePoints, counts, Evidence::Decisive)
+        }
+        std::cmp::Ordering::Less => detection(PositionUnit::Utf16, counts, Evidence::Decisive),
+        std::cmp::Ordering::Equal => match settled {
+            Some(unit) => detection(
+                unit,
+                format!(
+                    "{counts}, so the other sources of this file settle it: they count in {}",
+                    unit.describe()
+                ),
+                Evidence::FromFile,
+            ),
+            None => detection(
+                habit,
+                format!(
+                    "{counts}: the evidence is even and no other source of this file settles it, so {} as the writing tool usually counts; check these codings",
+                    habit.describe()
+                ),
+                Evidence::Even,
+            ),
+        },
+    }
 }
 
-/// Decides the unit as [`detect`] does, and also whether the file counts a CRLF line end as two
+/// The unit the decisive sources of a file agree on (`None` when none is decisive, or when they
+/// disagree).
+#[must_use]
+pub fn settled<'a>(detections: impl IntoIterator<Item = &'a Detection>) -> Option<PositionUnit> {
+    let units: std::collections::BTreeSet<PositionUnit> = detections
+        .into_iter()
+        .filter(|d| d.evidence == Evidence::Decisive)
+        .map(|d| d.unit)
+        .collect();
+    match units.len() {
+        1 => units.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// Decides the unit as [`detect`] does (`settled` as there), and also whether the file counts a CRLF line end as two
 /// positions (`crlf`, the text as stored) or as one (`lf`, the text once normalised); returns true
 /// for two. Without CRLF in the text the two maps agree and `crlf` is used.
 #[must_use]
@@ -184,12 +253,13 @@ pub fn detect_line_ends(
     lf: &PositionMap,
     selections: &[(usize, usize)],
     origin: &str,
+    settled: Option<PositionUnit>,
 ) -> (bool, Detection) {
-    let stored = detect(crlf, selections, origin);
+    let stored = detect(crlf, selections, origin, settled);
     if crlf.len_chars() == lf.len_chars() || selections.is_empty() {
         return (true, stored);
     }
-    let normalised = detect(lf, selections, origin);
+    let normalised = detect(lf, selections, origin, settled);
     let (a, b) = (
         crlf.score(selections, stored.unit),
         lf.score(selections, normalised.unit),
@@ -235,18 +305,37 @@ mod tests {
         let text = "😀😀 alpha beta gamma";
         let map = PositionMap::new(text);
         // "beta" in code points is 9..13; in UTF-16 11..15.
-        let points = detect(&map, &[(9, 13)], "ATLAS.ti");
+        let points = detect(&map, &[(9, 13)], "ATLAS.ti", None);
         assert_eq!(points.unit, PositionUnit::CodePoints, "{}", points.reason);
-        let units = detect(&map, &[(11, 15)], "");
+        let units = detect(&map, &[(11, 15)], "", None);
         assert_eq!(units.unit, PositionUnit::Utf16, "{}", units.reason);
         let plain = detect(
             &PositionMap::new("no emoji"),
             &[(0, 2)],
             "NVivo for Windows 12",
+            None,
         );
         assert_eq!(plain.unit, PositionUnit::CodePoints);
-        let past = detect(&map, &[(0, 21)], "");
+        let past = detect(&map, &[(0, 21)], "", None);
         assert_eq!(past.unit, PositionUnit::Utf16);
+        // 0..2 cuts cleanly in both units: NVivo's habit (for Mac too), or what the file settled.
+        let tie = detect(&map, &[(0, 2)], "NVivo for Mac 12.7.0", None);
+        assert_eq!(
+            (tie.unit, tie.evidence),
+            (PositionUnit::Utf16, Evidence::Even)
+        );
+        let tie = detect(&map, &[(0, 2)], "ATLAS.ti", None);
+        assert_eq!(
+            (tie.unit, tie.evidence),
+            (PositionUnit::CodePoints, Evidence::Even)
+        );
+        let file = detect(&map, &[(0, 2)], "ATLAS.ti", Some(PositionUnit::Utf16));
+        assert_eq!(
+            (file.unit, file.evidence),
+            (PositionUnit::Utf16, Evidence::FromFile)
+        );
+        assert_eq!(settled([&units, &past, &tie]), Some(PositionUnit::Utf16));
+        assert_eq!(settled([&units, &points]), None);
     }
 
     #[test]
@@ -258,11 +347,11 @@ mod tests {
         );
         // "four" and "six" counted on the LF text: 14..18 and 24..27; on the CRLF text 15..19, 26..29.
         let on_lf = [(14, 18), (24, 27)];
-        let (two, d) = detect_line_ends(&crlf, &lf, &on_lf, "");
+        let (two, d) = detect_line_ends(&crlf, &lf, &on_lf, "", None);
         assert!(!two, "{}", d.reason);
         assert_eq!(lf.span(14, 18, d.unit), Some((14, 18)));
         assert_eq!(lf.span(24, 27, d.unit), Some((24, 27)));
-        let (two, d) = detect_line_ends(&crlf, &lf, &[(15, 19), (26, 29)], "");
+        let (two, d) = detect_line_ends(&crlf, &lf, &[(15, 19), (26, 29)], "", None);
         assert_eq!(crlf.span(26, 29, d.unit), Some((24, 27)));
         assert!(two);
     }

@@ -238,13 +238,20 @@ mod tests {
     fn reads_a_codebook_and_says_what_it_skipped() {
         let xml = br##"<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="T"><Codes>
 <Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="a" isCodable="true" color="#46AA00"><Description>d</Description>
-<Code guid="2FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="b" isCodable="true"/></Code></Codes><Sets/></CodeBook>"##;
+<Code guid="2FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="b" isCodable="true"/></Code></Codes><Sets><Set guid="3FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="s"/></Sets></CodeBook>"##;
         let q = read_qdc(Path::new("x.qdc"), xml).unwrap();
         assert_eq!(q.codebook.codes.len(), 2);
         assert_eq!(q.codebook.codes[0].definition, "d");
         assert_eq!(q.codebook.codes[0].colour, "#46AA00");
         assert_eq!(q.codebook.path(q.codebook.codes[1].code_id), "a/b");
         assert_eq!(q.skipped.len(), 1);
+        // An empty list of sets leaves nothing out, so nothing is said.
+        let empty = String::from_utf8_lossy(xml).replace(
+            r#"<Sets><Set guid="3FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="s"/></Sets>"#,
+            "<Sets/>",
+        );
+        let q = read_qdc(Path::new("x.qdc"), empty.as_bytes()).unwrap();
+        assert!(q.skipped.is_empty(), "{:?}", q.skipped);
         let err = read_qdc(Path::new("x.qdc"), b"<CodeBook><Codes/></CodeBook>").unwrap_err();
         assert!(err.to_string().starts_with("x.qdc: ") && err.to_string().contains("no codes"));
     }

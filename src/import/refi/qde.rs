@@ -26,6 +26,9 @@ const SKIPPED: [&str; 8] = [
     "Representation",
 ];
 
+/// The skipped elements that only hold others: left out silently when empty.
+const CONTAINERS: [&str; 3] = ["Sets", "Links", "Graphs"];
+
 /// Elements whose text is read.
 const TEXT_ELEMENTS: [&str; 8] = [
     "Description",
@@ -62,6 +65,22 @@ impl Attrs<'_> {
 
     fn number(&self, key: &str) -> Option<i64> {
         self.0.get(key).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// Why the number `key` gives cannot be read (it overflows, or is no whole number); `None` when
+    /// it is missing or reads.
+    fn bad_number(&self, key: &str) -> Option<String> {
+        let v = self.0.get(key)?.trim();
+        if v.parse::<i64>().is_ok() {
+            return None;
+        }
+        let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+        let why = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            "overflows (the most is 9223372036854775807)"
+        } else {
+            "is not a whole number"
+        };
+        Some(format!("{key} {v:?} {why}"))
     }
 }
 
@@ -156,10 +175,15 @@ impl Parser {
                 ..RawSource::default()
             }),
             ("PlainTextSelection", "TextSource") => {
+                let bad: Vec<String> = ["startPosition", "endPosition"]
+                    .iter()
+                    .filter_map(|k| a.bad_number(k))
+                    .collect();
                 let selection = RawSelection {
                     guid: a.text("guid"),
                     start: a.number("startPosition"),
                     end: a.number("endPosition"),
+                    bad_position: (!bad.is_empty()).then(|| bad.join(", ")),
                     user: a.get("creatingUser"),
                     created: a.get("creationDateTime"),
                     ..RawSelection::default()
@@ -296,10 +320,19 @@ pub fn parse(xml: &str) -> Result<RawProject, String> {
                 if parser.start(&name, &attrs) {
                     parser.stack.push(name);
                 } else {
-                    *parser.p.skipped.entry(name).or_default() += 1;
-                    reader
+                    let span = reader
                         .read_to_end(e.name())
                         .map_err(|e| format!("the XML is broken: {e}"))?;
+                    // An empty list (`<Sets/>`) leaves nothing out.
+                    let inner = usize::try_from(span.start)
+                        .ok()
+                        .zip(usize::try_from(span.end).ok())
+                        .and_then(|(a, b)| xml.get(a..b));
+                    let empty_list = CONTAINERS.contains(&name.as_str())
+                        && inner.is_some_and(|t| t.trim().is_empty());
+                    if !empty_list {
+                        *parser.p.skipped.entry(name).or_default() += 1;
+                    }
                 }
             }
             Event::End(_) => {

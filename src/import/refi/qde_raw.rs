@@ -73,6 +73,8 @@ pub struct RawSelection {
     pub start: Option<i64>,
     /// End, in the file's unit.
     pub end: Option<i64>,
+    /// A position given but not read, for people (`startPosition "99999999999999999999" overflows`).
+    pub bad_position: Option<String>,
     /// Who made the selection.
     pub user: Option<String>,
     /// When.

@@ -1,4 +1,5 @@
-//! REFI-QDA projects (`.qdpx`, or a bare `project.qde`): bytes in, Accord values out, nothing stored.
+//! REFI-QDA projects (`.qdpx`, or a bare `project.qde` with its `sources` folder beside it): bytes
+//! in, Accord values out, nothing stored.
 //! The zip is read with limits (entry count, expanded size, no `../` or absolute names); the project
 //! XML may be named `<Project>.qde`, the sources folder `Sources`. Each text source becomes a
 //! transcript (its text normalised as every import does, turns split from speaker labels), each
@@ -67,49 +68,71 @@ pub struct QdpxImport {
     pub sources: Vec<SourceReport>,
     /// What was left out, for people.
     pub skipped: Vec<String>,
+    /// Sources whose text cannot be found (left out too), for people: an import with any is
+    /// refused unless the person allows it.
+    pub missing: Vec<String>,
+    /// What was carried over on a guess, for people (a user the file does not list; positions whose
+    /// unit the file leaves open).
+    pub warnings: Vec<String>,
 }
+
+/// Where an archive's sources were looked for, for people.
+const IN_ARCHIVE: &str = "in the archive";
 
 /// Reads a `.qdpx` archive or a bare `.qde` document from a file: anything but a regular file is
 /// refused, an archive over [`crate::import::MAX_QDPX_BYTES`] too, both before anything is read; an archive
 /// is read from the file (only the XML and the text sources are unpacked, within
-/// [`MAX_EXPANDED_BYTES`]), and a bare document is read only up to that limit.
+/// [`MAX_EXPANDED_BYTES`]), and a bare document is read only up to that limit, its sources' text
+/// files from the `sources` folder beside it (an unpacked archive), else from its own folder.
 pub fn read_qdpx_file(path: &Path) -> Result<QdpxImport, ImportError> {
     use std::io::Read as _;
     let (mut file, _) =
         crate::import::open_bounded(path, crate::import::MAX_QDPX_BYTES, "a REFI-QDA project")?;
     let mut magic = [0u8; 2];
     let is_zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK";
-    let (xml, files) = if is_zip {
-        super::qdpx_archive::read_zip_file(path, file)?
-    } else {
-        drop(file);
-        let bytes =
-            crate::import::read_bounded(path, MAX_EXPANDED_BYTES, "a REFI-QDA project document")?;
-        let xml = String::from_utf8(bytes)
-            .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
-        (xml, BTreeMap::new())
-    };
-    from_xml(path, &xml, &files)
+    if is_zip {
+        let (xml, files) = super::qdpx_archive::read_zip_file(path, file)?;
+        return from_xml(path, &xml, &files, IN_ARCHIVE);
+    }
+    drop(file);
+    let bytes =
+        crate::import::read_bounded(path, MAX_EXPANDED_BYTES, "a REFI-QDA project document")?;
+    let xml = String::from_utf8(bytes)
+        .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
+    let raw = parse_project(path, &xml)?;
+    let (files, place) = super::qdpx_archive::read_folder_sources(path, &raw)?;
+    convert(path, &raw, &files, place)
 }
 
 /// Reads a `.qdpx` archive, or a bare `.qde` document (then no source text is available), from
 /// bytes already in memory.
 pub fn read_qdpx(path: &Path, bytes: &[u8]) -> Result<QdpxImport, ImportError> {
-    let (xml, files) = if bytes.starts_with(b"PK") {
-        super::qdpx_archive::read_zip(path, bytes)?
+    let (xml, files, place) = if bytes.starts_with(b"PK") {
+        let (xml, files) = super::qdpx_archive::read_zip(path, bytes)?;
+        (xml, files, IN_ARCHIVE)
     } else {
         let xml = String::from_utf8(bytes.to_vec())
             .map_err(|_| ImportError::format(path, "the project XML is not UTF-8 text"))?;
-        (xml, BTreeMap::new())
+        (
+            xml,
+            BTreeMap::new(),
+            "(only the project document was given)",
+        )
     };
-    from_xml(path, &xml, &files)
+    from_xml(path, &xml, &files, place)
 }
 
 fn from_xml(
     path: &Path,
     xml: &str,
     files: &BTreeMap<String, Vec<u8>>,
+    place: &str,
 ) -> Result<QdpxImport, ImportError> {
+    let raw = parse_project(path, xml)?;
+    convert(path, &raw, files, place.to_string())
+}
+
+fn parse_project(path: &Path, xml: &str) -> Result<RawProject, ImportError> {
     let raw = parse(xml).map_err(|m| ImportError::format(path, crate::import::excerpt(&m, 300)))?;
     if raw.root != "Project" {
         return Err(ImportError::format(
@@ -117,7 +140,7 @@ fn from_xml(
             "not a REFI-QDA project (the XML's root is not Project)",
         ));
     }
-    convert(path, &raw, files)
+    Ok(raw)
 }
 
 /// Unique names: a repeated name gets " (2)", " (3)", ...
@@ -143,6 +166,7 @@ fn convert(
     path: &Path,
     raw: &RawProject,
     files: &BTreeMap<String, Vec<u8>>,
+    place: String,
 ) -> Result<QdpxImport, ImportError> {
     let mut skipped = skipped_elements(raw);
     let stem = path
@@ -170,17 +194,28 @@ fn convert(
             memos: Vec::new(),
             sources: Vec::new(),
             skipped,
+            missing: Vec::new(),
+            warnings: Vec::new(),
         },
     };
     ctx.users();
     let mut seen = Seen {
         files,
+        place,
         cases: ctx.case_of_source(),
         names: BTreeSet::new(),
         hashes: BTreeMap::new(),
     };
-    for source in &raw.sources {
-        ctx.source(source, &mut seen);
+    let read: Vec<_> = raw
+        .sources
+        .iter()
+        .filter_map(|source| ctx.read_source(source, &mut seen))
+        .collect();
+    // A source whose selections fit both units equally takes the unit the file's other sources
+    // settle on (one file, one writing tool, one unit).
+    let settled = super::positions::settled(read.iter().map(|r| &r.first));
+    for r in &read {
+        ctx.map_source(r, settled);
     }
     ctx.attributes();
     ctx.memos();
@@ -241,6 +276,16 @@ impl Context<'_> {
             name: unique(&base, &mut names),
             kind: RaterKind::Human,
         };
+        self.out.warnings.push(match user {
+            Some(g) => format!(
+                "user {g} is not in the file's <Users>: what they coded or wrote is kept under a new rater \"{}\"",
+                rater.name
+            ),
+            None => format!(
+                "some codings or notes name no user: they are kept under a rater \"{}\"",
+                rater.name
+            ),
+        });
         let id = rater.rater_id;
         self.users.insert(key, id);
         self.out.raters.push(rater);

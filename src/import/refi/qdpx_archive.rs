@@ -1,7 +1,8 @@
 //! The `.qdpx` archive, read with limits: at most [`MAX_ENTRIES`] entries, at most
 //! [`MAX_EXPANDED_BYTES`] unpacked in all and no entry expanding more than [`MAX_RATIO`] times
 //! (zip bombs are refused, whatever their headers claim), no entry named with `../` or an absolute
-//! path. Only the project XML and `.txt` sources are read.
+//! path. Only the project XML and `.txt` sources are read. A bare `.qde` (an unpacked archive) has its
+//! sources read from the folder beside it, by file name only.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Seek};
@@ -102,6 +103,57 @@ fn has_extension(name: &str, extension: &str) -> bool {
     Path::new(name)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+/// The text files a bare `.qde`'s sources name, read from the `sources` folder beside it (any case,
+/// as an unpacked archive holds them), else from the `.qde`'s own folder; only by file name (no
+/// folders a path names are followed), within [`MAX_EXPANDED_BYTES`] together. Keys as
+/// [`read_zip`] gives them; also where they were looked for, for people.
+pub(super) fn read_folder_sources(
+    qde: &Path,
+    raw: &super::qde::RawProject,
+) -> Result<(BTreeMap<String, Vec<u8>>, String), ImportError> {
+    let dir = crate::model::files::folder_of(qde);
+    // Lowercased file name to path, in one folder.
+    let listing = |folder: &Path| -> BTreeMap<String, std::path::PathBuf> {
+        std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| (e.file_name().to_string_lossy().to_lowercase(), e.path()))
+            .collect()
+    };
+    let here = listing(&dir);
+    let sources = here.get("sources").filter(|p| p.is_dir()).cloned();
+    let inside = sources.as_deref().map(listing).unwrap_or_default();
+    let place = match &sources {
+        Some(folder) => format!("in {} (nor beside the project document)", folder.display()),
+        None => format!(
+            "beside the project document (there is no sources folder in {})",
+            dir.display()
+        ),
+    };
+    let (mut files, mut budget) = (BTreeMap::new(), MAX_EXPANDED_BYTES);
+    for path in raw
+        .sources
+        .iter()
+        .filter_map(|s| s.plain_text_path.as_deref())
+    {
+        let Some(name) = path.rsplit(['/', '\\']).next().map(str::to_lowercase) else {
+            continue;
+        };
+        let key = format!("sources/{name}");
+        if name.is_empty() || name == "." || name == ".." || files.contains_key(&key) {
+            continue;
+        }
+        let Some(file) = inside.get(&name).or_else(|| here.get(&name)) else {
+            continue;
+        };
+        let data = crate::import::read_bounded(file, budget, "a REFI-QDA source text")?;
+        budget = budget.saturating_sub(data.len() as u64);
+        files.insert(key, data);
+    }
+    Ok((files, place))
 }
 
 /// The text file a `plainTextPath` names: `internal://x.txt` is `sources/x.txt` (any case).
