@@ -11,6 +11,7 @@ mod agreement;
 mod cli;
 mod codebook;
 mod deidentify;
+mod docx_pdf;
 mod encrypt_command;
 mod encryption;
 mod erase;
