@@ -315,7 +315,7 @@ mod tests {
             ]],
         };
         let mut bytes = Vec::new();
-        write_xlsx(&[table.clone()], &mut bytes).unwrap();
+        write_xlsx(std::slice::from_ref(&table), &mut bytes).unwrap();
         let strings = xlsx_strings(&bytes);
         assert!(
             strings.contains("a memo in which words wrap\n\nand a second paragraph"),

@@ -1,6 +1,6 @@
-//! The codebook DOCX as a word processor lays it out: converted to PDF by LibreOffice and read back
+//! The codebook DOCX as a word processor lays it out: converted to PDF by `LibreOffice` and read back
 //! with `pdftotext`, the demo's wrapped description reads "in which", not "inwhich" (issue 17). Runs
-//! where LibreOffice (`soffice` or `libreoffice`) and `pdftotext` are installed (CI installs them:
+//! where `LibreOffice` (`soffice` or `libreoffice`) and `pdftotext` are installed (CI installs them:
 //! `.ci/run`); elsewhere it prints a notice and passes.
 
 use std::path::Path;
@@ -18,7 +18,7 @@ fn installed(names: &[&'static str], flag: &str) -> Option<&'static str> {
     })
 }
 
-/// The text of `docx` as LibreOffice prints it, or `None` (with a notice) when the tools are missing.
+/// The text of `docx` as `LibreOffice` prints it, or `None` (with a notice) when the tools are missing.
 fn printed_text(docx: &Path, dir: &Path) -> Option<String> {
     let (Some(office), Some(_)) = (
         installed(&["soffice", "libreoffice"], "--version"),
