@@ -12,6 +12,7 @@ mod cli;
 mod codebook;
 mod deidentify;
 mod docx_pdf;
+mod empty_comparison;
 mod encrypt_command;
 mod encryption;
 mod erase;
