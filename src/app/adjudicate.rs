@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::agreement_input::{Selection, gather};
+use super::agreement_input::{Selection, gather, why_nothing_compared};
 use super::{AppError, Command, Outcome, Result, Workspace};
 use super::{RaterCommand, TeamCommand};
 use crate::model::{
@@ -183,21 +183,36 @@ pub fn passage_id(transcript: TranscriptId, code: CodeId, extent: Span) -> Strin
     text::sha256_hex(&key)[..10].to_string()
 }
 
-/// Every passage of the review, by transcript, position and code; settled ones carry their decision.
-pub fn passages(store: &Store, review: &Review) -> Result<Vec<Passage>> {
+/// What a review compares: its raters (by default [`default_raters`]), codes and transcripts.
+fn selection(store: &Store, review: &Review) -> Result<Selection> {
     let raters = if review.raters.is_empty() {
         default_raters(store)?
     } else {
         review.raters.clone()
     };
-    let input = gather(
-        store,
-        &Selection {
-            raters,
-            codes: review.codes.clone(),
-            transcripts: review.transcripts.clone(),
-        },
-    )?;
+    Ok(Selection {
+        raters,
+        codes: review.codes.clone(),
+        transcripts: review.transcripts.clone(),
+    })
+}
+
+/// Why a review has no passages because it compares no transcript (no transcript was coded by
+/// every compared rater), with what to do; `None` when it compares at least one (see
+/// [`why_nothing_compared`]).
+pub fn why_no_passages(store: &Store, review: &Review) -> Result<Option<String>> {
+    let input = gather(store, &selection(store, review)?)?;
+    let names: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
+    Ok(why_nothing_compared(
+        &names,
+        input.transcripts.len(),
+        &input.excluded,
+    ))
+}
+
+/// Every passage of the review, by transcript, position and code; settled ones carry their decision.
+pub fn passages(store: &Store, review: &Review) -> Result<Vec<Passage>> {
+    let input = gather(store, &selection(store, review)?)?;
     let decided = store.adjudications(None)?;
     let mut out = Vec::new();
     for t in &input.transcripts {
@@ -587,9 +602,15 @@ pub struct ShownPassage {
 }
 
 /// The passages of a review (see [`passages`]) with the turns around each, each transcript read
-/// once.
+/// once. A review that compares no transcript is an error saying why and what to do (see
+/// [`why_no_passages`]), which the window shows in place of the list.
 pub fn passages_in_context(store: &Store, review: &Review) -> Result<Vec<ShownPassage>> {
     let list: Vec<Passage> = passages(store, review)?;
+    if list.is_empty()
+        && let Some(why) = why_no_passages(store, review)?
+    {
+        return Err(AppError::Invalid(why));
+    }
     let mut transcripts: std::collections::HashMap<TranscriptId, crate::model::Transcript> =
         std::collections::HashMap::new();
     let mut out = Vec::with_capacity(list.len());

@@ -4,6 +4,7 @@
 //! not disagreeing), and the transcripts left out are reported with the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use super::{AppError, Result};
 use crate::agreement::project::Excluded;
@@ -171,4 +172,176 @@ fn group(
         }
     }
     (by_transcript, coded)
+}
+
+/// Why a comparison has nothing to compare, and what to do about it; `None` when it compares at
+/// least one transcript. The one explanation the command line (`accord agreement`, `accord
+/// adjudicate`) and the window's Agreement and Adjudicate views show: which raters were compared,
+/// that no transcript was coded by all of them, and which of them coded the same transcripts (with
+/// the `--raters` that compares just them).
+///
+/// `raters` are the compared raters' names (in any order: the text lists them by name), `compared` how many transcripts were compared and
+/// `excluded` the transcripts left out (as [`gather`] reports them).
+#[must_use]
+pub fn why_nothing_compared(
+    raters: &[String],
+    compared: usize,
+    excluded: &[Excluded],
+) -> Option<String> {
+    if compared > 0 {
+        return None;
+    }
+    // By name, so the text is the same whatever order the raters were chosen in.
+    let mut sorted = raters.to_vec();
+    sorted.sort();
+    let raters = sorted.as_slice();
+    let mut out = format!(
+        "Nothing to compare: no transcript was coded by all {} raters compared ({}), and a \
+         transcript counts only when every compared rater has coded it.",
+        raters.len(),
+        raters.join(", ")
+    );
+    if excluded.is_empty() {
+        out.push_str(" None of them has coded a transcript yet.");
+        return Some(out);
+    }
+    let groups = coded_together(raters, excluded);
+    if groups.is_empty() {
+        out.push_str(" No two of them coded the same transcript.");
+        return Some(out);
+    }
+    let listed: Vec<String> = groups
+        .iter()
+        .take(3)
+        .map(|(group, n)| {
+            let plural = if *n == 1 { "" } else { "s" };
+            format!(
+                "{} ({n} transcript{plural}: --raters {})",
+                and_list(group),
+                raters_argument(group)
+            )
+        })
+        .collect();
+    let _ = write!(
+        out,
+        " Raters who coded the same transcripts: {}. Compare one group: with --raters as shown on \
+         the command line, or by ticking only its raters in the window.",
+        listed.join("; ")
+    );
+    Some(out)
+}
+
+/// Groups of at least two raters and how many of the left-out transcripts each group coded in
+/// full, most transcripts first (then larger groups); a group is dropped when a larger one coded
+/// as many.
+fn coded_together<'a>(raters: &'a [String], excluded: &[Excluded]) -> Vec<(Vec<&'a str>, usize)> {
+    let coders: Vec<Vec<&str>> = excluded
+        .iter()
+        .map(|e| {
+            raters
+                .iter()
+                .filter(|r| !e.not_coded_by.contains(r))
+                .map(String::as_str)
+                .collect()
+        })
+        .collect();
+    let mut candidates: Vec<Vec<&str>> = Vec::new();
+    for c in &coders {
+        if c.len() >= 2 && !candidates.contains(c) {
+            candidates.push(c.clone());
+        }
+    }
+    let within = |big: &[&str], small: &[&str]| small.iter().all(|r| big.contains(r));
+    let counted: Vec<(Vec<&str>, usize)> = candidates
+        .into_iter()
+        .map(|g| {
+            let n = coders.iter().filter(|c| within(c, &g)).count();
+            (g, n)
+        })
+        .collect();
+    let mut kept: Vec<(Vec<&str>, usize)> = counted
+        .iter()
+        .filter(|(g, n)| {
+            !counted
+                .iter()
+                .any(|(h, m)| h.len() > g.len() && m == n && within(h, g))
+        })
+        .cloned()
+        .collect();
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.len().cmp(&a.0.len())));
+    kept
+}
+
+/// "Ana and Ben", "Ana, Ben and Cleo".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The value of `--raters` naming these raters, quoted for a shell when a name has a space.
+fn raters_argument(names: &[&str]) -> String {
+    let joined = names.join(",");
+    if joined
+        .chars()
+        .any(|c| c.is_whitespace() || "'\"$`\\".contains(c))
+    {
+        format!("\"{}\"", joined.replace(['"', '\\', '$', '`'], ""))
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn left_out(transcript: &str, not_coded_by: &[&str]) -> Excluded {
+        Excluded {
+            transcript: transcript.into(),
+            not_coded_by: not_coded_by.iter().map(|s| (*s).to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_empty_comparison_names_the_raters_and_who_coded_together() {
+        let raters: Vec<String> = ["Ana", "Ben", "Jordan Ellis", "Maya Chen"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let excluded = [
+            left_out("P01", &["Ana", "Ben"]),
+            left_out("P02", &["Ana", "Ben"]),
+            left_out("P03", &["Jordan Ellis", "Maya Chen"]),
+            left_out("P04", &["Ben", "Jordan Ellis", "Maya Chen"]),
+        ];
+        assert_eq!(why_nothing_compared(&raters, 1, &excluded), None);
+        let why = why_nothing_compared(&raters, 0, &excluded).unwrap();
+        assert!(
+            why.contains(
+                "no transcript was coded by all 4 raters compared (Ana, Ben, Jordan Ellis, Maya Chen)"
+            ),
+            "{why}"
+        );
+        assert!(
+            why.contains(
+                "Jordan Ellis and Maya Chen (2 transcripts: --raters \"Jordan Ellis,Maya Chen\"); \
+                 Ana and Ben (1 transcript: --raters Ana,Ben)"
+            ),
+            "{why}"
+        );
+        let alone = [left_out("P01", &["Ben"]), left_out("P02", &["Ana"])];
+        let why = why_nothing_compared(&raters[..2], 0, &alone).unwrap();
+        assert!(
+            why.contains("No two of them coded the same transcript"),
+            "{why}"
+        );
+        let why = why_nothing_compared(&raters[..2], 0, &[]).unwrap();
+        assert!(
+            why.contains("None of them has coded a transcript yet"),
+            "{why}"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use crate::app::Command;
 use crate::app::TeamCommand;
 use crate::app::adjudicate::{
     Nearness, Passage, Review, agreement_decisions, counts, find_passage, passages, settle,
+    why_no_passages,
 };
 use crate::app::{Store, resolve};
 use crate::model::{AdjudicationId, Decision, Span, text};
@@ -108,14 +109,26 @@ pub enum AdjudicateCommand {
     },
 }
 
-fn review(store: &Store, args: &ReviewArgs) -> anyhow::Result<Vec<Passage>> {
+fn review_of(store: &Store, args: &ReviewArgs) -> anyhow::Result<Review> {
     let book = store.codebook()?;
-    let review = Review {
+    Ok(Review {
         raters: resolve::rater_ids(store, &args.raters)?,
         codes: resolve::code_ids(&book, &args.codes)?,
         transcripts: resolve::transcript_ids(store, &args.transcripts)?,
-    };
-    Ok(passages(store, &review)?)
+    })
+}
+
+fn review(store: &Store, args: &ReviewArgs) -> anyhow::Result<Vec<Passage>> {
+    Ok(passages(store, &review_of(store, args)?)?)
+}
+
+/// Why a review with no passages compares nothing, and what to do (`None` when it compares
+/// transcripts that simply have no passage).
+fn why_empty(store: &Store, args: &ReviewArgs, list: &[Passage]) -> anyhow::Result<Option<String>> {
+    if !list.is_empty() {
+        return Ok(None);
+    }
+    Ok(why_no_passages(store, &review_of(store, args)?)?)
 }
 
 /// Runs `accord adjudicate`.
@@ -131,6 +144,10 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
             let list = review(ws.store(), r)?;
             let passage = if id == "next" {
                 let Some(p) = list.iter().find(|p| !p.agreed && p.settled.is_none()) else {
+                    if let Some(why) = why_empty(ws.store(), r, &list)? {
+                        println!("{why}");
+                        return Ok(ExitCode::SUCCESS);
+                    }
                     println!("no open disagreements: every passage is settled or agreed");
                     return Ok(ExitCode::SUCCESS);
                 };
@@ -159,7 +176,9 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
                 (None, Some(p)) => Nearness::Overlap(*p),
                 (None, None) => Nearness::Exact,
             };
-            let mut decisions = agreement_decisions(&review(ws.store(), r)?, nearness, near)?;
+            let list = review(ws.store(), r)?;
+            let why = why_empty(ws.store(), r, &list)?;
+            let mut decisions = agreement_decisions(&list, nearness, near)?;
             for d in &mut decisions {
                 if d.1 == Decision::Agreed {
                     d.2.clone_from(note);
@@ -177,6 +196,9 @@ pub fn adjudicate(cmd: &AdjudicateCommand) -> anyhow::Result<ExitCode> {
                     decisions.len() - exact
                 );
             }
+            if let Some(why) = why {
+                println!("{why}");
+            }
         }
         AdjudicateCommand::Withdraw { project, decision } => withdraw(project, decision)?,
     }
@@ -190,13 +212,20 @@ fn list(r: &ReviewArgs, all: bool, json: bool) -> anyhow::Result<()> {
         .iter()
         .filter(|p| all || (!p.agreed && p.settled.is_none()))
         .collect();
+    let why = why_empty(ws.store(), r, &list)?;
     if json {
+        if let Some(why) = why {
+            eprintln!("{why}");
+        }
         return output::json(&shown);
     }
     for p in &shown {
         println!("{}", summary_line(p));
     }
     println!("{}", counts(&list).0);
+    if let Some(why) = why {
+        println!("{why}");
+    }
     Ok(())
 }
 

@@ -152,6 +152,17 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         Format::Markdown => print!("{}", export::agreement::to_markdown(&report)),
         Format::Table => print!("{}", table(&report)),
     }
+    // Why an empty comparison is empty: after the table, or on stderr beside data (JSON, CSV).
+    if let Some(why) = crate::app::agreement_input::why_nothing_compared(
+        &report.raters,
+        report.transcripts.len(),
+        &report.excluded,
+    ) {
+        match args.format {
+            Format::Json | Format::Csv => eprintln!("{why}"),
+            Format::Markdown | Format::Table => println!("\n{why}"),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

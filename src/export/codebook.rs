@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::prose;
 use super::table::{Cell, Table};
 use crate::model::{Code, Codebook};
 
@@ -30,7 +31,7 @@ pub fn to_markdown(book: &Codebook) -> String {
     let md = super::html::escape_markdown;
     let mut out = format!("# {}\n", md(title));
     if !book.description.trim().is_empty() {
-        let _ = write!(out, "\n{}\n", md(book.description.trim()));
+        let _ = write!(out, "\n{}\n", prose::markdown(&book.description));
     }
     let _ = write!(out, "\n{} codes.\n", book.codes.len());
     for (depth, code) in book.tree_order() {
@@ -38,7 +39,7 @@ pub fn to_markdown(book: &Codebook) -> String {
         let _ = write!(out, "\n{hashes} {}\n\n", md(&book.path(code.code_id)));
         for (label, value) in fields(code) {
             if !value.trim().is_empty() {
-                let _ = writeln!(out, "**{label}.** {}\n", md(value.trim()));
+                let _ = writeln!(out, "**{label}.** {}\n", prose::markdown(value));
             }
         }
         let _ = writeln!(out, "*Colour* `{}`", code.colour.replace('`', "'"));
@@ -46,7 +47,8 @@ pub fn to_markdown(book: &Codebook) -> String {
     out
 }
 
-/// One code per row with every field (for spreadsheets and re-use).
+/// One code per row with every field (for spreadsheets and re-use); the fields are prose cells (as
+/// stored in CSV, reflowed in XLSX).
 #[must_use]
 pub fn to_table(book: &Codebook) -> Table {
     let header = [
@@ -77,7 +79,7 @@ pub fn to_table(book: &Codebook) -> Table {
                 Cell::from(depth),
                 Cell::from(c.colour.as_str()),
             ];
-            row.extend(fields(c).iter().map(|(_, v)| Cell::from(*v)));
+            row.extend(fields(c).iter().map(|(_, v)| Cell::Prose((*v).to_string())));
             row
         })
         .collect();
@@ -85,5 +87,52 @@ pub fn to_table(book: &Codebook) -> Table {
         name: "Codebook".into(),
         header,
         rows,
+    }
+}
+
+/// A codebook with hand-wrapped fields, for the tests of every format that renders it.
+#[cfg(test)]
+#[must_use]
+pub fn wrapped_codebook() -> Codebook {
+    Codebook {
+        name: "Wrapped".into(),
+        description: "Codes for interviews in\nwhich specialists describe 16\nweekly sessions.\n\nA second paragraph."
+            .into(),
+        codes: vec![Code {
+            code_id: crate::model::CodeId::new_random(),
+            name: "Role".into(),
+            parent_id: None,
+            colour: "#336699".into(),
+            short_definition: "Short.".into(),
+            definition: "From a phrase to a whole\nanswer.".into(),
+            when_to_use: String::new(),
+            when_not_to_use: String::new(),
+            example: String::new(),
+            position: 0,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_joins_wrapped_lines_and_keeps_paragraphs() {
+        let md = to_markdown(&wrapped_codebook());
+        assert!(
+            md.contains(
+                "\nCodes for interviews in which specialists describe 16 weekly sessions.\n\nA second paragraph.\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("**Definition.** From a phrase to a whole answer.\n"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("in\nwhich") && !md.contains("whole\nanswer"),
+            "{md}"
+        );
     }
 }

@@ -8,6 +8,7 @@ use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
 use super::ExportError;
 use super::codebook::fields;
 use super::excerpts::{Excerpt, by_code};
+use super::prose::paragraphs;
 use super::xml::allowed;
 use crate::model::Codebook;
 
@@ -45,18 +46,10 @@ fn text(style: Option<&str>, words: &str) -> Paragraph {
     }
 }
 
-/// Paragraphs of hand-wrapped text: blank lines separate paragraphs, single line ends become spaces.
-#[must_use]
-pub fn reflow(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-/// Paragraphs with a bold label before the first (the text reflowed, see [`reflow`]).
+/// Paragraphs with a bold label before the first (see [`paragraphs`]: a line break is a space, a
+/// blank line a new paragraph).
 fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
-    for (i, paragraph) in reflow(words).into_iter().enumerate() {
+    for (i, paragraph) in paragraphs(words).into_iter().enumerate() {
         let mut p = Paragraph::new();
         if i == 0 {
             p = p.add_run(run(&format!("{label}: ")).bold());
@@ -107,8 +100,8 @@ pub fn codebook(book: &Codebook, out: impl Write) -> Result<(), ExportError> {
         &book.name
     };
     let mut doc = styled().add_paragraph(text(Some("Title"), title));
-    if !book.description.trim().is_empty() {
-        doc = doc.add_paragraph(text(None, book.description.trim()));
+    for paragraph in paragraphs(&book.description) {
+        doc = doc.add_paragraph(text(None, &paragraph));
     }
     for (depth, code) in book.tree_order() {
         let style = format!("Heading{}", (depth + 1).min(3));
@@ -119,4 +112,36 @@ pub fn codebook(book: &Codebook, out: impl Write) -> Result<(), ExportError> {
         doc = labelled(doc, "Colour", &code.colour);
     }
     finish(doc, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::codebook::wrapped_codebook;
+
+    fn document_xml(bytes: &[u8]) -> String {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn codebook_joins_wrapped_lines_with_a_space() {
+        let mut bytes = Vec::new();
+        codebook(&wrapped_codebook(), &mut bytes).unwrap();
+        let xml = document_xml(&bytes);
+        assert!(
+            xml.contains("Codes for interviews in which specialists describe 16 weekly sessions."),
+            "{xml}"
+        );
+        assert!(xml.contains("From a phrase to a whole answer."), "{xml}");
+        assert!(
+            !xml.contains("in\nwhich") && !xml.contains("whole\nanswer"),
+            "{xml}"
+        );
+        // The blank line starts a paragraph of its own.
+        assert!(xml.contains(">A second paragraph.<"), "{xml}");
+    }
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use super::data::{ProjectData, turn_at};
 use super::html;
+use super::prose;
 use super::table::{Cell, Table};
 use crate::model::{
     CaseId, CodeId, Coding, CodingId, RaterId, RaterKind, TranscriptId, format_time_ms, text,
@@ -228,7 +229,7 @@ pub fn to_markdown(title: &str, rows: &[Excerpt]) -> String {
             }
             let _ = writeln!(out, "\n— {}", md(&e.citation()));
             if let Some(memo) = &e.memo {
-                let _ = writeln!(out, "\n*Memo:* {}", md(memo.trim()));
+                let _ = writeln!(out, "\n*Memo:* {}", prose::markdown(memo));
             }
         }
     }
@@ -249,11 +250,14 @@ pub fn to_html(title: &str, rows: &[Excerpt]) -> String {
                 html::escape(&e.citation())
             );
             if let Some(memo) = &e.memo {
-                let _ = writeln!(
-                    body,
-                    "<p class=\"memo\"><em>Memo:</em> {}</p>",
-                    html::escape(memo.trim())
-                );
+                for (i, paragraph) in prose::paragraphs(memo).iter().enumerate() {
+                    let label = if i == 0 { "<em>Memo:</em> " } else { "" };
+                    let _ = writeln!(
+                        body,
+                        "<p class=\"memo\">{label}{}</p>",
+                        html::escape(paragraph)
+                    );
+                }
             }
         }
     }
@@ -300,7 +304,7 @@ pub fn to_table(data: &ProjectData, rows: &[Excerpt]) -> Table {
                 Cell::from(e.rater.as_str()),
                 Cell::from(e.rater_kind.as_str()),
                 Cell::from(e.quote.as_str()),
-                Cell::from(e.memo.clone().unwrap_or_default()),
+                Cell::Prose(e.memo.clone().unwrap_or_default()),
                 Cell::from(e.coding_id.to_text()),
             ];
             row.extend(
@@ -315,5 +319,53 @@ pub fn to_table(data: &ProjectData, rows: &[Excerpt]) -> Table {
         name: "Excerpts".into(),
         header,
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CodingId;
+
+    fn with_memo(memo: &str) -> Excerpt {
+        Excerpt {
+            coding_id: CodingId::new_random(),
+            code_id: CodeId::new_random(),
+            code_path: "Role".into(),
+            transcript: "P01".into(),
+            case: None,
+            attributes: BTreeMap::new(),
+            rater: "Ana".into(),
+            rater_kind: RaterKind::Human,
+            start: 0,
+            end: 4,
+            turn: None,
+            speaker: String::new(),
+            start_ms: None,
+            quote: "said\nthis".into(),
+            memo: Some(memo.into()),
+        }
+    }
+
+    #[test]
+    fn memos_join_wrapped_lines_in_markdown_and_html() {
+        let rows = [with_memo(
+            "a memo in\nwhich lines wrap\n\nand a second <paragraph>",
+        )];
+        let md = to_markdown("T", &rows);
+        assert!(
+            md.contains("*Memo:* a memo in which lines wrap\n\nand a second &lt;paragraph&gt;"),
+            "{md}"
+        );
+        let page = to_html("T", &rows);
+        assert!(
+            page.contains("<p class=\"memo\"><em>Memo:</em> a memo in which lines wrap</p>\n<p class=\"memo\">and a second &lt;paragraph&gt;</p>"),
+            "{page}"
+        );
+        // A quote is the transcript's own text: its line breaks stay.
+        assert!(
+            md.contains("> said\n> this") && page.contains("said<br>\nthis"),
+            "{page}"
+        );
     }
 }

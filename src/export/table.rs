@@ -13,6 +13,10 @@ use crate::model::quoting::neutralise_formula;
 pub enum Cell {
     /// Text.
     Text(String),
+    /// Hand-wrapped text (a codebook field, a memo): written as stored in CSV, and in XLSX as a
+    /// document shows it (see [`super::prose::paragraphs`]: a line break is a space, a blank line
+    /// a new paragraph).
+    Prose(String),
     /// A number (written as a number in XLSX).
     Number(f64),
     /// Nothing.
@@ -24,7 +28,7 @@ impl Cell {
     #[must_use]
     pub fn to_text(&self) -> String {
         match self {
-            Self::Text(t) => t.clone(),
+            Self::Text(t) | Self::Prose(t) => t.clone(),
             Self::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
             Self::Number(n) => format!("{n:.6}"),
             Self::Empty => String::new(),
@@ -98,7 +102,7 @@ impl Table {
         writer.write_record(self.header.iter().map(|h| cell(h.clone())))?;
         for row in &self.rows {
             writer.write_record(row.iter().map(|c| match c {
-                Cell::Text(t) => cell(t.clone()),
+                Cell::Text(t) | Cell::Prose(t) => cell(t.clone()),
                 other => other.to_text(),
             }))?;
         }
@@ -187,8 +191,13 @@ pub fn write_xlsx(tables: &[Table], mut out: impl Write) -> Result<Vec<String>, 
             let r = r as u32 + 1;
             for (col, cell) in row.iter().enumerate() {
                 let col = col as u16;
+                let shown = match cell {
+                    Cell::Prose(t) => Some(super::prose::reflowed(t)),
+                    _ => None,
+                };
                 match cell {
-                    Cell::Text(t) => {
+                    Cell::Text(t) | Cell::Prose(t) => {
+                        let t = shown.as_deref().unwrap_or(t);
                         let cut = truncate_for_xlsx(t);
                         if cut.is_some() {
                             let column = table
@@ -227,12 +236,11 @@ fn column_widths(table: &Table) -> Vec<usize> {
     let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
     for row in table.rows.iter().take(500) {
         for (i, cell) in row.iter().enumerate() {
-            let len = cell
-                .to_text()
-                .lines()
-                .map(|l| l.chars().count())
-                .max()
-                .unwrap_or(0);
+            let text = match cell {
+                Cell::Prose(t) => super::prose::reflowed(t),
+                other => other.to_text(),
+            };
+            let len = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
             if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(len);
             }
@@ -282,6 +290,40 @@ mod tests {
         };
         assert_eq!(table.to_csv().unwrap(), "'=h,b\n'@SUM(1+1),-0.120000\n");
         assert_eq!(table.to_csv_raw().unwrap(), "=h,b\n@SUM(1+1),-0.120000\n");
+    }
+
+    /// The shared strings of a workbook (the text of its cells).
+    fn xlsx_strings(bytes: &[u8]) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("xl/sharedStrings.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        xml
+    }
+
+    #[test]
+    fn xlsx_reflows_prose_cells_and_csv_keeps_them() {
+        let table = Table {
+            name: "t".into(),
+            header: vec!["quote".into(), "memo".into()],
+            rows: vec![vec![
+                Cell::from("line one\nline two"),
+                Cell::Prose("a memo in\nwhich words wrap\n\nand a second paragraph".into()),
+            ]],
+        };
+        let mut bytes = Vec::new();
+        write_xlsx(std::slice::from_ref(&table), &mut bytes).unwrap();
+        let strings = xlsx_strings(&bytes);
+        assert!(
+            strings.contains("a memo in which words wrap\n\nand a second paragraph"),
+            "{strings}"
+        );
+        assert!(!strings.contains("in\nwhich"), "{strings}");
+        assert!(strings.contains("line one\nline two"), "{strings}");
+        assert!(table.to_csv().unwrap().contains("a memo in\nwhich"));
     }
 
     #[test]

@@ -260,6 +260,13 @@ impl AgreementView {
             ))
             .small(),
         );
+        if let Some(why) = crate::app::agreement_input::why_nothing_compared(
+            &report.raters,
+            report.transcripts.len(),
+            &report.excluded,
+        ) {
+            ui.colored_label(ui.visuals().warn_fg_color, why);
+        }
         for e in &report.excluded {
             ui.label(
                 RichText::new(format!(

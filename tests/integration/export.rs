@@ -288,7 +288,7 @@ fn codebook_exports() {
             &code.when_not_to_use,
             &code.example,
         ] {
-            for paragraph in accord::export::docx::reflow(value) {
+            for paragraph in accord::export::prose::paragraphs(value) {
                 assert!(
                     text.contains(&paragraph),
                     "{}: {paragraph:?} missing",

@@ -11,6 +11,8 @@ mod agreement;
 mod cli;
 mod codebook;
 mod deidentify;
+mod docx_pdf;
+mod empty_comparison;
 mod encrypt_command;
 mod encryption;
 mod erase;
