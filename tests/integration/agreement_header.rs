@@ -40,17 +40,17 @@ fn agreement_header_counts_transcripts_and_names_a_few() {
         )),
         "{line}"
     );
-    let named = names.iter().filter(|n| line.contains(*n)).count();
-    assert_eq!(named, 5, "the first five names only: {line}");
+    let shown = names.iter().filter(|n| line.contains(*n)).count();
+    assert_eq!(shown, 5, "the first five names only: {line}");
     assert!(line.contains(names[0]) && !line.contains(names[names.len() - 1]));
 
-    let verbose = accord(dir.path(), &[&args[..], &["--verbose"]].concat())
+    let listed = accord(dir.path(), &[&args[..], &["--verbose"]].concat())
         .success()
         .stdout;
-    let line = verbose
+    let line = listed
         .lines()
         .find(|l| l.starts_with("Raters: "))
-        .unwrap_or_else(|| panic!("no header line in {verbose}"));
+        .unwrap_or_else(|| panic!("no header line in {listed}"));
     assert!(
         line.ends_with(&format!(
             "Transcripts ({}): {}.",
@@ -61,5 +61,5 @@ fn agreement_header_counts_transcripts_and_names_a_few() {
     );
     // The table itself is the same either way.
     let table = |text: &str| text.split_once("\ncode ").unwrap().1.to_string();
-    assert_eq!(table(&out), table(&verbose));
+    assert_eq!(table(&out), table(&listed));
 }
