@@ -1,11 +1,15 @@
 //! Agreement speed: Krippendorff's alpha and Cohen's kappa on 1,000,000 units x 2 raters (binary) and
 //! 100,000 units x 6 raters with missing data (building the data included), and the whole per-code
-//! report on the demo project. Prints median and best of several runs. `cargo bench --bench agreement`.
+//! report on the demo project; and the whole `accord irr --csv` process on a 1,000,000-unit x 2-rater
+//! file (wall time and peak memory, the latter through GNU time when it is installed). Prints median
+//! and best of several runs. `cargo bench --bench agreement`.
 
 // A measurement program, not library code: a failed setup may stop it at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::fmt::Write as _;
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use accord::agreement::bootstrap::Rng;
@@ -62,6 +66,7 @@ fn main() {
             )
         },
     );
+    whole_irr_process(&binary);
     let d = build();
     time(
         "1e6 units x 2 raters: alpha + kappa on built data",
@@ -131,4 +136,60 @@ fn main() {
             || project_agreement(&store, &Selection::default(), &options).expect("report"),
         );
     }
+}
+
+/// `accord irr --csv` as a user runs it (the release binary in a process of its own) on these
+/// units written as a ratings table: wall time, and peak resident memory when GNU time is there.
+fn whole_irr_process(units: &[[Option<u32>; 2]]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("ratings.csv");
+    let mut text = String::from("unit,a,b\n");
+    for (i, u) in units.iter().enumerate() {
+        let cell = |c: Option<u32>| c.map_or(String::new(), |v| v.to_string());
+        let _ = writeln!(text, "u{i},{},{}", cell(u[0]), cell(u[1]));
+    }
+    std::fs::write(&csv, &text).expect("write the ratings table");
+    let exe = env!("CARGO_BIN_EXE_accord");
+    let gnu_time = Path::new("/usr/bin/time");
+    let runs = 7;
+    let mut times = Vec::new();
+    let mut peak_kb: Option<u64> = None;
+    for _ in 0..runs {
+        let mut command = if gnu_time.exists() {
+            let mut c = Command::new(gnu_time);
+            c.args(["-f", "%M", exe]);
+            c
+        } else {
+            Command::new(exe)
+        };
+        command
+            .args(["irr", "--csv"])
+            .arg(&csv)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let out = command.output().expect("run accord");
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        assert!(out.status.success(), "accord irr failed: {out:?}");
+        if gnu_time.exists() {
+            let kb = String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse::<u64>().ok());
+            peak_kb = peak_kb.max(kb);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let peak = peak_kb.map_or("peak memory n/a (no /usr/bin/time)".to_string(), |kb| {
+        format!("peak {:.0} MB", kb as f64 / 1024.0)
+    });
+    println!(
+        "{:<72} median {:>9.2} ms   best {:>9.2} ms   ({runs} runs)   {peak}",
+        format!(
+            "whole process: accord irr --csv, 1e6 units x 2 raters ({:.1} MB)",
+            text.len() as f64 / 1e6
+        ),
+        times[runs / 2],
+        times[0]
+    );
 }

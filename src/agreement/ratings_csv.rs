@@ -3,7 +3,7 @@
 //! (a cell outside it is an error naming the line), else numeric order when every value is a number,
 //! else order of first appearance.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use super::AgreementError;
 use super::data::{Category, ReliabilityData};
@@ -32,10 +32,19 @@ pub fn parse_ratings(
             "the header needs a unit column and at least one rater column".into(),
         ));
     }
-    let mut rows: Vec<(usize, Vec<Option<String>>)> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| csv_err(line, e.to_string()))?;
+    // Streamed: each distinct cell text is kept once (with where it first appears), each distinct
+    // row once (as those texts' numbers, with a count); no row is kept.
+    let mut labels = Labels::default();
+    let mut patterns: Vec<(Vec<Option<u32>>, u64)> = Vec::new();
+    let mut pattern_index: HashMap<Vec<Option<u32>>, usize, Quick> = HashMap::default();
+    let mut record = csv::StringRecord::new();
+    let mut cells: Vec<Option<u32>> = Vec::with_capacity(raters.len());
+    for line in 2.. {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_err(line, e.to_string())),
+        }
         if record.len() != raters.len() + 1 {
             return Err(csv_err(
                 line,
@@ -46,47 +55,127 @@ pub fn parse_ratings(
                 ),
             ));
         }
-        let cells = record
-            .iter()
-            .skip(1)
-            .map(|c| Some(c.trim().to_string()).filter(|c| !c.is_empty()))
-            .collect();
-        rows.push((line, cells));
+        cells.clear();
+        for (column, cell) in record.iter().skip(1).enumerate() {
+            let cell = cell.trim();
+            cells.push((!cell.is_empty()).then(|| labels.id(cell, line, column)));
+        }
+        if let Some(&i) = pattern_index.get(cells.as_slice()) {
+            patterns[i].1 += 1;
+        } else {
+            pattern_index.insert(cells.clone(), patterns.len());
+            patterns.push((cells.clone(), 1));
+        }
     }
-    let categories = categories(&rows, declared);
-    let mut data = ReliabilityData::new(raters, categories.clone());
-    for (line, cells) in rows {
-        let indices = cells
-            .iter()
-            .map(|c| match c {
-                None => Ok(None),
-                Some(v) => categories
-                    .iter()
-                    .position(|k| {
-                        k.label == *v
-                            || matches!((k.value, v.parse::<f64>()), (Some(a), Ok(b)) if a == b)
-                    })
-                    .map(|i| Some(i as u32))
-                    .ok_or_else(|| {
-                        csv_err(line, format!("{v:?} is not one of the declared categories"))
-                    }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        data.push_unit(&indices)?;
+    let categories = categories(&labels.texts, declared);
+    // Each distinct text's category; a text outside the declared list is an error at the first
+    // cell that holds it (the first such cell of the file, by line then column).
+    let mut unknown: Option<(usize, usize, &str)> = None;
+    let mut category_of: Vec<u32> = Vec::with_capacity(labels.texts.len());
+    for (v, &(line, column)) in labels.texts.iter().zip(&labels.first_seen) {
+        let found = categories.iter().position(|k| {
+            k.label == *v || matches!((k.value, v.parse::<f64>()), (Some(a), Ok(b)) if a == b)
+        });
+        if let Some(i) = found {
+            category_of.push(i as u32);
+        } else {
+            category_of.push(0);
+            if unknown.is_none_or(|(l, c, _)| (line, column) < (l, c)) {
+                unknown = Some((line, column, v.as_str()));
+            }
+        }
+    }
+    if let Some((line, _, v)) = unknown {
+        return Err(csv_err(
+            line,
+            format!("{v:?} is not one of the declared categories"),
+        ));
+    }
+    let mut data = ReliabilityData::new(raters, categories);
+    for (pattern, count) in &patterns {
+        cells.clear();
+        cells.extend(pattern.iter().map(|c| c.map(|l| category_of[l as usize])));
+        data.push_pattern(&cells, *count)?;
     }
     Ok(data)
 }
 
-fn categories(rows: &[(usize, Vec<Option<String>>)], declared: Option<&[String]>) -> Vec<Category> {
+/// The distinct cell texts of a ratings table, numbered in order of first appearance, with the
+/// line and column where each first appears.
+#[derive(Default)]
+struct Labels {
+    texts: Vec<String>,
+    first_seen: Vec<(usize, usize)>,
+    ids: HashMap<String, u32, Quick>,
+}
+
+/// Up to this many distinct texts are found by comparing them all (the usual few categories);
+/// more by hashing.
+const FEW_LABELS: usize = 8;
+
+impl Labels {
+    fn id(&mut self, text: &str, line: usize, column: usize) -> u32 {
+        if self.texts.len() <= FEW_LABELS {
+            if let Some(id) = self.texts.iter().position(|t| t == text) {
+                return id as u32;
+            }
+        } else if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        self.ids.insert(text.to_string(), id);
+        self.texts.push(text.to_string());
+        self.first_seen.push((line, column));
+        id
+    }
+}
+
+/// A quick hash for the few short keys of a ratings table (cell texts, rows of small numbers): the
+/// standard one, built to resist crafted keys, costs more than the parsing here, and a crafted file
+/// can only slow its own reading.
+#[derive(Default, Clone, Copy)]
+struct Quick;
+
+impl std::hash::BuildHasher for Quick {
+    type Hasher = QuickHasher;
+    fn build_hasher(&self) -> QuickHasher {
+        QuickHasher(0)
+    }
+}
+
+/// The multiply-rotate hash of rustc's own hash maps.
+struct QuickHasher(u64);
+
+impl std::hash::Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+fn categories(seen: &[String], declared: Option<&[String]>) -> Vec<Category> {
     let labels: Vec<String> = if let Some(d) = declared {
         d.iter().map(|s| s.trim().to_string()).collect()
     } else {
-        let mut seen = BTreeSet::new();
-        rows.iter()
-            .flat_map(|(_, c)| c.iter().flatten())
-            .filter(|v| seen.insert((*v).clone()))
-            .cloned()
-            .collect()
+        seen.to_vec()
     };
     let numeric: Option<Vec<f64>> = labels
         .iter()

@@ -83,6 +83,8 @@ pub fn import_codings(
 ) -> Result<(usize, crate::model::EditReport)> {
     let rows = crate::import::codings_csv::read_codings(file)?;
     let codings = resolve::coding_rows(ws.store(), file, &rows)?;
+    // The rows' texts (quotes above all) are not needed while the change is written.
+    drop(rows);
     let n = codings.len();
     let ids: Vec<_> = codings.iter().map(|c| c.coding_id).collect();
     let restore = ws.store().removed_among(&ids)?;

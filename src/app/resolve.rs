@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{AppError, Result};
 use crate::import::codings_csv::CodingRow;
 use crate::model::{
-    CodeId, CodeLookup, Codebook, CodingId, NewCoding, Span, Transcript, TranscriptId, text,
+    CodeId, CodeLookup, Codebook, CodingId, NewCoding, RaterId, Span, Transcript, TranscriptId,
 };
 use crate::store::Store;
 use crate::store::api::{Raters, Transcripts};
@@ -82,7 +82,9 @@ fn preview(text: &str) -> String {
 /// name the file and line.
 pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec<NewCoding>> {
     let book = store.codebook()?;
-    let mut transcripts: HashMap<String, Transcript> = HashMap::new();
+    // Each transcript and rater is looked up once, however many rows name it.
+    let mut transcripts: HashMap<String, (Transcript, CharIndex)> = HashMap::new();
+    let mut raters: HashMap<&str, RaterId> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let at = |e: AppError| AppError::Invalid(format!("{}:{}: {e}", file.display(), row.line));
@@ -93,14 +95,24 @@ pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec
             let full = store
                 .transcript(summary.transcript_id)
                 .map_err(|e| at(e.into()))?;
-            transcripts.insert(row.transcript.clone(), full);
+            let index = CharIndex::new(&full.text);
+            transcripts.insert(row.transcript.clone(), (full, index));
         }
-        let Some(transcript) = transcripts.get(&row.transcript) else {
+        let Some((transcript, index)) = transcripts.get(&row.transcript) else {
             continue;
         };
         let code_id = code(&book, &row.code).map_err(at)?;
-        let rater = store.find_rater(&row.rater).map_err(|e| at(e.into()))?;
-        let span = row_span(transcript, row).map_err(at)?;
+        let rater_id = if let Some(&id) = raters.get(row.rater.as_str()) {
+            id
+        } else {
+            let id = store
+                .find_rater(&row.rater)
+                .map_err(|e| at(e.into()))?
+                .rater_id;
+            raters.insert(&row.rater, id);
+            id
+        };
+        let span = row_span(transcript, index, row).map_err(at)?;
         let coding_id = match &row.coding_id {
             Some(id) => id
                 .parse::<CodingId>()
@@ -111,7 +123,7 @@ pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec
             coding_id,
             transcript_id: transcript.transcript_id,
             code_id,
-            rater_id: rater.rater_id,
+            rater_id,
             span,
             memo: row.memo.clone(),
             created_at: row.created_at.clone(),
@@ -120,13 +132,58 @@ pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec
     Ok(out)
 }
 
-fn row_span(transcript: &Transcript, row: &CodingRow) -> Result<Span> {
+/// Byte offsets of every `STRIDE`th char of a text, so that a char offset's byte is found in fewer
+/// than `STRIDE` steps (rather than by counting from the start, once per coding of a long text).
+struct CharIndex {
+    /// Byte offset of chars 0, STRIDE, 2 * STRIDE, ...; empty when the text is ASCII.
+    every: Vec<usize>,
+}
+
+impl CharIndex {
+    const STRIDE: usize = 256;
+
+    fn new(text: &str) -> Self {
+        let every = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .step_by(Self::STRIDE)
+                .map(|(b, _)| b)
+                .collect()
+        };
+        Self { every }
+    }
+
+    /// The byte offset of a char offset (clamped to the end of the text).
+    fn byte(&self, text: &str, char_offset: usize) -> usize {
+        if self.every.is_empty() {
+            return char_offset.min(text.len());
+        }
+        let Some(&from) = self.every.get(char_offset / Self::STRIDE) else {
+            return text.len();
+        };
+        text[from..]
+            .char_indices()
+            .nth(char_offset % Self::STRIDE)
+            .map_or(text.len(), |(b, _)| from + b)
+    }
+
+    /// The text between two char offsets, as `text::slice_chars` gives it.
+    fn slice<'a>(&self, text: &'a str, start: usize, end: usize) -> &'a str {
+        if end <= start {
+            return "";
+        }
+        &text[self.byte(text, start)..self.byte(text, end)]
+    }
+}
+
+fn row_span(transcript: &Transcript, index: &CharIndex, row: &CodingRow) -> Result<Span> {
     match (row.start, row.end, row.quote.as_deref()) {
         (Some(start), Some(end), quote) => {
             let span = Span::checked(start, end, transcript.len_chars)
                 .map_err(|e| AppError::Invalid(format!("transcript {}: {e}", transcript.name)))?;
             if let Some(q) = quote {
-                let actual = text::slice_chars(&transcript.text, span.start, span.end);
+                let actual = index.slice(&transcript.text, span.start, span.end);
                 if actual != q {
                     return Err(AppError::Invalid(format!(
                         "the text at {span} is {:?}, not the quote {:?}",
@@ -170,4 +227,39 @@ pub fn transcript_ids(
         .iter()
         .map(|r| Ok(store.find_transcript(r)?.transcript_id))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CharIndex;
+    use crate::model::text::slice_chars;
+
+    #[test]
+    fn char_index_slices_as_counting_from_the_start_does() {
+        for text in [
+            String::new(),
+            "plain ascii text ".repeat(40),
+            "Zoë said “ja” — 多分 😀 ok. ".repeat(60),
+        ] {
+            let index = CharIndex::new(&text);
+            let n = text.chars().count();
+            for start in (0..=n + 2).step_by(7) {
+                for end in [
+                    start,
+                    start + 1,
+                    start + 255,
+                    start + 256,
+                    start + 300,
+                    n,
+                    n + 3,
+                ] {
+                    assert_eq!(
+                        index.slice(&text, start, end),
+                        slice_chars(&text, start, end),
+                        "{start}..{end} of {n}"
+                    );
+                }
+            }
+        }
+    }
 }

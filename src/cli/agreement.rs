@@ -86,6 +86,9 @@ pub struct AgreementArgs {
     /// Each rater (those given, or every human rater) against the consensus layer, one report each.
     #[arg(long, conflicts_with = "intra")]
     pub against_consensus: bool,
+    /// List every compared and left-out transcript in the table's header (it names the first few).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 /// Arguments of `accord disagreements`.
@@ -141,7 +144,9 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             Format::Markdown => reports
                 .iter()
                 .for_each(|r| println!("{}", export::agreement::to_markdown(r))),
-            Format::Table => reports.iter().for_each(|r| println!("{}", table(r))),
+            Format::Table => reports
+                .iter()
+                .for_each(|r| println!("{}", table(r, args.verbose))),
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -150,7 +155,7 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         Format::Json => output::json(&report)?,
         Format::Csv => print!("{}", export::agreement::to_table(&report).to_csv()?),
         Format::Markdown => print!("{}", export::agreement::to_markdown(&report)),
-        Format::Table => print!("{}", table(&report)),
+        Format::Table => print!("{}", table(&report, args.verbose)),
     }
     // Why an empty comparison is empty: after the table, or on stderr beside data (JSON, CSV).
     if let Some(why) = crate::app::agreement_input::why_nothing_compared(
@@ -201,7 +206,22 @@ fn ci(e: &Estimate) -> String {
         .map_or(String::new(), |(a, b)| format!("[{a:.2}, {b:.2}]"))
 }
 
-fn header(report: &ProjectAgreement) -> String {
+/// How many transcripts the table's header names without `--verbose` (the count is always there).
+const HEADER_NAMES: usize = 5;
+
+/// The first names of `names` (all when `verbose` or when there are few), then how many more.
+fn some_names(names: &[String], verbose: bool) -> String {
+    if verbose || names.len() <= HEADER_NAMES {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more (--verbose lists them)",
+        names[..HEADER_NAMES].join(", "),
+        names.len() - HEADER_NAMES
+    )
+}
+
+fn header(report: &ProjectAgreement, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", report.description);
     let _ = writeln!(
@@ -209,9 +229,14 @@ fn header(report: &ProjectAgreement) -> String {
         "Raters: {}. Transcripts ({}): {}.",
         report.raters.join(", "),
         report.transcripts.len(),
-        report.transcripts.join(", ")
+        some_names(&report.transcripts, verbose)
     );
-    for e in &report.excluded {
+    let shown = if verbose {
+        report.excluded.len()
+    } else {
+        HEADER_NAMES
+    };
+    for e in report.excluded.iter().take(shown) {
         let _ = writeln!(
             out,
             "Left out: {} (not coded by {}).",
@@ -219,11 +244,18 @@ fn header(report: &ProjectAgreement) -> String {
             e.not_coded_by.join(", ")
         );
     }
+    if report.excluded.len() > shown {
+        let _ = writeln!(
+            out,
+            "Left out: {} more transcripts not coded by every compared rater (--verbose lists them).",
+            report.excluded.len() - shown
+        );
+    }
     out
 }
 
-fn table(report: &ProjectAgreement) -> String {
-    let mut out = header(report);
+fn table(report: &ProjectAgreement, verbose: bool) -> String {
+    let mut out = header(report, verbose);
     let kappa = report
         .rows
         .first()

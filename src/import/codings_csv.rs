@@ -35,15 +35,27 @@ pub struct CodingRow {
 /// Reads a codings CSV.
 pub fn read_codings(path: &Path) -> Result<Vec<CodingRow>, ImportError> {
     let bytes = super::read_bounded(path, super::MAX_TABLE_BYTES, "a codings file")?;
-    parse_codings(path, &bytes)
+    let text = decode_codings(path, &bytes)?;
+    // The file's bytes are not kept while its rows are read (a large file would be held twice).
+    drop(bytes);
+    parse_text(path, &text)
 }
 
 /// Parses codings CSV bytes (`path` names the file in errors). Id columns win over name columns.
 pub fn parse_codings(path: &Path, bytes: &[u8]) -> Result<Vec<CodingRow>, ImportError> {
-    let (text, _) = decode::decode(bytes).map_err(|source| ImportError::Decode {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    parse_text(path, &decode_codings(path, bytes)?)
+}
+
+fn decode_codings(path: &Path, bytes: &[u8]) -> Result<String, ImportError> {
+    decode::decode(bytes)
+        .map(|(text, _)| text)
+        .map_err(|source| ImportError::Decode {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn parse_text(path: &Path, text: &str) -> Result<Vec<CodingRow>, ImportError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()

@@ -230,19 +230,17 @@ pub(super) fn insert_coding_row(
         c.created_at,
     ];
     Ok(if keep_existing {
-        tx.execute(&format!("{sql} ON CONFLICT (coding_id) DO NOTHING"), args)?
+        tx.prepare_cached(&format!("{sql} ON CONFLICT (coding_id) DO NOTHING"))?
+            .execute(args)?
     } else {
-        tx.execute(sql, args)?
+        tx.prepare_cached(sql)?.execute(args)?
     })
 }
 
 pub(super) fn exists(tx: &Connection, table: &str, column: &str, id: &str) -> Result<bool> {
     Ok(tx
-        .query_row(
-            &format!("SELECT 1 FROM {table} WHERE {column} = ?1"),
-            [id],
-            |_| Ok(()),
-        )
+        .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {column} = ?1"))?
+        .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())
 }
