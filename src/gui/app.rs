@@ -252,6 +252,18 @@ impl AccordApp {
         &mut self.tasks
     }
 
+    /// Waits (at most 30 s) for the task that has the project to end, taking in what it did: a
+    /// save under way when the window closes is committed, not cut off (eframe calls this on exit).
+    pub fn finish_tasks(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.tasks.holder().is_some() && std::time::Instant::now() < deadline {
+            for ended in self.tasks.poll() {
+                super::dispatch::finish(self, ended);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Queues a command as if a panel had asked for it; it is carried out at the next frame
     /// (tests, and anything that drives the window from outside).
     pub fn send(&mut self, command: UiCommand) {
@@ -757,6 +769,10 @@ impl AccordApp {
 impl eframe::App for AccordApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.ui_root(ui);
+    }
+
+    fn on_exit(&mut self) {
+        self.finish_tasks();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

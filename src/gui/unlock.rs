@@ -109,6 +109,12 @@ impl eframe::App for Root {
         self.ui_root(ui);
     }
 
+    fn on_exit(&mut self) {
+        if let Self::Open(app) = self {
+            app.finish_tasks();
+        }
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if let Self::Open(app) = self {
             eframe::App::save(app.as_mut(), storage);

@@ -490,6 +490,37 @@ fn an_import_stops_between_files_and_agreement_stops_at_once_when_asked() {
     );
 }
 
+#[test]
+fn closing_the_window_waits_for_a_save_under_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    as_maya(&mut h);
+    let p01 = transcript_id(&h, "P01_interview");
+    h.state_mut().state.transcript_id = Some(p01);
+    steps(&mut h, 2);
+    let before = live_codings(&h);
+    // The save is held on its thread as the window closes; it is let go a moment later.
+    let gate = h.state_mut().tasks_mut().hold_next(TaskKind::Save);
+    h.state_mut().state.selection = Some(Span::new(120, 170));
+    h.key_press(egui::Key::Num1);
+    h.run_steps(1);
+    assert!(h.state().workspace().is_none(), "the save has the project");
+    let opener = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        gate.open();
+    });
+    eframe::App::on_exit(h.state_mut());
+    opener.join().unwrap();
+    assert!(!h.state().busy());
+    let store = Store::open(&project).unwrap();
+    assert_eq!(
+        store.codings(&CodingFilter::default()).unwrap().len(),
+        before + 1,
+        "the coding being saved as the window closed is in the project"
+    );
+}
+
 /// The child of the kill test below: codes passages through the window, one after another, and
 /// prints each coding's id once the window says it is saved. Runs only when the parent starts it.
 #[test]
