@@ -428,18 +428,12 @@ impl AccordApp {
         // thousands of codings, takes longer than a frame should); the window draws what it last
         // read meanwhile, and the reading view says "Opening…".
         let lens = self.project.lens();
-        let ctx = ctx.clone();
-        let workspace = self.workspace.take();
-        let started = self.tasks.start(
+        self.start_project_task(
+            ctx,
             TaskKind::Load,
             "Reading the project",
-            workspace,
             super::dispatch::After::Nothing,
-            move || ctx.request_repaint(),
             move |ws, _| {
-                let Some(ws) = ws else {
-                    return super::tasks::Report::Said(Err("the project is busy".into()));
-                };
                 let project = project.then(|| ProjectCache::load(ws.store(), revision, rater));
                 let lens = match &project {
                     Some(Ok(p)) => p.lens(),
@@ -453,11 +447,6 @@ impl AccordApp {
                 }))
             },
         );
-        if let Err(not) = started {
-            self.workspace = not.workspace;
-            self.state
-                .error(format!("could not read the project: {}", not.error));
-        }
     }
 
     /// Takes snapshots read on a task: the project's, then the transcript's if it is still the one

@@ -21,10 +21,10 @@ use super::memo_editor::MemoEditor;
 use super::search_view::SearchCommand;
 use super::tasks::{Ended, LineKind, Report, Reporter, TaskKind};
 use super::top_bar::MenuCommand;
+use crate::app::CodingCommand;
 use crate::app::agreement::{AgreementOptions, report_and_disagreements};
 use crate::app::agreement_input::Selection;
 use crate::app::search::SearchOptions;
-use crate::app::{CodingCommand, RaterCommand};
 use crate::app::{Command, FileOutcome, Outcome, ProjectCommand, Store, Workspace};
 use crate::model::{CodeId, CodingFilter, CodingId, MemoTarget, NewCoding};
 
@@ -130,17 +130,7 @@ fn needs_project(command: &UiCommand) -> bool {
 /// Carries out one command.
 fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
     match command {
-        UiCommand::Apply { label, command } => {
-            let after = if matches!(command, Command::Raters(RaterCommand::Add { .. })) {
-                After::RaterAdded
-            } else {
-                After::Nothing
-            };
-            let owned = label.clone();
-            app.save(ctx, &label, after, move |ws| {
-                Report::Applied(ws.apply(&owned, command))
-            });
-        }
+        UiCommand::Apply { label, command } => app.apply(ctx, &label, command),
         UiCommand::Undo => app.save(ctx, "Undo", After::Nothing, |ws| Report::Undone(ws.undo())),
         UiCommand::Redo => app.save(ctx, "Redo", After::Nothing, |ws| Report::Redone(ws.redo())),
         UiCommand::OpenTranscript(id) => {
@@ -1038,19 +1028,8 @@ impl AccordApp {
         let Some(ws) = &self.workspace else {
             return Err("the project is busy".into());
         };
-        let revision = ws.revision();
-        if self
-            .export_data
-            .as_ref()
-            .is_none_or(|(r, _)| *r != revision)
-        {
-            let data = crate::app::export::snapshot(ws.store()).map_err(|e| e.to_string())?;
-            self.export_data = Some((revision, data));
-        }
-        self.export_data
-            .as_ref()
-            .map(|(_, d)| d)
-            .ok_or_else(|| "no export data".to_string())
+        let kept = current_snapshot(ws, self.export_data.take())?;
+        Ok(&self.export_data.insert(kept).1)
     }
 
     fn export_command(&mut self, ctx: &egui::Context, command: ExportCommand) {
@@ -1065,14 +1044,10 @@ impl AccordApp {
                 let cached = self.export_data.take();
                 self.read(ctx, move |ws| {
                     let revision = ws.revision();
-                    let data = match cached {
-                        Some((r, d)) if r == revision => Ok(d),
-                        _ => crate::app::export::snapshot(ws.store()).map_err(|e| e.to_string()),
-                    };
-                    let (text, keep) = match data {
-                        Ok(d) => (
+                    let (text, keep) = match current_snapshot(ws, cached) {
+                        Ok((r, d)) => (
                             super::export_view::preview(&choices, &d, report.as_ref()),
-                            Some((revision, d)),
+                            Some((r, d)),
                         ),
                         Err(e) => (format!("Cannot read the project: {e}"), None),
                     };
@@ -1145,6 +1120,21 @@ impl AccordApp {
         .map_err(|e| format!("{}: {e}", path.display()))?;
         target.write(&bytes).map_err(|e| e.to_string())?;
         Ok(warnings)
+    }
+}
+
+/// The project as exports read it: `cached` when it was read at the workspace's revision, else
+/// read again.
+fn current_snapshot(
+    ws: &Workspace,
+    cached: Option<(u64, crate::export::ProjectData)>,
+) -> Result<(u64, crate::export::ProjectData), String> {
+    let revision = ws.revision();
+    match cached {
+        Some((r, data)) if r == revision => Ok((r, data)),
+        _ => crate::app::export::snapshot(ws.store())
+            .map(|data| (revision, data))
+            .map_err(|e| e.to_string()),
     }
 }
 

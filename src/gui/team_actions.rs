@@ -86,10 +86,18 @@ impl AccordApp {
         }
     }
 
-    /// Applies a change on the save task.
+    /// Applies a change on the save task (a rater just added becomes who is coding).
     pub(super) fn apply(&mut self, ctx: &egui::Context, label: &str, command: Command) {
+        let after = if matches!(
+            command,
+            Command::Raters(crate::app::RaterCommand::Add { .. })
+        ) {
+            After::RaterAdded
+        } else {
+            After::Nothing
+        };
         let owned = label.to_string();
-        self.save(ctx, label, After::Nothing, move |ws| {
+        self.save(ctx, label, after, move |ws| {
             Report::Applied(ws.apply(&owned, command))
         });
     }

@@ -62,9 +62,7 @@ impl Layout {
             Color32::PLACEHOLDER,
             self.width,
         );
-        self.heights[i] = galley.size().y;
-        self.exact[i] = true;
-        self.remaining -= 1;
+        self.set(i, galley.size().y);
         true
     }
 

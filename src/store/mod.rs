@@ -265,12 +265,7 @@ impl Store {
 
     /// Another connection to the same project, keyed the same way (a worker thread's).
     pub fn reopen(&self) -> Result<Self> {
-        match &self.path {
-            Some(path) => Self::open_with(path, self.key.as_ref()),
-            None => Err(StoreError::Refused(
-                "an in-memory project cannot be reopened".into(),
-            )),
-        }
+        self.reopener().open()
     }
 
     /// Whether the project is encrypted.
