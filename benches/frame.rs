@@ -20,7 +20,9 @@ use accord::app::{CodebookCommand, CodingCommand, RaterCommand, TranscriptComman
 use accord::app::{Command, Outcome, Workspace};
 use accord::gui::AccordApp;
 use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
-use accord::model::{CodingId, NewCoding, RaterKind, SourceFormat, Span, TranscriptId};
+use accord::model::{
+    CodeId, CodingId, NewCoding, RaterId, RaterKind, SourceFormat, Span, TranscriptId,
+};
 use accord::store::Store;
 use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
 
@@ -39,32 +41,9 @@ fn samples() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts")
 }
 
-/// A 50,000-word interview from the samples' words.
-fn generated_text(words: &[String], rng: &mut Gen) -> String {
-    let (mut text, mut count, mut turn) = (String::new(), 0, 0);
-    while count < 50_000 {
-        let (who, len) = if turn % 2 == 0 {
-            ("Interviewer", 8 + rng.next(25))
-        } else {
-            ("P99", 40 + rng.next(220))
-        };
-        let line: Vec<&str> = (0..len)
-            .map(|_| words[rng.next(words.len())].as_str())
-            .collect();
-        text.push_str(who);
-        text.push_str(": ");
-        text.push_str(&line.join(" "));
-        text.push_str("\n\n");
-        count += len;
-        turn += 1;
-    }
-    text
-}
-
-#[allow(clippy::too_many_lines)] // one project set up step by step, read top to bottom
-fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
-    let path = dir.join("frame.accord");
-    let mut ws = Workspace::new(Store::create(&path, "Frame bench").expect("create"));
+/// A new project with the CAPP codebook.
+fn new_project(path: &Path, name: &str) -> Workspace {
+    let mut ws = Workspace::new(Store::create(path, name).expect("create"));
     let toml = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
     )
@@ -78,50 +57,31 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
         }),
     )
     .expect("codebook");
+    ws
+}
+
+/// Every sample transcript, read.
+fn read_samples() -> Vec<accord::import::ImportedTranscript> {
     let (files, _) = transcript_files(&samples()).expect("samples");
-    let mut longest = None;
-    let mut words = Vec::new();
-    for f in files {
-        let t = read_transcript(&f, &ImportOptions::default()).expect("sample");
-        words.extend(
-            t.transcript
-                .text
-                .split_whitespace()
-                .filter(|w| !w.ends_with(':'))
-                .map(str::to_string),
-        );
-        if longest
-            .as_ref()
-            .is_none_or(|l: &accord::import::ImportedTranscript| {
-                l.transcript.len_chars < t.transcript.len_chars
-            })
-        {
-            longest = Some(t);
-        }
-    }
-    let longest = longest.expect("a sample");
-    ws.apply(
-        "Import a transcript",
-        Command::Transcripts(TranscriptCommand::Import(Box::new(longest.clone()))),
-    )
-    .expect("insert");
-    let mut rng = Gen(0x2545_F491_4F6C_DD1D);
-    let text = generated_text(&words, &mut rng);
-    let big = read_transcript_bytes(
-        Path::new("G99_interview.txt"),
-        text.as_bytes(),
-        SourceFormat::Txt,
-        &ImportOptions::default(),
-    )
-    .expect("generated");
-    let mut stored = big.clone();
-    stored.case_name = "G99".into();
-    ws.apply(
-        "Import a transcript",
-        Command::Transcripts(TranscriptCommand::Import(Box::new(stored))),
-    )
-    .expect("insert");
-    let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"]
+    files
+        .iter()
+        .map(|f| read_transcript(f, &ImportOptions::default()).expect("sample"))
+        .collect()
+}
+
+/// The samples' words (speaker labels left out), to generate text from.
+fn sample_words(samples: &[accord::import::ImportedTranscript]) -> Vec<String> {
+    samples
+        .iter()
+        .flat_map(|t| t.transcript.text.split_whitespace())
+        .filter(|w| !w.ends_with(':'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Raters A, B and C, added.
+fn add_raters(ws: &mut Workspace) -> Vec<RaterId> {
+    ["Rater A", "Rater B", "Rater C"]
         .iter()
         .map(|n| {
             match ws
@@ -138,31 +98,92 @@ fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId)
                 _ => unreachable!("adding a rater gives the rater"),
             }
         })
-        .collect();
-    let codes: Vec<_> = ws
-        .store()
+        .collect()
+}
+
+/// Every code of the project's codebook.
+fn code_ids(ws: &Workspace) -> Vec<CodeId> {
+    ws.store()
         .codebook()
         .expect("book")
         .codes
         .iter()
         .map(|c| c.code_id)
-        .collect();
+        .collect()
+}
+
+/// A coding of up to `longest` characters inside a random turn, by a random code and rater.
+fn random_coding(
+    rng: &mut Gen,
+    turns: &[accord::model::Turn],
+    transcript_id: TranscriptId,
+    codes: &[CodeId],
+    raters: &[RaterId],
+    longest: usize,
+) -> NewCoding {
+    let turn = &turns[rng.next(turns.len())];
+    let content = turn.content_span();
+    let start = content.start + rng.next(content.len().saturating_sub(20).max(1));
+    let end = (start + 30 + rng.next(longest))
+        .min(content.end)
+        .max(start + 1);
+    NewCoding {
+        coding_id: CodingId::new_random(),
+        transcript_id,
+        code_id: codes[rng.next(codes.len())],
+        rater_id: raters[rng.next(raters.len())],
+        span: Span::new(start, end),
+        memo: None,
+        created_at: None,
+    }
+}
+
+fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
+    let path = dir.join("frame.accord");
+    let mut ws = new_project(&path, "Frame bench");
+    let samples = read_samples();
+    let words = sample_words(&samples);
+    let mut longest: Option<&accord::import::ImportedTranscript> = None;
+    for t in &samples {
+        if longest.is_none_or(|l| l.transcript.len_chars < t.transcript.len_chars) {
+            longest = Some(t);
+        }
+    }
+    let longest = longest.expect("a sample");
+    ws.apply(
+        "Import a transcript",
+        Command::Transcripts(TranscriptCommand::Import(Box::new(longest.clone()))),
+    )
+    .expect("insert");
+    let mut rng = Gen(0x2545_F491_4F6C_DD1D);
+    let text = words_text(&words, &mut rng, 50_000, "P99", 220);
+    let big = read_transcript_bytes(
+        Path::new("G99_interview.txt"),
+        text.as_bytes(),
+        SourceFormat::Txt,
+        &ImportOptions::default(),
+    )
+    .expect("generated");
+    let mut stored = big.clone();
+    stored.case_name = "G99".into();
+    ws.apply(
+        "Import a transcript",
+        Command::Transcripts(TranscriptCommand::Import(Box::new(stored))),
+    )
+    .expect("insert");
+    let raters = add_raters(&mut ws);
+    let codes = code_ids(&ws);
     let turns = &big.transcript.turns;
     let codings: Vec<NewCoding> = (0..5_000)
         .map(|_| {
-            let turn = &turns[rng.next(turns.len())];
-            let content = turn.content_span();
-            let start = content.start + rng.next(content.len().saturating_sub(20).max(1));
-            let end = (start + 30 + rng.next(400)).min(content.end).max(start + 1);
-            NewCoding {
-                coding_id: CodingId::new_random(),
-                transcript_id: big.transcript.transcript_id,
-                code_id: codes[rng.next(codes.len())],
-                rater_id: raters[rng.next(3)],
-                span: Span::new(start, end),
-                memo: None,
-                created_at: None,
-            }
+            random_coding(
+                &mut rng,
+                turns,
+                big.transcript.transcript_id,
+                &codes,
+                &raters,
+                400,
+            )
         })
         .collect();
     ws.apply(
@@ -412,14 +433,15 @@ fn demo_first_frame(dir: &Path) {
     report("demo: opening to the project shown", opened);
 }
 
-/// `n` words of the samples' words, in turns.
-fn words_text(words: &[String], rng: &mut Gen, n: usize, who: &str) -> String {
+/// `n` words of the samples' words, in turns: the interviewer's of 8 to 32 words, `who`'s of 40 to
+/// 40 + `longest` words.
+fn words_text(words: &[String], rng: &mut Gen, n: usize, who: &str, longest: usize) -> String {
     let (mut text, mut count, mut turn) = (String::new(), 0, 0);
     while count < n {
         let (speaker, len) = if turn % 2 == 0 {
             ("Interviewer", 8 + rng.next(25))
         } else {
-            (who, 40 + rng.next(160))
+            (who, 40 + rng.next(longest))
         };
         let line: Vec<&str> = (0..len)
             .map(|_| words[rng.next(words.len())].as_str())
@@ -435,68 +457,19 @@ fn words_text(words: &[String], rng: &mut Gen, n: usize, who: &str) -> String {
 }
 
 /// A project of 2,000 transcripts (about 1,500 words each) and 100,000 codings by 3 raters.
-#[allow(clippy::too_many_lines)] // one project set up step by step, read top to bottom
 fn build_large(dir: &Path) -> (std::path::PathBuf, Vec<TranscriptId>) {
     let t0 = Instant::now();
     let path = dir.join("large.accord");
-    let mut ws = Workspace::new(Store::create(&path, "Large").expect("create"));
-    let toml = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
-    )
-    .expect("codebook");
-    let book = accord::import::codebook_toml::parse(&toml).expect("codebook");
-    ws.apply(
-        "Import a codebook",
-        Command::Codebook(CodebookCommand::Import {
-            book,
-            note: "bench".into(),
-        }),
-    )
-    .expect("codebook");
-    let (files, _) = transcript_files(&samples()).expect("samples");
-    let mut words = Vec::new();
-    for f in files {
-        let t = read_transcript(&f, &ImportOptions::default()).expect("sample");
-        words.extend(
-            t.transcript
-                .text
-                .split_whitespace()
-                .filter(|w| !w.ends_with(':'))
-                .map(str::to_string),
-        );
-    }
-    let raters: Vec<_> = ["Rater A", "Rater B", "Rater C"]
-        .iter()
-        .map(|n| {
-            match ws
-                .apply(
-                    "Add a rater",
-                    Command::Raters(RaterCommand::Add {
-                        name: (*n).to_string(),
-                        kind: RaterKind::Human,
-                    }),
-                )
-                .expect("rater")
-            {
-                Outcome::Rater(rater) => rater.rater_id,
-                _ => unreachable!("adding a rater gives the rater"),
-            }
-        })
-        .collect();
-    let codes: Vec<_> = ws
-        .store()
-        .codebook()
-        .expect("book")
-        .codes
-        .iter()
-        .map(|c| c.code_id)
-        .collect();
+    let mut ws = new_project(&path, "Large");
+    let words = sample_words(&read_samples());
+    let raters = add_raters(&mut ws);
+    let codes = code_ids(&ws);
     let mut rng = Gen(0x9E37_79B9_7F4A_7C15);
     let mut ids = Vec::new();
     let mut codings = Vec::new();
     for i in 0..2_000 {
         let who = format!("L{i:04}");
-        let text = words_text(&words, &mut rng, 1_500, &who);
+        let text = words_text(&words, &mut rng, 1_500, &who, 160);
         let mut t = read_transcript_bytes(
             Path::new(&format!("{who}_interview.txt")),
             text.as_bytes(),
@@ -514,19 +487,7 @@ fn build_large(dir: &Path) -> (std::path::PathBuf, Vec<TranscriptId>) {
         .expect("insert");
         ids.push(id);
         for _ in 0..50 {
-            let turn = &turns[rng.next(turns.len())];
-            let content = turn.content_span();
-            let start = content.start + rng.next(content.len().saturating_sub(20).max(1));
-            let end = (start + 30 + rng.next(300)).min(content.end).max(start + 1);
-            codings.push(NewCoding {
-                coding_id: CodingId::new_random(),
-                transcript_id: id,
-                code_id: codes[rng.next(codes.len())],
-                rater_id: raters[rng.next(3)],
-                span: Span::new(start, end),
-                memo: None,
-                created_at: None,
-            });
+            codings.push(random_coding(&mut rng, &turns, id, &codes, &raters, 300));
         }
     }
     for chunk in codings.chunks(20_000) {
