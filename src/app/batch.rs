@@ -1,6 +1,8 @@
-//! Importing many transcript files: each file is read and stored on its own (one transaction each), a
+//! Importing many transcript files: each file is read and stored as its own undoable change, a
 //! failed file is reported and the batch carries on; a file whose text is already in the project is
-//! skipped, so importing a folder twice is harmless.
+//! skipped, so importing a folder twice is harmless. The changes are committed in groups (each file
+//! still in its own savepoint), so the project file is synced once per group, not once per file; and
+//! the search index can be brought up to date alongside, on a second connection.
 
 use std::path::{Path, PathBuf};
 
@@ -54,21 +56,116 @@ pub struct ImportSummary {
     pub speakers: Vec<(String, String)>,
 }
 
-/// Imports each file; `progress(done, total, path)` is called before each file.
+/// What an import tells its caller as it goes, and asks of it.
+pub trait ImportWatch {
+    /// Before file `i` of `n` is read; false stops the import there (what was stored stays).
+    fn reading(&mut self, i: usize, n: usize, path: &Path) -> bool {
+        let _ = (i, n, path);
+        true
+    }
+
+    /// File `i`'s outcome, once its group is committed (or it failed).
+    fn outcome(&mut self, i: usize, n: usize, outcome: &FileOutcome) {
+        let _ = (i, n, outcome);
+    }
+
+    /// Whether the search index is brought up to date as the files are stored, on a worker thread
+    /// (see [`super::Workspace::index_in_background`]).
+    fn index_alongside(&self) -> bool {
+        false
+    }
+}
+
+/// An import that tells nothing and never stops.
+pub struct Quietly;
+
+impl ImportWatch for Quietly {}
+
+/// A group is committed once it holds this many files ...
+const GROUP_FILES: usize = 64;
+/// ... or once it has been open this long (what a crash could cost, and how late the outcomes of a
+/// group's files are told).
+const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Imports each file, in order, as its own undoable change; returns each file's outcome (none for
+/// the files after a stop).
 pub fn import_files(
     ws: &mut super::Workspace,
     paths: &[PathBuf],
     opts: &ImportOptions,
-    progress: &mut dyn FnMut(usize, usize, &Path),
+    watch: &mut dyn ImportWatch,
 ) -> Vec<FileOutcome> {
-    let mut outcomes = Vec::with_capacity(paths.len());
+    let n = paths.len();
+    let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(n);
+    // The outcomes of the group not yet committed start here.
+    let mut told = 0;
+    let mut group: Option<std::time::Instant> = None;
+    let mut unindexed = 0;
     for (i, path) in paths.iter().enumerate() {
-        progress(i, paths.len(), path);
-        outcomes.push(store_file(read_file(path, opts), |label, command| {
+        if !watch.reading(i, n, path) {
+            break;
+        }
+        if group.is_none() {
+            // Without a group (another transaction is open, or it cannot begin) each file is
+            // committed on its own, as `apply` always does.
+            group = Some(std::time::Instant::now());
+            let _ = ws.begin_group();
+        }
+        let outcome = store_file(read_file(path, opts), |label, command| {
             ws.apply(label, command)
-        }));
+        });
+        if let FileOutcome::Imported(s) = &outcome {
+            unindexed += s.chars;
+        }
+        outcomes.push(outcome);
+        if outcomes.len() - told >= GROUP_FILES
+            || group.is_some_and(|started| started.elapsed() >= GROUP_TIME)
+        {
+            group = None;
+            told = end_group(ws, &mut outcomes, told, n, watch);
+            // A pass of the index over fewer characters would cost more in segments to merge
+            // than it saves the search after the import.
+            if watch.index_alongside() && unindexed >= PASS_CHARS && !ws.index_preparing() {
+                ws.index_in_background();
+                unindexed = 0;
+            }
+        }
+    }
+    end_group(ws, &mut outcomes, told, n, watch);
+    if watch.index_alongside() && unindexed > 0 && !ws.index_preparing() {
+        ws.index_in_background();
     }
     outcomes
+}
+
+/// The search index is brought up to date alongside an import once this many characters were
+/// stored since its last pass began (and it is idle).
+const PASS_CHARS: usize = 16 << 20;
+
+/// Commits the open group and tells the outcomes of its files (as failed, with why, if the commit
+/// failed). Returns how many outcomes are now told.
+fn end_group(
+    ws: &mut super::Workspace,
+    outcomes: &mut [FileOutcome],
+    told: usize,
+    total: usize,
+    watch: &mut dyn ImportWatch,
+) -> usize {
+    let n = outcomes.len();
+    if let Err(e) = ws.commit_group() {
+        for outcome in &mut outcomes[told..] {
+            if let FileOutcome::Imported(s) = outcome {
+                *outcome = FileOutcome::Failed {
+                    error: format!("{}: not stored: {e}", s.path.display()),
+                    path: s.path.clone(),
+                };
+            }
+        }
+    }
+    for (i, outcome) in outcomes.iter().enumerate().skip(told) {
+        watch.outcome(i, total, outcome);
+    }
+    n
 }
 
 /// The transcript files in a folder (recursively, sorted by path), and the files of other types

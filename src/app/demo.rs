@@ -114,7 +114,7 @@ fn build_into(path: &Path, sources: &DemoSources) -> Result<DemoReport> {
     };
     // Each transcript is imported as its own undoable change, as the window and `accord import` do.
     let mut ws = super::Workspace::new(store);
-    let outcomes = import_files(&mut ws, &files, &opts, &mut |_, _, _| {});
+    let outcomes = import_files(&mut ws, &files, &opts, &mut super::Quietly);
     let mut store = ws.into_store();
     for outcome in outcomes {
         match outcome {

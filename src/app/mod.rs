@@ -30,7 +30,7 @@ pub mod search_index;
 pub mod team;
 pub mod workspace;
 
-pub use batch::{FileOutcome, ImportSummary, import_files};
+pub use batch::{FileOutcome, ImportSummary, ImportWatch, Quietly, import_files};
 use command::apply;
 pub use command::{
     CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, Outcome, ProjectCommand,

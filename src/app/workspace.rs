@@ -36,6 +36,8 @@ pub struct Workspace {
     index_notes: Vec<String>,
     /// What opening the project has to tell (opened read-only, a purge finished, no backup taken).
     open_notes: Vec<String>,
+    /// A group of changes is open ([`Workspace::begin_group`]).
+    in_group: bool,
 }
 
 impl Workspace {
@@ -91,6 +93,7 @@ impl Workspace {
             index_note: None,
             index_notes: Vec::new(),
             open_notes: Vec::new(),
+            in_group: false,
         };
         ws.read_labels();
         ws
@@ -185,6 +188,13 @@ impl Workspace {
     /// search index and the undo and redo labels are those of the restored project); encrypting
     /// keeps them (and the search index is built in memory at the next search).
     pub fn apply(&mut self, label: &str, command: Command) -> Result<Outcome> {
+        if self.in_group && !self.store.group_open() {
+            // SQLite ended the group's transaction (rolling it back) after an earlier failure: a
+            // change made now would be committed on its own, outside the group.
+            return Err(AppError::Store(crate::store::StoreError::Refused(
+                "not stored: an earlier failure ended this batch's transaction".into(),
+            )));
+        }
         let rewrites = matches!(
             command,
             Command::Project(
@@ -208,6 +218,29 @@ impl Workspace {
         self.revision += 1;
         self.read_labels();
         outcome
+    }
+
+    /// Opens a group of changes committed together by [`Self::commit_group`]: each change applied
+    /// meanwhile is still its own undo step and, when it fails, rolls back alone, but the project
+    /// file is written and synced once for them all (importing many files). Never for whole-file
+    /// commands ([`Command::Project`]), which keep their own transactions. False when a
+    /// transaction was already open (then nothing is grouped).
+    pub fn begin_group(&mut self) -> Result<bool> {
+        self.in_group = self.store.begin_group()?;
+        Ok(self.in_group)
+    }
+
+    /// Commits the group [`Self::begin_group`] opened; on failure none of its changes is kept.
+    pub fn commit_group(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.in_group) {
+            return Ok(());
+        }
+        let committed = self.store.commit_group();
+        if committed.is_err() {
+            self.revision += 1;
+            self.read_labels();
+        }
+        Ok(committed?)
     }
 
     /// Undoes the last change (of this session or an earlier one); returns its label, or `None`
@@ -254,7 +287,36 @@ impl Workspace {
         if self.index.is_some() || self.pending_index.is_some() {
             return self.pending_index.is_some();
         }
+        self.start_index_worker(None, done)
+    }
+
+    /// Brings the search index up to date on a worker thread with a second connection (opening it
+    /// first when it is not open): an import does this after each group of files it commits, so
+    /// the project is searchable soon after its last file. While an earlier pass still runs this
+    /// does nothing (a later call, or the first search, catches up). False when there is no
+    /// second connection to have (an in-memory project).
+    pub fn index_in_background(&mut self) -> bool {
+        if self.index_preparing() {
+            return true;
+        }
+        let open = self.index.take();
+        self.start_index_worker(open, || {})
+    }
+
+    /// Waits for the index worker, then brings the index up to date with every change: after an
+    /// import, so that the command that imported leaves the project searchable at once. What the
+    /// index has to say is in [`Self::index_notes`].
+    pub fn finish_index(&mut self) -> Result<()> {
+        self.ready_index()
+    }
+
+    fn start_index_worker(
+        &mut self,
+        open: Option<ProjectIndex>,
+        done: impl FnOnce() + Send + 'static,
+    ) -> bool {
         if self.store.path().is_none() {
+            self.index = open;
             return false;
         }
         // The second connection is opened on the worker too (an encrypted project's key
@@ -264,15 +326,20 @@ impl Workspace {
         let spawned = std::thread::Builder::new()
             .name("accord-index".into())
             .spawn(move || {
-                let opened = reopener
-                    .open()
-                    .map_err(|e| e.to_string())
-                    .and_then(|second| {
-                        ProjectIndex::open(&second)
-                            .map(|(index, _)| index)
-                            .map_err(|e| e.to_string())
-                    });
-                let _ = tx.send(opened);
+                let ready =
+                    reopener
+                        .open()
+                        .map_err(|e| e.to_string())
+                        .and_then(|second| match open {
+                            Some(mut index) => index
+                                .catch_up(&second)
+                                .map(|_| index)
+                                .map_err(|e| e.to_string()),
+                            None => ProjectIndex::open(&second)
+                                .map(|(index, _)| index)
+                                .map_err(|e| e.to_string()),
+                        });
+                let _ = tx.send(ready);
                 done();
             });
         if spawned.is_err() {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ProjectPath, open, output};
 use crate::app::files::{ImportOptions, read_pseudonyms};
-use crate::app::{FileOutcome, Outcome, import_files};
+use crate::app::{FileOutcome, ImportWatch, Outcome, import_files};
 use crate::model::SourceFormat;
 
 /// Arguments of `accord import`.
@@ -123,17 +123,47 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    outcomes.extend(import_files(
-        &mut ws,
-        &files,
-        &opts,
-        &mut |done, _, path| {
-            bar.set_position(done as u64);
-            bar.set_message(path.display().to_string());
-        },
-    ));
+    let alongside = !ws.store().is_encrypted();
+    let mut watch = Bar(bar, alongside);
+    outcomes.extend(import_files(&mut ws, &files, &opts, &mut watch));
+    let Bar(bar, _) = watch;
+    bar.set_message("bringing the search index up to date");
+    // The project is left searchable at once (the index was built alongside; this finishes it).
+    // An index that cannot be brought up to date never fails the import: the first search says why.
+    let imported = outcomes
+        .iter()
+        .any(|o| matches!(o, FileOutcome::Imported(_)));
+    let finished = if alongside && imported {
+        ws.finish_index()
+    } else {
+        Ok(())
+    };
+    bar.suspend(|| match &finished {
+        Err(e) => eprintln!(
+            "note: the search index is not up to date ({e}); the first search brings it up to date"
+        ),
+        Ok(()) => {
+            for note in ws.index_notes() {
+                eprintln!("note: {note}");
+            }
+        }
+    });
     bar.finish_and_clear();
     report(&outcomes, args.json)
+}
+
+/// The bar of `accord import`; the index is built as the files are stored (not for an
+/// encrypted project, whose index lives in memory only and would end with the command).
+struct Bar(ProgressBar, bool);
+impl ImportWatch for Bar {
+    fn reading(&mut self, i: usize, _: usize, path: &std::path::Path) -> bool {
+        self.0.set_position(i as u64);
+        self.0.set_message(path.display().to_string());
+        true
+    }
+    fn index_alongside(&self) -> bool {
+        self.1
+    }
 }
 
 fn report(outcomes: &[FileOutcome], json: bool) -> anyhow::Result<ExitCode> {

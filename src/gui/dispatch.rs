@@ -1175,49 +1175,79 @@ fn add_codings(
     Ok((outcome, stored))
 }
 
-/// The import task's work: each file read, parsed and stored as its own change, its outcome in
-/// the task's log.
+/// The import task's work: each file read, parsed and stored as its own change (through
+/// [`crate::app::import_files`], as `accord import` does), its outcome in the task's log; the
+/// search index is brought up to date alongside.
 fn import_files(ws: &mut Workspace, paths: &[std::path::PathBuf], r: &Reporter) -> Report {
-    let (mut stored, mut failed) = (0, 0);
-    r.count(0, paths.len());
-    for (i, path) in paths.iter().enumerate() {
-        if r.cancelled() {
-            return Report::Imported {
-                stored,
-                failed,
-                cancelled: true,
-            };
+    struct Log<'a> {
+        r: &'a Reporter,
+        stored: usize,
+        failed: usize,
+        cancelled: bool,
+    }
+    impl crate::app::ImportWatch for Log<'_> {
+        fn reading(&mut self, _: usize, _: usize, path: &std::path::Path) -> bool {
+            if self.r.cancelled() {
+                self.cancelled = true;
+                return false;
+            }
+            self.r.step(format!("reading {}", file_name(path)));
+            true
         }
-        let name = path.file_name().map_or_else(
+        fn outcome(&mut self, i: usize, n: usize, outcome: &FileOutcome) {
+            match outcome {
+                FileOutcome::Imported(s) => {
+                    self.stored += 1;
+                    self.r.line(
+                        LineKind::Done,
+                        format!(
+                            "imported  {} as {} ({} turns)",
+                            file_name(&s.path),
+                            s.name,
+                            s.turns
+                        ),
+                    );
+                }
+                FileOutcome::Skipped { path, reason } => {
+                    self.r.line(
+                        LineKind::Skipped,
+                        format!("skipped   {}: {reason}", file_name(path)),
+                    );
+                }
+                FileOutcome::Failed { error, .. } => {
+                    self.failed += 1;
+                    self.r.line(LineKind::Failed, format!("failed    {error}"));
+                }
+            }
+            self.r.count(i + 1, n);
+        }
+        fn index_alongside(&self) -> bool {
+            true
+        }
+    }
+    fn file_name(path: &std::path::Path) -> String {
+        path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
-        );
-        r.step(format!("reading {name}"));
-        let read = crate::app::batch::read_file(path, &crate::app::files::ImportOptions::default());
-        let outcome =
-            crate::app::batch::store_file(read, |label, command| ws.apply(label, command));
-        match outcome {
-            FileOutcome::Imported(s) => {
-                stored += 1;
-                r.line(
-                    LineKind::Done,
-                    format!("imported  {name} as {} ({} turns)", s.name, s.turns),
-                );
-            }
-            FileOutcome::Skipped { reason, .. } => {
-                r.line(LineKind::Skipped, format!("skipped   {name}: {reason}"));
-            }
-            FileOutcome::Failed { error, .. } => {
-                failed += 1;
-                r.line(LineKind::Failed, format!("failed    {error}"));
-            }
-        }
-        r.count(i + 1, paths.len());
+        )
     }
-    Report::Imported {
-        stored,
-        failed,
+    r.count(0, paths.len());
+    let mut log = Log {
+        r,
+        stored: 0,
+        failed: 0,
         cancelled: false,
+    };
+    crate::app::import_files(
+        ws,
+        paths,
+        &crate::app::files::ImportOptions::default(),
+        &mut log,
+    );
+    Report::Imported {
+        stored: log.stored,
+        failed: log.failed,
+        cancelled: log.cancelled,
     }
 }
 

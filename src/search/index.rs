@@ -8,7 +8,6 @@ use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue,
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, TokenStream};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
@@ -18,7 +17,6 @@ use super::highlight::{self, Pattern, Span};
 use super::query::parse_query;
 use super::results::{Hit, ResultOrder, SearchError, SearchOptions, SearchResults, TurnDoc};
 use super::schema::{Fields, STEM_ANALYZER, TEXT_ANALYZER};
-use super::tokenizer::pairs;
 
 /// Writer heap budget. tantivy's minimum is 15 MB per indexing thread.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
@@ -28,8 +26,6 @@ pub struct TranscriptIndex {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     fields: Fields,
-    /// The text analyzer, to make the word pairs of each document.
-    text_an: TextAnalyzer,
 }
 
 impl TranscriptIndex {
@@ -46,13 +42,11 @@ impl TranscriptIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let text_an = analyzer(&index, TEXT_ANALYZER)?;
         Ok(TranscriptIndex {
             index,
             reader,
             writer: None,
             fields,
-            text_an,
         })
     }
 
@@ -110,12 +104,7 @@ impl TranscriptIndex {
         Ok(self.writer.insert(writer))
     }
 
-    fn document_of(&mut self, t: &TurnDoc) -> TantivyDocument {
-        let mut words = Vec::new();
-        let mut stream = self.text_an.token_stream(&t.text);
-        while stream.advance() {
-            words.push(stream.token().clone());
-        }
+    fn document_of(&self, t: &TurnDoc) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::new();
         d.add_text(f.transcript_id, &t.transcript_id);
@@ -144,13 +133,7 @@ impl TranscriptIndex {
         }
         d.add_text(f.text, &t.text);
         d.add_text(f.text_stem, &t.text);
-        d.add_pre_tokenized_text(
-            f.text_pairs,
-            PreTokenizedString {
-                text: String::new(),
-                tokens: pairs(&words),
-            },
-        );
+        d.add_text(f.text_pairs, &t.text);
         d
     }
 

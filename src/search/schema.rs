@@ -5,15 +5,17 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer,
 };
 
-use super::tokenizer::WordTokenizer;
+use super::tokenizer::{CachedStemmer, PairFilter, WordTokenizer};
 
 /// `WordTokenizer` + `RemoveLongFilter(40)` + `LowerCaser` + `AsciiFoldingFilter`.
 pub const TEXT_ANALYZER: &str = "accord_text";
-/// `TEXT_ANALYZER` + English `Stemmer`.
+/// `TEXT_ANALYZER` + English stemming (`CachedStemmer`).
 pub const STEM_ANALYZER: &str = "accord_text_stem";
+/// `TEXT_ANALYZER` + `PairFilter`: the word pairs of the phrase field.
+pub const PAIRS_ANALYZER: &str = "accord_text_pairs";
 /// `RawTokenizer` + `LowerCaser` + `AsciiFoldingFilter`: whole value as one
 /// case-/accent-insensitive token (speaker, role, case, attr, raters).
 pub const KEYWORD_ANALYZER: &str = "accord_keyword";
@@ -34,7 +36,16 @@ pub fn stem_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
+        .build()
+}
+
+pub fn pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(PairFilter)
         .build()
 }
 
@@ -51,6 +62,7 @@ pub fn register_analyzers(index: &Index) {
     let tm = index.tokenizers();
     tm.register(TEXT_ANALYZER, text_analyzer());
     tm.register(STEM_ANALYZER, stem_analyzer());
+    tm.register(PAIRS_ANALYZER, pairs_analyzer());
     tm.register(KEYWORD_ANALYZER, keyword_analyzer());
 }
 
@@ -118,12 +130,12 @@ pub fn build_schema() -> Schema {
         TextOptions::default().set_indexing_options(stem_indexing),
     );
     // Two neighbouring words of `text` as one token when one of them is common ("my supervisor"),
-    // given pre-tokenized (see `tokenizer::pairs`). An exact two-word phrase with a common word is
+    // made by the index's threads through `PAIRS_ANALYZER` (see `tokenizer::PairFilter`). An exact two-word phrase with a common word is
     // then one term lookup instead of a walk over the long position lists of common words, and
     // longer phrases are checked only where all their kept pairs occur. No positions: the phrase
     // itself is still checked on `text`.
     let pair_indexing = TextFieldIndexing::default()
-        .set_tokenizer(TEXT_ANALYZER)
+        .set_tokenizer(PAIRS_ANALYZER)
         .set_index_option(IndexRecordOption::WithFreqs);
     b.add_text_field(
         "text_pairs",

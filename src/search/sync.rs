@@ -33,7 +33,7 @@ use super::source::IndexSource;
 use crate::model::{CodeLookup, Codebook, CodingFilter, Transcript, TranscriptId};
 
 /// Bump when the schema, the analyzers or what a document holds change: old indexes are rebuilt.
-pub const INDEX_VERSION: u32 = 5;
+pub const INDEX_VERSION: u32 = 6;
 
 const SIDECAR: &str = "accord-index.json";
 const SIDECAR_TMP: &str = "accord-index.json.tmp";

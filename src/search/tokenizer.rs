@@ -10,7 +10,7 @@
 //! list of its own, while pairs of two rarer words are cheap to find from their positions and are
 //! not kept (that keeps the index small).
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Splits on everything but letters, digits and combining marks; marks are left out of the tokens.
 #[derive(Clone, Default)]
@@ -129,22 +129,165 @@ pub fn pair(first: &str, second: &str) -> String {
     text
 }
 
-/// The word pairs of analysed tokens: one token per two words at consecutive positions when one of
-/// them is common, at the first word's position and spanning both. Words a dropped over-long token
-/// separates do not pair, just as they never match a phrase.
-#[must_use]
-pub fn pairs(tokens: &[Token]) -> Vec<Token> {
-    tokens
-        .windows(2)
-        .filter(|w| w[1].position == w[0].position + 1 && pair_kept(&w[0].text, &w[1].text))
-        .map(|w| Token {
-            offset_from: w[0].offset_from,
-            offset_to: w[1].offset_to,
-            position: w[0].position,
-            text: pair(&w[0].text, &w[1].text),
-            position_length: 1,
-        })
-        .collect()
+/// The filter that turns analysed words into the word pairs the phrase index holds: one token per
+/// two words at consecutive positions when one of them is common, at the first word's position and
+/// spanning both. Words a dropped over-long token separates do not pair, just as they never match a
+/// phrase. Run by the index's own threads, as an analyzer of the pair field (see `schema.rs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PairFilter;
+
+impl TokenFilter for PairFilter {
+    type Tokenizer<T: Tokenizer> = PairTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> PairTokenizer<T> {
+        PairTokenizer { inner: tokenizer }
+    }
+}
+
+/// The tokenizer of [`PairFilter`].
+#[derive(Clone)]
+pub struct PairTokenizer<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for PairTokenizer<T> {
+    type TokenStream<'a> = PairTokenStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        PairTokenStream {
+            words: self.inner.token_stream(text),
+            previous: None,
+            token: Token::default(),
+        }
+    }
+}
+
+/// The token stream of [`PairFilter`].
+pub struct PairTokenStream<S> {
+    words: S,
+    /// The word before the current one (its text, position and start).
+    previous: Option<(String, usize, usize)>,
+    token: Token,
+}
+
+impl<S: TokenStream> TokenStream for PairTokenStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.words.advance() {
+            let word = self.words.token();
+            let kept = self.previous.as_ref().is_some_and(|(text, position, _)| {
+                word.position == position + 1 && pair_kept(text, &word.text)
+            });
+            if kept && let Some((text, position, from)) = &self.previous {
+                self.token.text.clear();
+                self.token.text.push_str(text);
+                self.token.text.push(PAIR_SEPARATOR);
+                self.token.text.push_str(&word.text);
+                self.token.position = *position;
+                self.token.offset_from = *from;
+                self.token.offset_to = word.offset_to;
+                self.token.position_length = 1;
+            }
+            match &mut self.previous {
+                Some((text, position, from)) => {
+                    text.clear();
+                    text.push_str(&word.text);
+                    *position = word.position;
+                    *from = word.offset_from;
+                }
+                None => self.previous = Some((word.text.clone(), word.position, word.offset_from)),
+            }
+            if kept {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// English stemming (Snowball's, through the same `frostem` tantivy's `Stemmer` uses) that remembers the stems it has
+/// made: spoken words repeat, so nearly every word is then a lookup rather than a stemming. Each
+/// copy of the analyzer (one per indexing thread) keeps its own memory, dropped when it grows past
+/// [`STEM_MEMORY`] words.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CachedStemmer;
+
+/// How many words a [`CachedStemmer`] remembers before it starts again.
+pub const STEM_MEMORY: usize = 50_000;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerTokenizer<T> {
+        CachedStemmerTokenizer {
+            inner: tokenizer,
+            stems: std::collections::HashMap::new(),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+/// The tokenizer of [`CachedStemmer`].
+#[derive(Clone)]
+pub struct CachedStemmerTokenizer<T> {
+    inner: T,
+    stems: std::collections::HashMap<String, String>,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerTokenizer<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.stems.len() > STEM_MEMORY {
+            self.stems.clear();
+        }
+        CachedStemmerStream {
+            words: self.inner.token_stream(text),
+            stems: &mut self.stems,
+            stemmer: self.stemmer,
+        }
+    }
+}
+
+/// The token stream of [`CachedStemmer`].
+pub struct CachedStemmerStream<'a, S> {
+    words: S,
+    stems: &'a mut std::collections::HashMap<String, String>,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.words.advance() {
+            return false;
+        }
+        let token = self.words.token_mut();
+        if let Some(stem) = self.stems.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+        } else {
+            let stem = self.stemmer.stem(&token.text).into_owned();
+            let word = std::mem::replace(&mut token.text, stem.clone());
+            self.stems.insert(word, stem);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.words.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.words.token_mut()
+    }
 }
 
 #[cfg(test)]
@@ -188,28 +331,59 @@ mod tests {
         assert_eq!(words("Naïve"), vec![("Naïve".into(), 0, 6)]);
     }
 
+    fn analysed(mut analyzer: tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().clone());
+        }
+        out
+    }
+
     #[test]
     fn pairs_only_join_neighbours() {
-        let tok = |text: &str, position| Token {
-            text: text.into(),
-            position,
-            offset_from: position * 10,
-            offset_to: position * 10 + text.len(),
-            position_length: 1,
-        };
-        let got = pairs(&[
-            tok("my", 0),
-            tok("boss", 1),
-            tok("said", 3),
-            tok("quietly", 4),
-        ]);
+        // A word over the length limit is dropped but keeps its position: its neighbours are apart.
+        let long = "x".repeat(super::super::schema::MAX_TOKEN_BYTES + 1);
+        let text = format!("My boss {long} said quietly, the end");
+        let got = analysed(super::super::schema::pairs_analyzer(), &text);
+        let texts: Vec<&str> = got.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
-            got.len(),
-            1,
+            texts,
+            vec!["my boss", "quietly the", "the end"],
             "boss and said are apart; said quietly has no common word"
         );
-        assert_eq!(got[0].text, "my boss");
-        assert_eq!((got[0].offset_from, got[0].offset_to), (0, 14));
+        assert_eq!(
+            (got[0].offset_from, got[0].offset_to, got[0].position),
+            (0, 7, 0)
+        );
+        let end = text.len();
+        assert_eq!((got[2].offset_from, got[2].offset_to), (end - 7, end));
+        assert_eq!(got[2].position, got[0].position + 5);
         assert!(COMMON.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+    }
+
+    #[test]
+    fn remembered_stems_are_tantivys_stems() {
+        let text = "Running runners ran; the supervisors' supervision supervised. Running again, \
+                    happily generalizations dying skies SKIES naïve";
+        let plain = tantivy::tokenizer::TextAnalyzer::builder(WordTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .filter(tantivy::tokenizer::Stemmer::new(
+                tantivy::tokenizer::Language::English,
+            ))
+            .build();
+        let mut cached = super::super::schema::stem_analyzer();
+        let expected = analysed(plain, text);
+        assert!(expected.iter().any(|t| t.text == "supervis"));
+        // Twice through the same analyzer: the second time every stem comes from memory.
+        for _ in 0..2 {
+            let mut stream = cached.token_stream(text);
+            let mut got = Vec::new();
+            while stream.advance() {
+                got.push(stream.token().clone());
+            }
+            assert_eq!(got, expected);
+        }
     }
 }

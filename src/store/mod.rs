@@ -449,6 +449,41 @@ impl Store {
         }
     }
 
+    /// Opens a transaction that the changes made until [`Store::commit_group`] join (each still in
+    /// its own savepoint, so one that fails rolls back alone): many small changes are then
+    /// written, and synced to disk, once. Returns false, and opens nothing, when a transaction is
+    /// already open.
+    pub(crate) fn begin_group(&mut self) -> Result<bool> {
+        if !self.conn.is_autocommit() {
+            return Ok(false);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(true)
+    }
+
+    /// Whether the transaction [`Store::begin_group`] opened is still open (SQLite ends it itself,
+    /// rolling it back, after a full disk or an I/O error).
+    #[must_use]
+    pub(crate) fn group_open(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    /// Commits what was changed since [`Store::begin_group`]; on failure nothing of it is kept.
+    pub(crate) fn commit_group(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            return Err(StoreError::Refused(
+                "the changes were rolled back by SQLite before they could be committed".into(),
+            ));
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
     /// Runs several changes as ONE transaction: every change `f` makes through the store is
     /// committed together when it returns `Ok`, or none is (and the file is as it was) when it
     /// returns an error.

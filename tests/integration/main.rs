@@ -31,6 +31,7 @@ mod gui_team;
 mod history;
 mod hostile;
 mod import_attack;
+mod import_batch;
 mod kill;
 mod layers;
 mod lock_attack;
