@@ -70,7 +70,7 @@ pub trait ImportWatch {
     }
 
     /// Whether the search index is brought up to date as the files are stored, on a worker thread
-    /// (see [`super::Workspace::index_in_background`]).
+    /// (see [`super::Workspace::follow_with_index`]).
     fn index_alongside(&self) -> bool {
         false
     }
@@ -100,7 +100,12 @@ pub fn import_files(
     // The outcomes of the group not yet committed start here.
     let mut told = 0;
     let mut group: Option<std::time::Instant> = None;
-    let mut unindexed = 0;
+    // The index worker that follows the import, told after each group is committed.
+    let follow = if watch.index_alongside() {
+        ws.follow_with_index()
+    } else {
+        None
+    };
     for (i, path) in paths.iter().enumerate() {
         if !watch.reading(i, n, path) {
             break;
@@ -111,36 +116,24 @@ pub fn import_files(
             group = Some(std::time::Instant::now());
             let _ = ws.begin_group();
         }
-        let outcome = store_file(read_file(path, opts), |label, command| {
+        outcomes.push(store_file(read_file(path, opts), |label, command| {
             ws.apply(label, command)
-        });
-        if let FileOutcome::Imported(s) = &outcome {
-            unindexed += s.chars;
-        }
-        outcomes.push(outcome);
+        }));
         if outcomes.len() - told >= GROUP_FILES
             || group.is_some_and(|started| started.elapsed() >= GROUP_TIME)
         {
             group = None;
             told = end_group(ws, &mut outcomes, told, n, watch);
-            // A pass of the index over fewer characters would cost more in segments to merge
-            // than it saves the search after the import.
-            if watch.index_alongside() && unindexed >= PASS_CHARS && !ws.index_preparing() {
-                ws.index_in_background();
-                unindexed = 0;
+            if let Some(follow) = &follow {
+                let _ = follow.send(());
             }
         }
     }
     end_group(ws, &mut outcomes, told, n, watch);
-    if watch.index_alongside() && unindexed > 0 && !ws.index_preparing() {
-        ws.index_in_background();
-    }
+    // Dropping `follow` tells the worker the import has ended: it indexes the rest and commits.
+    drop(follow);
     outcomes
 }
-
-/// The search index is brought up to date alongside an import once this many characters were
-/// stored since its last pass began (and it is idle).
-const PASS_CHARS: usize = 16 << 20;
 
 /// Commits the open group and tells the outcomes of its files (as failed, with why, if the commit
 /// failed). Returns how many outcomes are now told.

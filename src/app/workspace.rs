@@ -287,20 +287,47 @@ impl Workspace {
         if self.index.is_some() || self.pending_index.is_some() {
             return self.pending_index.is_some();
         }
-        self.start_index_worker(None, done)
+        self.start_index_worker(done)
     }
 
-    /// Brings the search index up to date on a worker thread with a second connection (opening it
-    /// first when it is not open): an import does this after each group of files it commits, so
-    /// the project is searchable soon after its last file. While an earlier pass still runs this
-    /// does nothing (a later call, or the first search, catches up). False when there is no
-    /// second connection to have (an in-memory project).
-    pub fn index_in_background(&mut self) -> bool {
-        if self.index_preparing() {
-            return true;
+    /// Starts a worker that builds the search index alongside a long change (an import), on a
+    /// second connection: it indexes what is committed each time the change says so through the
+    /// returned sender, and commits the index once the sender is dropped (see
+    /// [`ProjectIndex::follow`]); the first search then takes it. `None` (and nothing started)
+    /// when there is no second connection to have (an in-memory project).
+    pub fn follow_with_index(&mut self) -> Option<std::sync::mpsc::Sender<()>> {
+        // An index still being prepared is taken first.
+        if let Some(pending) = self.pending_index.take()
+            && let Ok(opened) = pending.recv()
+        {
+            self.take_prepared(opened);
         }
+        self.store.path()?;
         let open = self.index.take();
-        self.start_index_worker(open, || {})
+        let reopener = self.store.reopener();
+        let (more, follows) = channel();
+        let (tx, rx) = channel();
+        std::thread::Builder::new()
+            .name("accord-index".into())
+            .spawn(move || {
+                let ready = reopener
+                    .open()
+                    .map_err(|e| e.to_string())
+                    .and_then(|second| {
+                        let mut index = match open {
+                            Some(index) => index,
+                            None => ProjectIndex::open(&second).map_err(|e| e.to_string())?.0,
+                        };
+                        index
+                            .follow(&second, &follows)
+                            .map(|_| index)
+                            .map_err(|e| e.to_string())
+                    });
+                let _ = tx.send(ready);
+            })
+            .ok()?;
+        self.pending_index = Some(rx);
+        Some(more)
     }
 
     /// Waits for the index worker, then brings the index up to date with every change: after an
@@ -310,13 +337,8 @@ impl Workspace {
         self.ready_index()
     }
 
-    fn start_index_worker(
-        &mut self,
-        open: Option<ProjectIndex>,
-        done: impl FnOnce() + Send + 'static,
-    ) -> bool {
+    fn start_index_worker(&mut self, done: impl FnOnce() + Send + 'static) -> bool {
         if self.store.path().is_none() {
-            self.index = open;
             return false;
         }
         // The second connection is opened on the worker too (an encrypted project's key
@@ -326,19 +348,14 @@ impl Workspace {
         let spawned = std::thread::Builder::new()
             .name("accord-index".into())
             .spawn(move || {
-                let ready =
-                    reopener
-                        .open()
-                        .map_err(|e| e.to_string())
-                        .and_then(|second| match open {
-                            Some(mut index) => index
-                                .catch_up(&second)
-                                .map(|_| index)
-                                .map_err(|e| e.to_string()),
-                            None => ProjectIndex::open(&second)
-                                .map(|(index, _)| index)
-                                .map_err(|e| e.to_string()),
-                        });
+                let ready = reopener
+                    .open()
+                    .map_err(|e| e.to_string())
+                    .and_then(|second| {
+                        ProjectIndex::open(&second)
+                            .map(|(index, _)| index)
+                            .map_err(|e| e.to_string())
+                    });
                 let _ = tx.send(ready);
                 done();
             });

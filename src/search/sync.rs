@@ -59,6 +59,19 @@ pub struct SyncReport {
     pub removed: usize,
 }
 
+impl SyncReport {
+    fn changed(&self) -> bool {
+        self.indexed + self.passages + self.removed > 0
+    }
+
+    fn add(&mut self, other: &SyncReport) {
+        self.rebuilt = self.rebuilt.take().or_else(|| other.rebuilt.clone());
+        self.indexed += other.indexed;
+        self.passages += other.passages;
+        self.removed += other.removed;
+    }
+}
+
 /// What the index holds of one transcript.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Fingerprint {
@@ -774,6 +787,76 @@ impl ProjectIndex {
         store: &impl IndexSource,
         current: BTreeMap<String, Fingerprint>,
     ) -> Result<SyncReport, SearchError> {
+        let report = self.stage(store, current)?;
+        self.commit_staged(report.changed())?;
+        Ok(report)
+    }
+
+    /// Follows a long change (an import) on a connection of its own. Under the folder's lock (for
+    /// an index on disk) it brings the index up to date with what the store holds, then stages
+    /// what was committed each time `more` says so, without committing the index in between (so
+    /// no small segments are made to be merged again); once `more` is closed it stages what is left
+    /// and commits. Until then the index on disk is as it was: a crash loses nothing but the work.
+    pub fn follow(
+        &mut self,
+        store: &impl IndexSource,
+        more: &std::sync::mpsc::Receiver<()>,
+    ) -> Result<SyncReport, SearchError> {
+        let mut report = SyncReport::default();
+        let _lock = match self.dir.clone() {
+            None => None,
+            Some(dir) => {
+                match classify(&dir) {
+                    Folder::Foreign(why) => {
+                        return Err(SearchError::Foreign(format!(
+                            "{} {why}: it is not an Accord index; leaving it alone",
+                            dir.display()
+                        )));
+                    }
+                    Folder::Missing => create_folder(&dir, self.mode)
+                        .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?,
+                    Folder::Accords => {}
+                }
+                let lock = lock_for_writing(&dir, LOCK_WAIT)?;
+                // The folder as it is now (another process may have brought it further).
+                let project_id = self.sidecar.project_id.clone();
+                let (fresh, first) = Self::take_locked(
+                    &dir,
+                    store,
+                    &project_id,
+                    self.mode,
+                    Take::Reopen { validate: false },
+                )?;
+                let notes = std::mem::take(&mut self.notes);
+                *self = fresh;
+                self.notes = notes;
+                report.add(&first);
+                Some(lock)
+            }
+        };
+        let mut staged = SyncReport::default();
+        loop {
+            let ended = more.recv().is_err();
+            // Several groups committed meanwhile are one stage.
+            while more.try_recv().is_ok() {}
+            let current = fingerprints(store)?;
+            staged.add(&self.stage(store, current)?);
+            if ended {
+                break;
+            }
+        }
+        self.commit_staged(staged.changed())?;
+        report.add(&staged);
+        Ok(report)
+    }
+
+    /// Queues in the index writers what changed since the fingerprints the sidecar holds, and
+    /// takes the new fingerprints in (committed by [`Self::commit_staged`]).
+    fn stage(
+        &mut self,
+        store: &impl IndexSource,
+        current: BTreeMap<String, Fingerprint>,
+    ) -> Result<SyncReport, SearchError> {
         let mut report = SyncReport::default();
         let stale: Vec<String> = self
             .sidecar
@@ -812,7 +895,12 @@ impl ProjectIndex {
             self.passages.replace_transcript(&id, &passages)?;
             self.sidecar.fingerprints.insert(id, fp);
         }
-        if report.indexed + report.passages + report.removed > 0 {
+        Ok(report)
+    }
+
+    /// Commits what was staged (when anything `changed`) and writes the sidecar.
+    fn commit_staged(&mut self, changed: bool) -> Result<(), SearchError> {
+        if changed {
             for index in [&mut self.turns, &mut self.passages] {
                 index.commit()?;
                 // Release the writer (and its lock on the folder) until the next change.
@@ -824,7 +912,7 @@ impl ProjectIndex {
         {
             self.write_sidecar()?;
         }
-        Ok(report)
+        Ok(())
     }
 
     fn write_sidecar(&self) -> Result<(), SearchError> {

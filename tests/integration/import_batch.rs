@@ -167,3 +167,41 @@ fn an_encrypted_projects_index_built_alongside_stays_in_memory() {
         "no plaintext index beside an encrypted project"
     );
 }
+
+#[test]
+fn an_index_following_an_import_of_many_groups_holds_every_file_once_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("many");
+    std::fs::create_dir_all(&folder).unwrap();
+    // More files than a group holds (64), so the index follows several groups.
+    let files: Vec<PathBuf> = (0..150)
+        .map(|i| {
+            let path = folder.join(format!("T{i:03}.txt"));
+            std::fs::write(
+                &path,
+                format!("Interviewer: How was week {i}?\n\nP{i}: Busy, word{i} and quokka.\n"),
+            )
+            .unwrap();
+            path
+        })
+        .collect();
+    let project = dir.path().join("p.accord");
+    let mut ws = Workspace::new(Store::create(&project, "p").unwrap());
+    let mut watch = Watch {
+        stop_at: usize::MAX,
+        told: Vec::new(),
+        alongside: true,
+    };
+    let outcomes = import_files(&mut ws, &files, &ImportOptions::default(), &mut watch);
+    assert!(outcomes.iter().all(|o| kind(o) == "imported"));
+    assert_eq!(watch.told.len(), 150);
+    let opts = accord::search::SearchOptions::default();
+    assert_eq!(ws.search("quokka", &opts).unwrap().total, 150);
+    assert_eq!(ws.search("word149", &opts).unwrap().total, 1);
+    drop(ws);
+    // Committed on disk, with its sidecar: another process finds nothing to index.
+    let store = Store::open(&project).unwrap();
+    let (index, report) = ProjectIndex::open(&store).unwrap();
+    assert_eq!((report.rebuilt, report.indexed), (None, 0));
+    assert_eq!(index.num_transcripts(), 150);
+}
