@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::agreement_input::{Selection, gather, why_nothing_compared};
+use super::agreement_input::{Selection, gather, why_selection_compares_nothing};
 use super::{AppError, Command, Outcome, Result, Workspace};
 use super::{RaterCommand, TeamCommand};
 use crate::model::{
@@ -199,15 +199,9 @@ fn selection(store: &Store, review: &Review) -> Result<Selection> {
 
 /// Why a review has no passages because it compares no transcript (no transcript was coded by
 /// every compared rater), with what to do; `None` when it compares at least one (see
-/// [`why_nothing_compared`]).
+/// [`super::agreement_input::why_nothing_compared`]).
 pub fn why_no_passages(store: &Store, review: &Review) -> Result<Option<String>> {
-    let input = gather(store, &selection(store, review)?)?;
-    let names: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
-    Ok(why_nothing_compared(
-        &names,
-        input.transcripts.len(),
-        &input.excluded,
-    ))
+    why_selection_compares_nothing(store, &selection(store, review)?)
 }
 
 /// Every passage of the review, by transcript, position and code; settled ones carry their decision.

@@ -174,6 +174,21 @@ fn group(
     (by_transcript, coded)
 }
 
+/// [`why_nothing_compared`] for a selection, read from the store: why it compares no transcript,
+/// or `None` when it compares at least one.
+pub fn why_selection_compares_nothing(
+    store: &Store,
+    selection: &Selection,
+) -> Result<Option<String>> {
+    let input = gather(store, selection)?;
+    let names: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
+    Ok(why_nothing_compared(
+        &names,
+        input.transcripts.len(),
+        &input.excluded,
+    ))
+}
+
 /// Why a comparison has nothing to compare, and what to do about it; `None` when it compares at
 /// least one transcript. The one explanation the command line (`accord agreement`, `accord
 /// adjudicate`) and the window's Agreement and Adjudicate views show: which raters were compared,

@@ -148,6 +148,19 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .for_each(|r| println!("{}", table(r, args.verbose))),
         }
+        // Why a rater's comparison with the consensus is empty (as below for raters together).
+        for r in &reports {
+            if let Some(why) = crate::app::agreement_input::why_nothing_compared(
+                &r.raters,
+                r.transcripts.len(),
+                &r.excluded,
+            ) {
+                match args.format {
+                    Format::Json | Format::Csv => eprintln!("{why}"),
+                    Format::Markdown | Format::Table => println!("\n{why}"),
+                }
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let report = project_agreement(store, &selection, &options)?;
@@ -177,8 +190,17 @@ pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> 
     let store = ws.store();
     let (selection, options) = resolve_selection(store, &args.selection)?;
     let list = disagreements(store, &selection, &options)?;
+    // No disagreement because nothing was compared is not agreement: say why (on stderr beside JSON).
+    let why = if list.is_empty() {
+        crate::app::agreement_input::why_selection_compares_nothing(store, &selection)?
+    } else {
+        None
+    };
     if args.json {
         output::json(&list)?;
+        if let Some(why) = &why {
+            eprintln!("{why}");
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for d in &list {
@@ -194,6 +216,9 @@ pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> 
         );
     }
     println!("{} disagreements", list.len());
+    if let Some(why) = &why {
+        println!("\n{why}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

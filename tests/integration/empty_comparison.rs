@@ -1,8 +1,9 @@
 //! An empty comparison says why (issue 17): in the demo project, after a round coded by Ana and Ben
 //! alone (through rater files, on transcripts the demo's two raters did not code), comparing every
 //! human rater finds no transcript coded by all four. `accord adjudicate list`, `adjudicate show`,
-//! `accord agreement` and the window's Adjudicate and Agreement views say so, name the raters and
-//! give the `--raters` that compares the ones who coded together.
+//! `accord agreement` (also `--against-consensus`), `accord disagreements` and the window's
+//! Adjudicate and Agreement views say so, name the raters and give the `--raters` that compares the
+//! ones who coded together.
 
 use std::path::{Path, PathBuf};
 
@@ -125,6 +126,65 @@ fn an_empty_comparison_says_why_and_what_to_do_on_the_command_line() {
     explains(&run, &run.stderr);
     let run = accord(d, &["agreement", p, "--raters", "Ana,Ben"]).success();
     assert!(!run.stdout.contains("Nothing to compare"), "{}", run.stdout);
+
+    // No disagreement because nothing was compared is not agreement.
+    let run = accord(d, &["disagreements", p]).success();
+    assert!(run.stdout.contains("0 disagreements"), "{}", run.stdout);
+    explains(&run, &run.stdout);
+    let run = accord(d, &["disagreements", p, "--json"]).success();
+    assert_eq!(run.stdout.trim(), "[]");
+    explains(&run, &run.stderr);
+    let run = accord(d, &["disagreements", p, "--raters", "Ana,Ben"]).success();
+    assert!(!run.stdout.contains("Nothing to compare"), "{}", run.stdout);
+}
+
+#[test]
+fn a_rater_compared_with_a_consensus_on_other_transcripts_is_told_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo_after_ana_and_bens_round(d);
+    let p = project.to_str().unwrap();
+    // Ana and Ben's agreements on P03 and P05 become the consensus.
+    accord(d, &["adjudicate", "agreements", p, "--raters", "Ana,Ben"]).success();
+    let run = accord(
+        d,
+        &["agreement", p, "--against-consensus", "--raters", "Ana"],
+    )
+    .success();
+    assert!(!run.stdout.contains("Nothing to compare"), "{}", run.stdout);
+    // Maya coded none of the transcripts the consensus holds.
+    let run = accord(
+        d,
+        &[
+            "agreement",
+            p,
+            "--against-consensus",
+            "--raters",
+            "Maya Chen",
+        ],
+    )
+    .success();
+    assert!(
+        run.stdout
+            .contains("no transcript was coded by all 2 raters compared (Consensus, Maya Chen)"),
+        "{}",
+        run.stdout
+    );
+    let run = accord(
+        d,
+        &[
+            "agreement",
+            p,
+            "--against-consensus",
+            "--raters",
+            "Maya Chen",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap();
+    assert!(run.stderr.contains("Nothing to compare"), "{}", run.stderr);
 }
 
 #[cfg(feature = "gui")]
