@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{AppError, Result};
+use crate::agreement::unitize::groups::{GroupAlphas, GroupCoding, GroupContinuum, group_alphas};
 use crate::agreement::unitize::{
     RaterSpans, Span, TranscriptCodings, UnitKind, UnitizingAlpha, binary_unitizing_alpha, unitize,
 };
@@ -40,6 +41,15 @@ pub struct SpanCodeAgreement {
     pub u_alpha: UnitizingAlpha,
     /// Every statistic over character units.
     pub report: StatsReport,
+}
+
+/// A group of mutually exclusive codes in a spans table, with its unitizing alphas.
+#[derive(Debug, Clone)]
+pub struct SpanGroupAgreement {
+    /// The group's codes, as named.
+    pub codes: Vec<String>,
+    /// `uα`, `|uα` and `cuα` (see [`crate::agreement::unitize::groups`]).
+    pub alphas: GroupAlphas,
 }
 
 /// Reads a spans table (header `rater,code,start,end`, half-open char offsets inside `length`).
@@ -134,6 +144,73 @@ impl SpansTable {
             u_alpha,
             report: compute_all(&unitized.data, opts),
         })
+    }
+
+    /// The unitizing alphas of the group `spec` names: a comma list of the table's codes, or
+    /// `all` (what `accord irr --spans --group` prints).
+    ///
+    /// # Errors
+    /// A code the table does not hold, fewer than two codes, fewer than two raters.
+    pub fn group(&self, spec: &str) -> Result<SpanGroupAgreement> {
+        let known: BTreeSet<&str> = self.rows.iter().map(|r| r.1.as_str()).collect();
+        let mut codes: Vec<String> = Vec::new();
+        if spec.trim() == "all" {
+            codes.extend(known.iter().map(|c| (*c).to_string()));
+        } else {
+            for code in spec.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                if !codes.iter().any(|c| c == code) {
+                    codes.push(code.to_string());
+                }
+            }
+            let unknown: Vec<&str> = codes
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !known.contains(c))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(AppError::Invalid(format!(
+                    "--group: {} {} not in the spans table (its codes: {})",
+                    unknown.join(", "),
+                    if unknown.len() == 1 { "is" } else { "are" },
+                    known.iter().copied().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+        if codes.len() < 2 {
+            return Err(AppError::Invalid(format!(
+                "--group: a group needs at least two codes, and {} {} one: a single code's unitizing \
+                 alpha is its u_alpha_binary",
+                if spec.trim() == "all" {
+                    "the table holds"
+                } else {
+                    "it names"
+                },
+                if codes.is_empty() { "not even" } else { "only" }
+            )));
+        }
+        let raters = self.raters();
+        let codings = self
+            .rows
+            .iter()
+            .filter_map(|(rater, code, span)| {
+                Some(GroupCoding {
+                    rater: raters.iter().position(|r| r == rater)?,
+                    code: codes.iter().position(|c| c == code)?,
+                    span: *span,
+                })
+            })
+            .collect();
+        let alphas = group_alphas(
+            raters.len(),
+            &raters,
+            &codes,
+            &[GroupContinuum {
+                len_chars: self.length,
+                codings,
+            }],
+        )
+        .map_err(|e| AppError::Invalid(format!("--group: {e}")))?;
+        Ok(SpanGroupAgreement { codes, alphas })
     }
 
     /// Every code's agreement, by code (what `accord irr --spans --json` prints, with each

@@ -36,6 +36,10 @@ pub struct IrrArgs {
     /// Bootstrap seed.
     #[arg(long, default_value_t = 20_240_611)]
     pub seed: u64,
+    /// With --spans: a group of mutually exclusive codes (a comma list, or `all`), whose unitizing
+    /// alphas (uα, |uα, cuα) are given beside each code's.
+    #[arg(long, requires = "spans")]
+    pub group: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -65,7 +69,7 @@ pub fn irr(args: &IrrArgs) -> anyhow::Result<ExitCode> {
     let (Some(path), Some(length)) = (&args.spans, args.length) else {
         anyhow::bail!("give --csv FILE, or --spans FILE with --length N");
     };
-    spans(path, length, &opts, args.json)
+    spans(path, length, &opts, args.group.as_deref(), args.json)
 }
 
 /// Prints a report as a table for people.
@@ -98,9 +102,12 @@ fn spans(
     path: &std::path::Path,
     length: usize,
     opts: &StatOptions,
+    group: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let table = crate::app::irr::read_spans(path, length)?;
+    // Checked before any code is computed, so a bad group prints nothing else.
+    let group = group.map(|spec| table.group(spec)).transpose()?;
     let mut out = BTreeMap::new();
     for code in table.codes(opts) {
         let SpanCodeAgreement {
@@ -125,8 +132,44 @@ fn spans(
             .map_or(serde_json::Value::Null, serde_json::Value::from);
         out.insert(code, value);
     }
+    let Some(group) = group else {
+        if json {
+            output::json(&out)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let alphas = &group.alphas;
     if json {
-        output::json(&out)?;
+        let value = |v: Option<f64>| v.map_or(serde_json::Value::Null, serde_json::Value::from);
+        output::json(&serde_json::json!({
+            "codes": out,
+            "group": {
+                "codes": group.codes,
+                "u_alpha": value(alphas.u_alpha),
+                "u_alpha_binary": value(alphas.u_alpha_binary),
+                "cu_alpha": value(alphas.cu_alpha),
+                "notes": alphas.notes,
+            },
+        }))?;
+    } else {
+        println!("group {}:", group.codes.join(", "));
+        let show =
+            |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |v| format!("{v:.4}"));
+        println!(
+            "  u_alpha        {:>10}  (where and which code)",
+            show(alphas.u_alpha)
+        );
+        println!(
+            "  u_alpha_binary {:>10}  (where the group applies, its codes collapsed)",
+            show(alphas.u_alpha_binary)
+        );
+        println!(
+            "  cu_alpha       {:>10}  (which code, where both raters marked the group)",
+            show(alphas.cu_alpha)
+        );
+        for note in &alphas.notes {
+            println!("note: {note}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@
 mod agreement;
 mod agreement_header;
 mod cli;
+mod code_groups;
 mod codebook;
 mod deidentify;
 mod docx_pdf;

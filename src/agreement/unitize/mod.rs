@@ -9,12 +9,15 @@
 //!   raters by their overlap, and there are no units that no rater coded.
 //! * [`ualpha`]: Krippendorff's binary unitizing alpha `|uα` (Krippendorff, Mathet, Bouvry &
 //!   Widlöcher 2016) on the text continuum, computed directly from the spans.
+//! * [`groups`]: the unitizing alphas of a group of mutually exclusive codes (`uα`, `|uα`,
+//!   `cuα`, and `Cuα` over several groups).
 //! * [`sentences`]: a small rule-based sentence splitter giving sentence spans in char offsets.
 //!
 //! Everything here works for one code. To pool over codes, unitize each code separately and
 //! merge the data with [`pool`] (which uses [`ReliabilityData::merge`]).
 
 pub mod chars;
+pub mod groups;
 mod matching;
 pub mod segments;
 pub mod sentences;
