@@ -590,6 +590,47 @@ fn breakdown_by_transcript_and_attribute_cells_equal_the_restricted_report() {
     );
     assert!(column_matches(&table, "B", &report, "gwet_ac1") > 10);
 
+    // With --rollup every column has the roll-up rows too, a theme's cell its roll-up there.
+    let rolled = json(
+        d,
+        &[
+            "agreement",
+            p,
+            "--unit",
+            "turn",
+            "--by",
+            "transcript",
+            "--rollup",
+            "--format",
+            "json",
+        ],
+    );
+    let report = json(
+        d,
+        &[
+            "agreement",
+            p,
+            "--unit",
+            "turn",
+            "--transcripts",
+            "P04_interview",
+            "--rollup",
+            "--format",
+            "json",
+            "--replicates",
+            "0",
+        ],
+    );
+    assert!(row(&report, "Role stress (roll-up)").is_some());
+    assert!(column_matches(&rolled, "P04_interview", &report, "kappa") > 5);
+    assert!(
+        rolled["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "Role stress (roll-up)")
+    );
+
     // The other formats.
     let text = accord(d, &["agreement", p, "--by", "site", "--unit", "turn"])
         .success()
