@@ -20,6 +20,7 @@ use accord::agreement::project::Unit;
 use accord::agreement::{Category, ReliabilityData};
 use accord::app::agreement::{AgreementOptions, project_agreement};
 use accord::app::agreement_input::Selection;
+use accord::app::breakdown::{By, Statistic, breakdown};
 use accord::app::demo::{DemoSources, build_demo};
 use accord::store::Store;
 
@@ -136,6 +137,34 @@ fn main() {
             || project_agreement(&store, &Selection::default(), &options).expect("report"),
         );
     }
+    rollup_and_breakdown(&store);
+}
+
+/// The theme roll-up and a breakdown table on the demo.
+fn rollup_and_breakdown(store: &Store) {
+    let rollup = AgreementOptions {
+        rollup: true,
+        ..AgreementOptions::default()
+    };
+    time(
+        "demo project, --rollup, unit Char, 1000 bootstrap replicates",
+        5,
+        || project_agreement(store, &Selection::default(), &rollup).expect("report"),
+    );
+    time(
+        "demo project, --by transcript (kappa), unit Char",
+        5,
+        || {
+            breakdown(
+                store,
+                &Selection::default(),
+                &AgreementOptions::default(),
+                &By::Transcript,
+                Statistic::Kappa,
+            )
+            .expect("breakdown")
+        },
+    );
 }
 
 /// `accord irr --csv` as a user runs it (the release binary in a process of its own) on these

@@ -5,13 +5,17 @@
 //! `var = [Σ_kl p_kl (w_kl − (1 − κ)(w̄_k· + w̄_·l))² − (p_a − 2(1 − κ) p_e)²] / (n (1 − p_e)²)`,
 //! with `w̄_k· = Σ_l w_kl p_·l` and `w̄_·l = Σ_k w_kl p_k·` (Scott: both marginals replaced by their mean).
 //!
-//! Weights use the DECLARED categories: their values when every category has one, else their order.
+//! Weights use the DECLARED categories' positions `x_k`: at the nominal and ordinal levels their
+//! ranks (0, 1, 2, ... in declared order, as R's `irr::kappa2` and statsmodels' `cohens_kappa` weigh:
+//! categories 1, 2, 3, 4, 6 are five ranks, not the values 1..6); at the interval and ratio levels
+//! their values, when every category has one (else their ranks).
 //! Linear `1 − |x_k − x_l| / (max − min)`, quadratic `1 − (x_k − x_l)² / (max − min)²`.
 
 use serde::Serialize;
 
 use super::data::ReliabilityData;
 use super::estimate::Estimate;
+use super::krippendorff::Level;
 
 /// Agreement weights between categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,12 +29,15 @@ pub enum Weights {
     Quadratic,
 }
 
-/// The weight matrix for the declared categories.
+/// The weight matrix for the declared categories at a level of measurement: by rank at the nominal
+/// and ordinal levels, by value at the interval and ratio levels (by rank when a category has no
+/// value).
 #[must_use]
-pub fn weight_matrix(data: &ReliabilityData, weights: Weights) -> Vec<Vec<f64>> {
+pub fn weight_matrix(data: &ReliabilityData, weights: Weights, level: Level) -> Vec<Vec<f64>> {
     let cats = data.categories();
     let q = cats.len();
-    let values: Vec<f64> = if cats.iter().all(|c| c.value.is_some()) {
+    let by_value = matches!(level, Level::Interval | Level::Ratio);
+    let values: Vec<f64> = if by_value && cats.iter().all(|c| c.value.is_some()) {
         cats.iter().map(|c| c.value.unwrap_or(0.0)).collect()
     } else {
         (0..q).map(|i| i as f64).collect()
@@ -71,7 +78,8 @@ pub fn table(data: &ReliabilityData, a: usize, b: usize) -> (Vec<Vec<f64>>, f64)
     (t, n)
 }
 
-/// Cohen's kappa (or Scott's pi with `scott`) between raters `a` and `b`.
+/// Cohen's kappa (or Scott's pi with `scott`) between raters `a` and `b`, weighted by rank (as at the
+/// ordinal level; see [`two_rater_at`]).
 #[must_use]
 pub fn two_rater(
     data: &ReliabilityData,
@@ -81,11 +89,29 @@ pub fn two_rater(
     scott: bool,
     confidence: f64,
 ) -> Estimate {
+    two_rater_at(data, a, b, weights, Level::Ordinal, scott, confidence)
+}
+
+/// Why a two-rater statistic is undefined when the raters rated no unit in common.
+pub const NO_COMMON_UNITS: &str = "no units coded by both raters";
+
+/// Cohen's kappa (or Scott's pi with `scott`) between raters `a` and `b`, with weights at `level`
+/// (see [`weight_matrix`]).
+#[must_use]
+pub fn two_rater_at(
+    data: &ReliabilityData,
+    a: usize,
+    b: usize,
+    weights: Weights,
+    level: Level,
+    scott: bool,
+    confidence: f64,
+) -> Estimate {
     let (counts, n) = table(data, a, b);
     if n == 0.0 {
-        return Estimate::undefined("the two raters have no unit in common");
+        return Estimate::undefined(NO_COMMON_UNITS);
     }
-    let w = weight_matrix(data, weights);
+    let w = weight_matrix(data, weights, level);
     let q = counts.len();
     let p: Vec<Vec<f64>> = counts
         .iter()
@@ -167,7 +193,7 @@ pub fn light_kappa_value(data: &ReliabilityData) -> Result<f64, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::agreement::data::Category;
 
@@ -284,6 +310,64 @@ mod tests {
         .value
         .unwrap();
         assert!((narrow - wide).abs() > 1e-3);
+    }
+
+    /// Two raters, 20 units, five declared categories with the values 1, 2, 3, 4, 6 (ranks 0..4).
+    /// Rows rater A, columns rater B: 3 on each diagonal cell; A 1 / B 2 once, A 3 / B 4 once,
+    /// A 4 / B 6 twice, A 6 / B 4 once.
+    pub(crate) fn values_1_2_3_4_6() -> ReliabilityData {
+        let values = [1.0, 2.0, 3.0, 4.0, 6.0];
+        let cats = values
+            .iter()
+            .map(|v| Category::new(v.to_string(), Some(*v)))
+            .collect();
+        let mut d = ReliabilityData::new(vec!["A".into(), "B".into()], cats);
+        for k in 0..5 {
+            d.push_pattern(&[Some(k), Some(k)], 3).unwrap();
+        }
+        for (k, l, count) in [(0, 1, 1), (2, 3, 1), (3, 4, 2), (4, 3, 1)] {
+            d.push_pattern(&[Some(k), Some(l)], count).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn ordinal_weights_are_by_rank_and_interval_weights_by_value() {
+        // Worked by hand (exact fractions). Row margins (4, 3, 4, 5, 4)/20, column margins
+        // (3, 4, 3, 5, 5)/20; the 5 disagreements are all between neighbouring ranks.
+        // Ordinal, by rank (0..4, range 4): linear w = 1 − |k − l|/4, so each disagreement weighs
+        // 0.75: p_o = (15 + 0.75·5)/20 = 15/16; p_e = Σ w_kl p_k· p_·l = 481/800;
+        // κ = (15/16 − 481/800)/(1 − 481/800) = 269/319 ≈ 0.843260. Quadratic w = 1 − (k − l)²/16:
+        // p_o = (15 + 5·15/16)/20 = 63/64, p_e = 3/4, κ = 15/16 = 0.9375.
+        // Interval, by value (1, 2, 3, 4, 6, range 5): linear 1 and 2 weigh 0.8, 3 and 4 0.8, 4 and
+        // 6 0.6: p_o = (15 + 0.8 + 0.8 + 3·0.6)/20 = 0.92, p_e = 611/1000, κ = 309/389 ≈ 0.794344;
+        // quadratic p_o = 243/250, p_e = 19/25, κ = 53/60 ≈ 0.883333.
+        // (R's irr::kappa2(ratings, "equal") and statsmodels' cohens_kappa(table, wt="linear")
+        // weigh by rank, so they give the ordinal figures.)
+        let d = values_1_2_3_4_6();
+        let at = |weights, level| {
+            two_rater_at(&d, 0, 1, weights, level, false, 0.95)
+                .value
+                .unwrap()
+        };
+        for level in [Level::Nominal, Level::Ordinal] {
+            close(Some(at(Weights::Linear, level)), 269.0 / 319.0, 1e-12);
+            close(Some(at(Weights::Quadratic, level)), 15.0 / 16.0, 1e-12);
+        }
+        for level in [Level::Interval, Level::Ratio] {
+            close(Some(at(Weights::Linear, level)), 309.0 / 389.0, 1e-12);
+            close(Some(at(Weights::Quadratic, level)), 53.0 / 60.0, 1e-12);
+        }
+        // Unweighted kappa does not depend on the level: p_o = 15/20, p_e = 81/400, κ = 219/319.
+        for level in [Level::Ordinal, Level::Interval] {
+            close(Some(at(Weights::Unweighted, level)), 219.0 / 319.0, 1e-12);
+        }
+        // `two_rater` weighs by rank.
+        close(
+            two_rater(&d, 0, 1, Weights::Linear, false, 0.95).value,
+            269.0 / 319.0,
+            1e-12,
+        );
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub struct CodeRow {
     pub disagreements: usize,
     /// Every statistic.
     pub statistics: StatsReport,
+    /// For a roll-up row (`--rollup`): the paths of the codes whose union it is, the parent first
+    /// (empty, and left out of JSON, for a code's own row and the pooled row).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rolls_up: Vec<String>,
 }
 
 /// A project agreement report.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::bootstrap::bootstrap;
-use super::cohen::{Weights, light_kappa_value, two_rater};
+use super::cohen::{Weights, light_kappa_value, two_rater_at};
 use super::data::ReliabilityData;
 use super::estimate::Estimate;
 use super::gwet::gwet_family;
@@ -15,7 +15,8 @@ use super::krippendorff::{Level, alpha};
 /// How to compute.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StatOptions {
-    /// Level of measurement for Krippendorff's alpha.
+    /// Level of measurement for Krippendorff's alpha and the weighted kappas (by rank at the
+    /// nominal and ordinal levels, by value at the interval and ratio levels).
     pub level: Level,
     /// Bootstrap replicates for alpha and Light's kappa (0 turns the bootstrap off).
     pub bootstrap_replicates: u32,
@@ -109,11 +110,52 @@ impl StatsReport {
     }
 }
 
+/// Why nothing can be compared in `data`, if so: a single rater, or no unit rated by two raters
+/// (raters who rated disjoint units, or a rater who rated none). Every statistic is then undefined
+/// with this reason, never 0 or 1.
+#[must_use]
+pub fn nothing_paired(data: &ReliabilityData) -> Option<String> {
+    let raters = data.raters().len();
+    if raters < 2 {
+        return Some(format!(
+            "{} rater{}: agreement needs two or more raters",
+            if raters == 0 { "no" } else { "a single" },
+            if raters == 0 { "s" } else { "" }
+        ));
+    }
+    let paired = data
+        .patterns()
+        .iter()
+        .any(|p| p.count > 0 && p.cells.iter().flatten().count() >= 2);
+    if paired {
+        None
+    } else if raters == 2 {
+        Some(super::cohen::NO_COMMON_UNITS.to_string())
+    } else {
+        Some("no units coded by two or more raters".to_string())
+    }
+}
+
 /// Computes every statistic.
 #[must_use]
 pub fn compute_all(data: &ReliabilityData, opts: &StatOptions) -> StatsReport {
     let raters = data.raters().len();
     let mut est: BTreeMap<&'static str, Estimate> = BTreeMap::new();
+    if let Some(reason) = nothing_paired(data) {
+        for name in STATISTICS {
+            est.insert(name, Estimate::undefined(reason.clone()));
+        }
+        let mut notes = unrated(data);
+        notes.push(format!("every statistic is undefined: {reason}"));
+        return StatsReport {
+            n_units: n_rated(data),
+            n_raters: raters,
+            n_categories: data.categories().len(),
+            alpha_level: opts.level,
+            estimates: est,
+            notes,
+        };
+    }
     let family = gwet_family(data, opts.confidence);
     est.insert("percent_agreement", family.percent);
     est.insert("fleiss_kappa", family.fleiss);
@@ -121,7 +163,7 @@ pub fn compute_all(data: &ReliabilityData, opts: &StatOptions) -> StatsReport {
     est.insert("brennan_prediger", family.brennan_prediger);
     let two = |weights, scott| {
         if raters == 2 {
-            two_rater(data, 0, 1, weights, scott, opts.confidence)
+            two_rater_at(data, 0, 1, weights, opts.level, scott, opts.confidence)
         } else {
             Estimate::undefined(format!(
                 "defined for exactly two raters; there are {raters}"
@@ -136,18 +178,22 @@ pub fn compute_all(data: &ReliabilityData, opts: &StatOptions) -> StatsReport {
     est.insert("krippendorff_alpha", krippendorff(data, opts));
     let notes = notes(data, &est, opts);
     StatsReport {
-        n_units: data
-            .patterns()
-            .iter()
-            .filter(|p| p.cells.iter().any(Option::is_some))
-            .map(|p| p.count)
-            .sum(),
+        n_units: n_rated(data),
         n_raters: raters,
         n_categories: data.categories().len(),
         alpha_level: opts.level,
         estimates: est,
         notes,
     }
+}
+
+/// Units with at least one rating.
+fn n_rated(data: &ReliabilityData) -> u64 {
+    data.patterns()
+        .iter()
+        .filter(|p| p.cells.iter().any(Option::is_some))
+        .map(|p| p.count)
+        .sum()
 }
 
 fn bootstrapped(
@@ -193,11 +239,8 @@ fn light(data: &ReliabilityData, opts: &StatOptions) -> Estimate {
     }
 }
 
-fn notes(
-    data: &ReliabilityData,
-    est: &BTreeMap<&'static str, Estimate>,
-    opts: &StatOptions,
-) -> Vec<String> {
+/// A note for each rater who rated no unit.
+fn unrated(data: &ReliabilityData) -> Vec<String> {
     let mut notes = Vec::new();
     for (r, name) in data.raters().iter().enumerate() {
         if data
@@ -210,6 +253,15 @@ fn notes(
             ));
         }
     }
+    notes
+}
+
+fn notes(
+    data: &ReliabilityData,
+    est: &BTreeMap<&'static str, Estimate>,
+    opts: &StatOptions,
+) -> Vec<String> {
+    let mut notes = unrated(data);
     let empty: u64 = data
         .patterns()
         .iter()
@@ -293,10 +345,10 @@ pub fn formula(statistic: &str) -> &'static str {
             "κ = (p_o − p_e)/(1 − p_e), p_e = Σ_k p_k· p_·k (two raters, units both rated)"
         }
         "cohen_kappa_linear" => {
-            "κ_w with weights 1 − |x_k − x_l|/(max − min) over the declared categories"
+            "κ_w with weights 1 − |x_k − x_l|/(max − min), x the declared categories' ranks (values at interval and ratio levels)"
         }
         "cohen_kappa_quadratic" => {
-            "κ_w with weights 1 − (x_k − x_l)²/(max − min)² over the declared categories"
+            "κ_w with weights 1 − (x_k − x_l)²/(max − min)², x the declared categories' ranks (values at interval and ratio levels)"
         }
         "scott_pi" => "π = (p_o − p_e)/(1 − p_e), p_e = Σ_k ((p_k· + p_·k)/2)²",
         "fleiss_kappa" => {
@@ -361,6 +413,94 @@ mod tests {
             .find(|n| n.starts_with("kappa paradox"))
             .expect("paradox note");
         assert!(note.contains("AC1"), "{note}");
+    }
+
+    #[test]
+    fn weighted_kappa_is_by_rank_at_the_ordinal_level_and_by_value_at_interval() {
+        // The hand-worked table of `cohen::tests::ordinal_weights_are_by_rank_and_interval_weights_by_value`
+        // (values 1, 2, 3, 4, 6): linear 269/319 and quadratic 15/16 by rank, 309/389 and 53/60 by value.
+        let d = crate::agreement::cohen::tests::values_1_2_3_4_6();
+        let at = |level| {
+            compute_all(
+                &d,
+                &StatOptions {
+                    level,
+                    bootstrap_replicates: 0,
+                    ..StatOptions::default()
+                },
+            )
+        };
+        let ordinal = at(Level::Ordinal);
+        let interval = at(Level::Interval);
+        let value = |r: &StatsReport, name| r.get(name).value.unwrap();
+        assert!((value(&ordinal, "cohen_kappa_linear") - 269.0 / 319.0).abs() < 1e-12);
+        assert!((value(&ordinal, "cohen_kappa_quadratic") - 15.0 / 16.0).abs() < 1e-12);
+        assert!((value(&interval, "cohen_kappa_linear") - 309.0 / 389.0).abs() < 1e-12);
+        assert!((value(&interval, "cohen_kappa_quadratic") - 53.0 / 60.0).abs() < 1e-12);
+    }
+
+    #[track_caller]
+    fn all_undefined(report: &StatsReport, reason: &str) {
+        for name in STATISTICS {
+            let e = report.get(name);
+            assert_eq!(e.value, None, "{name}");
+            assert_eq!(e.undefined_reason.as_deref(), Some(reason), "{name}");
+        }
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n == &format!("every statistic is undefined: {reason}")),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn no_units_coded_by_both_is_undefined_never_0_or_1() {
+        let opts = StatOptions {
+            bootstrap_replicates: 50,
+            ..StatOptions::default()
+        };
+        // Disjoint units: a rated units 1-3, b units 4-6 (each alone would "agree" with itself).
+        let mut disjoint = ReliabilityData::binary(vec!["a".into(), "b".into()]);
+        disjoint.push_pattern(&[Some(1), None], 2).unwrap();
+        disjoint.push_pattern(&[Some(0), None], 1).unwrap();
+        disjoint.push_pattern(&[None, Some(1)], 3).unwrap();
+        let report = compute_all(&disjoint, &opts);
+        all_undefined(&report, "no units coded by both raters");
+        assert_eq!(report.n_units, 6);
+        // A rater with no rating at all.
+        let mut silent = ReliabilityData::binary(vec!["a".into(), "b".into()]);
+        silent.push_pattern(&[Some(1), None], 4).unwrap();
+        let report = compute_all(&silent, &opts);
+        all_undefined(&report, "no units coded by both raters");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("rater b rated no unit"))
+        );
+        // Three raters, none sharing a unit.
+        let mut three = ReliabilityData::binary(vec!["a".into(), "b".into(), "c".into()]);
+        three.push_pattern(&[Some(1), None, None], 1).unwrap();
+        three.push_pattern(&[None, Some(1), None], 1).unwrap();
+        three.push_pattern(&[None, None, Some(0)], 1).unwrap();
+        all_undefined(
+            &compute_all(&three, &opts),
+            "no units coded by two or more raters",
+        );
+        // A single rater, however much they rated.
+        let mut one = ReliabilityData::binary(vec!["a".into()]);
+        one.push_pattern(&[Some(1)], 10).unwrap();
+        all_undefined(
+            &compute_all(&one, &opts),
+            "a single rater: agreement needs two or more raters",
+        );
+        // One shared unit is enough to compute (here percent agreement is 1 on it).
+        disjoint.push_unit(&[Some(1), Some(1)]).unwrap();
+        let report = compute_all(&disjoint, &opts);
+        assert_eq!(report.get("percent_agreement").value, Some(1.0));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct AgreementOptions {
     pub rule: CoverageRule,
     /// Statistics options.
     pub stats: StatOptions,
+    /// Add a roll-up row for each parent code: the union of it and its sub-codes (`--rollup`).
+    pub rollup: bool,
 }
 
 impl Default for AgreementOptions {
@@ -35,6 +37,7 @@ impl Default for AgreementOptions {
             overlap: 0.9,
             rule: CoverageRule::AnyOverlap,
             stats: StatOptions::default(),
+            rollup: false,
         }
     }
 }
@@ -61,12 +64,12 @@ pub struct DisagreementView {
 }
 
 /// Units (turn and sentence spans) of each transcript, computed once per report.
-struct Units {
-    turns: Vec<Vec<USpan>>,
-    sentences: Vec<Vec<USpan>>,
+pub(super) struct Units {
+    pub(super) turns: Vec<Vec<USpan>>,
+    pub(super) sentences: Vec<Vec<USpan>>,
 }
 
-fn units(input: &AgreementInput, unit: Unit) -> Units {
+pub(super) fn units(input: &AgreementInput, unit: Unit) -> Units {
     let mut turns = Vec::new();
     let mut sentences = Vec::new();
     for t in &input.transcripts {
@@ -129,7 +132,7 @@ fn codings_of<'a>(
         .collect()
 }
 
-fn kind(options: &AgreementOptions) -> Result<UnitKind> {
+pub(super) fn kind(options: &AgreementOptions) -> Result<UnitKind> {
     Ok(match options.unit {
         Unit::Char | Unit::Unitizing => UnitKind::Character,
         Unit::Turn => UnitKind::Turn(options.rule),
@@ -157,7 +160,16 @@ pub fn report_and_disagreements(
     options: &AgreementOptions,
 ) -> Result<(ProjectAgreement, Vec<DisagreementView>)> {
     let input = gather(store, selection)?;
-    let (rows, pooled, list) = compute(&input, options)?;
+    report_from_input(&input, options)
+}
+
+/// The agreement report and its disagreements on input already gathered (a breakdown computes
+/// one per transcript, attribute value or rater pair).
+pub(super) fn report_from_input(
+    input: &AgreementInput,
+    options: &AgreementOptions,
+) -> Result<(ProjectAgreement, Vec<DisagreementView>)> {
+    let (rows, pooled, list) = compute(input, options)?;
     let mut description = kind(options)?.describe();
     if options.unit == Unit::Unitizing {
         description = format!(
@@ -255,12 +267,11 @@ pub fn disagreements(
 
 type Computed = (Vec<CodeRow>, Option<CodeRow>, Vec<DisagreementView>);
 
-fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Computed> {
-    let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
-    let units = units(input, options.unit);
-    let kind = kind(options)?;
-    // The engine counts transcripts by position; people know them by name.
-    let invalid = |e: crate::agreement::AgreementError| match e {
+/// The engine counts transcripts by position; people know them by name.
+pub(super) fn invalid(
+    input: &AgreementInput,
+) -> impl Fn(crate::agreement::AgreementError) -> AppError + '_ {
+    |e| match e {
         crate::agreement::AgreementError::InvalidSpan {
             transcript,
             start,
@@ -275,28 +286,79 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
                 .map_or_else(|| format!("#{transcript}"), |t| t.transcript.name.clone())
         )),
         other => AppError::Invalid(other.to_string()),
-    };
+    }
+}
+
+/// One code's row from its codings (`path` and `code_id` name it), unitized at the options' unit
+/// (at the unitizing unit, the alpha column is the binary unitizing alpha), and its units.
+pub(super) fn code_row(
+    input: &AgreementInput,
+    kind: &UnitKind,
+    options: &AgreementOptions,
+    path: &str,
+    code_id: Option<CodeId>,
+    codings: &[TranscriptCodings<'_>],
+) -> Result<(CodeRow, UnitizedCode)> {
+    let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
+    let unitized = unitize(kind, &raters, codings).map_err(invalid(input))?;
+    let mut row = row(
+        path,
+        code_id,
+        &unitized.data,
+        unitized.disagreements.len(),
+        options,
+        input.codes.len(),
+    );
+    if options.unit == Unit::Unitizing {
+        let u = binary_unitizing_alpha(raters.len(), codings).map_err(invalid(input))?;
+        row.alpha = u.value.map_or_else(
+            || Estimate::undefined(u.undefined_reason.clone().unwrap_or_default()),
+            Estimate::point,
+        );
+    }
+    nothing_compared(input, &mut row);
+    Ok((row, unitized))
+}
+
+/// When no transcript was coded by every compared rater, nothing is compared: every figure of the
+/// row is undefined for that reason (never 0 or 1, whatever the unit).
+fn nothing_compared(input: &AgreementInput, row: &mut CodeRow) {
+    if !input.transcripts.is_empty() {
+        return;
+    }
+    let reason = no_common_units(input.raters.len());
+    for e in [
+        &mut row.kappa,
+        &mut row.alpha,
+        &mut row.percent_agreement,
+        &mut row.gwet_ac1,
+    ] {
+        *e = Estimate::undefined(reason.clone());
+    }
+}
+
+/// Why a comparison of `raters` raters over no common transcript is undefined.
+#[must_use]
+pub fn no_common_units(raters: usize) -> String {
+    if raters == 2 {
+        crate::agreement::cohen::NO_COMMON_UNITS.to_string()
+    } else {
+        format!(
+            "no units coded by all {raters} raters (a transcript counts when every compared rater has coded it)"
+        )
+    }
+}
+
+fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Computed> {
+    let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
+    let units = units(input, options.unit);
+    let kind = kind(options)?;
     let mut rows = Vec::new();
     let mut parts: Vec<UnitizedCode> = Vec::new();
     let mut listed = Vec::new();
     for (code_id, path) in &input.codes {
         let codings = codings_of(input, &units, *code_id);
-        let unitized = unitize(&kind, &raters, &codings).map_err(invalid)?;
-        let mut row = row(
-            path,
-            Some(*code_id),
-            &unitized.data,
-            unitized.disagreements.len(),
-            options,
-            input.codes.len(),
-        );
-        if options.unit == Unit::Unitizing {
-            let u = binary_unitizing_alpha(raters.len(), &codings).map_err(invalid)?;
-            row.alpha = u.value.map_or_else(
-                || Estimate::undefined(u.undefined_reason.clone().unwrap_or_default()),
-                Estimate::point,
-            );
-        }
+        let (row, unitized) = code_row(input, &kind, options, path, Some(*code_id), &codings)?;
         listed.extend(
             unitized
                 .disagreements
@@ -309,7 +371,7 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
     let pooled = if parts.is_empty() {
         None
     } else {
-        let data = crate::agreement::unitize::pool(&parts).map_err(invalid)?;
+        let data = crate::agreement::unitize::pool(&parts).map_err(invalid(input))?;
         let total = parts.iter().map(|p| p.disagreements.len()).sum();
         let mut row = row(
             "all codes (pooled)",
@@ -322,6 +384,7 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
         if options.unit == Unit::Unitizing {
             row.alpha = Estimate::undefined("unitizing alpha is reported per code");
         }
+        nothing_compared(input, &mut row);
         Some(row)
     };
     rows.sort_by(|a, b| match (a.kappa.value, b.kappa.value) {
@@ -330,10 +393,13 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.code.cmp(&b.code),
     });
+    if options.rollup {
+        super::rollup::add_rows(input, &units, &kind, options, &mut rows)?;
+    }
     Ok((rows, pooled, listed))
 }
 
-fn row(
+pub(super) fn row(
     code: &str,
     code_id: Option<CodeId>,
     data: &ReliabilityData,
@@ -385,6 +451,7 @@ fn row(
         gwet_ac1,
         disagreements,
         statistics,
+        rolls_up: Vec::new(),
     }
 }
 

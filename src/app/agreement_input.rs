@@ -134,6 +134,16 @@ fn compared_raters(store: &Store, selection: &Selection) -> Result<Vec<(RaterId,
             })
             .collect::<Result<_>>()?
     };
+    if let Some(twice) = raters
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| raters[..i].iter().any(|s| s.0 == r.0).then_some(r))
+    {
+        return Err(AppError::Invalid(format!(
+            "rater {} is named twice: agreement compares two or more different raters",
+            twice.1
+        )));
+    }
     if raters.len() < 2 {
         return Err(AppError::Invalid(
             "agreement needs at least two raters (see `accord rater list`)".into(),

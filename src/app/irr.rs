@@ -85,7 +85,19 @@ pub fn read_spans(path: &Path, length: usize) -> Result<SpansTable> {
         }
         rows.push((field(0).to_string(), field(1).to_string(), span));
     }
-    Ok(SpansTable { rows, length })
+    let table = SpansTable { rows, length };
+    let raters = table.raters();
+    if raters.len() < 2 {
+        return Err(AppError::Invalid(format!(
+            "{}: {}: agreement needs two or more raters (the first column names the rater)",
+            path.display(),
+            match raters.first() {
+                Some(one) => format!("every row is rater {one:?}"),
+                None => "the table has no rows".to_string(),
+            }
+        )));
+    }
+    Ok(table)
 }
 
 impl SpansTable {

@@ -13,6 +13,7 @@ use crate::agreement::{Estimate, StatOptions};
 use crate::app::Store;
 use crate::app::agreement::{AgreementOptions, disagreements, project_agreement};
 use crate::app::agreement_input::Selection;
+use crate::app::breakdown::{By, Statistic};
 use crate::app::resolve;
 use crate::export;
 
@@ -89,6 +90,25 @@ pub struct AgreementArgs {
     /// List every compared and left-out transcript in the table's header (it names the first few).
     #[arg(long)]
     pub verbose: bool,
+    /// Add a roll-up row for each parent code: agreement on the union of it and its sub-codes.
+    #[arg(long)]
+    pub rollup: bool,
+    /// A breakdown table: a column per transcript, per rater pair (three or more raters) or per
+    /// value of a case attribute (such as arm or site).
+    #[arg(long, value_name = "transcript|pair|ATTRIBUTE", value_parser = parse_by, conflicts_with = "against_consensus")]
+    pub by: Option<By>,
+    /// The statistic in each cell of --by: kappa (default), alpha, agreement, ac1, or any name
+    /// `accord irr --json` prints.
+    #[arg(long, value_parser = parse_statistic, requires = "by")]
+    pub statistic: Option<Statistic>,
+}
+
+fn parse_by(text: &str) -> Result<By, String> {
+    text.parse()
+}
+
+fn parse_statistic(text: &str) -> Result<Statistic, String> {
+    text.parse()
 }
 
 /// Arguments of `accord disagreements`.
@@ -123,6 +143,7 @@ fn resolve_selection(
             bootstrap_replicates: args.replicates,
             ..StatOptions::default()
         },
+        ..AgreementOptions::default()
     };
     Ok((selection, options))
 }
@@ -131,7 +152,25 @@ fn resolve_selection(
 pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     let ws = open_to_read(&args.selection.project.project)?;
     let store = ws.store();
-    let (selection, options) = resolve_selection(store, &args.selection)?;
+    let (selection, mut options) = resolve_selection(store, &args.selection)?;
+    options.rollup = args.rollup;
+    if let Some(by) = &args.by {
+        let statistic = args.statistic.unwrap_or_default();
+        let table = crate::app::breakdown::breakdown(store, &selection, &options, by, statistic)?;
+        super::breakdown::print(&table, args.format)?;
+        let all = table.columns.first();
+        if let Some(why) = crate::app::agreement_input::why_nothing_compared(
+            &table.raters,
+            all.map_or(0, |c| c.transcripts.len()),
+            &table.excluded,
+        ) {
+            match args.format {
+                Format::Json | Format::Csv => eprintln!("{why}"),
+                Format::Markdown | Format::Table => println!("\n{why}"),
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.against_consensus {
         let reports = crate::app::agreement::against_consensus(store, &selection, &options)?;
         match args.format {

@@ -167,6 +167,7 @@ fn agreement_options(args: &ExportArgs) -> AgreementOptions {
             bootstrap_replicates: args.replicates,
             ..StatOptions::default()
         },
+        ..AgreementOptions::default()
     }
 }
 

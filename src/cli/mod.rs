@@ -3,6 +3,7 @@
 
 mod adjudicate;
 mod agreement;
+mod breakdown;
 mod codebook;
 mod codings;
 mod deidentify;

@@ -8,6 +8,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod agreement;
+mod agreement_breakdown;
 mod agreement_header;
 mod cli;
 mod code_groups;
