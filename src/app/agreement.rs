@@ -61,12 +61,12 @@ pub struct DisagreementView {
 }
 
 /// Units (turn and sentence spans) of each transcript, computed once per report.
-struct Units {
-    turns: Vec<Vec<USpan>>,
-    sentences: Vec<Vec<USpan>>,
+pub(super) struct Units {
+    pub(super) turns: Vec<Vec<USpan>>,
+    pub(super) sentences: Vec<Vec<USpan>>,
 }
 
-fn units(input: &AgreementInput, unit: Unit) -> Units {
+pub(super) fn units(input: &AgreementInput, unit: Unit) -> Units {
     let mut turns = Vec::new();
     let mut sentences = Vec::new();
     for t in &input.transcripts {
@@ -129,7 +129,7 @@ fn codings_of<'a>(
         .collect()
 }
 
-fn kind(options: &AgreementOptions) -> Result<UnitKind> {
+pub(super) fn kind(options: &AgreementOptions) -> Result<UnitKind> {
     Ok(match options.unit {
         Unit::Char | Unit::Unitizing => UnitKind::Character,
         Unit::Turn => UnitKind::Turn(options.rule),

@@ -8,6 +8,7 @@ pub mod agreement_input;
 pub mod batch;
 pub mod codes;
 pub mod command;
+pub mod confusion;
 pub mod counts;
 pub mod deidentify;
 pub mod demo;

@@ -89,6 +89,10 @@ pub struct AgreementArgs {
     /// List every compared and left-out transcript in the table's header (it names the first few).
     #[arg(long)]
     pub verbose: bool,
+    /// The code-confusion matrix of each pair of raters instead of the per-code table: which code
+    /// one rater applied where the other applied which.
+    #[arg(long)]
+    pub confusion: bool,
 }
 
 /// Arguments of `accord disagreements`.
@@ -132,6 +136,9 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     let ws = open_to_read(&args.selection.project.project)?;
     let store = ws.store();
     let (selection, options) = resolve_selection(store, &args.selection)?;
+    if args.confusion {
+        return super::confusion::print(store, &selection, &options, args);
+    }
     if args.against_consensus {
         let reports = crate::app::agreement::against_consensus(store, &selection, &options)?;
         match args.format {
@@ -210,7 +217,7 @@ fn ci(e: &Estimate) -> String {
 const HEADER_NAMES: usize = 5;
 
 /// The first names of `names` (all when `verbose` or when there are few), then how many more.
-fn some_names(names: &[String], verbose: bool) -> String {
+pub(super) fn some_names(names: &[String], verbose: bool) -> String {
     if verbose || names.len() <= HEADER_NAMES {
         return names.join(", ");
     }

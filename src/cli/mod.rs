@@ -5,6 +5,7 @@ mod adjudicate;
 mod agreement;
 mod codebook;
 mod codings;
+mod confusion;
 mod deidentify;
 mod demo;
 mod export;

@@ -11,6 +11,7 @@ mod agreement;
 mod agreement_header;
 mod cli;
 mod codebook;
+mod confusion;
 mod deidentify;
 mod docx_pdf;
 mod empty_comparison;
