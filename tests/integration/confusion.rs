@@ -20,7 +20,7 @@ fn both_from_row(row: &serde_json::Value) -> u64 {
         .collect();
     let n = row["units"].as_f64().unwrap();
     let p = row["percent_agreement"]["value"].as_f64().unwrap();
-    ((coded[0] + coded[1] - n + p * n) / 2.0).round() as u64
+    f64::midpoint(coded[0] + coded[1] - n, p * n).round() as u64
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn the_diagonal_is_what_the_per_code_table_implies_at_every_unit() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter_map(|v| v.as_f64())
+                .filter_map(serde_json::Value::as_f64)
                 .sum();
             if total > 0 {
                 assert!((sum - 100.0).abs() < 1e-6, "{unit}: row {r} adds to {sum}");
