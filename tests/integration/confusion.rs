@@ -322,3 +322,63 @@ fn three_raters_give_each_pair_and_bad_input_is_named() {
     .failure()
     .stderr_has("no consensus layer");
 }
+
+#[test]
+fn against_the_consensus_each_rater_is_a_pair_with_the_per_code_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    accord(dir.path(), &["adjudicate", "agreements", p])
+        .success()
+        .stdout_has("settled");
+    let per_code = json(
+        dir.path(),
+        &[
+            "agreement",
+            p,
+            "--against-consensus",
+            "--unit",
+            "turn",
+            "--format",
+            "json",
+            "--replicates",
+            "0",
+        ],
+    );
+    let v = json(
+        dir.path(),
+        &[
+            "agreement",
+            p,
+            "--against-consensus",
+            "--confusion",
+            "--unit",
+            "turn",
+            "--format",
+            "json",
+        ],
+    );
+    let pairs = v["pairs"].as_array().unwrap();
+    let reports = per_code.as_array().unwrap();
+    assert_eq!(pairs.len(), 2, "each demo rater against the consensus");
+    for (pair, report) in pairs.iter().zip(reports) {
+        assert_eq!(pair["rater_b"], "Consensus");
+        assert_eq!(pair["rater_a"], report["raters"][0]);
+        assert_eq!(pair["transcripts"], report["transcripts"]);
+        let labels = pair["labels"].as_array().unwrap();
+        let counts = pair["counts"].as_array().unwrap();
+        let nothing = labels.len() - 1;
+        // The consensus holds only passages both raters agreed on: wherever it applied a code,
+        // each rater applied it too, so no unit is (nothing, X).
+        for c in 0..nothing {
+            assert_eq!(counts[nothing][c], 0, "{}", labels[c]);
+        }
+        let mut diagonal = 0;
+        for row in report["rows"].as_array().unwrap() {
+            let i = labels.iter().position(|l| *l == row["code"]).unwrap();
+            assert_eq!(counts[i][i].as_u64().unwrap(), both_from_row(row));
+            diagonal += counts[i][i].as_u64().unwrap();
+        }
+        assert!(diagonal > 0);
+    }
+}
