@@ -1,8 +1,9 @@
 //! Agreement speed: Krippendorff's alpha and Cohen's kappa on 1,000,000 units x 2 raters (binary) and
-//! 100,000 units x 6 raters with missing data (building the data included), and the whole per-code
-//! report on the demo project; and the whole `accord irr --csv` process on a 1,000,000-unit x 2-rater
-//! file (wall time and peak memory, the latter through GNU time when it is installed). Prints median
-//! and best of several runs. `cargo bench --bench agreement`.
+//! 100,000 units x 6 raters with missing data (building the data included), the whole per-code
+//! report and the code-confusion matrix on the demo project; and the whole `accord irr --csv`
+//! process on a 1,000,000-unit x 2-rater file (wall time and peak memory, the latter through GNU
+//! time when it is installed). Prints median and best of several runs. `cargo bench --bench
+//! agreement`.
 
 // A measurement program, not library code: a failed setup may stop it at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -21,6 +22,7 @@ use accord::agreement::{Category, ReliabilityData};
 use accord::app::agreement::{AgreementOptions, project_agreement};
 use accord::app::agreement_input::Selection;
 use accord::app::breakdown::{By, Statistic, breakdown};
+use accord::app::confusion::confusion_report;
 use accord::app::demo::{DemoSources, build_demo};
 use accord::store::Store;
 
@@ -138,6 +140,7 @@ fn main() {
         );
     }
     rollup_and_breakdown(&store);
+    confusion_matrices(&store);
 }
 
 /// The theme roll-up and a breakdown table on the demo.
@@ -165,6 +168,21 @@ fn rollup_and_breakdown(store: &Store) {
             .expect("breakdown")
         },
     );
+}
+
+/// The code-confusion matrix of the demo's two raters at each unit it has.
+fn confusion_matrices(store: &Store) {
+    for unit in [Unit::Char, Unit::Turn, Unit::Sentence, Unit::Segment] {
+        let options = AgreementOptions {
+            unit,
+            ..AgreementOptions::default()
+        };
+        time(
+            &format!("demo project, code-confusion matrix, unit {unit:?} (goal 50 ms)"),
+            11,
+            || confusion_report(store, &Selection::default(), &options).expect("matrix"),
+        );
+    }
 }
 
 /// `accord irr --csv` as a user runs it (the release binary in a process of its own) on these

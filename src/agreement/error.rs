@@ -63,6 +63,14 @@ pub enum AgreementError {
         /// Found.
         found: usize,
     },
+    /// A code index outside the compared codes.
+    #[error("code index {index} is outside the {n_codes} compared codes")]
+    UnknownCode {
+        /// The index.
+        index: usize,
+        /// Codes compared.
+        n_codes: usize,
+    },
     /// An overlap threshold outside (0, 1].
     #[error("overlap threshold {0} is outside (0, 1]")]
     InvalidThreshold(f64),

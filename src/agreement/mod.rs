@@ -13,6 +13,7 @@
 
 pub mod bootstrap;
 pub mod cohen;
+pub mod confusion;
 pub mod data;
 pub mod error;
 pub mod estimate;

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod breakdown;
 pub mod codes;
 pub mod command;
+pub mod confusion;
 pub mod counts;
 pub mod deidentify;
 pub mod demo;

@@ -78,6 +78,8 @@ pub(crate) fn parse_rule(text: &str) -> Result<CoverageRule, String> {
 
 /// Arguments of `accord agreement`.
 #[derive(Debug, Args)]
+// Each flag of the command is a bool of its own, as clap gives them.
+#[allow(clippy::struct_excessive_bools)]
 pub struct AgreementArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
@@ -101,6 +103,10 @@ pub struct AgreementArgs {
     /// `accord irr --json` prints.
     #[arg(long, value_parser = parse_statistic, requires = "by")]
     pub statistic: Option<Statistic>,
+    /// The code-confusion matrix of each pair of raters instead of the per-code table: which code
+    /// one rater applied where the other applied which.
+    #[arg(long, conflicts_with = "by")]
+    pub confusion: bool,
 }
 
 fn parse_by(text: &str) -> Result<By, String> {
@@ -154,6 +160,9 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     let store = ws.store();
     let (selection, mut options) = resolve_selection(store, &args.selection)?;
     options.rollup = args.rollup;
+    if args.confusion {
+        return super::confusion::print(store, &selection, &options, args);
+    }
     if let Some(by) = &args.by {
         let statistic = args.statistic.unwrap_or_default();
         let table = crate::app::breakdown::breakdown(store, &selection, &options, by, statistic)?;
@@ -274,7 +283,7 @@ fn ci(e: &Estimate) -> String {
 const HEADER_NAMES: usize = 5;
 
 /// The first names of `names` (all when `verbose` or when there are few), then how many more.
-fn some_names(names: &[String], verbose: bool) -> String {
+pub(super) fn some_names(names: &[String], verbose: bool) -> String {
     if verbose || names.len() <= HEADER_NAMES {
         return names.join(", ");
     }

@@ -6,6 +6,7 @@ mod agreement;
 mod breakdown;
 mod codebook;
 mod codings;
+mod confusion;
 mod deidentify;
 mod demo;
 mod export;

@@ -13,6 +13,7 @@ mod agreement_header;
 mod cli;
 mod code_groups;
 mod codebook;
+mod confusion;
 mod deidentify;
 mod docx_pdf;
 mod empty_comparison;
