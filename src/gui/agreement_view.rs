@@ -16,6 +16,7 @@ use crate::agreement::Estimate;
 use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
+use crate::app::confusion::{ConfusionReport, NOTHING, PairConfusion};
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 
 /// A computed report with its disagreements.
@@ -25,6 +26,9 @@ pub struct AgreementResult {
     pub report: ProjectAgreement,
     /// Every disagreement, by code.
     pub disagreements: Vec<DisagreementView>,
+    /// Which code each rater used where the other used which (each pair of raters), or why there
+    /// is none at this unit.
+    pub confusion: Result<ConfusionReport, String>,
 }
 
 pub use crate::app::agreement::DisagreementDetail;
@@ -53,6 +57,9 @@ pub struct AgreementView {
     /// The last report, or why it failed.
     pub result: Option<Result<AgreementResult, String>>,
     chosen_code: Option<String>,
+    /// A cell of a confusion matrix: the first rater's code and the second's (either may be
+    /// [`NOTHING`]), whose passages are listed side by side.
+    chosen_pair: Option<(String, String)>,
     /// The disagreement shown side by side.
     pub detail: Option<DisagreementDetail>,
     initialised: bool,
@@ -69,6 +76,7 @@ impl Default for AgreementView {
             busy: false,
             result: None,
             chosen_code: None,
+            chosen_pair: None,
             detail: None,
             initialised: false,
         }
@@ -279,7 +287,22 @@ impl AgreementView {
             );
         }
         let mut request = None;
-        if let Some(code) = self.chosen_code.clone() {
+        if let Some((a, b)) = self.chosen_pair.clone() {
+            egui::Panel::bottom("agreement-detail")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("disagreement-scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            if let Some(detail) = &self.detail {
+                                detail_ui(ui, detail, state, actions);
+                            }
+                            request = confused_passages_ui(ui, &a, &b, &result.disagreements);
+                        });
+                });
+        } else if let Some(code) = self.chosen_code.clone() {
             egui::Panel::bottom("agreement-detail")
                 .resizable(true)
                 .default_size(320.0)
@@ -301,8 +324,125 @@ impl AgreementView {
             .show(ui, |ui| {
                 chart_ui(ui, report, self.threshold);
                 self.table_ui(ui, report);
+                self.confusion_ui(ui, &result.confusion);
             });
         request
+    }
+
+    /// "Which code?": for each pair of raters, a heatmap of the codes one applied where the other
+    /// applied which (each row coloured by its percentages), the largest confusions in words; a
+    /// cell lists its passages side by side below.
+    fn confusion_ui(&mut self, ui: &mut Ui, confusion: &Result<ConfusionReport, String>) {
+        ui.add_space(12.0);
+        ui.heading("Which code?");
+        let report = match confusion {
+            Ok(report) => report,
+            Err(why) => {
+                ui.label(RichText::new(why).weak());
+                return;
+            }
+        };
+        ui.label(RichText::new(&report.counting).small());
+        for pair in &report.pairs {
+            let title = format!("{} (rows) × {} (columns)", pair.rater_a, pair.rater_b);
+            egui::CollapsingHeader::new(RichText::new(title).strong())
+                .id_salt(("confusion", &pair.rater_a, &pair.rater_b))
+                .default_open(report.pairs.len() == 1)
+                .show(ui, |ui| self.pair_ui(ui, pair, report.unit));
+        }
+    }
+
+    fn pair_ui(&mut self, ui: &mut Ui, pair: &PairConfusion, unit: Unit) {
+        if pair.units == 0 {
+            ui.label("No units compared.");
+            return;
+        }
+        for c in pair.confusions.iter().take(5) {
+            let line = ui.link(&c.text);
+            if line.clicked() {
+                self.choose_pair(&c.a_code, &c.b_code);
+            }
+        }
+        ui.add_space(6.0);
+        let n = pair.labels.len();
+        let short = |label: &str| -> String {
+            let leaf = label.rsplit('/').next().unwrap_or(label);
+            let mut s: String = leaf.chars().take(22).collect();
+            if leaf.chars().count() > 22 {
+                s.push('…');
+            }
+            s
+        };
+        egui::Grid::new(("confusion-grid", &pair.rater_a, &pair.rater_b))
+            .spacing([2.0, 2.0])
+            .show(ui, |ui| {
+                ui.label("");
+                for j in 0..n {
+                    ui.label(RichText::new((j + 1).to_string()).small())
+                        .on_hover_text(&pair.labels[j]);
+                }
+                ui.end_row();
+                for i in 0..n {
+                    ui.label(format!("{:>2} {}", i + 1, short(&pair.labels[i])))
+                        .on_hover_text(&pair.labels[i]);
+                    for j in 0..n {
+                        self.cell_ui(ui, pair, unit, i, j);
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn cell_ui(&mut self, ui: &mut Ui, pair: &PairConfusion, unit: Unit, i: usize, j: usize) {
+        let count = pair.counts[i][j];
+        let share = pair.row_percent[i][j].unwrap_or(0.0) / 100.0;
+        let (rect, response) = ui.allocate_exact_size(egui::vec2(28.0, 18.0), egui::Sense::click());
+        // Agreement in green, confusion in red, as strong as the share of the row.
+        let base = if i == j {
+            Color32::from_rgb(0x4E, 0x9A, 0x6A)
+        } else {
+            Color32::from_rgb(0xC8, 0x4B, 0x4B)
+        };
+        let fill = if count == 0 {
+            ui.visuals().extreme_bg_color
+        } else {
+            base.gamma_multiply((0.15 + 0.85 * share) as f32)
+        };
+        ui.painter().rect_filled(rect, 2.0, fill);
+        if count > 0 {
+            ui.painter().text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                count.to_string(),
+                egui::FontId::proportional(11.0),
+                ui.visuals().strong_text_color(),
+            );
+        }
+        let (a, b) = (&pair.labels[i], &pair.labels[j]);
+        let words = format!(
+            "{} used {a} where {} used {b}: {}{}",
+            pair.rater_a,
+            pair.rater_b,
+            crate::app::confusion::units_in_words(unit, count),
+            pair.row_percent[i][j].map_or(String::new(), |p| format!(" ({p:.0}% of the row)"))
+        );
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, words.clone()));
+        let response = response.on_hover_text(&words);
+        if response.clicked() && count > 0 && i != j {
+            self.choose_pair(a, b);
+        }
+    }
+
+    /// The confusion-matrix cell whose passages are listed (the first rater's code, the second's).
+    #[must_use]
+    pub fn chosen_pair(&self) -> Option<&(String, String)> {
+        self.chosen_pair.as_ref()
+    }
+
+    fn choose_pair(&mut self, a: &str, b: &str) {
+        self.chosen_pair = Some((a.to_string(), b.to_string()));
+        self.chosen_code = None;
+        self.detail = None;
     }
 
     fn table_ui(&mut self, ui: &mut Ui, report: &ProjectAgreement) {
@@ -344,6 +484,7 @@ impl AgreementView {
             .on_hover_text(&row.code);
         if label.clicked() {
             self.chosen_code = Some(row.code.clone());
+            self.chosen_pair = None;
             self.detail = None;
         }
         ui.label(row.units.to_string());
@@ -392,6 +533,89 @@ impl AgreementView {
         }
         request
     }
+}
+
+/// The passages of one confusion-matrix cell side by side: where the first rater's code `a` lies
+/// against the second rater's code `b` (each a disagreement on its code, paired when they overlap
+/// in one transcript); `(nothing)` on one side lists the other code's passages alone.
+fn confused_passages_ui(
+    ui: &mut Ui,
+    a: &str,
+    b: &str,
+    all: &[DisagreementView],
+) -> Option<AgreementCommand> {
+    let of =
+        |code: &str| -> Vec<&DisagreementView> { all.iter().filter(|d| d.code == code).collect() };
+    let (left, right) = (of(a), of(b));
+    ui.separator();
+    ui.heading(format!("Where {a} met {b}"));
+    let mut request = None;
+    let quote = |d: &DisagreementView| -> String {
+        let q: String = d.text.chars().take(60).collect();
+        format!("“{q}” ({})", d.coded_by.join(", "))
+    };
+    let mut shown = 0;
+    egui::Grid::new("confused-passages")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Passage").strong());
+            ui.label(RichText::new(a).strong());
+            ui.label(RichText::new(b).strong());
+            ui.end_row();
+            let lone = |d: &&DisagreementView, others: &[&DisagreementView]| {
+                !others
+                    .iter()
+                    .any(|o| o.transcript == d.transcript && o.start < d.end && d.start < o.end)
+            };
+            for d in &left {
+                let beside: Vec<&&DisagreementView> = right
+                    .iter()
+                    .filter(|o| o.transcript == d.transcript && o.start < d.end && d.start < o.end)
+                    .collect();
+                if b != NOTHING && beside.is_empty() {
+                    continue;
+                }
+                if ui
+                    .link(format!("{} {}..{}", d.transcript, d.start, d.end))
+                    .clicked()
+                {
+                    request = Some(AgreementCommand::Detail((*d).clone()));
+                }
+                ui.label(quote(d));
+                ui.label(
+                    beside
+                        .iter()
+                        .map(|o| quote(o))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                );
+                ui.end_row();
+                shown += 1;
+            }
+            if a == NOTHING {
+                for d in right.iter().filter(|d| lone(d, &left)) {
+                    if ui
+                        .link(format!("{} {}..{}", d.transcript, d.start, d.end))
+                        .clicked()
+                    {
+                        request = Some(AgreementCommand::Detail((*d).clone()));
+                    }
+                    ui.label("");
+                    ui.label(quote(d));
+                    ui.end_row();
+                    shown += 1;
+                }
+            }
+        });
+    if shown == 0 {
+        ui.label(
+            "No passage of one code overlaps a passage of the other here: at this unit they met \
+             within the same units, not on the same words. Click the codes in the table for each \
+             one's disagreements.",
+        );
+    }
+    request
 }
 
 /// A bar per code (worst first, at the top): its kappa, coloured against the threshold, the codes

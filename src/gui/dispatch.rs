@@ -1261,8 +1261,12 @@ fn compute(
     r.step("computing the report (with its bootstrap intervals) and its disagreements");
     let (report, disagreements) =
         report_and_disagreements(store, selection, options).map_err(|e| e.to_string())?;
+    r.step("counting which code each rater used where the other used which");
+    let confusion = crate::app::confusion::confusion_report(store, selection, options)
+        .map_err(|e| e.to_string());
     Ok(AgreementResult {
         report,
         disagreements,
+        confusion,
     })
 }

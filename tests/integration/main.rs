@@ -26,6 +26,8 @@ mod fuzzed;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_confusion;
+#[cfg(feature = "gui")]
 mod gui_papercuts;
 mod gui_safety;
 #[cfg(feature = "gui")]

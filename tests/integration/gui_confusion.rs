@@ -1,0 +1,95 @@
+//! "Which code?" in the window (issue 18, item 1): the Agreement view shows, below the per-code
+//! table, the code-confusion matrix of the raters as a heatmap with the same counts as `accord
+//! agreement --confusion`; a cell, named for screen readers in words, lists its passages side by
+//! side when clicked.
+
+use accord::gui::AccordApp;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::support::{accord, demo, steps, window};
+
+fn pick_rater(h: &mut Harness<'static, AccordApp>, name: &str) {
+    h.get_by_label(name).click();
+    steps(h, 8);
+}
+
+#[test]
+fn the_agreement_view_shows_which_code_was_used_for_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let cli = accord(
+        dir.path(),
+        &[
+            "agreement",
+            project.to_str().unwrap(),
+            "--confusion",
+            "--unit",
+            "turn",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let json: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
+    let cli_pair = &json["pairs"][0];
+
+    let mut h = window(&project);
+    pick_rater(&mut h, "Maya Chen");
+    h.get_by_label("Agreement").click();
+    steps(&mut h, 2);
+    h.get_by_label("Unit").click();
+    steps(&mut h, 2);
+    h.get_by_label("turn").click();
+    steps(&mut h, 2);
+    h.get_by_label("Compute agreement").click();
+    steps(&mut h, 1);
+    let result = h
+        .state()
+        .agreement
+        .result
+        .clone()
+        .expect("computed")
+        .expect("no error");
+    let confusion = result.confusion.expect("a matrix at turn level");
+    assert_eq!(confusion.pairs.len(), 1);
+    let pair = &confusion.pairs[0];
+    // The same matrix, transposed when the window put the raters the other way round.
+    let mut counts = pair.counts.clone();
+    if cli_pair["rater_a"] != pair.rater_a.as_str() {
+        assert_eq!(cli_pair["rater_b"], pair.rater_a.as_str());
+        counts = (0..counts.len())
+            .map(|j| (0..counts.len()).map(|i| pair.counts[i][j]).collect())
+            .collect();
+    }
+    assert_eq!(
+        serde_json::to_value(&counts).unwrap(),
+        cli_pair["counts"],
+        "window and command line count the same"
+    );
+    steps(&mut h, 2);
+    assert!(h.query_by_label_contains("Which code?").is_some());
+
+    // The largest confusion between two codes (not with nothing), clicked in the heatmap.
+    let top = pair
+        .confusions
+        .iter()
+        .find(|c| c.a_code != "(nothing)" && c.b_code != "(nothing)")
+        .expect("two codes confused");
+    let cell = format!(
+        "{} used {} where {} used {}: {} turn",
+        pair.rater_a, top.a_code, pair.rater_b, top.b_code, top.units
+    );
+    // (Below the table: AccessKit clicks it wherever the scroll position is.)
+    h.get_by_label_contains(&cell).click_accesskit();
+    steps(&mut h, 3);
+    let heading = format!("Where {} met {}", top.a_code, top.b_code);
+    assert_eq!(
+        h.state().agreement.chosen_pair(),
+        Some(&(top.a_code.clone(), top.b_code.clone()))
+    );
+    assert!(
+        h.query_by_label_contains(&heading).is_some(),
+        "the cell's passages are listed under {heading:?}"
+    );
+}
