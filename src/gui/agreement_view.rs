@@ -16,6 +16,7 @@ use crate::agreement::Estimate;
 use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
+use crate::app::breakdown::{Breakdown, By};
 use crate::app::confusion::{ConfusionReport, NOTHING, PairConfusion};
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 
@@ -29,6 +30,9 @@ pub struct AgreementResult {
     /// Which code each rater used where the other used which (each pair of raters), or why there
     /// is none at this unit.
     pub confusion: Result<ConfusionReport, String>,
+    /// The breakdown table asked for (by transcript, rater pair or case attribute), or why it
+    /// could not be made.
+    pub breakdown: Option<Result<Breakdown, String>>,
 }
 
 pub use crate::app::agreement::DisagreementDetail;
@@ -36,8 +40,8 @@ pub use crate::app::agreement::DisagreementDetail;
 /// What the view asks the app to do.
 #[derive(Debug, Clone)]
 pub enum AgreementCommand {
-    /// Compute the report (off the UI thread).
-    Compute(Selection, AgreementOptions),
+    /// Compute the report (off the UI thread), with a breakdown table when one is asked for.
+    Compute(Selection, AgreementOptions, Option<By>),
     /// Load the side-by-side detail of a disagreement.
     Detail(DisagreementView),
 }
@@ -60,6 +64,11 @@ pub struct AgreementView {
     /// A cell of a confusion matrix: the first rater's code and the second's (either may be
     /// [`NOTHING`]), whose passages are listed side by side.
     chosen_pair: Option<(String, String)>,
+    /// The breakdown table to compute with the report: by transcript, rater pair or a case
+    /// attribute (`None`: none).
+    pub by: Option<By>,
+    /// A breakdown cell's column: the chosen code's disagreements are listed for its transcripts.
+    chosen_column: Option<(String, Vec<String>)>,
     /// The disagreement shown side by side.
     pub detail: Option<DisagreementDetail>,
     initialised: bool,
@@ -77,6 +86,8 @@ impl Default for AgreementView {
             result: None,
             chosen_code: None,
             chosen_pair: None,
+            by: None,
+            chosen_column: None,
             detail: None,
             initialised: false,
         }
@@ -153,7 +164,7 @@ impl AgreementView {
                 .clicked()
             {
                 let (s, o) = self.request();
-                request = Some(AgreementCommand::Compute(s, o));
+                request = Some(AgreementCommand::Compute(s, o, self.by.clone()));
             }
             if self.busy {
                 ui.spinner();
@@ -207,6 +218,25 @@ impl AgreementView {
                     .prefix("threshold "),
             )
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Threshold"));
+            ui.separator();
+            let by_name = self.by.as_ref().map_or("nothing", By::name).to_string();
+            label_first("Break down by")
+                .selected_text(by_name)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.by, None, "nothing");
+                    ui.selectable_value(&mut self.by, Some(By::Transcript), "transcript");
+                    if self.raters.len() >= 3 {
+                        ui.selectable_value(&mut self.by, Some(By::Pair), "pair");
+                    }
+                    let attributes: BTreeSet<&String> = project
+                        .cases
+                        .iter()
+                        .flat_map(|c| c.attributes.keys())
+                        .collect();
+                    for a in attributes {
+                        ui.selectable_value(&mut self.by, Some(By::Attribute(a.clone())), a);
+                    }
+                });
         });
         ui.horizontal_wrapped(|ui| {
             let codes = if self.codes.is_empty() {
@@ -314,7 +344,12 @@ impl AgreementView {
                             if let Some(detail) = &self.detail {
                                 detail_ui(ui, detail, state, actions);
                             }
-                            request = Self::disagreements_ui(ui, &code, &result.disagreements);
+                            request = Self::disagreements_ui(
+                                ui,
+                                &code,
+                                self.chosen_column.as_ref(),
+                                &result.disagreements,
+                            );
                         });
                 });
         }
@@ -324,9 +359,77 @@ impl AgreementView {
             .show(ui, |ui| {
                 chart_ui(ui, report, self.threshold);
                 self.table_ui(ui, report);
+                if let Some(breakdown) = &result.breakdown {
+                    self.breakdown_ui(ui, breakdown);
+                }
                 self.confusion_ui(ui, &result.confusion);
             });
         request
+    }
+
+    /// The breakdown table: a row per code, a column per transcript, rater pair or attribute value,
+    /// each cell the statistic coloured against the threshold, its units on hover; a cell lists
+    /// the code's disagreements in that column's transcripts.
+    fn breakdown_ui(&mut self, ui: &mut Ui, breakdown: &Result<Breakdown, String>) {
+        ui.add_space(12.0);
+        let table = match breakdown {
+            Ok(table) => table,
+            Err(why) => {
+                ui.heading("Breakdown");
+                ui.colored_label(ui.visuals().error_fg_color, why);
+                return;
+            }
+        };
+        ui.heading(format!("{} by {}", table.statistic, table.by));
+        egui::Grid::new("breakdown-table")
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Code").strong());
+                for c in &table.columns {
+                    ui.label(RichText::new(&c.name).strong())
+                        .on_hover_text(c.transcripts.join(", "));
+                }
+                ui.end_row();
+                for row in &table.rows {
+                    let leaf = row.code.rsplit('/').next().unwrap_or(&row.code);
+                    ui.label(leaf).on_hover_text(&row.code);
+                    for (cell, column) in row.cells.iter().zip(&table.columns) {
+                        let colour = self.colour_for(ui, &cell.estimate);
+                        let text = cell
+                            .estimate
+                            .value
+                            // (No "-0.00": a value that rounds to zero is shown as 0.00.)
+                            .map_or_else(
+                                || "undefined".to_string(),
+                                |v| format!("{:.2}", if v.abs() < 0.005 { 0.0 } else { v }),
+                            );
+                        let words = format!(
+                            "{} of {} in {}: {text} over {} units",
+                            table.statistic, row.code, column.name, cell.units
+                        );
+                        let hover = cell
+                            .estimate
+                            .undefined_reason
+                            .as_ref()
+                            .map_or_else(|| words.clone(), |why| format!("{words} ({why})"));
+                        let response = ui
+                            .add(egui::Button::new(RichText::new(text).color(colour)).frame(false))
+                            .on_hover_text(hover);
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, words.clone())
+                        });
+                        if response.clicked() {
+                            self.chosen_code = Some(row.code.clone());
+                            self.chosen_column =
+                                Some((column.name.clone(), column.transcripts.clone()));
+                            self.chosen_pair = None;
+                            self.detail = None;
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
     }
 
     /// "Which code?": for each pair of raters, a heatmap of the codes one applied where the other
@@ -442,6 +545,7 @@ impl AgreementView {
     fn choose_pair(&mut self, a: &str, b: &str) {
         self.chosen_pair = Some((a.to_string(), b.to_string()));
         self.chosen_code = None;
+        self.chosen_column = None;
         self.detail = None;
     }
 
@@ -485,6 +589,7 @@ impl AgreementView {
         if label.clicked() {
             self.chosen_code = Some(row.code.clone());
             self.chosen_pair = None;
+            self.chosen_column = None;
             self.detail = None;
         }
         ui.label(row.units.to_string());
@@ -505,11 +610,21 @@ impl AgreementView {
     fn disagreements_ui(
         ui: &mut Ui,
         code: &str,
+        column: Option<&(String, Vec<String>)>,
         all: &[DisagreementView],
     ) -> Option<AgreementCommand> {
-        let list: Vec<&DisagreementView> = all.iter().filter(|d| d.code == code).collect();
+        let list: Vec<&DisagreementView> = all
+            .iter()
+            .filter(|d| d.code == code)
+            .filter(|d| column.is_none_or(|(_, ts)| ts.contains(&d.transcript)))
+            .collect();
         ui.separator();
-        ui.heading(format!("Disagreements on {code}: {}", list.len()));
+        match column {
+            Some((name, _)) => {
+                ui.heading(format!("Disagreements on {code} in {name}: {}", list.len()))
+            }
+            None => ui.heading(format!("Disagreements on {code}: {}", list.len())),
+        };
         let mut request = None;
         for d in list.iter().take(200) {
             let quote: String = d.text.chars().take(120).collect();

@@ -744,7 +744,7 @@ impl AccordApp {
     fn agreement_command(&mut self, ctx: &egui::Context, command: AgreementCommand) {
         let Some(ws) = &self.workspace else { return };
         match command {
-            AgreementCommand::Compute(selection, options) => {
+            AgreementCommand::Compute(selection, options, by) => {
                 // The second connection is opened on the task (an encrypted project's key
                 // derivation takes a few hundred milliseconds).
                 let reopener = ws.store().reopener();
@@ -761,7 +761,7 @@ impl AccordApp {
                     move |_, r| {
                         r.step("opening a second connection to the project");
                         let computed = match reopener.open() {
-                            Ok(second) => compute(&second, &selection, &options, r),
+                            Ok(second) => compute(&second, &selection, &options, by.as_ref(), r),
                             Err(e) => Err(format!(
                                 "could not open a second connection to the project: {e}"
                             )),
@@ -1256,6 +1256,7 @@ fn compute(
     store: &Store,
     selection: &Selection,
     options: &AgreementOptions,
+    by: Option<&crate::app::breakdown::By>,
     r: &Reporter,
 ) -> Result<AgreementResult, String> {
     r.step("computing the report (with its bootstrap intervals) and its disagreements");
@@ -1264,9 +1265,21 @@ fn compute(
     r.step("counting which code each rater used where the other used which");
     let confusion = crate::app::confusion::confusion_report(store, selection, options)
         .map_err(|e| e.to_string());
+    let breakdown = by.map(|by| {
+        r.step(format!("breaking the table down by {}", by.name()));
+        crate::app::breakdown::breakdown(
+            store,
+            selection,
+            options,
+            by,
+            crate::app::breakdown::Statistic::default(),
+        )
+        .map_err(|e| e.to_string())
+    });
     Ok(AgreementResult {
         report,
         disagreements,
         confusion,
+        breakdown,
     })
 }

@@ -1,7 +1,9 @@
-//! "Which code?" in the window (issue 18, item 1): the Agreement view shows, below the per-code
-//! table, the code-confusion matrix of the raters as a heatmap with the same counts as `accord
-//! agreement --confusion`; a cell, named for screen readers in words, lists its passages side by
-//! side when clicked.
+//! "Which code?" in the window (issue 18, items 1 and 4): the Agreement view shows, below the
+//! per-code table, the code-confusion matrix of the raters as a heatmap with the same counts as
+//! `accord agreement --confusion`; a cell, named for screen readers in words, lists its passages
+//! side by side when clicked. With "Break down by", a table of the statistic per code and transcript
+//! (or case attribute), with the numbers of `accord agreement --by`; a cell lists that code's
+//! disagreements in that column.
 
 use accord::gui::AccordApp;
 use egui_kittest::Harness;
@@ -91,5 +93,73 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     assert!(
         h.query_by_label_contains(&heading).is_some(),
         "the cell's passages are listed under {heading:?}"
+    );
+}
+
+#[test]
+fn the_agreement_view_breaks_the_table_down_by_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let cli = accord(
+        dir.path(),
+        &[
+            "agreement",
+            project.to_str().unwrap(),
+            "--by",
+            "transcript",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let json: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
+
+    let mut h = window(&project);
+    pick_rater(&mut h, "Maya Chen");
+    h.get_by_label("Agreement").click();
+    steps(&mut h, 2);
+    h.get_by_label("Break down by").click();
+    steps(&mut h, 2);
+    h.get_by_label("transcript").click();
+    steps(&mut h, 2);
+    h.get_by_label("Compute agreement").click();
+    steps(&mut h, 1);
+    let result = h
+        .state()
+        .agreement
+        .result
+        .clone()
+        .expect("computed")
+        .expect("no error");
+    let table = result.breakdown.expect("asked for").expect("made");
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let cli_names: Vec<&str> = json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, cli_names);
+    let row = &table.rows[0];
+    let cli_row = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == row.code.as_str())
+        .expect("the same code");
+    for (cell, cli_cell) in row.cells.iter().zip(cli_row["cells"].as_array().unwrap()) {
+        assert_eq!(cell.units, cli_cell["units"].as_u64().unwrap());
+        assert_eq!(cell.estimate.value, cli_cell["estimate"]["value"].as_f64());
+    }
+    steps(&mut h, 2);
+    // A cell lists the code's disagreements in its transcript.
+    let column = &table.columns[1].name;
+    let cell = format!("of {} in {column}:", row.code);
+    h.get_by_label_contains(&cell).click_accesskit();
+    steps(&mut h, 3);
+    let heading = format!("Disagreements on {} in {column}:", row.code);
+    assert!(
+        h.query_by_label_contains(&heading).is_some(),
+        "the cell lists {heading:?}"
     );
 }
