@@ -179,7 +179,7 @@ impl AgreementView {
         };
         match &result {
             Ok(r) => {
-                if let Some(r) = self.report_ui(ui, r, state, actions) {
+                if let Some(r) = self.report_ui(ui, r, project, state, actions) {
                     request = Some(r);
                 }
             }
@@ -285,6 +285,7 @@ impl AgreementView {
         &mut self,
         ui: &mut Ui,
         result: &AgreementResult,
+        project: &ProjectCache,
         state: &ViewState,
         actions: &mut Vec<UiCommand>,
     ) -> Option<AgreementCommand> {
@@ -329,6 +330,7 @@ impl AgreementView {
                             if let Some(detail) = &self.detail {
                                 detail_ui(ui, detail, state, actions);
                             }
+                            boundary_ui(ui, project, &a, &b, actions);
                             request = confused_passages_ui(ui, &a, &b, &result.disagreements);
                         });
                 });
@@ -647,6 +649,74 @@ impl AgreementView {
             ));
         }
         request
+    }
+}
+
+/// One of a code's text fields.
+type CodeField = fn(&crate::model::Code) -> &str;
+
+/// The two codes of a confusion-matrix cell side by side: their definitions, when to use them,
+/// when not, and an example; a button per code opens the code editor to sharpen its boundary with
+/// the other.
+fn boundary_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    a: &str,
+    b: &str,
+    actions: &mut Vec<UiCommand>,
+) {
+    let id_of = |path: &str| {
+        project
+            .paths
+            .iter()
+            .find(|(_, p)| p.as_str() == path)
+            .map(|(id, _)| *id)
+    };
+    let (ida, idb) = (id_of(a), id_of(b));
+    let codes: Vec<&crate::model::Code> = [ida, idb]
+        .iter()
+        .flatten()
+        .filter_map(|id| project.codebook.get(*id))
+        .collect();
+    if codes.is_empty() {
+        return;
+    }
+    ui.separator();
+    let fields: [(&str, CodeField); 5] = [
+        ("Definition", |c| c.short_definition.as_str()),
+        ("In full", |c| c.definition.as_str()),
+        ("When to use", |c| c.when_to_use.as_str()),
+        ("When not to use", |c| c.when_not_to_use.as_str()),
+        ("Example", |c| c.example.as_str()),
+    ];
+    // Side by side, each column as wide as the view allows, the text wrapped.
+    ui.columns(codes.len(), |columns| {
+        for (ui, c) in columns.iter_mut().zip(&codes) {
+            ui.label(RichText::new(project.path(c.code_id)).strong());
+            for (name, field) in fields {
+                let text = crate::export::prose::paragraphs(field(c)).join("\n\n");
+                if text.is_empty() {
+                    continue;
+                }
+                ui.label(RichText::new(name).weak());
+                ui.add(egui::Label::new(text).wrap());
+            }
+        }
+    });
+    if let (Some(ida), Some(idb)) = (ida, idb) {
+        ui.horizontal(|ui| {
+            for (code, other) in [(ida, idb), (idb, ida)] {
+                let name = project.path(code);
+                let label = if project.rater_file.is_some() {
+                    format!("Propose a sharper boundary for {name}…")
+                } else {
+                    format!("Sharpen the boundary of {name}…")
+                };
+                if ui.button(label).clicked() {
+                    actions.push(UiCommand::EditBoundary { code, other });
+                }
+            }
+        });
     }
 }
 

@@ -59,6 +59,14 @@ pub enum UiCommand {
     OpenMemo(MemoTarget),
     /// Open the code editor (on a code, or on a new code under a parent).
     EditCode(Option<CodeId>, Option<CodeId>),
+    /// Open the code editor on a code to sharpen its boundary with another code raters confused it
+    /// with: its "when not to use" starts with a line naming the other code.
+    EditBoundary {
+        /// The code edited.
+        code: CodeId,
+        /// The code it was confused with.
+        other: CodeId,
+    },
     /// Merge one code into another: its codings move, it leaves the codebook (one undoable change).
     MergeCodes {
         /// The code that goes.

@@ -122,6 +122,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::SelectCode(_)
         | UiCommand::SelectCoding(_)
         | UiCommand::EditCode(..)
+        | UiCommand::EditBoundary { .. }
         | UiCommand::SwitchTo(_)
         | UiCommand::Cancel(_) => false,
     }
@@ -166,6 +167,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         }
         UiCommand::OpenMemo(target) => app.open_memo(ctx, target),
         UiCommand::EditCode(code, parent) => app.open_code_editor(code, parent),
+        UiCommand::EditBoundary { code, other } => app.open_boundary_editor(code, other),
         UiCommand::MergeCodes { from, into } => app.merge_codes(ctx, from, into),
         UiCommand::Menu(m) => app.menu(ctx, m),
         UiCommand::Prompted(m, path) => app.prompted_path(ctx, m, path),
@@ -652,6 +654,36 @@ impl AccordApp {
                 CodeEditor::new_code(parent, position)
             },
         );
+    }
+
+    /// The code editor on `code`, its "when not to use" beginning a line that sends the other code's
+    /// passages to it (what raters confused, as the agreement view's "Which code?" shows); saved, it
+    /// is a new codebook version (in a rater file, a proposal to the lead).
+    fn open_boundary_editor(&mut self, code: CodeId, other: CodeId) {
+        let Some(c) = self.project.codebook.get(code) else {
+            return;
+        };
+        let mut editor = CodeEditor::edit(c);
+        let other_path = self.project.path(other).to_string();
+        let hint = self
+            .project
+            .codebook
+            .get(other)
+            .map(|o| o.short_definition.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .map_or_else(
+                || format!("Not for talk coded {other_path}: use that code."),
+                |d| format!("Not for {d}: use {other_path}."),
+            );
+        let draft = &mut editor.draft.when_not_to_use;
+        if !draft.contains(&other_path) {
+            *draft = if draft.trim().is_empty() {
+                hint
+            } else {
+                format!("{}\n{hint}", draft.trim_end())
+            };
+        }
+        self.code_editor = Some(editor);
     }
 
     /// Merging: the code's codings (every rater's) move to the other code and it leaves the codebook,

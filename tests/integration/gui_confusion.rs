@@ -86,6 +86,10 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     h.get_by_label_contains(&cell).click_accesskit();
     steps(&mut h, 3);
     let heading = format!("Where {} met {}", top.a_code, top.b_code);
+    assert!(
+        h.query_by_label("When not to use").is_some(),
+        "both codes' boundaries are shown"
+    );
     assert_eq!(
         h.state().agreement.chosen_pair(),
         Some(&(top.a_code.clone(), top.b_code.clone()))
@@ -93,6 +97,20 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     assert!(
         h.query_by_label_contains(&heading).is_some(),
         "the cell's passages are listed under {heading:?}"
+    );
+
+    // From the pair, the code editor on the first code, its boundary naming the second.
+    h.get_by_label_contains(&format!("Sharpen the boundary of {}", top.a_code))
+        .click_accesskit();
+    steps(&mut h, 3);
+    let named = h.query_by(|node| {
+        node.value()
+            .is_some_and(|v| v.contains(&format!("use {}.", top.b_code)))
+    });
+    assert!(
+        named.is_some(),
+        "the editor's 'when not to use' names {}",
+        top.b_code
     );
 }
 
