@@ -236,28 +236,87 @@ pub fn confusion(
     transcripts: &[PairTranscript<'_>],
 ) -> Result<ConfusionMatrix, AgreementError> {
     let mut matrix = ConfusionMatrix::new(n_codes);
-    for (index, t) in transcripts.iter().enumerate() {
-        let a = by_code(index, t.len_chars, n_codes, &t.a)?;
-        let b = by_code(index, t.len_chars, n_codes, &t.b)?;
-        match kind {
-            UnitKind::Character => characters(&mut matrix, t.len_chars, &a, &b),
-            UnitKind::Turn(rule) => {
-                check_units(index, t.turns, t.len_chars)?;
-                units(&mut matrix, *rule, t.turns, &a, &b);
-            }
-            UnitKind::Sentence(rule) => {
-                check_units(index, t.sentences, t.len_chars)?;
-                units(&mut matrix, *rule, t.sentences, &a, &b);
-            }
-            UnitKind::Segment(threshold) => passages(&mut matrix, *threshold, &a, &b),
-        }
-    }
+    walk(kind, n_codes, transcripts, &mut |_, _, a, b, weight| {
+        matrix.add(a, b, weight);
+    })?;
     Ok(matrix)
 }
 
+/// Where one cell's units are: each unit the matrix counts in (`row`, `column`) (index `n_codes`
+/// for nothing) as `(transcript, span)`, by transcript and position; at character level each run
+/// of neighbouring characters as one span. For opening a cell's passages side by side.
+///
+/// # Errors
+/// As [`confusion`].
+pub fn cell_units(
+    kind: &UnitKind,
+    n_codes: usize,
+    transcripts: &[PairTranscript<'_>],
+    row: usize,
+    column: usize,
+) -> Result<Vec<(usize, Span)>, AgreementError> {
+    let applied = |set: &[usize], code: usize| {
+        if code == n_codes {
+            set.is_empty()
+        } else {
+            set.binary_search(&code).is_ok()
+        }
+    };
+    let join = matches!(kind, UnitKind::Character);
+    let mut out: Vec<(usize, Span)> = Vec::new();
+    walk(kind, n_codes, transcripts, &mut |t, span, a, b, _| {
+        if !(applied(a, row) && applied(b, column)) {
+            return;
+        }
+        match out.last_mut() {
+            Some((last_t, last)) if join && *last_t == t && last.end == span.start => {
+                last.end = span.end;
+            }
+            _ => out.push((t, span)),
+        }
+    })?;
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Receives each unit: its transcript, span, the codes of A and of B (sorted) and its weight.
+type Emit<'e> = dyn FnMut(usize, Span, &[usize], &[usize], u64) + 'e;
+
+/// Every unit of every transcript, with each rater's codes there.
+fn walk(
+    kind: &UnitKind,
+    n_codes: usize,
+    transcripts: &[PairTranscript<'_>],
+    emit: &mut Emit<'_>,
+) -> Result<(), AgreementError> {
+    for (index, t) in transcripts.iter().enumerate() {
+        let a = by_code(index, t.len_chars, n_codes, &t.a)?;
+        let b = by_code(index, t.len_chars, n_codes, &t.b)?;
+        let mut one = |span: Span, x: &[usize], y: &[usize], weight: u64| {
+            emit(index, span, x, y, weight);
+        };
+        match kind {
+            UnitKind::Character => characters(&mut one, t.len_chars, &a, &b),
+            UnitKind::Turn(rule) => {
+                check_units(index, t.turns, t.len_chars)?;
+                units(&mut one, *rule, t.turns, &a, &b);
+            }
+            UnitKind::Sentence(rule) => {
+                check_units(index, t.sentences, t.len_chars)?;
+                units(&mut one, *rule, t.sentences, &a, &b);
+            }
+            UnitKind::Segment(threshold) => passages(&mut one, *threshold, &a, &b),
+        }
+    }
+    Ok(())
+}
+
+/// Receives each unit of one transcript: its span, the codes of A and of B, its weight.
+type EmitOne<'e> = dyn FnMut(Span, &[usize], &[usize], u64) + 'e;
+
 /// Character level: a sweep over the codes' coverage runs, adding each stretch between two
 /// boundaries at once.
-fn characters(matrix: &mut ConfusionMatrix, len: usize, a: &ByCode, b: &ByCode) {
+fn characters(emit: &mut EmitOne<'_>, len: usize, a: &ByCode, b: &ByCode) {
     // (position, side, code, starts): runs of one side and code are disjoint and never touch, so
     // a code never starts and ends at the same position.
     let mut events: Vec<(usize, usize, usize, bool)> = Vec::new();
@@ -274,7 +333,12 @@ fn characters(matrix: &mut ConfusionMatrix, len: usize, a: &ByCode, b: &ByCode) 
     let mut cursor = 0usize;
     for (position, side, code, starts) in events {
         if position > cursor {
-            matrix.add(&active[0], &active[1], (position - cursor) as u64);
+            emit(
+                Span::new(cursor, position),
+                &active[0],
+                &active[1],
+                (position - cursor) as u64,
+            );
             cursor = position;
         }
         let Some(set) = active.get_mut(side) else {
@@ -289,13 +353,18 @@ fn characters(matrix: &mut ConfusionMatrix, len: usize, a: &ByCode, b: &ByCode) 
         }
     }
     if len > cursor {
-        matrix.add(&active[0], &active[1], (len - cursor) as u64);
+        emit(
+            Span::new(cursor, len),
+            &active[0],
+            &active[1],
+            (len - cursor) as u64,
+        );
     }
 }
 
 /// Turn or sentence level: each non-empty unit once, coded with a code by a rater when the rule
 /// holds for that code's codings.
-fn units(matrix: &mut ConfusionMatrix, rule: CoverageRule, units: &[Span], a: &ByCode, b: &ByCode) {
+fn units(emit: &mut EmitOne<'_>, rule: CoverageRule, units: &[Span], a: &ByCode, b: &ByCode) {
     let mut ordered: Vec<Span> = units.iter().copied().filter(|u| !u.is_empty()).collect();
     ordered.sort_unstable();
     // Disjoint units (turns, sentences) let each run find its units by binary search; others
@@ -337,8 +406,8 @@ fn units(matrix: &mut ConfusionMatrix, rule: CoverageRule, units: &[Span], a: &B
         }
     }
     let [coded_a, coded_b] = coded;
-    for (x, y) in coded_a.iter().zip(&coded_b) {
-        matrix.add(x, y, 1);
+    for ((x, y), unit) in coded_a.iter().zip(&coded_b).zip(&ordered) {
+        emit(*unit, x, y, 1);
     }
 }
 
@@ -416,7 +485,7 @@ fn in_order(p: &Candidate, q: &Candidate) -> std::cmp::Ordering {
 }
 
 /// Segment level: codings joined into passages (see the module docs), each passage one unit.
-fn passages(matrix: &mut ConfusionMatrix, threshold: OverlapThreshold, a: &ByCode, b: &ByCode) {
+fn passages(emit: &mut EmitOne<'_>, threshold: OverlapThreshold, a: &ByCode, b: &ByCode) {
     let codings = segment_codings(a, b);
     let mut order: Vec<usize> = (0..codings.len()).collect();
     order.sort_by_key(|&i| codings.get(i).map(|c| (c.span.start, c.span.end)));
@@ -440,12 +509,12 @@ fn passages(matrix: &mut ConfusionMatrix, threshold: OverlapThreshold, a: &ByCod
         groups.join(c.x, c.y, c.same_code);
     }
     for members in groups.into_groups() {
-        count_passage(matrix, &codings, &members);
+        count_passage(emit, &codings, &members);
     }
 }
 
-/// Adds one passage: each side's codes among its members.
-fn count_passage(matrix: &mut ConfusionMatrix, codings: &[Coding], members: &[usize]) {
+/// One passage: from its first start to its last end, each side's codes among its members.
+fn count_passage(emit: &mut EmitOne<'_>, codings: &[Coding], members: &[usize]) {
     let mut sets: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
     for c in members.iter().filter_map(|&i| codings.get(i)) {
         if let Some(set) = sets.get_mut(c.side) {
@@ -456,7 +525,18 @@ fn count_passage(matrix: &mut ConfusionMatrix, codings: &[Coding], members: &[us
         set.sort_unstable();
         set.dedup();
     }
-    matrix.add(&sets[0], &sets[1], 1);
+    let start = members
+        .iter()
+        .filter_map(|&i| codings.get(i))
+        .map(|c| c.span.start)
+        .min();
+    let end = members
+        .iter()
+        .filter_map(|&i| codings.get(i))
+        .map(|c| c.span.end)
+        .max();
+    let span = Span::new(start.unwrap_or(0), end.unwrap_or(0));
+    emit(span, &sets[0], &sets[1], 1);
 }
 
 /// Union-find over codings: a join of one code's codings is refused when it would put two codings
@@ -650,6 +730,36 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_names_its_units() {
+        let (turns, a, b) = worked();
+        let t = [PairTranscript {
+            len_chars: 40,
+            turns: &turns,
+            sentences: &[],
+            a,
+            b,
+        }];
+        let turn = UnitKind::Turn(CoverageRule::AnyOverlap);
+        // (Role conflict, Role confusion) at turn level: T0 and T2.
+        assert_eq!(
+            cell_units(&turn, 3, &t, 0, 1).unwrap(),
+            vec![(0, s(0, 10)), (0, s(20, 30))]
+        );
+        // (nothing, Role conflict): T3.
+        assert_eq!(
+            cell_units(&turn, 3, &t, 3, 0).unwrap(),
+            vec![(0, s(30, 40))]
+        );
+        // (Role conflict, nothing) in characters: [0,2), [8,10) and [23,25) (two stretches
+        // joined), 6 characters as in the matrix.
+        assert_eq!(
+            cell_units(&UnitKind::Character, 3, &t, 0, 3).unwrap(),
+            vec![(0, s(0, 2)), (0, s(8, 10)), (0, s(23, 25))]
+        );
+        assert!(cell_units(&turn, 3, &t, 1, 1).unwrap().is_empty());
+    }
+
+    #[test]
     fn passages_never_join_two_segments_of_one_code() {
         // Codes 0 X, 1 Y, 2 Z; threshold 0.5. A: X [0,10), Z [3,15). B: Y [0,12), X [5,15).
         // Per code, A's X and B's X share 5 of 15 characters: not matched. Across codes: A X and
@@ -763,7 +873,7 @@ mod tests {
                         }
                     }
                     for g in groups.iter().filter(|g| !g.is_empty()) {
-                        count_passage(&mut m, &codings, g);
+                        count_passage(&mut |_, x, y, w| m.add(x, y, w), &codings, g);
                     }
                 }
             }
@@ -824,6 +934,32 @@ mod tests {
             let t = PairTranscript { len_chars: 30, turns: &turns, sentences: &sentences, a, b };
             let fast = confusion(&kind, 4, std::slice::from_ref(&t)).unwrap();
             prop_assert_eq!(&fast, &naive(&kind, 4, &[t]));
+        }
+
+        #[test]
+        fn each_cell_names_as_many_units_as_it_counts(
+            kind in kinds(),
+            a in spans_strategy(30),
+            b in spans_strategy(30),
+            cuts in prop::collection::vec(0usize..=30, 0..6),
+        ) {
+            let mut bounds = cuts;
+            bounds.extend([0, 30]);
+            bounds.sort_unstable();
+            let units: Vec<Span> = bounds.windows(2).map(|w| s(w[0], w[1])).collect();
+            let t = [PairTranscript { len_chars: 30, turns: &units, sentences: &units, a, b }];
+            let m = confusion(&kind, 4, &t).unwrap();
+            for row in 0..5 {
+                for column in 0..5 {
+                    let listed = cell_units(&kind, 4, &t, row, column).unwrap();
+                    let n: u64 = if matches!(kind, UnitKind::Character) {
+                        listed.iter().map(|(_, sp)| sp.len() as u64).sum()
+                    } else {
+                        listed.len() as u64
+                    };
+                    prop_assert_eq!(n, m.get(row, column), "cell {} {}", row, column);
+                }
+            }
         }
 
         #[test]

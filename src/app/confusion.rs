@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::agreement::{AgreementOptions, kind, units};
+use super::agreement::{AgreementOptions, Units, kind, units};
 use super::agreement_input::{AgreementInput, Selection, gather};
 use super::{AppError, Result};
 use crate::agreement::AgreementError;
@@ -15,6 +15,7 @@ use crate::agreement::confusion::{
 };
 use crate::agreement::project::{Excluded, Unit};
 use crate::agreement::unitize::Span as USpan;
+use crate::model::text;
 use crate::model::{RaterId, RaterKind};
 use crate::store::Store;
 
@@ -160,10 +161,9 @@ fn pair_of(
     pair(&input, options)
 }
 
-/// The matrix of a two-rater input.
-fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfusion> {
-    let kind = kind(options)?;
-    let units = units(input, options.unit);
+/// Each compared transcript of a two-rater input as the matrix reads it (codes by their index in
+/// `input.codes`).
+fn pair_transcripts<'a>(input: &AgreementInput, units: &'a Units) -> Vec<PairTranscript<'a>> {
     let index: std::collections::BTreeMap<_, usize> = input
         .codes
         .iter()
@@ -173,7 +173,7 @@ fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfus
     let convert = |spans: &[crate::model::Span]| -> Vec<USpan> {
         spans.iter().map(|s| USpan::new(s.start, s.end)).collect()
     };
-    let transcripts: Vec<PairTranscript<'_>> = input
+    input
         .transcripts
         .iter()
         .enumerate()
@@ -204,7 +204,14 @@ fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfus
                 b,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The matrix of a two-rater input.
+fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfusion> {
+    let kind = kind(options)?;
+    let units = units(input, options.unit);
+    let transcripts = pair_transcripts(input, &units);
     let matrix =
         confusion(&kind, input.codes.len(), &transcripts).map_err(|e| invalid(input, e))?;
     let name = |i: usize| input.raters.get(i).map(|r| r.1.clone()).unwrap_or_default();
@@ -295,4 +302,65 @@ fn in_words(
             }
         })
         .collect()
+}
+
+/// One unit of a cell of a pair's matrix: where it is and its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellUnit {
+    /// Transcript name.
+    pub transcript: String,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// The text there.
+    pub text: String,
+}
+
+/// The units counted in one cell of the matrix of two raters (the selection's raters, exactly two,
+/// in the order of the matrix: rows first): `row` and `column` index the pair's
+/// [`PairConfusion::labels`], the last being [`NOTHING`]. For the window to open a cell's passages.
+pub fn cell_units(
+    store: &Store,
+    selection: &Selection,
+    options: &AgreementOptions,
+    row: usize,
+    column: usize,
+) -> Result<Vec<CellUnit>> {
+    check_unit(options.unit)?;
+    if selection.raters.len() != 2 {
+        return Err(AppError::Invalid(
+            "a cell of the confusion matrix belongs to a pair: choose exactly two raters".into(),
+        ));
+    }
+    let input = gather(store, selection)?;
+    let n_codes = input.codes.len();
+    if row > n_codes || column > n_codes {
+        return Err(AppError::Invalid(format!(
+            "no cell ({row}, {column}): the matrix has {} rows and columns",
+            n_codes + 1
+        )));
+    }
+    let units = units(&input, options.unit);
+    let transcripts = pair_transcripts(&input, &units);
+    let found = crate::agreement::confusion::cell_units(
+        &kind(options)?,
+        n_codes,
+        &transcripts,
+        row,
+        column,
+    )
+    .map_err(|e| invalid(&input, e))?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(i, span)| {
+            let t = &input.transcripts.get(i)?.transcript;
+            Some(CellUnit {
+                transcript: t.name.clone(),
+                start: span.start,
+                end: span.end,
+                text: text::slice_chars(&t.text, span.start, span.end).to_string(),
+            })
+        })
+        .collect())
 }

@@ -382,3 +382,56 @@ fn against_the_consensus_each_rater_is_a_pair_with_the_per_code_numbers() {
         assert!(diagonal > 0);
     }
 }
+
+#[test]
+fn a_cell_opens_the_units_it_counts() {
+    use accord::agreement::project::Unit;
+    use accord::app::agreement::AgreementOptions;
+    use accord::app::agreement_input::Selection;
+    use accord::app::confusion::{cell_units, confusion_report};
+
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let store = accord::app::Store::open(&project).unwrap();
+    for unit in [Unit::Turn, Unit::Char, Unit::Segment] {
+        let options = AgreementOptions {
+            unit,
+            ..AgreementOptions::default()
+        };
+        let report = confusion_report(&store, &Selection::default(), &options).unwrap();
+        let pair = &report.pairs[0];
+        let raters =
+            accord::app::resolve::rater_ids(&store, &[pair.rater_a.clone(), pair.rater_b.clone()])
+                .unwrap();
+        let selection = Selection {
+            raters,
+            ..Selection::default()
+        };
+        // The largest confusion, and a diagonal cell: as many units as the matrix counts.
+        let first = &pair.confusions[0];
+        let row = pair.labels.iter().position(|l| *l == first.a_code).unwrap();
+        let column = pair.labels.iter().position(|l| *l == first.b_code).unwrap();
+        for (r, c) in [(row, column), (row, row)] {
+            let units = cell_units(&store, &selection, &options, r, c).unwrap();
+            let n: u64 = if unit == Unit::Char {
+                units.iter().map(|u| (u.end - u.start) as u64).sum()
+            } else {
+                units.len() as u64
+            };
+            assert_eq!(n, pair.counts[r][c], "{unit:?} ({r}, {c})");
+            assert!(
+                units
+                    .iter()
+                    .all(|u| u.text.chars().count() == u.end - u.start)
+            );
+            assert!(
+                units
+                    .iter()
+                    .all(|u| pair.transcripts.contains(&u.transcript))
+            );
+        }
+        let n = pair.labels.len();
+        assert!(cell_units(&store, &selection, &options, n, 0).is_err());
+        assert!(cell_units(&store, &Selection::default(), &options, 0, 0).is_err());
+    }
+}
