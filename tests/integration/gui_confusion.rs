@@ -86,8 +86,9 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     h.get_by_label_contains(&cell).click_accesskit();
     steps(&mut h, 3);
     let heading = format!("Where {} met {}", top.a_code, top.b_code);
-    assert!(
-        h.query_by_label("When not to use").is_some(),
+    assert_eq!(
+        h.query_all_by_label("When not to use").count(),
+        2,
         "both codes' boundaries are shown"
     );
     assert_eq!(
