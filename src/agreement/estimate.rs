@@ -68,9 +68,35 @@ impl Estimate {
     }
 }
 
-/// The `p` quantile of Student's t distribution with `df` degrees of freedom (`None` for df <= 0).
+thread_local! {
+    /// Quantiles already computed on this thread, by the bits of `(p, df)`: a report asks for the
+    /// same few hundreds of times (every code of a report or of a breakdown column has the same
+    /// number of units), and each costs a bisection over the incomplete beta function.
+    static QUANTILES: std::cell::RefCell<std::collections::HashMap<(u64, u64), Option<f64>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The `p` quantile of Student's t distribution with `df` degrees of freedom (`None` for df <= 0),
+/// remembered per thread (at most 4096 at a time).
 #[must_use]
 pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
+    let key = (p.to_bits(), df.to_bits());
+    if let Some(known) = QUANTILES.with(|q| q.borrow().get(&key).copied()) {
+        return known;
+    }
+    let value = t_quantile_uncached(p, df);
+    QUANTILES.with(|q| {
+        let mut q = q.borrow_mut();
+        if q.len() >= 4096 {
+            q.clear();
+        }
+        q.insert(key, value);
+    });
+    value
+}
+
+/// [`t_quantile`], computed.
+fn t_quantile_uncached(p: f64, df: f64) -> Option<f64> {
     if df.is_nan() || df <= 0.0 || !(0.0..=1.0).contains(&p) {
         return None;
     }
@@ -200,6 +226,14 @@ mod tests {
         }
         assert!((t_quantile(0.025, 9.0).unwrap() + 2.262_157_163).abs() < 1e-6);
         assert_eq!(t_quantile(0.975, 0.0), None);
+        // Remembered quantiles are the computed ones, asked again or not.
+        for df in [1.0, 2.5, 591.0, 1e7] {
+            for p in [0.025, 0.975, 0.995] {
+                let first = t_quantile(p, df);
+                assert_eq!(first, t_quantile_uncached(p, df));
+                assert_eq!(t_quantile(p, df), first);
+            }
+        }
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub(super) struct Units {
     pub(super) sentences: Vec<Vec<USpan>>,
 }
 
-pub(super) fn units(input: &AgreementInput, unit: Unit) -> Units {
+fn units(input: &AgreementInput, unit: Unit) -> Units {
     let mut turns = Vec::new();
     let mut sentences = Vec::new();
     for t in &input.transcripts {
@@ -132,7 +132,7 @@ fn codings_of<'a>(
         .collect()
 }
 
-pub(super) fn kind(options: &AgreementOptions) -> Result<UnitKind> {
+fn kind(options: &AgreementOptions) -> Result<UnitKind> {
     Ok(match options.unit {
         Unit::Char | Unit::Unitizing => UnitKind::Character,
         Unit::Turn => UnitKind::Turn(options.rule),
@@ -143,13 +143,14 @@ pub(super) fn kind(options: &AgreementOptions) -> Result<UnitKind> {
     })
 }
 
-/// Computes the per-code table and the pooled row.
+/// Computes the per-code table and the pooled row (the disagreements are counted, not listed).
 pub fn project_agreement(
     store: &Store,
     selection: &Selection,
     options: &AgreementOptions,
 ) -> Result<ProjectAgreement> {
-    Ok(report_and_disagreements(store, selection, options)?.0)
+    let input = gather(store, selection)?;
+    Ok(report_from_input(&input, options, false)?.0)
 }
 
 /// The agreement report and its disagreements, from one reading of the project and one
@@ -160,16 +161,17 @@ pub fn report_and_disagreements(
     options: &AgreementOptions,
 ) -> Result<(ProjectAgreement, Vec<DisagreementView>)> {
     let input = gather(store, selection)?;
-    report_from_input(&input, options)
+    report_from_input(&input, options, true)
 }
 
-/// The agreement report and its disagreements on input already gathered (a breakdown computes
-/// one per transcript, attribute value or rater pair).
+/// The agreement report on input already gathered (a breakdown computes one per transcript,
+/// attribute value or rater pair), and its disagreements when `list` is set (else none).
 pub(super) fn report_from_input(
     input: &AgreementInput,
     options: &AgreementOptions,
+    list: bool,
 ) -> Result<(ProjectAgreement, Vec<DisagreementView>)> {
-    let (rows, pooled, list) = compute(input, options)?;
+    let (rows, pooled, list) = compute(input, options, list)?;
     let mut description = kind(options)?.describe();
     if options.unit == Unit::Unitizing {
         description = format!(
@@ -261,7 +263,7 @@ pub fn disagreements(
     options: &AgreementOptions,
 ) -> Result<Vec<DisagreementView>> {
     let input = gather(store, selection)?;
-    let (_, _, list) = compute(&input, options)?;
+    let (_, _, list) = compute(&input, options, true)?;
     Ok(list)
 }
 
@@ -349,7 +351,9 @@ pub fn no_common_units(raters: usize) -> String {
     }
 }
 
-fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Computed> {
+/// The rows and the pooled row, and each disagreement for people when `list` is set (resolving
+/// their text is most of the work on a small project).
+fn compute(input: &AgreementInput, options: &AgreementOptions, list: bool) -> Result<Computed> {
     let raters: Vec<String> = input.raters.iter().map(|r| r.1.clone()).collect();
     let units = units(input, options.unit);
     let kind = kind(options)?;
@@ -359,12 +363,14 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
     for (code_id, path) in &input.codes {
         let codings = codings_of(input, &units, *code_id);
         let (row, unitized) = code_row(input, &kind, options, path, Some(*code_id), &codings)?;
-        listed.extend(
-            unitized
-                .disagreements
-                .iter()
-                .map(|d| view(input, path, &raters, d)),
-        );
+        if list {
+            listed.extend(
+                unitized
+                    .disagreements
+                    .iter()
+                    .map(|d| view(input, path, &raters, d)),
+            );
+        }
         rows.push(row);
         parts.push(unitized);
     }
@@ -399,7 +405,7 @@ fn compute(input: &AgreementInput, options: &AgreementOptions) -> Result<Compute
     Ok((rows, pooled, listed))
 }
 
-pub(super) fn row(
+fn row(
     code: &str,
     code_id: Option<CodeId>,
     data: &ReliabilityData,

@@ -327,11 +327,11 @@ pub fn breakdown(
             part.codes.clone_from(&codes);
         }
     }
-    let (all, _) = report_from_input(&input, &options)?;
+    let (all, _) = report_from_input(&input, &options, false)?;
     let mut columns = vec![column("all", &all, statistic)];
     let mut reports = vec![all];
     for (name, part) in &parts {
-        let (report, _) = report_from_input(part, &options)?;
+        let (report, _) = report_from_input(part, &options, false)?;
         columns.push(column(name, &report, statistic));
         reports.push(report);
     }

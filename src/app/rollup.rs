@@ -286,7 +286,7 @@ mod tests {
             };
             let stats = StatOptions { bootstrap_replicates: 0, ..StatOptions::default() };
             let options = AgreementOptions { stats, rollup: true, ..AgreementOptions::default() };
-            let (report, _) = report_from_input(&input, &options).unwrap();
+            let (report, _) = report_from_input(&input, &options, false).unwrap();
             let row = report.rows.iter().find(|r| r.code == "Theme (roll-up)").unwrap();
             // Naive: each character is coded by a rater when any of their spans of any of the
             // three codes covers it.
