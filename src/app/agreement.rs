@@ -69,7 +69,7 @@ pub(super) struct Units {
     pub(super) sentences: Vec<Vec<USpan>>,
 }
 
-fn units(input: &AgreementInput, unit: Unit) -> Units {
+pub(super) fn units(input: &AgreementInput, unit: Unit) -> Units {
     let mut turns = Vec::new();
     let mut sentences = Vec::new();
     for t in &input.transcripts {
@@ -132,7 +132,7 @@ fn codings_of<'a>(
         .collect()
 }
 
-fn kind(options: &AgreementOptions) -> Result<UnitKind> {
+pub(super) fn kind(options: &AgreementOptions) -> Result<UnitKind> {
     Ok(match options.unit {
         Unit::Char | Unit::Unitizing => UnitKind::Character,
         Unit::Turn => UnitKind::Turn(options.rule),
