@@ -1,12 +1,17 @@
 //! Agreement speed: Krippendorff's alpha and Cohen's kappa on 1,000,000 units x 2 raters (binary) and
-//! 100,000 units x 6 raters with missing data (building the data included), the whole per-code
-//! report and the code-confusion matrix on the demo project; and the whole `accord irr --csv`
-//! process on a 1,000,000-unit x 2-rater file (wall time and peak memory, the latter through GNU
-//! time when it is installed). Prints median and best of several runs. `cargo bench --bench
-//! agreement`.
+//! 100,000 units x 6 raters with missing data (building the data included); on the demo project the
+//! whole per-code report at every unit, the roll-up, a breakdown, the code-confusion matrix and the
+//! group alphas of each parent's sub-codes; a generated project of 500 transcripts, 3 raters and
+//! 60,000 codings (the report with the roll-up, the confusion matrices and the group alphas: goal
+//! under 1 s without the bootstrap, whose own time is printed too; `ACCORD_BENCH_QUICK=1` skips it);
+//! and the whole `accord irr --csv` process on a 1,000,000-unit x 2-rater file (wall time and peak
+//! memory, the latter through GNU time when it is installed). Prints median and best of several
+//! runs. `cargo bench --bench agreement`.
 
 // A measurement program, not library code: a failed setup may stop it at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod shared;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -141,6 +146,175 @@ fn main() {
     }
     rollup_and_breakdown(&store);
     confusion_matrices(&store);
+    groups_and_large(&store, dir.path());
+}
+
+/// The group alphas on the demo, then the 500-transcript project (skipped with
+/// `ACCORD_BENCH_QUICK`).
+fn groups_and_large(store: &Store, dir: &Path) {
+    time(
+        "demo project, group alphas (uα, |uα, cuα) of each parent's sub-codes",
+        11,
+        || group_alphas_of_parents(store),
+    );
+    if std::env::var_os("ACCORD_BENCH_QUICK").is_none() {
+        large_project(dir);
+    }
+}
+
+/// The unitizing alphas of every parent code's sub-codes taken as a group, between the project's
+/// first two raters, over every transcript.
+fn group_alphas_of_parents(store: &Store) -> usize {
+    use accord::agreement::unitize::groups::{GroupCoding, GroupContinuum, group_alphas};
+    let book = store.codebook().expect("codebook");
+    let raters: Vec<_> = store
+        .raters()
+        .expect("raters")
+        .into_iter()
+        .take(2)
+        .collect();
+    let names: Vec<String> = raters.iter().map(|r| r.name.clone()).collect();
+    let transcripts = store.transcripts().expect("transcripts");
+    let mut by_transcript: std::collections::HashMap<_, Vec<accord::model::Coding>> =
+        std::collections::HashMap::new();
+    for c in store
+        .codings(&accord::model::CodingFilter::default())
+        .expect("codings")
+    {
+        by_transcript.entry(c.transcript_id).or_default().push(c);
+    }
+    let mut defined = 0;
+    for parent in book.codes.iter().filter(|c| c.parent_id.is_none()) {
+        let group: Vec<_> = book
+            .children(Some(parent.code_id))
+            .iter()
+            .map(|c| c.code_id)
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        let continua: Vec<GroupContinuum> = transcripts
+            .iter()
+            .map(|t| GroupContinuum {
+                len_chars: t.len_chars,
+                codings: by_transcript
+                    .get(&t.transcript_id)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .filter_map(|c| {
+                        Some(GroupCoding {
+                            rater: raters.iter().position(|r| r.rater_id == c.rater_id)?,
+                            code: group.iter().position(|g| *g == c.code_id)?,
+                            span: accord::agreement::unitize::Span::new(c.span.start, c.span.end),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let codes: Vec<String> = group.iter().map(accord::model::CodeId::to_text).collect();
+        let alphas = group_alphas(2, &names, &codes, &continua).expect("alphas");
+        defined += usize::from(alphas.u_alpha.is_some());
+    }
+    defined
+}
+
+/// A project of 500 transcripts (about 1,500 words each), 3 raters and 60,000 codings: the whole
+/// per-code report with the roll-up and the confusion matrices (the goal: under 1 s without the
+/// bootstrap), and the bootstrap's own time.
+fn large_project(dir: &Path) {
+    use accord::app::{CodingCommand, Command, TranscriptCommand};
+    use accord::import::{ImportOptions, read_transcript_bytes};
+    use shared::{
+        Gen, add_raters, code_ids, new_project, random_coding, read_samples, sample_words,
+        words_text,
+    };
+    let t0 = Instant::now();
+    let path = dir.join("large.accord");
+    let mut ws = new_project(&path, "Large");
+    let words = sample_words(&read_samples());
+    let raters = add_raters(&mut ws);
+    let codes = code_ids(&ws);
+    let mut rng = Gen(0x5DEE_CE66_D1CE_4E5B);
+    let mut codings = Vec::new();
+    for i in 0..500 {
+        let who = format!("L{i:03}");
+        let text = words_text(&words, &mut rng, 1_500, &who, 160);
+        let mut t = read_transcript_bytes(
+            Path::new(&format!("{who}_interview.txt")),
+            text.as_bytes(),
+            accord::model::SourceFormat::Txt,
+            &ImportOptions::default(),
+        )
+        .expect("generated");
+        t.case_name = who;
+        let turns = t.transcript.turns.clone();
+        let id = t.transcript.transcript_id;
+        ws.apply(
+            "Import a transcript",
+            Command::Transcripts(TranscriptCommand::Import(Box::new(t))),
+        )
+        .expect("insert");
+        for _ in 0..120 {
+            codings.push(random_coding(&mut rng, &turns, id, &codes, &raters, 300));
+        }
+    }
+    for chunk in codings.chunks(20_000) {
+        ws.apply(
+            "Code passages",
+            Command::Codings(CodingCommand::Add {
+                codings: chunk.to_vec(),
+                action: "bench".into(),
+            }),
+        )
+        .expect("codings");
+    }
+    drop(ws);
+    println!(
+        "project: 500 transcripts, {} codings by 3 raters, built in {:.1} s",
+        codings.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let store = Store::open(&path).expect("open");
+    let mut no_bootstrap = AgreementOptions {
+        rollup: true,
+        ..AgreementOptions::default()
+    };
+    no_bootstrap.stats.bootstrap_replicates = 0;
+    let with_bootstrap = AgreementOptions {
+        rollup: true,
+        ..AgreementOptions::default()
+    };
+    time(
+        "500 transcripts, 3 raters: per-code report + roll-up + confusion, no bootstrap (goal 1 s)",
+        3,
+        || {
+            (
+                project_agreement(&store, &Selection::default(), &no_bootstrap).expect("report"),
+                confusion_report(&store, &Selection::default(), &no_bootstrap).expect("matrix"),
+                group_alphas_of_parents(&store),
+            )
+        },
+    );
+    time(
+        "500 transcripts, 3 raters: per-code report + roll-up, no bootstrap",
+        3,
+        || project_agreement(&store, &Selection::default(), &no_bootstrap).expect("report"),
+    );
+    time(
+        "500 transcripts, 3 raters: confusion matrices (3 pairs)",
+        3,
+        || confusion_report(&store, &Selection::default(), &no_bootstrap).expect("matrix"),
+    );
+    time(
+        "500 transcripts, 3 raters: group alphas of each parent's sub-codes",
+        3,
+        || group_alphas_of_parents(&store),
+    );
+    time(
+        "500 transcripts, 3 raters: per-code report + roll-up, 1000 bootstrap replicates",
+        3,
+        || project_agreement(&store, &Selection::default(), &with_bootstrap).expect("report"),
+    );
 }
 
 /// The theme roll-up and a breakdown table on the demo.

@@ -12,131 +12,22 @@
 // A measurement program, not library code: a failed setup may stop it at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod shared;
+use shared::{
+    Gen, add_raters, code_ids, new_project, random_coding, read_samples, sample_words, words_text,
+};
+
 use std::path::Path;
 use std::time::Instant;
 
 use accord::app::open::Purpose;
-use accord::app::{CodebookCommand, CodingCommand, RaterCommand, TranscriptCommand};
-use accord::app::{Command, Outcome, Workspace};
+use accord::app::{CodingCommand, TranscriptCommand};
+use accord::app::{Command, Workspace};
 use accord::gui::AccordApp;
-use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
-use accord::model::{
-    CodeId, CodingId, NewCoding, RaterId, RaterKind, SourceFormat, Span, TranscriptId,
-};
+use accord::import::{ImportOptions, read_transcript_bytes};
+use accord::model::{NewCoding, SourceFormat, Span, TranscriptId};
 use accord::store::Store;
 use egui::{Event, Key, Modifiers, Pos2, RawInput, Rect, vec2};
-
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
-}
-
-fn samples() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/transcripts")
-}
-
-/// A new project with the CAPP codebook.
-fn new_project(path: &Path, name: &str) -> Workspace {
-    let mut ws = Workspace::new(Store::create(path, name).expect("create"));
-    let toml = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/capp-phase3.toml"),
-    )
-    .expect("codebook");
-    let book = accord::import::codebook_toml::parse(&toml).expect("codebook");
-    ws.apply(
-        "Import a codebook",
-        Command::Codebook(CodebookCommand::Import {
-            book,
-            note: "bench".into(),
-        }),
-    )
-    .expect("codebook");
-    ws
-}
-
-/// Every sample transcript, read.
-fn read_samples() -> Vec<accord::import::ImportedTranscript> {
-    let (files, _) = transcript_files(&samples()).expect("samples");
-    files
-        .iter()
-        .map(|f| read_transcript(f, &ImportOptions::default()).expect("sample"))
-        .collect()
-}
-
-/// The samples' words (speaker labels left out), to generate text from.
-fn sample_words(samples: &[accord::import::ImportedTranscript]) -> Vec<String> {
-    samples
-        .iter()
-        .flat_map(|t| t.transcript.text.split_whitespace())
-        .filter(|w| !w.ends_with(':'))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Raters A, B and C, added.
-fn add_raters(ws: &mut Workspace) -> Vec<RaterId> {
-    ["Rater A", "Rater B", "Rater C"]
-        .iter()
-        .map(|n| {
-            match ws
-                .apply(
-                    "Add a rater",
-                    Command::Raters(RaterCommand::Add {
-                        name: (*n).to_string(),
-                        kind: RaterKind::Human,
-                    }),
-                )
-                .expect("rater")
-            {
-                Outcome::Rater(rater) => rater.rater_id,
-                _ => unreachable!("adding a rater gives the rater"),
-            }
-        })
-        .collect()
-}
-
-/// Every code of the project's codebook.
-fn code_ids(ws: &Workspace) -> Vec<CodeId> {
-    ws.store()
-        .codebook()
-        .expect("book")
-        .codes
-        .iter()
-        .map(|c| c.code_id)
-        .collect()
-}
-
-/// A coding of up to `longest` characters inside a random turn, by a random code and rater.
-fn random_coding(
-    rng: &mut Gen,
-    turns: &[accord::model::Turn],
-    transcript_id: TranscriptId,
-    codes: &[CodeId],
-    raters: &[RaterId],
-    longest: usize,
-) -> NewCoding {
-    let turn = &turns[rng.next(turns.len())];
-    let content = turn.content_span();
-    let start = content.start + rng.next(content.len().saturating_sub(20).max(1));
-    let end = (start + 30 + rng.next(longest))
-        .min(content.end)
-        .max(start + 1);
-    NewCoding {
-        coding_id: CodingId::new_random(),
-        transcript_id,
-        code_id: codes[rng.next(codes.len())],
-        rater_id: raters[rng.next(raters.len())],
-        span: Span::new(start, end),
-        memo: None,
-        created_at: None,
-    }
-}
 
 fn build_project(dir: &Path) -> (std::path::PathBuf, TranscriptId, TranscriptId) {
     let path = dir.join("frame.accord");
@@ -431,29 +322,6 @@ fn demo_first_frame(dir: &Path) {
     }
     report("demo: first frame (fonts installed)", first);
     report("demo: opening to the project shown", opened);
-}
-
-/// `n` words of the samples' words, in turns: the interviewer's of 8 to 32 words, `who`'s of 40 to
-/// 40 + `longest` words.
-fn words_text(words: &[String], rng: &mut Gen, n: usize, who: &str, longest: usize) -> String {
-    let (mut text, mut count, mut turn) = (String::new(), 0, 0);
-    while count < n {
-        let (speaker, len) = if turn % 2 == 0 {
-            ("Interviewer", 8 + rng.next(25))
-        } else {
-            (who, 40 + rng.next(longest))
-        };
-        let line: Vec<&str> = (0..len)
-            .map(|_| words[rng.next(words.len())].as_str())
-            .collect();
-        text.push_str(speaker);
-        text.push_str(": ");
-        text.push_str(&line.join(" "));
-        text.push_str("\n\n");
-        count += len;
-        turn += 1;
-    }
-    text
 }
 
 /// A project of 2,000 transcripts (about 1,500 words each) and 100,000 codings by 3 raters.
