@@ -287,7 +287,14 @@ impl Workspace {
         if self.index.is_some() || self.pending_index.is_some() {
             return self.pending_index.is_some();
         }
-        self.start_index_worker(done)
+        self.start_index_worker(
+            |second| {
+                ProjectIndex::open(second)
+                    .map(|(index, _)| index)
+                    .map_err(|e| e.to_string())
+            },
+            done,
+        )
     }
 
     /// Starts a worker that builds the search index alongside a long change (an import), on a
@@ -304,30 +311,21 @@ impl Workspace {
         }
         self.store.path()?;
         let open = self.index.take();
-        let reopener = self.store.reopener();
         let (more, follows) = channel();
-        let (tx, rx) = channel();
-        std::thread::Builder::new()
-            .name("accord-index".into())
-            .spawn(move || {
-                let ready = reopener
-                    .open()
+        let started = self.start_index_worker(
+            move |second| {
+                let mut index = match open {
+                    Some(index) => index,
+                    None => ProjectIndex::open(second).map_err(|e| e.to_string())?.0,
+                };
+                index
+                    .follow(second, &follows)
+                    .map(|_| index)
                     .map_err(|e| e.to_string())
-                    .and_then(|second| {
-                        let mut index = match open {
-                            Some(index) => index,
-                            None => ProjectIndex::open(&second).map_err(|e| e.to_string())?.0,
-                        };
-                        index
-                            .follow(&second, &follows)
-                            .map(|_| index)
-                            .map_err(|e| e.to_string())
-                    });
-                let _ = tx.send(ready);
-            })
-            .ok()?;
-        self.pending_index = Some(rx);
-        Some(more)
+            },
+            || {},
+        );
+        started.then_some(more)
     }
 
     /// Waits for the index worker, then brings the index up to date with every change: after an
@@ -337,7 +335,16 @@ impl Workspace {
         self.ready_index()
     }
 
-    fn start_index_worker(&mut self, done: impl FnOnce() + Send + 'static) -> bool {
+    /// Runs `work` on the index worker thread with a second connection to the project; its index
+    /// is taken in by the next search. False when there is no second connection to have (an
+    /// in-memory project) or no thread.
+    fn start_index_worker(
+        &mut self,
+        work: impl FnOnce(&crate::store::Store) -> std::result::Result<ProjectIndex, String>
+        + Send
+        + 'static,
+        done: impl FnOnce() + Send + 'static,
+    ) -> bool {
         if self.store.path().is_none() {
             return false;
         }
@@ -351,11 +358,7 @@ impl Workspace {
                 let ready = reopener
                     .open()
                     .map_err(|e| e.to_string())
-                    .and_then(|second| {
-                        ProjectIndex::open(&second)
-                            .map(|(index, _)| index)
-                            .map_err(|e| e.to_string())
-                    });
+                    .and_then(|second| work(&second));
                 let _ = tx.send(ready);
                 done();
             });

@@ -318,7 +318,10 @@ impl AgreementView {
             );
         }
         let mut request = None;
-        if let Some((a, b)) = self.chosen_pair.clone() {
+        // Below: a confusion cell's pair, or a code's disagreements (in a breakdown column).
+        let pair = self.chosen_pair.clone();
+        let code = self.chosen_code.clone();
+        if pair.is_some() || code.is_some() {
             egui::Panel::bottom("agreement-detail")
                 .resizable(true)
                 .default_size(320.0)
@@ -330,28 +333,19 @@ impl AgreementView {
                             if let Some(detail) = &self.detail {
                                 detail_ui(ui, detail, state, actions);
                             }
-                            boundary_ui(ui, project, &a, &b, actions);
-                            request = confused_passages_ui(ui, &a, &b, &result.disagreements);
-                        });
-                });
-        } else if let Some(code) = self.chosen_code.clone() {
-            egui::Panel::bottom("agreement-detail")
-                .resizable(true)
-                .default_size(320.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("disagreement-scroll")
-                        .auto_shrink([false, false])
-                        .show(ui, |ui| {
-                            if let Some(detail) = &self.detail {
-                                detail_ui(ui, detail, state, actions);
-                            }
-                            request = Self::disagreements_ui(
-                                ui,
-                                &code,
-                                self.chosen_column.as_ref(),
-                                &result.disagreements,
-                            );
+                            request = match (&pair, &code) {
+                                (Some((a, b)), _) => {
+                                    boundary_ui(ui, project, a, b, actions);
+                                    confused_passages_ui(ui, a, b, &result.disagreements)
+                                }
+                                (None, Some(code)) => Self::disagreements_ui(
+                                    ui,
+                                    code,
+                                    self.chosen_column.as_ref(),
+                                    &result.disagreements,
+                                ),
+                                (None, None) => None,
+                            };
                         });
                 });
         }

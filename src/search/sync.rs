@@ -714,7 +714,14 @@ impl ProjectIndex {
         if !self.differs(&current) && dir.join(SIDECAR).exists() {
             return Ok(SyncReport::default());
         }
-        match classify(&dir) {
+        let _lock = self.locked_folder(&dir)?;
+        self.reopen_locked(&dir, store)
+    }
+
+    /// The index folder, made again if it was deleted (never one that is not Accord's), locked for
+    /// writing.
+    fn locked_folder(&self, dir: &Path) -> Result<FolderLock, SearchError> {
+        match classify(dir) {
             Folder::Foreign(why) => {
                 return Err(SearchError::Foreign(format!(
                     "{} {why}: it is not an Accord index; leaving it alone",
@@ -722,14 +729,23 @@ impl ProjectIndex {
                 )));
             }
             // Deleted meanwhile: built again.
-            Folder::Missing => create_folder(&dir, self.mode)
+            Folder::Missing => create_folder(dir, self.mode)
                 .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?,
             Folder::Accords => {}
         }
-        let _lock = lock_for_writing(&dir, LOCK_WAIT)?;
+        lock_for_writing(dir, LOCK_WAIT)
+    }
+
+    /// With the folder locked: this index becomes the folder's as it is now (another process may
+    /// have brought it further), brought up to date with the store; the notes are kept.
+    fn reopen_locked(
+        &mut self,
+        dir: &Path,
+        store: &impl IndexSource,
+    ) -> Result<SyncReport, SearchError> {
         let project_id = self.sidecar.project_id.clone();
         let (fresh, report) = Self::take_locked(
-            &dir,
+            dir,
             store,
             &project_id,
             self.mode,
@@ -806,31 +822,8 @@ impl ProjectIndex {
         let _lock = match self.dir.clone() {
             None => None,
             Some(dir) => {
-                match classify(&dir) {
-                    Folder::Foreign(why) => {
-                        return Err(SearchError::Foreign(format!(
-                            "{} {why}: it is not an Accord index; leaving it alone",
-                            dir.display()
-                        )));
-                    }
-                    Folder::Missing => create_folder(&dir, self.mode)
-                        .map_err(|e| err(format!("{}: cannot create: {e}", dir.display())))?,
-                    Folder::Accords => {}
-                }
-                let lock = lock_for_writing(&dir, LOCK_WAIT)?;
-                // The folder as it is now (another process may have brought it further).
-                let project_id = self.sidecar.project_id.clone();
-                let (fresh, first) = Self::take_locked(
-                    &dir,
-                    store,
-                    &project_id,
-                    self.mode,
-                    Take::Reopen { validate: false },
-                )?;
-                let notes = std::mem::take(&mut self.notes);
-                *self = fresh;
-                self.notes = notes;
-                report.add(&first);
+                let lock = self.locked_folder(&dir)?;
+                report.add(&self.reopen_locked(&dir, store)?);
                 Some(lock)
             }
         };
