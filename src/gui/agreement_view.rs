@@ -17,7 +17,7 @@ use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
 use crate::app::breakdown::{Breakdown, By};
-use crate::app::confusion::{ConfusionReport, NOTHING, PairConfusion};
+use crate::app::confusion::{CellUnit, ConfusionReport, NOTHING, PairConfusion};
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 
 /// A computed report with its disagreements.
@@ -44,6 +44,18 @@ pub enum AgreementCommand {
     Compute(Selection, AgreementOptions, Option<By>),
     /// Load the side-by-side detail of a disagreement.
     Detail(DisagreementView),
+    /// Read the units one cell of a confusion matrix counts (`selection` holds the pair's two
+    /// raters, rows first; `row` and `column` index the matrix's labels).
+    Cell {
+        /// The pair and the rest of the selection.
+        selection: Selection,
+        /// The unit.
+        options: AgreementOptions,
+        /// Row index.
+        row: usize,
+        /// Column index.
+        column: usize,
+    },
 }
 
 /// The agreement view's state.
@@ -69,6 +81,12 @@ pub struct AgreementView {
     pub by: Option<By>,
     /// A breakdown cell's column: the chosen code's disagreements are listed for its transcripts.
     chosen_column: Option<(String, Vec<String>)>,
+    /// The units the chosen confusion cell counts, once read (or why they could not be).
+    pub cell_units: Option<Result<Vec<CellUnit>, String>>,
+    /// A cell asked for by the last click (row, column), and its pair's raters by name; sent as a
+    /// request at the end of the frame.
+    asked_cell: Option<(usize, usize)>,
+    asked_names: Option<(String, String)>,
     /// The disagreement shown side by side.
     pub detail: Option<DisagreementDetail>,
     initialised: bool,
@@ -88,6 +106,9 @@ impl Default for AgreementView {
             chosen_pair: None,
             by: None,
             chosen_column: None,
+            cell_units: None,
+            asked_cell: None,
+            asked_names: None,
             detail: None,
             initialised: false,
         }
@@ -189,6 +210,27 @@ impl AgreementView {
         }
         if self.result.is_none() {
             self.result = Some(result);
+        }
+        if let (Some((row, column)), Some((a, b))) =
+            (self.asked_cell.take(), self.asked_names.take())
+        {
+            let id = |name: &str| {
+                project
+                    .raters
+                    .iter()
+                    .find(|r| r.name == name)
+                    .map(|r| r.rater_id)
+            };
+            if let (Some(a), Some(b)) = (id(&a), id(&b)) {
+                let (mut selection, options) = self.request();
+                selection.raters = vec![a, b];
+                request = Some(AgreementCommand::Cell {
+                    selection,
+                    options,
+                    row,
+                    column,
+                });
+            }
         }
         request
     }
@@ -336,6 +378,7 @@ impl AgreementView {
                             request = match (&pair, &code) {
                                 (Some((a, b)), _) => {
                                     boundary_ui(ui, project, a, b, actions);
+                                    cell_units_ui(ui, a, b, self.cell_units.as_ref());
                                     confused_passages_ui(ui, a, b, &result.disagreements)
                                 }
                                 (None, Some(code)) => Self::disagreements_ui(
@@ -529,6 +572,7 @@ impl AgreementView {
         let response = response.on_hover_text(&words);
         if response.clicked() && count > 0 && i != j {
             self.choose_pair(a, b);
+            self.ask_cell(pair, i, j);
         }
     }
 
@@ -538,10 +582,18 @@ impl AgreementView {
         self.chosen_pair.as_ref()
     }
 
+    /// Asks for the units a cell counts (its pair's raters found by name among the chosen ones).
+    fn ask_cell(&mut self, pair: &PairConfusion, row: usize, column: usize) {
+        self.cell_units = None;
+        self.asked_cell = Some((row, column));
+        self.asked_names = Some((pair.rater_a.clone(), pair.rater_b.clone()));
+    }
+
     fn choose_pair(&mut self, a: &str, b: &str) {
         self.chosen_pair = Some((a.to_string(), b.to_string()));
         self.chosen_code = None;
         self.chosen_column = None;
+        self.cell_units = None;
         self.detail = None;
     }
 
@@ -714,9 +766,36 @@ fn boundary_ui(
     }
 }
 
-/// The passages of one confusion-matrix cell side by side: where the first rater's code `a` lies
-/// against the second rater's code `b` (each a disagreement on its code, paired when they overlap
-/// in one transcript); `(nothing)` on one side lists the other code's passages alone.
+/// Every unit the chosen cell counts (read on a task when the cell was clicked).
+fn cell_units_ui(ui: &mut Ui, a: &str, b: &str, units: Option<&Result<Vec<CellUnit>, String>>) {
+    ui.separator();
+    ui.heading(format!("The units counted where {a} met {b}"));
+    match units {
+        None => {
+            ui.label("Reading…");
+        }
+        Some(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
+        Some(Ok(units)) => {
+            for u in units.iter().take(200) {
+                let quote: String = u.text.chars().take(140).collect();
+                ui.label(format!(
+                    "{} {}..{}: “{quote}”",
+                    u.transcript, u.start, u.end
+                ));
+            }
+            if units.len() > 200 {
+                ui.label(format!("… and {} more.", units.len() - 200));
+            }
+        }
+    }
+}
+
+/// The disagreements on the two codes of a confusion-matrix cell side by side: where a
+/// disagreement on the first rater's code `a` overlaps one on the second rater's code `b` in one
+/// transcript (`(nothing)` on one side lists the other code's alone); each opens every rater's
+/// codings there.
 fn confused_passages_ui(
     ui: &mut Ui,
     a: &str,
@@ -727,7 +806,7 @@ fn confused_passages_ui(
         |code: &str| -> Vec<&DisagreementView> { all.iter().filter(|d| d.code == code).collect() };
     let (left, right) = (of(a), of(b));
     ui.separator();
-    ui.heading(format!("Where {a} met {b}"));
+    ui.heading("Their disagreements there, side by side (click one for each rater's codings)");
     let mut request = None;
     let quote = |d: &DisagreementView| -> String {
         let q: String = d.text.chars().take(60).collect();

@@ -806,6 +806,24 @@ impl AccordApp {
                     self.agreement.result = Some(Err(not.error));
                 }
             }
+            AgreementCommand::Cell {
+                selection,
+                options,
+                row,
+                column,
+            } => {
+                self.read(ctx, move |ws| {
+                    let units = crate::app::confusion::cell_units(
+                        ws.store(),
+                        &selection,
+                        &options,
+                        row,
+                        column,
+                    )
+                    .map_err(|e| e.to_string());
+                    Box::new(move |app: &mut AccordApp| app.agreement.cell_units = Some(units))
+                });
+            }
             AgreementCommand::Detail(d) => {
                 let raters = match &self.agreement.result {
                     Some(Ok(r)) => r.report.raters.clone(),

@@ -85,7 +85,7 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     // (Below the table: AccessKit clicks it wherever the scroll position is.)
     h.get_by_label_contains(&cell).click_accesskit();
     steps(&mut h, 3);
-    let heading = format!("Where {} met {}", top.a_code, top.b_code);
+    let heading = "Their disagreements there, side by side";
     assert_eq!(
         h.query_all_by_label("When not to use").count(),
         2,
@@ -95,9 +95,25 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
         h.state().agreement.chosen_pair(),
         Some(&(top.a_code.clone(), top.b_code.clone()))
     );
+    // Every unit the cell counts, read on a task: as many as the cell says.
+    let units = h
+        .state()
+        .agreement
+        .cell_units
+        .clone()
+        .expect("read")
+        .expect("no error");
+    assert_eq!(units.len() as u64, top.units);
     assert!(
-        h.query_by_label_contains(&heading).is_some(),
-        "the cell's passages are listed under {heading:?}"
+        h.query_by_label_contains(&format!(
+            "The units counted where {} met {}",
+            top.a_code, top.b_code
+        ))
+        .is_some()
+    );
+    assert!(
+        h.query_by_label_contains(heading).is_some(),
+        "the cell's disagreements are listed under {heading:?}"
     );
 
     // From the pair, the code editor on the first code, its boundary naming the second.
