@@ -222,56 +222,12 @@ fn group_alphas_of_parents(store: &Store) -> usize {
 /// per-code report with the roll-up and the confusion matrices (the goal: under 1 s without the
 /// bootstrap), and the bootstrap's own time.
 fn large_project(dir: &Path) {
-    use accord::app::{CodingCommand, Command, TranscriptCommand};
-    use accord::import::{ImportOptions, read_transcript_bytes};
-    use shared::{
-        Gen, add_raters, code_ids, new_project, random_coding, read_samples, sample_words,
-        words_text,
-    };
     let t0 = Instant::now();
     let path = dir.join("large.accord");
-    let mut ws = new_project(&path, "Large");
-    let words = sample_words(&read_samples());
-    let raters = add_raters(&mut ws);
-    let codes = code_ids(&ws);
-    let mut rng = Gen(0x5DEE_CE66_D1CE_4E5B);
-    let mut codings = Vec::new();
-    for i in 0..500 {
-        let who = format!("L{i:03}");
-        let text = words_text(&words, &mut rng, 1_500, &who, 160);
-        let mut t = read_transcript_bytes(
-            Path::new(&format!("{who}_interview.txt")),
-            text.as_bytes(),
-            accord::model::SourceFormat::Txt,
-            &ImportOptions::default(),
-        )
-        .expect("generated");
-        t.case_name = who;
-        let turns = t.transcript.turns.clone();
-        let id = t.transcript.transcript_id;
-        ws.apply(
-            "Import a transcript",
-            Command::Transcripts(TranscriptCommand::Import(Box::new(t))),
-        )
-        .expect("insert");
-        for _ in 0..120 {
-            codings.push(random_coding(&mut rng, &turns, id, &codes, &raters, 300));
-        }
-    }
-    for chunk in codings.chunks(20_000) {
-        ws.apply(
-            "Code passages",
-            Command::Codings(CodingCommand::Add {
-                codings: chunk.to_vec(),
-                action: "bench".into(),
-            }),
-        )
-        .expect("codings");
-    }
+    let (ws, _, codings) = shared::generated_project(&path, 500, 120, 0x5DEE_CE66_D1CE_4E5B);
     drop(ws);
     println!(
-        "project: 500 transcripts, {} codings by 3 raters, built in {:.1} s",
-        codings.len(),
+        "project: 500 transcripts, {codings} codings by 3 raters, built in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
     let store = Store::open(&path).expect("open");

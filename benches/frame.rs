@@ -14,7 +14,8 @@
 
 mod shared;
 use shared::{
-    Gen, add_raters, code_ids, new_project, random_coding, read_samples, sample_words, words_text,
+    Gen, add_raters, code_ids, generated_project, new_project, random_coding, read_samples,
+    sample_words, words_text,
 };
 
 use std::path::Path;
@@ -328,49 +329,10 @@ fn demo_first_frame(dir: &Path) {
 fn build_large(dir: &Path) -> (std::path::PathBuf, Vec<TranscriptId>) {
     let t0 = Instant::now();
     let path = dir.join("large.accord");
-    let mut ws = new_project(&path, "Large");
-    let words = sample_words(&read_samples());
-    let raters = add_raters(&mut ws);
-    let codes = code_ids(&ws);
-    let mut rng = Gen(0x9E37_79B9_7F4A_7C15);
-    let mut ids = Vec::new();
-    let mut codings = Vec::new();
-    for i in 0..2_000 {
-        let who = format!("L{i:04}");
-        let text = words_text(&words, &mut rng, 1_500, &who, 160);
-        let mut t = read_transcript_bytes(
-            Path::new(&format!("{who}_interview.txt")),
-            text.as_bytes(),
-            SourceFormat::Txt,
-            &ImportOptions::default(),
-        )
-        .expect("generated");
-        t.case_name = who;
-        let turns = t.transcript.turns.clone();
-        let id = t.transcript.transcript_id;
-        ws.apply(
-            "Import a transcript",
-            Command::Transcripts(TranscriptCommand::Import(Box::new(t))),
-        )
-        .expect("insert");
-        ids.push(id);
-        for _ in 0..50 {
-            codings.push(random_coding(&mut rng, &turns, id, &codes, &raters, 300));
-        }
-    }
-    for chunk in codings.chunks(20_000) {
-        ws.apply(
-            "Code passages",
-            Command::Codings(CodingCommand::Add {
-                codings: chunk.to_vec(),
-                action: "bench".into(),
-            }),
-        )
-        .expect("codings");
-    }
+    let (_ws, ids, codings) = generated_project(&path, 2_000, 50, 0x9E37_79B9_7F4A_7C15);
     println!(
         "project: 2,000 transcripts, {} codings by 3 raters, {:.0} MB, built in {:.1} s",
-        codings.len(),
+        codings,
         std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6),
         t0.elapsed().as_secs_f64()
     );

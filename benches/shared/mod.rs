@@ -6,9 +6,13 @@
 
 use std::path::Path;
 
-use accord::app::{CodebookCommand, Command, Outcome, RaterCommand, Workspace};
-use accord::import::{ImportOptions, read_transcript, transcript_files};
-use accord::model::{CodeId, CodingId, NewCoding, RaterId, RaterKind, Span, TranscriptId};
+use accord::app::{
+    CodebookCommand, CodingCommand, Command, Outcome, RaterCommand, TranscriptCommand, Workspace,
+};
+use accord::import::{ImportOptions, read_transcript, read_transcript_bytes, transcript_files};
+use accord::model::{
+    CodeId, CodingId, NewCoding, RaterId, RaterKind, SourceFormat, Span, TranscriptId,
+};
 use accord::store::Store;
 
 pub struct Gen(pub u64);
@@ -144,4 +148,56 @@ pub fn words_text(words: &[String], rng: &mut Gen, n: usize, who: &str, longest:
         turn += 1;
     }
     text
+}
+
+/// A new project at `path` with the CAPP codebook, 3 raters and `transcripts` generated interviews
+/// of about 1,500 words each (`L0000_interview`, ...), each with `codings_each` random codings of up
+/// to 300 characters, drawn from `seed`. Returns the workspace, the transcripts and the codings.
+pub fn generated_project(
+    path: &Path,
+    transcripts: usize,
+    codings_each: usize,
+    seed: u64,
+) -> (Workspace, Vec<TranscriptId>, usize) {
+    let mut ws = new_project(path, "Large");
+    let words = sample_words(&read_samples());
+    let raters = add_raters(&mut ws);
+    let codes = code_ids(&ws);
+    let mut rng = Gen(seed);
+    let mut ids = Vec::new();
+    let mut codings = Vec::new();
+    for i in 0..transcripts {
+        let who = format!("L{i:04}");
+        let text = words_text(&words, &mut rng, 1_500, &who, 160);
+        let mut t = read_transcript_bytes(
+            Path::new(&format!("{who}_interview.txt")),
+            text.as_bytes(),
+            SourceFormat::Txt,
+            &ImportOptions::default(),
+        )
+        .expect("generated");
+        t.case_name = who;
+        let turns = t.transcript.turns.clone();
+        let id = t.transcript.transcript_id;
+        ws.apply(
+            "Import a transcript",
+            Command::Transcripts(TranscriptCommand::Import(Box::new(t))),
+        )
+        .expect("insert");
+        ids.push(id);
+        for _ in 0..codings_each {
+            codings.push(random_coding(&mut rng, &turns, id, &codes, &raters, 300));
+        }
+    }
+    for chunk in codings.chunks(20_000) {
+        ws.apply(
+            "Code passages",
+            Command::Codings(CodingCommand::Add {
+                codings: chunk.to_vec(),
+                action: "bench".into(),
+            }),
+        )
+        .expect("codings");
+    }
+    (ws, ids, codings.len())
 }

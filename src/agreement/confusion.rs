@@ -27,7 +27,7 @@ use super::error::AgreementError;
 use super::unitize::segments::OverlapThreshold;
 use super::unitize::spans::{Span, check_span, check_units, coverage_runs, union_overlapping};
 use super::unitize::units::covered;
-use super::unitize::{CoverageRule, UnitKind};
+use super::unitize::{CoverageRule, Groups, UnitKind};
 
 /// One rater's spans of one code in one transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -504,9 +504,18 @@ fn passages(emit: &mut EmitOne<'_>, threshold: OverlapThreshold, a: &ByCode, b: 
         open.push(i);
     }
     candidates.sort_by(in_order);
-    let mut groups = Groups::new(&codings);
+    let mut groups = Groups::new(codings.iter().map(|c| (c.side, c.code)));
     for c in &candidates {
-        groups.join(c.x, c.y, c.same_code);
+        // A join of one code's codings is refused when it would put two codings of one side in a
+        // segment (the per-code matching); a join across codes, when it would put two segments of
+        // one code in a passage.
+        groups.join_unless(c.x, c.y, |kept, moved| {
+            if c.same_code {
+                moved.iter().any(|k| kept.contains(k))
+            } else {
+                moved.iter().any(|k| kept.iter().any(|j| j.1 == k.1))
+            }
+        });
     }
     for members in groups.into_groups() {
         count_passage(emit, &codings, &members);
@@ -537,72 +546,6 @@ fn count_passage(emit: &mut EmitOne<'_>, codings: &[Coding], members: &[usize]) 
         .max();
     let span = Span::new(start.unwrap_or(0), end.unwrap_or(0));
     emit(span, &sets[0], &sets[1], 1);
-}
-
-/// Union-find over codings: a join of one code's codings is refused when it would put two codings
-/// of one side in a segment (the per-code matching); a join across codes, when it would put two
-/// segments of one code in a passage.
-struct Groups {
-    parent: Vec<usize>,
-    keys: Vec<Vec<(usize, usize)>>,
-}
-
-impl Groups {
-    fn new(codings: &[Coding]) -> Self {
-        Self {
-            parent: (0..codings.len()).collect(),
-            keys: codings.iter().map(|c| vec![(c.side, c.code)]).collect(),
-        }
-    }
-
-    fn root(&mut self, mut i: usize) -> usize {
-        while let Some(&p) = self.parent.get(i) {
-            if p == i {
-                break;
-            }
-            let grand = self.parent.get(p).copied().unwrap_or(p);
-            if let Some(slot) = self.parent.get_mut(i) {
-                *slot = grand;
-            }
-            i = p;
-        }
-        i
-    }
-
-    fn join(&mut self, x: usize, y: usize, same_code: bool) {
-        let (rx, ry) = (self.root(x), self.root(y));
-        if rx == ry {
-            return;
-        }
-        let moved = self.keys.get(ry).cloned().unwrap_or_default();
-        let Some(kept) = self.keys.get_mut(rx) else {
-            return;
-        };
-        let clash = if same_code {
-            moved.iter().any(|k| kept.contains(k))
-        } else {
-            moved.iter().any(|k| kept.iter().any(|j| j.1 == k.1))
-        };
-        if clash {
-            return;
-        }
-        kept.extend(moved);
-        if let Some(slot) = self.parent.get_mut(ry) {
-            *slot = rx;
-        }
-    }
-
-    fn into_groups(mut self) -> Vec<Vec<usize>> {
-        let n = self.parent.len();
-        let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for i in 0..n {
-            let r = self.root(i);
-            if let Some(list) = by_root.get_mut(r) {
-                list.push(i);
-            }
-        }
-        by_root.into_iter().filter(|g| !g.is_empty()).collect()
-    }
 }
 
 #[cfg(test)]

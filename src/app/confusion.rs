@@ -6,10 +6,9 @@
 
 use serde::Serialize;
 
-use super::agreement::{AgreementOptions, Units, kind, units};
+use super::agreement::{AgreementOptions, Units, invalid, kind, units};
 use super::agreement_input::{AgreementInput, Selection, gather};
 use super::{AppError, Result};
-use crate::agreement::AgreementError;
 use crate::agreement::confusion::{
     COUNTING, CodeSpans, ConfusionMatrix, PairTranscript, confusion, describe,
 };
@@ -212,8 +211,7 @@ fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfus
     let kind = kind(options)?;
     let units = units(input, options.unit);
     let transcripts = pair_transcripts(input, &units);
-    let matrix =
-        confusion(&kind, input.codes.len(), &transcripts).map_err(|e| invalid(input, e))?;
+    let matrix = confusion(&kind, input.codes.len(), &transcripts).map_err(invalid(input))?;
     let name = |i: usize| input.raters.get(i).map(|r| r.1.clone()).unwrap_or_default();
     let (rater_a, rater_b) = (name(0), name(1));
     let mut labels: Vec<String> = input.codes.iter().map(|c| c.1.clone()).collect();
@@ -235,26 +233,6 @@ fn pair(input: &AgreementInput, options: &AgreementOptions) -> Result<PairConfus
         counts: matrix.counts,
         confusions,
     })
-}
-
-/// The engine counts transcripts by position; people know them by name.
-fn invalid(input: &AgreementInput, e: AgreementError) -> AppError {
-    match e {
-        AgreementError::InvalidSpan {
-            transcript,
-            start,
-            end,
-            len_chars,
-        } => AppError::Invalid(format!(
-            "transcript {}: span {start}..{end} does not lie inside its {len_chars} characters \
-             (the project file holds a coding outside its transcript)",
-            input
-                .transcripts
-                .get(transcript)
-                .map_or_else(|| format!("#{transcript}"), |t| t.transcript.name.clone())
-        )),
-        other => AppError::Invalid(other.to_string()),
-    }
 }
 
 /// The unit's name for `n` units ("1 turn", "14 turns").
@@ -350,7 +328,7 @@ pub fn cell_units(
         row,
         column,
     )
-    .map_err(|e| invalid(&input, e))?;
+    .map_err(invalid(&input))?;
     Ok(found
         .into_iter()
         .filter_map(|(i, span)| {

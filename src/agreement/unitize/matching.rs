@@ -58,9 +58,12 @@ pub(super) fn match_groups(
         }
     }
     candidates.sort_by(compare_candidates);
-    let mut groups = Groups::new(segs);
+    let mut groups = Groups::new(segs.iter().map(|s| s.rater));
     for c in &candidates {
-        groups.join(c.a, c.b);
+        // Never two codings of one rater in a segment.
+        groups.join_unless(c.a, c.b, |kept, moved| {
+            moved.iter().any(|r| kept.contains(r))
+        });
     }
     groups.into_groups()
 }
@@ -92,17 +95,22 @@ where
     }
 }
 
-/// Union-find over codings, refusing joins that would put two codings of a rater together.
-struct Groups {
+/// Union-find over codings, each group carrying the keys of its codings (a rater, a side and a
+/// code, ...); a join is refused when the caller's `clash` says the two groups' keys may not meet.
+/// The per-code matching (no two codings of a rater in a segment) and the confusion matrix's
+/// passages (no two segments of one code) both group this way.
+pub(crate) struct Groups<K> {
     parent: Vec<usize>,
-    raters: Vec<Vec<usize>>,
+    keys: Vec<Vec<K>>,
 }
 
-impl Groups {
-    fn new(segs: &[Seg]) -> Self {
+impl<K: Clone> Groups<K> {
+    /// One group per coding, holding its key.
+    pub(crate) fn new(keys: impl IntoIterator<Item = K>) -> Self {
+        let keys: Vec<Vec<K>> = keys.into_iter().map(|k| vec![k]).collect();
         Self {
-            parent: (0..segs.len()).collect(),
-            raters: segs.iter().map(|s| vec![s.rater]).collect(),
+            parent: (0..keys.len()).collect(),
+            keys,
         }
     }
 
@@ -120,27 +128,27 @@ impl Groups {
         i
     }
 
-    fn join(&mut self, a: usize, b: usize) {
+    /// Joins the groups of `a` and `b` unless `clash(kept, moved)` holds for their keys.
+    pub(crate) fn join_unless(&mut self, a: usize, b: usize, clash: impl Fn(&[K], &[K]) -> bool) {
         let (ra, rb) = (self.root(a), self.root(b));
         if ra == rb {
             return;
         }
-        let moved = self.raters.get(rb).cloned().unwrap_or_default();
-        let Some(kept) = self.raters.get(ra) else {
+        let moved = self.keys.get(rb).cloned().unwrap_or_default();
+        let Some(kept) = self.keys.get_mut(ra) else {
             return;
         };
-        if moved.iter().any(|r| kept.contains(r)) {
+        if clash(kept, &moved) {
             return;
         }
-        if let Some(kept) = self.raters.get_mut(ra) {
-            kept.extend(moved);
-        }
+        kept.extend(moved);
         if let Some(slot) = self.parent.get_mut(rb) {
             *slot = ra;
         }
     }
 
-    fn into_groups(mut self) -> Vec<Vec<usize>> {
+    /// The groups, each its codings' indices in order.
+    pub(crate) fn into_groups(mut self) -> Vec<Vec<usize>> {
         let n = self.parent.len();
         let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); n];
         for i in 0..n {

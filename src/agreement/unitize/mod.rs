@@ -31,6 +31,8 @@ pub use spans::{RaterSpans, Span, TranscriptCodings};
 pub use ualpha::{UnitizingAlpha, binary_unitizing_alpha};
 pub use units::CoverageRule;
 
+pub(crate) use matching::Groups;
+
 use crate::agreement::data::ReliabilityData;
 use crate::agreement::error::AgreementError;
 
