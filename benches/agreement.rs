@@ -196,6 +196,7 @@ fn group_alphas_of_parents(store: &Store) -> usize {
         let continua: Vec<GroupContinuum> = transcripts
             .iter()
             .map(|t| GroupContinuum {
+                name: String::new(),
                 len_chars: t.len_chars,
                 codings: by_transcript
                     .get(&t.transcript_id)

@@ -95,3 +95,35 @@ pub struct ProjectAgreement {
     /// All codes pooled.
     pub pooled: Option<CodeRow>,
 }
+
+/// One group's row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupRow {
+    /// The group's name.
+    pub group: String,
+    /// Its codes' paths, in the group's order.
+    pub codes: Vec<String>,
+    /// `uα`, `|uα`, `cuα` and why one is undefined.
+    #[serde(flatten)]
+    pub alphas: crate::agreement::unitize::groups::GroupAlphas,
+}
+
+/// Every chosen group's row and `Cuα`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupsReport {
+    /// Raters compared.
+    pub raters: Vec<String>,
+    /// How many transcripts were compared (those every compared rater has coded).
+    pub transcripts: usize,
+    /// A row per group, in the codebook's order.
+    pub groups: Vec<GroupRow>,
+    /// `Cuα`: the coding disagreements of every group pooled; `None` when undefined.
+    pub cu_alpha_all: Option<f64>,
+    /// Why `Cuα` is undefined, when it is.
+    pub notes: Vec<String>,
+}
+
+/// What each figure is, for the printed table.
+pub const GROUPS_LEGEND: &str = "u_alpha: where the group's codes are and which one; |u_alpha: where the \
+     group applies, its codes collapsed; cu_alpha: which code, where both raters marked the group; \
+     Cu_alpha: cu_alpha's disagreements of every group pooled (Krippendorff 2019, §12.6).";

@@ -217,6 +217,7 @@ impl SpansTable {
             &raters,
             &codes,
             &[GroupContinuum {
+                name: String::new(),
                 len_chars: self.length,
                 codings,
             }],

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod agreement_input;
 pub mod batch;
 pub mod breakdown;
+pub mod code_groups;
 pub mod codes;
 pub mod command;
 pub mod confusion;

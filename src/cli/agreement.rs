@@ -107,6 +107,10 @@ pub struct AgreementArgs {
     /// one rater applied where the other applied which.
     #[arg(long, conflicts_with = "by")]
     pub confusion: bool,
+    /// With --unit unitizing: a row per code group the codebook declares (all, or those named),
+    /// with its unitizing alphas (uα, |uα, cuα), and Cuα over the groups.
+    #[arg(long, value_name = "GROUPS", num_args = 0.., value_delimiter = ',', conflicts_with_all = ["by", "confusion", "against_consensus"])]
+    pub groups: Option<Vec<String>>,
 }
 
 fn parse_by(text: &str) -> Result<By, String> {
@@ -211,13 +215,19 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // Groups checked before anything is computed or printed, so a bad name prints only its error.
+    let groups = match &args.groups {
+        None => None,
+        Some(_) if options.unit != Unit::Unitizing => anyhow::bail!(
+            "--groups gives each code group's unitizing alphas: use it with --unit unitizing"
+        ),
+        Some(names) => Some(crate::app::code_groups::chosen(&store.codebook()?, names)?),
+    };
     let report = project_agreement(store, &selection, &options)?;
-    match args.format {
-        Format::Json => output::json(&report)?,
-        Format::Csv => print!("{}", export::agreement::to_table(&report).to_csv()?),
-        Format::Markdown => print!("{}", export::agreement::to_markdown(&report)),
-        Format::Table => print!("{}", table(&report, args.verbose)),
-    }
+    let groups = groups
+        .map(|g| crate::app::code_groups::groups_report(store, &selection, &names_of(&g)))
+        .transpose()?;
+    print_report(&report, groups.as_ref(), args)?;
     // Why an empty comparison is empty: after the table, or on stderr beside data (JSON, CSV).
     if let Some(why) = crate::app::agreement_input::why_nothing_compared(
         &report.raters,
@@ -268,6 +278,83 @@ pub fn list_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> 
         println!("\n{why}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the per-code report, and the code groups' rows after it (`--groups`).
+fn print_report(
+    report: &ProjectAgreement,
+    groups: Option<&crate::app::code_groups::GroupsReport>,
+    args: &AgreementArgs,
+) -> anyhow::Result<()> {
+    match (args.format, groups) {
+        (Format::Json, None) => output::json(report)?,
+        (Format::Json, Some(groups)) => output::json(&serde_json::json!({
+            "report": report,
+            "groups": groups,
+        }))?,
+        (Format::Csv, _) => {
+            print!("{}", export::agreement::to_table(report).to_csv()?);
+            if let Some(groups) = groups {
+                print!("\n{}", export::agreement::groups_table(groups).to_csv()?);
+            }
+        }
+        (Format::Markdown, _) => {
+            print!("{}", export::agreement::to_markdown(report));
+            if let Some(groups) = groups {
+                print!("\n{}", export::agreement::groups_markdown(groups));
+            }
+        }
+        (Format::Table, _) => {
+            print!("{}", table(report, args.verbose));
+            if let Some(groups) = groups {
+                print!("\n{}", groups_table(groups));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn names_of(groups: &[crate::model::CodeGroup]) -> Vec<String> {
+    groups.iter().map(|g| g.name.clone()).collect()
+}
+
+/// The code groups' rows, aligned, with Cuα and what each figure is.
+fn groups_table(report: &crate::app::code_groups::GroupsReport) -> String {
+    let alpha = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3}"));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<40} {:>9} {:>9} {:>9}  codes",
+        "code group", "u_alpha", "|u_alpha", "cu_alpha"
+    );
+    for g in &report.groups {
+        let a = &g.alphas;
+        let _ = writeln!(
+            out,
+            "{:<40} {:>9} {:>9} {:>9}  {}",
+            output::one_line(&g.group, 40),
+            alpha(a.u_alpha),
+            alpha(a.u_alpha_binary),
+            alpha(a.cu_alpha),
+            g.codes.join("; ")
+        );
+        for note in &a.notes {
+            let _ = writeln!(out, "  {}: {note}", output::one_line(&g.group, 40));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{:<40} {:>9} {:>9} {:>9}",
+        "Cu_alpha (all groups)",
+        "",
+        "",
+        alpha(report.cu_alpha_all)
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "  {note}");
+    }
+    let _ = writeln!(out, "\n{}", crate::app::code_groups::GROUPS_LEGEND);
+    out
 }
 
 fn num(e: &Estimate) -> String {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::html;
 use super::table::{Cell, Table};
-use crate::agreement::project::{CodeRow, ProjectAgreement};
+use crate::agreement::project::{CodeRow, GROUPS_LEGEND, GroupsReport, ProjectAgreement};
 use crate::agreement::{Estimate, formula};
 
 fn num(e: &Estimate) -> String {
@@ -168,6 +168,95 @@ pub fn to_table(report: &ProjectAgreement) -> Table {
         header,
         rows,
     }
+}
+
+/// The code groups' rows (`--groups`): a row per group and the `Cuα` row.
+#[must_use]
+pub fn groups_table(report: &GroupsReport) -> Table {
+    let header = [
+        "code_group",
+        "codes",
+        "u_alpha",
+        "u_alpha_binary",
+        "cu_alpha",
+        "notes",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let mut rows: Vec<Vec<Cell>> = report
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::from(g.group.as_str()),
+                Cell::from(g.codes.join("; ")),
+                Cell::from(g.alphas.u_alpha),
+                Cell::from(g.alphas.u_alpha_binary),
+                Cell::from(g.alphas.cu_alpha),
+                Cell::from(g.alphas.notes.join(" ")),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::from(ALL_GROUPS),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::from(report.cu_alpha_all),
+        Cell::from(report.notes.join(" ")),
+    ]);
+    Table {
+        name: "Code groups".into(),
+        header,
+        rows,
+    }
+}
+
+/// The name of the `Cuα` row.
+pub const ALL_GROUPS: &str = "Cu_alpha (all groups)";
+
+/// The code groups' rows as a Markdown section.
+#[must_use]
+pub fn groups_markdown(report: &GroupsReport) -> String {
+    let value = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3}"));
+    let cell = |t: &str| html::escape_markdown(t).replace('|', "\\|");
+    let mut out = String::from(
+        "## Code groups\n\n| code group | codes | uα | \\|uα | cuα |\n|---|---|---:|---:|---:|\n",
+    );
+    for g in &report.groups {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&g.group),
+            cell(&g.codes.join("; ")),
+            value(g.alphas.u_alpha),
+            value(g.alphas.u_alpha_binary),
+            value(g.alphas.cu_alpha)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| {} |  |  |  | {} |",
+        cell(ALL_GROUPS),
+        value(report.cu_alpha_all)
+    );
+    let _ = writeln!(out, "\n{}", html::escape_markdown(GROUPS_LEGEND));
+    let notes: Vec<String> = report
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.alphas
+                .notes
+                .iter()
+                .map(move |n| format!("- {}: {n}", g.group))
+        })
+        .chain(report.notes.iter().map(|n| format!("- {n}")))
+        .collect();
+    if !notes.is_empty() {
+        let _ = write!(out, "\n{}\n", html::escape_markdown(&notes.join("\n")));
+    }
+    out
 }
 
 /// HTML: the header, a bar chart of kappa per code (whiskers for the interval) and the table.

@@ -44,7 +44,42 @@ pub fn to_markdown(book: &Codebook) -> String {
         }
         let _ = writeln!(out, "*Colour* `{}`", code.colour.replace('`', "'"));
     }
+    if !book.groups.is_empty() {
+        let _ = write!(out, "\n## {GROUPS_HEADING}\n\n{GROUPS_INTRO}\n");
+        for (name, description, codes) in groups(book) {
+            let _ = write!(out, "\n### {}\n\n", md(&name));
+            if !description.trim().is_empty() {
+                let _ = writeln!(out, "{}\n", prose::markdown(&description));
+            }
+            let codes: Vec<String> = codes.iter().map(|c| md(c)).collect();
+            let _ = writeln!(out, "**Codes.** {}", codes.join("; "));
+        }
+    }
     out
+}
+
+/// The heading of the codebook document's section on code groups.
+pub const GROUPS_HEADING: &str = "Groups of mutually exclusive codes";
+
+/// What the section on code groups says before listing them.
+pub const GROUPS_INTRO: &str = "Within one rater's coding, no two codes of a group overlap: each \
+     group is one variable whose values are its codes, and agreement reports its unitizing alphas \
+     (uα, |uα, cuα) and Cuα over all groups.";
+
+/// Each group as the document shows it: its name, its description and its codes' paths.
+#[must_use]
+pub fn groups(book: &Codebook) -> Vec<(String, String, Vec<String>)> {
+    let index = book.index();
+    book.groups
+        .iter()
+        .map(|g| {
+            (
+                g.name.clone(),
+                g.description.clone(),
+                g.codes.iter().map(|&c| book.path_in(c, &index)).collect(),
+            )
+        })
+        .collect()
 }
 
 /// One code per row with every field (for spreadsheets and re-use); the fields are prose cells (as
@@ -63,10 +98,16 @@ pub fn to_table(book: &Codebook) -> Table {
         "when_to_use",
         "when_not_to_use",
         "example",
+        "group",
     ]
     .iter()
     .map(|s| (*s).to_string())
     .collect();
+    let group_of: std::collections::HashMap<_, &str> = book
+        .groups
+        .iter()
+        .flat_map(|g| g.codes.iter().map(move |&c| (c, g.name.as_str())))
+        .collect();
     let rows = book
         .tree_order()
         .into_iter()
@@ -80,6 +121,9 @@ pub fn to_table(book: &Codebook) -> Table {
                 Cell::from(c.colour.as_str()),
             ];
             row.extend(fields(c).iter().map(|(_, v)| Cell::Prose((*v).to_string())));
+            row.push(Cell::from(
+                group_of.get(&c.code_id).copied().unwrap_or_default(),
+            ));
             row
         })
         .collect();
@@ -110,6 +154,7 @@ pub fn wrapped_codebook() -> Codebook {
             example: String::new(),
             position: 0,
         }],
+        groups: Vec::new(),
     }
 }
 
@@ -134,5 +179,43 @@ mod tests {
             !md.contains("in\nwhich") && !md.contains("whole\nanswer"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn groups_are_a_section_of_the_document_and_a_column_of_the_table() {
+        let mut book = wrapped_codebook();
+        let role = book.codes[0].clone();
+        let other = Code {
+            code_id: crate::model::CodeId::new_random(),
+            name: "Other".into(),
+            position: 1,
+            ..role.clone()
+        };
+        book.codes.push(other.clone());
+        book.groups.push(crate::model::CodeGroup {
+            name: "Role or not".into(),
+            description: "Which of\nthe two.".into(),
+            codes: vec![role.code_id, other.code_id],
+        });
+        let md = to_markdown(&book);
+        assert!(
+            md.contains(&format!(
+                "\n## {GROUPS_HEADING}\n\n{GROUPS_INTRO}\n\n### Role or not\n\nWhich of the two.\n\n**Codes.** Role; Other\n"
+            )),
+            "{md}"
+        );
+        let table = to_table(&book);
+        assert_eq!(table.header.last().map(String::as_str), Some("group"));
+        let groups: Vec<String> = table
+            .rows
+            .iter()
+            .map(|r| match r.last() {
+                Some(Cell::Text(t)) => t.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(groups, ["Role or not", "Role or not"]);
+        // Without groups, no section.
+        assert!(!to_markdown(&wrapped_codebook()).contains(GROUPS_HEADING));
     }
 }

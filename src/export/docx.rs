@@ -111,6 +111,18 @@ pub fn codebook(book: &Codebook, out: impl Write) -> Result<(), ExportError> {
         }
         doc = labelled(doc, "Colour", &code.colour);
     }
+    if !book.groups.is_empty() {
+        doc = doc
+            .add_paragraph(text(Some("Heading1"), super::codebook::GROUPS_HEADING))
+            .add_paragraph(text(None, super::codebook::GROUPS_INTRO));
+        for (name, description, codes) in super::codebook::groups(book) {
+            doc = doc.add_paragraph(text(Some("Heading2"), &name));
+            for paragraph in paragraphs(&description) {
+                doc = doc.add_paragraph(text(None, &paragraph));
+            }
+            doc = labelled(doc, "Codes", &codes.join("; "));
+        }
+    }
     finish(doc, out)
 }
 

@@ -1,7 +1,9 @@
 //! The human-editable codebook file (TOML) of `codebooks/`: a `[codebook]` table and a `[[codes]]`
 //! list, each code with `name`, optional `parent` (another code's name or path), `colour`, and the
 //! structured fields. `id` is optional: without it a code's id derives from its path, so importing the
-//! same file twice updates rather than duplicates. Writing always includes ids.
+//! same file twice updates rather than duplicates. Writing always includes ids. An optional
+//! `[[groups]]` list declares groups of mutually exclusive codes: `name`, `description` and `codes`
+//! (each a code's name, path or id, of this file's codes).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -9,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ImportError;
-use crate::model::{Code, CodeId, Codebook, MAX_CODE_DEPTH};
+use crate::model::{Code, CodeGroup, CodeId, Codebook, MAX_CODE_DEPTH};
 
 /// Colours given to codes that have none, in order.
 pub const PALETTE: &[&str] = &[
@@ -47,12 +49,24 @@ struct FileCode {
     example: String,
 }
 
+/// A group of mutually exclusive codes: `codes` by name, path or id.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGroup {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    codes: Vec<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     codebook: FileHeader,
     #[serde(default)]
     codes: Vec<FileCode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<FileGroup>,
 }
 
 /// Reads a codebook file: REFI-QDA when it ends in `.qdc`, else TOML; at most
@@ -221,11 +235,79 @@ pub fn parse(text: &str) -> Result<Codebook, String> {
             quoted(&dup.name)
         ));
     }
-    Ok(Codebook {
+    let groups = groups(&file.groups, &paths, &by_name, &ids)?;
+    let book = Codebook {
         name: file.codebook.name,
         description: file.codebook.description.trim().to_string(),
         codes,
-    })
+        groups,
+    };
+    book.check_groups()?;
+    Ok(book)
+}
+
+/// The file's groups, their codes resolved (see [`resolve_group_code`]).
+fn groups(
+    groups: &[FileGroup],
+    paths: &HashMap<String, (CodeId, usize)>,
+    by_name: &HashMap<String, Vec<String>>,
+    ids: &HashSet<CodeId>,
+) -> Result<Vec<CodeGroup>, String> {
+    groups
+        .iter()
+        .map(|g| {
+            let name = g.name.trim();
+            let codes = g
+                .codes
+                .iter()
+                .map(|reference| resolve_group_code(name, reference, paths, by_name, ids))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(CodeGroup {
+                name: name.to_string(),
+                description: g.description.trim().to_string(),
+                codes,
+            })
+        })
+        .collect()
+}
+
+/// A group's code as the file names it: a path, a name used once, or the id of one of its codes.
+fn resolve_group_code(
+    group: &str,
+    reference: &str,
+    paths: &HashMap<String, (CodeId, usize)>,
+    by_name: &HashMap<String, Vec<String>>,
+    ids: &HashSet<CodeId>,
+) -> Result<CodeId, String> {
+    let reference = reference.trim();
+    if let Ok(id) = reference.parse::<CodeId>()
+        && ids.contains(&id)
+    {
+        return Ok(id);
+    }
+    if let Some(&(id, _)) = paths.get(reference) {
+        return Ok(id);
+    }
+    match by_name.get(reference).map(Vec::as_slice) {
+        Some([one]) => paths.get(one).map(|&(id, _)| id).ok_or_else(|| {
+            format!(
+                "group {:?}: code {:?} is not defined",
+                quoted(group),
+                quoted(reference)
+            )
+        }),
+        Some(many) => Err(format!(
+            "group {:?}: code {:?} is ambiguous ({}); give its path",
+            quoted(group),
+            quoted(reference),
+            quoted(&many.join(", "))
+        )),
+        None => Err(format!(
+            "group {:?}: code {:?} is not a code of this file",
+            quoted(group),
+            quoted(reference)
+        )),
+    }
 }
 
 fn resolve_parent(
@@ -285,12 +367,22 @@ pub fn write(book: &Codebook) -> Result<String, String> {
             example: c.example.clone(),
         })
         .collect();
+    let groups = book
+        .groups
+        .iter()
+        .map(|g| FileGroup {
+            name: g.name.clone(),
+            description: g.description.clone(),
+            codes: g.codes.iter().map(|&c| book.path_in(c, &index)).collect(),
+        })
+        .collect();
     let file = File {
         codebook: FileHeader {
             name: book.name.clone(),
             description: book.description.clone(),
         },
         codes,
+        groups,
     };
     let body = toml::to_string_pretty(&file).map_err(|e| e.to_string())?;
     Ok(format!(
@@ -350,6 +442,51 @@ example = "\"I stopped caring,\" she said."
         );
         let err = parse(&long).unwrap_err();
         assert!(err.len() < 700 && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn groups_by_name_path_or_id_round_trip_and_bad_ones_are_named() {
+        let text = format!(
+            "{SAMPLE}\n[[codes]]\nname = 'Detachment'\nparent = 'Burnout'\n\n[[groups]]\nname = \
+             'Burnout kinds'\ndescription = 'One or the other.'\ncodes = ['Cynicism', \
+             'Burnout/Detachment']\n"
+        );
+        let book = parse(&text).unwrap();
+        assert_eq!(book.groups.len(), 1);
+        assert_eq!(book.groups[0].name, "Burnout kinds");
+        assert_eq!(book.groups[0].description, "One or the other.");
+        assert_eq!(
+            book.groups[0].codes,
+            [book.codes[1].code_id, book.codes[2].code_id]
+        );
+        let written = write(&book).unwrap();
+        assert!(
+            written.contains("codes = [\n    \"Burnout/Cynicism\",")
+                || written.contains("\"Burnout/Cynicism\", \"Burnout/Detachment\""),
+            "{written}"
+        );
+        assert_eq!(parse(&written).unwrap(), book);
+        // A book without groups writes no groups (files from before groups read unchanged).
+        assert!(!write(&parse(SAMPLE).unwrap()).unwrap().contains("groups"));
+
+        let with = |group: &str| format!("{SAMPLE}\n[[groups]]\n{group}\n");
+        let err = parse(&with("name = 'G'\ncodes = ['Cynicism', 'Nope']")).unwrap_err();
+        assert!(
+            err.contains("\"G\"") && err.contains("\"Nope\" is not a code"),
+            "{err}"
+        );
+        let err = parse(&with("name = 'G'\ncodes = ['Cynicism']")).unwrap_err();
+        assert!(err.contains("needs at least two"), "{err}");
+        let err = parse(&with(
+            "name = 'G'\ncodes = ['Cynicism', 'Burnout/Cynicism']",
+        ))
+        .unwrap_err();
+        assert!(err.contains("lists \"Burnout/Cynicism\" twice"), "{err}");
+        let two = with(
+            "name = 'G'\ncodes = ['Cynicism', 'Burnout']\n[[groups]]\nname = 'H'\ncodes = ['Burnout', 'Cynicism']",
+        );
+        let err = parse(&two).unwrap_err();
+        assert!(err.contains("in two code groups"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The codebook: codes with the structured fields of a qualitative codebook entry (name, short and
-//! full definition, when to use, when not to use, example), nested by `parent_id`.
+//! full definition, when to use, when not to use, example), nested by `parent_id`; and named groups of
+//! mutually exclusive codes (ATLAS.ti's semantic domains), whose unitizing alphas agreement reports.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,28 @@ pub struct Codebook {
     pub description: String,
     /// Codes, parents before children, siblings by position.
     pub codes: Vec<Code>,
+    /// Named groups of mutually exclusive codes, in order (absent from the saved form when there
+    /// are none, so books and undo steps written before groups existed read and write unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<CodeGroup>,
 }
+
+/// A named set of mutually exclusive codes: in one rater's coding, no two of them overlap, so each
+/// is a value of one variable (Krippendorff's semantic domain). A code belongs to at most one group,
+/// and need not share a parent with the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGroup {
+    /// Its name, unique in the codebook.
+    pub name: String,
+    /// What the group stands for (optional).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Its codes, at least two, in order.
+    pub codes: Vec<CodeId>,
+}
+
+/// The most groups a codebook may declare (a hostile file's cap; real codebooks have a handful).
+pub const MAX_CODE_GROUPS: usize = 1_000;
 
 /// What a code reference (as typed by a person) may match.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +222,113 @@ impl Codebook {
             .map(|c| (self.path_in(c.code_id, &index), c.code_id))
             .collect()
     }
+}
+
+impl Codebook {
+    /// The group named `name` (exactly, or ignoring ASCII case when only one matches).
+    #[must_use]
+    pub fn group(&self, name: &str) -> Option<&CodeGroup> {
+        let name = name.trim();
+        self.groups.iter().find(|g| g.name == name).or_else(|| {
+            let mut like = self
+                .groups
+                .iter()
+                .filter(|g| g.name.eq_ignore_ascii_case(name));
+            match (like.next(), like.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        })
+    }
+
+    /// Whether the groups hold together with the codes: each named (non-empty, unique, without line
+    /// breaks), at least two codes each, every code a code of this book, no code twice in a group or in
+    /// two groups, at most [`MAX_CODE_GROUPS`]. The error says which group and what is wrong.
+    ///
+    /// # Errors
+    /// The first problem found, in words.
+    pub fn check_groups(&self) -> Result<(), String> {
+        if self.groups.len() > MAX_CODE_GROUPS {
+            return Err(format!(
+                "{} code groups; a codebook may declare at most {MAX_CODE_GROUPS}",
+                self.groups.len()
+            ));
+        }
+        let index = self.index();
+        let mut names: HashSet<&str> = HashSet::with_capacity(self.groups.len());
+        let mut owner: HashMap<CodeId, &str> = HashMap::new();
+        for g in &self.groups {
+            let name = g.name.trim();
+            if name.is_empty() || name.contains(['\n', '\r']) || name != g.name {
+                return Err(format!(
+                    "code group {:?}: a group's name must be non-empty, on one line, without \
+                     spaces around it",
+                    short(&g.name)
+                ));
+            }
+            if !names.insert(name) {
+                return Err(format!("code group {:?} is declared twice", short(name)));
+            }
+            if g.codes.len() < 2 {
+                return Err(format!(
+                    "code group {:?} has {} code{}; a group of mutually exclusive codes needs at \
+                     least two (a single code's agreement is its own row)",
+                    short(name),
+                    g.codes.len(),
+                    if g.codes.len() == 1 { "" } else { "s" }
+                ));
+            }
+            for id in &g.codes {
+                if !index.contains_key(id) {
+                    return Err(format!(
+                        "code group {:?}: code {id} is not a code of the codebook (retired or \
+                         never defined)",
+                        short(name)
+                    ));
+                }
+                if let Some(other) = owner.insert(*id, name) {
+                    let path = self.path_in(*id, &index);
+                    return Err(if other == name {
+                        format!(
+                            "code group {:?} lists {:?} twice",
+                            short(name),
+                            short(&path)
+                        )
+                    } else {
+                        format!(
+                            "code {:?} is in two code groups, {:?} and {:?}; a code belongs to at \
+                             most one group of mutually exclusive codes",
+                            short(&path),
+                            short(other),
+                            short(name)
+                        )
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `code` out of its group, as when the code is removed from the codebook; a group left
+    /// with fewer than two codes is dropped, and its name returned (to say so).
+    pub fn forget_in_groups(&mut self, code: CodeId) -> Vec<String> {
+        for g in &mut self.groups {
+            g.codes.retain(|c| *c != code);
+        }
+        let dropped = self
+            .groups
+            .iter()
+            .filter(|g| g.codes.len() < 2)
+            .map(|g| g.name.clone())
+            .collect();
+        self.groups.retain(|g| g.codes.len() >= 2);
+        dropped
+    }
+}
+
+/// A name as an error quotes it: at most 100 characters.
+fn short(name: &str) -> String {
+    name.chars().take(100).collect()
 }
 
 fn sort_siblings(kids: &mut [&Code]) {

@@ -17,7 +17,9 @@ pub mod text;
 mod transcript;
 
 pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
-pub use codebook::{Code, CodeLookup, Codebook, CodebookChange, MAX_CODE_DEPTH};
+pub use codebook::{
+    Code, CodeGroup, CodeLookup, Codebook, CodebookChange, MAX_CODE_DEPTH, MAX_CODE_GROUPS,
+};
 pub use coding::{
     AttributeReport, CODINGS_CSV_HEADER, Case, Coding, CodingFilter, CodingView, Memo, MemoTarget,
     NewCoding, Rater, RaterKind,

@@ -38,6 +38,7 @@ impl Store {
     ) -> Result<CodebookChange> {
         check_parents(book)?;
         let before = self.codebook()?;
+        let groups = merged_groups(&before, book)?;
         // Every path and lookup through maps built once: linear in the number of codes.
         let (before_index, book_index) = (before.index(), book.index());
         // A codebook's random ids land all over the codes' index: with a page cache big enough for
@@ -51,6 +52,7 @@ impl Store {
             let mut change = CodebookChange::default();
             set_meta(tx, "name", &book.name)?;
             set_meta(tx, "description", &book.description)?;
+            set_groups(tx, &groups)?;
             // What changes, in the book's order (as people read it)...
             let mut changed = Vec::new();
             for code in &book.codes {
@@ -79,7 +81,9 @@ impl Store {
                 .filter(|c| !book_index.contains_key(&c.code_id))
                 .map(|c| before.path_in(c.code_id, &before_index))
                 .collect();
-            let meta_changed = before.name != book.name || before.description != book.description;
+            let meta_changed = before.name != book.name
+                || before.description != book.description
+                || before.groups != groups;
             let version = latest_version(tx)?;
             change.version = version;
             if version == 0
@@ -103,6 +107,7 @@ impl Store {
                     name: book.name.clone(),
                     description: book.description.clone(),
                     codes,
+                    groups,
                 };
                 change.version = record_version_of(tx, version + 1, note, &after)?;
             }
@@ -117,6 +122,37 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", cache)?;
         stored
     }
+}
+
+/// The groups after importing `book` over `before`: a group the book names replaces the one of that
+/// name, the others are kept (as codes the book does not mention are), new ones come last. Checked
+/// against the codes there will be (the kept ones and the book's).
+fn merged_groups(before: &Codebook, book: &Codebook) -> Result<Vec<crate::model::CodeGroup>> {
+    let mut groups = before.groups.clone();
+    for g in &book.groups {
+        match groups.iter_mut().find(|old| old.name == g.name) {
+            Some(old) => old.clone_from(g),
+            None => groups.push(g.clone()),
+        }
+    }
+    if groups == before.groups {
+        return Ok(groups);
+    }
+    let book_index = book.index();
+    let codes = before
+        .codes
+        .iter()
+        .filter(|c| !book_index.contains_key(&c.code_id))
+        .chain(&book.codes)
+        .cloned()
+        .collect();
+    let after = Codebook {
+        codes,
+        groups,
+        ..Codebook::default()
+    };
+    after.check_groups().map_err(StoreError::Refused)?;
+    Ok(after.groups)
 }
 
 /// Every parent must be a code of the same book, no code may be its own ancestor, and no code may
@@ -160,6 +196,16 @@ pub(super) fn set_meta(tx: &Connection, key: &str, value: &str) -> Result<()> {
         params![key, value],
     )?;
     Ok(())
+}
+
+/// Stores the code groups (a JSON list beside the codebook's name; no entry when there are none).
+pub(super) fn set_groups(tx: &Connection, groups: &[crate::model::CodeGroup]) -> Result<()> {
+    if groups.is_empty() {
+        tx.execute("DELETE FROM codebook WHERE key = 'groups'", [])?;
+        return Ok(());
+    }
+    let json = serde_json::to_string(groups).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    set_meta(tx, "groups", &json)
 }
 
 pub(super) fn upsert_code(tx: &Connection, c: &Code) -> Result<()> {
@@ -273,9 +319,15 @@ pub(super) fn read_codebook(conn: &Connection) -> Result<Codebook> {
             .optional()?
             .unwrap_or_default())
     };
+    let groups = match meta("groups")? {
+        json if json.is_empty() => Vec::new(),
+        json => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("the codebook's code groups: {e}")))?,
+    };
     Ok(Codebook {
         name: meta("name")?,
         description: meta("description")?,
         codes,
+        groups,
     })
 }

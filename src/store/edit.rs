@@ -8,7 +8,9 @@
 
 use rusqlite::{Connection, params};
 
-use super::codebook::{check_parents, read_codebook, record_version, set_meta, upsert_code};
+use super::codebook::{
+    check_parents, read_codebook, record_version, set_groups, set_meta, upsert_code,
+};
 use super::codings::{check_exists, exists, insert_coding};
 use super::{Audit, Result, Store, StoreError};
 use crate::model::{CodeId, Codebook, Edit, EditReport, NewCoding, Span, now_rfc3339};
@@ -18,6 +20,7 @@ impl Store {
     pub(super) fn edit(&mut self, edit: &Edit) -> Result<EditReport> {
         if let Some(book) = &edit.codebook {
             check_parents(book)?;
+            book.check_groups().map_err(StoreError::Refused)?;
         }
         let lengths = self.transcript_lengths()?;
         self.write(|tx| {
@@ -73,9 +76,12 @@ fn set_codebook(
     book: &Codebook,
     retired: &mut Vec<CodeId>,
 ) -> Result<bool> {
-    let mut changed = before.name != book.name || before.description != book.description;
+    let mut changed = before.name != book.name
+        || before.description != book.description
+        || before.groups != book.groups;
     set_meta(tx, "name", &book.name)?;
     set_meta(tx, "description", &book.description)?;
+    set_groups(tx, &book.groups)?;
     // Codes matched through maps built once, so a large codebook is linear, not quadratic.
     let (before_index, book_index) = (before.index(), book.index());
     for code in &book.codes {
@@ -177,6 +183,7 @@ mod tests {
             name: "b".into(),
             description: String::new(),
             codes: vec![code("A"), code("B")],
+            groups: Vec::new(),
         };
         store.import_codebook(&book, "first").unwrap();
         let imported = crate::import::read_transcript_bytes(
@@ -202,6 +209,67 @@ mod tests {
             memo: None,
             created_at: None,
         }
+    }
+
+    #[test]
+    fn code_groups_are_stored_versioned_merged_by_name_and_checked() {
+        let (mut store, book, _, _) = setup();
+        let (a, b) = (book.codes[0].code_id, book.codes[1].code_id);
+        let group = |name: &str, codes: Vec<CodeId>| crate::model::CodeGroup {
+            name: name.into(),
+            description: String::new(),
+            codes,
+        };
+        // Set by an edit: a new version whose snapshot holds the group.
+        let grouped = Codebook {
+            groups: vec![group("G", vec![a, b])],
+            ..book.clone()
+        };
+        let rep = store
+            .edit(&Edit {
+                codebook: Some(grouped.clone()),
+                action: "code-group".into(),
+                ..Edit::default()
+            })
+            .unwrap();
+        assert!(rep.codebook_changed);
+        assert_eq!(store.codebook().unwrap(), grouped);
+        assert_eq!(store.codebook_at(rep.codebook_version).unwrap(), grouped);
+        assert!(store.codebook_at(1).unwrap().groups.is_empty());
+        // An import replaces a group of the same name and keeps the others.
+        let c = code("C");
+        let mut file = Codebook {
+            codes: vec![c.clone()],
+            groups: vec![group("H", vec![a, c.code_id])],
+            ..book.clone()
+        };
+        // The file's H takes A, which is G's: refused, nothing written.
+        let err = store.import_codebook(&file, "again").unwrap_err();
+        assert!(err.to_string().contains("in two code groups"), "{err}");
+        assert_eq!(store.codebook().unwrap(), grouped);
+        file.groups = vec![group("G", vec![b, c.code_id])];
+        let change = store.import_codebook(&file, "again").unwrap();
+        let now = store.codebook().unwrap();
+        assert_eq!(now.groups, [group("G", vec![b, c.code_id])]);
+        assert_eq!(store.codebook_at(change.version).unwrap(), now);
+        // An edit that retires a grouped code, its group left as it was, is refused.
+        let retiring = Codebook {
+            codes: vec![now.codes[0].clone(), now.codes[2].clone()],
+            ..now.clone()
+        };
+        assert!(retiring.codes.iter().all(|c| c.code_id != b));
+        let err = store
+            .edit(&Edit {
+                codebook: Some(retiring),
+                action: "delete-code".into(),
+                ..Edit::default()
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("retired or never defined"),
+            "{err}"
+        );
+        assert_eq!(store.codebook().unwrap(), now);
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct GroupCoding {
 /// One transcript (continuum) of the group's codings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupContinuum {
+    /// Its name, for the notes (empty: "transcript N", its place in the list).
+    pub name: String,
     /// Its length in characters.
     pub len_chars: usize,
     /// The codings with the group's codes, any order.
@@ -127,13 +129,17 @@ pub fn group_alphas(
                     overlapping += 1;
                     if overlaps.len() < PLACES_NAMED {
                         overlaps.push(format!(
-                            "{} coded {} and {} over characters {}..{} of transcript {}",
+                            "{} coded {} and {} over characters {}..{} of {}",
                             raters.get(r).map_or("a rater", String::as_str),
                             codes.get(ca).map_or("?", String::as_str),
                             codes.get(cb).map_or("?", String::as_str),
                             b.start,
                             a.end.min(b.end),
-                            t + 1
+                            if continuum.name.is_empty() {
+                                format!("transcript {}", t + 1)
+                            } else {
+                                continuum.name.clone()
+                            }
                         ));
                     }
                 }
@@ -413,6 +419,7 @@ mod tests {
             &names(2, "r"),
             &["A".into(), "B".into()],
             &[GroupContinuum {
+                name: String::new(),
                 len_chars: 10,
                 codings: vec![
                     coding(0, 0, 0, 4),
@@ -442,6 +449,7 @@ mod tests {
             &["Ana".into(), "Ben".into()],
             &["A".into(), "B".into()],
             &[GroupContinuum {
+                name: String::new(),
                 len_chars: 20,
                 codings: vec![
                     coding(0, 0, 0, 10),
@@ -473,6 +481,7 @@ mod tests {
             &names(2, "r"),
             &["A".into(), "B".into()],
             &[GroupContinuum {
+                name: String::new(),
                 len_chars: 5,
                 codings: vec![coding(0, 0, 0, 5), coding(1, 0, 0, 5)],
             }],
@@ -586,6 +595,7 @@ mod tests {
                         }
                     }
                     GroupContinuum {
+                        name: String::new(),
                         len_chars: len,
                         codings,
                     }

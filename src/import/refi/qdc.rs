@@ -207,6 +207,7 @@ pub fn codebook(
             format!("Imported from {}", raw.origin)
         },
         codes,
+        groups: Vec::new(),
     })
 }
 
