@@ -126,6 +126,7 @@ fn main() {
         &DemoSources::under(Path::new(env!("CARGO_MANIFEST_DIR"))),
     )
     .expect("demo");
+    declare_parents_groups(&path);
     let store = Store::open(&path).expect("open");
     for unit in [
         Unit::Char,
@@ -153,70 +154,58 @@ fn main() {
 /// `ACCORD_BENCH_QUICK`).
 fn groups_and_large(store: &Store, dir: &Path) {
     time(
-        "demo project, group alphas (uα, |uα, cuα) of each parent's sub-codes",
+        "demo project, group alphas (uα, |uα, cuα, Cuα) of each parent's sub-codes, declared",
         11,
-        || group_alphas_of_parents(store),
+        || declared_groups(store),
     );
     if std::env::var_os("ACCORD_BENCH_QUICK").is_none() {
         large_project(dir);
     }
 }
 
-/// The unitizing alphas of every parent code's sub-codes taken as a group, between the project's
-/// first two raters, over every transcript.
-fn group_alphas_of_parents(store: &Store) -> usize {
-    use accord::agreement::unitize::groups::{GroupCoding, GroupContinuum, group_alphas};
-    let book = store.codebook().expect("codebook");
-    let raters: Vec<_> = store
-        .raters()
-        .expect("raters")
-        .into_iter()
-        .take(2)
-        .collect();
-    let names: Vec<String> = raters.iter().map(|r| r.name.clone()).collect();
-    let transcripts = store.transcripts().expect("transcripts");
-    let mut by_transcript: std::collections::HashMap<_, Vec<accord::model::Coding>> =
-        std::collections::HashMap::new();
-    for c in store
-        .codings(&accord::model::CodingFilter::default())
-        .expect("codings")
-    {
-        by_transcript.entry(c.transcript_id).or_default().push(c);
+/// Declares every parent code's sub-codes as a code group of the project's codebook (one
+/// undoable change, as `accord codebook group` makes), if it declares none yet.
+fn declare_parents_groups(path: &Path) {
+    let mut ws = accord::app::Workspace::open(path).expect("open");
+    let mut book = ws.store().codebook().expect("codebook");
+    if !book.groups.is_empty() {
+        return;
     }
-    let mut defined = 0;
     for parent in book.codes.iter().filter(|c| c.parent_id.is_none()) {
-        let group: Vec<_> = book
+        let codes: Vec<_> = book
             .children(Some(parent.code_id))
             .iter()
             .map(|c| c.code_id)
             .collect();
-        if group.len() < 2 {
-            continue;
+        if codes.len() >= 2 {
+            book.groups.push(accord::model::CodeGroup {
+                name: parent.name.clone(),
+                description: String::new(),
+                codes,
+            });
         }
-        let continua: Vec<GroupContinuum> = transcripts
-            .iter()
-            .map(|t| GroupContinuum {
-                name: String::new(),
-                len_chars: t.len_chars,
-                codings: by_transcript
-                    .get(&t.transcript_id)
-                    .map_or(&[][..], Vec::as_slice)
-                    .iter()
-                    .filter_map(|c| {
-                        Some(GroupCoding {
-                            rater: raters.iter().position(|r| r.rater_id == c.rater_id)?,
-                            code: group.iter().position(|g| *g == c.code_id)?,
-                            span: accord::agreement::unitize::Span::new(c.span.start, c.span.end),
-                        })
-                    })
-                    .collect(),
-            })
-            .collect();
-        let codes: Vec<String> = group.iter().map(accord::model::CodeId::to_text).collect();
-        let alphas = group_alphas(2, &names, &codes, &continua).expect("alphas");
-        defined += usize::from(alphas.u_alpha.is_some());
     }
-    defined
+    ws.apply(
+        "Declare code groups",
+        accord::app::Command::Edit(Box::new(accord::model::Edit {
+            codebook: Some(book),
+            action: "code-group".into(),
+            ..accord::model::Edit::default()
+        })),
+    )
+    .expect("groups declared");
+}
+
+/// Every declared group's unitizing alphas and Cuα between the project's raters, over every
+/// transcript they have all coded (`accord agreement --unit unitizing --groups`).
+fn declared_groups(store: &Store) -> usize {
+    let report = accord::app::code_groups::groups_report(store, &Selection::default(), &[])
+        .expect("groups");
+    report
+        .groups
+        .iter()
+        .filter(|g| g.alphas.u_alpha.is_some())
+        .count()
 }
 
 /// A project of 500 transcripts (about 1,500 words each), 3 raters and 60,000 codings: the whole
@@ -231,6 +220,7 @@ fn large_project(dir: &Path) {
         "project: 500 transcripts, {codings} codings by 3 raters, built in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
+    declare_parents_groups(&path);
     let store = Store::open(&path).expect("open");
     let mut no_bootstrap = AgreementOptions {
         rollup: true,
@@ -242,13 +232,13 @@ fn large_project(dir: &Path) {
         ..AgreementOptions::default()
     };
     time(
-        "500 transcripts, 3 raters: per-code report + roll-up + confusion, no bootstrap (goal 1 s)",
+        "500 transcripts, 3 raters: per-code report + roll-up + confusion + groups, no bootstrap (goal 1 s)",
         3,
         || {
             (
                 project_agreement(&store, &Selection::default(), &no_bootstrap).expect("report"),
                 confusion_report(&store, &Selection::default(), &no_bootstrap).expect("matrix"),
-                group_alphas_of_parents(&store),
+                declared_groups(&store),
             )
         },
     );
@@ -263,9 +253,9 @@ fn large_project(dir: &Path) {
         || confusion_report(&store, &Selection::default(), &no_bootstrap).expect("matrix"),
     );
     time(
-        "500 transcripts, 3 raters: group alphas of each parent's sub-codes",
+        "500 transcripts, 3 raters: group alphas of each parent's sub-codes, declared",
         3,
-        || group_alphas_of_parents(&store),
+        || declared_groups(&store),
     );
     time(
         "500 transcripts, 3 raters: per-code report + roll-up, 1000 bootstrap replicates",

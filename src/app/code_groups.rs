@@ -61,6 +61,18 @@ pub fn groups_report(
     report(&input, &groups)
 }
 
+/// The rows of `groups` over the selection's raters and transcripts.
+///
+/// # Errors
+/// An unknown rater or transcript; fewer than two raters.
+pub fn report_on(
+    store: &Store,
+    selection: &Selection,
+    groups: &[CodeGroup],
+) -> Result<GroupsReport> {
+    report(&gather(store, selection)?, groups)
+}
+
 /// The groups' rows over a gathered input.
 ///
 /// # Errors

@@ -17,6 +17,7 @@ use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
 use crate::app::breakdown::{Breakdown, By};
+use crate::app::code_groups::GroupsReport;
 use crate::app::confusion::{CellUnit, ConfusionReport, NOTHING, PairConfusion};
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 
@@ -33,6 +34,9 @@ pub struct AgreementResult {
     /// The breakdown table asked for (by transcript, rater pair or case attribute), or why it
     /// could not be made.
     pub breakdown: Option<Result<Breakdown, String>>,
+    /// At the unitizing unit, when the codebook declares code groups: each group's unitizing
+    /// alphas and Cuα, or why they could not be computed.
+    pub groups: Option<Result<GroupsReport, String>>,
 }
 
 pub use crate::app::agreement::DisagreementDetail;
@@ -398,6 +402,7 @@ impl AgreementView {
             .show(ui, |ui| {
                 chart_ui(ui, report, self.threshold);
                 self.table_ui(ui, report);
+                self.groups_ui(ui, project, report, result.groups.as_ref());
                 if let Some(breakdown) = &result.breakdown {
                     self.breakdown_ui(ui, breakdown);
                 }
@@ -625,6 +630,77 @@ impl AgreementView {
                     ui.end_row();
                 }
             });
+    }
+
+    /// The code groups' rows (uα, |uα, cuα, coloured against the threshold) and Cuα, at the
+    /// unitizing unit; at other units, where to find them.
+    fn groups_ui(
+        &self,
+        ui: &mut Ui,
+        project: &ProjectCache,
+        report: &ProjectAgreement,
+        groups: Option<&Result<GroupsReport, String>>,
+    ) {
+        if project.codebook.groups.is_empty() {
+            return;
+        }
+        ui.add_space(12.0);
+        ui.heading("Code groups");
+        let groups = match groups {
+            None if report.unit != Unit::Unitizing => {
+                ui.label(
+                    "The codebook declares groups of mutually exclusive codes: choose the \
+                     unitizing unit for their alphas (uα, |uα, cuα and Cuα).",
+                );
+                return;
+            }
+            None => return,
+            Some(Err(why)) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+                return;
+            }
+            Some(Ok(groups)) => groups,
+        };
+        let value = |ui: &mut Ui, v: Option<f64>| {
+            let colour = super::colours::against_threshold(ui, v, self.threshold);
+            ui.label(RichText::new(v.map_or("—".into(), |v| format!("{v:.3}"))).color(colour));
+        };
+        egui::Grid::new("groups-table")
+            .striped(true)
+            .num_columns(5)
+            .spacing([14.0, 4.0])
+            .show(ui, |ui| {
+                for h in ["Group", "uα", "|uα", "cuα", "Codes"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for g in &groups.groups {
+                    let name = ui.label(&g.group);
+                    if !g.alphas.notes.is_empty() {
+                        name.on_hover_text(g.alphas.notes.join("\n"));
+                    }
+                    value(ui, g.alphas.u_alpha);
+                    value(ui, g.alphas.u_alpha_binary);
+                    value(ui, g.alphas.cu_alpha);
+                    ui.label(RichText::new(g.codes.join("; ")).small());
+                    ui.end_row();
+                }
+                ui.label(RichText::new("Cuα (all groups)").strong());
+                ui.label("");
+                ui.label("");
+                value(ui, groups.cu_alpha_all);
+                ui.end_row();
+            });
+        for g in &groups.groups {
+            for note in &g.alphas.notes {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("{}: {note}", g.group));
+            }
+        }
+        ui.label(
+            RichText::new(crate::app::code_groups::GROUPS_LEGEND)
+                .small()
+                .weak(),
+        );
     }
 
     fn row_ui(&mut self, ui: &mut Ui, row: &CodeRow) {

@@ -15,6 +15,7 @@ use super::command::UiCommand;
 use super::details_panel::details_ui;
 use super::export_view::ExportView;
 use super::fonts;
+use super::groups_editor::GroupsEditor;
 use super::import_dialog::{AttributeDialog, ImportView, PathPrompt, PromptAnswer};
 use super::memo_editor::MemoEditor;
 use super::project_panel::project_ui;
@@ -100,6 +101,7 @@ pub struct AccordApp {
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
+    pub(super) groups_editor: Option<GroupsEditor>,
     pub(super) import: Option<ImportView>,
     pub(super) attributes: Option<AttributeDialog>,
     pub(super) path_prompt: Option<PathPrompt>,
@@ -173,6 +175,7 @@ impl AccordApp {
             export_data: None,
             memo: None,
             code_editor: None,
+            groups_editor: None,
             import: None,
             attributes: None,
             path_prompt: None,
@@ -693,6 +696,11 @@ impl AccordApp {
             && !editor.ui(ui, &self.project, queue)
         {
             self.code_editor = None;
+        }
+        if let Some(editor) = &mut self.groups_editor
+            && !editor.ui(ui, &self.project, queue)
+        {
+            self.groups_editor = None;
         }
         if let Some(view) = &self.import
             && !view.ui(ui, self.tasks.get(TaskKind::Import), queue)

@@ -130,6 +130,17 @@ impl CodeEditor {
                         }
                     });
                 ui.end_row();
+                ui.label("Group");
+                let group = project
+                    .codebook
+                    .groups
+                    .iter()
+                    .find(|g| g.codes.contains(&d.code_id))
+                    .map_or("(none; Codebook > Groups… declares groups)", |g| {
+                        g.name.as_str()
+                    });
+                ui.label(group);
+                ui.end_row();
                 ui.label("Colour");
                 if ui.color_edit_button_srgb(&mut self.colour).changed() {
                     d.colour = colours::to_hex(self.colour);
@@ -193,11 +204,11 @@ impl CodeEditor {
         if delete.clicked() {
             let parent = project.codebook.get(id).and_then(|c| c.parent_id);
             let book = crate::app::codes::without_code(&project.codebook, id, parent);
-            actions.push(set_codebook(
-                book,
-                &format!("Delete code {}", project.path(id)),
-                "delete-code",
-            ));
+            let label = match crate::app::codes::groups_left_by(&project.codebook, id) {
+                Some(group) => format!("Delete code {} ({group})", project.path(id)),
+                None => format!("Delete code {}", project.path(id)),
+            };
+            actions.push(set_codebook(book, &label, "delete-code"));
             done = true;
         }
         done

@@ -34,6 +34,15 @@ pub fn codebook_ui(
         if ui.button("Add code…").clicked() {
             actions.push(UiCommand::EditCode(None, None));
         }
+        if ui
+            .button("Groups…")
+            .on_hover_text(
+                "Groups of mutually exclusive codes, for agreement at the unitizing unit",
+            )
+            .clicked()
+        {
+            actions.push(UiCommand::EditGroups);
+        }
     });
     let filter = ui.add(
         egui::TextEdit::singleline(&mut state.code_filter)

@@ -59,6 +59,8 @@ pub enum UiCommand {
     OpenMemo(MemoTarget),
     /// Open the code editor (on a code, or on a new code under a parent).
     EditCode(Option<CodeId>, Option<CodeId>),
+    /// Open the code groups editor.
+    EditGroups,
     /// Open the code editor on a code to sharpen its boundary with another code raters confused it
     /// with: its "when not to use" starts with a line naming the other code.
     EditBoundary {

@@ -16,6 +16,7 @@ use super::codebook_editor::CodeEditor;
 use super::command::UiCommand;
 use super::erase_dialog::EraseCommand;
 use super::export_view::ExportCommand;
+use super::groups_editor::GroupsEditor;
 use super::import_dialog::{AttributeDialog, ImportView, PathPrompt};
 use super::memo_editor::MemoEditor;
 use super::search_view::SearchCommand;
@@ -122,6 +123,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::SelectCode(_)
         | UiCommand::SelectCoding(_)
         | UiCommand::EditCode(..)
+        | UiCommand::EditGroups
         | UiCommand::EditBoundary { .. }
         | UiCommand::SwitchTo(_)
         | UiCommand::Cancel(_) => false,
@@ -167,6 +169,9 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         }
         UiCommand::OpenMemo(target) => app.open_memo(ctx, target),
         UiCommand::EditCode(code, parent) => app.open_code_editor(code, parent),
+        UiCommand::EditGroups => {
+            app.groups_editor = Some(GroupsEditor::new(&app.project.codebook));
+        }
         UiCommand::EditBoundary { code, other } => app.open_boundary_editor(code, other),
         UiCommand::MergeCodes { from, into } => app.merge_codes(ctx, from, into),
         UiCommand::Menu(m) => app.menu(ctx, m),
@@ -1326,10 +1331,27 @@ fn compute(
         )
         .map_err(|e| e.to_string())
     });
+    // The groups' alphas at the unitizing unit, when the codebook declares groups.
+    let groups = if options.unit == crate::agreement::project::Unit::Unitizing {
+        match store.codebook() {
+            Ok(book) if book.groups.is_empty() => None,
+            Ok(book) => {
+                r.step("the code groups' unitizing alphas");
+                Some(
+                    crate::app::code_groups::report_on(store, selection, &book.groups)
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            Err(e) => Some(Err(e.to_string())),
+        }
+    } else {
+        None
+    };
     Ok(AgreementResult {
         report,
         disagreements,
         confusion,
         breakdown,
+        groups,
     })
 }

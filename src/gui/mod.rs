@@ -25,6 +25,7 @@ mod dispatch;
 mod erase_dialog;
 mod export_view;
 mod fonts;
+mod groups_editor;
 mod import_dialog;
 mod memo_editor;
 mod project_panel;

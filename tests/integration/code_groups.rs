@@ -173,7 +173,7 @@ const CODINGS: [(&str, &str, &str, usize, usize); 9] = [
 ];
 
 /// A project with the two transcripts, the codebook (one group) and the codings.
-fn grouped_project(dir: &std::path::Path) -> String {
+pub(crate) fn grouped_project(dir: &std::path::Path) -> String {
     let p = dir.join("g.accord").to_str().unwrap().to_string();
     std::fs::write(
         dir.join("P01_a.txt"),

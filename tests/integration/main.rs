@@ -27,6 +27,7 @@ mod fuzzed;
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_confusion;
+mod gui_groups;
 #[cfg(feature = "gui")]
 mod gui_papercuts;
 mod gui_safety;
