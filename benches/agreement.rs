@@ -199,8 +199,8 @@ fn declare_parents_groups(path: &Path) {
 /// Every declared group's unitizing alphas and Cuα between the project's raters, over every
 /// transcript they have all coded (`accord agreement --unit unitizing --groups`).
 fn declared_groups(store: &Store) -> usize {
-    let report = accord::app::code_groups::groups_report(store, &Selection::default(), &[])
-        .expect("groups");
+    let report =
+        accord::app::code_groups::groups_report(store, &Selection::default(), &[]).expect("groups");
     report
         .groups
         .iter()

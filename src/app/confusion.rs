@@ -293,6 +293,9 @@ pub struct CellUnit {
     pub end: usize,
     /// The text there.
     pub text: String,
+    /// Each rater's codes there (the pair's order; codes of the compared set with a coding that
+    /// overlaps the unit), to read the unit side by side.
+    pub rater_codes: [Vec<String>; 2],
 }
 
 /// The units counted in one cell of the matrix of two raters (the selection's raters, exactly two,
@@ -332,13 +335,106 @@ pub fn cell_units(
     Ok(found
         .into_iter()
         .filter_map(|(i, span)| {
-            let t = &input.transcripts.get(i)?.transcript;
+            let t = input.transcripts.get(i)?;
+            let codes_of = |rater: usize| -> Vec<String> {
+                input
+                    .codes
+                    .iter()
+                    .filter(|(id, _)| {
+                        t.spans
+                            .get(id)
+                            .and_then(|lanes| lanes.get(rater))
+                            .is_some_and(|spans| {
+                                spans
+                                    .iter()
+                                    .any(|s| s.start < span.end && span.start < s.end)
+                            })
+                    })
+                    .map(|(_, path)| path.clone())
+                    .collect()
+            };
             Some(CellUnit {
-                transcript: t.name.clone(),
+                transcript: t.transcript.name.clone(),
                 start: span.start,
                 end: span.end,
-                text: text::slice_chars(&t.text, span.start, span.end).to_string(),
+                text: text::slice_chars(&t.transcript.text, span.start, span.end).to_string(),
+                rater_codes: [codes_of(0), codes_of(1)],
             })
         })
         .collect())
+}
+
+/// One adjudication note on a code of a confusion-matrix cell: how the lead settled a disagreement
+/// on it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoundaryNote {
+    /// The code's path.
+    pub code: String,
+    /// Transcript name.
+    pub transcript: String,
+    /// The disagreement's extent (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
+    /// What was decided (`take`, `union`, `drop`, ...).
+    pub decision: String,
+    /// Why.
+    pub note: String,
+    /// When.
+    pub decided_at: String,
+    /// Whether it settles a place among `units` (the cell's), listed first.
+    pub in_cell: bool,
+}
+
+/// The adjudication notes on the codes `codes` (paths; [`NOTHING`] and unknown paths are
+/// skipped): the decisions in force with a note, those on the cell's `units` first, then by
+/// transcript and place.
+///
+/// # Errors
+/// A store error.
+pub fn boundary_notes(
+    store: &Store,
+    codes: &[&str],
+    units: &[CellUnit],
+) -> Result<Vec<BoundaryNote>> {
+    let book = store.codebook()?;
+    let names: std::collections::HashMap<_, _> = store
+        .transcripts()?
+        .into_iter()
+        .map(|t| (t.transcript_id, t.name))
+        .collect();
+    let mut out = Vec::new();
+    for path in codes.iter().filter(|p| **p != NOTHING) {
+        let crate::model::CodeLookup::Found(code) = book.lookup(path) else {
+            continue;
+        };
+        for a in store.adjudications(Some(code.code_id))? {
+            if a.withdrawn_at.is_some() || a.note.trim().is_empty() {
+                continue;
+            }
+            let transcript = names.get(&a.transcript_id).cloned().unwrap_or_default();
+            let in_cell = units.iter().any(|u| {
+                u.transcript == transcript && u.start < a.extent.end && a.extent.start < u.end
+            });
+            out.push(BoundaryNote {
+                code: (*path).to_string(),
+                transcript,
+                start: a.extent.start,
+                end: a.extent.end,
+                decision: a.decision.name().to_string(),
+                note: a.note.clone(),
+                decided_at: a.decided_at.clone(),
+                in_cell,
+            });
+        }
+    }
+    out.sort_by(|x, y| {
+        (!x.in_cell, &x.transcript, x.start, &x.code).cmp(&(
+            !y.in_cell,
+            &y.transcript,
+            y.start,
+            &y.code,
+        ))
+    });
+    Ok(out)
 }

@@ -18,7 +18,7 @@ use crate::app::agreement::{AgreementOptions, DisagreementView};
 use crate::app::agreement_input::Selection;
 use crate::app::breakdown::{Breakdown, By};
 use crate::app::code_groups::GroupsReport;
-use crate::app::confusion::{CellUnit, ConfusionReport, NOTHING, PairConfusion};
+use crate::app::confusion::{BoundaryNote, CellUnit, ConfusionReport, NOTHING, PairConfusion};
 use crate::model::{CodeId, RaterId, RaterKind, Span, TranscriptId};
 
 /// A computed report with its disagreements.
@@ -59,6 +59,8 @@ pub enum AgreementCommand {
         row: usize,
         /// Column index.
         column: usize,
+        /// The row's and the column's codes (for their adjudication notes).
+        codes: [String; 2],
     },
 }
 
@@ -87,10 +89,14 @@ pub struct AgreementView {
     chosen_column: Option<(String, Vec<String>)>,
     /// The units the chosen confusion cell counts, once read (or why they could not be).
     pub cell_units: Option<Result<Vec<CellUnit>, String>>,
+    /// The adjudication notes on the clicked cell's two codes (read with its units).
+    pub boundary_notes: Option<Result<Vec<BoundaryNote>, String>>,
     /// A cell asked for by the last click (row, column), and its pair's raters by name; sent as a
     /// request at the end of the frame.
     asked_cell: Option<(usize, usize)>,
     asked_names: Option<(String, String)>,
+    /// The raters of the cell whose units are shown (rows first).
+    cell_raters: Option<(String, String)>,
     /// The disagreement shown side by side.
     pub detail: Option<DisagreementDetail>,
     initialised: bool,
@@ -111,8 +117,10 @@ impl Default for AgreementView {
             by: None,
             chosen_column: None,
             cell_units: None,
+            boundary_notes: None,
             asked_cell: None,
             asked_names: None,
+            cell_raters: None,
             detail: None,
             initialised: false,
         }
@@ -228,11 +236,16 @@ impl AgreementView {
             if let (Some(a), Some(b)) = (id(&a), id(&b)) {
                 let (mut selection, options) = self.request();
                 selection.raters = vec![a, b];
+                let codes = self
+                    .chosen_pair
+                    .clone()
+                    .map_or_else(Default::default, |(a, b)| [a, b]);
                 request = Some(AgreementCommand::Cell {
                     selection,
                     options,
                     row,
                     column,
+                    codes,
                 });
             }
         }
@@ -382,8 +395,14 @@ impl AgreementView {
                             request = match (&pair, &code) {
                                 (Some((a, b)), _) => {
                                     boundary_ui(ui, project, a, b, actions);
-                                    cell_units_ui(ui, a, b, self.cell_units.as_ref());
-                                    confused_passages_ui(ui, a, b, &result.disagreements)
+                                    cell_units_ui(
+                                        ui,
+                                        (a, b),
+                                        self.cell_raters.as_ref(),
+                                        self.cell_units.as_ref(),
+                                    );
+                                    boundary_notes_ui(ui, self.boundary_notes.as_ref());
+                                    None
                                 }
                                 (None, Some(code)) => Self::disagreements_ui(
                                     ui,
@@ -590,8 +609,10 @@ impl AgreementView {
     /// Asks for the units a cell counts (its pair's raters found by name among the chosen ones).
     fn ask_cell(&mut self, pair: &PairConfusion, row: usize, column: usize) {
         self.cell_units = None;
+        self.boundary_notes = None;
         self.asked_cell = Some((row, column));
         self.asked_names = Some((pair.rater_a.clone(), pair.rater_b.clone()));
+        self.cell_raters = self.asked_names.clone();
     }
 
     fn choose_pair(&mut self, a: &str, b: &str) {
@@ -843,113 +864,94 @@ fn boundary_ui(
 }
 
 /// Every unit the chosen cell counts (read on a task when the cell was clicked).
-fn cell_units_ui(ui: &mut Ui, a: &str, b: &str, units: Option<&Result<Vec<CellUnit>, String>>) {
-    ui.separator();
-    ui.heading(format!("The units counted where {a} met {b}"));
-    match units {
-        None => {
-            ui.label("Reading…");
-        }
+/// The lead's adjudication notes on the two codes: those settling a place among the cell's units
+/// first, marked, then the rest.
+fn boundary_notes_ui(ui: &mut Ui, notes: Option<&Result<Vec<BoundaryNote>, String>>) {
+    let notes = match notes {
+        None => return,
         Some(Err(why)) => {
             ui.colored_label(ui.visuals().error_fg_color, why);
+            return;
         }
-        Some(Ok(units)) => {
-            for u in units.iter().take(200) {
-                let quote: String = u.text.chars().take(140).collect();
-                ui.label(format!(
-                    "{} {}..{}: “{quote}”",
-                    u.transcript, u.start, u.end
-                ));
-            }
-            if units.len() > 200 {
-                ui.label(format!("… and {} more.", units.len() - 200));
-            }
-        }
+        Some(Ok(notes)) => notes,
+    };
+    ui.separator();
+    ui.heading("Adjudication notes on these codes");
+    if notes.is_empty() {
+        ui.label("No adjudication note on either code yet.");
+        return;
+    }
+    for n in notes.iter().take(100) {
+        let here = if n.in_cell { " (in these units)" } else { "" };
+        ui.label(
+            RichText::new(format!(
+                "{} · {} {}..{} · {}{here}",
+                n.code, n.transcript, n.start, n.end, n.decision
+            ))
+            .small()
+            .strong(),
+        );
+        ui.add(egui::Label::new(&n.note).wrap());
+    }
+    if notes.len() > 100 {
+        ui.label(format!("… and {} more.", notes.len() - 100));
     }
 }
 
-/// The disagreements on the two codes of a confusion-matrix cell side by side: where a
-/// disagreement on the first rater's code `a` overlaps one on the second rater's code `b` in one
-/// transcript (`(nothing)` on one side lists the other code's alone); each opens every rater's
-/// codings there.
-fn confused_passages_ui(
+fn cell_units_ui(
     ui: &mut Ui,
-    a: &str,
-    b: &str,
-    all: &[DisagreementView],
-) -> Option<AgreementCommand> {
-    let of =
-        |code: &str| -> Vec<&DisagreementView> { all.iter().filter(|d| d.code == code).collect() };
-    let (left, right) = (of(a), of(b));
+    (a, b): (&str, &str),
+    raters: Option<&(String, String)>,
+    units: Option<&Result<Vec<CellUnit>, String>>,
+) {
     ui.separator();
-    ui.heading("Their disagreements there, side by side (click one for each rater's codings)");
-    let mut request = None;
-    let quote = |d: &DisagreementView| -> String {
-        let q: String = d.text.chars().take(60).collect();
-        format!("“{q}” ({})", d.coded_by.join(", "))
+    ui.heading(format!("The units counted where {a} met {b}, side by side"));
+    let units = match units {
+        None => {
+            ui.label("Reading…");
+            return;
+        }
+        Some(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+            return;
+        }
+        Some(Ok(units)) => units,
     };
-    let mut shown = 0;
-    egui::Grid::new("confused-passages")
+    let (ra, rb) = raters.map_or(("first rater", "second rater"), |(a, b)| {
+        (a.as_str(), b.as_str())
+    });
+    let codes = |codes: &[String]| {
+        if codes.is_empty() {
+            NOTHING.to_string()
+        } else {
+            codes.join("; ")
+        }
+    };
+    egui::Grid::new("cell-units")
         .striped(true)
         .num_columns(3)
         .show(ui, |ui| {
             ui.label(RichText::new("Passage").strong());
-            ui.label(RichText::new(a).strong());
-            ui.label(RichText::new(b).strong());
+            ui.label(RichText::new(format!("{ra} coded")).strong());
+            ui.label(RichText::new(format!("{rb} coded")).strong());
             ui.end_row();
-            let lone = |d: &&DisagreementView, others: &[&DisagreementView]| {
-                !others
-                    .iter()
-                    .any(|o| o.transcript == d.transcript && o.start < d.end && d.start < o.end)
-            };
-            for d in &left {
-                let beside: Vec<&&DisagreementView> = right
-                    .iter()
-                    .filter(|o| o.transcript == d.transcript && o.start < d.end && d.start < o.end)
-                    .collect();
-                if b != NOTHING && beside.is_empty() {
-                    continue;
-                }
-                if ui
-                    .link(format!("{} {}..{}", d.transcript, d.start, d.end))
-                    .clicked()
-                {
-                    request = Some(AgreementCommand::Detail((*d).clone()));
-                }
-                ui.label(quote(d));
-                ui.label(
-                    beside
-                        .iter()
-                        .map(|o| quote(o))
-                        .collect::<Vec<_>>()
-                        .join(" · "),
+            for u in units.iter().take(200) {
+                let quote: String = u.text.chars().take(140).collect();
+                ui.add(
+                    egui::Label::new(format!(
+                        "{} {}..{}: “{quote}”",
+                        u.transcript, u.start, u.end
+                    ))
+                    .wrap(),
                 );
+                ui.label(codes(&u.rater_codes[0]));
+                ui.label(codes(&u.rater_codes[1]));
                 ui.end_row();
-                shown += 1;
-            }
-            if a == NOTHING {
-                for d in right.iter().filter(|d| lone(d, &left)) {
-                    if ui
-                        .link(format!("{} {}..{}", d.transcript, d.start, d.end))
-                        .clicked()
-                    {
-                        request = Some(AgreementCommand::Detail((*d).clone()));
-                    }
-                    ui.label("");
-                    ui.label(quote(d));
-                    ui.end_row();
-                    shown += 1;
-                }
             }
         });
-    if shown == 0 {
-        ui.label(
-            "No passage of one code overlaps a passage of the other here: at this unit they met \
-             within the same units, not on the same words. Click the codes in the table for each \
-             one's disagreements.",
-        );
+    if units.len() > 200 {
+        ui.label(format!("… and {} more.", units.len() - 200));
     }
-    request
 }
 
 /// A bar per code (worst first, at the top): its kappa, coloured against the threshold, the codes

@@ -816,6 +816,7 @@ impl AccordApp {
                 options,
                 row,
                 column,
+                codes,
             } => {
                 self.read(ctx, move |ws| {
                     let units = crate::app::confusion::cell_units(
@@ -826,7 +827,16 @@ impl AccordApp {
                         column,
                     )
                     .map_err(|e| e.to_string());
-                    Box::new(move |app: &mut AccordApp| app.agreement.cell_units = Some(units))
+                    let notes = crate::app::confusion::boundary_notes(
+                        ws.store(),
+                        &[codes[0].as_str(), codes[1].as_str()],
+                        units.as_deref().unwrap_or_default(),
+                    )
+                    .map_err(|e| e.to_string());
+                    Box::new(move |app: &mut AccordApp| {
+                        app.agreement.cell_units = Some(units);
+                        app.agreement.boundary_notes = Some(notes);
+                    })
                 });
             }
             AgreementCommand::Detail(d) => {

@@ -429,9 +429,124 @@ fn a_cell_opens_the_units_it_counts() {
                     .iter()
                     .all(|u| pair.transcripts.contains(&u.transcript))
             );
+            // Side by side: each rater's codes there hold the cell's row and column codes, and a
+            // rater whose side is (nothing) has none (at segment units, a coding matched into no
+            // segment of the unit may still overlap it, so it is listed there).
+            for u in &units {
+                for (side, label) in [(0, &pair.labels[r]), (1, &pair.labels[c])] {
+                    let codes = &u.rater_codes[side];
+                    if *label == accord::app::confusion::NOTHING {
+                        assert!(codes.is_empty() || unit == Unit::Segment, "{unit:?} {u:?}");
+                    } else {
+                        assert!(codes.contains(label), "{unit:?} {label} {u:?}");
+                    }
+                }
+            }
         }
         let n = pair.labels.len();
         assert!(cell_units(&store, &selection, &options, n, 0).is_err());
         assert!(cell_units(&store, &Selection::default(), &options, 0, 0).is_err());
     }
+}
+
+#[test]
+fn a_cells_codes_bring_their_adjudication_notes_those_in_its_units_first() {
+    use accord::agreement::project::Unit;
+    use accord::app::agreement::AgreementOptions;
+    use accord::app::agreement_input::Selection;
+    use accord::app::confusion::{boundary_notes, cell_units, confusion_report};
+
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let options = AgreementOptions {
+        unit: Unit::Turn,
+        ..AgreementOptions::default()
+    };
+    let (pair, selection) = {
+        let store = accord::app::Store::open(&project).unwrap();
+        let report = confusion_report(&store, &Selection::default(), &options).unwrap();
+        let pair = report.pairs[0].clone();
+        let raters =
+            accord::app::resolve::rater_ids(&store, &[pair.rater_a.clone(), pair.rater_b.clone()])
+                .unwrap();
+        (
+            pair,
+            Selection {
+                raters,
+                ..Selection::default()
+            },
+        )
+    };
+    let top = pair
+        .confusions
+        .iter()
+        .find(|c| c.a_code != "(nothing)" && c.b_code != "(nothing)")
+        .unwrap();
+    // Settle two disagreements on the row's code, with notes (and one without a note).
+    let open = accord(
+        dir.path(),
+        &["adjudicate", "list", p, "--codes", &top.a_code],
+    )
+    .success()
+    .stdout;
+    let ids: Vec<&str> = open
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 3, "{open}");
+    for (id, note) in [
+        (ids[0], "the boundary: role, not task"),
+        (ids[1], "same as before"),
+        (ids[2], ""),
+    ] {
+        accord(
+            dir.path(),
+            &[
+                "adjudicate",
+                "decide",
+                p,
+                id,
+                "--codes",
+                &top.a_code,
+                "--union",
+                "--note",
+                note,
+            ],
+        )
+        .success();
+    }
+    let store = accord::app::Store::open(&project).unwrap();
+    let row = pair.labels.iter().position(|l| *l == top.a_code).unwrap();
+    let column = pair.labels.iter().position(|l| *l == top.b_code).unwrap();
+    let units = cell_units(&store, &selection, &options, row, column).unwrap();
+    let notes = boundary_notes(&store, &[&top.a_code, &top.b_code], &units).unwrap();
+    assert_eq!(
+        notes.len(),
+        2,
+        "the two notes, not the decision without one: {notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.code == top.a_code && n.decision == "union")
+    );
+    let said: Vec<&str> = notes.iter().map(|n| n.note.as_str()).collect();
+    assert!(said.contains(&"the boundary: role, not task") && said.contains(&"same as before"));
+    // Those settling a place among the cell's units come first, and are so marked.
+    let overlaps = |n: &accord::app::confusion::BoundaryNote| {
+        units
+            .iter()
+            .any(|u| u.transcript == n.transcript && u.start < n.end && n.start < u.end)
+    };
+    for n in &notes {
+        assert_eq!(n.in_cell, overlaps(n), "{n:?}");
+    }
+    assert!(notes.windows(2).all(|w| w[0].in_cell >= w[1].in_cell));
+    // (nothing) has no notes.
+    assert!(
+        boundary_notes(&store, &["(nothing)"], &units)
+            .unwrap()
+            .is_empty()
+    );
 }

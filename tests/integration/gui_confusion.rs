@@ -85,7 +85,6 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     // (Below the table: AccessKit clicks it wherever the scroll position is.)
     h.get_by_label_contains(&cell).click_accesskit();
     steps(&mut h, 3);
-    let heading = "Their disagreements there, side by side";
     assert_eq!(
         h.query_all_by_label("When not to use").count(),
         2,
@@ -106,14 +105,40 @@ fn the_agreement_view_shows_which_code_was_used_for_which() {
     assert_eq!(units.len() as u64, top.units);
     assert!(
         h.query_by_label_contains(&format!(
-            "The units counted where {} met {}",
+            "The units counted where {} met {}, side by side",
             top.a_code, top.b_code
         ))
         .is_some()
     );
+    // Each unit side by side: the passage, then what each rater coded there.
+    let first = &units[0];
     assert!(
-        h.query_by_label_contains(heading).is_some(),
-        "the cell's disagreements are listed under {heading:?}"
+        first.rater_codes[0].contains(&top.a_code) && first.rater_codes[1].contains(&top.b_code)
+    );
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{} {}..{}:",
+            first.transcript, first.start, first.end
+        ))
+        .is_some()
+    );
+    assert!(
+        h.query_by_label(&format!("{} coded", pair.rater_a))
+            .is_some()
+    );
+    // And the lead's adjudication notes on the two codes (none yet on the demo).
+    assert!(
+        h.query_by_label("Adjudication notes on these codes")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("No adjudication note on either code yet.")
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label(&first.rater_codes[1].join("; "))
+            .next()
+            .is_some()
     );
 
     // From the pair, the code editor on the first code, its boundary naming the second.
