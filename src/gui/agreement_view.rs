@@ -927,28 +927,27 @@ fn cell_units_ui(
             codes.join("; ")
         }
     };
-    egui::Grid::new("cell-units")
-        .striped(true)
-        .num_columns(3)
-        .show(ui, |ui| {
-            ui.label(RichText::new("Passage").strong());
-            ui.label(RichText::new(format!("{ra} coded")).strong());
-            ui.label(RichText::new(format!("{rb} coded")).strong());
-            ui.end_row();
-            for u in units.iter().take(200) {
-                let quote: String = u.text.chars().take(140).collect();
-                ui.add(
-                    egui::Label::new(format!(
-                        "{} {}..{}: “{quote}”",
-                        u.transcript, u.start, u.end
-                    ))
-                    .wrap(),
-                );
-                ui.label(codes(&u.rater_codes[0]));
-                ui.label(codes(&u.rater_codes[1]));
-                ui.end_row();
+    // Each unit: where, its words (wrapped to the view's width), then what each rater coded there,
+    // side by side.
+    for u in units.iter().take(200) {
+        let quote: String = u.text.chars().take(280).collect();
+        ui.label(
+            RichText::new(format!("{} {}..{}", u.transcript, u.start, u.end))
+                .small()
+                .strong(),
+        );
+        ui.add(egui::Label::new(format!("“{quote}”")).wrap());
+        ui.columns(2, |columns| {
+            for (ui, (rater, codes_there)) in columns
+                .iter_mut()
+                .zip([(ra, &u.rater_codes[0]), (rb, &u.rater_codes[1])])
+            {
+                ui.label(RichText::new(format!("{rater} coded")).weak());
+                ui.add(egui::Label::new(codes(codes_there)).wrap());
             }
         });
+        ui.separator();
+    }
     if units.len() > 200 {
         ui.label(format!("… and {} more.", units.len() - 200));
     }

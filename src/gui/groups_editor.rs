@@ -65,9 +65,11 @@ impl GroupsEditor {
                     .small(),
                 );
                 ui.separator();
+                // (No vertical separator: in a horizontal layout it takes every bit of height
+                // left, and would push Save below the window's edge.)
                 ui.horizontal_top(|ui| {
                     self.list_ui(ui);
-                    ui.separator();
+                    ui.add_space(12.0);
                     ui.vertical(|ui| self.group_ui(ui, project));
                 });
                 ui.separator();
