@@ -2,6 +2,7 @@
 //! Nothing here touches a file, a database or a window.
 
 mod adjudication;
+pub mod anchors;
 mod codebook;
 mod coding;
 mod edit;
