@@ -11,6 +11,7 @@ pub mod code_groups;
 pub mod codes;
 pub mod command;
 pub mod confusion;
+pub mod correct;
 pub mod counts;
 pub mod deidentify;
 pub mod demo;

@@ -134,7 +134,7 @@ pub fn coding_rows(store: &Store, file: &Path, rows: &[CodingRow]) -> Result<Vec
 
 /// Byte offsets of every `STRIDE`th char of a text, so that a char offset's byte is found in fewer
 /// than `STRIDE` steps (rather than by counting from the start, once per coding of a long text).
-struct CharIndex {
+pub(crate) struct CharIndex {
     /// Byte offset of chars 0, STRIDE, 2 * STRIDE, ...; empty when the text is ASCII.
     every: Vec<usize>,
 }
@@ -142,7 +142,7 @@ struct CharIndex {
 impl CharIndex {
     const STRIDE: usize = 256;
 
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let every = if text.is_ascii() {
             Vec::new()
         } else {
@@ -169,7 +169,7 @@ impl CharIndex {
     }
 
     /// The text between two char offsets, as `text::slice_chars` gives it.
-    fn slice<'a>(&self, text: &'a str, start: usize, end: usize) -> &'a str {
+    pub(crate) fn slice<'a>(&self, text: &'a str, start: usize, end: usize) -> &'a str {
         if end <= start {
             return "";
         }

@@ -56,6 +56,23 @@ pub enum TranscriptsCommand {
         /// Transcript name or id.
         transcript: String,
     },
+    /// Correct a transcript's text after coding: prints what the correction does to every rater's
+    /// codings (same, moved, resized, lost) and to the turns.
+    Edit {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// Transcript name or id.
+        transcript: String,
+        /// The whole corrected text (read as an import reads a .txt: same speaker-label rules).
+        #[arg(long, conflicts_with = "replace", required_unless_present = "replace")]
+        file: Option<PathBuf>,
+        /// One fix: the words to replace (they must occur exactly once) and the new words.
+        #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+        replace: Option<Vec<String>>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Erase transcripts for good (a participant withdrew consent): their text, turns, codings,
     /// memos and decisions leave the file, the search index and every backup. Shows what would go;
     /// --yes erases. Cannot be undone.
@@ -187,6 +204,21 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             removed,
             yes,
         } => return erase(&project.project, transcripts, *removed, *yes),
+        TranscriptsCommand::Edit {
+            project,
+            transcript,
+            file,
+            replace,
+            json,
+        } => {
+            return edit(
+                &project.project,
+                transcript,
+                file.as_deref(),
+                replace.as_deref(),
+                *json,
+            );
+        }
         TranscriptsCommand::Remove {
             project,
             transcript,
@@ -230,6 +262,114 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
     }
     println!("{} transcripts", list.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `accord transcripts edit`: the correction's review.
+fn edit(
+    project: &std::path::Path,
+    transcript: &str,
+    file: Option<&std::path::Path>,
+    replace: Option<&[String]>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let ws = open_to_read(project)?;
+    let correction = match (file, replace) {
+        (Some(path), _) => crate::app::correct::from_file(ws.store(), transcript, path)?,
+        (None, Some([old, new])) => crate::app::correct::replace(ws.store(), transcript, old, new)?,
+        _ => {
+            anyhow::bail!("give the corrected text with --file, or one fix with --replace OLD NEW")
+        }
+    };
+    if json {
+        output::json(&correction)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", review(&correction));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a correction does, for people: its edits, the turns, the codings counted by outcome, then
+/// every resized and every lost coding with its words before and after.
+fn review(c: &crate::app::correct::Correction) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if !c.changes_anything() {
+        let _ = writeln!(
+            out,
+            "{}: the corrected text is the text as it is; nothing to do",
+            c.transcript
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "Correcting {} ({} change{}):",
+        c.transcript,
+        c.edits.len(),
+        if c.edits.len() == 1 { "" } else { "s" }
+    );
+    for (old, new) in c.edits.iter().take(20) {
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\"",
+            output::one_line(old, 60),
+            output::one_line(new, 60)
+        );
+    }
+    if c.edits.len() > 20 {
+        let _ = writeln!(out, "  ... and {} more", c.edits.len() - 20);
+    }
+    let _ = writeln!(
+        out,
+        "Turns: {} before, {} after{}.",
+        c.turns.0,
+        c.turns.1,
+        if c.turns_reread {
+            " (a label or the text between turns changed: turns read again)"
+        } else {
+            ""
+        }
+    );
+    let n = c.counts;
+    let _ = writeln!(
+        out,
+        "Codings: {} unchanged, {} moved (same words), {} resized (words edited), {} lost (every word deleted).",
+        n.same, n.moved, n.resized, n.lost
+    );
+    for (label, lost) in [("resized", false), ("LOST", true)] {
+        for ch in c.codings.iter().filter(|ch| {
+            !ch.removed
+                && matches!(
+                    (ch.carried, lost),
+                    (crate::model::anchors::Carried::Resized(_), false)
+                        | (crate::model::anchors::Carried::Lost, true)
+                )
+        }) {
+            let _ = writeln!(
+                out,
+                "  {label:<7} {} / {}: \"{}\"{}",
+                ch.rater,
+                ch.code,
+                output::one_line(&ch.quote_before, 60),
+                ch.quote_after
+                    .as_deref()
+                    .map(|q| format!(" -> \"{}\"", output::one_line(q, 60)))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let lost = c
+        .adjudications
+        .iter()
+        .filter(|a| a.1 == crate::model::anchors::Carried::Lost)
+        .count();
+    if lost > 0 {
+        let _ = writeln!(
+            out,
+            "Adjudication records whose passage is deleted: {lost}."
+        );
+    }
+    out
 }
 
 /// Adds or lists raters.

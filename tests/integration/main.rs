@@ -14,6 +14,7 @@ mod cli;
 mod code_groups;
 mod codebook;
 mod confusion;
+mod correct;
 mod deidentify;
 mod docx_pdf;
 mod empty_comparison;

@@ -1,0 +1,314 @@
+//! Correcting a transcript after coding (issue 19): the corrected text, and what the correction does
+//! to every rater's codings (live and removed, the consensus's included), the turns and the
+//! adjudication records, worked out before anything is written so that people can review it.
+//!
+//! Positions are carried through [`crate::model::anchors`]: a `--replace` is one known splice; a
+//! whole corrected file is compared with the text by a character diff. Turns follow the words when
+//! every change lies inside a turn's spoken words (ids, roles and times kept); a change that
+//! touches a speaker label or the text between turns re-reads the turns with the import's speaker
+//! rules, each new turn keeping the id, role and times of the old turn that starts where it starts.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::resolve::CharIndex;
+use super::{AppError, Result};
+use crate::import::ImportOptions;
+use crate::model::anchors::{Carried, PositionMap, Splice};
+use crate::model::{AdjudicationId, CodingFilter, CodingId, SourceFormat, Span, Transcript, Turn};
+use crate::store::Store;
+
+/// What a correction does to one coding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodingChange {
+    /// The coding.
+    pub coding_id: CodingId,
+    /// Its rater's name.
+    pub rater: String,
+    /// Its code's path.
+    pub code: String,
+    /// Whether it was already removed (it is carried all the same, for undo and history).
+    pub removed: bool,
+    /// Where it was.
+    pub before: Span,
+    /// What becomes of it.
+    pub carried: Carried,
+    /// The words it covered.
+    pub quote_before: String,
+    /// The words it covers after (none when lost).
+    pub quote_after: Option<String>,
+}
+
+/// How many codings each outcome has (live ones only; removed ones are carried silently).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Same place, same words.
+    pub same: usize,
+    /// Same words, another place.
+    pub moved: usize,
+    /// Their words were edited.
+    pub resized: usize,
+    /// Every word of them deleted.
+    pub lost: usize,
+}
+
+/// A correction worked out, not written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Correction {
+    /// The transcript's name.
+    pub transcript: String,
+    /// The text's hash before.
+    pub sha256_before: String,
+    /// The corrected transcript (its text, hash, length and turns).
+    #[serde(skip)]
+    pub corrected: Transcript,
+    /// The changes, in old positions.
+    pub splices: Vec<Splice>,
+    /// Each change as people read it: the old words and the new.
+    pub edits: Vec<(String, String)>,
+    /// Every coding, live and removed.
+    pub codings: Vec<CodingChange>,
+    /// The live codings' outcomes.
+    pub counts: Counts,
+    /// Turns before and after.
+    pub turns: (usize, usize),
+    /// Whether the turns were re-read (a label or the text between turns changed).
+    pub turns_reread: bool,
+    /// Each adjudication record's extent carried (and whether it is lost).
+    pub adjudications: Vec<(AdjudicationId, Carried)>,
+}
+
+impl Correction {
+    /// Whether the text changes at all.
+    #[must_use]
+    pub fn changes_anything(&self) -> bool {
+        !self.splices.is_empty()
+    }
+}
+
+/// The correction that replaces the words `old` (which must occur exactly once in the
+/// transcript's text) with `new`.
+///
+/// # Errors
+/// An unknown transcript; `old` empty, missing or found more than once (with how often); a text
+/// that no longer reads as a transcript.
+pub fn replace(store: &Store, transcript: &str, old: &str, new: &str) -> Result<Correction> {
+    let t = super::resolve::transcript(store, transcript)?;
+    if old.is_empty() {
+        return Err(AppError::Invalid(
+            "--replace: the words to replace are empty".into(),
+        ));
+    }
+    let found: Vec<usize> = t.text.match_indices(old).map(|(b, _)| b).collect();
+    let byte = match found.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(AppError::Invalid(format!(
+                "--replace: {old:?} is not in {} (the match is exact, case and spaces included)",
+                t.name
+            )));
+        }
+        many => {
+            return Err(AppError::Invalid(format!(
+                "--replace: {old:?} occurs {} times in {}; give more of the words around it so \
+                 that it occurs once",
+                many.len(),
+                t.name
+            )));
+        }
+    };
+    let start = t.text[..byte].chars().count();
+    let splice = Splice {
+        start,
+        end: start + old.chars().count(),
+        new_len: new.chars().count(),
+    };
+    let mut text = String::with_capacity(t.text.len() + new.len());
+    text.push_str(&t.text[..byte]);
+    text.push_str(new);
+    text.push_str(&t.text[byte + old.len()..]);
+    plan(store, &t, &text, Some(&[splice]))
+}
+
+/// The correction to the whole corrected text in `path` (read as a transcript file, with the
+/// import's speaker-label rules).
+///
+/// # Errors
+/// An unknown transcript; a file that cannot be read or read as text.
+pub fn from_file(store: &Store, transcript: &str, path: &Path) -> Result<Correction> {
+    let t = super::resolve::transcript(store, transcript)?;
+    let bytes = crate::import::read_bounded(path, crate::import::MAX_FILE_BYTES, "a transcript")?;
+    let imported = crate::import::read_transcript_bytes(
+        path,
+        &bytes,
+        SourceFormat::Txt,
+        &ImportOptions::default(),
+    )?;
+    plan(store, &t, &imported.transcript.text, None)
+}
+
+/// Works a correction of `t` to `text` out: `splices` when the places are known, else a diff.
+///
+/// # Errors
+/// A text that no longer reads as a transcript (no turn).
+pub fn plan(
+    store: &Store,
+    t: &Transcript,
+    text: &str,
+    splices: Option<&[Splice]>,
+) -> Result<Correction> {
+    let map = match splices {
+        Some(s) => PositionMap::from_splices(t.len_chars, s).map_err(AppError::Invalid)?,
+        None => PositionMap::between(&t.text, text),
+    };
+    let (turns, reread) = carry_turns(t, text, &map)?;
+    let corrected = Transcript {
+        text: text.to_string(),
+        sha256: crate::model::text::sha256_hex(text),
+        len_chars: map.new_len(),
+        turns,
+        ..t.clone()
+    };
+    let old_index = CharIndex::new(&t.text);
+    let new_index = CharIndex::new(text);
+    let raters: HashMap<_, _> = store
+        .raters()?
+        .into_iter()
+        .map(|r| (r.rater_id, r.name))
+        .collect();
+    let paths = store.codebook()?.all_paths();
+    let mut counts = Counts::default();
+    let mut codings = Vec::new();
+    for c in store.codings(&CodingFilter {
+        transcripts: vec![t.transcript_id],
+        include_removed: true,
+        ..CodingFilter::default()
+    })? {
+        let carried = map.carry(c.span);
+        let removed = c.removed_at.is_some();
+        if !removed {
+            match carried {
+                Carried::Same(_) => counts.same += 1,
+                Carried::Moved(_) => counts.moved += 1,
+                Carried::Resized(_) => counts.resized += 1,
+                Carried::Lost => counts.lost += 1,
+            }
+        }
+        codings.push(CodingChange {
+            coding_id: c.coding_id,
+            rater: raters
+                .get(&c.rater_id)
+                .cloned()
+                .unwrap_or_else(|| c.rater_id.to_text()),
+            code: paths
+                .get(&c.code_id)
+                .cloned()
+                .unwrap_or_else(|| c.code_id.to_text()),
+            removed,
+            before: c.span,
+            carried,
+            quote_before: old_index
+                .slice(&t.text, c.span.start, c.span.end)
+                .to_string(),
+            quote_after: carried
+                .span()
+                .map(|s| new_index.slice(text, s.start, s.end).to_string()),
+        });
+    }
+    let adjudications = store
+        .adjudications(None)?
+        .into_iter()
+        .filter(|a| a.transcript_id == t.transcript_id)
+        .map(|a| (a.adjudication_id, map.carry(a.extent)))
+        .collect();
+    let edits = map
+        .splices()
+        .iter()
+        .map(|s| {
+            let at = map.start(s.start);
+            (
+                old_index.slice(&t.text, s.start, s.end).to_string(),
+                new_index.slice(text, at, at + s.new_len).to_string(),
+            )
+        })
+        .collect();
+    Ok(Correction {
+        transcript: t.name.clone(),
+        sha256_before: t.sha256.clone(),
+        turns: (t.turns.len(), corrected.turns.len()),
+        corrected,
+        splices: map.splices(),
+        edits,
+        codings,
+        counts,
+        turns_reread: reread,
+        adjudications,
+    })
+}
+
+/// The turns over the new text: the old ones carried when every change lies inside a turn's
+/// spoken words, else the text's turns read again (see the module notes).
+fn carry_turns(t: &Transcript, text: &str, map: &PositionMap) -> Result<(Vec<Turn>, bool)> {
+    let inside_words = map.splices().iter().all(|s| {
+        t.turns.iter().any(|turn| {
+            let words = turn.content_span();
+            // Strictly inside the words, or at their end (words appended to a turn).
+            words.start < s.start && s.end <= words.end
+        })
+    });
+    if inside_words {
+        let turns = t
+            .turns
+            .iter()
+            .map(|turn| {
+                let start = map.start(turn.span.start);
+                let end = map.end(turn.span.end).max(start);
+                Turn {
+                    span: Span::new(start, end),
+                    content_start: map.start(turn.content_start).clamp(start, end),
+                    ..turn.clone()
+                }
+            })
+            .collect();
+        return Ok((turns, false));
+    }
+    let name = Path::new(&t.name).with_extension("txt");
+    let read = crate::import::read_transcript_bytes(
+        &name,
+        text.as_bytes(),
+        SourceFormat::Txt,
+        &ImportOptions::default(),
+    )?;
+    if read.transcript.text != text {
+        return Err(AppError::Invalid(format!(
+            "the corrected text of {} does not read back as itself (the import would change it: \
+             trailing spaces, line ends or characters it normalises); correct it with --file, \
+             which reads it as an import does",
+            t.name
+        )));
+    }
+    let old_by_start: HashMap<usize, &Turn> = t
+        .turns
+        .iter()
+        .map(|turn| (map.start(turn.span.start), turn))
+        .collect();
+    let turns = read
+        .transcript
+        .turns
+        .into_iter()
+        .map(|mut turn| {
+            if let Some(old) = old_by_start.get(&turn.span.start) {
+                turn.turn_id = old.turn_id;
+                turn.start_ms = old.start_ms;
+                turn.end_ms = old.end_ms;
+                if old.speaker == turn.speaker {
+                    turn.role = old.role;
+                }
+            }
+            turn
+        })
+        .collect();
+    Ok((turns, true))
+}
