@@ -105,8 +105,8 @@ pub fn projected_units(
     };
     if se == 0.0 {
         return Err(
-            "the pilot's standard error is 0 (every unit rated alike), so it cannot say how \
-             precision grows; code more units and measure again"
+            "the pilot's standard error is 0 (perfect agreement, or every unit rated alike), so \
+             it cannot say how precision grows; code more units and measure again"
                 .into(),
         );
     }
@@ -248,7 +248,11 @@ mod tests {
         // Kappa 0: the null variance 1/n; kappa 1: none.
         assert!((binary_kappa_unit_variance(0.0, 0.3).unwrap() - 1.0).abs() < 1e-12);
         assert!(binary_units(1.0, 0.3, 0.2, 0.95).is_err());
-        assert!(binary_units(0.5, 0.0, 0.2, 0.95).unwrap_err().contains("prevalence 0"));
+        assert!(
+            binary_units(0.5, 0.0, 0.2, 0.95)
+                .unwrap_err()
+                .contains("prevalence 0")
+        );
         // Kappa −0.5 at prevalence 0.1 needs a negative count in the table.
         assert_eq!(binary_kappa_unit_variance(-0.5, 0.1), None);
     }
