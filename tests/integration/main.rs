@@ -44,6 +44,7 @@ mod malformed;
 mod one_apply;
 mod one_handle;
 mod open_attack;
+mod plan;
 mod qdpx;
 mod refi_examples;
 mod refi_real;
