@@ -25,7 +25,7 @@ const NORMAL_DF: f64 = 1e7;
 const MAX_UNITS: f64 = 1e12;
 
 /// The width, at `n` units, of an interval whose standard error per unit is `unit_sd` (the pilot's
-/// SE × √n_p): `2 t(1 − (1 − c)/2, n − 1) unit_sd / √n`. `None` below two units.
+/// SE × `√n_p`): `2 t(1 − (1 − c)/2, n − 1) unit_sd / √n`. `None` below two units.
 #[must_use]
 pub fn width_at(unit_sd: f64, n: u64, confidence: f64) -> Option<f64> {
     if n < 2 {
@@ -119,7 +119,7 @@ pub fn projected_units(
 /// or above 1).
 #[must_use]
 pub fn binary_kappa_unit_variance(kappa: f64, p: f64) -> Option<f64> {
-    if !(p > 0.0 && p < 1.0) || !kappa.is_finite() {
+    if !(p > 0.0 && p < 1.0 && kappa.is_finite()) {
         return None;
     }
     let floor = -p.min(1.0 - p) / p.max(1.0 - p);

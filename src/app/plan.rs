@@ -16,7 +16,7 @@ use super::rounds::find_round;
 use super::{AppError, Result};
 use crate::agreement::StatOptions;
 use crate::agreement::planning::{binary_units, projected_units, stratified_sample};
-use crate::agreement::project::{CodeRow, Unit};
+use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::model::{CodingFilter, TranscriptId, TranscriptSummary};
 use crate::store::Store;
 
@@ -181,11 +181,10 @@ pub struct Plan {
 
 fn units_name(unit: Unit) -> &'static str {
     match unit {
-        Unit::Char => "characters",
+        Unit::Char | Unit::Unitizing => "characters",
         Unit::Turn => "turns",
         Unit::Sentence => "sentences",
         Unit::Segment => "segments",
-        Unit::Unitizing => "characters",
     }
 }
 
@@ -377,8 +376,14 @@ fn units_of(t: &TranscriptSummary, unit: Unit, sentences_per_char: f64) -> u64 {
     }
 }
 
-/// Plans the next round from a pilot round.
-pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Plan> {
+/// The pilot: its round, the unit, and its agreement report at that unit (the bootstrap only
+/// when a statistic needs it).
+fn pilot(
+    store: &Store,
+    round_name: &str,
+    options: &PlanOptions,
+    stats: &[Statistic],
+) -> Result<(crate::model::Round, Unit, ProjectAgreement)> {
     check(options)?;
     let round = find_round(store, round_name)?;
     if round.computed_at.is_none() {
@@ -398,9 +403,6 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
             round.name, round.unit
         )));
     }
-    let stats = statistics(options);
-    let all = store.transcripts()?;
-    let strata = strata_of(store, &options.by, &all)?;
     let bootstrap = stats.iter().any(|s| bootstrapped(*s));
     let report = project_agreement(
         store,
@@ -430,6 +432,16 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
             round.name
         )));
     }
+    Ok((round, unit, report))
+}
+
+/// Plans the next round from a pilot round.
+pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Plan> {
+    let stats = statistics(options);
+    check(options)?;
+    let all = store.transcripts()?;
+    let strata = strata_of(store, &options.by, &all)?;
+    let (round, unit, report) = pilot(store, round_name, options, &stats)?;
     let mut notes = vec![
         "Units are treated as independent (no design effect for turns clustered in transcripts): \
          if codes cluster within transcripts, more transcripts are needed than these figures say."
@@ -442,28 +454,7 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
                 .into(),
         );
     }
-    // Not yet double-coded: in no round, and coded by fewer than two of the round's raters.
-    let in_rounds: BTreeSet<TranscriptId> = store
-        .rounds()?
-        .iter()
-        .flat_map(|r| r.transcripts.iter().copied())
-        .collect();
-    let mut coders: BTreeMap<TranscriptId, BTreeSet<_>> = BTreeMap::new();
-    for c in store.codings(&CodingFilter {
-        raters: round.raters.clone(),
-        ..CodingFilter::default()
-    })? {
-        coders
-            .entry(c.transcript_id)
-            .or_default()
-            .insert(c.rater_id);
-    }
-    let mut pool: Vec<&TranscriptSummary> = all
-        .iter()
-        .filter(|t| !in_rounds.contains(&t.transcript_id))
-        .filter(|t| coders.get(&t.transcript_id).is_none_or(|r| r.len() < 2))
-        .collect();
-    pool.sort_by(|a, b| a.name.cmp(&b.name));
+    let pool = not_double_coded(store, &round, &all)?;
     let pilot_units = report.rows.first().map_or(0, |r| r.units);
     let pilot_chars: u64 = all
         .iter()
@@ -481,21 +472,7 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
             "the pilot's transcripts (no transcript is left to sample)".to_string(),
         )
     } else {
-        let total: u64 = pool
-            .iter()
-            .map(|t| units_of(t, unit, sentences_per_char))
-            .sum();
-        let from = if unit == Unit::Sentence {
-            format!(
-                "the {} transcripts not yet double-coded (sentences estimated from their length at the \
-                 pilot's {:.4} sentences per character)",
-                pool.len(),
-                sentences_per_char
-            )
-        } else {
-            format!("the {} transcripts not yet double-coded", pool.len())
-        };
-        (total as f64 / pool.len() as f64, from)
+        per_transcript(&pool, unit, sentences_per_char)
     };
     let units_per_transcript = units_per_transcript.max(1.0);
     let mut codes: Vec<CodePlan> = report
@@ -515,7 +492,7 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
         .any(|c| c.barely_seen && c.needed_units.is_some())
     {
         notes.push(
-            "Codes marked \"rough\" were seen in fewer than 10 units per rater in the pilot: their \
+            "Codes marked ~ were seen in fewer than 10 units per rater in the pilot: their \
              standard errors, and so their figures, are themselves imprecise."
                 .into(),
         );
@@ -590,4 +567,58 @@ fn sample(
         strata: out,
         transcripts: list,
     }
+}
+
+/// Transcripts not yet double-coded: in no round, and coded by fewer than two of the round's
+/// raters; by name.
+fn not_double_coded<'a>(
+    store: &Store,
+    round: &crate::model::Round,
+    all: &'a [TranscriptSummary],
+) -> Result<Vec<&'a TranscriptSummary>> {
+    let in_rounds: BTreeSet<TranscriptId> = store
+        .rounds()?
+        .iter()
+        .flat_map(|r| r.transcripts.iter().copied())
+        .collect();
+    let mut raters_of: BTreeMap<TranscriptId, BTreeSet<_>> = BTreeMap::new();
+    for c in store.codings(&CodingFilter {
+        raters: round.raters.clone(),
+        ..CodingFilter::default()
+    })? {
+        raters_of
+            .entry(c.transcript_id)
+            .or_default()
+            .insert(c.rater_id);
+    }
+    let mut pool: Vec<&TranscriptSummary> = all
+        .iter()
+        .filter(|t| !in_rounds.contains(&t.transcript_id))
+        .filter(|t| raters_of.get(&t.transcript_id).is_none_or(|r| r.len() < 2))
+        .collect();
+    pool.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(pool)
+}
+
+/// The mean units per transcript of the pool, and where the figure comes from.
+fn per_transcript(
+    pool: &[&TranscriptSummary],
+    unit: Unit,
+    sentences_per_char: f64,
+) -> (f64, String) {
+    let total: u64 = pool
+        .iter()
+        .map(|t| units_of(t, unit, sentences_per_char))
+        .sum();
+    let from = if unit == Unit::Sentence {
+        format!(
+            "the {} transcripts not yet double-coded (sentences estimated from their length at the \
+             pilot's {:.4} sentences per character)",
+            pool.len(),
+            sentences_per_char
+        )
+    } else {
+        format!("the {} transcripts not yet double-coded", pool.len())
+    };
+    (total as f64 / pool.len() as f64, from)
 }

@@ -101,6 +101,33 @@ pub fn text(p: &Plan) -> String {
         "Units needed n = smallest n with 2 t(n-1) SE_p sqrt(n_p/n) <= width (about n_p (2 z SE_p / width)^2);\n\
          \"from prevalence\": a binary code's large-sample kappa variance (Bloch & Kraemer 1989).\n"
     );
+    codes_table(p, &mut out);
+    out.push('\n');
+    match (&p.worst, p.needed_units, p.more_transcripts) {
+        (Some(worst), Some(units), Some(more)) => {
+            let _ = writeln!(
+                out,
+                "Requirement: {units} {} in all, set by {}: {more} more transcripts at {:.1} {} per transcript (from {}).",
+                p.units_name,
+                output::terminal_safe(worst),
+                p.units_per_transcript,
+                p.units_name,
+                p.units_per_transcript_from
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "No code gives a requirement (see the reasons above).");
+        }
+    }
+    for note in &p.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    sample_text(p, &mut out);
+    out
+}
+
+/// The codes, worst first, a line per statistic.
+fn codes_table(p: &Plan, out: &mut String) {
     let _ = writeln!(
         out,
         "{:<36} {:>6} {:>7}  {:<22} {:>7} {:>7} {:>9} {:>9} {:>8} {:>11}",
@@ -148,26 +175,10 @@ pub fn text(p: &Plan) -> String {
             let _ = writeln!(out, "    no figure: {}", output::one_line(reason, 200));
         }
     }
-    out.push('\n');
-    match (&p.worst, p.needed_units, p.more_transcripts) {
-        (Some(worst), Some(units), Some(more)) => {
-            let _ = writeln!(
-                out,
-                "Requirement: {units} {} in all, set by {}: {more} more transcripts at {:.1} {} per transcript (from {}).",
-                p.units_name,
-                output::terminal_safe(worst),
-                p.units_per_transcript,
-                p.units_name,
-                p.units_per_transcript_from
-            );
-        }
-        _ => {
-            let _ = writeln!(out, "No code gives a requirement (see the reasons above).");
-        }
-    }
-    for note in &p.notes {
-        let _ = writeln!(out, "Note: {note}");
-    }
+}
+
+/// The sample: strata and transcripts.
+fn sample_text(p: &Plan, out: &mut String) {
     let s = &p.sample;
     let by = if s.by.is_empty() {
         "unstratified".to_string()
@@ -213,5 +224,4 @@ pub fn text(p: &Plan) -> String {
             }
         );
     }
-    out
 }

@@ -316,7 +316,7 @@ mod tests {
         });
         assert_eq!(r, pairs(&[("set-rule", "round")]));
         let r = records(&mut store, |s| {
-            s.set_round_rule(round.round_id, None).unwrap()
+            s.set_round_rule(round.round_id, None).unwrap();
         });
         assert_eq!(r, pairs(&[("clear-rule", "round")]));
         let r = records(&mut store, |s| s.remove_round(round.round_id).unwrap());
