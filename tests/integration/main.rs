@@ -29,6 +29,8 @@ mod gui;
 mod gui_confusion;
 #[cfg(feature = "gui")]
 mod gui_papercuts;
+#[cfg(feature = "gui")]
+mod gui_plan;
 mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_tasks;
