@@ -151,6 +151,39 @@ pub fn binary_units(kappa: f64, p: f64, width: f64, confidence: f64) -> Result<u
     smallest_n(v.sqrt(), width, confidence)
 }
 
+/// Krippendorff's minimum number of units for a binary code whose rarer value has probability
+/// `p_c`, so that alpha can be shown to be at least `alpha_min` at significance level `level` (one
+/// sided) with two coders (*Content Analysis*, 2004/2019, after Bloch & Kraemer 1989):
+/// `N = 2 z² [(1 + α_min)(3 − α_min) / (4 (1 − α_min) p_c (1 − p_c)) − α_min]`, rounded up.
+/// ATLAS.ti's manual prints N = 139 for `p_c` = 0.25, `α_min` = 0.8 at 0.05, and 81 for 0.667.
+pub fn krippendorff_minimum(p_c: f64, alpha_min: f64, level: f64) -> Result<u64, String> {
+    if !(p_c > 0.0 && p_c < 1.0) {
+        return Err(format!(
+            "the code's prevalence {p_c:.3} leaves no rarer value to see"
+        ));
+    }
+    if !(alpha_min > -1.0 && alpha_min < 1.0) {
+        return Err(format!(
+            "a least alpha of {alpha_min} has no minimum sample"
+        ));
+    }
+    if !(level > 0.0 && level < 1.0) {
+        return Err(format!(
+            "the significance level must be in (0, 1), not {level}"
+        ));
+    }
+    let z = t_quantile(1.0 - level, NORMAL_DF).ok_or("no quantile for this level")?;
+    let n = 2.0
+        * z
+        * z
+        * ((1.0 + alpha_min) * (3.0 - alpha_min) / (4.0 * (1.0 - alpha_min) * p_c * (1.0 - p_c))
+            - alpha_min);
+    if !n.is_finite() || n > MAX_UNITS {
+        return Err("the minimum is too large to mean anything".into());
+    }
+    Ok(n.max(0.0).ceil() as u64)
+}
+
 /// Proportional allocation of `total` among strata of the given sizes by largest remainder: each
 /// stratum gets `floor(total × size / Σ sizes)`, and the seats left go to the largest remainders
 /// (ties to the first stratum). `total` above the strata's sum is capped at it.
@@ -255,6 +288,21 @@ mod tests {
         );
         // Kappa −0.5 at prevalence 0.1 needs a negative count in the table.
         assert_eq!(binary_kappa_unit_variance(-0.5, 0.1), None);
+    }
+
+    #[test]
+    fn krippendorffs_minimum_reproduces_the_published_table() {
+        // p_c = 0.25, α_min = 0.8, level 0.05: z = 1.644854, z² = 2.705543;
+        // (1.8 × 2.2) / (4 × 0.2 × 0.25 × 0.75) = 3.96 / 0.15 = 26.4; N = 2 × 2.705543 × (26.4 − 0.8)
+        // = 138.52, so 139 (ATLAS.ti's manual, citing Krippendorff 2019). With α_min = 0.667:
+        // (1.667 × 2.333) / (4 × 0.333 × 0.1875) = 3.889 / 0.24975 = 15.572; N = 5.411086 ×
+        // (15.572 − 0.667) = 80.65, so 81.
+        assert_eq!(krippendorff_minimum(0.25, 0.8, 0.05), Ok(139));
+        assert_eq!(krippendorff_minimum(0.25, 0.667, 0.05), Ok(81));
+        assert!(krippendorff_minimum(0.0, 0.8, 0.05).is_err());
+        assert!(krippendorff_minimum(0.25, 1.0, 0.05).is_err());
+        // Rarer values need more units.
+        assert!(krippendorff_minimum(0.05, 0.8, 0.05).unwrap() > 139);
     }
 
     /// Two raters' binary units as a 2 × 2 table of counts (both, first only, second only, none).

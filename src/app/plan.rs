@@ -15,7 +15,9 @@ use super::breakdown::Statistic;
 use super::rounds::find_round;
 use super::{AppError, Result};
 use crate::agreement::StatOptions;
-use crate::agreement::planning::{binary_units, projected_units, stratified_sample};
+use crate::agreement::planning::{
+    binary_units, krippendorff_minimum, projected_units, stratified_sample,
+};
 use crate::agreement::project::{CodeRow, ProjectAgreement, Unit};
 use crate::model::{CodingFilter, TranscriptId, TranscriptSummary};
 use crate::store::Store;
@@ -103,6 +105,10 @@ pub struct CodePlan {
     pub reason: Option<String>,
     /// The pilot saw the code in fewer than 10 units per rater: its figures are rough.
     pub barely_seen: bool,
+    /// With the round's stopping rule on kappa or alpha and two raters: Krippendorff's minimum
+    /// units for the code (its rarer value's share) to show the rule's bound at the 1 − confidence
+    /// level.
+    pub rule_minimum: Option<u64>,
 }
 
 /// One stratum of the sample.
@@ -175,6 +181,8 @@ pub struct Plan {
     pub more_transcripts: Option<u64>,
     /// The sample.
     pub sample: Sample,
+    /// The round's stopping rule (statistic, least lower bound), if it has one.
+    pub rule: Option<(String, f64)>,
     /// Assumptions and warnings.
     pub notes: Vec<String>,
 }
@@ -363,6 +371,7 @@ fn code_plan(
         more_transcripts: more_units.map(|m| (m as f64 / units_per_transcript).ceil() as u64),
         reason: needed.is_none().then(|| reasons.join("; ")),
         barely_seen: prevalence * (n as f64) < BARELY_SEEN,
+        rule_minimum: None,
     }
 }
 
@@ -480,6 +489,10 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
         .iter()
         .map(|row| code_plan(row, &stats, options, units_per_transcript))
         .collect();
+    let rule = store.round_rule(round.round_id)?;
+    if let Some(r) = &rule {
+        rule_minimums(r, report.raters.len(), options, &mut codes, &mut notes);
+    }
     codes.sort_by(|a, b| match (a.needed_units, b.needed_units) {
         (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.code.cmp(&b.code)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -523,6 +536,7 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
         more_transcripts: worst.and_then(|w| w.more_transcripts),
         codes,
         sample,
+        rule: rule.map(|r| (r.statistic, r.lower_bound)),
         notes,
     })
 }
@@ -621,4 +635,29 @@ fn per_transcript(
         format!("the {} transcripts not yet double-coded", pool.len())
     };
     (total as f64 / pool.len() as f64, from)
+}
+
+/// Krippendorff's minimum units for each code under the round's rule on kappa or alpha, with two
+/// raters (a note says why none is given with more).
+fn rule_minimums(
+    rule: &crate::model::RoundRule,
+    raters: usize,
+    options: &PlanOptions,
+    codes: &mut [CodePlan],
+    notes: &mut Vec<String>,
+) {
+    if !matches!(rule.statistic.as_str(), "kappa" | "alpha") {
+        return;
+    }
+    if raters != 2 {
+        notes.push(
+            "Krippendorff's minimum for the round's rule is for two raters; none is given for more."
+                .into(),
+        );
+        return;
+    }
+    for c in codes {
+        let p_c = c.prevalence.min(1.0 - c.prevalence);
+        c.rule_minimum = krippendorff_minimum(p_c, rule.lower_bound, 1.0 - options.confidence).ok();
+    }
 }

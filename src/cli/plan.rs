@@ -119,6 +119,29 @@ pub fn text(p: &Plan) -> String {
             let _ = writeln!(out, "No code gives a requirement (see the reasons above).");
         }
     }
+    if let Some((statistic, bound)) = &p.rule {
+        let _ = writeln!(
+            out,
+            "Round rule: every code's {statistic} lower bound at least {bound:.2}. Krippendorff's \
+             minimum units to show it at the {:.0}% level (two raters, the code's rarer value):",
+            (1.0 - p.confidence) * 100.0
+        );
+        let short: Vec<String> = p
+            .codes
+            .iter()
+            .filter_map(|c| Some((c, c.rule_minimum?)))
+            .filter(|(c, n)| *n > c.pilot_units)
+            .map(|(c, n)| format!("{:<48} {n:>7}", output::one_line(&c.code, 48)))
+            .collect();
+        if short.is_empty() {
+            let _ = writeln!(out, "  the pilot has at least that many for every code.");
+        } else {
+            let _ = writeln!(out, "  more than the pilot's units for:");
+            for line in short {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
     for note in &p.notes {
         let _ = writeln!(out, "Note: {note}");
     }

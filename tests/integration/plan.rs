@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord::agreement::planning::allocate;
+use accord::agreement::planning::{allocate, krippendorff_minimum};
 use serde_json::Value;
 
 use crate::support::{accord, demo, snapshot};
@@ -129,6 +129,29 @@ fn plan_gives_the_worst_codes_requirement_and_a_seeded_stratified_sample() {
             .iter()
             .any(|s| s["name"] == "(none) / (none)")
     );
+    // With a rule kept with the round, each code gets Krippendorff's minimum for its bound.
+    assert!(codes.iter().all(|c| c["rule_minimum"].is_null()));
+    accord(
+        d,
+        &[
+            "round",
+            "rule",
+            p,
+            "Pilot",
+            "--lower-bound",
+            "0.8",
+            "--statistic",
+            "alpha",
+        ],
+    )
+    .success();
+    let ruled = plan_json(d, p, &["--width", "0.3"]);
+    assert_eq!(ruled["rule"], serde_json::json!(["alpha", 0.8]));
+    for c in ruled["codes"].as_array().unwrap() {
+        let prevalence = c["prevalence"].as_f64().unwrap();
+        let want = krippendorff_minimum(prevalence.min(1.0 - prevalence), 0.8, 0.05).ok();
+        assert_eq!(c["rule_minimum"].as_u64(), want, "{}", c["code"]);
+    }
     // The table for people names the method and the requirement.
     accord(d, &["plan", p, "--round", "Pilot", "--width", "0.3"])
         .success()
