@@ -456,6 +456,13 @@ pub fn plan(store: &Store, round_name: &str, options: &PlanOptions) -> Result<Pl
          if codes cluster within transcripts, more transcripts are needed than these figures say."
             .to_string(),
     ];
+    if unit == Unit::Char {
+        notes.push(
+            "Characters are far from independent (neighbours are coded together), so their \
+             standard errors, and these figures, are far too optimistic: plan per turn or sentence."
+                .into(),
+        );
+    }
     if round.raters.len() > 2 {
         notes.push(
             "The figures from the prevalence are for two raters; with more raters they overstate \
