@@ -200,7 +200,16 @@ pub fn rule_report(store: &Store, round: &Round) -> Result<Option<RuleReport>> {
         return Ok(None);
     };
     let statistic: Statistic = rule.statistic.parse().map_err(AppError::Invalid)?;
-    let mut codes: Vec<RuleCode> = kept_results(store, round)?
+    let results = kept_results(store, round)?;
+    // Results kept before intervals were have none at all; otherwise a code lacks one because its
+    // statistic has none at this unit (MAXQDA's kappa at segments) or in these data.
+    let kept_before = results.iter().all(|(_, r)| {
+        r.kappa_interval.is_none()
+            && r.alpha_interval.is_none()
+            && r.percent_interval.is_none()
+            && r.ac1_interval.is_none()
+    });
+    let mut codes: Vec<RuleCode> = results
         .into_iter()
         .map(|(_, r)| {
             let value = r.get(statistic);
@@ -212,12 +221,21 @@ pub fn rule_report(store: &Store, round: &Round) -> Result<Option<RuleReport>> {
                     RuleStatus::Undefined,
                     Some(format!("{} is undefined for this code", statistic.key())),
                 ),
-                (Some(_), None) => (
+                (Some(_), None) if kept_before => (
                     RuleStatus::Undefined,
                     Some(
-                        "no interval was kept (results kept before Accord kept intervals have none: compute the round again)"
+                        "no interval was kept (results kept before Accord kept intervals have \
+                         none: compute the round again)"
                             .into(),
                     ),
+                ),
+                (Some(_), None) => (
+                    RuleStatus::Undefined,
+                    Some(format!(
+                        "{} has no interval for this code (at the {} unit, or in these data)",
+                        statistic.key(),
+                        round.unit
+                    )),
                 ),
             };
             RuleCode {
@@ -536,4 +554,85 @@ fn fields(c: &Code) -> [(&'static str, String); 6] {
         ("when not to use", c.when_not_to_use.clone()),
         ("example", c.example.clone()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Results kept before intervals were (JSON without them) still read, and a rule judges them
+    /// undefined, asking for the round to be computed again; a result with an interval is judged.
+    #[test]
+    fn a_rule_judges_kept_results_and_old_ones_are_undefined() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("p.accord"), "P").unwrap();
+        let book = crate::import::codebook_toml::parse(
+            "[codebook]\nname='b'\n[[codes]]\nname='A'\n[[codes]]\nname='B'\n",
+        )
+        .unwrap();
+        let (a, b) = (book.codes[0].code_id, book.codes[1].code_id);
+        crate::store::api::CodebooksWrites::import_codebook(&mut store, &book, "b").unwrap();
+        let round = Round {
+            round_id: RoundId::new_random(),
+            name: "Pilot".into(),
+            codebook_version: store.codebook_version().unwrap(),
+            unit: "turn".into(),
+            created_at: now_rfc3339(),
+            computed_at: None,
+            transcripts: Vec::new(),
+            raters: Vec::new(),
+        };
+        store.add_round(&round).unwrap();
+        let old = r#"{"code":"A","units":10,"kappa":0.8,"kappa_name":"Cohen's kappa","alpha":0.8,
+            "percent":0.9,"ac1":0.85,"disagreements":1}"#;
+        store
+            .set_round_results(round.round_id, &[(a, old.into())], "now")
+            .unwrap();
+        store
+            .set_round_rule(round.round_id, Some(&rule(Statistic::Kappa, 0.7).unwrap()))
+            .unwrap();
+        let computed = Round {
+            computed_at: Some("now".into()),
+            ..round.clone()
+        };
+        let report = rule_report(&store, &computed).unwrap().unwrap();
+        assert_eq!(report.overall, RuleStatus::Undefined);
+        assert_eq!(report.codes[0].status, RuleStatus::Undefined);
+        assert!(
+            report.codes[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("compute the round again")
+        );
+        // Kept with intervals: 0.72 ≥ 0.7 is met, 0.65 is not, and the round is not met.
+        let with = |code: &str, lo: f64| {
+            let mut r: RoundResult = serde_json::from_str(old).unwrap();
+            r.code = code.into();
+            r.kappa_interval = Some((lo, 0.95));
+            serde_json::to_string(&r).unwrap()
+        };
+        store
+            .set_round_results(
+                round.round_id,
+                &[(a, with("A", 0.72)), (b, with("B", 0.65))],
+                "now",
+            )
+            .unwrap();
+        let report = rule_report(&store, &computed).unwrap().unwrap();
+        let statuses: Vec<(&str, RuleStatus)> = report
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![("B", RuleStatus::NotMet), ("A", RuleStatus::Met)]
+        );
+        assert_eq!(report.overall, RuleStatus::NotMet);
+        assert!(rule(Statistic::Alpha, 1.2).is_err());
+        // Not computed: undefined overall, whatever is kept.
+        let report = rule_report(&store, &round).unwrap().unwrap();
+        assert_eq!(report.overall, RuleStatus::Undefined);
+    }
 }
