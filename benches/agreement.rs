@@ -127,6 +127,7 @@ fn main() {
     )
     .expect("demo");
     declare_parents_groups(&path);
+    plan_on_demo(&path);
     let store = Store::open(&path).expect("open");
     for unit in [
         Unit::Char,
@@ -148,6 +149,44 @@ fn main() {
     rollup_and_breakdown(&store);
     confusion_matrices(&store);
     groups_and_large(&store, dir.path());
+}
+
+/// `accord plan` on the demo: a pilot round of its two raters on four transcripts, computed, then
+/// the plan (kappa and alpha, 1000 bootstrap replicates for alpha, stratified by arm and site).
+fn plan_on_demo(path: &Path) {
+    use accord::app::plan::{PlanOptions, plan};
+    use accord::app::rounds::make_round;
+    use accord::app::{Command, RoundCommand, Workspace, resolve};
+    let mut ws = Workspace::open(path).expect("open");
+    let transcripts = resolve::transcript_ids(
+        ws.store(),
+        &[
+            "P01_interview",
+            "P02_interview",
+            "P04_interview",
+            "P07_interview",
+        ]
+        .map(String::from),
+    )
+    .expect("transcripts");
+    let raters = resolve::rater_ids(ws.store(), &["Jordan Ellis", "Maya Chen"].map(String::from))
+        .expect("raters");
+    let round = make_round(ws.store(), "Pilot", &transcripts, &raters, Unit::Turn).expect("round");
+    let id = round.round_id;
+    ws.apply("Start", Command::Rounds(RoundCommand::Add(Box::new(round))))
+        .expect("add");
+    ws.apply("Compute", Command::Rounds(RoundCommand::Compute(id)))
+        .expect("compute");
+    let options = PlanOptions {
+        width: 0.2,
+        by: vec!["arm".into(), "site".into()],
+        ..PlanOptions::default()
+    };
+    time(
+        "demo project, accord plan (4-transcript pilot, per turn, kappa + alpha)",
+        5,
+        || plan(ws.store(), "Pilot", &options).expect("plan"),
+    );
 }
 
 /// The group alphas on the demo, then the 500-transcript project (skipped with

@@ -19,6 +19,7 @@ pub mod error;
 pub mod estimate;
 pub mod gwet;
 pub mod krippendorff;
+pub mod planning;
 pub mod project;
 #[cfg(test)]
 mod proptests;

@@ -13,7 +13,7 @@ use crate::import::pseudonyms::Pseudonyms;
 use crate::model::{
     Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
     Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
-    RaterKind, Round, RoundId, TranscriptId,
+    RaterKind, Round, RoundId, RoundRule, TranscriptId,
 };
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
@@ -211,6 +211,13 @@ pub enum RoundCommand {
     Remove(RoundId),
     /// Compute a round's per-code agreement and keep it (replacing what was kept).
     Compute(RoundId),
+    /// Keep a stopping rule with a round, or clear it (`None`).
+    SetRule {
+        /// The round.
+        round: RoundId,
+        /// The rule.
+        rule: Option<RoundRule>,
+    },
 }
 
 /// Project settings.
@@ -488,6 +495,10 @@ fn apply_round(store: &mut Store, command: RoundCommand) -> Result<Outcome> {
                 .find(|r| r.round_id == id)
                 .ok_or_else(|| super::AppError::Invalid(format!("no round {}", id.to_text())))?;
             super::rounds::compute_round(store, &round)?;
+            Outcome::Done
+        }
+        RoundCommand::SetRule { round, rule } => {
+            store.set_round_rule(round, rule.as_ref())?;
             Outcome::Done
         }
     })

@@ -280,6 +280,24 @@ fn record_round(store: &mut Store, command: RoundCommand) -> Result<Recorded> {
                 vec![r(RoundCommand::Add(round))],
             ))
         }
+        RoundCommand::SetRule { round, rule } => {
+            let before = store.round_rule(round)?;
+            let outcome = apply(
+                store,
+                r(RoundCommand::SetRule {
+                    round,
+                    rule: rule.clone(),
+                }),
+            )?;
+            Ok((
+                outcome,
+                vec![r(RoundCommand::SetRule {
+                    round,
+                    rule: before,
+                })],
+                vec![r(RoundCommand::SetRule { round, rule })],
+            ))
+        }
         c @ (RoundCommand::Remove(_) | RoundCommand::Compute(_)) => plain(store, r(c)),
     }
 }

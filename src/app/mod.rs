@@ -23,6 +23,7 @@ mod inverse;
 pub mod irr;
 pub mod listing;
 pub mod open;
+pub mod plan;
 mod project;
 pub mod project_file;
 pub mod refi;

@@ -12,7 +12,9 @@ use super::agreement::{AgreementOptions, project_agreement};
 use super::agreement_input::Selection;
 use super::{AppError, Result};
 use crate::agreement::project::{CodeRow, Unit};
-use crate::model::{Code, CodeId, Codebook, RaterId, Round, RoundId, TranscriptId, now_rfc3339};
+use crate::model::{
+    Code, CodeId, Codebook, RaterId, Round, RoundId, RoundRule, TranscriptId, now_rfc3339,
+};
 use crate::store::Store;
 use crate::store::api::RoundsWrites;
 
@@ -35,6 +37,18 @@ pub struct RoundResult {
     pub ac1: Option<f64>,
     /// Disagreements.
     pub disagreements: usize,
+    /// The kappa's confidence interval (absent from results kept before intervals were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kappa_interval: Option<(f64, f64)>,
+    /// Alpha's confidence interval (the bootstrap's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha_interval: Option<(f64, f64)>,
+    /// Percent agreement's confidence interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_interval: Option<(f64, f64)>,
+    /// AC1's confidence interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ac1_interval: Option<(f64, f64)>,
 }
 
 impl RoundResult {
@@ -48,7 +62,23 @@ impl RoundResult {
             percent: row.percent_agreement.value,
             ac1: row.gwet_ac1.value,
             disagreements: row.disagreements,
+            kappa_interval: row.kappa.interval,
+            alpha_interval: row.alpha.interval,
+            percent_interval: row.percent_agreement.interval,
+            ac1_interval: row.gwet_ac1.interval,
         }
+    }
+
+    /// The lower bound of a statistic's interval, when kept.
+    #[must_use]
+    pub fn lower(&self, statistic: Statistic) -> Option<f64> {
+        match statistic {
+            Statistic::Kappa => self.kappa_interval,
+            Statistic::Alpha => self.alpha_interval,
+            Statistic::Percent => self.percent_interval,
+            Statistic::Ac1 => self.ac1_interval,
+        }
+        .map(|(lo, _)| lo)
     }
 
     /// The value of a statistic (`kappa`, `alpha`, `percent`, `ac1`).
@@ -90,6 +120,173 @@ impl std::str::FromStr for Statistic {
             )),
         }
     }
+}
+
+impl Statistic {
+    /// Its name as typed and stored (`kappa`, `alpha`, `percent`, `ac1`).
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Kappa => "kappa",
+            Self::Alpha => "alpha",
+            Self::Percent => "percent",
+            Self::Ac1 => "ac1",
+        }
+    }
+}
+
+/// A stopping rule to keep with a round: every code's `statistic` interval lower bound at least
+/// `lower_bound` (in [-1, 1]).
+pub fn rule(statistic: Statistic, lower_bound: f64) -> Result<RoundRule> {
+    if !(-1.0..=1.0).contains(&lower_bound) {
+        return Err(AppError::Invalid(format!(
+            "--lower-bound {lower_bound}: give a value in [-1, 1], such as 0.70"
+        )));
+    }
+    Ok(RoundRule {
+        statistic: statistic.key().into(),
+        lower_bound,
+        set_at: now_rfc3339(),
+    })
+}
+
+/// Whether a code (or a round) meets its stopping rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// Not met: a lower bound below the rule's.
+    NotMet,
+    /// No lower bound to judge by.
+    Undefined,
+    /// Met.
+    Met,
+}
+
+/// One code against a round's rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCode {
+    /// Code path (when computed).
+    pub code: String,
+    /// The statistic's value.
+    pub value: Option<f64>,
+    /// Its interval's lower bound.
+    pub lower: Option<f64>,
+    /// Met, not met or undefined.
+    pub status: RuleStatus,
+    /// Why undefined.
+    pub reason: Option<String>,
+}
+
+/// A round's stopping rule and each code against it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleReport {
+    /// The round.
+    pub round: String,
+    /// The statistic.
+    pub statistic: Statistic,
+    /// The least lower bound.
+    pub lower_bound: f64,
+    /// The round overall: met when every code is, not met when one is not, else undefined.
+    pub overall: RuleStatus,
+    /// Why undefined overall (not computed yet; codes without a lower bound).
+    pub reason: Option<String>,
+    /// The codes, not met first (lowest bound first), then undefined, then met.
+    pub codes: Vec<RuleCode>,
+}
+
+/// A round's results against its rule (`None` when it has none).
+pub fn rule_report(store: &Store, round: &Round) -> Result<Option<RuleReport>> {
+    let Some(rule) = store.round_rule(round.round_id)? else {
+        return Ok(None);
+    };
+    let statistic: Statistic = rule.statistic.parse().map_err(AppError::Invalid)?;
+    let results = kept_results(store, round)?;
+    // Results kept before intervals were have none at all; otherwise a code lacks one because its
+    // statistic has none at this unit (MAXQDA's kappa at segments) or in these data.
+    let kept_before = results.iter().all(|(_, r)| {
+        r.kappa_interval.is_none()
+            && r.alpha_interval.is_none()
+            && r.percent_interval.is_none()
+            && r.ac1_interval.is_none()
+    });
+    let mut codes: Vec<RuleCode> = results
+        .into_iter()
+        .map(|(_, r)| {
+            let value = r.get(statistic);
+            let lower = r.lower(statistic);
+            let (status, reason) = match (value, lower) {
+                (_, Some(lo)) if lo >= rule.lower_bound => (RuleStatus::Met, None),
+                (_, Some(_)) => (RuleStatus::NotMet, None),
+                (None, None) => (
+                    RuleStatus::Undefined,
+                    Some(format!("{} is undefined for this code", statistic.key())),
+                ),
+                (Some(_), None) if kept_before => (
+                    RuleStatus::Undefined,
+                    Some(
+                        "no interval was kept (results kept before Accord kept intervals have \
+                         none: compute the round again)"
+                            .into(),
+                    ),
+                ),
+                (Some(_), None) => (
+                    RuleStatus::Undefined,
+                    Some(format!(
+                        "{} has no interval for this code (at the {} unit, or in these data)",
+                        statistic.key(),
+                        round.unit
+                    )),
+                ),
+            };
+            RuleCode {
+                code: r.code,
+                value,
+                lower,
+                status,
+                reason,
+            }
+        })
+        .collect();
+    codes.sort_by(|a, b| {
+        a.status.cmp(&b.status).then_with(|| {
+            a.lower
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.lower.unwrap_or(f64::INFINITY))
+                .then_with(|| a.code.cmp(&b.code))
+        })
+    });
+    let undefined = codes
+        .iter()
+        .filter(|c| c.status == RuleStatus::Undefined)
+        .count();
+    let (overall, reason) = if round.computed_at.is_none() {
+        (
+            RuleStatus::Undefined,
+            Some("not computed yet (accord round compute)".to_string()),
+        )
+    } else if codes.iter().any(|c| c.status == RuleStatus::NotMet) {
+        (RuleStatus::NotMet, None)
+    } else if codes.is_empty() {
+        (
+            RuleStatus::Undefined,
+            Some("no code was compared in this round".to_string()),
+        )
+    } else if undefined > 0 {
+        (
+            RuleStatus::Undefined,
+            Some(format!("{undefined} codes have no lower bound")),
+        )
+    } else {
+        (RuleStatus::Met, None)
+    };
+    Ok(Some(RuleReport {
+        round: round.name.clone(),
+        statistic,
+        lower_bound: rule.lower_bound,
+        overall,
+        reason,
+        codes,
+    }))
 }
 
 /// A new round over transcripts and raters, under the current codebook version (not stored yet).
@@ -238,6 +435,8 @@ pub struct History {
     pub threshold: f64,
     /// Codes below the threshold first (worst first), then the rest (worst first).
     pub codes: Vec<CodeHistory>,
+    /// Each round with a stopping rule, against it (in round order).
+    pub rules: Vec<RuleReport>,
 }
 
 /// Every code's history across the computed rounds.
@@ -283,7 +482,15 @@ pub fn history(store: &Store, statistic: Statistic, threshold: f64) -> Result<Hi
             })
             .then_with(|| a.code.cmp(&b.code))
     });
+    let rules = rounds
+        .iter()
+        .map(|r| rule_report(store, r))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     Ok(History {
+        rules,
         rounds: rounds
             .iter()
             .map(|r| {
@@ -347,4 +554,85 @@ fn fields(c: &Code) -> [(&'static str, String); 6] {
         ("when not to use", c.when_not_to_use.clone()),
         ("example", c.example.clone()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Results kept before intervals were (JSON without them) still read, and a rule judges them
+    /// undefined, asking for the round to be computed again; a result with an interval is judged.
+    #[test]
+    fn a_rule_judges_kept_results_and_old_ones_are_undefined() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("p.accord"), "P").unwrap();
+        let book = crate::import::codebook_toml::parse(
+            "[codebook]\nname='b'\n[[codes]]\nname='A'\n[[codes]]\nname='B'\n",
+        )
+        .unwrap();
+        let (a, b) = (book.codes[0].code_id, book.codes[1].code_id);
+        crate::store::api::CodebooksWrites::import_codebook(&mut store, &book, "b").unwrap();
+        let round = Round {
+            round_id: RoundId::new_random(),
+            name: "Pilot".into(),
+            codebook_version: store.codebook_version().unwrap(),
+            unit: "turn".into(),
+            created_at: now_rfc3339(),
+            computed_at: None,
+            transcripts: Vec::new(),
+            raters: Vec::new(),
+        };
+        store.add_round(&round).unwrap();
+        let old = r#"{"code":"A","units":10,"kappa":0.8,"kappa_name":"Cohen's kappa","alpha":0.8,
+            "percent":0.9,"ac1":0.85,"disagreements":1}"#;
+        store
+            .set_round_results(round.round_id, &[(a, old.into())], "now")
+            .unwrap();
+        store
+            .set_round_rule(round.round_id, Some(&rule(Statistic::Kappa, 0.7).unwrap()))
+            .unwrap();
+        let computed = Round {
+            computed_at: Some("now".into()),
+            ..round.clone()
+        };
+        let report = rule_report(&store, &computed).unwrap().unwrap();
+        assert_eq!(report.overall, RuleStatus::Undefined);
+        assert_eq!(report.codes[0].status, RuleStatus::Undefined);
+        assert!(
+            report.codes[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("compute the round again")
+        );
+        // Kept with intervals: 0.72 ≥ 0.7 is met, 0.65 is not, and the round is not met.
+        let with = |code: &str, lo: f64| {
+            let mut r: RoundResult = serde_json::from_str(old).unwrap();
+            r.code = code.into();
+            r.kappa_interval = Some((lo, 0.95));
+            serde_json::to_string(&r).unwrap()
+        };
+        store
+            .set_round_results(
+                round.round_id,
+                &[(a, with("A", 0.72)), (b, with("B", 0.65))],
+                "now",
+            )
+            .unwrap();
+        let report = rule_report(&store, &computed).unwrap().unwrap();
+        let statuses: Vec<(&str, RuleStatus)> = report
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![("B", RuleStatus::NotMet), ("A", RuleStatus::Met)]
+        );
+        assert_eq!(report.overall, RuleStatus::NotMet);
+        assert!(rule(Statistic::Alpha, 1.2).is_err());
+        // Not computed: undefined overall, whatever is kept.
+        let report = rule_report(&store, &round).unwrap().unwrap();
+        assert_eq!(report.overall, RuleStatus::Undefined);
+    }
 }

@@ -17,7 +17,7 @@ use crate::model::{
     Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
     Rater, RaterId, RaterKind, RoundId, TranscriptId,
 };
-use crate::model::{Edit, NewCoding, Proposal, Round};
+use crate::model::{Edit, NewCoding, Proposal, Round, RoundRule};
 
 /// The saved format this Accord writes. Version 1 is the bare JSON array of commands written
 /// before the format carried a version; version 2 is [`SavedStep`] with the same commands.
@@ -167,6 +167,13 @@ pub enum SavedCommand {
     RemoveRound(RoundId),
     /// Compute a round's per-code agreement and keep it (replacing what was kept).
     ComputeRound(RoundId),
+    /// Keep a stopping rule with a round, or clear it (`None`).
+    SetRoundRule {
+        /// The round.
+        round: RoundId,
+        /// The rule.
+        rule: Option<RoundRule>,
+    },
 }
 
 /// The saved JSON of a step's commands (the current version).
@@ -283,6 +290,7 @@ impl TryFrom<Command> for SavedCommand {
                 RoundCommand::Add(r) => Self::AddRound(r),
                 RoundCommand::Remove(id) => Self::RemoveRound(id),
                 RoundCommand::Compute(id) => Self::ComputeRound(id),
+                RoundCommand::SetRule { round, rule } => Self::SetRoundRule { round, rule },
             },
             Command::Settings(SettingCommand::Set { key, value }) => {
                 Self::SetSetting { key, value }
@@ -365,6 +373,9 @@ impl From<SavedCommand> for Command {
             SavedCommand::AddRound(r) => Self::Rounds(RoundCommand::Add(r)),
             SavedCommand::RemoveRound(id) => Self::Rounds(RoundCommand::Remove(id)),
             SavedCommand::ComputeRound(id) => Self::Rounds(RoundCommand::Compute(id)),
+            SavedCommand::SetRoundRule { round, rule } => {
+                Self::Rounds(RoundCommand::SetRule { round, rule })
+            }
             SavedCommand::SetSetting { key, value } => {
                 Self::Settings(SettingCommand::Set { key, value })
             }

@@ -14,6 +14,7 @@ mod history;
 mod import;
 mod irr;
 mod output;
+mod plan;
 mod project;
 mod refi;
 mod rounds;
@@ -104,6 +105,9 @@ pub enum Commands {
     Round(rounds::RoundCommand),
     /// Each code's agreement across rounds, codes below the threshold first.
     Rounds(rounds::RoundsArgs),
+    /// How many units and transcripts each code needs double-coded for a narrow enough interval,
+    /// from a pilot round, and a seeded stratified sample of transcripts to code next.
+    Plan(plan::PlanArgs),
     /// Undo the last change (made in the window or here, today or earlier).
     Undo(ProjectPath),
     /// Redo the last undone change.
@@ -218,6 +222,7 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Adjudicate(cmd) => adjudicate::adjudicate(&cmd),
         Commands::Round(cmd) => rounds::round(&cmd),
         Commands::Rounds(args) => rounds::rounds(&args),
+        Commands::Plan(args) => plan::run(&args),
         Commands::Undo(args) => history::undo_redo(&args, false),
         Commands::Redo(args) => history::undo_redo(&args, true),
         Commands::History(args) => history::history(&args),

@@ -11,7 +11,9 @@ use super::{ProjectPath, open, open_to_read, output};
 use crate::agreement::project::Unit;
 use crate::app::Command;
 use crate::app::resolve;
-use crate::app::rounds::{History, Statistic, find_round, history, make_round};
+use crate::app::rounds::{
+    History, RuleReport, RuleStatus, Statistic, find_round, history, make_round, rule, rule_report,
+};
 
 /// `accord round ...`
 #[derive(Debug, Subcommand)]
@@ -38,6 +40,23 @@ pub enum RoundCommand {
         project: ProjectPath,
         /// The round's name.
         name: String,
+    },
+    /// Keep a stopping rule with a round: every code's interval lower bound at least a value
+    /// (`accord rounds` reports each code against it).
+    Rule {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The round's name.
+        name: String,
+        /// The least lower bound every code's interval must reach (0.70).
+        #[arg(long, required_unless_present = "clear", allow_negative_numbers = true)]
+        lower_bound: Option<f64>,
+        /// The statistic: kappa, alpha, percent or ac1.
+        #[arg(long, default_value = "kappa")]
+        statistic: String,
+        /// Clear the round's rule instead.
+        #[arg(long, conflicts_with = "lower_bound")]
+        clear: bool,
     },
 }
 
@@ -106,8 +125,85 @@ pub fn round(cmd: &RoundCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        RoundCommand::Rule {
+            project,
+            name,
+            lower_bound,
+            statistic,
+            clear,
+        } => {
+            let statistic: Statistic = statistic.parse().map_err(anyhow::Error::msg)?;
+            let mut ws = open(&project.project)?;
+            let round = find_round(ws.store(), name)?;
+            let new = match (clear, lower_bound) {
+                (true, _) | (false, None) => None,
+                (false, Some(b)) => Some(rule(statistic, *b)?),
+            };
+            let label = match &new {
+                Some(r) => format!(
+                    "Keep the rule of {}: every code's {} lower bound at least {:.2}",
+                    round.name, r.statistic, r.lower_bound
+                ),
+                None => format!("Clear the rule of {}", round.name),
+            };
+            ws.apply(
+                &label,
+                Command::Rounds(crate::app::RoundCommand::SetRule {
+                    round: round.round_id,
+                    rule: new,
+                }),
+            )?;
+            println!("{label}.");
+            if let Some(report) = rule_report(ws.store(), &round)? {
+                print!("{}", rule_text(&report));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn status_word(s: RuleStatus) -> &'static str {
+    match s {
+        RuleStatus::Met => "met",
+        RuleStatus::NotMet => "not met",
+        RuleStatus::Undefined => "undefined",
+    }
+}
+
+/// A round's rule and each code against it.
+fn rule_text(r: &RuleReport) -> String {
+    let mut out = String::new();
+    let met = r
+        .codes
+        .iter()
+        .filter(|c| c.status == RuleStatus::Met)
+        .count();
+    let _ = writeln!(
+        out,
+        "{}: rule \"every code's {} lower bound at least {:.2}\": {}{} ({met} of {} codes met)",
+        r.round,
+        r.statistic.key(),
+        r.lower_bound,
+        status_word(r.overall),
+        r.reason
+            .as_ref()
+            .map_or_else(String::new, |why| format!(": {why}")),
+        r.codes.len()
+    );
+    for c in &r.codes {
+        let lower = c.lower.map_or("—".to_string(), |v| format!("{v:.3}"));
+        let value = c.value.map_or("—".to_string(), |v| format!("{v:.3}"));
+        let _ = writeln!(
+            out,
+            "  {:<9} {:<44} lower {lower:>6}  value {value:>6}{}",
+            status_word(c.status),
+            output::one_line(&c.code, 44),
+            c.reason
+                .as_ref()
+                .map_or_else(String::new, |why| format!("  ({why})"))
+        );
+    }
+    out
 }
 
 /// Runs `accord rounds`.
@@ -190,5 +286,9 @@ fn table(h: &History) -> String {
         h.codes.len(),
         h.threshold
     );
+    for r in &h.rules {
+        out.push('\n');
+        out.push_str(&rule_text(r));
+    }
     out
 }

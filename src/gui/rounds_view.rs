@@ -2,7 +2,8 @@
 //! table (codes still below the threshold first, coloured against it) and a line chart, with the
 //! definition changes of the chosen code between the rounds' versions. A round is started here from
 //! chosen transcripts and raters, and computed with a click. The table is `accord rounds`: both
-//! read [`crate::app::rounds::history`].
+//! read [`crate::app::rounds::history`], which also holds each round's stopping rule and every
+//! code against it; a rule is kept with a round from here too.
 
 use std::collections::BTreeSet;
 
@@ -11,7 +12,7 @@ use egui::{Color32, RichText, Ui};
 use super::cache::ProjectCache;
 use super::state::{label_first, rater_checkboxes, toggle};
 use crate::agreement::project::Unit;
-use crate::app::rounds::{History, Statistic};
+use crate::app::rounds::{History, RuleStatus, Statistic};
 use crate::model::{CodeId, RaterId, RaterKind, TranscriptId};
 
 /// What the view asks the app to do.
@@ -32,6 +33,13 @@ pub enum RoundsCommand {
     },
     /// Compute a round (by name).
     Compute(String),
+    /// Keep a stopping rule with a round (by name), or clear it (`None`).
+    SetRule {
+        /// The round's name.
+        round: String,
+        /// The statistic and the least lower bound.
+        rule: Option<(Statistic, f64)>,
+    },
 }
 
 /// The view's state.
@@ -49,6 +57,8 @@ pub struct RoundsView {
     transcripts: BTreeSet<TranscriptId>,
     raters: BTreeSet<RaterId>,
     unit: Unit,
+    /// The stopping rule being set: its round, statistic and least lower bound.
+    rule: (Option<String>, Statistic, f64),
 }
 
 impl Default for RoundsView {
@@ -64,7 +74,16 @@ impl Default for RoundsView {
             transcripts: BTreeSet::new(),
             raters: BTreeSet::new(),
             unit: Unit::Turn,
+            rule: (None, Statistic::Kappa, 0.7),
         }
+    }
+}
+
+fn status_word(s: RuleStatus) -> &'static str {
+    match s {
+        RuleStatus::Met => "met",
+        RuleStatus::NotMet => "not met",
+        RuleStatus::Undefined => "undefined",
     }
 }
 
@@ -157,7 +176,10 @@ impl RoundsView {
             ui.label("No rounds yet. Start one above: the transcripts the raters code, and who codes them.");
             return None;
         }
-        let request = Self::rounds_ui(ui, history);
+        let mut request = Self::rounds_ui(ui, history);
+        if let Some(r) = self.rules_ui(ui, history) {
+            request = Some(r);
+        }
         egui::ScrollArea::both()
             .id_salt("rounds-scroll")
             .auto_shrink([false, false])
@@ -222,6 +244,69 @@ impl RoundsView {
                 }
             });
         }
+        request
+    }
+
+    /// Each round's stopping rule and its codes against it (as `accord rounds` reports them), and
+    /// a form to keep a rule with a round.
+    fn rules_ui(&mut self, ui: &mut Ui, history: &History) -> Option<RoundsCommand> {
+        for r in &history.rules {
+            rule_ui(ui, r);
+        }
+        let mut request = None;
+        ui.horizontal(|ui| {
+            let (round, statistic, bound) = &mut self.rule;
+            if round
+                .as_ref()
+                .is_none_or(|n| !history.rounds.iter().any(|r| &r.0 == n))
+            {
+                *round = history.rounds.last().map(|r| r.0.clone());
+            }
+            label_first("Stopping rule for")
+                .selected_text(round.clone().unwrap_or_default())
+                .show_ui(ui, |ui| {
+                    for (name, ..) in &history.rounds {
+                        ui.selectable_value(round, Some(name.clone()), name);
+                    }
+                });
+            label_first("Rule statistic")
+                .selected_text(stat_name(*statistic))
+                .show_ui(ui, |ui| {
+                    for s in [
+                        Statistic::Kappa,
+                        Statistic::Alpha,
+                        Statistic::Ac1,
+                        Statistic::Percent,
+                    ] {
+                        ui.selectable_value(statistic, s, stat_name(s));
+                    }
+                });
+            ui.add(
+                egui::DragValue::new(bound)
+                    .range(-1.0..=1.0)
+                    .speed(0.01)
+                    .prefix("lower bound at least "),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Rule lower bound")
+            });
+            if let Some(name) = round.clone() {
+                if ui.button("Keep the rule").clicked() {
+                    request = Some(RoundsCommand::SetRule {
+                        round: name.clone(),
+                        rule: Some((*statistic, *bound)),
+                    });
+                }
+                if history.rules.iter().any(|r| r.round == name)
+                    && ui.button("Clear the rule").clicked()
+                {
+                    request = Some(RoundsCommand::SetRule {
+                        round: name,
+                        rule: None,
+                    });
+                }
+            }
+        });
         request
     }
 
@@ -354,5 +439,53 @@ fn chart_ui(ui: &mut Ui, history: &History, every: bool, chosen: Option<CodeId>)
                 plot.line(Line::new(leaf, PlotPoints::from(points)));
             }
             plot.hline(HLine::new("threshold", history.threshold));
+        });
+}
+
+/// One round's stopping rule and each code against it.
+fn rule_ui(ui: &mut Ui, r: &crate::app::rounds::RuleReport) {
+    let met = r
+        .codes
+        .iter()
+        .filter(|c| c.status == RuleStatus::Met)
+        .count();
+    let title = format!(
+        "{}: every code's {} lower bound at least {:.2}: {} ({met} of {} codes met)",
+        r.round,
+        stat_name(r.statistic),
+        r.lower_bound,
+        status_word(r.overall),
+        r.codes.len()
+    );
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .id_salt(("rule", &r.round))
+        .show(ui, |ui| {
+            if let Some(why) = &r.reason {
+                ui.label(RichText::new(why).weak());
+            }
+            egui::Grid::new(("rule-grid", &r.round))
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for h in ["", "Code", "Lower bound", "Value"] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for c in &r.codes {
+                        let colour = match c.status {
+                            RuleStatus::Met => {
+                                super::colours::against_threshold(ui, Some(1.0), 0.0)
+                            }
+                            RuleStatus::NotMet => ui.visuals().error_fg_color,
+                            RuleStatus::Undefined => ui.visuals().weak_text_color(),
+                        };
+                        ui.label(RichText::new(status_word(c.status)).color(colour));
+                        ui.label(&c.code);
+                        ui.label(c.lower.map_or("—".into(), |v| format!("{v:.3}")))
+                            .on_hover_text(c.reason.clone().unwrap_or_default());
+                        ui.label(c.value.map_or("—".into(), |v| format!("{v:.3}")));
+                        ui.end_row();
+                    }
+                });
         });
 }

@@ -83,6 +83,28 @@ impl AccordApp {
                     }))
                 });
             }
+            RoundsCommand::SetRule { round: name, rule } => {
+                let label = match rule {
+                    Some((s, bound)) => format!(
+                        "Keep the rule of {name}: every code's {} lower bound at least {bound:.2}",
+                        s.key()
+                    ),
+                    None => format!("Clear the rule of {name}"),
+                };
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    let set = find_round(ws.store(), &name).and_then(|round| {
+                        let rule = rule
+                            .map(|(s, b)| crate::app::rounds::rule(s, b))
+                            .transpose()?;
+                        Ok(RoundCommand::SetRule {
+                            round: round.round_id,
+                            rule,
+                        })
+                    });
+                    Report::Applied(set.and_then(|c| ws.apply(&owned, Command::Rounds(c))))
+                });
+            }
         }
     }
 

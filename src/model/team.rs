@@ -40,6 +40,17 @@ pub struct Proposal {
     pub decision_note: Option<String>,
 }
 
+/// A round's stopping rule: every code's interval lower bound for a statistic at least a value.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RoundRule {
+    /// The statistic (`kappa`, `alpha`, `percent` or `ac1`).
+    pub statistic: String,
+    /// The least lower bound every code's interval must reach.
+    pub lower_bound: f64,
+    /// When the rule was set.
+    pub set_at: String,
+}
+
 /// A reliability round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Round {

@@ -15,7 +15,7 @@ use crate::model::{
     Adjudication, AdjudicationId, AttributeReport, Case, CaseId, CodeId, Codebook, CodebookChange,
     Coding, CodingFilter, CodingId, Edit, EditReport, Erasure, Memo, MemoId, MemoTarget, NewCoding,
     ProjectId, Proposal, ProposalId, Rater, RaterFileInfo, RaterId, RaterKind, Round, RoundId,
-    Transcript, TranscriptId, TranscriptSummary, Turn,
+    RoundRule, Transcript, TranscriptId, TranscriptSummary, Turn,
 };
 
 /// The project: its identity and its settings. Reads.
@@ -510,6 +510,8 @@ pub trait Rounds {
     fn rounds(&self) -> Result<Vec<Round>>;
     /// A round's stored results: (code id, result JSON), by code id.
     fn round_results(&self, round_id: RoundId) -> Result<Vec<(CodeId, String)>>;
+    /// A round's stopping rule, if one is set.
+    fn round_rule(&self, round_id: RoundId) -> Result<Option<RoundRule>>;
 }
 
 impl Rounds for Store {
@@ -518,6 +520,9 @@ impl Rounds for Store {
     }
     fn round_results(&self, round_id: RoundId) -> Result<Vec<(CodeId, String)>> {
         Store::round_results(self, round_id)
+    }
+    fn round_rule(&self, round_id: RoundId) -> Result<Option<RoundRule>> {
+        Store::round_rule(self, round_id)
     }
 }
 
@@ -537,6 +542,8 @@ pub(crate) trait RoundsWrites: Rounds {
         results: &[(CodeId, String)],
         computed_at: &str,
     ) -> Result<()>;
+    /// Sets (or, with `None`, clears) a round's stopping rule.
+    fn set_round_rule(&mut self, round_id: RoundId, rule: Option<&RoundRule>) -> Result<()>;
 }
 
 impl RoundsWrites for Store {
@@ -553,6 +560,9 @@ impl RoundsWrites for Store {
         computed_at: &str,
     ) -> Result<()> {
         Store::set_round_results(self, round_id, results, computed_at)
+    }
+    fn set_round_rule(&mut self, round_id: RoundId, rule: Option<&RoundRule>) -> Result<()> {
+        Store::set_round_rule(self, round_id, rule)
     }
 }
 

@@ -306,6 +306,19 @@ mod tests {
                 .unwrap();
         });
         assert_eq!(r, pairs(&[("compute", "round")]));
+        let rule = crate::model::RoundRule {
+            statistic: "kappa".into(),
+            lower_bound: 0.7,
+            set_at: "now".into(),
+        };
+        let r = records(&mut store, |s| {
+            s.set_round_rule(round.round_id, Some(&rule)).unwrap();
+        });
+        assert_eq!(r, pairs(&[("set-rule", "round")]));
+        let r = records(&mut store, |s| {
+            s.set_round_rule(round.round_id, None).unwrap();
+        });
+        assert_eq!(r, pairs(&[("clear-rule", "round")]));
         let r = records(&mut store, |s| s.remove_round(round.round_id).unwrap());
         assert_eq!(r, pairs(&[("remove", "round")]));
 

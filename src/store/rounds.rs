@@ -5,7 +5,7 @@ use rusqlite::params;
 
 use super::transcripts::parse_col;
 use super::{Audit, Result, Store, StoreError};
-use crate::model::{CodeId, Round, RoundId};
+use crate::model::{CodeId, Round, RoundId, RoundRule};
 
 impl Store {
     /// Records a new round.
@@ -49,6 +49,7 @@ impl Store {
     pub(super) fn remove_round(&mut self, round_id: RoundId) -> Result<()> {
         self.write(|tx| {
             for table in [
+                "round_rules",
                 "round_results",
                 "round_raters",
                 "round_transcripts",
@@ -146,5 +147,132 @@ impl Store {
         )?;
         let rows = stmt.query_map([round_id.to_text()], |r| Ok((parse_col(r, 0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A round's stopping rule, if one is set.
+    pub fn round_rule(&self, round_id: RoundId) -> Result<Option<RoundRule>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT statistic, lower_bound, set_at FROM round_rules WHERE round_id = ?1",
+        )?;
+        let mut rows = stmt.query_map([round_id.to_text()], |r| {
+            Ok(RoundRule {
+                statistic: r.get(0)?,
+                lower_bound: r.get(1)?,
+                set_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Sets (or, with `None`, clears) a round's stopping rule, in one transaction.
+    pub(super) fn set_round_rule(
+        &mut self,
+        round_id: RoundId,
+        rule: Option<&RoundRule>,
+    ) -> Result<()> {
+        if !self.rounds()?.iter().any(|r| r.round_id == round_id) {
+            return Err(StoreError::Refused(format!(
+                "no round {} to keep a rule with",
+                round_id.to_text()
+            )));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM round_rules WHERE round_id = ?1",
+                [round_id.to_text()],
+            )?;
+            if let Some(rule) = rule {
+                tx.execute(
+                    "INSERT INTO round_rules (round_id, statistic, lower_bound, set_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        round_id.to_text(),
+                        rule.statistic,
+                        rule.lower_bound,
+                        rule.set_at
+                    ],
+                )?;
+            }
+            Ok(Audit::new(
+                if rule.is_some() { "set-rule" } else { "clear-rule" },
+                "round",
+                Some(&round_id.to_text()),
+                rule.map_or(serde_json::json!({}), |r| {
+                    serde_json::json!({ "statistic": r.statistic, "lower_bound": r.lower_bound })
+                }),
+            )
+            .with(()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(codebook_version: i64) -> Round {
+        Round {
+            round_id: RoundId::new_random(),
+            name: "Pilot".into(),
+            codebook_version,
+            unit: "turn".into(),
+            created_at: crate::model::now_rfc3339(),
+            computed_at: None,
+            transcripts: Vec::new(),
+            raters: Vec::new(),
+        }
+    }
+
+    /// A project written at schema version 4 (before rules were kept) opens, is taken to version
+    /// 5 with its round intact and no rule, and then keeps one.
+    #[test]
+    fn a_schema_4_project_opens_and_keeps_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.accord");
+        let mut store = Store::create(&path, "Old").unwrap();
+        let book = crate::model::Codebook {
+            name: "b".into(),
+            ..crate::model::Codebook::default()
+        };
+        store.import_codebook(&book, "b").unwrap();
+        let r = round(store.codebook_version().unwrap());
+        {
+            store.add_round(&r).unwrap();
+            // What version 4 was: everything but migration 5's table.
+            store
+                .conn
+                .execute_batch("DROP TABLE round_rules; PRAGMA user_version = 4;")
+                .unwrap();
+        }
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        let version: i32 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, super::super::schema::SCHEMA_VERSION);
+        assert_eq!(store.rounds().unwrap(), vec![r.clone()]);
+        assert_eq!(store.round_rule(r.round_id).unwrap(), None);
+        let rule = RoundRule {
+            statistic: "alpha".into(),
+            lower_bound: 0.7,
+            set_at: "now".into(),
+        };
+        store.set_round_rule(r.round_id, Some(&rule)).unwrap();
+        assert_eq!(store.round_rule(r.round_id).unwrap(), Some(rule));
+        // The schema refuses what no rule can be; removing the round removes its rule.
+        let bad = RoundRule {
+            statistic: "tau".into(),
+            lower_bound: 0.7,
+            set_at: "now".into(),
+        };
+        assert!(store.set_round_rule(r.round_id, Some(&bad)).is_err());
+        store.remove_round(r.round_id).unwrap();
+        assert!(store.set_round_rule(r.round_id, None).is_err());
+        let left: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM round_rules", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }

@@ -10,10 +10,27 @@ use super::{Result, Store, StoreError, sqlite_message};
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 4;
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+];
+
+/// Version 5: a round's stopping rule ("every code's kappa lower bound at least 0.70"), kept with
+/// the round; `accord rounds` reports each code against it.
+const MIGRATION_5: &str = r"
+CREATE TABLE round_rules (
+    round_id    TEXT PRIMARY KEY REFERENCES rounds(round_id),
+    statistic   TEXT NOT NULL CHECK (statistic IN ('kappa', 'alpha', 'percent', 'ac1')),
+    lower_bound REAL NOT NULL CHECK (lower_bound >= -1 AND lower_bound <= 1),
+    set_at      TEXT NOT NULL
+) STRICT;
+";
 
 /// Version 4: undo and redo that outlive the session. Each undoable change keeps, in the same
 /// transaction as the change, how to undo and redo it (JSON of `app::Command` lists); `done` says

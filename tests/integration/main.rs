@@ -31,6 +31,8 @@ mod gui_confusion;
 mod gui_groups;
 #[cfg(feature = "gui")]
 mod gui_papercuts;
+#[cfg(feature = "gui")]
+mod gui_plan;
 mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_tasks;
@@ -46,6 +48,7 @@ mod malformed;
 mod one_apply;
 mod one_handle;
 mod open_attack;
+mod plan;
 mod qdpx;
 mod refi_examples;
 mod refi_real;

@@ -175,6 +175,12 @@ fn every_command() -> Vec<(&'static str, Command)> {
         })))),
         Command::Rounds(RoundCommand::Remove(de(json!(U1)))),
         Command::Rounds(RoundCommand::Compute(de(json!(U1)))),
+        Command::Rounds(RoundCommand::SetRule {
+            round: de(json!(U1)),
+            rule: Some(de(json!({
+                "statistic": "kappa", "lower_bound": 0.7, "set_at": AT
+            }))),
+        }),
         Command::Settings(SettingCommand::Set {
             key: "blind_mode".into(),
             value: Some("1".into()),
@@ -234,6 +240,7 @@ fn snapshot_name(command: &Command) -> &'static str {
             RoundCommand::Add(_) => "saved_add_round",
             RoundCommand::Remove(_) => "saved_remove_round",
             RoundCommand::Compute(_) => "saved_compute_round",
+            RoundCommand::SetRule { .. } => "saved_set_round_rule",
         },
         Command::Settings(SettingCommand::Set { value: Some(_), .. }) => "saved_set_setting",
         Command::Settings(SettingCommand::Set { value: None, .. }) => "saved_clear_setting",
