@@ -12,8 +12,8 @@ use crate::import::ImportedTranscript;
 use crate::import::pseudonyms::Pseudonyms;
 use crate::model::{
     Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
-    Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId,
-    RaterKind, Round, RoundId, RoundRule, TranscriptId,
+    CorrectionReport, Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId,
+    Rater, RaterId, RaterKind, Round, RoundId, RoundRule, TextCorrection, TranscriptId,
 };
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
@@ -62,6 +62,8 @@ pub enum TranscriptCommand {
     Remove(TranscriptId),
     /// Bring back a removed transcript.
     Restore(TranscriptId),
+    /// Correct a transcript's text, carrying every coding to the new words (see `app::correct`).
+    Correct(Box<TextCorrection>),
 }
 
 /// Changes to cases.
@@ -277,6 +279,8 @@ pub enum Outcome {
         /// Number of turns.
         turns: usize,
     },
+    /// A transcript was corrected.
+    Corrected(CorrectionReport),
     /// Attributes were set.
     Attributes(AttributeReport),
     /// The codebook changed (or not).
@@ -365,6 +369,7 @@ fn apply_transcript(store: &mut Store, command: TranscriptCommand) -> Result<Out
             store.restore_transcript(id)?;
             Outcome::Done
         }
+        TranscriptCommand::Correct(c) => Outcome::Corrected(store.correct(&c)?),
     })
 }
 

@@ -17,7 +17,10 @@ use super::resolve::CharIndex;
 use super::{AppError, Result};
 use crate::import::ImportOptions;
 use crate::model::anchors::{Carried, PositionMap, Splice};
-use crate::model::{AdjudicationId, CodingFilter, CodingId, SourceFormat, Span, Transcript, Turn};
+use crate::model::{
+    AdjudicationId, CodingFilter, CodingId, LostCoding, RaterId, RecordSpans, SourceFormat, Span,
+    TextCorrection, Transcript, TranscriptId, Turn,
+};
 use crate::store::Store;
 
 /// What a correction does to one coding.
@@ -39,6 +42,9 @@ pub struct CodingChange {
     pub quote_before: String,
     /// The words it covers after (none when lost).
     pub quote_after: Option<String>,
+    /// Where its row points after: its span, or for a lost coding the place its words were
+    /// (one character, the coding then removed).
+    pub kept_at: Span,
 }
 
 /// How many codings each outcome has (live ones only; removed ones are carried silently).
@@ -78,6 +84,12 @@ pub struct Correction {
     pub turns_reread: bool,
     /// Each adjudication record's extent carried (and whether it is lost).
     pub adjudications: Vec<(AdjudicationId, Carried)>,
+    /// The transcript.
+    #[serde(skip)]
+    pub transcript_id: TranscriptId,
+    /// Each adjudication record's extent and rater spans over the new text.
+    #[serde(skip)]
+    pub adjudication_spans: Vec<RecordSpans>,
 }
 
 impl Correction {
@@ -173,6 +185,169 @@ pub fn plan(
     };
     let old_index = CharIndex::new(&t.text);
     let new_index = CharIndex::new(text);
+    let (codings, counts) = carry_codings(store, t, text, &map, (&old_index, &new_index))?;
+    let records: Vec<_> = store
+        .adjudications(None)?
+        .into_iter()
+        .filter(|a| a.transcript_id == t.transcript_id)
+        .collect();
+    let adjudications = records
+        .iter()
+        .map(|a| (a.adjudication_id, map.carry(a.extent)))
+        .collect();
+    // A record's extent and each rater's spans there follow the words too (a lost one keeps an
+    // empty extent where its words were, so the record stays, with its note).
+    let carry_or_point = |s: Span| {
+        map.carry(s).span().unwrap_or_else(|| {
+            let at = map.start(s.start);
+            Span::new(at, at)
+        })
+    };
+    let adjudication_spans = records
+        .iter()
+        .map(|a| {
+            (
+                a.adjudication_id,
+                carry_or_point(a.extent),
+                a.rater_spans
+                    .iter()
+                    .map(|(r, spans)| {
+                        (
+                            *r,
+                            spans.iter().filter_map(|s| map.carry(*s).span()).collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let edits = map
+        .splices()
+        .iter()
+        .map(|s| {
+            let at = map.start(s.start);
+            (
+                old_index.slice(&t.text, s.start, s.end).to_string(),
+                new_index.slice(text, at, at + s.new_len).to_string(),
+            )
+        })
+        .collect();
+    Ok(Correction {
+        transcript: t.name.clone(),
+        sha256_before: t.sha256.clone(),
+        turns: (t.turns.len(), corrected.turns.len()),
+        corrected,
+        splices: map.splices(),
+        edits,
+        codings,
+        counts,
+        turns_reread: reread,
+        adjudications,
+        transcript_id: t.transcript_id,
+        adjudication_spans,
+    })
+}
+
+impl Correction {
+    /// The correction as the store writes it (by `by`): every coding to its new span, the live
+    /// codings it loses removed with their words kept.
+    #[must_use]
+    pub fn to_write(&self, by: Option<RaterId>) -> TextCorrection {
+        TextCorrection {
+            transcript_id: self.transcript_id,
+            from_sha256: self.sha256_before.clone(),
+            text: self.corrected.text.clone(),
+            turns: self.corrected.turns.clone(),
+            splices: self.splices.clone(),
+            codings: self
+                .codings
+                .iter()
+                .map(|c| (c.coding_id, c.kept_at))
+                .collect(),
+            lose: self
+                .codings
+                .iter()
+                .filter(|c| !c.removed && c.carried == Carried::Lost)
+                .map(|c| LostCoding {
+                    coding_id: c.coding_id,
+                    span: c.before,
+                    quote: c.quote_before.clone(),
+                })
+                .collect(),
+            restore: Vec::new(),
+            adjudications: self.adjudication_spans.clone(),
+            by,
+        }
+    }
+}
+
+/// The correction that undoes `c` on the project as it is before `c` is written: the text,
+/// turns, spans and records as they are now, the losses `c` makes taken back (and those it takes
+/// back made again).
+///
+/// # Errors
+/// An unknown transcript or a store error.
+pub(super) fn inverse(store: &Store, c: &TextCorrection) -> Result<TextCorrection> {
+    let t = store.transcript(c.transcript_id)?;
+    let codings = store
+        .codings(&CodingFilter {
+            transcripts: vec![c.transcript_id],
+            include_removed: true,
+            ..CodingFilter::default()
+        })?
+        .into_iter()
+        .map(|coding| (coding.coding_id, coding.span))
+        .collect();
+    let adjudications = store
+        .adjudications(None)?
+        .into_iter()
+        .filter(|a| a.transcript_id == c.transcript_id)
+        .map(|a| (a.adjudication_id, a.extent, a.rater_spans))
+        .collect();
+    let mut lose = Vec::with_capacity(c.restore.len());
+    for id in &c.restore {
+        if let Some((span, quote)) = store.coding_loss(*id)? {
+            lose.push(LostCoding {
+                coding_id: *id,
+                span,
+                quote,
+            });
+        }
+    }
+    // Each change read backwards: the new words, at their place in the new text, become the old.
+    let mut splices = Vec::with_capacity(c.splices.len());
+    let mut shift: isize = 0;
+    for s in &c.splices {
+        let start = s.start.saturating_add_signed(shift);
+        splices.push(Splice {
+            start,
+            end: start + s.new_len,
+            new_len: s.end - s.start,
+        });
+        shift += s.new_len.cast_signed() - (s.end - s.start).cast_signed();
+    }
+    Ok(TextCorrection {
+        transcript_id: c.transcript_id,
+        from_sha256: crate::model::text::sha256_hex(&c.text),
+        text: t.text,
+        turns: t.turns,
+        splices,
+        codings,
+        lose,
+        restore: c.lose.iter().map(|l| l.coding_id).collect(),
+        adjudications,
+        by: c.by,
+    })
+}
+
+/// Every coding of `t` (live and removed) carried by `map`, and the live ones counted by outcome.
+fn carry_codings(
+    store: &Store,
+    t: &Transcript,
+    text: &str,
+    map: &PositionMap,
+    (old_index, new_index): (&CharIndex, &CharIndex),
+) -> Result<(Vec<CodingChange>, Counts)> {
     let raters: HashMap<_, _> = store
         .raters()?
         .into_iter()
@@ -188,6 +363,10 @@ pub fn plan(
     })? {
         let carried = map.carry(c.span);
         let removed = c.removed_at.is_some();
+        let kept_at = carried.span().unwrap_or_else(|| {
+            let at = map.start(c.span.start).min(map.new_len().saturating_sub(1));
+            Span::new(at, at + 1)
+        });
         if !removed {
             match carried {
                 Carried::Same(_) => counts.same += 1,
@@ -215,37 +394,10 @@ pub fn plan(
             quote_after: carried
                 .span()
                 .map(|s| new_index.slice(text, s.start, s.end).to_string()),
+            kept_at,
         });
     }
-    let adjudications = store
-        .adjudications(None)?
-        .into_iter()
-        .filter(|a| a.transcript_id == t.transcript_id)
-        .map(|a| (a.adjudication_id, map.carry(a.extent)))
-        .collect();
-    let edits = map
-        .splices()
-        .iter()
-        .map(|s| {
-            let at = map.start(s.start);
-            (
-                old_index.slice(&t.text, s.start, s.end).to_string(),
-                new_index.slice(text, at, at + s.new_len).to_string(),
-            )
-        })
-        .collect();
-    Ok(Correction {
-        transcript: t.name.clone(),
-        sha256_before: t.sha256.clone(),
-        turns: (t.turns.len(), corrected.turns.len()),
-        corrected,
-        splices: map.splices(),
-        edits,
-        codings,
-        counts,
-        turns_reread: reread,
-        adjudications,
-    })
+    Ok((codings, counts))
 }
 
 /// The turns over the new text: the old ones carried when every change lies inside a turn's

@@ -103,6 +103,16 @@ fn record_transcript(store: &mut Store, command: TranscriptCommand) -> Result<Re
             ))
         }
         TranscriptCommand::Restore(id) => plain(store, t(TranscriptCommand::Restore(id))),
+        TranscriptCommand::Correct(c) => {
+            let back = super::correct::inverse(store, &c)?;
+            let redo = c.clone();
+            let outcome = apply(store, t(TranscriptCommand::Correct(c)))?;
+            Ok((
+                outcome,
+                vec![t(TranscriptCommand::Correct(Box::new(back)))],
+                vec![t(TranscriptCommand::Correct(redo))],
+            ))
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use super::{AppError, Result};
 use crate::import::ImportedTranscript;
 use crate::model::{
     Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
-    Rater, RaterId, RaterKind, RoundId, TranscriptId,
+    Rater, RaterId, RaterKind, RoundId, TextCorrection, TranscriptId,
 };
 use crate::model::{Edit, NewCoding, Proposal, Round, RoundRule};
 
@@ -40,6 +40,8 @@ pub struct SavedStep {
 pub enum SavedCommand {
     /// Store an imported transcript (and create its case).
     ImportTranscript(Box<ImportedTranscript>),
+    /// Correct a transcript's text (and carry its codings).
+    CorrectTranscript(Box<TextCorrection>),
     /// Set case attributes.
     SetAttributes {
         /// (case name, attributes).
@@ -233,6 +235,7 @@ impl TryFrom<Command> for SavedCommand {
                 TranscriptCommand::Import(t) => Self::ImportTranscript(t),
                 TranscriptCommand::Remove(id) => Self::RemoveTranscript(id),
                 TranscriptCommand::Restore(id) => Self::RestoreTranscript(id),
+                TranscriptCommand::Correct(c) => Self::CorrectTranscript(c),
             },
             Command::Cases(c) => match c {
                 CaseCommand::SetAttributes {
@@ -308,6 +311,7 @@ impl From<SavedCommand> for Command {
     fn from(saved: SavedCommand) -> Self {
         match saved {
             SavedCommand::ImportTranscript(t) => Self::Transcripts(TranscriptCommand::Import(t)),
+            SavedCommand::CorrectTranscript(c) => Self::Transcripts(TranscriptCommand::Correct(c)),
             SavedCommand::RemoveTranscript(id) => Self::Transcripts(TranscriptCommand::Remove(id)),
             SavedCommand::RestoreTranscript(id) => {
                 Self::Transcripts(TranscriptCommand::Restore(id))

@@ -131,9 +131,14 @@ impl Commands {
             Self::Code(a) => Some(a.project.project.clone()),
             Self::Uncode(a) => Some(a.project.project.clone()),
             Self::Codings(codings::CodingsCommand::Import { project, .. })
-            | Self::Transcripts(project::TranscriptsCommand::Remove { project, .. }) => {
-                Some(project.project.clone())
-            }
+            | Self::Transcripts(
+                project::TranscriptsCommand::Remove { project, .. }
+                | project::TranscriptsCommand::Edit {
+                    project,
+                    apply: true,
+                    ..
+                },
+            ) => Some(project.project.clone()),
             Self::Merge(a) => Some(a.project.project.clone()),
             Self::Undo(p) | Self::Redo(p) => Some(p.project.clone()),
             Self::Restore(a) if !a.list => Some(a.project.project.clone()),

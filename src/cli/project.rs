@@ -69,6 +69,12 @@ pub enum TranscriptsCommand {
         /// One fix: the words to replace (they must occur exactly once) and the new words.
         #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
         replace: Option<Vec<String>>,
+        /// Write the correction (without it, only the review is printed). Undo with `accord undo`.
+        #[arg(long)]
+        apply: bool,
+        /// Who corrects (a rater's name), for the audit log.
+        #[arg(long, short = 'r')]
+        rater: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -209,13 +215,23 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             transcript,
             file,
             replace,
+            apply,
+            rater,
             json,
         } => {
+            let fix = match (file.as_deref(), replace.as_deref()) {
+                (Some(path), _) => Fix::File(path),
+                (None, Some([old, new])) => Fix::Replace(old, new),
+                _ => anyhow::bail!(
+                    "give the corrected text with --file, or one fix with --replace OLD NEW"
+                ),
+            };
             return edit(
                 &project.project,
                 transcript,
-                file.as_deref(),
-                replace.as_deref(),
+                &fix,
+                *apply,
+                rater.as_deref(),
                 *json,
             );
         }
@@ -264,27 +280,73 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `accord transcripts edit`: the correction's review.
+/// What `accord transcripts edit` corrects.
+enum Fix<'a> {
+    /// The whole corrected text, in a file.
+    File(&'a std::path::Path),
+    /// One fix: old words, new words.
+    Replace(&'a str, &'a str),
+}
+
+/// `accord transcripts edit`: the correction's review, and with `apply` the correction written.
 fn edit(
     project: &std::path::Path,
     transcript: &str,
-    file: Option<&std::path::Path>,
-    replace: Option<&[String]>,
+    fix: &Fix<'_>,
+    apply: bool,
+    rater: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let ws = open_to_read(project)?;
-    let correction = match (file, replace) {
-        (Some(path), _) => crate::app::correct::from_file(ws.store(), transcript, path)?,
-        (None, Some([old, new])) => crate::app::correct::replace(ws.store(), transcript, old, new)?,
-        _ => {
-            anyhow::bail!("give the corrected text with --file, or one fix with --replace OLD NEW")
-        }
+    let mut ws = if apply {
+        open(project)?
+    } else {
+        open_to_read(project)?
     };
-    if json {
+    let correction = match fix {
+        Fix::File(path) => crate::app::correct::from_file(ws.store(), transcript, path)?,
+        Fix::Replace(old, new) => crate::app::correct::replace(ws.store(), transcript, old, new)?,
+    };
+    let by = rater
+        .map(|name| ws.store().find_rater(name).map(|r| r.rater_id))
+        .transpose()?;
+    if json && !apply {
         output::json(&correction)?;
         return Ok(ExitCode::SUCCESS);
     }
-    print!("{}", review(&correction));
+    if !json {
+        print!("{}", review(&correction));
+    }
+    if !apply || !correction.changes_anything() {
+        if !json && correction.changes_anything() {
+            println!(
+                "Nothing was written: add --apply to correct the transcript (undo with accord undo)."
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(backup) = ws.store().backup("before-correction")? {
+        println!(
+            "backup of the project before correcting: {}",
+            backup.display()
+        );
+    }
+    let outcome = ws.apply(
+        &format!("Correct transcript {}", correction.transcript),
+        Command::Transcripts(TranscriptCommand::Correct(Box::new(
+            correction.to_write(by),
+        ))),
+    )?;
+    let Outcome::Corrected(report) = outcome else {
+        anyhow::bail!("the correction did not report what it did");
+    };
+    if json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "corrected {}: text version {}; {} codings carried, {} lost (kept as removed, with their words)",
+            report.transcript, report.version, report.codings, report.lost
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

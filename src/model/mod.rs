@@ -5,6 +5,7 @@ mod adjudication;
 pub mod anchors;
 mod codebook;
 mod coding;
+mod correction;
 mod edit;
 mod erasure;
 pub mod files;
@@ -25,6 +26,7 @@ pub use coding::{
     AttributeReport, CODINGS_CSV_HEADER, Case, Coding, CodingFilter, CodingView, Memo, MemoTarget,
     NewCoding, Rater, RaterKind,
 };
+pub use correction::{CorrectionReport, LostCoding, RecordSpans, TextCorrection};
 pub use edit::{Edit, EditReport};
 pub use erasure::Erasure;
 pub use ids::{

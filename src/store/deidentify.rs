@@ -25,13 +25,14 @@ pub struct NewVersion {
     pub codings: Vec<(CodingId, Span)>,
 }
 
-const TEXT_FROZEN: &str =
+pub(super) const TEXT_FROZEN: &str =
     "CREATE TRIGGER transcripts_text_frozen BEFORE UPDATE OF text, sha256, len_chars ON transcripts
 BEGIN
     SELECT RAISE(ABORT, 'a transcript''s text is frozen once imported');
 END;";
 
-const CODINGS_FROZEN: &str = "CREATE TRIGGER codings_never_rewritten BEFORE UPDATE ON codings
+pub(super) const CODINGS_FROZEN: &str =
+    "CREATE TRIGGER codings_never_rewritten BEFORE UPDATE ON codings
 BEGIN
     SELECT RAISE(ABORT, 'codings are never rewritten; remove and add instead');
 END;";
@@ -58,6 +59,7 @@ const SCRUBBED: &[(&str, &str, &str)] = &[
     ("proposals", "proposal_id", "note"),
     ("adjudications", "adjudication_id", "note"),
     ("rounds", "round_id", "name"),
+    ("coding_losses", "coding_id", "quote"),
 ];
 
 /// A salted hash of a name, as kept (never the name itself).
@@ -145,6 +147,12 @@ fn rewrite_transcript(tx: &rusqlite::Connection, v: &NewVersion) -> Result<()> {
             reference: v.transcript_id.to_text(),
         });
     }
+    // The texts earlier corrections replaced hold the names too: they go (a rater file issued on
+    // one of them no longer merges, as one issued before de-identification does not).
+    tx.execute(
+        "DELETE FROM transcript_versions WHERE transcript_id = ?1",
+        [v.transcript_id.to_text()],
+    )?;
     for t in &v.turns {
         tx.execute(
             "UPDATE turns SET start_char = ?2, end_char = ?3, content_start = ?4, speaker = ?5 WHERE turn_id = ?1",

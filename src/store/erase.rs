@@ -215,6 +215,15 @@ fn erase_one(tx: &Connection, t: &str) -> Result<()> {
         &format!("DELETE FROM coding_removals WHERE coding_id IN ({CODINGS_OF})"),
         [t],
     )?;
+    // A correction's lost words and the texts it replaced hold the transcript's text too.
+    tx.execute(
+        &format!("DELETE FROM coding_losses WHERE coding_id IN ({CODINGS_OF})"),
+        [t],
+    )?;
+    tx.execute(
+        "DELETE FROM transcript_versions WHERE transcript_id = ?1",
+        [t],
+    )?;
     tx.execute("DELETE FROM codings WHERE transcript_id = ?1", [t])?;
     tx.execute("DELETE FROM adjudications WHERE transcript_id = ?1", [t])?;
     tx.execute(

@@ -18,6 +18,7 @@ mod backup;
 mod cases;
 mod codebook;
 mod codings;
+mod correct;
 mod deidentify;
 mod edit;
 mod erase;

@@ -10,7 +10,7 @@ use super::{Result, Store, StoreError, sqlite_message};
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 5;
+pub const SCHEMA_VERSION: i32 = 6;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
 pub const MIGRATIONS: &[&str] = &[
@@ -19,7 +19,37 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_3,
     MIGRATION_4,
     MIGRATION_5,
+    MIGRATION_6,
 ];
+
+/// Version 6: transcripts corrected after coding. A transcript's text has a version (1 at import);
+/// a correction keeps the text it replaces, with its hash and the changes to the next version, so
+/// that undo and rater files issued on it can be carried to the current text; a coding whose every
+/// word a correction deleted is kept as removed, with the words it covered.
+const MIGRATION_6: &str = r"
+ALTER TABLE transcripts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE transcript_versions (
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    version       INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    len_chars     INTEGER NOT NULL,
+    -- JSON list of the splices that made the next version of it.
+    splices       TEXT NOT NULL,
+    replaced_at   TEXT NOT NULL,
+    replaced_by   TEXT REFERENCES raters(rater_id),
+    -- Last, so that reading the other columns never walks the text's overflow pages.
+    text          TEXT NOT NULL,
+    PRIMARY KEY (transcript_id, version)
+) STRICT;
+CREATE INDEX transcript_versions_by_hash ON transcript_versions(sha256);
+CREATE TABLE coding_losses (
+    coding_id  TEXT PRIMARY KEY REFERENCES codings(coding_id),
+    start_char INTEGER NOT NULL,
+    end_char   INTEGER NOT NULL,
+    quote      TEXT NOT NULL,
+    lost_at    TEXT NOT NULL
+) STRICT;
+";
 
 /// Version 5: a round's stopping rule ("every code's kappa lower bound at least 0.70"), kept with
 /// the round; `accord rounds` reports each code against it.

@@ -44,6 +44,19 @@ pub(super) fn refuse_in_rater_file(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Whether a rater file's transcripts may not change (they are the lead's).
+pub(super) fn refuse_in_rater_file_transcript(conn: &Connection) -> Result<()> {
+    if read_info(conn)?.is_some() {
+        return Err(StoreError::Refused(
+            "this is a rater file: its transcripts are the lead's and cannot be corrected here; \
+             tell the lead what to correct (a memo on the transcript), who corrects the project \
+             and issues a new rater file"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn read_info(conn: &Connection) -> Result<Option<RaterFileInfo>> {
     let get = |key: &str| super::project::meta(conn, key);
     let Some(origin) = get(INFO_KEYS[0])? else {

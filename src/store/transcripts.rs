@@ -308,7 +308,7 @@ fn insert_row(tx: &Connection, t: &Transcript, case_id: Option<CaseId>) -> Resul
     Ok(())
 }
 
-fn insert_turn(tx: &Connection, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
+pub(super) fn insert_turn(tx: &Connection, transcript_id: TranscriptId, turn: &Turn) -> Result<()> {
     let turn_id: TurnId = turn.turn_id;
     tx.prepare_cached(
         "INSERT INTO turns (turn_id, transcript_id, idx, start_char, end_char, content_start, speaker, role, start_ms, end_ms)

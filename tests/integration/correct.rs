@@ -40,7 +40,10 @@ fn one_word_replaced_inside_a_coded_passage() {
             "awful first impression".to_string()
         )]
     );
-    assert!(!c.turns_reread, "a change inside a turn's words keeps the turns");
+    assert!(
+        !c.turns_reread,
+        "a change inside a turn's words keeps the turns"
+    );
     assert_eq!(c.turns.0, c.turns.1);
     untouched_keep_their_words(&c);
     let resized: Vec<_> = c
@@ -50,7 +53,10 @@ fn one_word_replaced_inside_a_coded_passage() {
         .collect();
     assert!(!resized.is_empty());
     for ch in &resized {
-        assert!(ch.quote_before.contains("terrible first impression"), "{ch:?}");
+        assert!(
+            ch.quote_before.contains("terrible first impression"),
+            "{ch:?}"
+        );
         let after = ch.quote_after.as_deref().unwrap();
         assert_eq!(
             after,
@@ -95,7 +101,11 @@ fn a_whole_corrected_file_with_a_new_label_and_a_split_turn() {
             "I read the form twice.\n\nP01: ",
             1,
         )
-        .replacen("Interviewer: Good to know.", "Interviewer 2: Good to know.", 1);
+        .replacen(
+            "Interviewer: Good to know.",
+            "Interviewer 2: Good to know.",
+            1,
+        );
     let file = dir.path().join("P01_corrected.txt");
     std::fs::write(&file, &text).unwrap();
     let c = from_file(&store, "P01_interview", &file).unwrap();
@@ -144,7 +154,11 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
         ],
     )
     .success();
-    assert!(run.stdout.contains("Correcting P01_interview (1 change):"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Correcting P01_interview (1 change):"),
+        "{}",
+        run.stdout
+    );
     let json: serde_json::Value = serde_json::from_str(
         &accord(
             dir.path(),
@@ -178,7 +192,15 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
     ] {
         accord(
             dir.path(),
-            &["transcripts", "edit", p, "P01_interview", "--replace", old, "x"],
+            &[
+                "transcripts",
+                "edit",
+                p,
+                "P01_interview",
+                "--replace",
+                old,
+                "x",
+            ],
         )
         .failure()
         .stderr_has(says);
@@ -189,4 +211,359 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
     )
     .failure()
     .stderr_has("Nope");
+}
+
+/// A transcript's text, turns and every coding (id, start, end, removed or not).
+type State = (
+    String,
+    Vec<accord::model::Turn>,
+    Vec<(String, usize, usize, bool)>,
+);
+
+/// A transcript's state as undo must give it back.
+fn state(store: &accord::app::Store, name: &str) -> State {
+    let t = accord::app::resolve::transcript(store, name).unwrap();
+    let mut codings: Vec<_> = store
+        .codings(&accord::model::CodingFilter {
+            transcripts: vec![t.transcript_id],
+            include_removed: true,
+            ..accord::model::CodingFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                c.coding_id.to_text(),
+                c.span.start,
+                c.span.end,
+                c.removed_at.is_some(),
+            )
+        })
+        .collect();
+    codings.sort();
+    (t.text, t.turns, codings)
+}
+
+#[test]
+fn a_correction_is_written_undone_and_redone_exactly() {
+    use accord::app::{Command, TranscriptCommand, Workspace};
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut ws = Workspace::open(&project).unwrap();
+    let before = state(ws.store(), "P01_interview");
+    // A sentence with codings inside deleted, and a word replaced elsewhere.
+    let t = accord::app::resolve::transcript(ws.store(), "P01_interview").unwrap();
+    let text = t
+        .text
+        .replacen("That's a terrible first impression for a peer. ", "", 1)
+        .replacen("I'm a form reader", "I'm a form-reader", 1);
+    let c = plan(ws.store(), &t, &text, None).unwrap();
+    let lost: Vec<_> = c
+        .codings
+        .iter()
+        .filter(|ch| !ch.removed && ch.carried == Carried::Lost)
+        .map(|ch| ch.coding_id)
+        .collect();
+    let write = c.to_write(None);
+    ws.apply(
+        "Correct",
+        Command::Transcripts(TranscriptCommand::Correct(Box::new(write))),
+    )
+    .unwrap();
+    let after = state(ws.store(), "P01_interview");
+    assert_eq!(after.0, text);
+    assert_eq!(ws.store().transcript_version(t.transcript_id).unwrap(), 2);
+    // Every coding kept its id; the lost ones are removed, their words kept.
+    assert_eq!(after.2.len(), before.2.len());
+    for id in &lost {
+        let row = after.2.iter().find(|r| r.0 == id.to_text()).unwrap();
+        assert!(row.3, "a lost coding is removed");
+        let (span, quote) = ws.store().coding_loss(*id).unwrap().expect("its loss kept");
+        assert!("That's a terrible first impression for a peer. ".contains(&quote));
+        assert_eq!(span.end - span.start, quote.chars().count());
+    }
+    // Untouched codings quote the same words.
+    for ch in &c.codings {
+        if let Carried::Same(s) | Carried::Moved(s) = ch.carried {
+            let now: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+            assert_eq!(now, ch.quote_before);
+        }
+    }
+    ws.undo().unwrap();
+    assert_eq!(
+        state(ws.store(), "P01_interview"),
+        before,
+        "undo gives back the text, turns and codings exactly"
+    );
+    for id in &lost {
+        assert!(ws.store().coding_loss(*id).unwrap().is_none());
+    }
+    ws.redo().unwrap();
+    assert_eq!(state(ws.store(), "P01_interview"), after);
+    ws.undo().unwrap();
+    assert_eq!(state(ws.store(), "P01_interview"), before);
+    assert!(ws.store().integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn the_agreement_report_changes_only_where_the_edit_changed_the_passages() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let report = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(
+            &accord(
+                dir,
+                &["agreement", p, "--format", "json", "--replicates", "0"],
+            )
+            .success()
+            .stdout,
+        )
+        .unwrap()
+    };
+    let before = report(dir.path());
+    // "terrible" -> "awful": three characters fewer, inside a passage both raters coded.
+    let review: serde_json::Value = serde_json::from_str(
+        &accord(
+            dir.path(),
+            &[
+                "transcripts",
+                "edit",
+                p,
+                "P01_interview",
+                "--replace",
+                "terrible first impression",
+                "awful first impression",
+                "--json",
+            ],
+        )
+        .success()
+        .stdout,
+    )
+    .unwrap();
+    let resized: std::collections::BTreeSet<String> = review["codings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["carried"]["kind"] == "resized")
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!resized.is_empty());
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            "terrible first impression",
+            "awful first impression",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("text version 2");
+    let after = report(dir.path());
+    let rows = |r: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| (row["code"].as_str().unwrap().to_string(), row.clone()))
+            .collect()
+    };
+    let (b, a) = (rows(&before), rows(&after));
+    assert_eq!(b.len(), a.len());
+    for (code, row) in &b {
+        let new = &a[code];
+        // Every code compares three characters fewer (the text is shorter).
+        assert_eq!(
+            new["units"].as_u64().unwrap() + 3,
+            row["units"].as_u64().unwrap(),
+            "{code}"
+        );
+        if resized.contains(code) {
+            continue;
+        }
+        // A code no edited coding has: what each rater coded, and where they differ, is as it was.
+        assert_eq!(new["coded_by_rater"], row["coded_by_rater"], "{code}");
+        assert_eq!(new["disagreements"], row["disagreements"], "{code}");
+    }
+    for code in &resized {
+        let (old, new) = (&b[code]["coded_by_rater"], &a[code]["coded_by_rater"]);
+        let shrunk: Vec<i64> = old
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(new.as_array().unwrap())
+            .map(|(o, n)| o.as_i64().unwrap() - n.as_i64().unwrap())
+            .collect();
+        assert!(
+            shrunk.iter().all(|d| *d == 0 || *d == 3),
+            "{code}: {shrunk:?}"
+        );
+        assert!(shrunk.contains(&3), "{code}: {shrunk:?}");
+    }
+}
+
+#[test]
+fn a_rater_files_transcript_cannot_be_corrected() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let file = dir.path().join("maya.accord");
+    accord(
+        dir.path(),
+        &[
+            "rater-file",
+            p,
+            "--rater",
+            "Maya Chen",
+            "--transcripts",
+            "P01_interview",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let before = crate::support::snapshot(&file);
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            file.to_str().unwrap(),
+            "P01_interview",
+            "--replace",
+            "terrible first impression",
+            "awful first impression",
+            "--apply",
+        ],
+    )
+    .failure()
+    .stderr_has("this is a rater file");
+    assert_eq!(crate::support::snapshot(&file), before);
+}
+
+mod random_edits {
+    //! Random insertions, deletions, replacements, turn splits and merges on a coded transcript:
+    //! every coding whose characters were not touched quotes the same words after, and undo gives
+    //! back the text, turns and codings exactly.
+    use accord::app::{Command, TranscriptCommand, Workspace};
+    use accord::model::anchors::Carried;
+    use proptest::prelude::*;
+
+    /// One edit, as offsets into the text's chars (taken modulo its length).
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Insert(usize, String),
+        Delete(usize, usize),
+        Replace(usize, usize, String),
+        Split(usize),
+        Merge(usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<usize>(), "[a-z ]{1,12}").prop_map(|(at, s)| Edit::Insert(at, s)),
+            (any::<usize>(), 1usize..40).prop_map(|(at, n)| Edit::Delete(at, n)),
+            (any::<usize>(), 1usize..20, "[a-z ]{1,12}")
+                .prop_map(|(at, n, s)| Edit::Replace(at, n, s)),
+            any::<usize>().prop_map(Edit::Split),
+            any::<usize>().prop_map(Edit::Merge),
+        ]
+    }
+
+    /// The text with the edit made, and the old chars it touched (`start..end`, or the insertion
+    /// point as `at..at`).
+    fn apply(text: &str, e: &Edit) -> Option<(String, usize, usize)> {
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        let splice = |s: usize, e: usize, new: &str| -> String {
+            chars[..s]
+                .iter()
+                .chain(new.chars().collect::<Vec<_>>().iter())
+                .chain(chars[e..].iter())
+                .collect()
+        };
+        match e {
+            Edit::Insert(at, s) => {
+                let at = at % n;
+                Some((splice(at, at, s), at, at))
+            }
+            Edit::Delete(at, len) => {
+                let at = at % n;
+                let end = (at + len).min(n);
+                Some((splice(at, end, ""), at, end))
+            }
+            Edit::Replace(at, len, s) => {
+                let at = at % n;
+                let end = (at + len).min(n);
+                Some((splice(at, end, s), at, end))
+            }
+            Edit::Split(at) => {
+                // After a full stop followed by a space, inside a participant's turn.
+                let stops: Vec<usize> = (1..n.saturating_sub(1))
+                    .filter(|&i| chars[i - 1] == '.' && chars[i] == ' ')
+                    .collect();
+                let i = *stops.get(at % stops.len().max(1))?;
+                Some((splice(i, i + 1, "\n\nP01: "), i, i + 1))
+            }
+            Edit::Merge(at) => {
+                // A blank line and the next label taken away: two turns become one.
+                let starts: Vec<usize> = text
+                    .match_indices("\n\nP01: ")
+                    .map(|(b, _)| text[..b].chars().count())
+                    .collect();
+                let i = *starts.get(at % starts.len().max(1))?;
+                Some((splice(i, i + 7, " "), i, i + 7))
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+        #[test]
+        fn untouched_codings_keep_their_words_and_undo_is_exact(e in edit()) {
+            let dir = tempfile::tempdir().unwrap();
+            let project = crate::support::demo(dir.path());
+            let mut ws = Workspace::open(&project).unwrap();
+            let before = super::state(ws.store(), "P01_interview");
+            let t = accord::app::resolve::transcript(ws.store(), "P01_interview").unwrap();
+            let Some((text, start, end)) = apply(&t.text, &e) else { return Ok(()); };
+            // The place is known (as for --replace and the window's edits): the splice itself. (A
+            // diff of the two texts may place an ambiguous edit, "e" inserted before "ex", one
+            // character off; `model::anchors` checks the diff path on its own.)
+            let splice = accord::model::anchors::Splice {
+                start,
+                end,
+                new_len: text.chars().count() + (end - start) - t.text.chars().count(),
+            };
+            let c = accord::app::correct::plan(ws.store(), &t, &text, Some(&[splice])).unwrap();
+            for ch in &c.codings {
+                let touched = if start == end {
+                    ch.before.start < start && start < ch.before.end
+                } else {
+                    ch.before.start < end && start < ch.before.end
+                };
+                if !touched {
+                    prop_assert_eq!(ch.quote_after.as_deref(), Some(ch.quote_before.as_str()), "{:?} {:?}", e, ch);
+                }
+            }
+            ws.apply("Correct", Command::Transcripts(TranscriptCommand::Correct(Box::new(c.to_write(None))))).unwrap();
+            let after = super::state(ws.store(), "P01_interview");
+            prop_assert_eq!(&after.0, &text);
+            for ch in &c.codings {
+                if let Some(s) = ch.carried.span() {
+                    let now: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+                    prop_assert_eq!(Some(now), ch.quote_after.clone());
+                } else {
+                    prop_assert!(matches!(ch.carried, Carried::Lost));
+                }
+            }
+            ws.undo().unwrap();
+            prop_assert_eq!(super::state(ws.store(), "P01_interview"), before);
+        }
+    }
 }

@@ -77,6 +77,22 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     // Names are in the text, the index and a backup before.
     accord(&folder, &["search", p, "Lena"]).success();
     accord(&folder, &["backup", p]).success();
+    // A correction keeps the text it replaced (names and all), and the words of codings it lost.
+    accord(
+        &folder,
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            "That's a terrible first impression for a peer. ",
+            "",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("text version 2");
     assert!(!files_naming(&folder).is_empty());
     assert!(!index_naming(&folder, &project).is_empty());
 

@@ -42,6 +42,22 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
     accord(&folder, &["search", p, "\"form reader\""]).success();
     accord(&folder, &["backup", p]).success();
     accord(&folder, &["adjudicate", "agreements", p, "--overlap", "50"]).success();
+    // ...and a correction: the text it replaced is kept, and the words of the codings it lost.
+    accord(
+        &folder,
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            "That's a terrible first impression for a peer. ",
+            "",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("text version 2");
     assert!(!files_holding(&folder, &P01).is_empty());
     let store = Store::open(&project).unwrap();
     let others = codings_outside(&store, "P01_interview");

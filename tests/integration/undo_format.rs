@@ -97,6 +97,22 @@ fn every_command() -> Vec<(&'static str, Command)> {
         })))),
         Command::Transcripts(TranscriptCommand::Remove(de(json!(T1)))),
         Command::Transcripts(TranscriptCommand::Restore(de(json!(T1)))),
+        Command::Transcripts(TranscriptCommand::Correct(de(json!({
+            "transcript_id": T1, "from_sha256": "ab12",
+            "text": "Interviewer: hi\n\nP01: hello",
+            "turns": [
+                { "turn_id": "00000000-0000-4000-8000-00000000000b", "index": 0,
+                  "span": { "start": 0, "end": 15 }, "content_start": 13,
+                  "speaker": "Interviewer", "role": "interviewer",
+                  "start_ms": null, "end_ms": null }
+            ],
+            "splices": [{ "start": 22, "end": 24, "new_len": 5 }],
+            "codings": [[C1, { "start": 22, "end": 27 }]],
+            "lose": [{ "coding_id": C1, "span": { "start": 3, "end": 9 }, "quote": "erview" }],
+            "restore": [C1],
+            "adjudications": [[A1, { "start": 3, "end": 9 }, [[R1, [{ "start": 3, "end": 9 }]]]]],
+            "by": R1
+        })))),
         Command::Cases(CaseCommand::SetAttributes {
             rows: de(rows()),
             create_missing: true,
@@ -199,6 +215,7 @@ fn snapshot_name(command: &Command) -> &'static str {
             TranscriptCommand::Import(_) => "saved_import_transcript",
             TranscriptCommand::Remove(_) => "saved_remove_transcript",
             TranscriptCommand::Restore(_) => "saved_restore_transcript",
+            TranscriptCommand::Correct(_) => "saved_correct_transcript",
         },
         Command::Cases(c) => match c {
             CaseCommand::SetAttributes { .. } => "saved_set_attributes",

@@ -1,0 +1,234 @@
+//! Correcting a transcript's text after coding, in ONE transaction: the text it replaces is kept
+//! (with its hash and the changes to the new one) as an earlier version, the new text and turns
+//! take its place, every coding and adjudication record of the transcript moves to its new span,
+//! the codings the correction loses are removed with their old words kept, and (for undo) losses
+//! are taken back. Codings keep their ids: undoing writes the old spans back exactly.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::deidentify::{CODINGS_FROZEN, TEXT_FROZEN};
+use super::{Audit, Result, Store, StoreError};
+use crate::model::{CorrectionReport, TextCorrection, now_rfc3339};
+
+impl Store {
+    /// Writes a correction (see the module notes). Refused, writing nothing, in a rater file, when
+    /// the text is no longer the one the correction was worked out on, or when its spans do not
+    /// fit the new text or miss a coding of the transcript.
+    pub(crate) fn correct(&mut self, c: &TextCorrection) -> Result<CorrectionReport> {
+        self.write(|tx| {
+            super::team::refuse_in_rater_file_transcript(tx)?;
+            let id = c.transcript_id.to_text();
+            let row: Option<(String, String, i64, i64, String)> = tx
+                .query_row(
+                    "SELECT name, sha256, len_chars, version, text FROM transcripts
+                     WHERE transcript_id = ?1 AND removed_at IS NULL",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((name, sha, len, version, old_text)) = row else {
+                return Err(StoreError::NotFound {
+                    what: "transcript",
+                    reference: id,
+                });
+            };
+            if sha != c.from_sha256 {
+                return Err(StoreError::Refused(format!(
+                    "the text of {name} has changed since this correction was worked out: work \
+                     it out again on the text as it is now"
+                )));
+            }
+            let new_len = c.text.chars().count();
+            check_fits(tx, c, &name, new_len)?;
+            tx.execute(
+                "INSERT INTO transcript_versions (transcript_id, version, sha256, len_chars, splices,
+                     replaced_at, replaced_by, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    id,
+                    version,
+                    sha,
+                    len,
+                    serde_json::to_string(&c.splices)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    now_rfc3339(),
+                    c.by.map(|r| r.to_text()),
+                    old_text,
+                ],
+            )?;
+            tx.execute_batch(
+                "DROP TRIGGER transcripts_text_frozen; DROP TRIGGER codings_never_rewritten;",
+            )?;
+            tx.execute(
+                "UPDATE transcripts SET text = ?2, sha256 = ?3, len_chars = ?4, version = ?5
+                 WHERE transcript_id = ?1",
+                params![
+                    id,
+                    c.text,
+                    crate::model::text::sha256_hex(&c.text),
+                    new_len as i64,
+                    version + 1
+                ],
+            )?;
+            tx.execute("DELETE FROM turns WHERE transcript_id = ?1", [&id])?;
+            for turn in &c.turns {
+                super::transcripts::insert_turn(tx, c.transcript_id, turn)?;
+            }
+            move_rows(tx, c, &id)?;
+            tx.execute_batch(TEXT_FROZEN)?;
+            tx.execute_batch(CODINGS_FROZEN)?;
+            let report = CorrectionReport {
+                transcript: name,
+                version: version + 1,
+                codings: c.codings.len(),
+                lost: c.lose.len(),
+                restored: c.restore.len(),
+            };
+            Ok(Audit::new(
+                "correct",
+                "transcript",
+                Some(&id),
+                serde_json::json!({
+                    "transcript": report.transcript,
+                    "version": report.version,
+                    "changes": c.splices.len(),
+                    "codings": report.codings,
+                    "lost": report.lost,
+                    "restored": report.restored,
+                    "by": c.by.map(|r| r.to_text()),
+                }),
+            )
+            .with(report))
+        })
+    }
+
+    /// The span and words a correction lost a coding with, if it lost it.
+    pub fn coding_loss(
+        &self,
+        coding: crate::model::CodingId,
+    ) -> Result<Option<(crate::model::Span, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT start_char, end_char, quote FROM coding_losses WHERE coding_id = ?1",
+                [coding.to_text()],
+                |r| {
+                    let (s, e): (i64, i64) = (r.get(0)?, r.get(1)?);
+                    Ok((
+                        crate::model::Span::new(
+                            usize::try_from(s).unwrap_or(0),
+                            usize::try_from(e).unwrap_or(0),
+                        ),
+                        r.get(2)?,
+                    ))
+                },
+            )
+            .optional()?)
+    }
+
+    /// A transcript's current text version (1 until it is first corrected).
+    pub fn transcript_version(&self, transcript_id: crate::model::TranscriptId) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT version FROM transcripts WHERE transcript_id = ?1",
+            [transcript_id.to_text()],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// Every coding and record of the transcript to its new span; losses made and taken back.
+fn move_rows(tx: &Connection, c: &TextCorrection, id: &str) -> Result<()> {
+    {
+        let mut update = tx.prepare_cached(
+            "UPDATE codings SET start_char = ?2, end_char = ?3
+             WHERE coding_id = ?1 AND transcript_id = ?4",
+        )?;
+        for (coding, span) in &c.codings {
+            update.execute(params![
+                coding.to_text(),
+                span.start as i64,
+                span.end as i64,
+                id
+            ])?;
+        }
+    }
+    let at = now_rfc3339();
+    for lost in &c.lose {
+        super::codings::insert_removal(tx, lost.coding_id, &at, c.by)?;
+        tx.execute(
+            "INSERT INTO coding_losses (coding_id, start_char, end_char, quote, lost_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                lost.coding_id.to_text(),
+                lost.span.start as i64,
+                lost.span.end as i64,
+                lost.quote,
+                at
+            ],
+        )?;
+    }
+    for coding in &c.restore {
+        super::codings::delete_removal(tx, *coding)?;
+        tx.execute(
+            "DELETE FROM coding_losses WHERE coding_id = ?1",
+            [coding.to_text()],
+        )?;
+    }
+    for (adjudication, extent, rater_spans) in &c.adjudications {
+        tx.execute(
+            "UPDATE adjudications SET start_char = ?2, end_char = ?3, rater_spans = ?4
+             WHERE adjudication_id = ?1 AND transcript_id = ?5",
+            params![
+                adjudication.to_text(),
+                extent.start as i64,
+                extent.end as i64,
+                serde_json::to_string(rater_spans)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                id
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Every span within the new text, every turn too, and every coding of the transcript given (a
+/// correction worked out before a coding was added would otherwise leave it behind).
+fn check_fits(tx: &Connection, c: &TextCorrection, name: &str, new_len: usize) -> Result<()> {
+    if new_len == 0 || c.turns.is_empty() {
+        return Err(StoreError::Refused(format!(
+            "the corrected text of {name} is empty or has no turn; remove the transcript instead"
+        )));
+    }
+    let bad = |what: String| {
+        Err(StoreError::Refused(format!(
+            "the correction of {name} does not fit its new text ({what}); nothing was written"
+        )))
+    };
+    for turn in &c.turns {
+        if turn.span.end > new_len || turn.content_start > turn.span.end {
+            return bad(format!("turn {}", turn.index + 1));
+        }
+    }
+    for (coding, span) in &c.codings {
+        if span.start >= span.end || span.end > new_len {
+            return bad(format!("coding {}", coding.to_text()));
+        }
+    }
+    for (a, extent, _) in &c.adjudications {
+        if extent.end > new_len || extent.start > extent.end {
+            return bad(format!("adjudication record {}", a.to_text()));
+        }
+    }
+    let stored: i64 = tx.query_row(
+        "SELECT count(*) FROM codings WHERE transcript_id = ?1",
+        [c.transcript_id.to_text()],
+        |r| r.get(0),
+    )?;
+    if usize::try_from(stored).ok() != Some(c.codings.len()) {
+        return Err(StoreError::Refused(format!(
+            "{name} has {stored} codings and the correction carries {}: codings were added or \
+             removed since it was worked out; work it out again",
+            c.codings.len()
+        )));
+    }
+    Ok(())
+}
