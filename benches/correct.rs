@@ -81,7 +81,12 @@ fn main() {
     let mut at = chars.len() / 2;
     let phrase = loop {
         let from: String = chars[at..].iter().collect();
-        let candidate: String = from.split(' ').skip(1).take(6).collect::<Vec<_>>().join(" ");
+        let candidate: String = from
+            .split(' ')
+            .skip(1)
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
         if !candidate.contains('\n') && stored.text.matches(&candidate).count() == 1 {
             break candidate;
         }
@@ -90,9 +95,11 @@ fn main() {
     let first = phrase.split(' ').next().unwrap_or_default().to_string();
     let fixed = phrase.replacen(&first, &format!("{first}s"), 1);
     let store = ws.store();
-    time("review: one word corrected (text, turns, every coding carried)", 11, || {
-        replace(store, "P01_long", &phrase, &fixed).expect("review")
-    });
+    time(
+        "review: one word corrected (text, turns, every coding carried)",
+        11,
+        || replace(store, "P01_long", &phrase, &fixed).expect("review"),
+    );
     let mut apply_times = Vec::new();
     let mut total_times = Vec::new();
     for _ in 0..11 {
@@ -109,7 +116,10 @@ fn main() {
         ws.undo().expect("undo");
     }
     for (label, mut times) in [
-        ("written: the correction as one undoable change", apply_times),
+        (
+            "written: the correction as one undoable change",
+            apply_times,
+        ),
         ("review + written (goal 100 ms)", total_times),
     ] {
         times.sort_by(f64::total_cmp);
@@ -120,7 +130,9 @@ fn main() {
     }
     let store = ws.store();
     let corrected = stored.text.replacen(&phrase, &fixed, 1);
-    time("review of a whole corrected file (character diff)", 11, || {
-        plan(store, &stored, &corrected, None).expect("review")
-    });
+    time(
+        "review of a whole corrected file (character diff)",
+        11,
+        || plan(store, &stored, &corrected, None).expect("review"),
+    );
 }

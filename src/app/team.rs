@@ -3,6 +3,7 @@
 //! merge takes a backup of the project first, and merges each file in one transaction of its own, so
 //! one refused file does not stop the others.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -118,7 +119,7 @@ impl MergeOutcome {
     #[must_use]
     pub fn summary(&self) -> String {
         let file = self.file.display();
-        match &self.result {
+        let line = match &self.result {
             Ok(r) if r.is_empty() => format!(
                 "{file}: {} — nothing new ({} codings already here)",
                 r.rater, r.already
@@ -157,7 +158,25 @@ impl MergeOutcome {
                 }
             ),
             Err(e) => format!("{file}: refused: {e}"),
+        };
+        let mut out = line;
+        if let Ok(r) = &self.result {
+            if !r.carried.is_empty() {
+                let _ = write!(
+                    out,
+                    "\n  carried through the corrections made here since the file was issued: {}",
+                    r.carried.join(", ")
+                );
+            }
+            for lost in &r.lost {
+                let _ = write!(
+                    out,
+                    "\n  lost (a correction deleted its words; kept as removed, with them): \"{}\"",
+                    lost.quote.chars().take(80).collect::<String>()
+                );
+            }
         }
+        out
     }
 }
 
@@ -202,7 +221,8 @@ struct Backup {
 /// Merges one file and keeps its undo step, in one transaction, after the one backup of the merge
 /// (taken once the file passed its checks, unless it was taken already).
 fn merge_one(store: &mut Store, file: &Path, backup: &mut Backup) -> Result<MergeReport> {
-    let work = Store::open_read_only(file, store.passphrase())?.rater_work()?;
+    let mut work = Store::open_read_only(file, store.passphrase())?.rater_work()?;
+    carry_through_corrections(store, &mut work)?;
     let name = file.display().to_string();
     store.check_rater_work(&work, &name)?;
     if !backup.taken {
@@ -216,6 +236,61 @@ fn merge_one(store: &mut Store, file: &Path, backup: &mut Backup) -> Result<Merg
         super::workspace::push_step(store, &label, &undo, &redo)?;
         Ok(report)
     })
+}
+
+/// A file issued before corrections here: each corrected transcript's codings carried through every
+/// correction since the file's text (the chain of kept versions), so they cover the same words in
+/// the text as it is now; a coding whose words were all deleted comes in removed, its words kept.
+/// A transcript whose text this project never had is left for the checks to refuse.
+fn carry_through_corrections(store: &Store, work: &mut crate::store::RaterWork) -> Result<()> {
+    use crate::model::LostCoding;
+    use crate::model::anchors::PositionMap;
+    let now = crate::model::now_rfc3339();
+    for (id, name, sha) in &mut work.transcripts {
+        let Ok(current) = store.transcript(*id) else {
+            continue;
+        };
+        if current.sha256 == *sha {
+            continue;
+        }
+        let Some((old_text, chain)) = store.versions_since(*id, sha)? else {
+            continue;
+        };
+        let maps = chain
+            .iter()
+            .map(|(len, splices)| PositionMap::from_splices(*len, splices))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| AppError::Invalid(format!("{name}: the kept corrections: {e}")))?;
+        let old_index = super::resolve::CharIndex::new(&old_text);
+        for c in work.codings.iter_mut().filter(|c| c.transcript_id == *id) {
+            let old = c.span;
+            let carried = maps
+                .iter()
+                .try_fold(old, |span, map| map.carry(span).span());
+            match carried {
+                Some(span) => c.span = span,
+                None => {
+                    // Where its words were, one character (the coding comes in removed).
+                    let at = maps
+                        .iter()
+                        .fold(old.start, |p, map| map.start(p))
+                        .min(current.len_chars.saturating_sub(1));
+                    c.span = crate::model::Span::new(at, at + 1);
+                    if c.removed_at.is_none() {
+                        c.removed_at = Some(now.clone());
+                        work.lost.push(LostCoding {
+                            coding_id: c.coding_id,
+                            span: old,
+                            quote: old_index.slice(&old_text, old.start, old.end).to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        work.carried.push(name.clone());
+        sha.clone_from(&current.sha256);
+    }
+    Ok(())
 }
 
 /// How to undo a merge (its codings removed, its removals taken back, its memos and proposals

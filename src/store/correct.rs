@@ -125,6 +125,46 @@ impl Store {
             .optional()?)
     }
 
+    /// The text of `transcript_id` whose hash is `sha256`, if a correction replaced it, and the
+    /// changes from it to the text now: each later version's length and splices, in order.
+    pub fn versions_since(
+        &self,
+        transcript_id: crate::model::TranscriptId,
+        sha256: &str,
+    ) -> Result<Option<(String, Vec<(usize, Vec<crate::model::anchors::Splice>)>)>> {
+        let id = transcript_id.to_text();
+        let from: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT version, text FROM transcript_versions WHERE transcript_id = ?1 AND sha256 = ?2
+                 ORDER BY version DESC LIMIT 1",
+                [&id, sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((version, text)) = from else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT len_chars, splices FROM transcript_versions
+             WHERE transcript_id = ?1 AND version >= ?2 ORDER BY version",
+        )?;
+        let chain = stmt
+            .query_map(rusqlite::params![id, version], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|(len, splices)| {
+                let splices = serde_json::from_str(&splices).map_err(|e| {
+                    StoreError::Corrupt(format!("the changes kept with a transcript version: {e}"))
+                })?;
+                Ok((usize::try_from(len).unwrap_or(0), splices))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some((text, chain)))
+    }
+
     /// A transcript's current text version (1 until it is first corrected).
     pub fn transcript_version(&self, transcript_id: crate::model::TranscriptId) -> Result<i64> {
         Ok(self.conn.query_row(

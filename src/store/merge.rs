@@ -34,6 +34,11 @@ pub struct RaterWork {
     pub proposals: Vec<Proposal>,
     /// Codings in the file by anyone else (never merged).
     pub foreign_codings: usize,
+    /// Transcripts corrected here since the file was issued, whose codings were carried to the
+    /// text as it is now (names).
+    pub carried: Vec<String>,
+    /// Codings whose every word a correction here deleted: merged as removed, their words kept.
+    pub lost: Vec<crate::model::LostCoding>,
 }
 
 /// What a merge brought in.
@@ -55,6 +60,10 @@ pub struct MergeReport {
     pub already: usize,
     /// Codings by someone else in the file (never merged).
     pub foreign: usize,
+    /// Transcripts corrected since the file was issued, whose codings were carried (names).
+    pub carried: Vec<String>,
+    /// Codings whose words a correction deleted: merged as removed, listed with their words.
+    pub lost: Vec<crate::model::LostCoding>,
     /// What exactly came in, so that the merge can be undone.
     #[serde(skip)]
     pub detail: MergeDetail,
@@ -151,6 +160,8 @@ impl Store {
             memos,
             proposals,
             foreign_codings,
+            carried: Vec::new(),
+            lost: Vec::new(),
         })
     }
 
@@ -167,6 +178,7 @@ impl Store {
             let mut report = MergeReport {
                 rater: work.rater.name.clone(),
                 foreign: work.foreign_codings,
+                carried: work.carried.clone(),
                 ..MergeReport::default()
             };
             for c in &work.codings {
@@ -200,6 +212,22 @@ impl Store {
                     if n > 0 && added == 0 {
                         report.detail.removed.push(c.coding_id);
                     }
+                }
+            }
+            for lost in &work.lost {
+                let n = tx.execute(
+                    "INSERT INTO coding_losses (coding_id, start_char, end_char, quote, lost_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (coding_id) DO NOTHING",
+                    rusqlite::params![
+                        lost.coding_id.to_text(),
+                        lost.span.start as i64,
+                        lost.span.end as i64,
+                        lost.quote,
+                        crate::model::now_rfc3339()
+                    ],
+                )?;
+                if n > 0 {
+                    report.lost.push(lost.clone());
                 }
             }
             for memo in &work.memos {

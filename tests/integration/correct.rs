@@ -567,3 +567,90 @@ mod random_edits {
         }
     }
 }
+
+#[test]
+fn a_rater_file_issued_before_two_corrections_merges_on_the_right_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let file = dir.path().join("maya.accord");
+    let f = file.to_str().unwrap();
+    accord(
+        dir.path(),
+        &[
+            "rater-file", p, "--rater", "Maya Chen", "--transcripts", "P01_interview", "--out", f,
+        ],
+    )
+    .success();
+    // Maya codes in her file, on the text as issued.
+    for (code, quote) in [
+        ("Peerness", "I read the form twice."),
+        ("Own recovery", "That's a terrible first impression for a peer."),
+        ("Role clarity", "You want them to meet you as a person"),
+    ] {
+        accord(
+            dir.path(),
+            &["code", f, "-t", "P01_interview", "-c", code, "-r", "Maya Chen", "--quote", quote],
+        )
+        .success();
+    }
+    // Meanwhile the lead corrects the transcript twice: words added before her first passage, then
+    // her second passage deleted, and a word inside her third changed.
+    for (old, new) in [
+        ("Yes, absolutely.", "Yes, absolutely, yes."),
+        ("That's a terrible first impression for a peer. ", ""),
+        ("to meet you as a person", "to meet you as a human person"),
+    ] {
+        accord(
+            dir.path(),
+            &["transcripts", "edit", p, "P01_interview", "--replace", old, new, "--apply"],
+        )
+        .success();
+    }
+    let run = accord(dir.path(), &["merge", p, f]).success();
+    assert!(
+        run.stdout
+            .contains("carried through the corrections made here since the file was issued: P01_interview"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("lost (a correction deleted its words; kept as removed, with them): \"That's a terrible first impression for a peer.\""),
+        "{}",
+        run.stdout
+    );
+    let listed: serde_json::Value = serde_json::from_str(
+        &accord(
+            dir.path(),
+            &["codings", "list", p, "--rater", "Maya Chen", "--json"],
+        )
+        .success()
+        .stdout,
+    )
+    .unwrap();
+    let quote_of = |code: &str| -> Vec<String> {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code"].as_str().unwrap().ends_with(code))
+            .map(|c| c["quote"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(quote_of("Peerness").contains(&"I read the form twice.".to_string()));
+    assert!(
+        quote_of("Role clarity").contains(&"You want them to meet you as a human person".to_string()),
+        "{:?}",
+        quote_of("Role clarity")
+    );
+    // The lost one is not live, and its words are kept.
+    assert!(
+        !quote_of("Own recovery")
+            .iter()
+            .any(|q| q.contains("terrible first impression"))
+    );
+    // Merging again changes nothing.
+    accord(dir.path(), &["merge", p, f])
+        .success()
+        .stdout_has("nothing new");
+}
