@@ -267,24 +267,23 @@ fn carry_through_corrections(store: &Store, work: &mut crate::store::RaterWork) 
             let carried = maps
                 .iter()
                 .try_fold(old, |span, map| map.carry(span).span());
-            match carried {
-                Some(span) => c.span = span,
-                None => {
-                    // Where its words were, one character (the coding comes in removed).
-                    let at = maps
-                        .iter()
-                        .fold(old.start, |p, map| map.start(p))
-                        .min(current.len_chars.saturating_sub(1));
-                    c.span = crate::model::Span::new(at, at + 1);
-                    if c.removed_at.is_none() {
-                        c.removed_at = Some(now.clone());
-                        work.lost.push(LostCoding {
-                            coding_id: c.coding_id,
-                            span: old,
-                            quote: old_index.slice(&old_text, old.start, old.end).to_string(),
-                        });
-                    }
-                }
+            if let Some(span) = carried {
+                c.span = span;
+                continue;
+            }
+            // Where its words were, one character (the coding comes in removed).
+            let at = maps
+                .iter()
+                .fold(old.start, |p, map| map.start(p))
+                .min(current.len_chars.saturating_sub(1));
+            c.span = crate::model::Span::new(at, at + 1);
+            if c.removed_at.is_none() {
+                c.removed_at = Some(now.clone());
+                work.lost.push(LostCoding {
+                    coding_id: c.coding_id,
+                    span: old,
+                    quote: old_index.slice(&old_text, old.start, old.end).to_string(),
+                });
             }
         }
         work.carried.push(name.clone());

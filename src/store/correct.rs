@@ -10,6 +10,9 @@ use super::deidentify::{CODINGS_FROZEN, TEXT_FROZEN};
 use super::{Audit, Result, Store, StoreError};
 use crate::model::{CorrectionReport, TextCorrection, now_rfc3339};
 
+/// One kept version on the way to the text now: its length and the splices to the next.
+pub type VersionStep = (usize, Vec<crate::model::anchors::Splice>);
+
 impl Store {
     /// Writes a correction (see the module notes). Refused, writing nothing, in a rater file, when
     /// the text is no longer the one the correction was worked out on, or when its spans do not
@@ -131,7 +134,7 @@ impl Store {
         &self,
         transcript_id: crate::model::TranscriptId,
         sha256: &str,
-    ) -> Result<Option<(String, Vec<(usize, Vec<crate::model::anchors::Splice>)>)>> {
+    ) -> Result<Option<(String, Vec<VersionStep>)>> {
         let id = transcript_id.to_text();
         let from: Option<(i64, String)> = self
             .conn

@@ -578,19 +578,40 @@ fn a_rater_file_issued_before_two_corrections_merges_on_the_right_words() {
     accord(
         dir.path(),
         &[
-            "rater-file", p, "--rater", "Maya Chen", "--transcripts", "P01_interview", "--out", f,
+            "rater-file",
+            p,
+            "--rater",
+            "Maya Chen",
+            "--transcripts",
+            "P01_interview",
+            "--out",
+            f,
         ],
     )
     .success();
     // Maya codes in her file, on the text as issued.
     for (code, quote) in [
         ("Peerness", "I read the form twice."),
-        ("Own recovery", "That's a terrible first impression for a peer."),
+        (
+            "Own recovery",
+            "That's a terrible first impression for a peer.",
+        ),
         ("Role clarity", "You want them to meet you as a person"),
     ] {
         accord(
             dir.path(),
-            &["code", f, "-t", "P01_interview", "-c", code, "-r", "Maya Chen", "--quote", quote],
+            &[
+                "code",
+                f,
+                "-t",
+                "P01_interview",
+                "-c",
+                code,
+                "-r",
+                "Maya Chen",
+                "--quote",
+                quote,
+            ],
         )
         .success();
     }
@@ -603,14 +624,24 @@ fn a_rater_file_issued_before_two_corrections_merges_on_the_right_words() {
     ] {
         accord(
             dir.path(),
-            &["transcripts", "edit", p, "P01_interview", "--replace", old, new, "--apply"],
+            &[
+                "transcripts",
+                "edit",
+                p,
+                "P01_interview",
+                "--replace",
+                old,
+                new,
+                "--apply",
+            ],
         )
         .success();
     }
     let run = accord(dir.path(), &["merge", p, f]).success();
     assert!(
-        run.stdout
-            .contains("carried through the corrections made here since the file was issued: P01_interview"),
+        run.stdout.contains(
+            "carried through the corrections made here since the file was issued: P01_interview"
+        ),
         "{}",
         run.stdout
     );
@@ -639,7 +670,8 @@ fn a_rater_file_issued_before_two_corrections_merges_on_the_right_words() {
     };
     assert!(quote_of("Peerness").contains(&"I read the form twice.".to_string()));
     assert!(
-        quote_of("Role clarity").contains(&"You want them to meet you as a human person".to_string()),
+        quote_of("Role clarity")
+            .contains(&"You want them to meet you as a human person".to_string()),
         "{:?}",
         quote_of("Role clarity")
     );
