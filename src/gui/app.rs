@@ -12,6 +12,7 @@ use super::cache::{ProjectCache, TranscriptCache};
 use super::codebook_editor::CodeEditor;
 use super::codebook_panel::{codebook_ui, visible_codes};
 use super::command::UiCommand;
+use super::correct_view::CorrectView;
 use super::details_panel::details_ui;
 use super::export_view::ExportView;
 use super::fonts;
@@ -101,6 +102,8 @@ pub struct AccordApp {
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
+    /// The transcript edit mode (correcting the open transcript's text), when on.
+    pub correcting: Option<CorrectView>,
     pub(super) groups_editor: Option<GroupsEditor>,
     pub(super) import: Option<ImportView>,
     pub(super) attributes: Option<AttributeDialog>,
@@ -175,6 +178,7 @@ impl AccordApp {
             export_data: None,
             memo: None,
             code_editor: None,
+            correcting: None,
             groups_editor: None,
             import: None,
             attributes: None,
@@ -613,6 +617,17 @@ impl AccordApp {
     }
 
     fn reading_ui(&mut self, ui: &mut Ui, actions: &mut Vec<UiCommand>) {
+        if let Some(view) = self
+            .correcting
+            .as_mut()
+            .filter(|v| Some(v.transcript_id) == self.state.transcript_id)
+        {
+            ui.heading(&view.name);
+            if !view.ui(ui, self.state.rater_id, actions) {
+                self.correcting = None;
+            }
+            return;
+        }
         let shown = self
             .open
             .as_ref()
@@ -636,6 +651,21 @@ impl AccordApp {
                 actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Transcript(
                     open.transcript.transcript_id,
                 )));
+            }
+            let correct = ui
+                .add_enabled(
+                    self.project.rater_file.is_none(),
+                    egui::Button::new("Correct text…"),
+                )
+                .on_hover_text(
+                    "Fix a misheard word, a speaker label or a turn: every rater's codings follow \
+                     the words, and you review what happens to them before saving",
+                )
+                .on_disabled_hover_text(
+                    "A rater file's transcripts are the lead's: tell the lead what to correct",
+                );
+            if correct.clicked() {
+                self.correcting = Some(CorrectView::new(&open.transcript));
             }
             match self.state.selection {
                 Some(s) => {

@@ -95,6 +95,8 @@ pub enum UiCommand {
     Search(SearchCommand),
     /// The agreement view.
     Agreement(AgreementCommand),
+    /// The transcript's edit mode (a correction's review).
+    Correct(super::correct_view::CorrectCommand),
     /// The adjudication view.
     Adjudicate(AdjudicateCommand),
     /// The rounds view.

@@ -101,6 +101,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::ImportAttributes { .. }
         | UiCommand::Search(_)
         | UiCommand::Agreement(_)
+        | UiCommand::Correct(_)
         | UiCommand::Adjudicate(_)
         | UiCommand::Rounds(_)
         | UiCommand::Export(_)
@@ -184,6 +185,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::SwitchTo(workspace) => app.switch_to_new(*workspace),
         UiCommand::Search(s) => app.search_command(ctx, s),
         UiCommand::Agreement(a) => app.agreement_command(ctx, a),
+        UiCommand::Correct(c) => app.correct_command(ctx, c),
         UiCommand::Adjudicate(a) => app.adjudicate_command(ctx, a),
         UiCommand::Rounds(r) => app.rounds_command(ctx, r),
         UiCommand::Team(t) => app.team_command(ctx, t),
@@ -544,6 +546,33 @@ impl AccordApp {
 
     /// Reads what a view shows on a brief task (the project goes with it; commands wait for it);
     /// `work` returns what to do with what it read, on the UI thread.
+    /// The transcript edit mode's review, worked out on a read task (a character diff of the
+    /// whole text and every coding carried: never on the UI thread).
+    fn correct_command(&mut self, ctx: &egui::Context, c: super::correct_view::CorrectCommand) {
+        let super::correct_view::CorrectCommand::Review {
+            transcript_id,
+            text,
+        } = c;
+        self.read(ctx, move |ws| {
+            let review = ws
+                .store()
+                .transcript(transcript_id)
+                .map_err(crate::app::AppError::from)
+                .and_then(|t| crate::app::correct::plan(ws.store(), &t, &text, None))
+                .map_err(|e| e.to_string());
+            Box::new(move |app: &mut AccordApp| {
+                if let Some(view) = app
+                    .correcting
+                    .as_mut()
+                    .filter(|v| v.transcript_id == transcript_id)
+                {
+                    view.waiting = false;
+                    view.review = Some(review);
+                }
+            })
+        });
+    }
+
     pub(super) fn read(
         &mut self,
         ctx: &egui::Context,

@@ -19,6 +19,7 @@ mod codebook_editor;
 mod codebook_panel;
 mod colours;
 mod command;
+mod correct_view;
 mod deidentify_dialog;
 mod details_panel;
 mod dispatch;

@@ -14,7 +14,7 @@
 //! - a span whose every character was deleted is [`Carried::Lost`], never silently dropped: the
 //!   caller reports it with its old quote.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,74 @@ impl Carried {
 
 /// How long a character diff may run before it settles for a coarser (still correct) answer.
 pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The text as the diff compares it: runs of letters and digits (a word), and every other
+/// character (a space, a punctuation mark) on its own, so that deleting a passage between two
+/// spaces deletes just its tokens.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let word = c.is_alphanumeric();
+        if i > start && !(word && in_word) {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        in_word = word;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// Changes as people made them: two changes with only a space or a mark between them are one
+/// (the diff may keep a space of a deleted passage matched with the space after it), and each
+/// change loses the characters its old and new text begin and end with alike. So a passage deleted
+/// whole is one deletion of exactly its characters, and a coding of it is lost, not shrunk to the
+/// space the diff kept. (Only spaces and marks are trimmed: a word changed stays one change.)
+fn tidy(splices: Vec<Placed>, old: &str, new: &str) -> Vec<Placed> {
+    /// The longest run of spaces or marks between two changes that joins them.
+    const JOIN: usize = 3;
+    let (a, b): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    let mut joined: Vec<Placed> = Vec::with_capacity(splices.len());
+    for s in splices {
+        if let Some(last) = joined.last_mut() {
+            let gap = &a[last.old_end..s.old_start];
+            let larger = (last.old_end - last.old_start)
+                .max(s.old_end - s.old_start)
+                .max(last.new_end - last.new_start)
+                .max(s.new_end - s.new_start);
+            if gap.len() <= JOIN && gap.len() < larger && gap.iter().all(|c| !c.is_alphanumeric()) {
+                last.old_end = s.old_end;
+                last.new_end = s.new_end;
+                continue;
+            }
+        }
+        joined.push(s);
+    }
+    for s in &mut joined {
+        while s.old_start < s.old_end
+            && s.new_start < s.new_end
+            && a[s.old_start] == b[s.new_start]
+            && !a[s.old_start].is_alphanumeric()
+        {
+            s.old_start += 1;
+            s.new_start += 1;
+        }
+        while s.old_end > s.old_start
+            && s.new_end > s.new_start
+            && a[s.old_end - 1] == b[s.new_end - 1]
+            && !a[s.old_end - 1].is_alphanumeric()
+        {
+            s.old_end -= 1;
+            s.new_end -= 1;
+        }
+    }
+    joined.retain(|s| s.old_start < s.old_end || s.new_start < s.new_end);
+    joined
+}
 
 /// A splice with its place in the new text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,26 +192,43 @@ impl PositionMap {
         })
     }
 
-    /// The map from `old` to `new` found by a character diff (Myers, after the common prefix and
-    /// suffix; a diff running past [`DIFF_DEADLINE`] settles for a coarser answer). Neighbouring
-    /// changes with nothing equal between them are one splice.
+    /// The map from `old` to `new` found by a diff of their words and the spaces between them
+    /// (`similar`'s Myers, after the common prefix and suffix; a diff running past
+    /// [`DIFF_DEADLINE`] settles for a coarser answer), positions in characters. Words rather
+    /// than single characters: a character diff may keep a letter of a deleted passage matched
+    /// with the same letter elsewhere, so a coding of exactly that passage would shrink to the
+    /// letter instead of being reported lost, and a word changed ("clear" to "unclear") is best
+    /// taken whole by the codings that hold it. Neighbouring changes with nothing equal between
+    /// them are one splice.
     #[must_use]
     pub fn between(old: &str, new: &str) -> Self {
-        let a: Vec<char> = old.chars().collect();
-        let b: Vec<char> = new.chars().collect();
+        let (old_tokens, new_tokens) = (tokens(old), tokens(new));
         let ops = similar::capture_diff_slices_deadline(
             similar::Algorithm::Myers,
-            &a,
-            &b,
-            Instant::now().checked_add(DIFF_DEADLINE),
+            &old_tokens,
+            &new_tokens,
+            std::time::Instant::now().checked_add(DIFF_DEADLINE),
         );
+        // Each token's first char, and the text's length, on both sides.
+        let starts = |tokens: &[&str]| -> Vec<usize> {
+            let mut at = 0;
+            let mut out = Vec::with_capacity(tokens.len() + 1);
+            for t in tokens {
+                out.push(at);
+                at += t.chars().count();
+            }
+            out.push(at);
+            out
+        };
+        let (a, b) = (starts(&old_tokens), starts(&new_tokens));
         // Walked by the ops' lengths, in order (the indexes an op carries for the side it does not
         // advance are not always where the walk is).
         let mut splices: Vec<Placed> = Vec::new();
-        let (mut old_at, mut new_at) = (0, 0);
+        let (mut old_tok, mut new_tok) = (0, 0);
         for op in ops {
-            let (old_len, new_len) = (op.old_range().len(), op.new_range().len());
-            let (old_end, new_end) = (old_at + old_len, new_at + new_len);
+            let (old_toks, new_toks) = (op.old_range().len(), op.new_range().len());
+            let (old_at, new_at) = (a[old_tok], b[new_tok]);
+            let (old_end, new_end) = (a[old_tok + old_toks], b[new_tok + new_toks]);
             if op.tag() != similar::DiffTag::Equal {
                 match splices.last_mut() {
                     Some(last) if last.old_end == old_at && last.new_end == new_at => {
@@ -158,11 +243,12 @@ impl PositionMap {
                     }),
                 }
             }
-            (old_at, new_at) = (old_end, new_end);
+            (old_tok, new_tok) = (old_tok + old_toks, new_tok + new_toks);
         }
+        let splices = tidy(splices, old, new);
         Self {
-            old_len: a.len(),
-            new_len: b.len(),
+            old_len: a.last().copied().unwrap_or(0),
+            new_len: b.last().copied().unwrap_or(0),
             splices,
         }
     }
@@ -340,23 +426,29 @@ mod tests {
         let old = "P01: I was tired and the role was clear.";
         let new = "P01: I was tired and the role was unclear.";
         let map = PositionMap::between(old, new);
+        // The word changed is one splice: "clear" (34..39) becomes "unclear".
         assert_eq!(
             map.splices(),
             [Splice {
                 start: 34,
-                end: 34,
-                new_len: 2
+                end: 39,
+                new_len: 7
             }]
         );
-        // "tired" untouched; "clear" has "un" inserted at its start: outside it.
+        // "tired" untouched; a coding of "was clear" takes the new word whole.
         assert_eq!(
             map.carry(Span::new(11, 16)),
             Carried::Same(Span::new(11, 16))
         );
         assert_eq!(
-            map.carry(Span::new(34, 39)),
-            Carried::Moved(Span::new(36, 41))
+            map.carry(Span::new(30, 39)),
+            Carried::Resized(Span::new(30, 41))
         );
+        // A passage deleted whole is lost, even where a letter of it recurs right after.
+        let old = "P01: It was fine. They left it. Then it was not.";
+        let new = "P01: It was fine. Then it was not.";
+        let map = PositionMap::between(old, new);
+        assert_eq!(map.carry(Span::new(18, 31)), Carried::Lost);
         assert!(PositionMap::between(old, old).is_identity());
         assert!(
             PositionMap::from_splices(

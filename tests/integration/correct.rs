@@ -8,6 +8,9 @@ use accord::model::anchors::Carried;
 
 use crate::support::{accord, demo};
 
+/// A passage of the demo's P01 that Maya Chen coded exactly (deleting it loses that coding).
+pub(crate) const CODED_PASSAGE: &str = "They'd had a part-time person before me, a man who was there for about six months and then left, and I didn't know why he left at the time. I figured it out.";
+
 /// Every coding whose words no change touched quotes the same words after.
 fn untouched_keep_their_words(c: &Correction) {
     for ch in &c.codings {
@@ -149,7 +152,7 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
             p,
             "P01_interview",
             "--replace",
-            "That's a terrible first impression for a peer. ",
+            CODED_PASSAGE,
             "",
         ],
     )
@@ -168,7 +171,7 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
                 p,
                 "P01_interview",
                 "--replace",
-                "That's a terrible first impression for a peer. ",
+                CODED_PASSAGE,
                 "",
                 "--json",
             ],
@@ -178,10 +181,14 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
     )
     .unwrap();
     let codings = json["codings"].as_array().unwrap();
+    assert!(
+        codings.iter().any(|c| c["carried"]["kind"] == "lost"),
+        "a coding of exactly that passage is lost"
+    );
     for ch in codings {
         let before = ch["quote_before"].as_str().unwrap();
         let lost = ch["carried"]["kind"] == "lost";
-        let inside = "That's a terrible first impression for a peer. ".contains(before);
+        let inside = CODED_PASSAGE.contains(before);
         assert_eq!(lost, inside, "{ch}");
     }
     // Bad input: named, nothing written.
@@ -253,10 +260,10 @@ fn a_correction_is_written_undone_and_redone_exactly() {
     let before = state(ws.store(), "P01_interview");
     // A sentence with codings inside deleted, and a word replaced elsewhere.
     let t = accord::app::resolve::transcript(ws.store(), "P01_interview").unwrap();
-    let text = t
-        .text
-        .replacen("That's a terrible first impression for a peer. ", "", 1)
-        .replacen("I'm a form reader", "I'm a form-reader", 1);
+    let text =
+        t.text
+            .replacen(CODED_PASSAGE, "", 1)
+            .replacen("I'm a form reader", "I'm a form-reader", 1);
     let c = plan(ws.store(), &t, &text, None).unwrap();
     let lost: Vec<_> = c
         .codings
@@ -264,6 +271,7 @@ fn a_correction_is_written_undone_and_redone_exactly() {
         .filter(|ch| !ch.removed && ch.carried == Carried::Lost)
         .map(|ch| ch.coding_id)
         .collect();
+    assert!(!lost.is_empty(), "a coding of exactly that passage is lost");
     let write = c.to_write(None);
     ws.apply(
         "Correct",
@@ -279,7 +287,7 @@ fn a_correction_is_written_undone_and_redone_exactly() {
         let row = after.2.iter().find(|r| r.0 == id.to_text()).unwrap();
         assert!(row.3, "a lost coding is removed");
         let (span, quote) = ws.store().coding_loss(*id).unwrap().expect("its loss kept");
-        assert!("That's a terrible first impression for a peer. ".contains(&quote));
+        assert!(CODED_PASSAGE.contains(&quote));
         assert_eq!(span.end - span.start, quote.chars().count());
     }
     // Untouched codings quote the same words.

@@ -28,6 +28,7 @@ mod fuzzed;
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_confusion;
+mod gui_correct;
 mod gui_groups;
 #[cfg(feature = "gui")]
 mod gui_papercuts;

@@ -1,0 +1,255 @@
+//! Correcting a transcript's text in the window (issue 19): an explicit edit mode with a banner,
+//! since text changes are rare and weighty. The words are edited in place; "Review changes" works
+//! out, on a read task, what the correction does to every rater's codings (unchanged, moved,
+//! resized, lost, with their words), and only "Save correction" writes it, as one undoable change.
+
+use egui::{RichText, Ui};
+
+use super::command::UiCommand;
+use crate::app::correct::Correction;
+use crate::app::{Command, TranscriptCommand};
+use crate::model::anchors::Carried;
+use crate::model::{RaterId, Transcript, TranscriptId};
+
+/// What the edit mode asks the app to do.
+#[derive(Debug, Clone)]
+pub enum CorrectCommand {
+    /// Work out what correcting the transcript to this text does (off the UI thread).
+    Review {
+        /// Which transcript.
+        transcript_id: TranscriptId,
+        /// The edited text.
+        text: String,
+    },
+}
+
+/// The edit mode's state.
+#[derive(Debug, Clone)]
+pub struct CorrectView {
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Its name.
+    pub name: String,
+    /// The text as edited.
+    pub text: String,
+    /// The text as it is stored.
+    pub original: String,
+    /// The review, once worked out (or why it could not be).
+    pub review: Option<Result<Correction, String>>,
+    /// Whether a review is being worked out.
+    pub waiting: bool,
+}
+
+impl CorrectView {
+    /// Edit mode on a transcript.
+    #[must_use]
+    pub fn new(t: &Transcript) -> Self {
+        Self {
+            transcript_id: t.transcript_id,
+            name: t.name.clone(),
+            text: t.text.clone(),
+            original: t.text.clone(),
+            review: None,
+            waiting: false,
+        }
+    }
+
+    /// Draws the edit mode; returns `false` once it is left (saved or cancelled).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        rater: Option<RaterId>,
+        actions: &mut Vec<UiCommand>,
+    ) -> bool {
+        egui::Frame::new()
+            .fill(ui.visuals().warn_fg_color.gamma_multiply(0.15))
+            .inner_margin(8.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(format!("Correcting the text of {}", self.name))
+                        .strong()
+                        .color(ui.visuals().warn_fg_color),
+                );
+                ui.label(
+                    "Edit the words below. Every rater's codings follow the words; you see what \
+                     happens to them before anything is saved, and Undo takes the correction back.",
+                );
+            });
+        ui.add_space(6.0);
+        let mut open = true;
+        match self.review.take() {
+            None => open = self.edit_ui(ui, actions),
+            Some(Err(why)) => {
+                ui.colored_label(ui.visuals().error_fg_color, &why);
+                if ui.button("Back to editing").clicked() {
+                    return true;
+                }
+                self.review = Some(Err(why));
+            }
+            Some(Ok(c)) => {
+                let (keep, done) = review_ui(ui, &c, rater, actions);
+                if done {
+                    return false;
+                }
+                if keep {
+                    self.review = Some(Ok(c));
+                }
+            }
+        }
+        open
+    }
+
+    fn edit_ui(&mut self, ui: &mut Ui, actions: &mut Vec<UiCommand>) -> bool {
+        let changed = self.text != self.original;
+        let mut open = true;
+        ui.horizontal(|ui| {
+            let review = ui.add_enabled(
+                changed && !self.waiting,
+                egui::Button::new("Review changes"),
+            );
+            if review.clicked() {
+                self.waiting = true;
+                actions.push(UiCommand::Correct(CorrectCommand::Review {
+                    transcript_id: self.transcript_id,
+                    text: self.text.clone(),
+                }));
+            }
+            if self.waiting {
+                ui.spinner();
+                ui.label("Working out what the correction does…");
+            }
+            if ui.button("Cancel").clicked() {
+                open = false;
+            }
+            if !changed {
+                ui.label(RichText::new("Nothing edited yet.").weak());
+            }
+        });
+        egui::ScrollArea::vertical()
+            .id_salt("correct-text")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let edit = ui.add(
+                    egui::TextEdit::multiline(&mut self.text)
+                        .desired_width(f32::INFINITY)
+                        .font(egui::TextStyle::Body),
+                );
+                edit.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::MultilineTextInput,
+                        true,
+                        "Corrected text",
+                    )
+                });
+            });
+        open
+    }
+}
+
+/// The review: the changes, the turns, the codings by outcome with the resized and lost ones
+/// listed; Save, Back, Cancel. Returns (keep the review, the edit mode is done).
+fn review_ui(
+    ui: &mut Ui,
+    c: &Correction,
+    rater: Option<RaterId>,
+    actions: &mut Vec<UiCommand>,
+) -> (bool, bool) {
+    let n = c.counts;
+    ui.heading("What the correction does");
+    ui.label(format!(
+        "{} change{}; turns {} before, {} after{}.",
+        c.edits.len(),
+        if c.edits.len() == 1 { "" } else { "s" },
+        c.turns.0,
+        c.turns.1,
+        if c.turns_reread {
+            " (a speaker label or the text between turns changed, so the turns were read again)"
+        } else {
+            ""
+        }
+    ));
+    ui.label(
+        RichText::new(format!(
+            "Codings: {} unchanged, {} moved (same words), {} resized (words edited), {} lost \
+             (every word deleted).",
+            n.same, n.moved, n.resized, n.lost
+        ))
+        .strong(),
+    );
+    let (mut keep, mut done) = (true, false);
+    ui.horizontal(|ui| {
+        if ui.button("Save correction").clicked() {
+            actions.push(UiCommand::Apply {
+                label: format!("Correct transcript {}", c.transcript),
+                command: Command::Transcripts(TranscriptCommand::Correct(Box::new(
+                    c.to_write(rater),
+                ))),
+            });
+            done = true;
+        }
+        if ui.button("Back to editing").clicked() {
+            keep = false;
+        }
+        if ui.button("Cancel").clicked() {
+            done = true;
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("correct-review")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.label(RichText::new("Changes").strong());
+            for (old, new) in c.edits.iter().take(50) {
+                ui.label(format!("“{}” → “{}”", short(old), short(new)));
+            }
+            for (title, lost) in [
+                ("Lost: kept as removed, with their words", true),
+                ("Resized", false),
+            ] {
+                let rows: Vec<_> = c
+                    .codings
+                    .iter()
+                    .filter(|ch| {
+                        !ch.removed
+                            && match ch.carried {
+                                Carried::Lost => lost,
+                                Carried::Resized(_) => !lost,
+                                _ => false,
+                            }
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                ui.add_space(6.0);
+                ui.label(RichText::new(format!("{title} ({})", rows.len())).strong());
+                for ch in rows.iter().take(200) {
+                    let after = ch
+                        .quote_after
+                        .as_deref()
+                        .map(|q| format!(" → “{}”", short(q)))
+                        .unwrap_or_default();
+                    ui.add(
+                        egui::Label::new(format!(
+                            "{} · {}: “{}”{after}",
+                            ch.rater,
+                            ch.code,
+                            short(&ch.quote_before)
+                        ))
+                        .wrap(),
+                    );
+                }
+            }
+        });
+    (keep, done)
+}
+
+/// At most 120 characters of a quote.
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(120).collect();
+    if text.chars().count() > 120 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,122 @@
+//! Correcting a transcript in the window (issue 19): "Correct text…" opens an explicit edit mode
+//! with a banner; "Review changes" works out, on a task, what the correction does to the codings
+//! (the numbers `accord transcripts edit` gives); "Save correction" writes it; Ctrl+Z takes it back
+//! exactly.
+
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use crate::support::{accord, demo, steps, window};
+
+/// The open transcript's text and every coding of it (id, span, removed), from the window's store.
+fn stored(
+    h: &egui_kittest::Harness<'static, accord::gui::AccordApp>,
+) -> (String, Vec<(String, usize, usize, bool)>) {
+    let store = h.state().workspace().unwrap().store();
+    let t = accord::app::resolve::transcript(store, "P01_interview").unwrap();
+    let mut codings: Vec<_> = store
+        .codings(&accord::model::CodingFilter {
+            transcripts: vec![t.transcript_id],
+            include_removed: true,
+            ..accord::model::CodingFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                c.coding_id.to_text(),
+                c.span.start,
+                c.span.end,
+                c.removed_at.is_some(),
+            )
+        })
+        .collect();
+    codings.sort();
+    (t.text, codings)
+}
+
+#[test]
+fn a_transcript_is_corrected_in_the_window_after_a_review_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let cli: serde_json::Value = serde_json::from_str(
+        &accord(
+            dir.path(),
+            &[
+                "transcripts",
+                "edit",
+                p,
+                "P01_interview",
+                "--replace",
+                crate::correct::CODED_PASSAGE,
+                "",
+                "--json",
+            ],
+        )
+        .success()
+        .stdout,
+    )
+    .unwrap();
+
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label_contains("P01_interview").click();
+    steps(&mut h, 3);
+    let before = stored(&h);
+    h.get_by_label("Correct text…").click();
+    steps(&mut h, 2);
+    assert!(
+        h.query_by_label_contains("Correcting the text of P01_interview")
+            .is_some(),
+        "the edit mode says so"
+    );
+    assert!(h.query_by_label("Corrected text").is_some());
+    // Nothing edited: nothing to review.
+    assert!(
+        h.get_by_label("Review changes")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // The words edited in place (as typing would leave them).
+    {
+        let view = h.state_mut().correcting.as_mut().expect("edit mode");
+        view.text = view.text.replacen(crate::correct::CODED_PASSAGE, "", 1);
+    }
+    steps(&mut h, 1);
+    h.get_by_label("Review changes").click();
+    steps(&mut h, 4);
+    let review = h
+        .state()
+        .correcting
+        .as_ref()
+        .and_then(|v| v.review.clone())
+        .expect("reviewed")
+        .expect("no error");
+    // The same review as the command line's.
+    let counts = serde_json::to_value(review.counts).unwrap();
+    assert_eq!(counts, cli["counts"]);
+    assert!(review.counts.lost > 0);
+    assert!(h.query_by_label("What the correction does").is_some());
+    assert!(
+        h.query_by_label_contains("Lost: kept as removed, with their words")
+            .is_some()
+    );
+    h.get_by_label("Save correction").click();
+    steps(&mut h, 6);
+    assert!(
+        h.state().correcting.is_none(),
+        "saving leaves the edit mode"
+    );
+    let after = stored(&h);
+    assert!(!after.0.contains(crate::correct::CODED_PASSAGE));
+    assert_eq!(after.1.len(), before.1.len(), "every coding kept, by id");
+    // Ctrl+Z takes the correction back exactly; Ctrl+Shift+Z makes it again.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut h, 4);
+    assert_eq!(stored(&h), before);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    steps(&mut h, 4);
+    assert_eq!(stored(&h), after);
+}
