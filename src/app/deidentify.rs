@@ -177,13 +177,17 @@ fn new_version(
     rewrite: &Rewrite,
     list: &Pseudonyms,
 ) -> Result<NewVersion> {
+    // The same re-anchoring as a correction's (`model::anchors`): each name a splice.
+    let map = crate::model::anchors::PositionMap::from_splices(t.len_chars, &rewrite.splices())
+        .map_err(|e| AppError::Invalid(format!("{}: {e}", t.name)))?;
+    let carry = |s: crate::model::Span| crate::model::Span::new(map.start(s.start), map.end(s.end));
     let turns = t
         .turns
         .iter()
         .map(|u| {
             let mut turn = u.clone();
-            turn.span = rewrite.map_span(u.span);
-            turn.content_start = rewrite.map_start(u.content_start).max(turn.span.start);
+            turn.span = carry(u.span);
+            turn.content_start = map.start(u.content_start).max(turn.span.start);
             turn.speaker = list.apply(&u.speaker).text;
             turn
         })
@@ -195,7 +199,7 @@ fn new_version(
             ..CodingFilter::default()
         })?
         .into_iter()
-        .map(|c| (c.coding_id, rewrite.map_span(c.span)))
+        .map(|c| (c.coding_id, carry(c.span)))
         .collect();
     Ok(NewVersion {
         transcript_id: t.transcript_id,

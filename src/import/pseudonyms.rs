@@ -196,42 +196,19 @@ impl Rewrite {
         !self.replacements.is_empty()
     }
 
-    fn map(&self, x: usize, inside_to_end: bool) -> usize {
-        let mut shift: isize = 0;
-        for r in &self.replacements {
-            if x <= r.old.start {
-                break;
-            }
-            if x < r.old.end {
-                return if inside_to_end {
-                    r.new.end
-                } else {
-                    r.new.start
-                };
-            }
-            shift = r.new.end as isize - r.old.end as isize;
-        }
-        x.saturating_add_signed(shift)
-    }
-
-    /// Where a span that starts at `x` in the old text starts in the new one (inside a name: at the
-    /// start of its pseudonym).
+    /// The replacements as splices of the old text (each name replaced by its pseudonym), for
+    /// [`crate::model::anchors::PositionMap`]: the one way positions are carried to a new version
+    /// of a text, for corrections and de-identification alike.
     #[must_use]
-    pub fn map_start(&self, x: usize) -> usize {
-        self.map(x, false)
-    }
-
-    /// Where a span that ends at `x` in the old text ends in the new one (inside a name: at the end
-    /// of its pseudonym).
-    #[must_use]
-    pub fn map_end(&self, x: usize) -> usize {
-        self.map(x, true)
-    }
-
-    /// A span of the old text, carried over to the new one (covering the same words).
-    #[must_use]
-    pub fn map_span(&self, span: Span) -> Span {
-        Span::new(self.map_start(span.start), self.map_end(span.end))
+    pub fn splices(&self) -> Vec<crate::model::anchors::Splice> {
+        self.replacements
+            .iter()
+            .map(|r| crate::model::anchors::Splice {
+                start: r.old.start,
+                end: r.old.end,
+                new_len: r.new.end - r.new.start,
+            })
+            .collect()
     }
 }
 
@@ -265,6 +242,12 @@ mod tests {
         let old = "So Inés said the supervisor, Dana, never listened.";
         let r = list().apply(old);
         let new = &r.text;
+        let map = crate::model::anchors::PositionMap::from_splices(
+            crate::model::text::char_len(old),
+            &r.splices(),
+        )
+        .unwrap();
+        let carry = |span: Span| Span::new(map.start(span.start), map.end(span.end));
         let covered =
             |span: Span| crate::model::text::slice_chars(new, span.start, span.end).to_string();
         let find = |s: &str| {
@@ -273,22 +256,19 @@ mod tests {
             Span::new(start, start + s.chars().count())
         };
         assert_eq!(
-            covered(r.map_span(find("said the supervisor"))),
+            covered(carry(find("said the supervisor"))),
             "said the supervisor"
         );
-        assert_eq!(
-            covered(r.map_span(find("never listened."))),
-            "never listened."
-        );
+        assert_eq!(covered(carry(find("never listened."))), "never listened.");
         // A coding that starts or ends inside a name covers the whole pseudonym.
-        assert_eq!(covered(r.map_span(find("nés said"))), "Participant 7 said");
+        assert_eq!(covered(carry(find("nés said"))), "Participant 7 said");
         assert_eq!(
-            covered(r.map_span(find("supervisor, Da"))),
+            covered(carry(find("supervisor, Da"))),
             "supervisor, Interviewer A"
         );
-        assert_eq!(r.map_start(0), 0);
+        assert_eq!(map.start(0), 0);
         assert_eq!(
-            r.map_end(crate::model::text::char_len(old)),
+            map.end(crate::model::text::char_len(old)),
             crate::model::text::char_len(new)
         );
     }
