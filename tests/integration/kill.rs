@@ -218,3 +218,85 @@ fn kills_while_importing_reindexing_and_exporting_leave_a_sound_project() {
     }
     accord(d, &["search", p, "supervisor"]).success();
 }
+
+/// P01's text and every coding of it (id, span, removed): what a correction changes.
+fn p01_state(project: &Path) -> (String, Vec<(String, usize, usize, bool)>) {
+    let store = Store::open(project).unwrap();
+    let t = accord::app::resolve::transcript(&store, "P01_interview").unwrap();
+    let mut codings: Vec<_> = store
+        .codings(&CodingFilter {
+            transcripts: vec![t.transcript_id],
+            include_removed: true,
+            ..CodingFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                c.coding_id.to_text(),
+                c.span.start,
+                c.span.end,
+                c.removed_at.is_some(),
+            )
+        })
+        .collect();
+    codings.sort();
+    (t.text, codings)
+}
+
+#[test]
+fn a_correction_killed_midway_leaves_the_old_text_with_its_codings_or_the_new_with_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = crate::support::demo(d);
+    let p = project.to_str().unwrap();
+    let (old, new) = ("terrible first impression", "awful first impression");
+    let correct = |from: &str, to: &str| -> Vec<String> {
+        [
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            from,
+            to,
+            "--apply",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
+    };
+    // Both states, once: corrected, and back.
+    let before = p01_state(&project);
+    let clock = Instant::now();
+    let args = correct(old, new);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    accord(d, &args).success();
+    let typical = clock.elapsed();
+    let after = p01_state(&project);
+    assert_ne!(before, after);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut kills = 0;
+    for _ in 0..24 {
+        let (from, to) = if p01_state(&project).0.contains(old) {
+            (old, new)
+        } else {
+            (new, old)
+        };
+        let args = correct(from, to);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let delay = typical.mul_f64(rng.below(1000) as f64 / 1000.0);
+        if run_or_kill(spawn(d, &args), delay).is_none() {
+            kills += 1;
+        }
+        sound(&project);
+        let now = p01_state(&project);
+        // Whole or not at all: the old text with every coding where it was, or the new with
+        // every coding where the correction puts it (the same ids, spans and removals).
+        assert!(
+            now == before || now == after,
+            "a correction killed midway left a mixed state"
+        );
+    }
+    assert!(kills > 0, "some corrections were killed");
+}
