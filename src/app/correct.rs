@@ -23,6 +23,9 @@ use crate::model::{
 };
 use crate::store::Store;
 
+/// A turn's start and end times, in milliseconds, when known.
+pub type TurnTimes = (Option<u64>, Option<u64>);
+
 /// What a correction does to one coding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodingChange {
@@ -82,6 +85,8 @@ pub struct Correction {
     pub turns: (usize, usize),
     /// Whether the turns were re-read (a label or the text between turns changed).
     pub turns_reread: bool,
+    /// Turns whose time stamps change: (1-based turn, before, after), each a (start, end) in ms.
+    pub retimed: Vec<(usize, TurnTimes, TurnTimes)>,
     /// Each adjudication record's extent carried (and whether it is lost).
     pub adjudications: Vec<(AdjudicationId, Carried)>,
     /// The transcript.
@@ -93,10 +98,10 @@ pub struct Correction {
 }
 
 impl Correction {
-    /// Whether the text changes at all.
+    /// Whether the text or a time stamp changes at all.
     #[must_use]
     pub fn changes_anything(&self) -> bool {
-        !self.splices.is_empty()
+        !self.splices.is_empty() || !self.retimed.is_empty()
     }
 }
 
@@ -142,6 +147,46 @@ pub fn replace(store: &Store, transcript: &str, old: &str, new: &str) -> Result<
     text.push_str(new);
     text.push_str(&t.text[byte + old.len()..]);
     plan(store, &t, &text, Some(&[splice]))
+}
+
+/// The correction that gives turn `turn` (1-based, as `accord show` numbers them) new times; the
+/// text stays as it is.
+///
+/// # Errors
+/// An unknown transcript or turn; a start after the end.
+pub fn retime(
+    store: &Store,
+    transcript: &str,
+    turn: usize,
+    times: TurnTimes,
+) -> Result<Correction> {
+    let t = super::resolve::transcript(store, transcript)?;
+    let Some(index) = turn.checked_sub(1).filter(|i| *i < t.turns.len()) else {
+        return Err(AppError::Invalid(format!(
+            "--turn {turn}: {} has turns 1 to {}",
+            t.name,
+            t.turns.len()
+        )));
+    };
+    if let (Some(start), Some(end)) = times
+        && start > end
+    {
+        return Err(AppError::Invalid(format!(
+            "--time: the start ({}) is after the end ({})",
+            crate::model::format_time_ms(start),
+            crate::model::format_time_ms(end)
+        )));
+    }
+    let mut c = plan(store, &t, &t.text, Some(&[]))?;
+    let old = &t.turns[index];
+    let before = (old.start_ms, old.end_ms);
+    let after = (times.0.or(old.start_ms), times.1.or(old.end_ms));
+    if after != before {
+        let new = &mut c.corrected.turns[index];
+        (new.start_ms, new.end_ms) = after;
+        c.retimed.push((turn, before, after));
+    }
+    Ok(c)
 }
 
 /// The correction to the whole corrected text in `path` (read as a transcript file, with the
@@ -242,6 +287,7 @@ pub fn plan(
         codings,
         counts,
         turns_reread: reread,
+        retimed: Vec::new(),
         adjudications,
         transcript_id: t.transcript_id,
         adjudication_spans,

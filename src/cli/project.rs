@@ -64,11 +64,17 @@ pub enum TranscriptsCommand {
         /// Transcript name or id.
         transcript: String,
         /// The whole corrected text (read as an import reads a .txt: same speaker-label rules).
-        #[arg(long, conflicts_with = "replace", required_unless_present = "replace")]
+        #[arg(long, conflicts_with = "replace", required_unless_present_any = ["replace", "turn"])]
         file: Option<PathBuf>,
         /// One fix: the words to replace (they must occur exactly once) and the new words.
         #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
         replace: Option<Vec<String>>,
+        /// A turn whose time stamp to fix (1-based, as `accord show` numbers turns), with --time.
+        #[arg(long, requires = "time", conflicts_with_all = ["file", "replace"])]
+        turn: Option<usize>,
+        /// The turn's new time: START or START-END, each HH:MM:SS, MM:SS or SS (fractions allowed).
+        #[arg(long, requires = "turn")]
+        time: Option<String>,
         /// Write the correction (without it, only the review is printed). Undo with `accord undo`.
         #[arg(long)]
         apply: bool,
@@ -215,15 +221,19 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             transcript,
             file,
             replace,
+            turn,
+            time,
             apply,
             rater,
             json,
         } => {
-            let fix = match (file.as_deref(), replace.as_deref()) {
-                (Some(path), _) => Fix::File(path),
-                (None, Some([old, new])) => Fix::Replace(old, new),
+            let fix = match (file.as_deref(), replace.as_deref(), turn, time) {
+                (Some(path), ..) => Fix::File(path),
+                (None, Some([old, new]), ..) => Fix::Replace(old, new),
+                (None, None, Some(turn), Some(time)) => Fix::Time(*turn, parse_times(time)?),
                 _ => anyhow::bail!(
-                    "give the corrected text with --file, or one fix with --replace OLD NEW"
+                    "give the corrected text with --file, one fix with --replace OLD NEW, or a \
+                     turn's time with --turn N --time START[-END]"
                 ),
             };
             return edit(
@@ -286,6 +296,19 @@ enum Fix<'a> {
     File(&'a std::path::Path),
     /// One fix: old words, new words.
     Replace(&'a str, &'a str),
+    /// A turn's new times.
+    Time(usize, crate::app::correct::TurnTimes),
+}
+
+/// `START` or `START-END`.
+fn parse_times(text: &str) -> anyhow::Result<crate::app::correct::TurnTimes> {
+    let (start, end) = match text.split_once('-') {
+        Some((s, e)) => (s, Some(e)),
+        None => (text, None),
+    };
+    let parse =
+        |t: &str| crate::model::parse_time_ms(t).map_err(|e| anyhow::anyhow!("--time: {e}"));
+    Ok((Some(parse(start)?), end.map(parse).transpose()?))
 }
 
 /// `accord transcripts edit`: the correction's review, and with `apply` the correction written.
@@ -305,6 +328,9 @@ fn edit(
     let correction = match fix {
         Fix::File(path) => crate::app::correct::from_file(ws.store(), transcript, path)?,
         Fix::Replace(old, new) => crate::app::correct::replace(ws.store(), transcript, old, new)?,
+        Fix::Time(turn, times) => {
+            crate::app::correct::retime(ws.store(), transcript, *turn, *times)?
+        }
     };
     let by = rater
         .map(|name| ws.store().find_rater(name).map(|r| r.rater_id))
@@ -355,12 +381,28 @@ fn edit(
 fn review(c: &crate::app::correct::Correction) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    for (turn, before, after) in &c.retimed {
+        let show = |(s, e): crate::app::correct::TurnTimes| {
+            let f = |t: Option<u64>| t.map_or("?".to_string(), crate::model::format_time_ms);
+            format!("{}-{}", f(s), f(e))
+        };
+        let _ = writeln!(
+            out,
+            "{}: turn {turn}'s time {} -> {}",
+            c.transcript,
+            show(*before),
+            show(*after)
+        );
+    }
     if !c.changes_anything() {
         let _ = writeln!(
             out,
             "{}: the corrected text is the text as it is; nothing to do",
             c.transcript
         );
+        return out;
+    }
+    if c.splices.is_empty() {
         return out;
     }
     let _ = writeln!(

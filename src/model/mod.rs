@@ -36,7 +36,9 @@ pub use ids::{
 pub use settings::{BLIND_MODE, PURGE_PENDING};
 pub use span::{Span, SpanError};
 pub use team::{Proposal, RaterFileInfo, Round, RoundRule};
-pub use transcript::{Role, SourceFormat, Transcript, TranscriptSummary, Turn, format_time_ms};
+pub use transcript::{
+    Role, SourceFormat, Transcript, TranscriptSummary, Turn, format_time_ms, parse_time_ms,
+};
 
 /// The current time as RFC 3339 with milliseconds, in UTC.
 #[must_use]

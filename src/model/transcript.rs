@@ -158,6 +158,37 @@ pub struct Transcript {
     pub turns: Vec<Turn>,
 }
 
+/// Reads a time stamp as people write it: `HH:MM:SS`, `MM:SS` or `SS`, with optional fractions of
+/// a second (`00:12:31.500`); returns milliseconds.
+///
+/// # Errors
+/// Anything else, in words.
+pub fn parse_time_ms(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let bad = || format!("{text:?} is not a time stamp (HH:MM:SS, MM:SS or SS, e.g. 00:12:31)");
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let parts: Vec<&str> = whole.split(':').collect();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 9 && s.chars().all(|c| c.is_ascii_digit());
+    if parts.len() > 3 || !parts.iter().all(|p| digits(p)) || !(frac.is_empty() || digits(frac)) {
+        return Err(bad());
+    }
+    let mut ms: u64 = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let n: u64 = part.parse().map_err(|_| bad())?;
+        // Minutes and seconds after the first part are below 60.
+        if i > 0 && n >= 60 {
+            return Err(bad());
+        }
+        ms = ms * 60 + n;
+    }
+    ms *= 1000;
+    if !frac.is_empty() {
+        let three: String = frac.chars().chain("000".chars()).take(3).collect();
+        ms += three.parse::<u64>().map_err(|_| bad())?;
+    }
+    Ok(ms)
+}
+
 /// Formats milliseconds as `HH:MM:SS`.
 #[must_use]
 pub fn format_time_ms(ms: u64) -> String {
@@ -173,6 +204,18 @@ pub fn format_time_ms(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_stamps_read_as_people_write_them() {
+        assert_eq!(parse_time_ms("00:12:31"), Ok(751_000));
+        assert_eq!(parse_time_ms("12:31.5"), Ok(751_500));
+        assert_eq!(parse_time_ms("75"), Ok(75_000));
+        assert_eq!(parse_time_ms("1:02:03.004"), Ok(3_723_004));
+        assert_eq!(format_time_ms(751_000), "00:12:31");
+        for bad in ["", "1:60", "a:00", "1:2:3:4", "00:12:", "-5"] {
+            assert!(parse_time_ms(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn roles_and_formats_round_trip_through_text() {

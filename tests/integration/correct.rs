@@ -694,3 +694,126 @@ fn a_rater_file_issued_before_two_corrections_merges_on_the_right_words() {
         .success()
         .stdout_has("nothing new");
 }
+
+#[test]
+fn a_turns_time_stamp_is_fixed_and_words_corrected_in_a_subtitle_transcript_keep_the_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    let turns = |_: &std::path::Path| -> Vec<accord::model::Turn> {
+        let store = accord::app::Store::open(&project).unwrap();
+        accord::app::resolve::transcript(&store, "P02_interview")
+            .unwrap()
+            .turns
+    };
+    let before = turns(dir.path());
+    assert!(
+        before[2].start_ms.is_some(),
+        "a WebVTT transcript has times"
+    );
+    let run = accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P02_interview",
+            "--turn",
+            "3",
+            "--time",
+            "00:01:02.5-00:01:09",
+        ],
+    )
+    .success();
+    assert!(run.stdout.contains("turn 3's time"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("-> 00:01:02-00:01:09"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(turns(dir.path()), before, "nothing written without --apply");
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P02_interview",
+            "--turn",
+            "3",
+            "--time",
+            "00:01:02.5-00:01:09",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("text version 2");
+    let after = turns(dir.path());
+    assert_eq!(after[2].start_ms, Some(62_500));
+    assert_eq!(after[2].end_ms, Some(69_000));
+    for (i, (a, b)) in after.iter().zip(&before).enumerate() {
+        if i != 2 {
+            assert_eq!(a, b);
+        }
+    }
+    // A word corrected inside a turn's words: every turn keeps its id, speaker and times.
+    let t = {
+        let store = accord::app::Store::open(&project).unwrap();
+        accord::app::resolve::transcript(&store, "P02_interview").unwrap()
+    };
+    let words: String = t
+        .text
+        .chars()
+        .skip(t.turns[4].content_span().start)
+        .take(12)
+        .collect();
+    let replaced = format!("{words} [sic]");
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P02_interview",
+            "--replace",
+            &words,
+            &replaced,
+            "--apply",
+        ],
+    )
+    .success();
+    let again = turns(dir.path());
+    assert_eq!(again.len(), after.len());
+    for (a, b) in again.iter().zip(&after) {
+        assert_eq!(
+            (a.turn_id, &a.speaker, a.start_ms, a.end_ms),
+            (b.turn_id, &b.speaker, b.start_ms, b.end_ms)
+        );
+    }
+    // Undo twice: the times as they were.
+    accord(dir.path(), &["undo", p]).success();
+    accord(dir.path(), &["undo", p]).success();
+    assert_eq!(turns(dir.path()), before);
+    // Bad input.
+    for (turn, time, says) in [
+        ("999", "00:00:01", "has turns 1 to"),
+        ("3", "00:01:09-00:01:02", "is after the end"),
+        ("3", "1:75", "not a time stamp"),
+    ] {
+        accord(
+            dir.path(),
+            &[
+                "transcripts",
+                "edit",
+                p,
+                "P02_interview",
+                "--turn",
+                turn,
+                "--time",
+                time,
+            ],
+        )
+        .failure()
+        .stderr_has(says);
+    }
+}
