@@ -1,8 +1,8 @@
 //! Correction speed (issue 19): one word corrected in a generated interview of 50,000 words with
 //! 5,000 codings by 3 raters. The review (the corrected text, its turns, every coding carried) and
 //! the correction written as one undoable change, separately and together (goal: under 100 ms);
-//! and a whole corrected file compared by the character diff. Prints median and best of several
-//! runs. `cargo bench --bench correct`.
+//! and a whole corrected file compared by the diff (words, spaces and marks). Prints median and
+//! best of several runs. `cargo bench --bench correct`.
 
 // A measurement program, not library code: a failed setup may stop it at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -131,7 +131,7 @@ fn main() {
     let store = ws.store();
     let corrected = stored.text.replacen(&phrase, &fixed, 1);
     time(
-        "review of a whole corrected file (character diff)",
+        "review of a whole corrected file (a diff of words, spaces and marks)",
         11,
         || plan(store, &stored, &corrected, None).expect("review"),
     );

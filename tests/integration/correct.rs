@@ -372,6 +372,13 @@ fn the_agreement_report_changes_only_where_the_edit_changed_the_passages() {
     )
     .success()
     .stdout_has("text version 2");
+    // Search reads the text as it is now (the index follows the correction).
+    accord(dir.path(), &["search", p, "\"awful first impression\""])
+        .success()
+        .stdout_has("1 of 1 matching turns");
+    accord(dir.path(), &["search", p, "\"terrible first impression\""])
+        .success()
+        .stdout_has("0 of 0");
     let after = report(dir.path());
     let rows = |r: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
         r["rows"]
