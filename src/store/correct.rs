@@ -275,3 +275,71 @@ fn check_fits(tx: &Connection, c: &TextCorrection, name: &str, new_len: usize) -
     }
     Ok(())
 }
+
+/// What a project was before schema 6 (for the tests of migrating older projects).
+#[cfg(test)]
+pub(super) const UNDO_MIGRATION_6: &str =
+    "DROP TABLE coding_losses; DROP TABLE transcript_versions;
+     ALTER TABLE transcripts DROP COLUMN version; PRAGMA user_version = 5;";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project written at schema version 5 (before corrections) opens, is taken to version 6,
+    /// every transcript at text version 1, and can then be corrected.
+    #[test]
+    fn a_schema_5_project_opens_and_can_be_corrected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.accord");
+        let mut store = Store::create(&path, "Old").unwrap();
+        let imported = crate::import::read_transcript_bytes(
+            std::path::Path::new("P01_t.txt"),
+            b"Interviewer: hello there\n\nP01: general words here\n",
+            crate::model::SourceFormat::Txt,
+            &crate::import::ImportOptions::default(),
+        )
+        .unwrap();
+        let t = imported.transcript;
+        store.insert_transcript(&t, Some("P01")).unwrap();
+        store.conn.execute_batch(UNDO_MIGRATION_6).unwrap();
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        let version: i32 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, super::super::schema::SCHEMA_VERSION);
+        assert_eq!(store.transcript_version(t.transcript_id).unwrap(), 1);
+        let text = t.text.replace("general", "specific");
+        let mut turns = t.turns.clone();
+        let last = turns.len() - 1;
+        turns[last].span.end += 1;
+        let report = store
+            .correct(&TextCorrection {
+                transcript_id: t.transcript_id,
+                from_sha256: t.sha256.clone(),
+                text: text.clone(),
+                turns,
+                splices: vec![crate::model::anchors::Splice {
+                    start: 31,
+                    end: 38,
+                    new_len: 8,
+                }],
+                codings: Vec::new(),
+                lose: Vec::new(),
+                restore: Vec::new(),
+                adjudications: Vec::new(),
+                by: None,
+            })
+            .unwrap();
+        assert_eq!(report.version, 2);
+        assert_eq!(store.transcript(t.transcript_id).unwrap().text, text);
+        let (old, chain) = store
+            .versions_since(t.transcript_id, &t.sha256)
+            .unwrap()
+            .unwrap();
+        assert_eq!(old, t.text);
+        assert_eq!(chain.len(), 1);
+    }
+}

@@ -238,7 +238,11 @@ mod tests {
         let r = round(store.codebook_version().unwrap());
         {
             store.add_round(&r).unwrap();
-            // What version 4 was: everything but migration 5's table.
+            // What version 4 was: everything but migration 5's table (and migration 6's).
+            store
+                .conn
+                .execute_batch(super::super::correct::UNDO_MIGRATION_6)
+                .unwrap();
             store
                 .conn
                 .execute_batch("DROP TABLE round_rules; PRAGMA user_version = 4;")

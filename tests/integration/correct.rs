@@ -221,14 +221,14 @@ fn a_deleted_passage_loses_its_codings_and_the_review_says_so() {
 }
 
 /// A transcript's text, turns and every coding (id, start, end, removed or not).
-type State = (
+pub(crate) type State = (
     String,
     Vec<accord::model::Turn>,
     Vec<(String, usize, usize, bool)>,
 );
 
 /// A transcript's state as undo must give it back.
-fn state(store: &accord::app::Store, name: &str) -> State {
+pub(crate) fn state(store: &accord::app::Store, name: &str) -> State {
     let t = accord::app::resolve::transcript(store, name).unwrap();
     let mut codings: Vec<_> = store
         .codings(&accord::model::CodingFilter {

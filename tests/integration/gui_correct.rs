@@ -8,31 +8,9 @@ use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::support::{accord, demo, steps, window};
 
-/// The open transcript's text and every coding of it (id, span, removed), from the window's store.
-fn stored(
-    h: &egui_kittest::Harness<'static, accord::gui::AccordApp>,
-) -> (String, Vec<(String, usize, usize, bool)>) {
-    let store = h.state().workspace().unwrap().store();
-    let t = accord::app::resolve::transcript(store, "P01_interview").unwrap();
-    let mut codings: Vec<_> = store
-        .codings(&accord::model::CodingFilter {
-            transcripts: vec![t.transcript_id],
-            include_removed: true,
-            ..accord::model::CodingFilter::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|c| {
-            (
-                c.coding_id.to_text(),
-                c.span.start,
-                c.span.end,
-                c.removed_at.is_some(),
-            )
-        })
-        .collect();
-    codings.sort();
-    (t.text, codings)
+/// P01's text, turns and every coding of it, from the window's store.
+fn stored(h: &egui_kittest::Harness<'static, accord::gui::AccordApp>) -> crate::correct::State {
+    crate::correct::state(h.state().workspace().unwrap().store(), "P01_interview")
 }
 
 #[test]

@@ -219,29 +219,9 @@ fn kills_while_importing_reindexing_and_exporting_leave_a_sound_project() {
     accord(d, &["search", p, "supervisor"]).success();
 }
 
-/// P01's text and every coding of it (id, span, removed): what a correction changes.
-fn p01_state(project: &Path) -> (String, Vec<(String, usize, usize, bool)>) {
-    let store = Store::open(project).unwrap();
-    let t = accord::app::resolve::transcript(&store, "P01_interview").unwrap();
-    let mut codings: Vec<_> = store
-        .codings(&CodingFilter {
-            transcripts: vec![t.transcript_id],
-            include_removed: true,
-            ..CodingFilter::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|c| {
-            (
-                c.coding_id.to_text(),
-                c.span.start,
-                c.span.end,
-                c.removed_at.is_some(),
-            )
-        })
-        .collect();
-    codings.sort();
-    (t.text, codings)
+/// P01's text, turns and every coding of it: what a correction changes.
+fn p01_state(project: &Path) -> crate::correct::State {
+    crate::correct::state(&Store::open(project).unwrap(), "P01_interview")
 }
 
 #[test]
