@@ -172,16 +172,20 @@ impl Drop for Mount {
         let _ = Command::new("umount").arg(&self.0).status();
     }
 }
-/// 64 bytes of noise written into the middle of a project, as a failing disk might: a fixed noise
-/// (xorshift), so a test reads the same damage every time.
+/// 64 bytes of noise written at the start of every fourth page of the middle half of a project, as
+/// a failing disk corrupts sectors: a fixed noise (xorshift). At pages' starts, so that it lands on
+/// their headers (a b-tree page's, or an overflow page's link), which SQLite sees; on many pages,
+/// so that every table a command reads is hit (which table one page belongs to depends on the
+/// random ids the project was made with, so damage to a single page can miss a command's reads).
 pub fn damage(project: &Path) {
     use std::io::{Seek as _, SeekFrom, Write as _};
+    /// SQLite's page size, the default Accord keeps.
+    const PAGE: u64 = 4096;
     let len = std::fs::metadata(project).unwrap().len();
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .open(project)
         .unwrap();
-    f.seek(SeekFrom::Start(len / 2)).unwrap();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let noise: Vec<u8> = (0..64)
         .map(|_| {
@@ -191,7 +195,11 @@ pub fn damage(project: &Path) {
             (x >> 24) as u8
         })
         .collect();
-    f.write_all(&noise).unwrap();
+    let (first, last) = (len / 4 / PAGE, len * 3 / 4 / PAGE);
+    for page in (first..=last).step_by(4) {
+        f.seek(SeekFrom::Start(page * PAGE)).unwrap();
+        f.write_all(&noise).unwrap();
+    }
     f.sync_all().unwrap();
 }
 
