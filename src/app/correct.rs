@@ -95,13 +95,15 @@ pub struct Correction {
     /// Each adjudication record's extent and rater spans over the new text.
     #[serde(skip)]
     pub adjudication_spans: Vec<RecordSpans>,
+    /// Codings a correction lost that this places again (live once more, at their new span).
+    pub placed_again: Vec<CodingId>,
 }
 
 impl Correction {
     /// Whether the text or a time stamp changes at all.
     #[must_use]
     pub fn changes_anything(&self) -> bool {
-        !self.splices.is_empty() || !self.retimed.is_empty()
+        !self.splices.is_empty() || !self.retimed.is_empty() || !self.placed_again.is_empty()
     }
 }
 
@@ -186,6 +188,45 @@ pub fn retime(
         (new.start_ms, new.end_ms) = after;
         c.retimed.push((turn, before, after));
     }
+    Ok(c)
+}
+
+/// Places a coding a correction lost again, at `span` of its transcript's text as it is now: the
+/// same coding (id, rater, code) live again, and its loss taken back; the text stays as it is.
+/// Undone like any correction.
+///
+/// # Errors
+/// A coding no correction lost (or already placed again); a span outside the text or empty.
+pub fn place_lost(store: &Store, coding: CodingId, span: Span) -> Result<Correction> {
+    let found = store
+        .codings(&CodingFilter {
+            ids: vec![coding],
+            include_removed: true,
+            ..CodingFilter::default()
+        })?
+        .into_iter()
+        .next();
+    let lost = store
+        .lost_codings()?
+        .into_iter()
+        .any(|l| l.coding_id == coding);
+    let Some(found) = found.filter(|_| lost) else {
+        return Err(AppError::Invalid(format!(
+            "coding {} is not one a correction lost (see `accord codings lost`)",
+            coding.to_text()
+        )));
+    };
+    let t = store.transcript(found.transcript_id)?;
+    Span::checked(span.start, span.end, t.len_chars)
+        .map_err(|e| AppError::Invalid(format!("{}: {e}", t.name)))?;
+    let mut c = plan(store, &t, &t.text, Some(&[]))?;
+    let index = CharIndex::new(&t.text);
+    for ch in c.codings.iter_mut().filter(|ch| ch.coding_id == coding) {
+        ch.kept_at = span;
+        ch.carried = Carried::Resized(span);
+        ch.quote_after = Some(index.slice(&t.text, span.start, span.end).to_string());
+    }
+    c.placed_again.push(coding);
     Ok(c)
 }
 
@@ -291,6 +332,7 @@ pub fn plan(
         adjudications,
         transcript_id: t.transcript_id,
         adjudication_spans,
+        placed_again: Vec::new(),
     })
 }
 
@@ -320,7 +362,7 @@ impl Correction {
                     quote: c.quote_before.clone(),
                 })
                 .collect(),
-            restore: Vec::new(),
+            restore: self.placed_again.clone(),
             adjudications: self.adjudication_spans.clone(),
             by,
         }

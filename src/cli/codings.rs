@@ -105,6 +105,28 @@ pub enum CodingsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the codings corrections lost (every word deleted), kept as removed with their words.
+    Lost {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Place a coding a correction lost again, on words of the transcript as it is now (the same
+    /// coding, live again; undo takes it back).
+    Place {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The lost coding's id (or its start, as `accord codings lost` prints it).
+        coding: String,
+        /// A span of char offsets, START..END (half-open).
+        #[arg(long, conflicts_with = "quote", required_unless_present = "quote")]
+        span: Option<Span>,
+        /// A passage quoted exactly; it must occur once in the transcript.
+        #[arg(long)]
+        quote: Option<String>,
+    },
     /// Export codings as CSV.
     Export {
         #[command(flatten)]
@@ -125,6 +147,102 @@ pub enum CodingsCommand {
         #[arg(long)]
         raw_csv: bool,
     },
+}
+
+/// `accord codings place`: a lost coding placed again, as one undoable change.
+fn place(
+    project: &ProjectPath,
+    coding: &str,
+    span: Option<Span>,
+    quote: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let mut ws = open(&project.project)?;
+    let lost = lost_views(ws.store())?;
+    let matching: Vec<_> = lost
+        .iter()
+        .filter(|l| l.coding_id.starts_with(coding.trim()))
+        .collect();
+    let found = match matching.as_slice() {
+        [one] => *one,
+        [] => anyhow::bail!("no lost coding {coding:?} (see `accord codings lost`)"),
+        _ => anyhow::bail!(
+            "{coding:?} starts {} lost codings' ids; give more of it",
+            matching.len()
+        ),
+    };
+    let transcript = resolve::transcript(ws.store(), &found.transcript)?;
+    let span = match (span, quote) {
+        (Some(span), _) => span,
+        (None, Some(q)) => resolve::quote_span(&transcript, q)?,
+        (None, None) => anyhow::bail!("say where: --span START..END or --quote TEXT"),
+    };
+    let id: CodingId = found
+        .coding_id
+        .parse()
+        .map_err(|_| anyhow::anyhow!("a bad coding id"))?;
+    let c = crate::app::correct::place_lost(ws.store(), id, span)?;
+    ws.apply(
+        &format!("Place a lost coding again ({})", found.code),
+        Command::Transcripts(crate::app::TranscriptCommand::Correct(Box::new(
+            c.to_write(None),
+        ))),
+    )?;
+    println!(
+        "placed {} / {} again on \"{}\"",
+        found.rater,
+        found.code,
+        output::one_line(
+            crate::model::text::slice_chars(&transcript.text, span.start, span.end),
+            60
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A lost coding as people read it.
+#[derive(Debug, serde::Serialize)]
+struct LostView {
+    coding_id: String,
+    transcript: String,
+    rater: String,
+    code: String,
+    /// The words it covered before the correction that lost it.
+    quote: String,
+    /// Where they were.
+    start: usize,
+    end: usize,
+}
+
+fn lost_views(store: &crate::app::Store) -> anyhow::Result<Vec<LostView>> {
+    let lost = store.lost_codings()?;
+    if lost.is_empty() {
+        return Ok(Vec::new());
+    }
+    let views = coding_views(
+        store,
+        &CodingFilter {
+            ids: lost.iter().map(|l| l.coding_id).collect(),
+            include_removed: true,
+            ..CodingFilter::default()
+        },
+    )?;
+    Ok(lost
+        .into_iter()
+        .filter_map(|l| {
+            let v = views
+                .iter()
+                .find(|v| v.coding_id == l.coding_id.to_text())?;
+            Some(LostView {
+                coding_id: l.coding_id.to_text(),
+                transcript: v.transcript.clone(),
+                rater: v.rater.clone(),
+                code: v.code.clone(),
+                quote: l.quote,
+                start: l.span.start,
+                end: l.span.end,
+            })
+        })
+        .collect())
 }
 
 /// Applies a code.
@@ -293,6 +411,35 @@ pub fn run(cmd: &CodingsCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        CodingsCommand::Lost { project, json } => {
+            let ws = open_to_read(&project.project)?;
+            let list = lost_views(ws.store())?;
+            if *json {
+                output::json(&list)?;
+            } else {
+                for l in &list {
+                    println!(
+                        "{}  {:<16} {:<24} {:<32} \"{}\"",
+                        &l.coding_id[..8.min(l.coding_id.len())],
+                        l.transcript,
+                        output::one_line(&l.rater, 24),
+                        output::one_line(&l.code, 32),
+                        output::one_line(&l.quote, 60)
+                    );
+                }
+                println!(
+                    "{} lost codings (place one again with `accord codings place PROJECT ID --quote ...`)",
+                    list.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CodingsCommand::Place {
+            project,
+            coding,
+            span,
+            quote,
+        } => place(project, coding, *span, quote.as_deref()),
         CodingsCommand::Export {
             project,
             filter: f,

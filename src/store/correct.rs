@@ -43,6 +43,11 @@ impl Store {
             }
             let new_len = c.text.chars().count();
             check_fits(tx, c, &name, new_len)?;
+            // Only a new text is a new version (a time stamp fixed, a lost coding placed again,
+            // keep the text and its version).
+            let text_changes = old_text != c.text;
+            let version = if text_changes { version + 1 } else { version };
+            if text_changes {
             tx.execute(
                 "INSERT INTO transcript_versions (transcript_id, version, sha256, len_chars, splices,
                      replaced_at, replaced_by, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -58,6 +63,7 @@ impl Store {
                     old_text,
                 ],
             )?;
+            }
             tx.execute_batch(
                 "DROP TRIGGER transcripts_text_frozen; DROP TRIGGER codings_never_rewritten;",
             )?;
@@ -69,7 +75,7 @@ impl Store {
                     c.text,
                     crate::model::text::sha256_hex(&c.text),
                     new_len as i64,
-                    version + 1
+                    version
                 ],
             )?;
             tx.execute("DELETE FROM turns WHERE transcript_id = ?1", [&id])?;
@@ -81,7 +87,7 @@ impl Store {
             tx.execute_batch(CODINGS_FROZEN)?;
             let report = CorrectionReport {
                 transcript: name,
-                version: version + 1,
+                version,
                 codings: c.codings.len(),
                 lost: c.lose.len(),
                 restored: c.restore.len(),
@@ -166,6 +172,34 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Some((text, chain)))
+    }
+
+    /// The codings corrections lost that are still removed (not placed again), with their old
+    /// span and words: (coding, transcript, span, words, when).
+    pub fn lost_codings(&self) -> Result<Vec<crate::model::LostCoding>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT l.coding_id, l.start_char, l.end_char, l.quote FROM coding_losses l
+             JOIN coding_removals r ON r.coding_id = l.coding_id ORDER BY l.lost_at, l.coding_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let (s, e): (i64, i64) = (r.get(1)?, r.get(2)?);
+                Ok((r.get::<_, String>(0)?, s, e, r.get::<_, String>(3)?))
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, s, e, quote)| {
+                Ok(crate::model::LostCoding {
+                    coding_id: super::transcripts::parse_text(&id, 0)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    span: crate::model::Span::new(
+                        usize::try_from(s).unwrap_or(0),
+                        usize::try_from(e).unwrap_or(0),
+                    ),
+                    quote,
+                })
+            })
+            .collect()
     }
 
     /// A transcript's current text version (1 until it is first corrected).

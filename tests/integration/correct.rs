@@ -754,7 +754,7 @@ fn a_turns_time_stamp_is_fixed_and_words_corrected_in_a_subtitle_transcript_keep
         ],
     )
     .success()
-    .stdout_has("text version 2");
+    .stdout_has("text version 1");
     let after = turns(dir.path());
     assert_eq!(after[2].start_ms, Some(62_500));
     assert_eq!(after[2].end_ms, Some(69_000));
@@ -823,4 +823,84 @@ fn a_turns_time_stamp_is_fixed_and_words_corrected_in_a_subtitle_transcript_keep
         .failure()
         .stderr_has(says);
     }
+}
+
+#[test]
+fn a_lost_coding_is_listed_with_its_words_and_placed_again_by_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            CODED_PASSAGE,
+            "",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("1 lost");
+    let listed: serde_json::Value = serde_json::from_str(
+        &accord(dir.path(), &["codings", "lost", p, "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let lost = &listed.as_array().unwrap()[0];
+    assert_eq!(lost["quote"], CODED_PASSAGE);
+    assert_eq!(lost["rater"], "Maya Chen");
+    let id = lost["coding_id"].as_str().unwrap().to_string();
+    // Placed again on words still there: the same coding, live again, on them.
+    let words = "I read the form twice.";
+    let before = accord(dir.path(), &["codings", "list", p, "--json"])
+        .success()
+        .stdout;
+    let live_before = serde_json::from_str::<serde_json::Value>(&before).unwrap();
+    accord(
+        dir.path(),
+        &["codings", "place", p, &id[..8], "--quote", words],
+    )
+    .success()
+    .stdout_has("placed Maya Chen");
+    let now: serde_json::Value = serde_json::from_str(
+        &accord(dir.path(), &["codings", "list", p, "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let placed = now
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["coding_id"] == id.as_str())
+        .expect("live again, with its id");
+    assert_eq!(placed["quote"], words);
+    assert_eq!(
+        now.as_array().unwrap().len(),
+        live_before.as_array().unwrap().len() + 1
+    );
+    accord(dir.path(), &["codings", "lost", p])
+        .success()
+        .stdout_has("0 lost codings");
+    // Undo: lost again, with its words.
+    accord(dir.path(), &["undo", p]).success();
+    accord(dir.path(), &["codings", "lost", p])
+        .success()
+        .stdout_has("1 lost codings");
+    // Only a lost coding can be placed again.
+    let some_live = live_before.as_array().unwrap()[0]["coding_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    accord(
+        dir.path(),
+        &["codings", "place", p, &some_live, "--quote", words],
+    )
+    .failure()
+    .stderr_has("no lost coding");
 }
