@@ -46,24 +46,10 @@ impl Store {
             // Only a new text is a new version (a time stamp fixed, a lost coding placed again,
             // keep the text and its version).
             let text_changes = old_text != c.text;
-            let version = if text_changes { version + 1 } else { version };
             if text_changes {
-            tx.execute(
-                "INSERT INTO transcript_versions (transcript_id, version, sha256, len_chars, splices,
-                     replaced_at, replaced_by, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    id,
-                    version,
-                    sha,
-                    len,
-                    serde_json::to_string(&c.splices)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    now_rfc3339(),
-                    c.by.map(|r| r.to_text()),
-                    old_text,
-                ],
-            )?;
+                keep_version(tx, &id, version, (&sha, len, &old_text), c)?;
             }
+            let version = if text_changes { version + 1 } else { version };
             tx.execute_batch(
                 "DROP TRIGGER transcripts_text_frozen; DROP TRIGGER codings_never_rewritten;",
             )?;
@@ -210,6 +196,34 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Keeps the text being replaced as version `version` of the transcript, with the splices to the
+/// next.
+fn keep_version(
+    tx: &Connection,
+    id: &str,
+    version: i64,
+    (sha, len, text): (&str, i64, &str),
+    c: &TextCorrection,
+) -> Result<()> {
+    let splices =
+        serde_json::to_string(&c.splices).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO transcript_versions (transcript_id, version, sha256, len_chars, splices,
+             replaced_at, replaced_by, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            version,
+            sha,
+            len,
+            splices,
+            now_rfc3339(),
+            c.by.map(|r| r.to_text()),
+            text
+        ],
+    )?;
+    Ok(())
 }
 
 /// Every coding and record of the transcript to its new span; losses made and taken back.
@@ -375,5 +389,15 @@ mod tests {
             .unwrap();
         assert_eq!(old, t.text);
         assert_eq!(chain.len(), 1);
+        // The text kept is version 1, the text now version 2.
+        let kept: i64 = store
+            .conn
+            .query_row(
+                "SELECT version FROM transcript_versions WHERE sha256 = ?1",
+                [&t.sha256],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, 1);
     }
 }
