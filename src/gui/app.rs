@@ -667,6 +667,36 @@ impl AccordApp {
             if correct.clicked() {
                 self.correcting = Some(CorrectView::new(&open.transcript));
             }
+            if !open.lost.is_empty() {
+                let label = format!("Lost codings ({})", open.lost.len());
+                ui.menu_button(label, |ui| {
+                    ui.label(
+                        egui::RichText::new(
+                            "Codings whose every word a correction deleted, kept as removed. \
+                             Select words in the text, then place one on them.",
+                        )
+                        .small(),
+                    );
+                    for (coding, words) in &open.lost {
+                        let code = self.project.path(coding.code_id).to_string();
+                        let rater = self.project.rater_name(coding.rater_id).to_string();
+                        ui.label(format!("{rater} · {code}: “{}”", short_words(words)));
+                        let place = ui.add_enabled(
+                            self.state.selection.is_some(),
+                            egui::Button::new(format!("Place on the selection ({code})")),
+                        );
+                        if let (true, Some(span)) = (place.clicked(), self.state.selection) {
+                            actions.push(UiCommand::Correct(
+                                super::correct_view::CorrectCommand::Place {
+                                    coding: coding.coding_id,
+                                    span,
+                                },
+                            ));
+                            ui.close();
+                        }
+                    }
+                });
+            }
             match self.state.selection {
                 Some(s) => {
                     if ui.button("Clear selection").clicked() {
@@ -811,4 +841,13 @@ impl eframe::App for AccordApp {
             if self.state.dark { "dark" } else { "light" }.to_string(),
         );
     }
+}
+
+/// At most 80 characters of a lost coding's words.
+fn short_words(words: &str) -> String {
+    let mut out: String = words.chars().take(80).collect();
+    if words.chars().count() > 80 {
+        out.push('…');
+    }
+    out
 }

@@ -226,6 +226,8 @@ pub struct TranscriptCache {
     pub with_memo: HashSet<CodingId>,
     /// Byte range of each turn's words as shown (without the speaker label and trailing blanks).
     pub shown: Vec<std::ops::Range<usize>>,
+    /// Codings of it a correction lost (those the rater may see), with the words they covered.
+    pub lost: Vec<(Coding, String)>,
     map: crate::model::text::OffsetMap,
 }
 
@@ -259,6 +261,27 @@ impl TranscriptCache {
                 _ => None,
             })
             .collect();
+        let lost_words: std::collections::HashMap<CodingId, String> = store
+            .lost_codings()?
+            .into_iter()
+            .map(|l| (l.coding_id, l.quote))
+            .collect();
+        let lost = if lost_words.is_empty() {
+            Vec::new()
+        } else {
+            store
+                .codings(&CodingFilter {
+                    transcripts: vec![transcript_id],
+                    ids: lost_words.keys().copied().collect(),
+                    include_removed: true,
+                    ..CodingFilter::default()
+                })?
+                .into_iter()
+                .filter(|c| !project.blind || Some(c.rater_id) == rater_id)
+                .filter_map(|c| Some((lost_words.get(&c.coding_id)?.clone(), c)))
+                .map(|(words, c)| (c, words))
+                .collect()
+        };
         let map = crate::model::text::OffsetMap::new(&transcript.text);
         let shown = transcript
             .turns
@@ -278,6 +301,7 @@ impl TranscriptCache {
             lanes,
             with_memo,
             shown,
+            lost,
             map,
         })
     }

@@ -21,6 +21,14 @@ pub enum CorrectCommand {
         /// The edited text.
         text: String,
     },
+    /// Work out placing a coding a correction lost again on `span` (then reviewed as a
+    /// correction that keeps the text).
+    Place {
+        /// The lost coding.
+        coding: crate::model::CodingId,
+        /// Where, in the text as it is now.
+        span: crate::model::Span,
+    },
 }
 
 /// The edit mode's state.
@@ -50,6 +58,19 @@ impl CorrectView {
             text: t.text.clone(),
             original: t.text.clone(),
             review: None,
+            waiting: false,
+        }
+    }
+
+    /// The review of a correction already worked out (a lost coding placed again).
+    #[must_use]
+    pub fn reviewing(c: Correction) -> Self {
+        Self {
+            transcript_id: c.transcript_id,
+            name: c.transcript.clone(),
+            text: c.corrected.text.clone(),
+            original: c.corrected.text.clone(),
+            review: Some(Ok(c)),
             waiting: false,
         }
     }
@@ -157,6 +178,7 @@ fn review_ui(
 ) -> (bool, bool) {
     let n = c.counts;
     ui.heading("What the correction does");
+    placed_again_ui(ui, c);
     ui.label(format!(
         "{} change{}; turns {} before, {} after{}.",
         c.edits.len(),
@@ -243,6 +265,26 @@ fn review_ui(
             }
         });
     (keep, done)
+}
+
+/// Which lost codings the correction places again, when it does.
+fn placed_again_ui(ui: &mut Ui, c: &Correction) {
+    if c.placed_again.is_empty() {
+        return;
+    }
+    let which: Vec<String> = c
+        .codings
+        .iter()
+        .filter(|ch| c.placed_again.contains(&ch.coding_id))
+        .map(|ch| format!("{} · {}", ch.rater, ch.code))
+        .collect();
+    ui.label(
+        RichText::new(format!(
+            "A lost coding placed again on the selected words (the text stays as it is): {}.",
+            which.join("; ")
+        ))
+        .strong(),
+    );
 }
 
 /// At most 120 characters of a quote.

@@ -549,10 +549,24 @@ impl AccordApp {
     /// The transcript edit mode's review, worked out on a read task (a character diff of the
     /// whole text and every coding carried: never on the UI thread).
     fn correct_command(&mut self, ctx: &egui::Context, c: super::correct_view::CorrectCommand) {
-        let super::correct_view::CorrectCommand::Review {
-            transcript_id,
-            text,
-        } = c;
+        let (transcript_id, text) = match c {
+            super::correct_view::CorrectCommand::Review {
+                transcript_id,
+                text,
+            } => (transcript_id, text),
+            super::correct_view::CorrectCommand::Place { coding, span } => {
+                self.read(ctx, move |ws| {
+                    let review = crate::app::correct::place_lost(ws.store(), coding, span);
+                    Box::new(move |app: &mut AccordApp| match review {
+                        Ok(c) => {
+                            app.correcting = Some(super::correct_view::CorrectView::reviewing(c));
+                        }
+                        Err(e) => app.state.error(format!("could not place the coding: {e}")),
+                    })
+                });
+                return;
+            }
+        };
         self.read(ctx, move |ws| {
             let review = ws
                 .store()

@@ -98,3 +98,62 @@ fn a_transcript_is_corrected_in_the_window_after_a_review_and_undone() {
     steps(&mut h, 4);
     assert_eq!(stored(&h), after);
 }
+
+#[test]
+fn a_lost_coding_is_placed_again_on_the_selection_after_a_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    accord(
+        dir.path(),
+        &[
+            "transcripts",
+            "edit",
+            p,
+            "P01_interview",
+            "--replace",
+            crate::correct::CODED_PASSAGE,
+            "",
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("1 lost");
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label_contains("P01_interview").click();
+    steps(&mut h, 3);
+    // Words selected in the text, then the lost coding placed on them.
+    let words = "I read the form twice.";
+    let span = {
+        let store = h.state().workspace().unwrap().store();
+        let t = accord::app::resolve::transcript(store, "P01_interview").unwrap();
+        accord::app::resolve::quote_span(&t, words).unwrap()
+    };
+    h.state_mut().state.selection = Some(span);
+    steps(&mut h, 1);
+    h.get_by_label("Lost codings (1)").click();
+    steps(&mut h, 2);
+    h.get_by_label_contains("Place on the selection").click();
+    steps(&mut h, 4);
+    assert!(
+        h.query_by_label_contains("A lost coding placed again on the selected words")
+            .is_some()
+    );
+    h.get_by_label("Save correction").click();
+    steps(&mut h, 6);
+    let store = h.state().workspace().unwrap().store();
+    assert!(store.lost_codings().unwrap().is_empty(), "no longer lost");
+    let t = accord::app::resolve::transcript(store, "P01_interview").unwrap();
+    let live = store
+        .codings(&accord::model::CodingFilter {
+            transcripts: vec![t.transcript_id],
+            ..accord::model::CodingFilter::default()
+        })
+        .unwrap();
+    assert!(
+        live.iter().any(|c| c.span == span),
+        "live again on the words"
+    );
+}
