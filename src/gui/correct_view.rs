@@ -21,6 +21,15 @@ pub enum CorrectCommand {
         /// The edited text.
         text: String,
     },
+    /// Work out giving a turn new times (then reviewed as a correction that keeps the text).
+    Retime {
+        /// Which transcript.
+        transcript_id: TranscriptId,
+        /// The turn, 1-based.
+        turn: usize,
+        /// Its new start and end, in milliseconds.
+        times: crate::app::correct::TurnTimes,
+    },
     /// Work out placing a coding a correction lost again on `span` (then reviewed as a
     /// correction that keeps the text).
     Place {
@@ -46,6 +55,10 @@ pub struct CorrectView {
     pub review: Option<Result<Correction, String>>,
     /// Whether a review is being worked out.
     pub waiting: bool,
+    /// A turn's time stamp to fix: the turn (1-based) and its start and end as typed.
+    pub retime: (usize, String, String),
+    /// Why the time typed cannot be read.
+    pub retime_error: Option<String>,
 }
 
 impl CorrectView {
@@ -59,6 +72,8 @@ impl CorrectView {
             original: t.text.clone(),
             review: None,
             waiting: false,
+            retime: (1, String::new(), String::new()),
+            retime_error: None,
         }
     }
 
@@ -72,6 +87,8 @@ impl CorrectView {
             original: c.corrected.text.clone(),
             review: Some(Ok(c)),
             waiting: false,
+            retime: (1, String::new(), String::new()),
+            retime_error: None,
         }
     }
 
@@ -147,6 +164,7 @@ impl CorrectView {
                 ui.label(RichText::new("Nothing edited yet.").weak());
             }
         });
+        self.retime_ui(ui, actions);
         egui::ScrollArea::vertical()
             .id_salt("correct-text")
             .auto_shrink([false, false])
@@ -168,6 +186,62 @@ impl CorrectView {
     }
 }
 
+impl CorrectView {
+    /// A turn's time stamp fixed: the turn, its start and end (HH:MM:SS; an empty end keeps it).
+    fn retime_ui(&mut self, ui: &mut Ui, actions: &mut Vec<UiCommand>) {
+        ui.horizontal(|ui| {
+            ui.label("Fix a time stamp: turn");
+            ui.add(egui::DragValue::new(&mut self.retime.0).range(1..=usize::MAX));
+            ui.label("start");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.retime.1)
+                    .desired_width(90.0)
+                    .hint_text("00:12:31"),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Turn start time")
+            });
+            ui.label("end");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.retime.2)
+                    .desired_width(90.0)
+                    .hint_text("(as it is)"),
+            )
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Turn end time")
+            });
+            let ready = !self.retime.1.trim().is_empty() && !self.waiting;
+            if ui
+                .add_enabled(ready, egui::Button::new("Review time"))
+                .clicked()
+            {
+                let parse = |t: &str| -> Result<Option<u64>, String> {
+                    if t.trim().is_empty() {
+                        Ok(None)
+                    } else {
+                        crate::model::parse_time_ms(t).map(Some)
+                    }
+                };
+                match (parse(&self.retime.1), parse(&self.retime.2)) {
+                    (Ok(start), Ok(end)) => {
+                        self.retime_error = None;
+                        self.waiting = true;
+                        actions.push(UiCommand::Correct(CorrectCommand::Retime {
+                            transcript_id: self.transcript_id,
+                            turn: self.retime.0,
+                            times: (start, end),
+                        }));
+                    }
+                    (Err(e), _) | (_, Err(e)) => self.retime_error = Some(e),
+                }
+            }
+        });
+        if let Some(e) = &self.retime_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+}
+
 /// The review: the changes, the turns, the codings by outcome with the resized and lost ones
 /// listed; Save, Back, Cancel. Returns (keep the review, the edit mode is done).
 fn review_ui(
@@ -178,7 +252,7 @@ fn review_ui(
 ) -> (bool, bool) {
     let n = c.counts;
     ui.heading("What the correction does");
-    placed_again_ui(ui, c);
+    kept_text_ui(ui, c);
     ui.label(format!(
         "{} change{}; turns {} before, {} after{}.",
         c.edits.len(),
@@ -267,8 +341,23 @@ fn review_ui(
     (keep, done)
 }
 
-/// Which lost codings the correction places again, when it does.
-fn placed_again_ui(ui: &mut Ui, c: &Correction) {
+/// What a correction that keeps the text does: the turns it re-times, the lost codings it
+/// places again.
+fn kept_text_ui(ui: &mut Ui, c: &Correction) {
+    for (turn, before, after) in &c.retimed {
+        let show = |(s, e): crate::app::correct::TurnTimes| {
+            let f = |t: Option<u64>| t.map_or("?".to_string(), crate::model::format_time_ms);
+            format!("{}–{}", f(s), f(e))
+        };
+        ui.label(
+            RichText::new(format!(
+                "Turn {turn}'s time: {} → {}",
+                show(*before),
+                show(*after)
+            ))
+            .strong(),
+        );
+    }
     if c.placed_again.is_empty() {
         return;
     }

@@ -554,6 +554,27 @@ impl AccordApp {
                 transcript_id,
                 text,
             } => (transcript_id, text),
+            super::correct_view::CorrectCommand::Retime {
+                transcript_id,
+                turn,
+                times,
+            } => {
+                self.read(ctx, move |ws| {
+                    let review = crate::app::correct::retime(
+                        ws.store(),
+                        &transcript_id.to_text(),
+                        turn,
+                        times,
+                    );
+                    Box::new(move |app: &mut AccordApp| {
+                        if let Some(view) = app.correcting.as_mut() {
+                            view.waiting = false;
+                            view.review = Some(review.map_err(|e| e.to_string()));
+                        }
+                    })
+                });
+                return;
+            }
             super::correct_view::CorrectCommand::Place { coding, span } => {
                 self.read(ctx, move |ws| {
                     let review = crate::app::correct::place_lost(ws.store(), coding, span);

@@ -157,3 +157,40 @@ fn a_lost_coding_is_placed_again_on_the_selection_after_a_review() {
         "live again on the words"
     );
 }
+
+#[test]
+fn a_turns_time_stamp_is_fixed_in_the_edit_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label_contains("P02_interview").click();
+    steps(&mut h, 3);
+    h.get_by_label("Correct text…").click();
+    steps(&mut h, 2);
+    {
+        let view = h.state_mut().correcting.as_mut().expect("edit mode");
+        view.retime = (3, "00:01:02.5".into(), "00:01:09".into());
+    }
+    steps(&mut h, 1);
+    h.get_by_label("Review time").click();
+    steps(&mut h, 4);
+    assert!(h.query_by_label_contains("Turn 3's time:").is_some());
+    h.get_by_label("Save correction").click();
+    steps(&mut h, 6);
+    let store = h.state().workspace().unwrap().store();
+    let t = accord::app::resolve::transcript(store, "P02_interview").unwrap();
+    assert_eq!(
+        (t.turns[2].start_ms, t.turns[2].end_ms),
+        (Some(62_500), Some(69_000))
+    );
+    // A time that cannot be read is said, and nothing is asked.
+    h.get_by_label("Correct text…").click();
+    steps(&mut h, 2);
+    h.state_mut().correcting.as_mut().unwrap().retime = (3, "1:75".into(), String::new());
+    steps(&mut h, 1);
+    h.get_by_label("Review time").click();
+    steps(&mut h, 2);
+    assert!(h.query_by_label_contains("not a time stamp").is_some());
+}
