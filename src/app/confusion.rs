@@ -128,7 +128,7 @@ fn check_unit(unit: Unit) -> Result<()> {
     if unit == Unit::Unitizing {
         return Err(AppError::Invalid(
             "the confusion matrix counts units (char, turn, sentence or segment); the unitizing \
-             unit has none to count: choose another --unit"
+             unit has none to count: choose one of those units"
                 .into(),
         ));
     }
