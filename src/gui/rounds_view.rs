@@ -40,6 +40,8 @@ pub enum RoundsCommand {
         /// The statistic and the least lower bound.
         rule: Option<(Statistic, f64)>,
     },
+    /// Plan the next round from a computed pilot round (by name).
+    Plan(String, crate::app::plan::PlanOptions),
 }
 
 /// The view's state.
@@ -59,6 +61,8 @@ pub struct RoundsView {
     unit: Unit,
     /// The stopping rule being set: its round, statistic and least lower bound.
     rule: (Option<String>, Statistic, f64),
+    /// Planning the next round.
+    pub plan: super::plan_view::PlanView,
 }
 
 impl Default for RoundsView {
@@ -75,6 +79,7 @@ impl Default for RoundsView {
             raters: BTreeSet::new(),
             unit: Unit::Turn,
             rule: (None, Statistic::Kappa, 0.7),
+            plan: super::plan_view::PlanView::default(),
         }
     }
 }
@@ -146,6 +151,15 @@ impl RoundsView {
                     request = Some(r);
                 }
             });
+        let names: Vec<String> = self
+            .loaded
+            .as_ref()
+            .and_then(|(_, h)| h.as_ref().ok())
+            .map(|h| h.rounds.iter().map(|r| r.0.clone()).collect())
+            .unwrap_or_default();
+        if let Some((round, options)) = self.plan.ui(ui, &names) {
+            request = Some(RoundsCommand::Plan(round, options));
+        }
         ui.separator();
         // Borrowed for the frame (taken out and put back), never copied.
         let Some(loaded) = self.loaded.take() else {

@@ -50,6 +50,14 @@ impl AccordApp {
     /// on brief tasks.
     pub(super) fn rounds_command(&mut self, ctx: &egui::Context, command: RoundsCommand) {
         match command {
+            RoundsCommand::Plan(round, options) => self.read(ctx, move |ws| {
+                let plan =
+                    crate::app::plan::plan(ws.store(), &round, &options).map_err(|e| e.to_string());
+                Box::new(move |app: &mut AccordApp| {
+                    app.rounds.plan.waiting = false;
+                    app.rounds.plan.result = Some(plan);
+                })
+            }),
             RoundsCommand::Load(statistic, threshold) => self.read(ctx, move |ws| {
                 let h = history(ws.store(), statistic, threshold).map_err(|e| e.to_string());
                 let revision = ws.revision();

@@ -95,3 +95,87 @@ fn the_rounds_view_keeps_a_stopping_rule_and_shows_each_code_against_it() {
         serde_json::from_str(&accord(d, &["rounds", p, "--json"]).success().stdout).unwrap();
     assert_eq!(cli["rules"][0]["lower_bound"], 0.7);
 }
+
+#[test]
+fn the_rounds_view_plans_the_next_round_as_accord_plan_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let p = project.to_str().unwrap();
+    accord(
+        d,
+        &[
+            "round",
+            "new",
+            p,
+            "Pilot",
+            "--transcripts",
+            "P01_interview,P02_interview,P04_interview,P07_interview",
+            "--raters",
+            "Jordan Ellis,Maya Chen",
+        ],
+    )
+    .success();
+    accord(d, &["round", "compute", p, "Pilot"]).success();
+    let cli: serde_json::Value = serde_json::from_str(
+        &accord(
+            d,
+            &[
+                "plan", p, "--round", "Pilot", "--width", "0.3", "--by", "arm", "--seed", "7",
+                "--json",
+            ],
+        )
+        .success()
+        .stdout,
+    )
+    .unwrap();
+
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label("Rounds").click();
+    steps(&mut h, 3);
+    h.get_by_label("Plan the next round").click();
+    steps(&mut h, 2);
+    {
+        let plan = &mut h.state_mut().rounds.plan;
+        plan.round = Some("Pilot".into());
+        plan.width = 0.3;
+        plan.by = "arm".into();
+        plan.seed = 7;
+    }
+    steps(&mut h, 1);
+    h.get_by_label("Plan").click();
+    steps(&mut h, 4);
+    let plan = h
+        .state()
+        .rounds
+        .plan
+        .result
+        .clone()
+        .expect("planned")
+        .expect("no error");
+    assert!(cli["needed_units"].is_number(), "{cli}");
+    assert_eq!(
+        serde_json::to_value(plan.needed_units).unwrap(),
+        cli["needed_units"]
+    );
+    let sample: Vec<&str> = plan
+        .sample
+        .transcripts
+        .iter()
+        .map(|c| c.transcript.as_str())
+        .collect();
+    let cli_sample: Vec<&str> = cli["sample"]["transcripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["transcript"].as_str().unwrap())
+        .collect();
+    assert!(!sample.is_empty());
+    assert_eq!(sample, cli_sample, "the same seeded sample");
+    assert!(
+        h.query_by_label_contains(&format!("Sample (seed 7): {} transcripts", sample.len()))
+            .is_some()
+    );
+}
