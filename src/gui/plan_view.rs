@@ -22,6 +22,9 @@ pub struct PlanView {
     pub result: Option<Result<Plan, String>>,
     /// Whether a plan is being worked out.
     pub waiting: bool,
+    /// Whether the section is open (kept here: a combo box inside a collapsing header closed it
+    /// when clicked).
+    pub open: bool,
 }
 
 impl Default for PlanView {
@@ -33,6 +36,7 @@ impl Default for PlanView {
             seed: 1,
             result: None,
             waiting: false,
+            open: false,
         }
     }
 }
@@ -41,10 +45,18 @@ impl PlanView {
     /// Draws the section; returns the round and options to plan with when asked.
     pub fn ui(&mut self, ui: &mut Ui, rounds: &[String]) -> Option<(String, PlanOptions)> {
         let mut request = None;
-        egui::CollapsingHeader::new(RichText::new("Plan the next round").strong())
-            .id_salt("plan-next-round")
-            .default_open(false)
-            .show(ui, |ui| {
+        let arrow = if self.open { "▾" } else { "▸" };
+        if ui
+            .selectable_label(
+                self.open,
+                RichText::new(format!("{arrow} Plan the next round")).strong(),
+            )
+            .clicked()
+        {
+            self.open = !self.open;
+        }
+        if self.open {
+            ui.indent("plan-next-round", |ui| {
                 ui.label(
                     RichText::new(
                         "From a computed pilot round: how many units each code needs for its \
@@ -110,6 +122,7 @@ impl PlanView {
                     Some(Ok(plan)) => plan_ui(ui, plan),
                 }
             });
+        }
         request
     }
 }

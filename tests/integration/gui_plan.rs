@@ -135,7 +135,7 @@ fn the_rounds_view_plans_the_next_round_as_accord_plan_does() {
     steps(&mut h, 8);
     h.get_by_label("Rounds").click();
     steps(&mut h, 3);
-    h.get_by_label("Plan the next round").click();
+    h.get_by_label("▸ Plan the next round").click();
     steps(&mut h, 2);
     {
         let plan = &mut h.state_mut().rounds.plan;
