@@ -63,6 +63,8 @@ pub struct RoundsView {
     rule: (Option<String>, Statistic, f64),
     /// Planning the next round.
     pub plan: super::plan_view::PlanView,
+    /// Whether the "Start a round…" form is open.
+    new_round_open: bool,
 }
 
 impl Default for RoundsView {
@@ -80,6 +82,7 @@ impl Default for RoundsView {
             unit: Unit::Turn,
             rule: (None, Statistic::Kappa, 0.7),
             plan: super::plan_view::PlanView::default(),
+            new_round_open: false,
         }
     }
 }
@@ -144,13 +147,22 @@ impl RoundsView {
             self.asked = Some(key);
             request = Some(RoundsCommand::Load(self.statistic, self.threshold));
         }
-        egui::CollapsingHeader::new("Start a round…")
-            .id_salt("new-round")
-            .show(ui, |ui| {
+        // Opened and closed by its own toggle: inside a collapsing header, clicking the unit's
+        // combo box closed the section before a unit could be chosen (seen under Xvfb).
+        let arrow = if self.new_round_open { "▾" } else { "▸" };
+        if ui
+            .selectable_label(self.new_round_open, format!("{arrow} Start a round…"))
+            .clicked()
+        {
+            self.new_round_open = !self.new_round_open;
+        }
+        if self.new_round_open {
+            ui.indent("new-round", |ui| {
                 if let Some(r) = self.new_round_ui(ui, project) {
                     request = Some(r);
                 }
             });
+        }
         let names: Vec<String> = self
             .loaded
             .as_ref()

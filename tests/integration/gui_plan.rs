@@ -179,3 +179,45 @@ fn the_rounds_view_plans_the_next_round_as_accord_plan_does() {
             .is_some()
     );
 }
+
+#[test]
+fn a_round_is_started_in_the_window_at_the_unit_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label("Rounds").click();
+    steps(&mut h, 3);
+    h.get_by_label("▸ Start a round…").click();
+    steps(&mut h, 2);
+    // Choosing the unit keeps the form open (a collapsing header closed it on that click).
+    h.get_by_label("Unit").click();
+    steps(&mut h, 2);
+    h.get_by_label("sentence").click();
+    steps(&mut h, 2);
+    assert!(
+        h.query_by_label("Start the round").is_some(),
+        "the form is still open"
+    );
+    h.get_by_label("Round name").click();
+    steps(&mut h, 1);
+    h.get_by_label("Round name").type_text("Second look");
+    steps(&mut h, 1);
+    for name in [
+        "Jordan Ellis",
+        "Maya Chen",
+        "P01_interview",
+        "P04_interview",
+    ] {
+        h.get_all_by_label(name).last().unwrap().click();
+        steps(&mut h, 1);
+    }
+    h.get_by_label("Start the round").click();
+    steps(&mut h, 6);
+    let listed = accord(dir.path(), &["rounds", project.to_str().unwrap(), "--json"])
+        .success()
+        .stdout;
+    assert!(listed.contains("Second look"), "{listed}");
+    assert!(listed.contains("\"sentence\""), "{listed}");
+}
