@@ -238,8 +238,9 @@ fn declare_parents_groups(path: &Path) {
 /// Every declared group's unitizing alphas and Cuα between the project's raters, over every
 /// transcript they have all coded (`accord agreement --unit unitizing --groups`).
 fn declared_groups(store: &Store) -> usize {
+    let groups = store.codebook().expect("codebook").groups;
     let report =
-        accord::app::code_groups::groups_report(store, &Selection::default(), &[]).expect("groups");
+        accord::app::code_groups::report_on(store, &Selection::default(), &groups).expect("groups");
     report
         .groups
         .iter()

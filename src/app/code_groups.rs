@@ -46,21 +46,6 @@ pub fn chosen(book: &Codebook, names: &[String]) -> Result<Vec<CodeGroup>> {
     Ok(out)
 }
 
-/// The groups' rows on a project: [`chosen`] groups, over the selection's raters and transcripts
-/// (its codes do not matter: a group's codes are its own).
-///
-/// # Errors
-/// As [`chosen`]; an unknown rater or transcript; fewer than two raters.
-pub fn groups_report(
-    store: &Store,
-    selection: &Selection,
-    names: &[String],
-) -> Result<GroupsReport> {
-    let input = gather(store, selection)?;
-    let groups = chosen(&input.codebook, names)?;
-    report(&input, &groups)
-}
-
 /// The rows of `groups` over the selection's raters and transcripts.
 ///
 /// # Errors

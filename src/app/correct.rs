@@ -120,28 +120,25 @@ pub fn replace(store: &Store, transcript: &str, old: &str, new: &str) -> Result<
             "--replace: the words to replace are empty".into(),
         ));
     }
-    let found: Vec<usize> = t.text.match_indices(old).map(|(b, _)| b).collect();
-    let byte = match found.as_slice() {
-        [one] => *one,
-        [] => {
+    let (byte, span) = match super::resolve::find_once(&t.text, old) {
+        super::resolve::Once::Found { byte, span } => (byte, span),
+        super::resolve::Once::Missing => {
             return Err(AppError::Invalid(format!(
                 "--replace: {old:?} is not in {} (the match is exact, case and spaces included)",
                 t.name
             )));
         }
-        many => {
+        super::resolve::Once::Many(n) => {
             return Err(AppError::Invalid(format!(
-                "--replace: {old:?} occurs {} times in {}; give more of the words around it so \
+                "--replace: {old:?} occurs {n} times in {}; give more of the words around it so \
                  that it occurs once",
-                many.len(),
                 t.name
             )));
         }
     };
-    let start = t.text[..byte].chars().count();
     let splice = Splice {
-        start,
-        end: start + old.chars().count(),
+        start: span.start,
+        end: span.end,
         new_len: new.chars().count(),
     };
     let mut text = String::with_capacity(t.text.len() + new.len());
@@ -451,10 +448,9 @@ fn carry_codings(
     })? {
         let carried = map.carry(c.span);
         let removed = c.removed_at.is_some();
-        let kept_at = carried.span().unwrap_or_else(|| {
-            let at = map.start(c.span.start).min(map.new_len().saturating_sub(1));
-            Span::new(at, at + 1)
-        });
+        let kept_at = carried
+            .span()
+            .unwrap_or_else(|| lost_place(map.start(c.span.start), map.new_len()));
         if !removed {
             match carried {
                 Carried::Same(_) => counts.same += 1,
@@ -486,6 +482,13 @@ fn carry_codings(
         });
     }
     Ok((codings, counts))
+}
+
+/// Where a lost coding's row points in a text of `len` chars: one character where its words were
+/// (`at`, the place their start was carried to), the coding itself removed.
+pub(super) fn lost_place(at: usize, len: usize) -> Span {
+    let at = at.min(len.saturating_sub(1));
+    Span::new(at, at + 1)
 }
 
 /// The turns over the new text: the old ones carried when every change lies inside a turn's

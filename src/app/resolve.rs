@@ -28,25 +28,54 @@ pub fn code(book: &Codebook, reference: &str) -> Result<CodeId> {
 
 /// The span of a quoted passage: it must occur exactly once in the text.
 pub fn quote_span(transcript: &Transcript, quote: &str) -> Result<Span> {
-    let mut found = transcript.text.match_indices(quote);
-    let Some((byte, _)) = found.next() else {
-        return Err(AppError::Invalid(format!(
+    match find_once(&transcript.text, quote) {
+        Once::Found { span, .. } => Ok(span),
+        Once::Missing => Err(AppError::Invalid(format!(
             "the quote {:?} is not in transcript {}",
             preview(quote),
             transcript.name
-        )));
-    };
-    let more = found.count();
-    if more > 0 {
-        return Err(AppError::Invalid(format!(
-            "the quote {:?} occurs {} times in transcript {}; give start and end instead",
+        ))),
+        Once::Many(n) => Err(AppError::Invalid(format!(
+            "the quote {:?} occurs {n} times in transcript {}; give start and end instead",
             preview(quote),
-            more + 1,
             transcript.name
-        )));
+        ))),
     }
-    let start = transcript.text[..byte].chars().count();
-    Ok(Span::new(start, start + quote.chars().count()))
+}
+
+/// Where words that must occur exactly once in a text are (each caller says in its own words
+/// what is wrong when they do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Once {
+    /// Found once: the byte they start at, and their chars.
+    Found {
+        /// First byte.
+        byte: usize,
+        /// Their span, in chars.
+        span: Span,
+    },
+    /// Not in the text.
+    Missing,
+    /// Found this many times.
+    Many(usize),
+}
+
+/// Where `words` occur in `text`, if exactly once.
+pub(crate) fn find_once(text: &str, words: &str) -> Once {
+    let mut found = text.match_indices(words);
+    let Some((byte, _)) = found.next() else {
+        return Once::Missing;
+    };
+    match found.count() {
+        0 => {
+            let start = text[..byte].chars().count();
+            Once::Found {
+                byte,
+                span: Span::new(start, start + words.chars().count()),
+            }
+        }
+        more => Once::Many(more + 1),
+    }
 }
 
 /// The span covering turns `first..=last` (1-based turn numbers as people count), words only.

@@ -271,12 +271,9 @@ fn carry_through_corrections(store: &Store, work: &mut crate::store::RaterWork) 
                 c.span = span;
                 continue;
             }
-            // Where its words were, one character (the coding comes in removed).
-            let at = maps
-                .iter()
-                .fold(old.start, |p, map| map.start(p))
-                .min(current.len_chars.saturating_sub(1));
-            c.span = crate::model::Span::new(at, at + 1);
+            // Where its words were (the coding comes in removed).
+            let at = maps.iter().fold(old.start, |p, map| map.start(p));
+            c.span = super::correct::lost_place(at, current.len_chars);
             if c.removed_at.is_none() {
                 c.removed_at = Some(now.clone());
                 work.lost.push(LostCoding {

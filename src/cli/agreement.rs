@@ -225,7 +225,7 @@ pub fn agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     };
     let report = project_agreement(store, &selection, &options)?;
     let groups = groups
-        .map(|g| crate::app::code_groups::groups_report(store, &selection, &names_of(&g)))
+        .map(|g| crate::app::code_groups::report_on(store, &selection, &g))
         .transpose()?;
     print_report(&report, groups.as_ref(), args)?;
     // Why an empty comparison is empty: after the table, or on stderr beside data (JSON, CSV).
@@ -312,10 +312,6 @@ fn print_report(
         }
     }
     Ok(())
-}
-
-fn names_of(groups: &[crate::model::CodeGroup]) -> Vec<String> {
-    groups.iter().map(|g| g.name.clone()).collect()
 }
 
 /// The code groups' rows, aligned, with Cuα and what each figure is.

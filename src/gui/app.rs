@@ -667,36 +667,7 @@ impl AccordApp {
             if correct.clicked() {
                 self.correcting = Some(CorrectView::new(&open.transcript));
             }
-            if !open.lost.is_empty() {
-                let label = format!("Lost codings ({})", open.lost.len());
-                ui.menu_button(label, |ui| {
-                    ui.label(
-                        egui::RichText::new(
-                            "Codings whose every word a correction deleted, kept as removed. \
-                             Select words in the text, then place one on them.",
-                        )
-                        .small(),
-                    );
-                    for (coding, words) in &open.lost {
-                        let code = self.project.path(coding.code_id).to_string();
-                        let rater = self.project.rater_name(coding.rater_id).to_string();
-                        ui.label(format!("{rater} · {code}: “{}”", short_words(words)));
-                        let place = ui.add_enabled(
-                            self.state.selection.is_some(),
-                            egui::Button::new(format!("Place on the selection ({code})")),
-                        );
-                        if let (true, Some(span)) = (place.clicked(), self.state.selection) {
-                            actions.push(UiCommand::Correct(
-                                super::correct_view::CorrectCommand::Place {
-                                    coding: coding.coding_id,
-                                    span,
-                                },
-                            ));
-                            ui.close();
-                        }
-                    }
-                });
-            }
+            lost_codings_ui(ui, &self.project, self.state.selection, &open.lost, actions);
             match self.state.selection {
                 Some(s) => {
                     if ui.button("Clear selection").clicked() {
@@ -843,11 +814,47 @@ impl eframe::App for AccordApp {
     }
 }
 
-/// At most 80 characters of a lost coding's words.
-fn short_words(words: &str) -> String {
-    let mut out: String = words.chars().take(80).collect();
-    if words.chars().count() > 80 {
-        out.push('…');
+/// "Lost codings (N)" above a transcript: the codings corrections lost, with their words, each
+/// placed again on the selected words (after the correction's review) when there is a selection.
+fn lost_codings_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    selection: Option<crate::model::Span>,
+    lost: &[(crate::model::Coding, String)],
+    actions: &mut Vec<UiCommand>,
+) {
+    if lost.is_empty() {
+        return;
     }
-    out
+    let label = format!("Lost codings ({})", lost.len());
+    ui.menu_button(label, |ui| {
+        ui.label(
+            egui::RichText::new(
+                "Codings whose every word a correction deleted, kept as removed. \
+                     Select words in the text, then place one on them.",
+            )
+            .small(),
+        );
+        for (coding, words) in lost {
+            let code = project.path(coding.code_id).to_string();
+            let rater = project.rater_name(coding.rater_id).to_string();
+            ui.label(format!(
+                "{rater} · {code}: “{}”",
+                super::state::shortened(words, 80)
+            ));
+            let place = ui.add_enabled(
+                selection.is_some(),
+                egui::Button::new(format!("Place on the selection ({code})")),
+            );
+            if let (true, Some(span)) = (place.clicked(), selection) {
+                actions.push(UiCommand::Correct(
+                    super::correct_view::CorrectCommand::Place {
+                        coding: coding.coding_id,
+                        span,
+                    },
+                ));
+                ui.close();
+            }
+        }
+    });
 }

@@ -6,6 +6,7 @@
 use egui::{RichText, Ui};
 
 use super::command::UiCommand;
+use super::state::shortened;
 use crate::app::correct::Correction;
 use crate::app::{Command, TranscriptCommand};
 use crate::model::anchors::Carried;
@@ -297,7 +298,11 @@ fn review_ui(
         .show(ui, |ui| {
             ui.label(RichText::new("Changes").strong());
             for (old, new) in c.edits.iter().take(50) {
-                ui.label(format!("“{}” → “{}”", short(old), short(new)));
+                ui.label(format!(
+                    "“{}” → “{}”",
+                    shortened(old, 120),
+                    shortened(new, 120)
+                ));
             }
             for (title, lost) in [
                 ("Lost: kept as removed, with their words", true),
@@ -324,14 +329,14 @@ fn review_ui(
                     let after = ch
                         .quote_after
                         .as_deref()
-                        .map(|q| format!(" → “{}”", short(q)))
+                        .map(|q| format!(" → “{}”", shortened(q, 120)))
                         .unwrap_or_default();
                     ui.add(
                         egui::Label::new(format!(
                             "{} · {}: “{}”{after}",
                             ch.rater,
                             ch.code,
-                            short(&ch.quote_before)
+                            shortened(&ch.quote_before, 120)
                         ))
                         .wrap(),
                     );
@@ -374,13 +379,4 @@ fn kept_text_ui(ui: &mut Ui, c: &Correction) {
         ))
         .strong(),
     );
-}
-
-/// At most 120 characters of a quote.
-fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(120).collect();
-    if text.chars().count() > 120 {
-        out.push('…');
-    }
-    out
 }

@@ -22,8 +22,7 @@ pub struct PlanView {
     pub result: Option<Result<Plan, String>>,
     /// Whether a plan is being worked out.
     pub waiting: bool,
-    /// Whether the section is open (kept here: a combo box inside a collapsing header closed it
-    /// when clicked).
+    /// Whether the section is open (see [`crate::gui::state::section_toggle`]).
     pub open: bool,
 }
 
@@ -45,17 +44,7 @@ impl PlanView {
     /// Draws the section; returns the round and options to plan with when asked.
     pub fn ui(&mut self, ui: &mut Ui, rounds: &[String]) -> Option<(String, PlanOptions)> {
         let mut request = None;
-        let arrow = if self.open { "▾" } else { "▸" };
-        if ui
-            .selectable_label(
-                self.open,
-                RichText::new(format!("{arrow} Plan the next round")).strong(),
-            )
-            .clicked()
-        {
-            self.open = !self.open;
-        }
-        if self.open {
+        if crate::gui::state::section_toggle(ui, &mut self.open, "Plan the next round") {
             ui.indent("plan-next-round", |ui| {
                 ui.label(
                     RichText::new(

@@ -147,16 +147,9 @@ impl RoundsView {
             self.asked = Some(key);
             request = Some(RoundsCommand::Load(self.statistic, self.threshold));
         }
-        // Opened and closed by its own toggle: inside a collapsing header, clicking the unit's
-        // combo box closed the section before a unit could be chosen (seen under Xvfb).
-        let arrow = if self.new_round_open { "▾" } else { "▸" };
-        if ui
-            .selectable_label(self.new_round_open, format!("{arrow} Start a round…"))
-            .clicked()
-        {
-            self.new_round_open = !self.new_round_open;
-        }
-        if self.new_round_open {
+        // Its own toggle, not a collapsing header: clicking the unit's combo box inside one
+        // closed the form before a unit could be chosen (seen under Xvfb).
+        if super::state::section_toggle(ui, &mut self.new_round_open, "Start a round…") {
             ui.indent("new-round", |ui| {
                 if let Some(r) = self.new_round_ui(ui, project) {
                     request = Some(r);

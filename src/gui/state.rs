@@ -125,3 +125,30 @@ impl LabelFirst {
 pub fn entered(field: &egui::Response, ui: &egui::Ui) -> bool {
     field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
+
+/// At most `max` characters of `text`, with "…" when it was cut.
+#[must_use]
+pub fn shortened(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// A section heading that opens and closes its section ("▸ Title" / "▾ Title"); `open` is kept by
+/// the view. (A collapsing header closed itself when a combo box inside it was clicked.) Returns
+/// whether the section is open.
+pub fn section_toggle(ui: &mut egui::Ui, open: &mut bool, title: &str) -> bool {
+    let arrow = if *open { "▾" } else { "▸" };
+    if ui
+        .selectable_label(
+            *open,
+            egui::RichText::new(format!("{arrow} {title}")).strong(),
+        )
+        .clicked()
+    {
+        *open = !*open;
+    }
+    *open
+}
