@@ -304,11 +304,7 @@ impl Workspace {
     /// when there is no second connection to have (an in-memory project).
     pub fn follow_with_index(&mut self) -> Option<std::sync::mpsc::Sender<()>> {
         // An index still being prepared is taken first.
-        if let Some(pending) = self.pending_index.take()
-            && let Ok(opened) = pending.recv()
-        {
-            self.take_prepared(opened);
-        }
+        self.wait_for_index();
         self.store.path()?;
         let open = self.index.take();
         let (more, follows) = channel();
@@ -326,6 +322,16 @@ impl Workspace {
             || {},
         );
         started.then_some(more)
+    }
+
+    /// Waits for the index worker, if one is at work, and takes its index in (its connection to
+    /// the project is closed once it has ended).
+    pub fn wait_for_index(&mut self) {
+        if let Some(pending) = self.pending_index.take()
+            && let Ok(opened) = pending.recv()
+        {
+            self.take_prepared(opened);
+        }
     }
 
     /// Waits for the index worker, then brings the index up to date with every change: after an
@@ -446,11 +452,7 @@ impl Workspace {
     /// Opens the index, or brings it up to date; keeps what it has to say.
     fn ready_index(&mut self) -> Result<()> {
         let invalid = |e: crate::search::SearchError| AppError::Invalid(e.to_string());
-        if let Some(pending) = self.pending_index.take()
-            && let Ok(opened) = pending.recv()
-        {
-            self.take_prepared(opened);
-        }
+        self.wait_for_index();
         // Problems with the index never fail a search: a busy index is searched as it is (and
         // caught up at the next search), one that cannot be written is replaced by one built in
         // memory; `index_note` says so.

@@ -133,9 +133,13 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let imported = outcomes
         .iter()
         .any(|o| matches!(o, FileOutcome::Imported(_)));
+    // The index worker is waited for even when nothing was imported: it holds a second
+    // connection, and a command that ended before it would leave the project's write-ahead log
+    // behind (the file as it was, but not byte for byte).
     let finished = if alongside && imported {
         ws.finish_index()
     } else {
+        ws.wait_for_index();
         Ok(())
     };
     bar.suspend(|| match &finished {
