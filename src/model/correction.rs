@@ -60,3 +60,27 @@ pub struct CorrectionReport {
     /// Codings whose loss was undone.
     pub restored: usize,
 }
+
+/// A correction proposed from a rater file: the corrected text of one transcript, for the lead to
+/// review as a correction and accept or reject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionProposal {
+    /// Its id.
+    pub proposal_id: super::ProposalId,
+    /// Which transcript.
+    pub transcript_id: TranscriptId,
+    /// Who proposes it.
+    pub rater_id: Option<RaterId>,
+    /// The hash of the text it corrects.
+    pub from_sha256: String,
+    /// The corrected text.
+    pub text: String,
+    /// Why.
+    pub note: String,
+    /// When.
+    pub created_at: String,
+    /// `open`, `accepted` or `rejected`.
+    pub status: String,
+    /// The lead's note on the decision.
+    pub decision_note: Option<String>,
+}

@@ -26,7 +26,9 @@ pub use coding::{
     AttributeReport, CODINGS_CSV_HEADER, Case, Coding, CodingFilter, CodingView, Memo, MemoTarget,
     NewCoding, Rater, RaterKind,
 };
-pub use correction::{CorrectionReport, LostCoding, RecordSpans, TextCorrection};
+pub use correction::{
+    CorrectionProposal, CorrectionReport, LostCoding, RecordSpans, TextCorrection,
+};
 pub use edit::{Edit, EditReport};
 pub use erasure::Erasure;
 pub use ids::{

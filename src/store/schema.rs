@@ -10,7 +10,7 @@ use super::{Result, Store, StoreError, sqlite_message};
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 6;
+pub const SCHEMA_VERSION: i32 = 7;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
 pub const MIGRATIONS: &[&str] = &[
@@ -20,7 +20,28 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_4,
     MIGRATION_5,
     MIGRATION_6,
+    MIGRATION_7,
 ];
+
+/// Version 7: corrections proposed from rater files. A rater cannot correct the lead's transcript in
+/// a rater file; they propose the corrected text, which merging brings to the lead, who reviews it
+/// as a correction and accepts or rejects it (as proposed codebook changes are).
+const MIGRATION_7: &str = r"
+CREATE TABLE correction_proposals (
+    proposal_id   TEXT PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    rater_id      TEXT REFERENCES raters(rater_id),
+    -- The hash of the text the proposal corrects.
+    from_sha256   TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+    decided_at    TEXT,
+    decision_note TEXT,
+    -- Last, so that reading the other columns never walks the text's overflow pages.
+    text          TEXT NOT NULL
+) STRICT;
+";
 
 /// Version 6: transcripts corrected after coding. A transcript's text has a version (1 at import);
 /// a correction keeps the text it replaces, with its hash and the changes to the next version, so
