@@ -12,8 +12,9 @@ use crate::import::ImportedTranscript;
 use crate::import::pseudonyms::Pseudonyms;
 use crate::model::{
     Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
-    CorrectionReport, Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding, Proposal, ProposalId,
-    Rater, RaterId, RaterKind, Round, RoundId, RoundRule, TextCorrection, TranscriptId,
+    CorrectionProposal, CorrectionReport, Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding,
+    Proposal, ProposalId, Rater, RaterId, RaterKind, Round, RoundId, RoundRule, TextCorrection,
+    TranscriptId,
 };
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
@@ -202,6 +203,31 @@ pub enum TeamCommand {
     DeleteProposal(ProposalId),
     /// Put back a deleted proposal exactly as it was.
     RestoreProposal(Box<Proposal>),
+    /// Propose a correction of a transcript's text (from a rater file).
+    ProposeCorrection(Box<CorrectionProposal>),
+    /// Accept a proposed correction: the transcript is corrected as `correction` (worked out from
+    /// the proposal on the text as it is) says, in one transaction with the decision.
+    AcceptCorrection {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+        /// The correction written.
+        correction: Box<TextCorrection>,
+    },
+    /// Reject a proposed correction.
+    RejectCorrection {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+    },
+    /// Put a decided correction proposal back to open.
+    ReopenCorrection(ProposalId),
+    /// Delete a correction proposal (the undo of making or merging it).
+    DeleteCorrectionProposal(ProposalId),
+    /// Put back a deleted correction proposal exactly as it was.
+    RestoreCorrectionProposal(Box<CorrectionProposal>),
 }
 
 /// Reliability rounds.
@@ -478,6 +504,31 @@ fn apply_team(store: &mut Store, command: TeamCommand) -> Result<Outcome> {
         }
         TeamCommand::RestoreProposal(p) => {
             store.restore_proposal(&p)?;
+            Outcome::Done
+        }
+        TeamCommand::ProposeCorrection(p) => {
+            store.propose_correction(&p)?;
+            Outcome::Done
+        }
+        TeamCommand::AcceptCorrection {
+            id,
+            note,
+            correction,
+        } => Outcome::Corrected(store.accept_correction(id, &note, &correction)?),
+        TeamCommand::RejectCorrection { id, note } => {
+            store.reject_correction(id, &note)?;
+            Outcome::Done
+        }
+        TeamCommand::ReopenCorrection(id) => {
+            store.reopen_correction(id)?;
+            Outcome::Done
+        }
+        TeamCommand::DeleteCorrectionProposal(id) => {
+            store.delete_correction_proposal(id)?;
+            Outcome::Done
+        }
+        TeamCommand::RestoreCorrectionProposal(p) => {
+            store.restore_correction_proposal(&p)?;
             Outcome::Done
         }
     })

@@ -304,17 +304,7 @@ pub fn plan(
             )
         })
         .collect();
-    let edits = map
-        .splices()
-        .iter()
-        .map(|s| {
-            let at = map.start(s.start);
-            (
-                old_index.slice(&t.text, s.start, s.end).to_string(),
-                new_index.slice(text, at, at + s.new_len).to_string(),
-            )
-        })
-        .collect();
+    let edits = edits_of(&map, (&t.text, &old_index), (text, &new_index));
     Ok(Correction {
         transcript: t.name.clone(),
         sha256_before: t.sha256.clone(),
@@ -331,6 +321,35 @@ pub fn plan(
         adjudication_spans,
         placed_again: Vec::new(),
     })
+}
+
+/// Each change `map` makes, as people read it: the old words and the new.
+fn edits_of(
+    map: &PositionMap,
+    (old, old_index): (&str, &CharIndex),
+    (new, new_index): (&str, &CharIndex),
+) -> Vec<(String, String)> {
+    map.splices()
+        .iter()
+        .map(|s| {
+            let at = map.start(s.start);
+            (
+                old_index.slice(old, s.start, s.end).to_string(),
+                new_index.slice(new, at, at + s.new_len).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The changes from `old` to `new` (worked out by the diff), as people read them.
+#[must_use]
+pub fn edits_between(old: &str, new: &str) -> Vec<(String, String)> {
+    let map = PositionMap::between(old, new);
+    edits_of(
+        &map,
+        (old, &CharIndex::new(old)),
+        (new, &CharIndex::new(new)),
+    )
 }
 
 impl Correction {

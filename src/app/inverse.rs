@@ -271,11 +271,77 @@ fn record_team(store: &mut Store, command: TeamCommand) -> Result<Recorded> {
                 vec![t(TeamCommand::RejectProposal { id, note })],
             ))
         }
+        c @ (TeamCommand::ProposeCorrection(_)
+        | TeamCommand::AcceptCorrection { .. }
+        | TeamCommand::RejectCorrection { .. }) => record_correction_proposal(store, c),
         c @ (TeamCommand::Withdraw(_)
         | TeamCommand::Reinstate(_)
         | TeamCommand::ReopenProposal(_)
         | TeamCommand::DeleteProposal(_)
-        | TeamCommand::RestoreProposal(_)) => plain(store, t(c)),
+        | TeamCommand::RestoreProposal(_)
+        | TeamCommand::ReopenCorrection(_)
+        | TeamCommand::DeleteCorrectionProposal(_)
+        | TeamCommand::RestoreCorrectionProposal(_)) => plain(store, t(c)),
+    }
+}
+
+/// The undo and redo of proposing, accepting and rejecting a transcript correction.
+fn record_correction_proposal(store: &mut Store, command: TeamCommand) -> Result<Recorded> {
+    let t = Command::Team;
+    match command {
+        TeamCommand::ProposeCorrection(p) => {
+            let outcome = apply(store, t(TeamCommand::ProposeCorrection(p.clone())))?;
+            Ok((
+                outcome,
+                vec![t(TeamCommand::DeleteCorrectionProposal(p.proposal_id))],
+                vec![t(TeamCommand::RestoreCorrectionProposal(p))],
+            ))
+        }
+        TeamCommand::AcceptCorrection {
+            id,
+            note,
+            correction,
+        } => {
+            let back = super::correct::inverse(store, &correction)?;
+            let redo = t(TeamCommand::AcceptCorrection {
+                id,
+                note: note.clone(),
+                correction: correction.clone(),
+            });
+            let outcome = apply(
+                store,
+                t(TeamCommand::AcceptCorrection {
+                    id,
+                    note,
+                    correction,
+                }),
+            )?;
+            Ok((
+                outcome,
+                vec![
+                    Command::Transcripts(super::command::TranscriptCommand::Correct(Box::new(
+                        back,
+                    ))),
+                    t(TeamCommand::ReopenCorrection(id)),
+                ],
+                vec![redo],
+            ))
+        }
+        TeamCommand::RejectCorrection { id, note } => {
+            let outcome = apply(
+                store,
+                t(TeamCommand::RejectCorrection {
+                    id,
+                    note: note.clone(),
+                }),
+            )?;
+            Ok((
+                outcome,
+                vec![t(TeamCommand::ReopenCorrection(id))],
+                vec![t(TeamCommand::RejectCorrection { id, note })],
+            ))
+        }
+        c => plain(store, t(c)),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod command;
 pub mod confusion;
 pub mod correct;
+pub mod correction_proposals;
 pub mod counts;
 pub mod deidentify;
 pub mod demo;

@@ -17,7 +17,7 @@ use crate::model::{
     Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
     Rater, RaterId, RaterKind, RoundId, TextCorrection, TranscriptId,
 };
-use crate::model::{Edit, NewCoding, Proposal, Round, RoundRule};
+use crate::model::{CorrectionProposal, Edit, NewCoding, Proposal, Round, RoundRule};
 
 /// The saved format this Accord writes. Version 1 is the bare JSON array of commands written
 /// before the format carried a version; version 2 is [`SavedStep`] with the same commands.
@@ -176,6 +176,31 @@ pub enum SavedCommand {
         /// The rule.
         rule: Option<RoundRule>,
     },
+    /// Propose a correction of a transcript's text (from a rater file).
+    ProposeCorrection(Box<CorrectionProposal>),
+    /// Accept a proposed correction: the transcript is corrected as `correction` (worked out from
+    /// the proposal on the text as it is) says, in one transaction with the decision.
+    AcceptCorrection {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+        /// The correction written.
+        correction: Box<TextCorrection>,
+    },
+    /// Reject a proposed correction.
+    RejectCorrection {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+    },
+    /// Put a decided correction proposal back to open.
+    ReopenCorrection(ProposalId),
+    /// Delete a correction proposal (the undo of making or merging it).
+    DeleteCorrectionProposal(ProposalId),
+    /// Put back a deleted correction proposal exactly as it was.
+    RestoreCorrectionProposal(Box<CorrectionProposal>),
 }
 
 /// The saved JSON of a step's commands (the current version).
@@ -288,6 +313,20 @@ impl TryFrom<Command> for SavedCommand {
                 TeamCommand::ReopenProposal(id) => Self::ReopenProposal(id),
                 TeamCommand::DeleteProposal(id) => Self::DeleteProposal(id),
                 TeamCommand::RestoreProposal(p) => Self::RestoreProposal(p),
+                TeamCommand::ProposeCorrection(p) => Self::ProposeCorrection(p),
+                TeamCommand::AcceptCorrection {
+                    id,
+                    note,
+                    correction,
+                } => Self::AcceptCorrection {
+                    id,
+                    note,
+                    correction,
+                },
+                TeamCommand::RejectCorrection { id, note } => Self::RejectCorrection { id, note },
+                TeamCommand::ReopenCorrection(id) => Self::ReopenCorrection(id),
+                TeamCommand::DeleteCorrectionProposal(id) => Self::DeleteCorrectionProposal(id),
+                TeamCommand::RestoreCorrectionProposal(p) => Self::RestoreCorrectionProposal(p),
             },
             Command::Rounds(c) => match c {
                 RoundCommand::Add(r) => Self::AddRound(r),
@@ -374,6 +413,26 @@ impl From<SavedCommand> for Command {
             SavedCommand::ReopenProposal(id) => Self::Team(TeamCommand::ReopenProposal(id)),
             SavedCommand::DeleteProposal(id) => Self::Team(TeamCommand::DeleteProposal(id)),
             SavedCommand::RestoreProposal(p) => Self::Team(TeamCommand::RestoreProposal(p)),
+            SavedCommand::ProposeCorrection(p) => Self::Team(TeamCommand::ProposeCorrection(p)),
+            SavedCommand::AcceptCorrection {
+                id,
+                note,
+                correction,
+            } => Self::Team(TeamCommand::AcceptCorrection {
+                id,
+                note,
+                correction,
+            }),
+            SavedCommand::RejectCorrection { id, note } => {
+                Self::Team(TeamCommand::RejectCorrection { id, note })
+            }
+            SavedCommand::ReopenCorrection(id) => Self::Team(TeamCommand::ReopenCorrection(id)),
+            SavedCommand::DeleteCorrectionProposal(id) => {
+                Self::Team(TeamCommand::DeleteCorrectionProposal(id))
+            }
+            SavedCommand::RestoreCorrectionProposal(p) => {
+                Self::Team(TeamCommand::RestoreCorrectionProposal(p))
+            }
             SavedCommand::AddRound(r) => Self::Rounds(RoundCommand::Add(r)),
             SavedCommand::RemoveRound(id) => Self::Rounds(RoundCommand::Remove(id)),
             SavedCommand::ComputeRound(id) => Self::Rounds(RoundCommand::Compute(id)),

@@ -124,7 +124,10 @@ impl MergeOutcome {
                 "{file}: {} — nothing new ({} codings already here)",
                 r.rater, r.already
             ),
-            Ok(r) if r.restored > 0 && r.codings + r.removals + r.memos + r.proposals == 0 => {
+            Ok(r)
+                if r.restored > 0
+                    && r.codings + r.removals + r.memos + r.proposals + r.corrections == 0 =>
+            {
                 format!(
                     "{file}: {} — {} restored (they had been undone or removed); {} already here",
                     r.rater,
@@ -133,12 +136,17 @@ impl MergeOutcome {
                 )
             }
             Ok(r) => format!(
-                "{file}: {} — {}, {}, {}, {} merged{} ({} already here{})",
+                "{file}: {} — {}, {}, {}, {}{} merged{} ({} already here{})",
                 r.rater,
                 counted(r.codings, "coding"),
                 counted(r.removals, "removal"),
                 counted(r.memos, "memo"),
                 counted(r.proposals, "proposal"),
+                if r.corrections > 0 {
+                    format!(", {}", counted(r.corrections, "proposed correction"))
+                } else {
+                    String::new()
+                },
                 if r.restored > 0 {
                     format!(
                         "; {} restored (they had been undone or removed)",
@@ -334,6 +342,18 @@ fn merge_inverse(detail: &MergeDetail) -> (Vec<Command>, Vec<Command>) {
             .proposals
             .iter()
             .map(|p| Command::Team(TeamCommand::RestoreProposal(Box::new(p.clone())))),
+    );
+    undo.extend(
+        detail
+            .corrections
+            .iter()
+            .map(|p| Command::Team(TeamCommand::DeleteCorrectionProposal(p.proposal_id))),
+    );
+    redo.extend(
+        detail
+            .corrections
+            .iter()
+            .map(|p| Command::Team(TeamCommand::RestoreCorrectionProposal(Box::new(p.clone())))),
     );
     (undo, redo)
 }

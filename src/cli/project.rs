@@ -81,6 +81,9 @@ pub enum TranscriptsCommand {
         /// Who corrects (a rater's name), for the audit log.
         #[arg(long, short = 'r')]
         rater: Option<String>,
+        /// Why (kept with a correction proposed from a rater file, for the lead).
+        #[arg(long, default_value = "")]
+        note: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -225,6 +228,7 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
             time,
             apply,
             rater,
+            note,
             json,
         } => {
             let fix = match (file.as_deref(), replace.as_deref(), turn, time) {
@@ -236,14 +240,13 @@ pub fn transcripts(cmd: &TranscriptsCommand) -> anyhow::Result<ExitCode> {
                      turn's time with --turn N --time START[-END]"
                 ),
             };
-            return edit(
-                &project.project,
-                transcript,
-                &fix,
-                *apply,
-                rater.as_deref(),
-                *json,
-            );
+            let how = How {
+                apply: *apply,
+                rater: rater.as_deref(),
+                note,
+                json: *json,
+            };
+            return edit(&project.project, transcript, &fix, &how);
         }
         TranscriptsCommand::Remove {
             project,
@@ -311,15 +314,28 @@ fn parse_times(text: &str) -> anyhow::Result<crate::app::correct::TurnTimes> {
     Ok((Some(parse(start)?), end.map(parse).transpose()?))
 }
 
-/// `accord transcripts edit`: the correction's review, and with `apply` the correction written.
+/// How `accord transcripts edit` runs: whether it writes, who corrects, why, and in JSON.
+struct How<'a> {
+    apply: bool,
+    rater: Option<&'a str>,
+    note: &'a str,
+    json: bool,
+}
+
+/// `accord transcripts edit`: the correction's review, and with `apply` the correction written
+/// (in a rater file, proposed to the lead).
 fn edit(
     project: &std::path::Path,
     transcript: &str,
     fix: &Fix<'_>,
-    apply: bool,
-    rater: Option<&str>,
-    json: bool,
+    how: &How<'_>,
 ) -> anyhow::Result<ExitCode> {
+    let How {
+        apply,
+        rater,
+        note,
+        json,
+    } = *how;
     let mut ws = if apply {
         open(project)?
     } else {
@@ -346,6 +362,29 @@ fn edit(
         if !json && correction.changes_anything() {
             println!(
                 "Nothing was written: add --apply to correct the transcript (undo with accord undo)."
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(proposal) =
+        crate::app::correction_proposals::as_proposal(ws.store(), &correction, note)?
+    {
+        let id = proposal.proposal_id;
+        ws.apply(
+            &format!("Propose a correction of {}", correction.transcript),
+            Command::Team(crate::app::command::TeamCommand::ProposeCorrection(
+                Box::new(proposal),
+            )),
+        )?;
+        if json {
+            output::json(&serde_json::json!({ "proposed": id }))?;
+        } else {
+            println!(
+                "proposed the correction of {} to the lead (proposal {}): this is a rater file, \
+                 whose transcripts are the lead's; the proposal goes with your work when the lead \
+                 merges this file, and the lead accepts or rejects it (accord proposals)",
+                correction.transcript,
+                crate::app::correction_proposals::short(id)
             );
         }
         return Ok(ExitCode::SUCCESS);
@@ -378,7 +417,7 @@ fn edit(
 
 /// What a correction does, for people: its edits, the turns, the codings counted by outcome, then
 /// every resized and every lost coding with its words before and after.
-fn review(c: &crate::app::correct::Correction) -> String {
+pub(super) fn review(c: &crate::app::correct::Correction) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for (turn, before, after) in &c.retimed {

@@ -101,7 +101,16 @@ pub enum ProposalsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Accept a proposal: the codebook changes as proposed (a new version).
+    /// Show one proposal: a codebook change's fields, or a correction's review (what it does to
+    /// every coding), as accepting it would write it.
+    Show {
+        #[command(flatten)]
+        project: ProjectPath,
+        /// The proposal (its id, or the start of it).
+        id: String,
+    },
+    /// Accept a proposal: the codebook changes as proposed (a new version), or the transcript is
+    /// corrected as proposed (after the review is printed).
     Accept {
         #[command(flatten)]
         project: ProjectPath,
@@ -111,7 +120,7 @@ pub enum ProposalsCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Reject a proposal; the codebook stays as it is.
+    /// Reject a proposal; the codebook (or the transcript) stays as it is.
     Reject {
         #[command(flatten)]
         project: ProjectPath,
@@ -249,85 +258,212 @@ pub fn propose(args: &ProposeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn short(id: ProposalId) -> String {
-    id.to_text()[..8].to_string()
+    crate::app::correction_proposals::short(id)
 }
 
 /// Runs `accord proposals`.
 pub fn proposals(cmd: &ProposalsCommand) -> anyhow::Result<ExitCode> {
+    use crate::app::correction_proposals::{self as corrections, Found};
     match cmd {
         ProposalsCommand::List { project, json } => {
             let ws = open_to_read(&project.project)?;
-            let store = ws.store();
-            if *json {
-                let mut list = store.proposals()?;
-                list.sort_by_key(|p| p.status != "open");
-                output::json(&list)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let list = proposal_rows(store)?;
-            for p in &list {
-                println!(
-                    "{}  {:<8} {} by {} (from version {}): {}",
-                    short(p.id),
-                    p.status,
-                    if p.new_code { "new code" } else { "change" },
-                    p.who,
-                    p.base_version,
-                    p.name
-                );
-                for (field, now, proposed) in &p.changes {
-                    println!(
-                        "    {field}: {:?} -> {:?}",
-                        output::one_line(now, 60),
-                        output::one_line(proposed, 60)
-                    );
+            list_proposals(ws.store(), *json)?;
+        }
+        ProposalsCommand::Show { project, id } => {
+            let ws = open_to_read(&project.project)?;
+            match corrections::find(ws.store(), id)? {
+                Found::Correction(p) => {
+                    let row = corrections::rows(ws.store())?
+                        .into_iter()
+                        .find(|r| r.id == p.proposal_id);
+                    if let Some(row) = row {
+                        print_correction(&row);
+                    }
+                    match corrections::review(ws.store(), &p) {
+                        Ok(review) => print!("{}", super::project::review(&review)),
+                        Err(e) => println!("{e}"),
+                    }
                 }
-                if !p.note.is_empty() {
-                    println!("    note: {}", p.note);
+                Found::Code(p) => {
+                    let rows = proposal_rows(ws.store())?;
+                    if let Some(row) = rows.iter().find(|r| r.id == p.proposal_id) {
+                        print_code_proposal(row);
+                    }
                 }
             }
-            println!(
-                "{} proposals, {} open",
-                list.len(),
-                list.iter().filter(|p| p.status == "open").count()
-            );
         }
         ProposalsCommand::Accept { project, id, note }
         | ProposalsCommand::Reject { project, id, note } => {
             let mut ws = open(&project.project)?;
-            let store = ws.store();
-            let proposal = store.find_proposal(id)?;
             let accept = matches!(cmd, ProposalsCommand::Accept { .. });
-            let (label, command) = if accept {
-                (
-                    "Accept a proposal",
-                    Command::Team(TeamCommand::AcceptProposal {
-                        id: proposal.proposal_id,
-                        note: note.clone(),
-                    }),
-                )
-            } else {
-                (
-                    "Reject a proposal",
-                    Command::Team(TeamCommand::RejectProposal {
-                        id: proposal.proposal_id,
-                        note: note.clone(),
-                    }),
-                )
-            };
-            ws.apply(label, command)?;
-            println!(
-                "{} proposal {} ({}){}",
-                if accept { "accepted" } else { "rejected" },
-                short(proposal.proposal_id),
-                proposal.proposed.name,
-                if accept {
-                    format!("; codebook version {}", ws.store().codebook_version()?)
-                } else {
-                    String::new()
+            match corrections::find(ws.store(), id)? {
+                Found::Correction(p) => decide_correction(&mut ws, &p, accept, note)?,
+                Found::Code(proposal) => {
+                    let (label, command) = if accept {
+                        (
+                            "Accept a proposal",
+                            Command::Team(TeamCommand::AcceptProposal {
+                                id: proposal.proposal_id,
+                                note: note.clone(),
+                            }),
+                        )
+                    } else {
+                        (
+                            "Reject a proposal",
+                            Command::Team(TeamCommand::RejectProposal {
+                                id: proposal.proposal_id,
+                                note: note.clone(),
+                            }),
+                        )
+                    };
+                    ws.apply(label, command)?;
+                    println!(
+                        "{} proposal {} ({}){}",
+                        if accept { "accepted" } else { "rejected" },
+                        short(proposal.proposal_id),
+                        proposal.proposed.name,
+                        if accept {
+                            format!("; codebook version {}", ws.store().codebook_version()?)
+                        } else {
+                            String::new()
+                        }
+                    );
                 }
-            );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `accord proposals list`: codebook changes, then transcript corrections, open ones first.
+fn list_proposals(store: &crate::app::Store, json: bool) -> anyhow::Result<()> {
+    let corrections = crate::app::correction_proposals::rows(store)?;
+    if json {
+        let mut list = store.proposals()?;
+        list.sort_by_key(|p| p.status != "open");
+        let mut values: Vec<serde_json::Value> = list
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?;
+        for row in &corrections {
+            values.push(serde_json::to_value(row)?);
+        }
+        output::json(&values)?;
+        return Ok(());
+    }
+    let list = proposal_rows(store)?;
+    for p in &list {
+        print_code_proposal(p);
+    }
+    for row in &corrections {
+        print_correction(row);
+    }
+    let open = list.iter().filter(|p| p.status == "open").count()
+        + corrections.iter().filter(|p| p.status == "open").count();
+    println!("{} proposals, {open} open", list.len() + corrections.len());
+    Ok(())
+}
+
+fn print_code_proposal(p: &crate::app::team::ProposalRow) {
+    println!(
+        "{}  {:<8} {} by {} (from version {}): {}",
+        short(p.id),
+        p.status,
+        if p.new_code { "new code" } else { "change" },
+        p.who,
+        p.base_version,
+        p.name
+    );
+    for (field, now, proposed) in &p.changes {
+        println!(
+            "    {field}: {:?} -> {:?}",
+            output::one_line(now, 60),
+            output::one_line(proposed, 60)
+        );
+    }
+    if !p.note.is_empty() {
+        println!("    note: {}", p.note);
+    }
+}
+
+fn print_correction(row: &crate::app::correction_proposals::CorrectionRow) {
+    println!(
+        "{}  {:<8} correction of {} by {} ({} change{}){}",
+        short(row.id),
+        row.status,
+        row.transcript,
+        row.who,
+        row.edits.len(),
+        if row.edits.len() == 1 { "" } else { "s" },
+        if row.stale && row.status == "open" {
+            "; the text has changed since, so it cannot be accepted as it is"
+        } else {
+            ""
+        }
+    );
+    for (old, new) in row.edits.iter().take(5) {
+        println!(
+            "    {:?} -> {:?}",
+            output::one_line(old, 60),
+            output::one_line(new, 60)
+        );
+    }
+    if row.edits.len() > 5 {
+        println!(
+            "    ... and {} more (accord proposals show)",
+            row.edits.len() - 5
+        );
+    }
+    if !row.note.is_empty() {
+        println!("    note: {}", row.note);
+    }
+    if let Some(note) = row.decision_note.as_deref().filter(|n| !n.is_empty()) {
+        println!("    decision: {note}");
+    }
+}
+
+/// Accepts (the transcript corrected, after the review is printed) or rejects a proposed
+/// correction.
+fn decide_correction(
+    ws: &mut crate::app::Workspace,
+    p: &crate::model::CorrectionProposal,
+    accept: bool,
+    note: &str,
+) -> anyhow::Result<()> {
+    use crate::app::correction_proposals as corrections;
+    if !accept {
+        ws.apply(
+            "Reject a correction proposal",
+            Command::Team(TeamCommand::RejectCorrection {
+                id: p.proposal_id,
+                note: note.to_string(),
+            }),
+        )?;
+        println!("rejected correction proposal {}", short(p.proposal_id));
+        return Ok(());
+    }
+    let (review, command) = corrections::accept(ws.store(), p, note)?;
+    print!("{}", super::project::review(&review));
+    if let Some(backup) = ws.store().backup("before-correction")? {
+        println!(
+            "backup of the project before correcting: {}",
+            backup.display()
+        );
+    }
+    let outcome = ws.apply(
+        &format!("Accept a correction of {}", review.transcript),
+        command,
+    )?;
+    let Outcome::Corrected(report) = outcome else {
+        anyhow::bail!("the correction did not report what it did");
+    };
+    println!(
+        "accepted correction proposal {}: {} corrected, text version {}; {} codings carried, {} lost (kept as removed, with their words)",
+        short(p.proposal_id),
+        report.transcript,
+        report.version,
+        report.codings,
+        report.lost
+    );
+    Ok(())
 }

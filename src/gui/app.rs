@@ -652,20 +652,22 @@ impl AccordApp {
                     open.transcript.transcript_id,
                 )));
             }
-            let correct = ui
-                .add_enabled(
-                    self.project.rater_file.is_none(),
-                    egui::Button::new("Correct text…"),
+            let proposer = self.project.rater_file.as_ref().map(|f| f.rater_id);
+            let correct = if proposer.is_some() {
+                ui.button("Propose a correction…").on_hover_text(
+                    "A rater file's transcripts are the lead's: edit the words and propose the \
+                     correction; it goes to the lead with your work, who accepts or rejects it",
                 )
-                .on_hover_text(
+            } else {
+                ui.button("Correct text…").on_hover_text(
                     "Fix a misheard word, a speaker label or a turn: every rater's codings follow \
                      the words, and you review what happens to them before saving",
                 )
-                .on_disabled_hover_text(
-                    "A rater file's transcripts are the lead's: tell the lead what to correct",
-                );
+            };
             if correct.clicked() {
-                self.correcting = Some(CorrectView::new(&open.transcript));
+                let mut view = CorrectView::new(&open.transcript);
+                view.proposer = proposer;
+                self.correcting = Some(view);
             }
             lost_codings_ui(ui, &self.project, self.state.selection, &open.lost, actions);
             match self.state.selection {

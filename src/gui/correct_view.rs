@@ -60,6 +60,13 @@ pub struct CorrectView {
     pub retime: (usize, String, String),
     /// Why the time typed cannot be read.
     pub retime_error: Option<String>,
+    /// In a rater file, the rater: the correction is proposed to the lead, not saved.
+    pub proposer: Option<RaterId>,
+    /// The note kept with a proposal, or with the lead's decision on one.
+    pub note: String,
+    /// When the review is of a proposed correction the lead is deciding: the proposal and who
+    /// proposed it.
+    pub accepting: Option<(crate::model::ProposalId, Option<RaterId>)>,
 }
 
 impl CorrectView {
@@ -75,6 +82,9 @@ impl CorrectView {
             waiting: false,
             retime: (1, String::new(), String::new()),
             retime_error: None,
+            proposer: None,
+            note: String::new(),
+            accepting: None,
         }
     }
 
@@ -90,6 +100,9 @@ impl CorrectView {
             waiting: false,
             retime: (1, String::new(), String::new()),
             retime_error: None,
+            proposer: None,
+            note: String::new(),
+            accepting: None,
         }
     }
 
@@ -105,15 +118,27 @@ impl CorrectView {
             .inner_margin(8.0)
             .corner_radius(4.0)
             .show(ui, |ui| {
+                let (title, body) = if self.proposer.is_some() {
+                    (
+                        "Proposing a correction of",
+                        "This is a rater file: its transcripts are the lead's. Edit the words \
+                         below and propose the correction; it goes to the lead with your work, \
+                         who reviews what it does to every coding and accepts or rejects it.",
+                    )
+                } else {
+                    (
+                        "Correcting the text of",
+                        "Edit the words below. Every rater's codings follow the words; you see \
+                         what happens to them before anything is saved, and Undo takes the \
+                         correction back.",
+                    )
+                };
                 ui.label(
-                    RichText::new(format!("Correcting the text of {}", self.name))
+                    RichText::new(format!("{title} {}", self.name))
                         .strong()
                         .color(ui.visuals().warn_fg_color),
                 );
-                ui.label(
-                    "Edit the words below. Every rater's codings follow the words; you see what \
-                     happens to them before anything is saved, and Undo takes the correction back.",
-                );
+                ui.label(body);
             });
         ui.add_space(6.0);
         let mut open = true;
@@ -127,7 +152,12 @@ impl CorrectView {
                 self.review = Some(Err(why));
             }
             Some(Ok(c)) => {
-                let (keep, done) = review_ui(ui, &c, rater, actions);
+                let save = match (self.accepting, self.proposer) {
+                    (Some((id, by)), _) => Save::Accept(id, by, &mut self.note),
+                    (None, Some(by)) => Save::Propose(by, &mut self.note),
+                    (None, None) => Save::Correct(rater),
+                };
+                let (keep, done) = review_ui(ui, &c, save, actions);
                 if done {
                     return false;
                 }
@@ -165,7 +195,10 @@ impl CorrectView {
                 ui.label(RichText::new("Nothing edited yet.").weak());
             }
         });
-        self.retime_ui(ui, actions);
+        // A rater file proposes words only: time stamps are the lead's to fix.
+        if self.proposer.is_none() {
+            self.retime_ui(ui, actions);
+        }
         egui::ScrollArea::vertical()
             .id_salt("correct-text")
             .auto_shrink([false, false])
@@ -243,12 +276,22 @@ impl CorrectView {
     }
 }
 
+/// What saving a reviewed correction does.
+enum Save<'a> {
+    /// Writes it, by this rater.
+    Correct(Option<RaterId>),
+    /// Proposes it to the lead (a rater file), with a note.
+    Propose(RaterId, &'a mut String),
+    /// Accepts the proposal it is the review of (by its proposer), with the lead's note.
+    Accept(crate::model::ProposalId, Option<RaterId>, &'a mut String),
+}
+
 /// The review: the changes, the turns, the codings by outcome with the resized and lost ones
-/// listed; Save, Back, Cancel. Returns (keep the review, the edit mode is done).
+/// listed; Save (or Propose), Back, Cancel. Returns (keep the review, the edit mode is done).
 fn review_ui(
     ui: &mut Ui,
     c: &Correction,
-    rater: Option<RaterId>,
+    mut save: Save<'_>,
     actions: &mut Vec<UiCommand>,
 ) -> (bool, bool) {
     let n = c.counts;
@@ -275,14 +318,9 @@ fn review_ui(
         .strong(),
     );
     let (mut keep, mut done) = (true, false);
+    note_ui(ui, &mut save);
     ui.horizontal(|ui| {
-        if ui.button("Save correction").clicked() {
-            actions.push(UiCommand::Apply {
-                label: format!("Correct transcript {}", c.transcript),
-                command: Command::Transcripts(TranscriptCommand::Correct(Box::new(
-                    c.to_write(rater),
-                ))),
-            });
+        if save_ui(ui, c, &save, actions) {
             done = true;
         }
         if ui.button("Back to editing").clicked() {
@@ -344,6 +382,63 @@ fn review_ui(
             }
         });
     (keep, done)
+}
+
+/// The note kept with a proposal, or with the lead's decision on one.
+fn note_ui(ui: &mut Ui, save: &mut Save<'_>) {
+    let (label, note) = match save {
+        Save::Propose(_, note) => ("Note for the lead:", note),
+        Save::Accept(_, _, note) => ("Note on accepting:", note),
+        Save::Correct(_) => return,
+    };
+    ui.horizontal(|ui| {
+        ui.label(label);
+        ui.add(egui::TextEdit::singleline(*note).hint_text("why (optional)"));
+    });
+}
+
+/// The button that saves the correction the way `save` says; true once it is clicked. (The
+/// command is made on the click only: it holds the whole text.)
+fn save_ui(ui: &mut Ui, c: &Correction, save: &Save<'_>, actions: &mut Vec<UiCommand>) -> bool {
+    let (button, label) = match save {
+        Save::Correct(_) => ("Save correction", "Correct transcript"),
+        Save::Accept(..) => ("Accept correction", "Accept a correction of"),
+        Save::Propose(..) => ("Propose correction", "Propose a correction of"),
+    };
+    if matches!(save, Save::Propose(..)) && (!c.retimed.is_empty() || !c.placed_again.is_empty()) {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            "A rater file proposes corrections of the words only.",
+        );
+        return false;
+    }
+    if !ui.button(button).clicked() {
+        return false;
+    }
+    let command = match save {
+        Save::Correct(rater) => {
+            Command::Transcripts(TranscriptCommand::Correct(Box::new(c.to_write(*rater))))
+        }
+        Save::Accept(id, by, note) => Command::Team(crate::app::TeamCommand::AcceptCorrection {
+            id: *id,
+            note: (**note).clone(),
+            correction: Box::new(c.to_write(*by)),
+        }),
+        Save::Propose(by, note) => {
+            match crate::app::correction_proposals::proposal_for(c, *by, note) {
+                Ok(p) => Command::Team(crate::app::TeamCommand::ProposeCorrection(Box::new(p))),
+                Err(why) => {
+                    ui.colored_label(ui.visuals().error_fg_color, why.to_string());
+                    return false;
+                }
+            }
+        }
+    };
+    actions.push(UiCommand::Apply {
+        label: format!("{label} {}", c.transcript),
+        command,
+    });
+    true
 }
 
 /// What a correction that keeps the text does: the turns it re-times, the lost codings it

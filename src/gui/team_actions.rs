@@ -138,9 +138,24 @@ impl AccordApp {
         match command {
             TeamViewCommand::LoadProposals => self.read(ctx, move |ws| {
                 let rows = crate::app::team::proposal_rows(ws.store()).map_err(|e| e.to_string());
+                let corrections = crate::app::correction_proposals::rows(ws.store());
                 let revision = ws.revision();
-                Box::new(move |app: &mut AccordApp| app.team.proposals = Some((revision, rows)))
+                Box::new(move |app: &mut AccordApp| {
+                    match corrections {
+                        Ok(list) => app.team.corrections = list,
+                        Err(e) => app
+                            .state
+                            .error(format!("could not read the corrections: {e}")),
+                    }
+                    app.team.proposals = Some((revision, rows));
+                })
             }),
+            TeamViewCommand::ReviewCorrection(id) => self.review_correction(ctx, id),
+            TeamViewCommand::RejectCorrection { id, note } => self.apply(
+                ctx,
+                "Reject a correction proposal",
+                Command::Team(TeamCommand::RejectCorrection { id, note }),
+            ),
             TeamViewCommand::Issue {
                 rater,
                 transcripts,
@@ -195,6 +210,37 @@ impl AccordApp {
                 self.apply(ctx, label, command);
             }
         }
+    }
+
+    /// Works out a proposed correction's review on a read task, then shows it in the transcript's
+    /// edit mode, where the lead accepts it (with the note typed in the Team view).
+    fn review_correction(&mut self, ctx: &egui::Context, id: crate::model::ProposalId) {
+        let note = self.team.note_on(id);
+        self.read(ctx, move |ws| {
+            let review = ws
+                .store()
+                .correction_proposal(id)
+                .map_err(crate::app::AppError::from)
+                .and_then(|p| p.ok_or_else(|| AppError::Invalid("that proposal is gone".into())))
+                .and_then(|p| {
+                    crate::app::correction_proposals::review(ws.store(), &p)
+                        .map(|c| (c, p.rater_id))
+                });
+            Box::new(move |app: &mut AccordApp| match review {
+                Ok((c, by)) => {
+                    app.state.transcript_id = Some(c.transcript_id);
+                    app.state.selection = None;
+                    app.central = super::app::Central::Transcript;
+                    let mut view = super::correct_view::CorrectView::reviewing(c);
+                    view.accepting = Some((id, by));
+                    view.note = note;
+                    app.correcting = Some(view);
+                }
+                Err(e) => app
+                    .state
+                    .error(format!("could not review the correction: {e}")),
+            })
+        });
     }
 
     /// Writes a rater file on the save task, saying in the team view what was written or why not.

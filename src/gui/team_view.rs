@@ -11,6 +11,7 @@ use egui::{RichText, Ui};
 
 use super::cache::ProjectCache;
 use super::state::{label_first, toggle};
+use crate::app::correction_proposals::CorrectionRow;
 use crate::app::team::ProposalRow;
 use crate::model::{ProposalId, RaterId, RaterKind, TranscriptId};
 
@@ -36,6 +37,16 @@ pub enum TeamViewCommand {
     BrowseOut,
     /// Choose rater files to merge with the desktop's dialog.
     BrowseMerge,
+    /// Work out a proposed correction's review (then shown in the transcript's edit mode, where
+    /// the lead accepts it).
+    ReviewCorrection(ProposalId),
+    /// Reject a proposed correction.
+    RejectCorrection {
+        /// Which.
+        id: ProposalId,
+        /// The lead's note.
+        note: String,
+    },
     /// Accept or reject a proposal.
     Decide {
         /// Which.
@@ -61,12 +72,20 @@ pub struct TeamView {
     pub messages: Vec<(bool, String)>,
     /// The proposals read for a project revision (or why they could not be).
     pub proposals: Option<(u64, Result<Vec<ProposalRow>, String>)>,
+    /// The proposed transcript corrections, read with the proposals.
+    pub corrections: Vec<CorrectionRow>,
     /// The revision the proposals were last asked for (they are read on a task: asked once).
     asked: Option<u64>,
     notes: HashMap<ProposalId, String>,
 }
 
 impl TeamView {
+    /// The note typed for a proposal (empty if none).
+    #[must_use]
+    pub fn note_on(&self, id: ProposalId) -> String {
+        self.notes.get(&id).cloned().unwrap_or_default()
+    }
+
     /// Draws the view; returns what the app should do.
     pub fn ui(
         &mut self,
@@ -267,6 +286,90 @@ impl TeamView {
         };
         if self.proposals.is_none() {
             self.proposals = Some(proposals);
+        }
+        ui.add_space(8.0);
+        self.corrections_ui(ui, lead).or(request)
+    }
+
+    /// The proposed transcript corrections: each with its changes and note; the lead reviews one
+    /// (what it does to every coding, in the transcript's edit mode) before accepting it.
+    fn corrections_ui(&mut self, ui: &mut Ui, lead: bool) -> Option<TeamViewCommand> {
+        let open = self
+            .corrections
+            .iter()
+            .filter(|p| p.status == "open")
+            .count();
+        ui.heading(format!("Transcript corrections ({open} open)"));
+        if self.corrections.is_empty() {
+            ui.label("No proposed corrections. A rater who finds a misheard word in their rater file proposes the corrected text; it arrives here when their file is merged.");
+            return None;
+        }
+        let mut request = None;
+        for p in &self.corrections {
+            ui.group(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Correction of {} — {} by {} ({} change{})",
+                        p.transcript,
+                        p.status,
+                        p.who,
+                        p.edits.len(),
+                        if p.edits.len() == 1 { "" } else { "s" }
+                    ))
+                    .strong(),
+                );
+                for (old, new) in p.edits.iter().take(10) {
+                    ui.label(format!(
+                        "“{}” → “{}”",
+                        super::state::shortened(old, 100),
+                        super::state::shortened(new, 100)
+                    ));
+                }
+                if !p.note.is_empty() {
+                    ui.label(RichText::new(format!("Note: {}", p.note)).italics());
+                }
+                if let Some(n) = p.decision_note.as_ref().filter(|n| !n.is_empty()) {
+                    ui.label(RichText::new(format!("Lead's note: {n}")).italics());
+                }
+                if p.stale && p.status == "open" {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        "The transcript has been corrected since: this proposal can no longer be \
+                         accepted as it is. Reject it, or make the correction yourself.",
+                    );
+                }
+                if lead && p.status == "open" {
+                    let note = self.notes.entry(p.id).or_default();
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(note)
+                                .hint_text("why (kept with the decision)")
+                                .desired_width(320.0),
+                        )
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::TextInput,
+                                true,
+                                format!("Note on the correction of {}", p.transcript),
+                            )
+                        });
+                        let review = ui
+                            .add_enabled(!p.stale, egui::Button::new("Review and accept…"))
+                            .on_hover_text(
+                                "See what the correction does to every coding before accepting it",
+                            );
+                        if review.clicked() {
+                            request = Some(TeamViewCommand::ReviewCorrection(p.id));
+                        }
+                        if ui.button("Reject correction").clicked() {
+                            request = Some(TeamViewCommand::RejectCorrection {
+                                id: p.id,
+                                note: note.clone(),
+                            });
+                        }
+                    });
+                }
+            });
         }
         request
     }

@@ -188,72 +188,6 @@ impl Store {
             .collect()
     }
 
-    /// Records a correction proposed from a rater file (or anywhere): refused when the transcript
-    /// is unknown, its text is no longer the one the proposal corrects, or the text would not change.
-    pub(crate) fn propose_correction(
-        &mut self,
-        p: &crate::model::CorrectionProposal,
-    ) -> Result<()> {
-        self.write(|tx| {
-            let sha: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT name, sha256 FROM transcripts WHERE transcript_id = ?1 AND removed_at IS NULL",
-                    [p.transcript_id.to_text()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((name, sha)) = sha else {
-                return Err(StoreError::NotFound {
-                    what: "transcript",
-                    reference: p.transcript_id.to_text(),
-                });
-            };
-            if sha != p.from_sha256 {
-                return Err(StoreError::Refused(format!(
-                    "the text of {name} has changed since this correction was worked out"
-                )));
-            }
-            if crate::model::text::sha256_hex(&p.text) == sha {
-                return Err(StoreError::Refused(format!(
-                    "the proposed text of {name} is the text as it is; nothing to propose"
-                )));
-            }
-            insert_correction_proposal(tx, p)?;
-            Ok(Audit::new(
-                "propose-correction",
-                "transcript",
-                Some(&p.transcript_id.to_text()),
-                serde_json::json!({ "proposal": p.proposal_id.to_text(), "note": p.note }),
-            )
-            .with(()))
-        })
-    }
-
-    /// Every correction proposal, oldest first.
-    pub fn correction_proposals(&self) -> Result<Vec<crate::model::CorrectionProposal>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT proposal_id, transcript_id, rater_id, from_sha256, text, note, created_at, status,
-                    decision_note FROM correction_proposals ORDER BY created_at, proposal_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(crate::model::CorrectionProposal {
-                proposal_id: super::transcripts::parse_text(&r.get::<_, String>(0)?, 0)?,
-                transcript_id: super::transcripts::parse_text(&r.get::<_, String>(1)?, 1)?,
-                rater_id: r
-                    .get::<_, Option<String>>(2)?
-                    .map(|s| super::transcripts::parse_text(&s, 2))
-                    .transpose()?,
-                from_sha256: r.get(3)?,
-                text: r.get(4)?,
-                note: r.get(5)?,
-                created_at: r.get(6)?,
-                status: r.get(7)?,
-                decision_note: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
-    }
-
     /// A transcript's current text version (1 until it is first corrected).
     pub fn transcript_version(&self, transcript_id: crate::model::TranscriptId) -> Result<i64> {
         Ok(self.conn.query_row(
@@ -262,30 +196,6 @@ impl Store {
             |r| r.get(0),
         )?)
     }
-}
-
-/// Inserts a correction proposal unless one with its id is stored; returns 1 when added (merging
-/// the same rater file twice adds it once).
-pub(super) fn insert_correction_proposal(
-    tx: &Connection,
-    p: &crate::model::CorrectionProposal,
-) -> Result<usize> {
-    Ok(tx.execute(
-        "INSERT INTO correction_proposals (proposal_id, transcript_id, rater_id, from_sha256, note,
-             created_at, status, decided_at, decision_note, text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9) ON CONFLICT (proposal_id) DO NOTHING",
-        params![
-            p.proposal_id.to_text(),
-            p.transcript_id.to_text(),
-            p.rater_id.map(|r| r.to_text()),
-            p.from_sha256,
-            p.note,
-            p.created_at,
-            p.status,
-            p.decision_note,
-            p.text
-        ],
-    )?)
 }
 
 /// Keeps the text being replaced as version `version` of the transcript, with the splices to the
@@ -490,51 +400,5 @@ mod tests {
             )
             .unwrap();
         assert_eq!(kept, 1);
-    }
-
-    #[test]
-    fn a_correction_is_proposed_once_and_refused_when_it_changes_nothing_or_is_stale() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("p.accord"), "P").unwrap();
-        let t = crate::import::read_transcript_bytes(
-            std::path::Path::new("P01_t.txt"),
-            b"Interviewer: hello there\n\nP01: general words here\n",
-            crate::model::SourceFormat::Txt,
-            &crate::import::ImportOptions::default(),
-        )
-        .unwrap()
-        .transcript;
-        store.insert_transcript(&t, Some("P01")).unwrap();
-        let proposal = |text: &str, sha: &str| crate::model::CorrectionProposal {
-            proposal_id: crate::model::ProposalId::new_random(),
-            transcript_id: t.transcript_id,
-            rater_id: None,
-            from_sha256: sha.into(),
-            text: text.into(),
-            note: "misheard".into(),
-            created_at: "now".into(),
-            status: "open".into(),
-            decision_note: None,
-        };
-        let fixed = t.text.replace("general", "specific");
-        let p = proposal(&fixed, &t.sha256);
-        store.propose_correction(&p).unwrap();
-        assert_eq!(store.correction_proposals().unwrap(), vec![p.clone()]);
-        // Merging the same proposal again adds nothing.
-        store
-            .write(|tx| {
-                assert_eq!(insert_correction_proposal(tx, &p)?, 0);
-                Ok(super::super::audit::Audited::unchanged(()))
-            })
-            .unwrap();
-        let err = store
-            .propose_correction(&proposal(&t.text, &t.sha256))
-            .unwrap_err();
-        assert!(err.to_string().contains("nothing to propose"), "{err}");
-        let err = store
-            .propose_correction(&proposal(&fixed, "stale"))
-            .unwrap_err();
-        assert!(err.to_string().contains("has changed"), "{err}");
-        assert_eq!(store.correction_proposals().unwrap().len(), 1);
     }
 }

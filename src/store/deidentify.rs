@@ -60,6 +60,11 @@ const SCRUBBED: &[(&str, &str, &str)] = &[
     ("adjudications", "adjudication_id", "note"),
     ("rounds", "round_id", "name"),
     ("coding_losses", "coding_id", "quote"),
+    // A proposed correction's text is the transcript's, names and all. Once the transcript is
+    // rewritten, an open proposal no longer matches its text and can only be rejected.
+    ("correction_proposals", "proposal_id", "text"),
+    ("correction_proposals", "proposal_id", "note"),
+    ("correction_proposals", "proposal_id", "decision_note"),
 ];
 
 /// A salted hash of a name, as kept (never the name itself).
@@ -192,7 +197,10 @@ fn scrub_column(
         let mut stmt = tx.prepare(&format!("SELECT {key}, {column} FROM {table}"))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let text: String = row.get(1)?;
+            // A column that may be empty (a decision's note before the decision) holds no name.
+            let Some(text): Option<String> = row.get(1)? else {
+                continue;
+            };
             if let Some(new) = scrub(&text) {
                 changes.push((row.get(0)?, new));
             }

@@ -224,6 +224,10 @@ fn erase_one(tx: &Connection, t: &str) -> Result<()> {
         "DELETE FROM transcript_versions WHERE transcript_id = ?1",
         [t],
     )?;
+    tx.execute(
+        "DELETE FROM correction_proposals WHERE transcript_id = ?1",
+        [t],
+    )?;
     tx.execute("DELETE FROM codings WHERE transcript_id = ?1", [t])?;
     tx.execute("DELETE FROM adjudications WHERE transcript_id = ?1", [t])?;
     tx.execute(

@@ -32,6 +32,8 @@ pub struct RaterWork {
     pub memos: Vec<Memo>,
     /// The rater's proposals.
     pub proposals: Vec<Proposal>,
+    /// The rater's proposed transcript corrections.
+    pub corrections: Vec<crate::model::CorrectionProposal>,
     /// Codings in the file by anyone else (never merged).
     pub foreign_codings: usize,
     /// Transcripts corrected here since the file was issued, whose codings were carried to the
@@ -56,6 +58,8 @@ pub struct MergeReport {
     pub memos: usize,
     /// Proposals added (waiting for the lead).
     pub proposals: usize,
+    /// Proposed transcript corrections added (waiting for the lead).
+    pub corrections: usize,
     /// Codings already in the project (skipped).
     pub already: usize,
     /// Codings by someone else in the file (never merged).
@@ -82,13 +86,21 @@ pub struct MergeDetail {
     pub memos: Vec<Memo>,
     /// Proposals added.
     pub proposals: Vec<Proposal>,
+    /// Proposed transcript corrections added.
+    pub corrections: Vec<crate::model::CorrectionProposal>,
 }
 
 impl MergeReport {
     /// Whether the merge changed nothing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.codings + self.removals + self.restored + self.memos + self.proposals == 0
+        self.codings
+            + self.removals
+            + self.restored
+            + self.memos
+            + self.proposals
+            + self.corrections
+            == 0
     }
 }
 
@@ -150,6 +162,11 @@ impl Store {
             .into_iter()
             .filter(|p| p.rater_id == Some(rater.rater_id))
             .collect();
+        let corrections = self
+            .correction_proposals()?
+            .into_iter()
+            .filter(|p| p.rater_id == Some(rater.rater_id))
+            .collect();
         Ok(RaterWork {
             info,
             rater,
@@ -159,6 +176,7 @@ impl Store {
             removed_by,
             memos,
             proposals,
+            corrections,
             foreign_codings,
             carried: Vec::new(),
             lost: Vec::new(),
@@ -243,6 +261,12 @@ impl Store {
                 if super::proposals::insert_proposal(tx, p)? > 0 {
                     report.proposals += 1;
                     report.detail.proposals.push(p.clone());
+                }
+            }
+            for p in &work.corrections {
+                if super::correction_proposals::insert_correction_proposal(tx, p)? > 0 {
+                    report.corrections += 1;
+                    report.detail.corrections.push(p.clone());
                 }
             }
             // Merging again what is already here writes nothing at all.

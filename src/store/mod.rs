@@ -19,6 +19,7 @@ mod cases;
 mod codebook;
 mod codings;
 mod correct;
+mod correction_proposals;
 mod deidentify;
 mod edit;
 mod erase;

@@ -423,13 +423,15 @@ fn the_agreement_report_changes_only_where_the_edit_changed_the_passages() {
 }
 
 #[test]
-fn a_rater_files_transcript_cannot_be_corrected() {
+fn a_rater_file_proposes_a_correction_that_the_lead_reviews_accepts_or_rejects() {
     let dir = tempfile::tempdir().unwrap();
-    let project = demo(dir.path());
+    let d = dir.path();
+    let project = demo(d);
     let p = project.to_str().unwrap();
-    let file = dir.path().join("maya.accord");
+    let file = d.join("maya.accord");
+    let f = file.to_str().unwrap();
     accord(
-        dir.path(),
+        d,
         &[
             "rater-file",
             p,
@@ -438,27 +440,175 @@ fn a_rater_files_transcript_cannot_be_corrected() {
             "--transcripts",
             "P01_interview",
             "--out",
-            file.to_str().unwrap(),
+            f,
         ],
     )
     .success();
+    let edit = |project: &str, old: &str, new: &str, note: &str| {
+        accord(
+            d,
+            &[
+                "transcripts",
+                "edit",
+                project,
+                "P01_interview",
+                "--replace",
+                old,
+                new,
+                "--apply",
+                "--note",
+                note,
+            ],
+        )
+    };
+    // A rater file's transcript is the lead's: a time stamp cannot even be proposed, and the
+    // file is left as it was.
     let before = crate::support::snapshot(&file);
     accord(
-        dir.path(),
+        d,
         &[
             "transcripts",
             "edit",
-            file.to_str().unwrap(),
+            f,
             "P01_interview",
-            "--replace",
-            "terrible first impression",
-            "awful first impression",
+            "--turn",
+            "1",
+            "--time",
+            "00:00:05",
             "--apply",
         ],
     )
     .failure()
-    .stderr_has("this is a rater file");
+    .stderr_has("not a time stamp");
     assert_eq!(crate::support::snapshot(&file), before);
+    // Words are proposed: the file keeps its text, and its list shows the proposal.
+    edit(
+        f,
+        "terrible first impression",
+        "awful first impression",
+        "misheard",
+    )
+    .success()
+    .stdout_has("proposed the correction of P01_interview to the lead");
+    edit(
+        f,
+        "I read the form twice.",
+        "I read the form three times.",
+        "",
+    )
+    .success();
+    let text_of = |project: &std::path::Path| {
+        let store = accord::Store::open(project).unwrap();
+        let id = store
+            .find_transcript("P01_interview")
+            .unwrap()
+            .transcript_id;
+        store.transcript(id).unwrap().text
+    };
+    assert!(text_of(&file).contains("terrible first impression"));
+    accord(d, &["proposals", "list", f])
+        .success()
+        .stdout_has("correction of P01_interview by Maya Chen (1 change)");
+    // Merged to the lead, with the rater's work; merging again brings nothing new.
+    accord(d, &["merge", p, f])
+        .success()
+        .stdout_has("2 proposed corrections");
+    accord(d, &["merge", p, f])
+        .success()
+        .stdout_has("nothing new");
+    let listed: serde_json::Value = serde_json::from_str(
+        &accord(d, &["proposals", "list", p, "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let corrections: Vec<&serde_json::Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "correction")
+        .collect();
+    assert_eq!(corrections.len(), 2, "{listed}");
+    let id_of = |word: &str| {
+        corrections
+            .iter()
+            .find(|c| c["edits"][0][1].as_str().unwrap().contains(word))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()[..8]
+            .to_string()
+    };
+    let (awful, three) = (id_of("awful"), id_of("three"));
+    assert_eq!(corrections[0]["note"].as_str(), Some("misheard"));
+    // The lead reads the review before deciding: the change and what it does to the codings.
+    accord(d, &["proposals", "show", p, &awful])
+        .success()
+        .stdout_has("\"terrible\" -> \"awful\"")
+        .stdout_has("Codings:");
+    let codings_before = crate::support::codings_json(d, p);
+    accord(d, &["proposals", "accept", p, &awful, "--note", "yes"])
+        .success()
+        .stdout_has("accepted correction proposal");
+    let corrected = text_of(&project);
+    assert!(corrected.contains("awful first impression"));
+    assert!(!corrected.contains("terrible first impression"));
+    // Every coding is carried: as many as before, those away from the word with the same words.
+    let codings_after = crate::support::codings_json(d, p);
+    assert_eq!(codings_after.len(), codings_before.len());
+    let unchanged = codings_before
+        .iter()
+        .filter(|(_, q)| !q.contains("terrible"))
+        .filter(|c| codings_after.contains(c))
+        .count();
+    assert_eq!(
+        unchanged,
+        codings_before
+            .iter()
+            .filter(|(_, q)| !q.contains("terrible"))
+            .count()
+    );
+    assert!(
+        codings_after
+            .iter()
+            .any(|(_, q)| q.contains("awful first impression"))
+    );
+    accord(
+        d,
+        &["proposals", "reject", p, &three, "--note", "it was twice"],
+    )
+    .success()
+    .stdout_has("rejected correction proposal");
+    assert!(text_of(&project).contains("I read the form twice."));
+    accord(d, &["proposals", "list", p])
+        .success()
+        .stdout_has("decision: it was twice")
+        .stdout_has("0 open");
+    // Undo takes the rejection and the acceptance back: the text and every coding as before, the
+    // proposals open again.
+    accord(d, &["undo", p]).success();
+    accord(d, &["undo", p]).success();
+    assert!(text_of(&project).contains("terrible first impression"));
+    assert_eq!(crate::support::codings_json(d, p), codings_before);
+    accord(d, &["proposals", "list", p])
+        .success()
+        .stdout_has("2 open");
+    // Once the lead has corrected the text otherwise, the proposal cannot be accepted as it is:
+    // refused, naming why, nothing written.
+    edit(
+        p,
+        "I read the form twice.",
+        "I read the form twice, slowly.",
+        "",
+    )
+    .success();
+    accord(d, &["proposals", "list", p])
+        .success()
+        .stdout_has("the text has changed since");
+    let before = crate::support::snapshot(&project);
+    accord(d, &["proposals", "accept", p, &awful])
+        .failure()
+        .stderr_has("has changed since this correction was proposed");
+    assert_eq!(crate::support::snapshot(&project), before);
 }
 
 mod random_edits {

@@ -130,6 +130,16 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
         ],
     )
     .success();
+    // A correction a rater proposed (a whole copy of a text, names and all), merged.
+    crate::support::propose_through_rater_file(
+        outer.path(),
+        p,
+        "P10_interview",
+        (
+            "Small thing. But she listened.",
+            "A small thing. But she listened.",
+        ),
+    );
 
     accord(outer.path(), &["deidentify", p, "--list", l, "--apply"])
         .success()

@@ -58,6 +58,13 @@ fn erasing_a_withdrawn_participant_leaves_no_byte_of_the_interview() {
     )
     .success()
     .stdout_has("text version 2");
+    // ...and a correction a rater proposed (a whole copy of the text), merged.
+    crate::support::propose_through_rater_file(
+        outer.path(),
+        p,
+        "P01_interview",
+        ("I read the form twice.", "I read the form three times."),
+    );
     assert!(!files_holding(&folder, &P01).is_empty());
     let store = Store::open(&project).unwrap();
     let others = codings_outside(&store, "P01_interview");

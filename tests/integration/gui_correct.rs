@@ -194,3 +194,98 @@ fn a_turns_time_stamp_is_fixed_in_the_edit_mode() {
     steps(&mut h, 2);
     assert!(h.query_by_label_contains("not a time stamp").is_some());
 }
+
+#[test]
+fn a_correction_proposed_in_a_rater_file_is_reviewed_and_accepted_by_the_lead() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let p = project.to_str().unwrap();
+    let file = d.join("maya.accord");
+    let f = file.to_str().unwrap();
+    accord(
+        d,
+        &[
+            "rater-file",
+            p,
+            "--rater",
+            "Maya Chen",
+            "--transcripts",
+            "P01_interview",
+            "--out",
+            f,
+        ],
+    )
+    .success();
+
+    // In the rater file: "Propose a correction…", the same review, then "Propose correction".
+    let mut h = window(&file);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label_contains("P01_interview").click();
+    steps(&mut h, 3);
+    assert!(h.query_by_label("Correct text…").is_none());
+    h.get_by_label("Propose a correction…").click();
+    steps(&mut h, 2);
+    assert!(
+        h.query_by_label_contains("Proposing a correction of P01_interview")
+            .is_some()
+    );
+    {
+        let view = h.state_mut().correcting.as_mut().expect("edit mode");
+        view.text = view
+            .text
+            .replacen("terrible first impression", "awful first impression", 1);
+    }
+    steps(&mut h, 1);
+    h.get_by_label("Review changes").click();
+    steps(&mut h, 4);
+    assert!(h.query_by_label("Save correction").is_none());
+    h.state_mut().correcting.as_mut().unwrap().note = "misheard".into();
+    h.get_by_label("Propose correction").click();
+    steps(&mut h, 6);
+    assert!(h.state().correcting.is_none());
+    let store = h.state().workspace().unwrap().store();
+    let proposals = store.correction_proposals().unwrap();
+    assert_eq!(proposals.len(), 1);
+    assert_eq!(proposals[0].note, "misheard");
+    assert!(
+        crate::correct::state(store, "P01_interview")
+            .0
+            .contains("terrible first impression"),
+        "the rater file's text is the lead's, unchanged"
+    );
+    drop(h);
+    accord(d, &["merge", p, f])
+        .success()
+        .stdout_has("1 proposed correction");
+
+    // The lead: the Team view lists it; "Review and accept…" opens the review in the edit mode.
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    let before = stored(&h);
+    h.get_by_label("Team").click();
+    steps(&mut h, 6);
+    assert!(
+        h.query_by_label_contains("Transcript corrections (1 open)")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("“terrible” → “awful”").is_some());
+    h.get_by_label("Review and accept…").click_accesskit();
+    steps(&mut h, 6);
+    assert!(h.query_by_label("What the correction does").is_some());
+    h.get_by_label("Accept correction").click();
+    steps(&mut h, 6);
+    let after = stored(&h);
+    assert!(after.0.contains("awful first impression"));
+    assert_eq!(after.1.len(), before.1.len(), "every coding kept, by id");
+    let store = h.state().workspace().unwrap().store();
+    assert_eq!(store.correction_proposals().unwrap()[0].status, "accepted");
+    // Ctrl+Z takes the correction and the decision back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut h, 4);
+    assert_eq!(stored(&h), before);
+    let store = h.state().workspace().unwrap().store();
+    assert_eq!(store.correction_proposals().unwrap()[0].status, "open");
+}

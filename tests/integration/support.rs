@@ -454,3 +454,72 @@ pub fn zip_entry(bytes: &[u8], name: &str) -> Vec<u8> {
     std::io::Read::read_to_end(&mut archive.by_name(name).unwrap(), &mut out).unwrap();
     out
 }
+
+/// Every live coding of a project as (id, quote), sorted: what must survive a change exactly.
+pub fn codings_json(dir: &Path, project: &str) -> Vec<(String, String)> {
+    let listed: serde_json::Value = serde_json::from_str(
+        &accord(dir, &["codings", "list", project, "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let mut out: Vec<(String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["coding_id"].as_str().unwrap().to_string(),
+                c["quote"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issues Maya Chen a rater file of `transcript` (in `dir`), proposes a correction there (`old`
+/// words to `new`) and merges the file back: the lead's project then holds the proposed text, a
+/// whole copy of the transcript. Returns the rater file.
+pub fn propose_through_rater_file(
+    dir: &Path,
+    project: &str,
+    transcript: &str,
+    (old, new): (&str, &str),
+) -> PathBuf {
+    let file = dir.join("maya-proposes.accord");
+    let f = file.to_str().unwrap();
+    accord(
+        dir,
+        &[
+            "rater-file",
+            project,
+            "--rater",
+            "Maya Chen",
+            "--transcripts",
+            transcript,
+            "--out",
+            f,
+        ],
+    )
+    .success();
+    accord(
+        dir,
+        &[
+            "transcripts",
+            "edit",
+            f,
+            transcript,
+            "--replace",
+            old,
+            new,
+            "--apply",
+        ],
+    )
+    .success()
+    .stdout_has("proposed the correction");
+    accord(dir, &["merge", project, f])
+        .success()
+        .stdout_has("1 proposed correction");
+    file
+}

@@ -53,6 +53,33 @@ fn rater() -> Value {
     json!({ "rater_id": R1, "name": "ana", "kind": "human" })
 }
 
+fn correction() -> Value {
+    json!({
+        "transcript_id": T1, "from_sha256": "ab12",
+        "text": "Interviewer: hi\n\nP01: hello",
+        "turns": [
+            { "turn_id": "00000000-0000-4000-8000-00000000000b", "index": 0,
+              "span": { "start": 0, "end": 15 }, "content_start": 13,
+              "speaker": "Interviewer", "role": "interviewer",
+              "start_ms": null, "end_ms": null }
+        ],
+        "splices": [{ "start": 22, "end": 24, "new_len": 5 }],
+        "codings": [[C1, { "start": 22, "end": 27 }]],
+        "lose": [{ "coding_id": C1, "span": { "start": 3, "end": 9 }, "quote": "erview" }],
+        "restore": [C1],
+        "adjudications": [[A1, { "start": 3, "end": 9 }, [[R1, [{ "start": 3, "end": 9 }]]]]],
+        "by": R1
+    })
+}
+
+fn correction_proposal() -> Value {
+    json!({
+        "proposal_id": P1, "transcript_id": T1, "rater_id": R1, "from_sha256": "ab12",
+        "text": "Interviewer: hi\n\nP01: hello", "note": "misheard", "created_at": AT,
+        "status": "open", "decision_note": null
+    })
+}
+
 fn proposal() -> Value {
     json!({
         "proposal_id": P1, "rater_id": R1, "base_version": 1, "proposed": code(),
@@ -97,22 +124,22 @@ fn every_command() -> Vec<(&'static str, Command)> {
         })))),
         Command::Transcripts(TranscriptCommand::Remove(de(json!(T1)))),
         Command::Transcripts(TranscriptCommand::Restore(de(json!(T1)))),
-        Command::Transcripts(TranscriptCommand::Correct(de(json!({
-            "transcript_id": T1, "from_sha256": "ab12",
-            "text": "Interviewer: hi\n\nP01: hello",
-            "turns": [
-                { "turn_id": "00000000-0000-4000-8000-00000000000b", "index": 0,
-                  "span": { "start": 0, "end": 15 }, "content_start": 13,
-                  "speaker": "Interviewer", "role": "interviewer",
-                  "start_ms": null, "end_ms": null }
-            ],
-            "splices": [{ "start": 22, "end": 24, "new_len": 5 }],
-            "codings": [[C1, { "start": 22, "end": 27 }]],
-            "lose": [{ "coding_id": C1, "span": { "start": 3, "end": 9 }, "quote": "erview" }],
-            "restore": [C1],
-            "adjudications": [[A1, { "start": 3, "end": 9 }, [[R1, [{ "start": 3, "end": 9 }]]]]],
-            "by": R1
-        })))),
+        Command::Transcripts(TranscriptCommand::Correct(de(correction()))),
+        Command::Team(TeamCommand::ProposeCorrection(de(correction_proposal()))),
+        Command::Team(TeamCommand::AcceptCorrection {
+            id: de(json!(P1)),
+            note: "yes".into(),
+            correction: de(correction()),
+        }),
+        Command::Team(TeamCommand::RejectCorrection {
+            id: de(json!(P1)),
+            note: "it was right".into(),
+        }),
+        Command::Team(TeamCommand::ReopenCorrection(de(json!(P1)))),
+        Command::Team(TeamCommand::DeleteCorrectionProposal(de(json!(P1)))),
+        Command::Team(TeamCommand::RestoreCorrectionProposal(de(
+            correction_proposal(),
+        ))),
         Command::Cases(CaseCommand::SetAttributes {
             rows: de(rows()),
             create_missing: true,
@@ -252,6 +279,12 @@ fn snapshot_name(command: &Command) -> &'static str {
             TeamCommand::ReopenProposal(_) => "saved_reopen_proposal",
             TeamCommand::DeleteProposal(_) => "saved_delete_proposal",
             TeamCommand::RestoreProposal(_) => "saved_restore_proposal",
+            TeamCommand::ProposeCorrection(_) => "saved_propose_correction",
+            TeamCommand::AcceptCorrection { .. } => "saved_accept_correction",
+            TeamCommand::RejectCorrection { .. } => "saved_reject_correction",
+            TeamCommand::ReopenCorrection(_) => "saved_reopen_correction",
+            TeamCommand::DeleteCorrectionProposal(_) => "saved_delete_correction_proposal",
+            TeamCommand::RestoreCorrectionProposal(_) => "saved_restore_correction_proposal",
         },
         Command::Rounds(c) => match c {
             RoundCommand::Add(_) => "saved_add_round",
