@@ -118,7 +118,14 @@ impl CorrectView {
             .inner_margin(8.0)
             .corner_radius(4.0)
             .show(ui, |ui| {
-                let (title, body) = if self.proposer.is_some() {
+                let (title, body) = if self.accepting.is_some() {
+                    (
+                        "Reviewing a proposed correction of",
+                        "A rater proposed this correction from their rater file. See what it does \
+                         to every coding: Accept corrects the transcript (Undo takes it back); \
+                         Cancel leaves the proposal open.",
+                    )
+                } else if self.proposer.is_some() {
                     (
                         "Proposing a correction of",
                         "This is a rater file: its transcripts are the lead's. Edit the words \
@@ -323,7 +330,8 @@ fn review_ui(
         if save_ui(ui, c, &save, actions) {
             done = true;
         }
-        if ui.button("Back to editing").clicked() {
+        // A proposal is accepted as proposed (or rejected in the Team view), never edited here.
+        if !matches!(save, Save::Accept(..)) && ui.button("Back to editing").clicked() {
             keep = false;
         }
         if ui.button("Cancel").clicked() {
