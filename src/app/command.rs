@@ -11,10 +11,10 @@ use super::team::{Issued, MergeOutcome};
 use crate::import::ImportedTranscript;
 use crate::import::pseudonyms::Pseudonyms;
 use crate::model::{
-    Adjudication, AdjudicationId, AttributeReport, CaseId, Codebook, CodebookChange, CodingId,
-    CorrectionProposal, CorrectionReport, Edit, EditReport, Memo, MemoId, MemoTarget, NewCoding,
-    Proposal, ProposalId, Rater, RaterId, RaterKind, Round, RoundId, RoundRule, TextCorrection,
-    TranscriptId,
+    Adjudication, AdjudicationId, AttributeReport, CaseId, CodeId, Codebook, CodebookChange,
+    CodingId, CorrectionProposal, CorrectionReport, Edit, EditReport, GridSummary, KeyQuote, Memo,
+    MemoId, MemoTarget, NewCoding, Proposal, ProposalId, Rater, RaterId, RaterKind, Round, RoundId,
+    RoundRule, TextCorrection, TranscriptId,
 };
 use crate::store::api::{
     CodebooksWrites, CodingsWrites, MemosWrites, ProjectsWrites, RatersWrites, RoundsWrites,
@@ -137,6 +137,15 @@ pub enum MemoCommand {
     Delete(MemoId),
     /// Put back a deleted memo exactly as it was.
     Restore(Box<Memo>),
+    /// Flag a coding as a key quote (or change its label).
+    FlagQuote(Box<KeyQuote>),
+    /// Take a coding's key-quote flag away.
+    UnflagQuote(CodingId),
+    /// Write a version of a summary grid cell's summary.
+    WriteSummary(Box<GridSummary>),
+    /// Delete the newest version (the last field) of a grid cell's summary, the case's on the
+    /// code (the undo of writing it).
+    DeleteSummary(CaseId, CodeId, i64),
 }
 
 /// Changes to raters.
@@ -433,6 +442,22 @@ fn apply_memo(store: &mut Store, command: MemoCommand) -> Result<Outcome> {
         }
         MemoCommand::Restore(memo) => {
             store.restore_memo(&memo)?;
+            Outcome::Done
+        }
+        MemoCommand::FlagQuote(q) => {
+            store.flag_key_quote(&q)?;
+            Outcome::Done
+        }
+        MemoCommand::UnflagQuote(id) => {
+            store.unflag_key_quote(id)?;
+            Outcome::Done
+        }
+        MemoCommand::WriteSummary(s) => {
+            store.write_summary(&s)?;
+            Outcome::Done
+        }
+        MemoCommand::DeleteSummary(case, code, version) => {
+            store.delete_summary(case, code, version)?;
             Outcome::Done
         }
     })

@@ -97,6 +97,9 @@ pub struct Correction {
     pub adjudication_spans: Vec<RecordSpans>,
     /// Codings a correction lost that this places again (live once more, at their new span).
     pub placed_again: Vec<CodingId>,
+    /// Each memo on a passage of the transcript, with its span over the new text.
+    #[serde(skip)]
+    pub memo_spans: Vec<(crate::model::MemoId, Span)>,
 }
 
 impl Correction {
@@ -305,6 +308,10 @@ pub fn plan(
         })
         .collect();
     let edits = edits_of(&map, (&t.text, &old_index), (text, &new_index));
+    let memo_spans = passage_memos(store, t.transcript_id)?
+        .into_iter()
+        .map(|(id, span)| (id, carry_or_point(span)))
+        .collect();
     Ok(Correction {
         transcript: t.name.clone(),
         sha256_before: t.sha256.clone(),
@@ -320,7 +327,29 @@ pub fn plan(
         transcript_id: t.transcript_id,
         adjudication_spans,
         placed_again: Vec::new(),
+        memo_spans,
     })
+}
+
+/// The memos on passages of a transcript, with their spans.
+///
+/// # Errors
+/// A store error.
+pub(super) fn passage_memos(
+    store: &Store,
+    transcript: TranscriptId,
+) -> Result<Vec<(crate::model::MemoId, Span)>> {
+    Ok(store
+        .all_memos()?
+        .into_iter()
+        .filter_map(|m| match m.target {
+            crate::model::MemoTarget::Passage {
+                transcript: t,
+                span,
+            } if t == transcript => Some((m.memo_id, span)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Each change `map` makes, as people read it: the old words and the new.
@@ -380,6 +409,7 @@ impl Correction {
                 .collect(),
             restore: self.placed_again.clone(),
             adjudications: self.adjudication_spans.clone(),
+            memos: self.memo_spans.clone(),
             by,
         }
     }
@@ -440,6 +470,7 @@ pub(super) fn inverse(store: &Store, c: &TextCorrection) -> Result<TextCorrectio
         lose,
         restore: c.lose.iter().map(|l| l.coding_id).collect(),
         adjudications,
+        memos: passage_memos(store, c.transcript_id)?,
         by: c.by,
     })
 }

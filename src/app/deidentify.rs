@@ -201,11 +201,16 @@ fn new_version(
         .into_iter()
         .map(|c| (c.coding_id, carry(c.span)))
         .collect();
+    let memos = super::correct::passage_memos(store, t.transcript_id)?
+        .into_iter()
+        .map(|(id, span)| (id, carry(span)))
+        .collect();
     Ok(NewVersion {
         transcript_id: t.transcript_id,
         text: rewrite.text.clone(),
         turns,
         codings,
+        memos,
     })
 }
 

@@ -177,7 +177,38 @@ fn record_memo(store: &mut Store, command: MemoCommand) -> Result<Recorded> {
                 vec![m(MemoCommand::Delete(id))],
             ))
         }
-        MemoCommand::Restore(memo) => plain(store, m(MemoCommand::Restore(memo))),
+        MemoCommand::FlagQuote(q) => {
+            let before = store
+                .key_quotes()?
+                .into_iter()
+                .find(|k| k.coding_id == q.coding_id);
+            let outcome = apply(store, m(MemoCommand::FlagQuote(q.clone())))?;
+            let undo = match before {
+                Some(k) => m(MemoCommand::FlagQuote(Box::new(k))),
+                None => m(MemoCommand::UnflagQuote(q.coding_id)),
+            };
+            Ok((outcome, vec![undo], vec![m(MemoCommand::FlagQuote(q))]))
+        }
+        MemoCommand::UnflagQuote(id) => {
+            let before = store.key_quotes()?.into_iter().find(|k| k.coding_id == id);
+            let outcome = apply(store, m(MemoCommand::UnflagQuote(id)))?;
+            let undo = before
+                .map(|k| m(MemoCommand::FlagQuote(Box::new(k))))
+                .into_iter()
+                .collect();
+            Ok((outcome, undo, vec![m(MemoCommand::UnflagQuote(id))]))
+        }
+        MemoCommand::WriteSummary(s) => {
+            let outcome = apply(store, m(MemoCommand::WriteSummary(s.clone())))?;
+            Ok((
+                outcome,
+                vec![m(MemoCommand::DeleteSummary(
+                    s.case_id, s.code_id, s.version,
+                ))],
+                vec![m(MemoCommand::WriteSummary(s))],
+            ))
+        }
+        c @ (MemoCommand::Restore(_) | MemoCommand::DeleteSummary(..)) => plain(store, m(c)),
     }
 }
 

@@ -17,7 +17,9 @@ use crate::model::{
     Adjudication, AdjudicationId, CaseId, Codebook, CodingId, Memo, MemoId, MemoTarget, ProposalId,
     Rater, RaterId, RaterKind, RoundId, TextCorrection, TranscriptId,
 };
-use crate::model::{CorrectionProposal, Edit, NewCoding, Proposal, Round, RoundRule};
+use crate::model::{
+    CodeId, CorrectionProposal, Edit, GridSummary, KeyQuote, NewCoding, Proposal, Round, RoundRule,
+};
 
 /// The saved format this Accord writes. Version 1 is the bare JSON array of commands written
 /// before the format carried a version; version 2 is [`SavedStep`] with the same commands.
@@ -108,6 +110,15 @@ pub enum SavedCommand {
     DeleteMemo(MemoId),
     /// Put back a deleted memo exactly as it was.
     RestoreMemo(Box<Memo>),
+    /// Flag a coding as a key quote (or change its label).
+    FlagQuote(Box<KeyQuote>),
+    /// Take a coding's key-quote flag away.
+    UnflagQuote(CodingId),
+    /// Write a version of a summary grid cell's summary.
+    WriteSummary(Box<GridSummary>),
+    /// Delete the newest version (the last field) of a grid cell's summary, the case's on the
+    /// code.
+    DeleteSummary(CaseId, CodeId, i64),
     /// Remove a transcript from the project's view (text and codings stay in the file).
     RemoveTranscript(TranscriptId),
     /// Bring back a removed transcript.
@@ -294,6 +305,10 @@ impl TryFrom<Command> for SavedCommand {
                 },
                 MemoCommand::Delete(id) => Self::DeleteMemo(id),
                 MemoCommand::Restore(memo) => Self::RestoreMemo(memo),
+                MemoCommand::FlagQuote(q) => Self::FlagQuote(q),
+                MemoCommand::UnflagQuote(id) => Self::UnflagQuote(id),
+                MemoCommand::WriteSummary(s) => Self::WriteSummary(s),
+                MemoCommand::DeleteSummary(case, code, v) => Self::DeleteSummary(case, code, v),
             },
             Command::Raters(c) => match c {
                 RaterCommand::Add { name, kind } => Self::AddRater { name, kind },
@@ -347,6 +362,9 @@ impl TryFrom<Command> for SavedCommand {
 }
 
 impl From<SavedCommand> for Command {
+    // One arm per saved command, each a one-to-one mapping: splitting the match would need a
+    // catch-all arm, which the commands never have (a new one must not compile until it is read).
+    #[allow(clippy::too_many_lines)]
     fn from(saved: SavedCommand) -> Self {
         match saved {
             SavedCommand::ImportTranscript(t) => Self::Transcripts(TranscriptCommand::Import(t)),
@@ -390,6 +408,12 @@ impl From<SavedCommand> for Command {
             }),
             SavedCommand::DeleteMemo(id) => Self::Memos(MemoCommand::Delete(id)),
             SavedCommand::RestoreMemo(memo) => Self::Memos(MemoCommand::Restore(memo)),
+            SavedCommand::FlagQuote(q) => Self::Memos(MemoCommand::FlagQuote(q)),
+            SavedCommand::UnflagQuote(id) => Self::Memos(MemoCommand::UnflagQuote(id)),
+            SavedCommand::WriteSummary(s) => Self::Memos(MemoCommand::WriteSummary(s)),
+            SavedCommand::DeleteSummary(case, code, v) => {
+                Self::Memos(MemoCommand::DeleteSummary(case, code, v))
+            }
             SavedCommand::AddRater { name, kind } => Self::Raters(RaterCommand::Add { name, kind }),
             SavedCommand::ImportRater(r) => Self::Raters(RaterCommand::Import(r)),
             SavedCommand::RemoveRater(id) => Self::Raters(RaterCommand::Remove(id)),

@@ -205,6 +205,15 @@ impl ProjectCache {
             .find(|t| t.transcript_id == transcript_id)
             .map_or("?", |t| t.name.as_str())
     }
+
+    /// A case's name.
+    #[must_use]
+    pub fn case_name(&self, case_id: crate::model::CaseId) -> &str {
+        self.cases
+            .iter()
+            .find(|c| c.case_id == case_id)
+            .map_or("?", |c| c.name.as_str())
+    }
 }
 
 /// The open transcript with its visible codings, indexed for drawing.

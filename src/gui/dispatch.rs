@@ -697,6 +697,17 @@ impl AccordApp {
                     .map_or("?", |c| self.project.path(c.code_id));
                 format!("a coding of {code}")
             }
+            MemoTarget::Passage { transcript, span } => format!(
+                "a passage of {} (characters {}–{})",
+                self.project.transcript_name(transcript),
+                span.start,
+                span.end
+            ),
+            MemoTarget::Cell { case, code } => format!(
+                "case {} on {}",
+                self.project.case_name(case),
+                self.project.path(code)
+            ),
         };
         self.read(ctx, move |ws| {
             let memos = ws.store().memos(target);

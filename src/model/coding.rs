@@ -90,6 +90,20 @@ pub enum MemoTarget {
     Code(CodeId),
     /// A coding.
     Coding(CodingId),
+    /// A passage of a transcript (carried to the new words when the text is corrected).
+    Passage {
+        /// The transcript.
+        transcript: TranscriptId,
+        /// The passage, in chars.
+        span: Span,
+    },
+    /// A cell of the summary grid: one case on one code.
+    Cell {
+        /// The case.
+        case: CaseId,
+        /// The code.
+        code: CodeId,
+    },
 }
 
 /// A memo: free text about the project, a transcript, a code or a coding.

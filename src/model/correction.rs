@@ -28,6 +28,10 @@ pub struct TextCorrection {
     pub restore: Vec<CodingId>,
     /// Each adjudication record's extent and rater spans over the new text.
     pub adjudications: Vec<RecordSpans>,
+    /// Each memo on a passage of the transcript, with its span over the new text (a passage whose
+    /// every word was deleted keeps an empty span where its words were, and the memo stays).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memos: Vec<(crate::model::MemoId, crate::model::Span)>,
     /// Who corrected.
     pub by: Option<RaterId>,
 }

@@ -17,6 +17,7 @@ mod span;
 mod team;
 pub mod text;
 mod transcript;
+mod writing;
 
 pub use adjudication::{Adjudication, Decision, intersect_spans, union_spans};
 pub use codebook::{
@@ -41,6 +42,7 @@ pub use team::{Proposal, RaterFileInfo, Round, RoundRule};
 pub use transcript::{
     Role, SourceFormat, Transcript, TranscriptSummary, Turn, format_time_ms, parse_time_ms,
 };
+pub use writing::{GridSummary, KeyQuote};
 
 /// The current time as RFC 3339 with milliseconds, in UTC.
 #[must_use]

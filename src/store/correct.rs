@@ -264,6 +264,7 @@ fn move_rows(tx: &Connection, c: &TextCorrection, id: &str) -> Result<()> {
             [coding.to_text()],
         )?;
     }
+    super::memos::move_passage_memos(tx, c.transcript_id, &c.memos)?;
     for (adjudication, extent, rater_spans) in &c.adjudications {
         tx.execute(
             "UPDATE adjudications SET start_char = ?2, end_char = ?3, rater_spans = ?4
@@ -309,6 +310,11 @@ fn check_fits(tx: &Connection, c: &TextCorrection, name: &str, new_len: usize) -
             return bad(format!("adjudication record {}", a.to_text()));
         }
     }
+    for (memo, span) in &c.memos {
+        if span.end > new_len || span.start > span.end {
+            return bad(format!("memo {}", memo.to_text()));
+        }
+    }
     let stored: i64 = tx.query_row(
         "SELECT count(*) FROM codings WHERE transcript_id = ?1",
         [c.transcript_id.to_text()],
@@ -324,10 +330,22 @@ fn check_fits(tx: &Connection, c: &TextCorrection, name: &str, new_len: usize) -
     Ok(())
 }
 
-/// What a project was before schema 6 (for the tests of migrating older projects): migrations 7
-/// and 6 taken back.
+/// What a project was before schema 6 (for the tests of migrating older projects): migrations 8,
+/// 7 and 6 taken back.
 #[cfg(test)]
-pub(super) const UNDO_MIGRATION_6: &str = "DROP TABLE correction_proposals;
+pub(super) const UNDO_MIGRATION_6: &str = "DROP TABLE key_quotes; DROP TABLE grid_summaries;
+     CREATE TABLE memos_v7 (
+         memo_id     TEXT PRIMARY KEY,
+         target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'transcript', 'code', 'coding')),
+         target_id   TEXT,
+         rater_id    TEXT REFERENCES raters(rater_id),
+         text        TEXT NOT NULL,
+         created_at  TEXT NOT NULL
+     ) STRICT;
+     INSERT INTO memos_v7 SELECT memo_id, target_kind, target_id, rater_id, text, created_at
+         FROM memos WHERE target_kind IN ('project', 'transcript', 'code', 'coding');
+     DROP TABLE memos; ALTER TABLE memos_v7 RENAME TO memos;
+     DROP TABLE correction_proposals;
      DROP TABLE coding_losses; DROP TABLE transcript_versions;
      ALTER TABLE transcripts DROP COLUMN version; PRAGMA user_version = 5;";
 
@@ -351,9 +369,17 @@ mod tests {
         .unwrap();
         let t = imported.transcript;
         store.insert_transcript(&t, Some("P01")).unwrap();
+        let memo = store
+            .add_memo(
+                crate::model::MemoTarget::Transcript(t.transcript_id),
+                None,
+                "kept through the memos table's rebuild (schema 8)",
+            )
+            .unwrap();
         store.conn.execute_batch(UNDO_MIGRATION_6).unwrap();
         drop(store);
         let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.all_memos().unwrap(), vec![memo]);
         let version: i32 = store
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -379,6 +405,7 @@ mod tests {
                 lose: Vec::new(),
                 restore: Vec::new(),
                 adjudications: Vec::new(),
+                memos: Vec::new(),
                 by: None,
             })
             .unwrap();

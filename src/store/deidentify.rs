@@ -23,6 +23,8 @@ pub struct NewVersion {
     pub turns: Vec<Turn>,
     /// Every coding of it (live or removed), carried over to the new text.
     pub codings: Vec<(CodingId, Span)>,
+    /// Every memo on a passage of it, carried over to the new text.
+    pub memos: Vec<(crate::model::MemoId, Span)>,
 }
 
 pub(super) const TEXT_FROZEN: &str =
@@ -65,6 +67,8 @@ const SCRUBBED: &[(&str, &str, &str)] = &[
     ("correction_proposals", "proposal_id", "text"),
     ("correction_proposals", "proposal_id", "note"),
     ("correction_proposals", "proposal_id", "decision_note"),
+    ("key_quotes", "coding_id", "label"),
+    ("grid_summaries", "rowid", "text"),
 ];
 
 /// A salted hash of a name, as kept (never the name itself).
@@ -182,6 +186,7 @@ fn rewrite_transcript(tx: &rusqlite::Connection, v: &NewVersion) -> Result<()> {
             params![id.to_text(), span.start as i64, span.end as i64],
         )?;
     }
+    super::memos::move_passage_memos(tx, v.transcript_id, &v.memos)?;
     Ok(())
 }
 

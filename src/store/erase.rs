@@ -54,8 +54,8 @@ impl Store {
             out.turns += count("SELECT count(*) FROM turns WHERE transcript_id = ?1")?;
             out.codings += count("SELECT count(*) FROM codings WHERE transcript_id = ?1")?;
             out.memos += count(&format!(
-                "SELECT count(*) FROM memos WHERE (target_kind = 'transcript' AND target_id = ?1)
-                 OR (target_kind = 'coding' AND target_id IN ({CODINGS_OF}))"
+                "SELECT count(*) FROM memos WHERE (target_kind IN ('transcript', 'passage')
+                 AND target_id = ?1) OR (target_kind = 'coding' AND target_id IN ({CODINGS_OF}))"
             ))?;
             out.adjudications +=
                 count("SELECT count(*) FROM adjudications WHERE transcript_id = ?1")?;
@@ -99,6 +99,12 @@ impl Store {
                 erase_one(tx, &id.to_text())?;
             }
             for case in &cases {
+                // A case's grid summaries and the memos on its cells are about the interview.
+                tx.execute(
+                    "DELETE FROM memos WHERE target_kind = 'cell' AND target_id = ?1",
+                    [case],
+                )?;
+                tx.execute("DELETE FROM grid_summaries WHERE case_id = ?1", [case])?;
                 super::cases::delete_case(tx, case)?;
                 forget_details(tx, case)?;
             }
@@ -206,9 +212,13 @@ pub(super) fn mark_purge_pending(tx: &Connection, why: &str) -> Result<()> {
 fn erase_one(tx: &Connection, t: &str) -> Result<()> {
     tx.execute(
         &format!(
-            "DELETE FROM memos WHERE (target_kind = 'transcript' AND target_id = ?1)
+            "DELETE FROM memos WHERE (target_kind IN ('transcript', 'passage') AND target_id = ?1)
              OR (target_kind = 'coding' AND target_id IN ({CODINGS_OF}))"
         ),
+        [t],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM key_quotes WHERE coding_id IN ({CODINGS_OF})"),
         [t],
     )?;
     tx.execute(

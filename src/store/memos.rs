@@ -1,4 +1,5 @@
-//! Memos: notes on the project, a transcript, a code or a coding, with their reads and writes.
+//! Memos: notes on the project, a transcript, a code, a coding, a passage or a grid cell, with
+//! their reads and writes.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -36,12 +37,16 @@ impl Store {
 
     /// Memos about one target, oldest first.
     pub fn memos(&self, target: MemoTarget) -> Result<Vec<Memo>> {
-        let (kind, id) = target_parts(target);
+        let parts = target_parts(target);
         let mut stmt = self.conn.prepare(
             "SELECT memo_id, rater_id, text, created_at FROM memos
-             WHERE target_kind = ?1 AND coalesce(target_id, '') = coalesce(?2, '') ORDER BY created_at, memo_id",
+             WHERE target_kind = ?1 AND coalesce(target_id, '') = coalesce(?2, '')
+               AND coalesce(start_char, -1) = coalesce(?3, -1)
+               AND coalesce(end_char, -1) = coalesce(?4, -1)
+               AND coalesce(code_id, '') = coalesce(?5, '')
+             ORDER BY created_at, memo_id",
         )?;
-        let rows = stmt.query_map(params![kind, id], |r| {
+        let rows = stmt.query_map(params![parts.0, parts.1, parts.2, parts.3, parts.4], |r| {
             Ok(Memo {
                 memo_id: parse_col(r, 0)?,
                 target,
@@ -56,16 +61,28 @@ impl Store {
     /// Every memo in the project, oldest first.
     pub fn all_memos(&self) -> Result<Vec<Memo>> {
         let mut stmt = self.conn.prepare(
-            "SELECT memo_id, target_kind, target_id, rater_id, text, created_at FROM memos
+            "SELECT memo_id, target_kind, target_id, rater_id, text, created_at, start_char,
+                    end_char, code_id FROM memos
              ORDER BY created_at, memo_id",
         )?;
         let rows = stmt.query_map([], |r| {
             let kind: String = r.get(1)?;
             let id: Option<String> = r.get(2)?;
+            let at = |i: usize| -> rusqlite::Result<usize> {
+                Ok(usize::try_from(r.get::<_, Option<i64>>(i)?.unwrap_or(0)).unwrap_or(0))
+            };
             let target = match (kind.as_str(), id) {
                 ("transcript", Some(id)) => MemoTarget::Transcript(parse_text(&id, 2)?),
                 ("code", Some(id)) => MemoTarget::Code(parse_text(&id, 2)?),
                 ("coding", Some(id)) => MemoTarget::Coding(parse_text(&id, 2)?),
+                ("passage", Some(id)) => MemoTarget::Passage {
+                    transcript: parse_text(&id, 2)?,
+                    span: crate::model::Span::new(at(6)?, at(7)?),
+                },
+                ("cell", Some(id)) => MemoTarget::Cell {
+                    case: parse_text(&id, 2)?,
+                    code: parse_text(&r.get::<_, Option<String>>(8)?.unwrap_or_default(), 8)?,
+                },
                 _ => MemoTarget::Project,
             };
             Ok(Memo {
@@ -125,21 +142,77 @@ impl Store {
     }
 }
 
+/// Moves memos on passages of a transcript to new spans (a correction or de-identification,
+/// inside its transaction).
+pub(super) fn move_passage_memos(
+    tx: &rusqlite::Connection,
+    transcript: crate::model::TranscriptId,
+    memos: &[(MemoId, crate::model::Span)],
+) -> Result<()> {
+    for (memo, span) in memos {
+        tx.execute(
+            "UPDATE memos SET start_char = ?2, end_char = ?3
+             WHERE memo_id = ?1 AND target_kind = 'passage' AND target_id = ?4",
+            params![
+                memo.to_text(),
+                i64::try_from(span.start).unwrap_or(i64::MAX),
+                i64::try_from(span.end).unwrap_or(i64::MAX),
+                transcript.to_text()
+            ],
+        )?;
+    }
+    Ok(())
+}
+
 /// Inserts a memo row (inside the caller's transaction).
 pub(super) fn insert_memo(tx: &rusqlite::Connection, memo: &Memo) -> Result<()> {
-    let (kind, id) = target_parts(memo.target);
+    let (kind, id, start, end, code) = target_parts(memo.target);
     tx.execute(
-        "INSERT INTO memos (memo_id, target_kind, target_id, rater_id, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![memo.memo_id.to_text(), kind, id, memo.rater_id.map(|r| r.to_text()), memo.text, memo.created_at],
+        "INSERT INTO memos (memo_id, target_kind, target_id, rater_id, text, created_at, start_char,
+             end_char, code_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            memo.memo_id.to_text(),
+            kind,
+            id,
+            memo.rater_id.map(|r| r.to_text()),
+            memo.text,
+            memo.created_at,
+            start,
+            end,
+            code
+        ],
     )?;
     Ok(())
 }
 
-fn target_parts(target: MemoTarget) -> (&'static str, Option<String>) {
+/// A target's columns: kind, id, a passage's start and end, a cell's code.
+type TargetParts = (
+    &'static str,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+fn target_parts(target: MemoTarget) -> TargetParts {
     match target {
-        MemoTarget::Project => ("project", None),
-        MemoTarget::Transcript(id) => ("transcript", Some(id.to_text())),
-        MemoTarget::Code(id) => ("code", Some(id.to_text())),
-        MemoTarget::Coding(id) => ("coding", Some(id.to_text())),
+        MemoTarget::Project => ("project", None, None, None, None),
+        MemoTarget::Transcript(id) => ("transcript", Some(id.to_text()), None, None, None),
+        MemoTarget::Code(id) => ("code", Some(id.to_text()), None, None, None),
+        MemoTarget::Coding(id) => ("coding", Some(id.to_text()), None, None, None),
+        MemoTarget::Passage { transcript, span } => (
+            "passage",
+            Some(transcript.to_text()),
+            i64::try_from(span.start).ok(),
+            i64::try_from(span.end).ok(),
+            None,
+        ),
+        MemoTarget::Cell { case, code } => (
+            "cell",
+            Some(case.to_text()),
+            None,
+            None,
+            Some(code.to_text()),
+        ),
     }
 }

@@ -368,5 +368,12 @@ fn memo_target_exists(tx: &rusqlite::Connection, target: MemoTarget) -> Result<b
         MemoTarget::Transcript(id) => exists(tx, "transcripts", "transcript_id", &id.to_text())?,
         MemoTarget::Code(id) => exists(tx, "codes", "code_id", &id.to_text())?,
         MemoTarget::Coding(id) => exists(tx, "codings", "coding_id", &id.to_text())?,
+        MemoTarget::Passage { transcript, .. } => {
+            exists(tx, "transcripts", "transcript_id", &transcript.to_text())?
+        }
+        MemoTarget::Cell { case, code } => {
+            exists(tx, "cases", "case_id", &case.to_text())?
+                && exists(tx, "codes", "code_id", &code.to_text())?
+        }
     })
 }

@@ -36,6 +36,7 @@ mod steps;
 mod team;
 mod transcripts;
 mod undo;
+mod writing;
 
 use std::path::{Path, PathBuf};
 

@@ -10,7 +10,7 @@ use super::{Result, Store, StoreError, sqlite_message};
 pub const APPLICATION_ID: i32 = 0x4143_4344;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 7;
+pub const SCHEMA_VERSION: i32 = 8;
 
 /// Migration `i` takes a project from version `i` to `i + 1`; each runs in one transaction.
 pub const MIGRATIONS: &[&str] = &[
@@ -21,7 +21,56 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
 ];
+
+/// Version 8: from coded excerpts to the paper. A coding flagged as a key quote (with a label); a
+/// written summary of one case on one code (a summary grid's cell), kept in numbered versions
+/// (the newest is the cell's summary; an empty text clears it), with who wrote each and the codings
+/// it cites; memos on a passage (a span of a transcript, carried by corrections as codings are)
+/// and on a grid cell (a case and a code). SQLite cannot change a CHECK, so the memos table is
+/// made again with its new kinds and columns.
+const MIGRATION_8: &str = r"
+CREATE TABLE key_quotes (
+    coding_id  TEXT PRIMARY KEY REFERENCES codings(coding_id),
+    label      TEXT NOT NULL,
+    flagged_by TEXT REFERENCES raters(rater_id),
+    flagged_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE grid_summaries (
+    case_id    TEXT NOT NULL REFERENCES cases(case_id),
+    code_id    TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    -- JSON list of the coding ids the summary cites.
+    cites      TEXT NOT NULL,
+    written_by TEXT REFERENCES raters(rater_id),
+    written_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, code_id, version)
+) STRICT;
+CREATE TABLE memos_v8 (
+    memo_id     TEXT PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN
+                    ('project', 'transcript', 'code', 'coding', 'passage', 'cell')),
+    -- The transcript of a passage, the case of a cell.
+    target_id   TEXT,
+    rater_id    TEXT REFERENCES raters(rater_id),
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    -- A passage's span, in chars.
+    start_char  INTEGER,
+    end_char    INTEGER,
+    -- A cell's code.
+    code_id     TEXT,
+    CHECK ((target_kind = 'passage') = (start_char IS NOT NULL AND end_char IS NOT NULL)),
+    CHECK ((target_kind = 'cell') = (code_id IS NOT NULL))
+) STRICT;
+INSERT INTO memos_v8 (memo_id, target_kind, target_id, rater_id, text, created_at)
+    SELECT memo_id, target_kind, target_id, rater_id, text, created_at FROM memos;
+DROP TABLE memos;
+ALTER TABLE memos_v8 RENAME TO memos;
+CREATE INDEX memos_by_target ON memos(target_kind, target_id);
+";
 
 /// Version 7: corrections proposed from rater files. A rater cannot correct the lead's transcript in
 /// a rater file; they propose the corrected text, which merging brings to the lead, who reviews it

@@ -9,6 +9,7 @@ use accord::app::{
     CaseCommand, CodebookCommand, CodingCommand, Command, MemoCommand, ProjectCommand,
     RaterCommand, RoundCommand, SettingCommand, TeamCommand, TranscriptCommand, Workspace,
 };
+use accord::model::MemoTarget;
 use serde_json::{Value, json};
 
 use crate::support::root;
@@ -173,6 +174,24 @@ fn every_command() -> Vec<(&'static str, Command)> {
             "memo_id": M1, "target": { "kind": "project" }, "rater_id": null,
             "text": "a memo", "created_at": AT
         })))),
+        Command::Memos(MemoCommand::Restore(de(json!({
+            "memo_id": M1,
+            "target": { "kind": "passage", "id": { "transcript": T1, "span": { "start": 3, "end": 9 } } },
+            "rater_id": R1, "text": "a passage memo", "created_at": AT
+        })))),
+        Command::Memos(MemoCommand::Restore(de(json!({
+            "memo_id": M1, "target": { "kind": "cell", "id": { "case": S1, "code": K1 } },
+            "rater_id": R1, "text": "a cell memo", "created_at": AT
+        })))),
+        Command::Memos(MemoCommand::FlagQuote(de(json!({
+            "coding_id": C1, "label": "the turning point", "flagged_by": R1, "flagged_at": AT
+        })))),
+        Command::Memos(MemoCommand::UnflagQuote(de(json!(C1)))),
+        Command::Memos(MemoCommand::WriteSummary(de(json!({
+            "case_id": S1, "code_id": K1, "version": 2, "text": "She describes the role as new.",
+            "cites": [C1], "written_by": R1, "written_at": AT
+        })))),
+        Command::Memos(MemoCommand::DeleteSummary(de(json!(S1)), de(json!(K1)), 2)),
         Command::Raters(RaterCommand::Add {
             name: "ana".into(),
             kind: de(json!("consensus")),
@@ -259,7 +278,15 @@ fn snapshot_name(command: &Command) -> &'static str {
         Command::Memos(c) => match c {
             MemoCommand::Add { .. } => "saved_add_memo",
             MemoCommand::Delete(_) => "saved_delete_memo",
-            MemoCommand::Restore(_) => "saved_restore_memo",
+            MemoCommand::Restore(m) => match m.target {
+                MemoTarget::Passage { .. } => "saved_restore_passage_memo",
+                MemoTarget::Cell { .. } => "saved_restore_cell_memo",
+                _ => "saved_restore_memo",
+            },
+            MemoCommand::FlagQuote(_) => "saved_flag_quote",
+            MemoCommand::UnflagQuote(_) => "saved_unflag_quote",
+            MemoCommand::WriteSummary(_) => "saved_write_summary",
+            MemoCommand::DeleteSummary(..) => "saved_delete_summary",
         },
         Command::Raters(c) => match c {
             RaterCommand::Add { .. } => "saved_add_rater",

@@ -60,12 +60,16 @@ fn notes(data: &ProjectData) -> Notes {
     for memo in &data.memos {
         match memo.target {
             MemoTarget::Project => notes.project.push(memo.memo_id),
-            MemoTarget::Transcript(id) => notes
+            // REFI-QDA has no note on a span of its own: a passage's memo goes with its source,
+            // a grid cell's with its code.
+            MemoTarget::Transcript(id) | MemoTarget::Passage { transcript: id, .. } => notes
                 .transcripts
                 .entry(id.to_text())
                 .or_default()
                 .push(memo.memo_id),
-            MemoTarget::Code(id) => notes.codes.entry(id).or_default().push(memo.memo_id),
+            MemoTarget::Code(id) | MemoTarget::Cell { code: id, .. } => {
+                notes.codes.entry(id).or_default().push(memo.memo_id);
+            }
             MemoTarget::Coding(id) => notes
                 .codings
                 .entry(id.to_text())
