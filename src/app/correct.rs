@@ -358,13 +358,12 @@ fn edits_of(
     (old, old_index): (&str, &CharIndex),
     (new, new_index): (&str, &CharIndex),
 ) -> Vec<(String, String)> {
-    map.splices()
-        .iter()
-        .map(|s| {
-            let at = map.start(s.start);
+    map.changes()
+        .into_iter()
+        .map(|(old_start, old_end, new_start, new_end)| {
             (
-                old_index.slice(old, s.start, s.end).to_string(),
-                new_index.slice(new, at, at + s.new_len).to_string(),
+                old_index.slice(old, old_start, old_end).to_string(),
+                new_index.slice(new, new_start, new_end).to_string(),
             )
         })
         .collect()

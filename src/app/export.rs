@@ -43,6 +43,8 @@ pub fn snapshot(store: &Store) -> Result<ProjectData> {
         raters: store.raters()?,
         codings,
         memos: store.all_memos()?,
+        key_quotes: store.key_quotes()?,
+        summaries: store.grid_summaries()?,
     })
 }
 

@@ -39,6 +39,11 @@ pub enum What {
     Qdc,
     /// The project as REFI-QDA (.qdpx).
     Qdpx,
+    /// The key quotes by theme, with citations (markdown, html, docx, csv, xlsx).
+    Quotes,
+    /// The summary grid: cases (with attributes) by codes, each cell's summary and excerpts
+    /// (markdown, html, docx, csv, xlsx).
+    Grid,
 }
 
 /// Where an export goes and how it is written.
@@ -214,7 +219,64 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             None => anyhow::bail!("the agreement report could not be computed"),
         },
         What::Qdpx => Request::Project { data: &data },
+        What::Quotes | What::Grid => {
+            let (doc, table) = writing_export(store, &data, &filter, args.what)?;
+            return finish(
+                args,
+                &Request::Document {
+                    what: if args.what == What::Quotes {
+                        "the key quotes"
+                    } else {
+                        "the summary grid"
+                    },
+                    doc: &doc,
+                    table: Some(&table),
+                },
+            );
+        }
     };
+    finish(args, &request)
+}
+
+/// The key quotes or the summary grid as a document and a table, in the project's citation form.
+fn writing_export(
+    store: &Store,
+    data: &ProjectData,
+    filter: &ExcerptFilter,
+    what: What,
+) -> anyhow::Result<(crate::export::document::Document, crate::export::Table)> {
+    let form = crate::app::quotes::citation_form(store)?;
+    if what == What::Quotes {
+        let rows = crate::app::quotes::rows(data, &filter.codes, &form);
+        return Ok((
+            crate::app::quotes::document(data, &rows),
+            crate::app::quotes::table(&rows),
+        ));
+    }
+    let grid = crate::app::grid::build(
+        data,
+        &crate::app::grid::GridOptions {
+            codes: filter.codes.clone(),
+            raters: filter.raters.clone(),
+            consensus: filter.consensus_only,
+            attributes: filter.attributes.clone(),
+        },
+    )?;
+    if !grid.unused.is_empty() {
+        eprintln!(
+            "note: no case has an excerpt coded {}",
+            grid.unused.join(", ")
+        );
+    }
+    Ok((
+        crate::app::grid::document(data, &grid, &form),
+        crate::app::grid::table(&grid, &form),
+    ))
+}
+
+/// Writes an export where `--out` says (checked first), or text to standard output.
+fn finish(args: &ExportArgs, request: &Request<'_>) -> anyhow::Result<ExitCode> {
+    let request = *request;
     let format = choose_format(args, &request)?;
     let target = args.output.out.as_deref().map(|path| OutputTarget {
         path,

@@ -21,6 +21,7 @@ mod rounds;
 mod search;
 mod show;
 mod team;
+mod writing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -120,6 +121,12 @@ pub enum Commands {
     Restore(history::RestoreArgs),
     /// Replace real names with pseudonyms everywhere in the project (preview first; --apply).
     Deidentify(deidentify::DeidentifyArgs),
+    /// Key quotes: flag excerpts that carry the argument, list them by theme with citations.
+    #[command(subcommand)]
+    Quotes(writing::QuotesCommand),
+    /// The summary grid: cases by codes, each cell's excerpts and written summary.
+    #[command(subcommand)]
+    Grid(writing::GridCommand),
 }
 
 impl Commands {
@@ -234,6 +241,8 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Backup(args) => history::backup(&args),
         Commands::Restore(args) => history::restore(&args),
         Commands::Deidentify(args) => deidentify::deidentify(&args),
+        Commands::Quotes(cmd) => writing::quotes(&cmd),
+        Commands::Grid(cmd) => writing::grid(&cmd),
     }?;
     Ok(Next::Done(code))
 }

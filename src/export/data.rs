@@ -26,6 +26,10 @@ pub struct ProjectData {
     pub codings: Vec<Coding>,
     /// Every memo, oldest first.
     pub memos: Vec<Memo>,
+    /// The codings flagged as key quotes, in the order flagged.
+    pub key_quotes: Vec<crate::model::KeyQuote>,
+    /// Each summary grid cell's summary as it is now.
+    pub summaries: Vec<crate::model::GridSummary>,
 }
 
 impl ProjectData {

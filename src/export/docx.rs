@@ -12,7 +12,7 @@ use super::prose::paragraphs;
 use super::xml::allowed;
 use crate::model::Codebook;
 
-fn styled() -> Docx {
+pub(super) fn styled() -> Docx {
     let heading = |id: &str, name: &str, size: usize| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
@@ -33,12 +33,12 @@ fn styled() -> Docx {
 
 /// A run of text, without the characters XML 1.0 cannot hold (C0 controls other than tab, line feed
 /// and carriage return): Word refuses a document whose `document.xml` has them.
-fn run(words: &str) -> Run {
+pub(super) fn run(words: &str) -> Run {
     let clean: String = words.chars().filter(|&c| allowed(c)).collect();
     Run::new().add_text(clean)
 }
 
-fn text(style: Option<&str>, words: &str) -> Paragraph {
+pub(super) fn text(style: Option<&str>, words: &str) -> Paragraph {
     let p = Paragraph::new().add_run(run(words));
     match style {
         Some(s) => p.style(s),
@@ -48,7 +48,7 @@ fn text(style: Option<&str>, words: &str) -> Paragraph {
 
 /// Paragraphs with a bold label before the first (see [`paragraphs`]: a line break is a space, a
 /// blank line a new paragraph).
-fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
+pub(super) fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
     for (i, paragraph) in paragraphs(words).into_iter().enumerate() {
         let mut p = Paragraph::new();
         if i == 0 {
@@ -60,13 +60,13 @@ fn labelled(mut doc: Docx, label: &str, words: &str) -> Docx {
 }
 
 /// A quote, one paragraph per line of it.
-fn quote(doc: Docx, words: &str) -> Docx {
+pub(super) fn quote(doc: Docx, words: &str) -> Docx {
     words.trim().lines().fold(doc, |doc, line| {
         doc.add_paragraph(text(Some("Quote"), line))
     })
 }
 
-fn finish(doc: Docx, mut out: impl Write) -> Result<(), ExportError> {
+pub(super) fn finish(doc: Docx, mut out: impl Write) -> Result<(), ExportError> {
     let mut buffer = Cursor::new(Vec::new());
     doc.pack(&mut buffer)
         .map_err(|e| ExportError::Invalid(format!("cannot write the Word document: {e}")))?;

@@ -82,7 +82,7 @@ fn is_ancestor(data: &ProjectData, ancestor: CodeId, code: CodeId) -> bool {
 }
 
 /// One coded excerpt with everything a reader of a paper needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Excerpt {
     /// The coding.
     pub coding_id: CodingId,
@@ -108,6 +108,8 @@ pub struct Excerpt {
     pub turn: Option<usize>,
     /// That turn's speaker.
     pub speaker: String,
+    /// That speaker's role (`participant`, `interviewer`, ...).
+    pub role: String,
     /// That turn's start time, in milliseconds, if known.
     pub start_ms: Option<u64>,
     /// The quoted text.
@@ -147,6 +149,81 @@ impl Excerpt {
             self.place(),
             self.rater
         )
+    }
+}
+
+/// The citation form a project uses unless the team chooses another (`(P07, participant,
+/// 00:12:31)`).
+pub const DEFAULT_CITATION: &str = "({case}, {role}, {time})";
+
+/// The parts a citation form may name.
+pub const CITATION_PARTS: [&str; 8] = [
+    "case",
+    "transcript",
+    "role",
+    "speaker",
+    "time",
+    "turn",
+    "code",
+    "rater",
+];
+
+/// Checks a citation form: every `{part}` must be one of [`CITATION_PARTS`].
+///
+/// # Errors
+/// The first unknown or unclosed part, named.
+pub fn check_citation(form: &str) -> Result<(), String> {
+    let mut rest = form;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(format!(
+                "the citation form {form:?} has a '{{' that is not closed"
+            ));
+        };
+        let part = &after[..close];
+        if !CITATION_PARTS.contains(&part) {
+            return Err(format!(
+                "the citation form {form:?} names {{{part}}}; it may name {}",
+                CITATION_PARTS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+impl Excerpt {
+    /// The excerpt cited in a form such as [`DEFAULT_CITATION`]: each `{part}` replaced by what is
+    /// known of it, `?` where nothing is (a transcript without time stamps has no time).
+    #[must_use]
+    pub fn cite(&self, form: &str) -> String {
+        let or_unknown = |s: &str| {
+            if s.is_empty() {
+                "?".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut out = form.to_string();
+        for part in CITATION_PARTS {
+            let value = match part {
+                "case" => or_unknown(self.case.as_deref().unwrap_or_default()),
+                "transcript" => or_unknown(&self.transcript),
+                "role" => or_unknown(&self.role),
+                "speaker" => or_unknown(&self.speaker),
+                "time" => self.start_ms.map_or_else(|| "?".into(), format_time_ms),
+                "turn" => self.turn.map_or_else(|| "?".into(), |t| t.to_string()),
+                "code" => or_unknown(&self.code_path),
+                _ => or_unknown(&self.rater),
+            };
+            out = out.replace(&format!("{{{part}}}"), &value);
+        }
+        out
     }
 }
 
@@ -195,6 +272,7 @@ fn excerpt(data: &ProjectData, c: &Coding, memo: Option<&str>) -> Option<Excerpt
         end: c.span.end,
         turn: turn.map(|t| t.index + 1),
         speaker: turn.map(|t| t.speaker.clone()).unwrap_or_default(),
+        role: turn.map(|t| t.role.to_string()).unwrap_or_default(),
         start_ms: turn.and_then(|t| t.start_ms),
         quote: text::slice_chars(&transcript.text, c.span.start, c.span.end).to_string(),
         memo: memo.map(str::to_string),
@@ -339,6 +417,7 @@ mod tests {
             rater_kind: RaterKind::Human,
             start: 0,
             end: 4,
+            role: String::new(),
             turn: None,
             speaker: String::new(),
             start_ms: None,

@@ -19,6 +19,7 @@ pub mod agreement;
 pub mod codebook;
 pub mod codings_csv;
 pub mod data;
+pub mod document;
 pub mod docx;
 pub mod excerpts;
 pub mod html;
@@ -207,6 +208,16 @@ pub enum Request<'a> {
         /// The project.
         data: &'a ProjectData,
     },
+    /// A document made by the application (key quotes, the summary grid, the report), and the
+    /// same as a table where it has one.
+    Document {
+        /// What it is, for messages ("the key quotes").
+        what: &'static str,
+        /// The document.
+        doc: &'a document::Document,
+        /// The table (CSV, XLSX), if it has one.
+        table: Option<&'a Table>,
+    },
 }
 
 impl Request<'_> {
@@ -220,6 +231,7 @@ impl Request<'_> {
             Self::Codebook { .. } => "the codebook",
             Self::Agreement { .. } => "the agreement report",
             Self::Project { .. } => "the project",
+            Self::Document { what, .. } => what,
         }
     }
 
@@ -228,11 +240,14 @@ impl Request<'_> {
     pub const fn formats(&self) -> &'static [Format] {
         use Format::{Csv, Docx, Html, Markdown, Qdc, Qdpx, Xlsx};
         match self {
-            Self::Excerpts { .. } => &[Markdown, Html, Docx, Csv, Xlsx],
+            Self::Excerpts { .. } | Self::Document { table: Some(_), .. } => {
+                &[Markdown, Html, Docx, Csv, Xlsx]
+            }
             Self::Matrix { .. } | Self::Cooccurrence { .. } => &[Csv, Xlsx],
             Self::Codebook { .. } => &[Markdown, Docx, Csv, Xlsx, Qdc],
             Self::Agreement { .. } => &[Markdown, Html, Csv, Xlsx],
             Self::Project { .. } => &[Qdpx],
+            Self::Document { table: None, .. } => &[Markdown, Html, Docx],
         }
     }
 
@@ -260,6 +275,7 @@ impl Request<'_> {
             Self::Codebook { book } => codebook::to_table(book),
             Self::Agreement { report } => agreement::to_table(report),
             Self::Project { .. } => return None,
+            Self::Document { table, .. } => return table.cloned(),
         })
     }
 }
@@ -305,6 +321,8 @@ pub fn render_text_with(request: &Request<'_>, format: Format, options: Options)
         (Request::Codebook { book }, Format::Qdc) => refi::qdc::to_xml(book)?,
         (Request::Agreement { report }, Format::Markdown) => agreement::to_markdown(report),
         (Request::Agreement { report }, Format::Html) => agreement::to_html(report),
+        (Request::Document { doc, .. }, Format::Markdown) => doc.to_markdown(),
+        (Request::Document { doc, .. }, Format::Html) => doc.to_html(),
         _ => return Err(request.unsupported(format)),
     })
 }
@@ -339,6 +357,7 @@ pub fn write_with(
             out,
         )?,
         (Request::Codebook { book }, Format::Docx) => docx::codebook(book, out)?,
+        (Request::Document { doc, .. }, Format::Docx) => doc.write_docx(out)?,
         (Request::Project { data }, Format::Qdpx) => refi::qdpx::write(data, out)?,
         _ => return Err(request.unsupported(format)),
     }

@@ -1054,3 +1054,118 @@ fn a_lost_coding_is_listed_with_its_words_and_placed_again_by_choice() {
     .failure()
     .stderr_has("no lost coding");
 }
+
+/// A memo on a passage follows its words through a correction, stays (as a point) where its words
+/// were deleted, and undo puts both back exactly.
+#[test]
+fn memos_on_passages_follow_the_words_and_undo_is_exact() {
+    use accord::app::{Command, MemoCommand, Outcome, TranscriptCommand, Workspace};
+    use accord::model::{MemoTarget, Span};
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut ws = Workspace::open(&project).unwrap();
+    let t = accord::app::resolve::transcript(ws.store(), "P01_interview").unwrap();
+    let kept_words = "I'm a form reader, that's kind of my thing.";
+    let memo_on = |ws: &mut Workspace, words: &str| {
+        let span = accord::app::resolve::quote_span(&t, words).unwrap();
+        let Outcome::Memo(memo) = ws
+            .apply(
+                "Memo on a passage",
+                Command::Memos(MemoCommand::Add {
+                    target: MemoTarget::Passage {
+                        transcript: t.transcript_id,
+                        span,
+                    },
+                    rater: None,
+                    text: format!("on {words}"),
+                }),
+            )
+            .unwrap()
+        else {
+            panic!("no memo")
+        };
+        memo.memo_id
+    };
+    let kept = memo_on(&mut ws, kept_words);
+    let gone = memo_on(&mut ws, CODED_PASSAGE);
+    let spans = |ws: &Workspace| -> Vec<(accord::model::MemoId, Span)> {
+        let mut out: Vec<_> = ws
+            .store()
+            .all_memos()
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| match m.target {
+                MemoTarget::Passage { span, .. } => Some((m.memo_id, span)),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let before = spans(&ws);
+    // Words inserted before both passages, then the second passage deleted.
+    for (old, new) in [
+        ("Yes, absolutely.", "Yes, absolutely, yes."),
+        (CODED_PASSAGE, ""),
+    ] {
+        let c = replace(ws.store(), "P01_interview", old, new).unwrap();
+        ws.apply(
+            "Correct",
+            Command::Transcripts(TranscriptCommand::Correct(Box::new(c.to_write(None)))),
+        )
+        .unwrap();
+    }
+    let now = accord::app::resolve::transcript(ws.store(), "P01_interview").unwrap();
+    let after = spans(&ws);
+    let span_of = |id| after.iter().find(|(m, _)| *m == id).unwrap().1;
+    let chars: Vec<char> = now.text.chars().collect();
+    let words = |s: Span| chars[s.start..s.end].iter().collect::<String>();
+    assert_eq!(words(span_of(kept)), kept_words);
+    assert!(
+        span_of(gone).is_empty(),
+        "kept, at the place its words were: {:?} {:?}",
+        span_of(gone),
+        words(span_of(gone))
+    );
+    ws.undo().unwrap();
+    ws.undo().unwrap();
+    assert_eq!(spans(&ws), before);
+}
+
+/// A whole corrected file in which a passage is deleted that begins with the words just before it
+/// (`he'd had. They'd had ...`): the diff could keep those words of the passage and shrink its
+/// coding to them. The review shows the two changes as made, and the coding of the passage lost.
+#[test]
+fn a_deleted_passage_that_repeats_the_words_before_it_is_deleted_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let store = accord::Store::open(&project).unwrap();
+    let source = crate::support::root().join("samples/transcripts/P01_interview.txt");
+    let text = std::fs::read_to_string(source).unwrap();
+    let fixed = dir.path().join("P01_fixed.txt");
+    std::fs::write(
+        &fixed,
+        text.replacen("Yes, absolutely.", "Yes, absolutely, yes.", 1)
+            .replacen(CODED_PASSAGE, "", 1),
+    )
+    .unwrap();
+    let c = from_file(&store, "P01_interview", &fixed).unwrap();
+    assert_eq!(
+        c.edits,
+        vec![
+            (String::new(), ", yes".to_string()),
+            (CODED_PASSAGE.to_string(), String::new())
+        ]
+    );
+    let passage: Vec<_> = c
+        .codings
+        .iter()
+        .filter(|ch| ch.quote_before == CODED_PASSAGE)
+        .collect();
+    assert!(!passage.is_empty());
+    assert!(
+        passage.iter().all(|ch| ch.carried == Carried::Lost),
+        "{passage:?}"
+    );
+    untouched_keep_their_words(&c);
+}

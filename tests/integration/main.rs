@@ -62,3 +62,4 @@ mod support;
 mod team;
 mod undo_format;
 mod workspace;
+mod writing;
