@@ -21,6 +21,20 @@ pub enum Unit {
     Unitizing,
 }
 
+impl Unit {
+    /// The unit's name, as people type it (`char`, `turn`, ...).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Char => "char",
+            Self::Turn => "turn",
+            Self::Sentence => "sentence",
+            Self::Segment => "segment",
+            Self::Unitizing => "unitizing",
+        }
+    }
+}
+
 impl std::str::FromStr for Unit {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

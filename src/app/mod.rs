@@ -30,6 +30,7 @@ mod project;
 pub mod project_file;
 pub mod quotes;
 pub mod refi;
+pub mod report;
 pub mod resolve;
 pub mod rollup;
 pub mod rounds;

@@ -323,7 +323,11 @@ fn matrix_spec(args: &ExportArgs, data: &ProjectData) -> anyhow::Result<MatrixSp
 }
 
 /// Writes the export to its file (safely, see [`OutputTarget::write`]), or text to standard output.
-fn emit(out: Option<&OutputTarget<'_>>, format: Format, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn emit(
+    out: Option<&OutputTarget<'_>>,
+    format: Format,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
     match out {
         Some(target) => {
             target.write(bytes)?;

@@ -127,6 +127,9 @@ pub enum Commands {
     /// The summary grid: cases by codes, each cell's excerpts and written summary.
     #[command(subcommand)]
     Grid(writing::GridCommand),
+    /// Write the report: by theme, each code's definition, agreement, key quotes with their
+    /// provenance, memos and case summaries, and the methods (Markdown, HTML or DOCX).
+    Report(writing::ReportArgs),
 }
 
 impl Commands {
@@ -243,6 +246,7 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Deidentify(args) => deidentify::deidentify(&args),
         Commands::Quotes(cmd) => writing::quotes(&cmd),
         Commands::Grid(cmd) => writing::grid(&cmd),
+        Commands::Report(args) => writing::report(&args),
     }?;
     Ok(Next::Done(code))
 }

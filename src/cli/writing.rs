@@ -289,3 +289,76 @@ fn where_pairs(pairs: &[String]) -> anyhow::Result<BTreeMap<String, Vec<String>>
 fn short(id: &str) -> String {
     id.chars().take(10).collect()
 }
+
+/// Arguments of `accord report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub project: ProjectPath,
+    /// Where to write it (standard output for Markdown and HTML when absent).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an existing --out file even when it is not of the report's format.
+    #[arg(long)]
+    pub force: bool,
+    /// markdown, html or docx (default: from --out's extension, else markdown).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Only these codes (paths, names or ids).
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// The agreement unit: char, turn, sentence, segment or unitizing.
+    #[arg(long, default_value = "char")]
+    pub unit: String,
+    /// A code whose kappa's interval reaches below this is named in the methods.
+    #[arg(long, default_value_t = 0.80)]
+    pub threshold: f64,
+    /// Bootstrap replicates for alpha's interval.
+    #[arg(long, default_value_t = 1000)]
+    pub replicates: u32,
+}
+
+/// Runs `accord report`.
+pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    use crate::app::export::OutputTarget;
+    use crate::export::{Format, Request};
+    let format = match (&args.format, &args.out) {
+        (Some(f), _) => f.parse::<Format>().map_err(|e| anyhow::anyhow!(e))?,
+        (None, Some(out)) => Format::from_extension(out).unwrap_or(Format::Markdown),
+        (None, None) => Format::Markdown,
+    };
+    let ws = open_to_read(&args.project.project)?;
+    let store = ws.store();
+    let options = crate::app::report::ReportOptions {
+        agreement: crate::app::agreement::AgreementOptions {
+            unit: args.unit.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            stats: crate::agreement::StatOptions {
+                bootstrap_replicates: args.replicates,
+                ..crate::agreement::StatOptions::default()
+            },
+            ..crate::app::agreement::AgreementOptions::default()
+        },
+        codes: resolve::code_ids(&store.codebook()?, &args.codes)?,
+        threshold: args.threshold,
+    };
+    let target = args.out.as_deref().map(|path| OutputTarget {
+        path,
+        extensions: format.extensions(),
+        zip: format.is_zip(),
+        project: Some(&args.project.project),
+        force: args.force,
+    });
+    if let Some(target) = &target {
+        target.check()?;
+    }
+    let report = crate::app::report::build(store, &options)?;
+    let request = Request::Document {
+        what: "the report",
+        doc: &report.document,
+        table: None,
+    };
+    let mut bytes = Vec::new();
+    crate::export::write(&request, format, &mut bytes)?;
+    super::export::emit(target.as_ref(), format, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}

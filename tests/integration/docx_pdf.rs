@@ -19,7 +19,7 @@ fn installed(names: &[&'static str], flag: &str) -> Option<&'static str> {
 }
 
 /// The text of `docx` as `LibreOffice` prints it, or `None` (with a notice) when the tools are missing.
-fn printed_text(docx: &Path, dir: &Path) -> Option<String> {
+pub(crate) fn printed_text(docx: &Path, dir: &Path) -> Option<String> {
     let (Some(office), Some(_)) = (
         installed(&["soffice", "libreoffice"], "--version"),
         installed(&["pdftotext"], "-v"),

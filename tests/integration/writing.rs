@@ -309,3 +309,164 @@ fn the_summary_grid_holds_cases_by_codes_with_versioned_summaries() {
         .success()
         .stderr_has("no case has an excerpt coded Unused");
 }
+
+/// The report: by theme, each code's definition and agreement (the figures `accord agreement`
+/// gives), its key quotes with citation and provenance (unanimous, adjudicated, one rater's), its
+/// case summaries and memos, and the methods; Markdown, HTML and a DOCX that `LibreOffice` opens.
+#[test]
+fn the_report_carries_each_quotes_reliability_and_the_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let p = project.to_str().unwrap();
+    // Settled passages become consensus codings, adjudicated.
+    accord(d, &["adjudicate", "agreements", p, "--overlap", "50"]).success();
+    let listed = json(&accord(d, &["codings", "list", p, "--json"]).success());
+    let codings = listed.as_array().unwrap();
+    let overlaps = |a: &serde_json::Value, b: &serde_json::Value| {
+        a["transcript"] == b["transcript"]
+            && a["code"] == b["code"]
+            && a["start"].as_u64() < b["end"].as_u64()
+            && b["start"].as_u64() < a["end"].as_u64()
+    };
+    // A coding both raters coded, one only Maya coded, and a consensus coding.
+    let maya: Vec<_> = codings
+        .iter()
+        .filter(|c| c["rater"] == "Maya Chen")
+        .collect();
+    let jordan: Vec<_> = codings
+        .iter()
+        .filter(|c| c["rater"] == "Jordan Ellis")
+        .collect();
+    let both = *maya
+        .iter()
+        .find(|m| jordan.iter().any(|j| overlaps(m, j)))
+        .unwrap();
+    let alone = *maya
+        .iter()
+        .find(|m| !jordan.iter().any(|j| overlaps(m, j)))
+        .unwrap();
+    let consensus = codings
+        .iter()
+        .find(|c| c["rater"] != "Maya Chen" && c["rater"] != "Jordan Ellis")
+        .expect("a consensus coding");
+    for (c, label) in [(both, "both"), (alone, "alone"), (consensus, "settled")] {
+        accord(
+            d,
+            &[
+                "quotes",
+                "flag",
+                p,
+                c["coding_id"].as_str().unwrap(),
+                "--label",
+                label,
+            ],
+        )
+        .success();
+    }
+    let md = accord(d, &["report", p, "--replicates", "100"])
+        .success()
+        .stdout;
+    let section = |label: &str| -> String {
+        let at = md.find(&format!("#### {label}\n")).unwrap();
+        md[at..]
+            .split("\n## ")
+            .next()
+            .unwrap()
+            .chars()
+            .take(2000)
+            .collect()
+    };
+    assert!(
+        section("both").contains("**Provenance:** Unanimous: Maya Chen and Jordan Ellis coded it."),
+        "{}",
+        section("both")
+    );
+    assert!(
+        section("alone").contains("**Provenance:** Coded by one rater (Maya Chen)."),
+        "{}",
+        section("alone")
+    );
+    assert!(
+        section("settled").contains("**Provenance:** Adjudicated into"),
+        "{}",
+        section("settled")
+    );
+    // Every code's figures are `accord agreement`'s (same unit, same bootstrap).
+    let agreement = json(
+        &accord(
+            d,
+            &["agreement", p, "--format", "json", "--replicates", "100"],
+        )
+        .success(),
+    );
+    let rows = agreement["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let code = row["code"].as_str().unwrap();
+        let at = md
+            .find(&format!("\n## {code}\n"))
+            .unwrap_or_else(|| panic!("no section for {code}"));
+        let part = md[at..]
+            .split("\n## ")
+            .nth(1)
+            .map_or(&md[at..], |_| &md[at..]);
+        let kappa = row["kappa"]["value"].as_f64().unwrap();
+        let (lo, hi) = (
+            row["kappa"]["interval"][0].as_f64().unwrap(),
+            row["kappa"]["interval"][1].as_f64().unwrap(),
+        );
+        let expected = format!("= {kappa:.3} [{lo:.2}, {hi:.2}]");
+        assert!(
+            part[..part.len().min(3000)].contains(&expected),
+            "{code}: {expected}"
+        );
+    }
+    // The methods name the unit, the interval method and seed, and the codes below the threshold.
+    let methods = &md[md.find("## Appendix: methods").unwrap()..];
+    assert!(methods.contains("at the char level"), "{methods}");
+    assert!(
+        methods.contains("(100 replicates, seed 20240611)"),
+        "{methods}"
+    );
+    assert!(
+        methods.contains("Codes whose interval reaches below 0.80: "),
+        "{methods}"
+    );
+    assert!(
+        methods.contains("its definition has not been revised"),
+        "{methods}"
+    );
+    // HTML and DOCX; LibreOffice opens the DOCX (where it is installed) and lays out pages.
+    let html = accord(d, &["report", p, "--format", "html", "--replicates", "100"])
+        .success()
+        .stdout;
+    assert!(html.contains("<h2>Appendix: methods</h2>"), "{html}");
+    let docx = d.join("report.docx");
+    accord(
+        d,
+        &[
+            "report",
+            p,
+            "--out",
+            docx.to_str().unwrap(),
+            "--replicates",
+            "100",
+        ],
+    )
+    .success();
+    let text = crate::support::docx_text(&std::fs::read(&docx).unwrap());
+    assert!(
+        text.contains("Appendix: methods") && text.contains("Provenance: "),
+        "{text}"
+    );
+    if let Some(printed) = crate::docx_pdf::printed_text(&docx, d) {
+        let pages = printed.matches('\u{c}').count();
+        assert!(pages >= 2, "{pages} pages");
+        assert!(printed.contains("Appendix: methods"));
+    }
+    // The report never goes over the project.
+    accord(d, &["report", p, "--out", p])
+        .failure()
+        .stderr_has("project");
+}
