@@ -45,6 +45,7 @@ pub fn snapshot(store: &Store) -> Result<ProjectData> {
         memos: store.all_memos()?,
         key_quotes: store.key_quotes()?,
         summaries: store.grid_summaries()?,
+        citation: super::quotes::citation_form(store)?,
     })
 }
 

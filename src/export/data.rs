@@ -30,6 +30,8 @@ pub struct ProjectData {
     pub key_quotes: Vec<crate::model::KeyQuote>,
     /// Each summary grid cell's summary as it is now.
     pub summaries: Vec<crate::model::GridSummary>,
+    /// The form quotes are cited in (`({case}, {role}, {time})` unless the team chose another).
+    pub citation: String,
 }
 
 impl ProjectData {

@@ -3,7 +3,7 @@
 //! and memo. Rendered as Markdown and HTML (a heading per code), as a table (CSV/XLSX: one excerpt per
 //! row with every case attribute as a column) and as DOCX (see `docx.rs`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::data::{ProjectData, turn_at};
@@ -11,7 +11,8 @@ use super::html;
 use super::prose;
 use super::table::{Cell, Table};
 use crate::model::{
-    CaseId, CodeId, Coding, CodingId, RaterId, RaterKind, TranscriptId, format_time_ms, text,
+    Case, CaseId, CodeId, Coding, CodingId, Rater, RaterId, RaterKind, Transcript, TranscriptId,
+    format_time_ms, text,
 };
 
 /// Which codings to export. Empty lists mean "all".
@@ -33,23 +34,57 @@ pub struct ExcerptFilter {
     pub attributes: BTreeMap<String, Vec<String>>,
 }
 
+/// A snapshot's lookups by id, built once for a pass over every coding (the snapshot keeps its
+/// transcripts, cases and raters in lists): each transcript with its case and its char-to-byte map,
+/// each rater, each code's path.
+struct Lookup<'a> {
+    transcripts: HashMap<TranscriptId, (&'a Transcript, Option<&'a Case>, text::OffsetMap)>,
+    raters: HashMap<RaterId, &'a Rater>,
+    paths: HashMap<CodeId, String>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(data: &'a ProjectData) -> Self {
+        Self {
+            transcripts: data
+                .transcripts
+                .iter()
+                .map(|t| {
+                    (
+                        t.transcript_id,
+                        (t, data.case_of(t), text::OffsetMap::new(&t.text)),
+                    )
+                })
+                .collect(),
+            raters: data.raters.iter().map(|r| (r.rater_id, r)).collect(),
+            paths: data
+                .codebook
+                .codes
+                .iter()
+                .map(|c| (c.code_id, data.codebook.path(c.code_id)))
+                .collect(),
+        }
+    }
+}
+
 impl ExcerptFilter {
     /// True when the filter keeps this coding.
-    #[must_use]
-    pub fn keeps(&self, data: &ProjectData, coding: &Coding) -> bool {
+    fn keeps(&self, data: &ProjectData, lookup: &Lookup<'_>, coding: &Coding) -> bool {
         let codes_ok = self.codes.is_empty()
             || self.codes.iter().any(|&c| {
                 c == coding.code_id
                     || (self.include_children && is_ancestor(data, c, coding.code_id))
             });
-        let rater = data.rater(coding.rater_id);
+        let rater = lookup.raters.get(&coding.rater_id);
         let raters_ok = self.raters.is_empty() || self.raters.contains(&coding.rater_id);
         let consensus_ok =
             !self.consensus_only || rater.is_some_and(|r| r.kind == RaterKind::Consensus);
-        let transcript = data.transcript(coding.transcript_id);
         let transcripts_ok =
             self.transcripts.is_empty() || self.transcripts.contains(&coding.transcript_id);
-        let case = transcript.and_then(|t| data.case_of(t));
+        let case = lookup
+            .transcripts
+            .get(&coding.transcript_id)
+            .and_then(|(_, case, _)| *case);
         let cases_ok =
             self.cases.is_empty() || case.is_some_and(|c| self.cases.contains(&c.case_id));
         let attributes_ok = self.attributes.iter().all(|(name, values)| {
@@ -62,9 +97,14 @@ impl ExcerptFilter {
     /// The codings the filter keeps, in the snapshot's order.
     #[must_use]
     pub fn select<'a>(&self, data: &'a ProjectData) -> Vec<&'a Coding> {
+        let lookup = Lookup::new(data);
+        self.select_with(data, &lookup)
+    }
+
+    fn select_with<'a>(&self, data: &'a ProjectData, lookup: &Lookup<'_>) -> Vec<&'a Coding> {
         data.codings
             .iter()
-            .filter(|c| self.keeps(data, c))
+            .filter(|c| self.keeps(data, lookup, c))
             .collect()
     }
 }
@@ -92,6 +132,8 @@ pub struct Excerpt {
     pub code_path: String,
     /// Transcript name.
     pub transcript: String,
+    /// The transcript.
+    pub transcript_id: TranscriptId,
     /// The participant (case name), if the transcript has one.
     pub case: Option<String>,
     /// The case's attributes.
@@ -238,10 +280,11 @@ pub fn excerpts(data: &ProjectData, filter: &ExcerptFilter) -> Vec<Excerpt> {
         .map(|(i, (_, c))| (c.code_id, i))
         .collect();
     let memos = data.coding_memos();
+    let lookup = Lookup::new(data);
     let mut out: Vec<Excerpt> = filter
-        .select(data)
+        .select_with(data, &lookup)
         .into_iter()
-        .filter_map(|c| excerpt(data, c, memos.get(&c.coding_id).copied()))
+        .filter_map(|c| excerpt(&lookup, c, memos.get(&c.coding_id).copied()))
         .collect();
     out.sort_by(|a, b| {
         let key = |e: &Excerpt| order.get(&e.code_id).copied().unwrap_or(usize::MAX);
@@ -254,16 +297,17 @@ pub fn excerpts(data: &ProjectData, filter: &ExcerptFilter) -> Vec<Excerpt> {
     out
 }
 
-fn excerpt(data: &ProjectData, c: &Coding, memo: Option<&str>) -> Option<Excerpt> {
-    let transcript = data.transcript(c.transcript_id)?;
-    let case = data.case_of(transcript);
-    let rater = data.rater(c.rater_id);
+fn excerpt(lookup: &Lookup<'_>, c: &Coding, memo: Option<&str>) -> Option<Excerpt> {
+    let (transcript, case, offsets) = lookup.transcripts.get(&c.transcript_id)?;
+    let rater = lookup.raters.get(&c.rater_id);
     let turn = turn_at(&transcript.turns, c.span.start);
+    let (from, to) = (offsets.byte(c.span.start), offsets.byte(c.span.end));
     Some(Excerpt {
         coding_id: c.coding_id,
         code_id: c.code_id,
-        code_path: data.codebook.path(c.code_id),
+        code_path: lookup.paths.get(&c.code_id).cloned().unwrap_or_default(),
         transcript: transcript.name.clone(),
+        transcript_id: transcript.transcript_id,
         case: case.map(|k| k.name.clone()),
         attributes: case.map(|k| k.attributes.clone()).unwrap_or_default(),
         rater: rater.map(|r| r.name.clone()).unwrap_or_default(),
@@ -274,7 +318,11 @@ fn excerpt(data: &ProjectData, c: &Coding, memo: Option<&str>) -> Option<Excerpt
         speaker: turn.map(|t| t.speaker.clone()).unwrap_or_default(),
         role: turn.map(|t| t.role.to_string()).unwrap_or_default(),
         start_ms: turn.and_then(|t| t.start_ms),
-        quote: text::slice_chars(&transcript.text, c.span.start, c.span.end).to_string(),
+        quote: transcript
+            .text
+            .get(from..to.max(from))
+            .unwrap_or_default()
+            .to_string(),
         memo: memo.map(str::to_string),
     })
 }
@@ -411,6 +459,7 @@ mod tests {
             code_id: CodeId::new_random(),
             code_path: "Role".into(),
             transcript: "P01".into(),
+            transcript_id: TranscriptId::new_random(),
             case: None,
             attributes: BTreeMap::new(),
             rater: "Ana".into(),

@@ -48,6 +48,8 @@ pub enum Central {
     Team,
     /// Exports with a preview.
     Export,
+    /// The summary grid: cases by codes, summaries written per cell.
+    Grid,
 }
 
 /// Whether the search index is opened on a worker thread as the window starts.
@@ -99,6 +101,8 @@ pub struct AccordApp {
     pub team: TeamView,
     /// The export view.
     pub export: ExportView,
+    /// The Grid view.
+    pub grid: super::grid_view::GridView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
@@ -175,6 +179,7 @@ impl AccordApp {
             rounds: RoundsView::default(),
             team: TeamView::default(),
             export: ExportView::default(),
+            grid: super::grid_view::GridView::default(),
             export_data: None,
             memo: None,
             code_editor: None,
@@ -611,6 +616,11 @@ impl AccordApp {
             Central::Export => {
                 if let Some(c) = self.export.ui(ui, &self.project, revision) {
                     queue.push(UiCommand::Export(c));
+                }
+            }
+            Central::Grid => {
+                if let Some(c) = self.grid.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Grid(c));
                 }
             }
         }

@@ -45,6 +45,8 @@ pub struct ProjectCache {
     pub passes: HashSet<RaterId>,
     /// Where this project came from, when it is a rater file (its codebook is locked).
     pub rater_file: Option<crate::model::RaterFileInfo>,
+    /// The codings flagged as key quotes.
+    pub key_quotes: Vec<crate::model::KeyQuote>,
     /// The project panel's rows, in order: each case, then its transcripts.
     pub panel_rows: Vec<PanelRow>,
 }
@@ -138,6 +140,7 @@ impl ProjectCache {
             passes,
             panel_rows,
             rater_file: store.rater_file_info()?,
+            key_quotes: store.key_quotes()?,
             name: store.project_name()?,
             codebook,
             tree,

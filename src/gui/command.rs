@@ -103,6 +103,8 @@ pub enum UiCommand {
     Rounds(RoundsCommand),
     /// The team view.
     Team(TeamViewCommand),
+    /// The Grid view's request.
+    Grid(super::grid_view::GridViewCommand),
     /// The export view.
     Export(ExportCommand),
     /// The de-identification dialog.

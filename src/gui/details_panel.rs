@@ -93,6 +93,7 @@ fn coding_ui(
         if ui.button("Memo…").clicked() {
             actions.push(UiCommand::OpenMemo(MemoTarget::Coding(coding.coding_id)));
         }
+        key_quote_ui(ui, project, coding, state, actions);
     });
     if mine {
         let mut chosen: Option<CodeId> = None;
@@ -125,6 +126,48 @@ fn coding_ui(
         {
             actions.push(respan(coding, sel));
         }
+    }
+}
+
+/// The "Key quote" tick of a coding (and its label, if it has one).
+fn key_quote_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    coding: &Coding,
+    state: &ViewState,
+    actions: &mut Vec<UiCommand>,
+) {
+    let flagged = project
+        .key_quotes
+        .iter()
+        .find(|q| q.coding_id == coding.coding_id);
+    let mut key = flagged.is_some();
+    if ui
+        .checkbox(&mut key, "Key quote")
+        .on_hover_text(
+            "A quote that carries the argument: listed by theme with its citation (Export › Key \
+             quotes) and in the report",
+        )
+        .changed()
+    {
+        let (label, command) = if key {
+            (
+                "Flag a key quote",
+                crate::app::quotes::flag(coding.coding_id, "", state.rater_id),
+            )
+        } else {
+            (
+                "Unflag a key quote",
+                Command::Memos(crate::app::MemoCommand::UnflagQuote(coding.coding_id)),
+            )
+        };
+        actions.push(UiCommand::Apply {
+            label: label.into(),
+            command,
+        });
+    }
+    if let Some(q) = flagged.filter(|q| !q.label.is_empty()) {
+        ui.label(RichText::new(format!("“{}”", q.label)).weak());
     }
 }
 

@@ -105,6 +105,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::Adjudicate(_)
         | UiCommand::Rounds(_)
         | UiCommand::Export(_)
+        | UiCommand::Grid(_)
         | UiCommand::Deidentify(_)
         | UiCommand::Erase(_)
         | UiCommand::Restore(_)
@@ -190,6 +191,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::Rounds(r) => app.rounds_command(ctx, r),
         UiCommand::Team(t) => app.team_command(ctx, t),
         UiCommand::Export(e) => app.export_command(ctx, e),
+        UiCommand::Grid(g) => app.grid_command(ctx, g),
         UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
         UiCommand::Erase(e) => app.erase_command(ctx, e),
         UiCommand::Restore(backup) => app.restore(ctx, backup),
@@ -998,6 +1000,33 @@ impl AccordApp {
                 self.restore = Some(super::restore_dialog::RestoreDialog::new(path.as_deref()));
             }
             MenuCommand::Reindex => self.reindex(ctx),
+            MenuCommand::Report => {
+                let Some(project) = self
+                    .workspace
+                    .as_ref()
+                    .and_then(|ws| ws.store().path().map(std::path::Path::to_path_buf))
+                else {
+                    return;
+                };
+                let stem = project
+                    .file_stem()
+                    .map_or_else(|| "project".into(), |s| s.to_string_lossy().into_owned());
+                let beside = project.with_file_name(format!("{stem}-report.docx"));
+                // Without a desktop portal there is no save dialog: the report goes beside the
+                // project, and the status bar says where.
+                let path = if native_dialogs() {
+                    rfd::FileDialog::new()
+                        .set_file_name(format!("{stem}-report.docx"))
+                        .add_filter("Word, HTML or Markdown", &["docx", "html", "md"])
+                        .set_title("Save the report")
+                        .save_file()
+                } else {
+                    Some(beside)
+                };
+                if let Some(path) = path {
+                    self.write_report(ctx, path);
+                }
+            }
             MenuCommand::ImportTranscripts | MenuCommand::ImportAttributes if !native_dialogs() => {
                 self.path_prompt = Some(PathPrompt::new(m));
             }
@@ -1023,6 +1052,90 @@ impl AccordApp {
         }
     }
 
+    /// Handles a request of the Grid view: building the grid (on a read task), writing a cell's
+    /// summary (on the save task: its next version, undoable).
+    fn grid_command(&mut self, ctx: &egui::Context, command: super::grid_view::GridViewCommand) {
+        match command {
+            super::grid_view::GridViewCommand::Load(options) => {
+                let key = (
+                    options.codes.clone(),
+                    options.raters.clone(),
+                    options.consensus,
+                );
+                self.read(ctx, move |ws| {
+                    let revision = ws.revision();
+                    let built = crate::app::export::snapshot(ws.store())
+                        .and_then(|data| crate::app::grid::build(&data, &options))
+                        .map_err(|e| e.to_string());
+                    Box::new(move |app: &mut AccordApp| {
+                        app.grid.grid = Some((revision, key, built));
+                    })
+                });
+            }
+            super::grid_view::GridViewCommand::Save {
+                case,
+                code,
+                text,
+                cites,
+            } => {
+                let by = self.state.rater_id;
+                let label = format!(
+                    "Summarise {} on {}",
+                    self.project.case_name(case),
+                    self.project.path(code)
+                );
+                let owned = label.clone();
+                self.save(ctx, &label, After::Nothing, move |ws| {
+                    let command =
+                        crate::app::grid::write(ws.store(), (case, code), &text, cites, by);
+                    Report::Applied(command.and_then(|c| ws.apply(&owned, c)))
+                });
+            }
+        }
+    }
+
+    /// Writes the report (`accord report`'s, with its defaults) to `path` on a read task, in the
+    /// format its extension names (DOCX otherwise), through the one safe writer.
+    pub fn write_report(&mut self, ctx: &egui::Context, path: std::path::PathBuf) {
+        self.read(ctx, move |ws| {
+            let format =
+                crate::export::Format::from_extension(&path).unwrap_or(crate::export::Format::Docx);
+            let written = (|| -> Result<(), String> {
+                let report = crate::app::report::build(
+                    ws.store(),
+                    &crate::app::report::ReportOptions::default(),
+                )
+                .map_err(|e| e.to_string())?;
+                let target = crate::app::export::OutputTarget {
+                    path: &path,
+                    extensions: format.extensions(),
+                    zip: format.is_zip(),
+                    project: ws.store().path(),
+                    force: false,
+                };
+                target.check().map_err(|e| e.to_string())?;
+                let mut bytes = Vec::new();
+                crate::export::write(
+                    &crate::export::Request::Document {
+                        what: "the report",
+                        doc: &report.document,
+                        table: None,
+                    },
+                    format,
+                    &mut bytes,
+                )
+                .map_err(|e| e.to_string())?;
+                target.write(&bytes).map_err(|e| e.to_string())
+            })();
+            Box::new(move |app: &mut AccordApp| match written {
+                Ok(()) => app
+                    .state
+                    .info(format!("Wrote the report to {}", path.display())),
+                Err(e) => app.state.error(format!("Could not write the report: {e}")),
+            })
+        });
+    }
+
     /// Carries out a path typed in the fallback prompt: a folder imports every transcript in it.
     fn prompted_path(&mut self, ctx: &egui::Context, m: MenuCommand, path: std::path::PathBuf) {
         match m {
@@ -1038,7 +1151,8 @@ impl AccordApp {
             | MenuCommand::Deidentify
             | MenuCommand::Erase
             | MenuCommand::Restore
-            | MenuCommand::Reindex => {}
+            | MenuCommand::Reindex
+            | MenuCommand::Report => {}
         }
     }
 

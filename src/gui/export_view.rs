@@ -30,15 +30,21 @@ pub enum Kind {
     Agreement,
     /// The REFI-QDA project.
     Project,
+    /// The key quotes by theme, with citations.
+    KeyQuotes,
+    /// The summary grid.
+    Grid,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 8] = [
         Kind::Excerpts,
         Kind::Matrix,
         Kind::Cooccurrence,
         Kind::Codebook,
         Kind::Agreement,
+        Kind::KeyQuotes,
+        Kind::Grid,
         Kind::Project,
     ];
 
@@ -50,6 +56,8 @@ impl Kind {
             Kind::Codebook => "Codebook",
             Kind::Agreement => "Agreement report",
             Kind::Project => "REFI-QDA project (.qdpx)",
+            Kind::KeyQuotes => "Key quotes",
+            Kind::Grid => "Summary grid",
         }
     }
 }
@@ -141,6 +149,42 @@ pub fn with_request<R>(
         },
         Kind::Agreement => Request::Agreement { report: report? },
         Kind::Project => Request::Project { data },
+        Kind::KeyQuotes => {
+            let rows = crate::app::quotes::rows(data, &filter.codes, &data.citation);
+            let (doc, table) = (
+                crate::app::quotes::document(data, &rows),
+                crate::app::quotes::table(&rows),
+            );
+            return Some(f(&Request::Document {
+                what: "the key quotes",
+                doc: &doc,
+                table: Some(&table),
+            }));
+        }
+        Kind::Grid => {
+            let options = crate::app::grid::GridOptions {
+                codes: filter.codes.clone(),
+                raters: filter.raters.clone(),
+                consensus: filter.consensus_only,
+                ..crate::app::grid::GridOptions::default()
+            };
+            let (doc, table) = match crate::app::grid::build(data, &options) {
+                Ok(grid) => (
+                    crate::app::grid::document(data, &grid, &data.citation),
+                    crate::app::grid::table(&grid, &data.citation),
+                ),
+                Err(e) => {
+                    let mut doc = crate::export::document::Document::new("Summary grid");
+                    doc.para(e.to_string());
+                    (doc, crate::export::Table::default())
+                }
+            };
+            return Some(f(&Request::Document {
+                what: "the summary grid",
+                doc: &doc,
+                table: Some(&table),
+            }));
+        }
     };
     Some(f(&request))
 }
@@ -256,7 +300,10 @@ impl ExportView {
                     }
                 });
         });
-        if matches!(c.kind, Kind::Excerpts | Kind::Matrix | Kind::Cooccurrence) {
+        if matches!(
+            c.kind,
+            Kind::Excerpts | Kind::Matrix | Kind::Cooccurrence | Kind::KeyQuotes | Kind::Grid
+        ) {
             filter_ui(ui, c, project);
         }
         if c.kind == Kind::Matrix {
@@ -268,7 +315,7 @@ impl ExportView {
 fn formats_of(kind: Kind) -> &'static [Format] {
     use Format::{Csv, Docx, Html, Markdown, Qdc, Qdpx, Xlsx};
     match kind {
-        Kind::Excerpts => &[Markdown, Html, Docx, Csv, Xlsx],
+        Kind::Excerpts | Kind::KeyQuotes | Kind::Grid => &[Markdown, Html, Docx, Csv, Xlsx],
         Kind::Matrix | Kind::Cooccurrence => &[Csv, Xlsx],
         Kind::Codebook => &[Markdown, Docx, Csv, Xlsx, Qdc],
         Kind::Agreement => &[Markdown, Html, Csv, Xlsx],

@@ -119,6 +119,7 @@ impl PathPrompt {
             super::top_bar::MenuCommand::Erase => "Erase transcripts",
             super::top_bar::MenuCommand::Restore => "Restore from a backup",
             super::top_bar::MenuCommand::Reindex => "Rebuild the search index",
+            super::top_bar::MenuCommand::Report => "Report",
         };
         egui::Window::new(title).id(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
             ui.label("No file dialog is available here (no desktop portal). Type the path of a file or folder:");

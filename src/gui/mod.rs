@@ -26,6 +26,7 @@ mod dispatch;
 mod erase_dialog;
 mod export_view;
 mod fonts;
+pub mod grid_view;
 mod groups_editor;
 mod import_dialog;
 mod memo_editor;

@@ -37,6 +37,48 @@ pub enum MenuCommand {
     Restore,
     /// File › Rebuild the search index
     Reindex,
+    /// File › Report…
+    Report,
+}
+
+/// The File menu's items; returns the one chosen, if any.
+fn file_menu(ui: &mut Ui, actions: &mut Vec<UiCommand>) -> Option<MenuCommand> {
+    let mut request = None;
+    if ui.button("New encrypted project…").clicked() {
+        request = Some(MenuCommand::NewEncrypted);
+    }
+    if ui.button("Import transcripts…").clicked() {
+        request = Some(MenuCommand::ImportTranscripts);
+    }
+    if ui.button("Import attributes…").clicked() {
+        request = Some(MenuCommand::ImportAttributes);
+    }
+    if ui.button("De-identify…").clicked() {
+        request = Some(MenuCommand::Deidentify);
+    }
+    if ui.button("Erase transcripts…").clicked() {
+        request = Some(MenuCommand::Erase);
+    }
+    if ui.button("Restore from a backup…").clicked() {
+        request = Some(MenuCommand::Restore);
+    }
+    if ui.button("Rebuild the search index").clicked() {
+        request = Some(MenuCommand::Reindex);
+    }
+    if ui
+        .button("Report…")
+        .on_hover_text(
+            "One document by theme: definitions, agreement, key quotes with their \
+                 provenance, memos, case summaries and the methods (DOCX, HTML or Markdown)",
+        )
+        .clicked()
+    {
+        request = Some(MenuCommand::Report);
+    }
+    if ui.button("Project memo…").clicked() {
+        actions.push(UiCommand::OpenMemo(MemoTarget::Project));
+    }
+    request
 }
 
 /// Draws the top bar.
@@ -51,29 +93,8 @@ pub fn top_bar_ui(
     let mut request = None;
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if ui.button("New encrypted project…").clicked() {
-                request = Some(MenuCommand::NewEncrypted);
-            }
-            if ui.button("Import transcripts…").clicked() {
-                request = Some(MenuCommand::ImportTranscripts);
-            }
-            if ui.button("Import attributes…").clicked() {
-                request = Some(MenuCommand::ImportAttributes);
-            }
-            if ui.button("De-identify…").clicked() {
-                request = Some(MenuCommand::Deidentify);
-            }
-            if ui.button("Erase transcripts…").clicked() {
-                request = Some(MenuCommand::Erase);
-            }
-            if ui.button("Restore from a backup…").clicked() {
-                request = Some(MenuCommand::Restore);
-            }
-            if ui.button("Rebuild the search index").clicked() {
-                request = Some(MenuCommand::Reindex);
-            }
-            if ui.button("Project memo…").clicked() {
-                actions.push(UiCommand::OpenMemo(MemoTarget::Project));
+            if let Some(m) = file_menu(ui, actions) {
+                request = Some(m);
             }
         });
         ui.menu_button("Edit", |ui| {
@@ -133,6 +154,7 @@ pub fn top_bar_ui(
         ui.selectable_value(central, Central::Adjudicate, "Adjudicate");
         ui.selectable_value(central, Central::Rounds, "Rounds");
         ui.selectable_value(central, Central::Team, "Team");
+        ui.selectable_value(central, Central::Grid, "Grid");
         ui.selectable_value(central, Central::Export, "Export");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             rater_ui(ui, project, state, actions);

@@ -38,6 +38,7 @@ mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_tasks;
 mod gui_team;
+mod gui_writing;
 mod history;
 mod hostile;
 mod import_attack;
