@@ -12,6 +12,7 @@ mod agreement_breakdown;
 mod agreement_header;
 mod cli;
 mod code_groups;
+mod code_queries;
 mod codebook;
 mod confusion;
 mod correct;
