@@ -19,6 +19,7 @@ pub mod encrypt;
 pub mod erase;
 pub mod export;
 pub mod files;
+pub mod heatmaps;
 mod inverse;
 pub mod irr;
 pub mod listing;

@@ -67,7 +67,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// `negated`: under an odd number of NOTs (no highlighting there).
-    pub(super) fn compile(&mut self, e: &Expr, negated: bool) -> Result<Box<dyn Query>, QueryError> {
+    pub(super) fn compile(
+        &mut self,
+        e: &Expr,
+        negated: bool,
+    ) -> Result<Box<dyn Query>, QueryError> {
         match e {
             Expr::Term(t) => self.term(t, negated),
             Expr::Filter(f) => self.filter(f),

@@ -264,42 +264,6 @@ impl TranscriptIndex {
         Ok(SearchResults { total, hits })
     }
 
-    /// Every live document `query` matches, as (transcript id, turn index, address): the turns (or
-    /// passages) a code query combines, read from the fast fields, unscored.
-    pub(super) fn matching(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-    ) -> Result<Vec<(String, u64, DocAddress)>, SearchError> {
-        let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-            searcher,
-        ))?;
-        let mut out = Vec::new();
-        for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
-            let segment_ord = u32::try_from(ordinal).unwrap_or(u32::MAX);
-            let turns = reader.fast_fields().u64("turn_index")?;
-            let Some(ids) = reader.fast_fields().str("transcript_id")? else {
-                continue;
-            };
-            let mut docs = Vec::new();
-            weight.for_each_no_score(reader, &mut |found| docs.extend_from_slice(found))?;
-            let mut id = String::new();
-            for doc in docs {
-                if reader.is_deleted(doc) {
-                    continue;
-                }
-                id.clear();
-                if let Some(ord) = ids.term_ords(doc).next() {
-                    ids.ord_to_str(ord, &mut id)
-                        .map_err(|e| SearchError::Store(e.to_string()))?;
-                }
-                let turn = turns.first(doc).unwrap_or(0);
-                out.push((id.clone(), turn, DocAddress::new(segment_ord, doc)));
-            }
-        }
-        Ok(out)
-    }
-
     /// The hits of documents found (with their scores), their matched words marked by `patterns`.
     pub(super) fn hits_at(
         &self,
@@ -367,4 +331,39 @@ pub(super) fn transcript_key(id: &str) -> u64 {
         .filter_map(|c| c.to_digit(16))
         .take(16)
         .fold(0u64, |key, d| (key << 4) | u64::from(d))
+}
+
+/// Every live document `query` matches, as (transcript id, turn index, address): the turns (or
+/// passages) a code query combines, read from the fast fields, unscored.
+pub(super) fn matching(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+) -> Result<Vec<(String, u64, DocAddress)>, SearchError> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let mut out = Vec::new();
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment_ord = u32::try_from(ordinal).unwrap_or(u32::MAX);
+        let turns = reader.fast_fields().u64("turn_index")?;
+        let Some(ids) = reader.fast_fields().str("transcript_id")? else {
+            continue;
+        };
+        let mut docs = Vec::new();
+        weight.for_each_no_score(reader, &mut |found| docs.extend_from_slice(found))?;
+        let mut id = String::new();
+        for doc in docs {
+            if reader.is_deleted(doc) {
+                continue;
+            }
+            id.clear();
+            if let Some(ord) = ids.term_ords(doc).next() {
+                ids.ord_to_str(ord, &mut id)
+                    .map_err(|e| SearchError::Store(e.to_string()))?;
+            }
+            let turn = turns.first(doc).unwrap_or(0);
+            out.push((id.clone(), turn, DocAddress::new(segment_ord, doc)));
+        }
+    }
+    Ok(out)
 }

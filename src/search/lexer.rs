@@ -2,9 +2,7 @@
 //! `name:value` filters, parentheses and the upper-case operators, each token with its 1-based char
 //! column for error messages. The grammar is in `query.rs`.
 
-use super::query::{
-    FilterExpr, FilterField, MAX_NEAR, MAX_SLOP, QueryError, TermExpr, TermKind,
-};
+use super::query::{FilterExpr, FilterField, MAX_NEAR, MAX_SLOP, QueryError, TermExpr, TermKind};
 
 /// The tokens of a query.
 pub(super) fn tokens(chars: &[char]) -> Result<Vec<Token>, QueryError> {

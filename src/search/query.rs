@@ -529,8 +529,17 @@ mod tests {
     #[test]
     fn near_binds_tighter_than_and_and_marks_a_code_query() {
         let e = parse_query("code:A NEAR/2 code:B role:participant").unwrap();
-        let Expr::And(items) = &e else { panic!("{e:?}") };
-        assert!(matches!(&items[0], Expr::Near { within: 2, column: 8, .. }));
+        let Expr::And(items) = &e else {
+            panic!("{e:?}")
+        };
+        assert!(matches!(
+            &items[0],
+            Expr::Near {
+                within: 2,
+                column: 8,
+                ..
+            }
+        ));
         assert!(e.is_code_query());
         // Left-associative: (a NEAR/1 b) NEAR/3 c.
         let Expr::Near { left, within, .. } = parse_query("a NEAR/1 b NEAR/3 c").unwrap() else {

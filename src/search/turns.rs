@@ -11,7 +11,7 @@ use tantivy::DocAddress;
 use tantivy::query::AllQuery;
 
 use super::compile::Compiler;
-use super::index::TranscriptIndex;
+use super::index::{TranscriptIndex, matching};
 use super::query::{Expr, FilterExpr, FilterField, QueryError};
 use super::results::{SearchError, SearchOptions, SearchResults};
 
@@ -28,15 +28,12 @@ pub(super) fn search(
 ) -> Result<SearchResults, SearchError> {
     let (body, raters) = split_raters(expr)?;
     let turn_searcher = turns.searcher();
-    let every: HashMap<TurnKey, DocAddress> = turns
-        .matching(&turn_searcher, &AllQuery)?
+    let every: HashMap<TurnKey, DocAddress> = matching(&turn_searcher, &AllQuery)?
         .into_iter()
         .map(|(id, turn, addr)| ((id, turn), addr))
         .collect();
     let universe: Turns = every.keys().cloned().collect();
     let mut eval = Eval {
-        turns,
-        passages,
         turn_searcher: &turn_searcher,
         passage_searcher: passages.searcher(),
         on_turns: Compiler::new(turns.tantivy_index(), turns.fields(), opts)?,
@@ -112,8 +109,6 @@ fn has_near(e: &Expr) -> bool {
 }
 
 struct Eval<'a> {
-    turns: &'a TranscriptIndex,
-    passages: &'a TranscriptIndex,
     turn_searcher: &'a tantivy::Searcher,
     passage_searcher: tantivy::Searcher,
     on_turns: Compiler<'a>,
@@ -128,7 +123,7 @@ impl Eval<'_> {
         if !e.names_code() && !has_near(e) {
             // Words and filters other than code: the turns index answers them as a search would.
             let query = self.on_turns.compile(e, negated)?;
-            return Ok(keys(self.turns.matching(self.turn_searcher, query.as_ref())?));
+            return Ok(keys(matching(self.turn_searcher, query.as_ref())?));
         }
         match e {
             Expr::Filter(f) if f.field == FilterField::Code => self.coded(f),
@@ -186,10 +181,7 @@ impl Eval<'_> {
         }
         // Compiled as negated: the passages' words are not the turns' words to mark.
         let query = self.on_passages.compile(&Expr::And(items), true)?;
-        Ok(keys(
-            self.passages
-                .matching(&self.passage_searcher, query.as_ref())?,
-        ))
+        Ok(keys(matching(&self.passage_searcher, query.as_ref())?))
     }
 }
 
@@ -226,7 +218,11 @@ mod tests {
     /// The naive reading of NEAR: every pair compared.
     fn naive(left: &Turns, right: &Turns, within: u64) -> Turns {
         left.iter()
-            .filter(|(t, i)| right.iter().any(|(u, j)| t == u && i.abs_diff(*j) <= within))
+            .filter(|(t, i)| {
+                right
+                    .iter()
+                    .any(|(u, j)| t == u && i.abs_diff(*j) <= within)
+            })
             .cloned()
             .collect()
     }
@@ -237,7 +233,10 @@ mod tests {
         let right = turns(&[("a", 2), ("b", 3), ("d", 1)]);
         assert_eq!(near(&left, &right, 0), turns(&[("b", 3)]));
         assert_eq!(near(&left, &right, 2), turns(&[("a", 0), ("b", 3)]));
-        assert_eq!(near(&left, &right, 3), turns(&[("a", 0), ("a", 5), ("b", 3)]));
+        assert_eq!(
+            near(&left, &right, 3),
+            turns(&[("a", 0), ("a", 5), ("b", 3)])
+        );
     }
 
     #[test]
