@@ -48,6 +48,8 @@ pub enum Central {
     Team,
     /// Exports with a preview.
     Export,
+    /// Code co-occurrence and codes x cases heatmaps.
+    Heatmaps,
 }
 
 /// Whether the search index is opened on a worker thread as the window starts.
@@ -99,6 +101,8 @@ pub struct AccordApp {
     pub team: TeamView,
     /// The export view.
     pub export: ExportView,
+    /// The heatmaps view.
+    pub heatmaps: super::heatmap_view::HeatmapView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
@@ -175,6 +179,7 @@ impl AccordApp {
             rounds: RoundsView::default(),
             team: TeamView::default(),
             export: ExportView::default(),
+            heatmaps: super::heatmap_view::HeatmapView::default(),
             export_data: None,
             memo: None,
             code_editor: None,
@@ -611,6 +616,11 @@ impl AccordApp {
             Central::Export => {
                 if let Some(c) = self.export.ui(ui, &self.project, revision) {
                     queue.push(UiCommand::Export(c));
+                }
+            }
+            Central::Heatmaps => {
+                if let Some(c) = self.heatmaps.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Heatmaps(c));
                 }
             }
         }

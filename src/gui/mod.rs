@@ -27,6 +27,7 @@ mod erase_dialog;
 mod export_view;
 mod fonts;
 mod groups_editor;
+pub mod heatmap_view;
 mod import_dialog;
 mod memo_editor;
 mod plan_view;
