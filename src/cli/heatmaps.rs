@@ -197,40 +197,7 @@ pub fn run_crosstab(args: &CrosstabArgs) -> anyhow::Result<ExitCode> {
 /// Prints a matrix, or writes it to `--out`.
 fn emit(choice: &Choice, table: &Table, value: &impl Serialize) -> anyhow::Result<ExitCode> {
     if let Some(path) = &choice.out {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let (extensions, zip): (&[&str], bool) = match extension.as_str() {
-            "csv" => (&["csv"], false),
-            "xlsx" => (&["xlsx"], true),
-            "md" | "markdown" => (&["md", "markdown"], false),
-            _ => anyhow::bail!("--out {}: write a .csv, .xlsx or .md file", path.display()),
-        };
-        let target = OutputTarget {
-            path,
-            extensions,
-            zip,
-            project: Some(&choice.project.project),
-            force: choice.force,
-        };
-        target.check()?;
-        let bytes = match extension.as_str() {
-            "csv" => table.to_csv()?.into_bytes(),
-            "xlsx" => {
-                let mut bytes = Vec::new();
-                for warning in
-                    crate::export::table::write_xlsx(std::slice::from_ref(table), &mut bytes)?
-                {
-                    eprintln!("warning: {warning}");
-                }
-                bytes
-            }
-            _ => table.to_markdown().into_bytes(),
-        };
-        target.write(&bytes)?;
-        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+        write_table(path, &choice.project.project, choice.force, table)?;
         return Ok(ExitCode::SUCCESS);
     }
     if table.rows.is_empty() && choice.format != Format::Json {
@@ -311,4 +278,49 @@ fn print_passages(title: &str, passages: &[Passage], format: Format) -> anyhow::
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a table to a .csv, .xlsx or .md file through the one safe writer (never the project or
+/// its files; an existing file of another kind only with `force`).
+pub fn write_table(
+    path: &std::path::Path,
+    project: &std::path::Path,
+    force: bool,
+    table: &Table,
+) -> anyhow::Result<()> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let (extensions, zip): (&[&str], bool) = match extension.as_str() {
+        "csv" => (&["csv"], false),
+        "xlsx" => (&["xlsx"], true),
+        "md" | "markdown" => (&["md", "markdown"], false),
+        _ => anyhow::bail!("--out {}: write a .csv, .xlsx or .md file", path.display()),
+    };
+    let target = OutputTarget {
+        path,
+        extensions,
+        zip,
+        project: Some(project),
+        force,
+    };
+    target.check()?;
+    let bytes = match extension.as_str() {
+        "csv" => table.to_csv()?.into_bytes(),
+        "xlsx" => {
+            let mut bytes = Vec::new();
+            let warnings =
+                crate::export::table::write_xlsx(std::slice::from_ref(table), &mut bytes)?;
+            for warning in warnings {
+                eprintln!("warning: {warning}");
+            }
+            bytes
+        }
+        _ => table.to_markdown().into_bytes(),
+    };
+    target.write(&bytes)?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
 }

@@ -98,12 +98,13 @@ impl Computed {
                 plural(n, "turn")
             ),
             Self::Crosstab(m) => {
-                let unit = match m.measure.as_str() {
-                    "turns" => plural(n, "turn"),
-                    "presence" => "present".into(),
-                    _ => plural(n, "coding"),
+                let count = match m.measure.as_str() {
+                    "turns" => format!("{n} {}", plural(n, "turn")),
+                    "presence" if n > 0 => "present".into(),
+                    "presence" => "absent".into(),
+                    _ => format!("{n} {}", plural(n, "coding")),
                 };
-                format!("{} in {}: {n} {unit}", rows[row], columns[column])
+                format!("{} in {}: {count}", rows[row], columns[column])
             }
         }
     }
@@ -165,6 +166,10 @@ impl HeatmapView {
         actions: &mut Vec<UiCommand>,
     ) -> Option<HeatmapCommand> {
         ui.heading("Heatmaps");
+        if project.blind && project.rater_id.is_none() {
+            ui.label("Blind mode is on: pick who is coding to count your own codings.");
+            return None;
+        }
         self.choice_ui(ui, project);
         ui.separator();
         let fresh = self
@@ -248,6 +253,13 @@ impl HeatmapView {
                     });
             }
         });
+        if project.blind {
+            // Each rater sees only their own codings until blind mode is turned off.
+            self.choice.raters = project.rater_id.into_iter().collect();
+            self.choice.consensus = false;
+            ui.label("Blind mode is on: the heatmaps count only your own codings.");
+            return;
+        }
         ui.horizontal_wrapped(|ui| {
             ui.label("Codings of:");
             ui.add_enabled_ui(!self.choice.consensus, |ui| {

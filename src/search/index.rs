@@ -351,18 +351,25 @@ pub(super) fn matching(
         };
         let mut docs = Vec::new();
         weight.for_each_no_score(reader, &mut |found| docs.extend_from_slice(found))?;
-        let mut id = String::new();
+        // A segment holds few transcripts and many turns: each id is looked up in the column's
+        // dictionary once.
+        let mut names: std::collections::HashMap<u64, String> = std::collections::HashMap::new();
         for doc in docs {
             if reader.is_deleted(doc) {
                 continue;
             }
-            id.clear();
+            let mut id = String::new();
             if let Some(ord) = ids.term_ords(doc).next() {
-                ids.ord_to_str(ord, &mut id)
-                    .map_err(|e| SearchError::Store(e.to_string()))?;
+                if let Some(known) = names.get(&ord) {
+                    id.clone_from(known);
+                } else {
+                    ids.ord_to_str(ord, &mut id)
+                        .map_err(|e| SearchError::Store(e.to_string()))?;
+                    names.insert(ord, id.clone());
+                }
             }
             let turn = turns.first(doc).unwrap_or(0);
-            out.push((id.clone(), turn, DocAddress::new(segment_ord, doc)));
+            out.push((id, turn, DocAddress::new(segment_ord, doc)));
         }
     }
     Ok(out)

@@ -187,6 +187,68 @@ fn a_code_query_naming_an_unknown_code_says_which() {
     assert_eq!(std::fs::read(&project).unwrap(), before, "nothing written");
 }
 
+#[test]
+fn a_code_query_exports_its_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    small_project(dir);
+    // Every hit, not only --limit's.
+    accord(
+        dir,
+        &[
+            "search",
+            "p.accord",
+            "code:Alpha AND code:Beta",
+            "--limit",
+            "1",
+            "--out",
+            "both.csv",
+        ],
+    )
+    .success();
+    let csv = std::fs::read_to_string(dir.join("both.csv")).unwrap();
+    let mut lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.remove(0),
+        "transcript,case,turn,speaker,role,time,start,end,text"
+    );
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "P01_interview,P01,2,Ana,participant,,42,66,It was busy and unclear.",
+            "P01_interview,P01,4,Ana,participant,,116,151,My supervisor was kind but unclear.",
+        ]
+    );
+    accord(
+        dir,
+        &[
+            "search",
+            "p.accord",
+            "code:Alpha NOT code:Beta",
+            "--out",
+            "alpha.md",
+        ],
+    )
+    .success();
+    let md = std::fs::read_to_string(dir.join("alpha.md")).unwrap();
+    assert!(md.contains("| P02_interview | P02 | 2 | Ben |"), "{md}");
+    let before = std::fs::read(dir.join("p.accord")).unwrap();
+    accord(
+        dir,
+        &[
+            "search",
+            "p.accord",
+            "code:Alpha NOT code:Beta",
+            "--out",
+            "p.accord",
+        ],
+    )
+    .failure()
+    .stderr_has(".csv, .xlsx or .md");
+    assert_eq!(std::fs::read(dir.join("p.accord")).unwrap(), before);
+}
+
 /// A JSON matrix's counts.
 fn counts(json: &serde_json::Value) -> Vec<Vec<u64>> {
     json["counts"]
