@@ -154,6 +154,8 @@ pub struct HeatmapView {
     asked: Option<(u64, Choice)>,
     /// The cell whose passages are listed: its description, and the passages (or why not).
     pub cell: Option<(String, Result<Vec<Passage>, String>)>,
+    /// The cell clicked last (row, column), outlined.
+    chosen: Option<(usize, usize)>,
 }
 
 impl HeatmapView {
@@ -196,20 +198,29 @@ impl HeatmapView {
                 return request;
             }
         };
+        // The grid above, the chosen cell's passages below, each scrolling on its own.
+        let grid_height = (ui.available_height() * 0.6).max(160.0);
+        let chosen = self.chosen.filter(|_| self.cell.is_some());
         egui::ScrollArea::both()
             .id_salt("heatmap")
-            .auto_shrink([false, false])
+            .max_height(grid_height)
+            .auto_shrink([false, true])
             .show(ui, |ui| {
-                if let Some(cell) = grid_ui(ui, &computed) {
+                if let Some(cell) = grid_ui(ui, &computed, chosen) {
                     self.cell = None;
+                    self.chosen = Some(cell);
                     request = Some(HeatmapCommand::Cell {
                         choice,
                         row: cell.0,
                         column: cell.1,
                     });
                 }
-                self.passages_ui(ui, actions);
             });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("heatmap-passages")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.passages_ui(ui, actions));
         request
     }
 
@@ -274,9 +285,9 @@ impl HeatmapView {
 
     fn passages_ui(&self, ui: &mut Ui, actions: &mut Vec<UiCommand>) {
         let Some((title, passages)) = &self.cell else {
+            ui.label(RichText::new("Click a cell for its passages.").weak());
             return;
         };
-        ui.add_space(10.0);
         ui.label(RichText::new(title).strong());
         match passages {
             Err(why) => {
@@ -313,7 +324,11 @@ fn measure_name(m: Measure) -> &'static str {
 }
 
 /// The heatmap as a grid of cells shaded by their count; returns the cell clicked.
-fn grid_ui(ui: &mut Ui, computed: &Computed) -> Option<(usize, usize)> {
+fn grid_ui(
+    ui: &mut Ui,
+    computed: &Computed,
+    chosen: Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
     let (rows, columns, counts) = computed.parts();
     if rows.is_empty() {
         ui.label("No coding matches the choice.");
@@ -344,14 +359,16 @@ fn grid_ui(ui: &mut Ui, computed: &Computed) -> Option<(usize, usize)> {
             }
             ui.end_row();
             for (i, name) in rows.iter().enumerate() {
+                // The code's own name (its path on hover).
+                let leaf = name.rsplit('/').next().unwrap_or(name);
                 let label = if diagonal {
-                    format!("{:>2} {}", i + 1, super::state::shortened(name, 28))
+                    format!("{:>2} {}", i + 1, super::state::shortened(leaf, 28))
                 } else {
-                    super::state::shortened(name, 32)
+                    super::state::shortened(leaf, 32)
                 };
                 ui.label(label).on_hover_text(name);
                 for j in 0..columns.len() {
-                    if cell_ui(ui, computed, i, j, max, diagonal) {
+                    if cell_ui(ui, computed, (i, j), max, chosen == Some((i, j))) {
                         clicked = Some((i, j));
                     }
                 }
@@ -365,11 +382,11 @@ fn grid_ui(ui: &mut Ui, computed: &Computed) -> Option<(usize, usize)> {
 fn cell_ui(
     ui: &mut Ui,
     computed: &Computed,
-    i: usize,
-    j: usize,
+    (i, j): (usize, usize),
     max: usize,
-    diagonal: bool,
+    chosen: bool,
 ) -> bool {
+    let diagonal = matches!(computed, Computed::Cooccurrence(_));
     let (_, _, counts) = computed.parts();
     let count = counts[i][j];
     let (rect, response) = ui.allocate_exact_size(egui::vec2(34.0, 20.0), egui::Sense::click());
@@ -385,6 +402,11 @@ fn cell_ui(
         base.gamma_multiply(0.15 + 0.85 * share)
     };
     ui.painter().rect_filled(rect, 2.0, fill);
+    if chosen {
+        let stroke = egui::Stroke::new(2.0, ui.visuals().strong_text_color());
+        ui.painter()
+            .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+    }
     if count > 0 {
         ui.painter().text(
             rect.center(),
