@@ -291,6 +291,8 @@ impl Parser {
 
     fn near_expr(&mut self) -> Result<Expr, QueryError> {
         let mut left = self.unary()?;
+        // Each NEAR nests the tree one level deeper: a chain counts against the depth limit too.
+        let depth = self.depth;
         while let Some(Token {
             tok: Tok::Near(within),
             column,
@@ -306,6 +308,7 @@ impl Parser {
                     ));
                 }
             }
+            self.enter(column)?;
             let right = self.unary()?;
             left = Expr::Near {
                 left: Box::new(left),
@@ -314,6 +317,7 @@ impl Parser {
                 column,
             };
         }
+        self.depth = depth;
         Ok(left)
     }
 
@@ -636,5 +640,9 @@ mod tests {
         assert!(parse_query(&deep).is_err());
         let nots = "NOT ".repeat(10_000) + "a";
         assert!(parse_query(&nots).is_err());
+        let nears = "a".to_string() + &" NEAR/1 a".repeat(10_000);
+        let e = parse_query(&nears).unwrap_err();
+        assert!(e.message.contains("nested too deeply"), "{e}");
+        assert!(parse_query(&("a".to_string() + &" NEAR/1 a".repeat(MAX_DEPTH))).is_ok());
     }
 }
