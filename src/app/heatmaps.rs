@@ -384,6 +384,56 @@ impl Crosstab {
     }
 }
 
+/// Writes a table (a heatmap, a search's hits) to a `.csv`, `.xlsx` or `.md` file, as its
+/// extension says, through the one safe writer ([`super::export::OutputTarget`]: never the project
+/// or its files; an existing file of another kind only with `force`). Returns the warnings (XLSX
+/// cells cut at Excel's limit); an error says what is wrong, and nothing is written.
+pub fn save_table(
+    path: &std::path::Path,
+    project: Option<&std::path::Path>,
+    force: bool,
+    table: &Table,
+) -> std::result::Result<Vec<String>, String> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let (extensions, zip): (&[&str], bool) = match extension.as_str() {
+        "csv" => (&["csv"], false),
+        "xlsx" => (&["xlsx"], true),
+        "md" | "markdown" => (&["md", "markdown"], false),
+        _ => {
+            return Err(format!(
+                "{}: write a .csv, .xlsx or .md file",
+                path.display()
+            ));
+        }
+    };
+    let target = super::export::OutputTarget {
+        path,
+        extensions,
+        zip,
+        project,
+        force,
+    };
+    target.check().map_err(|e| e.to_string())?;
+    let fail = |e: crate::export::ExportError| format!("{}: {e}", path.display());
+    let (bytes, warnings) = match extension.as_str() {
+        "csv" => (table.to_csv().map_err(fail)?.into_bytes(), Vec::new()),
+        "xlsx" => {
+            let mut bytes = Vec::new();
+            let warnings =
+                crate::export::table::write_xlsx(std::slice::from_ref(table), &mut bytes)
+                    .map_err(fail)?;
+            (bytes, warnings)
+        }
+        _ => (table.to_markdown().into_bytes(), Vec::new()),
+    };
+    target.write(&bytes).map_err(|e| e.to_string())?;
+    Ok(warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

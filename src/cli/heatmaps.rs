@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::agreement::Format;
 use super::{ProjectPath, open_to_read, output};
 use crate::app::Store;
-use crate::app::export::{OutputTarget, snapshot};
+use crate::app::export::snapshot;
 use crate::app::heatmaps::{Cooccurrence, Crosstab, Passage, cooccurrence, crosstab};
 use crate::app::resolve;
 use crate::export::{Columns, ExcerptFilter, Measure, ProjectData, Table};
@@ -280,47 +280,18 @@ fn print_passages(title: &str, passages: &[Passage], format: Format) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a table to a .csv, .xlsx or .md file through the one safe writer (never the project or
-/// its files; an existing file of another kind only with `force`).
+/// Writes a table to a .csv, .xlsx or .md file (see [`crate::app::heatmaps::save_table`]).
 pub fn write_table(
     path: &std::path::Path,
     project: &std::path::Path,
     force: bool,
     table: &Table,
 ) -> anyhow::Result<()> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let (extensions, zip): (&[&str], bool) = match extension.as_str() {
-        "csv" => (&["csv"], false),
-        "xlsx" => (&["xlsx"], true),
-        "md" | "markdown" => (&["md", "markdown"], false),
-        _ => anyhow::bail!("--out {}: write a .csv, .xlsx or .md file", path.display()),
-    };
-    let target = OutputTarget {
-        path,
-        extensions,
-        zip,
-        project: Some(project),
-        force,
-    };
-    target.check()?;
-    let bytes = match extension.as_str() {
-        "csv" => table.to_csv()?.into_bytes(),
-        "xlsx" => {
-            let mut bytes = Vec::new();
-            let warnings =
-                crate::export::table::write_xlsx(std::slice::from_ref(table), &mut bytes)?;
-            for warning in warnings {
-                eprintln!("warning: {warning}");
-            }
-            bytes
-        }
-        _ => table.to_markdown().into_bytes(),
-    };
-    target.write(&bytes)?;
-    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    let warnings = crate::app::heatmaps::save_table(path, Some(project), force, table)
+        .map_err(|e| anyhow::anyhow!("--out {e}"))?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    eprintln!("wrote {}", path.display());
     Ok(())
 }

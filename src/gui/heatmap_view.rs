@@ -109,6 +109,15 @@ impl Computed {
         }
     }
 
+    /// The heatmap as a table (for a file).
+    #[must_use]
+    pub fn to_table(&self) -> crate::export::Table {
+        match self {
+            Self::Cooccurrence(m) => m.to_table(),
+            Self::Crosstab(m) => m.to_table(),
+        }
+    }
+
     /// A cell's passages.
     #[must_use]
     pub fn passages(&self, data: &ProjectData, row: usize, column: usize) -> Vec<Passage> {
@@ -132,6 +141,8 @@ fn plural(n: usize, word: &str) -> String {
 pub enum HeatmapCommand {
     /// Compute the heatmap of a choice (on a read task).
     Compute(Choice),
+    /// Ask where to save the heatmap shown (CSV, XLSX or Markdown), then save it.
+    Save,
     /// Read the passages of a cell of the heatmap of a choice.
     Cell {
         /// The choice the heatmap was computed for.
@@ -198,6 +209,13 @@ impl HeatmapView {
                 return request;
             }
         };
+        if ui
+            .button("Save…")
+            .on_hover_text("As CSV, XLSX or Markdown, by the file's extension")
+            .clicked()
+        {
+            request = Some(HeatmapCommand::Save);
+        }
         // The grid above, the chosen cell's passages below, each scrolling on its own.
         let grid_height = (ui.available_height() * 0.6).max(160.0);
         let chosen = self.chosen.filter(|_| self.cell.is_some());
@@ -434,6 +452,30 @@ impl AccordApp {
     /// Carries out the Heatmaps view's commands, each on a read task over the export snapshot
     /// (read again only when the project changed); the counting is done there too.
     pub(super) fn heatmap_command(&mut self, ctx: &egui::Context, command: HeatmapCommand) {
+        if matches!(command, HeatmapCommand::Save) {
+            let name = match &self.heatmaps.result {
+                Some((_, _, Ok(Computed::Crosstab(_)))) => "codes-by-case.xlsx",
+                _ => "cooccurrence.xlsx",
+            };
+            if let Some(path) = rfd::FileDialog::new()
+                .set_file_name(name)
+                .set_title("Save the heatmap")
+                .add_filter("Spreadsheet, CSV or Markdown", &["xlsx", "csv", "md"])
+                .save_file()
+            {
+                match self.save_heatmap(&path) {
+                    Ok(warnings) if warnings.is_empty() => {
+                        self.state.info(format!("Saved {}", path.display()));
+                    }
+                    Ok(warnings) => {
+                        let said = warnings.join("; ");
+                        self.state.info(format!("Saved {}; {said}", path.display()));
+                    }
+                    Err(e) => self.state.error(e),
+                }
+            }
+            return;
+        }
         let cached = self.export_data.take();
         self.read(ctx, move |ws| {
             let revision = ws.revision();
@@ -444,6 +486,7 @@ impl AccordApp {
             let compute = command.clone();
             let found = data.map(|data| {
                 let found = match compute {
+                    HeatmapCommand::Save => Found::Cell(String::new(), Vec::new()),
                     HeatmapCommand::Compute(choice) => {
                         let computed = Computed::of(&choice, &data);
                         Found::Heatmap(choice, computed)
@@ -476,11 +519,25 @@ impl AccordApp {
                     let why = format!("Cannot read the project: {why}");
                     app.heatmaps.result = Some((revision, choice, Err(why)));
                 }
-                (Err(why), HeatmapCommand::Cell { .. }) => {
+                (Err(why), HeatmapCommand::Cell { .. } | HeatmapCommand::Save) => {
                     let why = format!("Cannot read the project: {why}");
                     app.heatmaps.cell = Some((String::new(), Err(why)));
                 }
             })
         });
+    }
+
+    /// Writes the heatmap shown to a `.csv`, `.xlsx` or `.md` file (by its extension) through the
+    /// one safe writer (never the project or its files); returns the warnings (XLSX cells cut at
+    /// Excel's limit), or what went wrong.
+    pub fn save_heatmap(&mut self, path: &std::path::Path) -> Result<Vec<String>, String> {
+        let Some((_, _, Ok(computed))) = &self.heatmaps.result else {
+            return Err("no heatmap to save yet".into());
+        };
+        let project = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.store().path().map(std::path::Path::to_path_buf));
+        crate::app::heatmaps::save_table(path, project.as_deref(), false, &computed.to_table())
     }
 }

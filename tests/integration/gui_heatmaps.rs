@@ -38,6 +38,18 @@ fn a_heatmap_cell_lists_its_passages_and_each_opens_its_place() {
         "window and command line count the same"
     );
 
+    // Saved as the command line writes it; never over the project.
+    let saved = dir.path().join("cooccurrence.csv");
+    h.state_mut().save_heatmap(&saved).unwrap();
+    accord(dir.path(), &["cooccurrence", path, "--out", "cli.csv"]).success();
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        std::fs::read(dir.path().join("cli.csv")).unwrap()
+    );
+    let before = std::fs::read(&project).unwrap();
+    assert!(h.state_mut().save_heatmap(&project).is_err());
+    assert_eq!(std::fs::read(&project).unwrap(), before);
+
     // The largest pair of different codes, clicked by its name in words.
     let (i, j) = (0..names.len())
         .flat_map(|i| (0..names.len()).map(move |j| (i, j)))
