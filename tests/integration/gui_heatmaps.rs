@@ -83,6 +83,39 @@ fn a_heatmap_cell_lists_its_passages_and_each_opens_its_place() {
         .collect();
     assert_eq!(spans, cli_spans);
 
+    // The Search tab's code query finds the same turns.
+    h.get_by_label("Search").click();
+    steps(&mut h, 2);
+    h.get_by_label("Search query").focus();
+    steps(&mut h, 1);
+    h.get_by_label("Search query")
+        .type_text(&format!("code:\"{}\" AND code:\"{}\"", names[i], names[j]));
+    steps(&mut h, 1);
+    h.get_by_label("Run search").click();
+    steps(&mut h, 3);
+    let results = h
+        .state()
+        .search
+        .results
+        .clone()
+        .expect("searched")
+        .expect("no error");
+    assert_eq!(results.total, n);
+    let mut found: Vec<(String, u64)> = results
+        .hits
+        .iter()
+        .map(|hit| (hit.transcript_id.clone(), hit.turn_index))
+        .collect();
+    let mut cell_turns: Vec<(String, u64)> = passages
+        .iter()
+        .map(|p| (p.transcript_id.to_text(), p.turn as u64))
+        .collect();
+    found.sort();
+    cell_turns.sort();
+    assert_eq!(found, cell_turns);
+    h.get_by_label("Heatmaps").click();
+    steps(&mut h, 2);
+
     // One click from its place: the transcript opens with the turn's words selected.
     let first = &passages[0];
     let place = format!("{} #{} {}", first.transcript, first.turn + 1, first.speaker);
