@@ -149,6 +149,23 @@ pub fn run_cooccurrence(args: &CooccurrenceArgs) -> anyhow::Result<ExitCode> {
             args.choice.format,
         );
     }
+    if args.choice.out.is_none() && args.choice.format == Format::Table {
+        // Codes' paths are long: on a terminal the columns are numbered as the rows.
+        let mut table = matrix.to_table();
+        for (i, row) in table.rows.iter_mut().enumerate() {
+            if let Some(first) = row.first_mut() {
+                *first = format!("{:>2} {}", i + 1, first.to_text()).into();
+            }
+        }
+        table.header = std::iter::once("code".to_string())
+            .chain((1..table.header.len()).map(|i| i.to_string()))
+            .collect();
+        if table.rows.is_empty() {
+            eprintln!("no coding matches the choice of codes, raters, transcripts and cases");
+        }
+        print!("{}", aligned(&table));
+        return Ok(ExitCode::SUCCESS);
+    }
     emit(&args.choice, &matrix.to_table(), &matrix)
 }
 

@@ -303,11 +303,11 @@ fn cooccurrence_counts_the_turns_a_code_query_finds() {
         .stdout_has("P01_interview #2 Ana")
         .stdout_has("My supervisor was kind but unclear.");
     assert_eq!(cell.stdout.lines().count(), 3, "{}", cell.stdout);
-    // Named codes are the rows, in codebook order; the terminal table names them.
+    // Named codes are the rows, in codebook order; on a terminal the columns are numbered.
     accord(dir, &["cooccurrence", "p.accord", "--codes", "Gamma,Alpha"])
         .success()
         .stdout_has("Co-occurrence (turns)")
-        .stdout_has("Alpha      3      0");
+        .stdout_has("code      1  2\n 1 Alpha  3  0\n 2 Gamma  0  2\n");
 }
 
 #[test]
