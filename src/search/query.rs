@@ -640,6 +640,40 @@ mod tests {
         assert!(parse_query(&deep).is_err());
         let nots = "NOT ".repeat(10_000) + "a";
         assert!(parse_query(&nots).is_err());
+        // Random sentences of the code query's words, joined by spaces.
+        let words = [
+            "a",
+            "code:a",
+            "code:\"b c\"",
+            "rater:r",
+            "NEAR/1",
+            "NEAR/",
+            "NEAR/0",
+            "AND",
+            "OR",
+            "NOT",
+            "(",
+            ")",
+            "-code:a",
+            "role:participant",
+        ];
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut x = seed;
+            let sentence: Vec<&str> = (0..seed % 9)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    words[(x >> 33) as usize % words.len()]
+                })
+                .collect();
+            if let Ok(e) = parse_query(&sentence.join(" ")) {
+                let _ = (e.is_code_query(), e.names_codings());
+            }
+        }
         let nears = "a".to_string() + &" NEAR/1 a".repeat(10_000);
         let e = parse_query(&nears).unwrap_err();
         assert!(e.message.contains("nested too deeply"), "{e}");
