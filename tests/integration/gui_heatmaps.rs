@@ -113,6 +113,16 @@ fn a_heatmap_cell_lists_its_passages_and_each_opens_its_place() {
     found.sort();
     cell_turns.sort();
     assert_eq!(found, cell_turns);
+    // A code the codebook lacks is named; the results say so, nothing else changes.
+    h.state_mut().search.query = format!("code:\"{}\" AND code:Nope", names[i]);
+    h.get_by_label("Run search").click();
+    steps(&mut h, 3);
+    let said = h.state().search.results.clone().expect("searched");
+    assert!(
+        said.as_ref()
+            .is_err_and(|e| e.contains("unknown code 'Nope'")),
+        "{said:?}"
+    );
     h.get_by_label("Heatmaps").click();
     steps(&mut h, 2);
 
