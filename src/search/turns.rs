@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use tantivy::DocAddress;
-use tantivy::query::AllQuery;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
 
 use super::compile::Compiler;
 use super::index::{TranscriptIndex, matching};
@@ -28,25 +29,36 @@ pub(super) fn search(
 ) -> Result<SearchResults, SearchError> {
     let (body, raters) = split_raters(expr)?;
     let turn_searcher = turns.searcher();
-    let every: HashMap<TurnKey, DocAddress> = matching(&turn_searcher, &AllQuery)?
-        .into_iter()
-        .map(|(id, turn, addr)| ((id, turn), addr))
-        .collect();
-    let universe: Turns = every.keys().cloned().collect();
     let mut eval = Eval {
         turn_searcher: &turn_searcher,
         passage_searcher: passages.searcher(),
         on_turns: Compiler::new(turns.tantivy_index(), turns.fields(), opts)?,
         on_passages: Compiler::new(passages.tantivy_index(), passages.fields(), opts)?,
         raters,
-        universe: &universe,
+        universe: None,
     };
     let found = eval.eval(&body, false)?;
     let patterns = std::mem::take(&mut eval.on_turns.patterns);
-    let addrs: Vec<(Option<f32>, DocAddress)> = found
-        .iter()
-        .take(opts.limit)
-        .filter_map(|key| every.get(key).map(|addr| (None, *addr)))
+    // The documents of the hits shown: every turn of their transcripts, read in one pass.
+    let shown: Vec<&TurnKey> = found.iter().take(opts.limit).collect();
+    let transcripts: BTreeSet<&str> = shown.iter().map(|(id, _)| id.as_str()).collect();
+    let of_transcripts = BooleanQuery::new(
+        transcripts
+            .into_iter()
+            .map(|id| {
+                let term = Term::from_field_text(turns.fields().transcript_id, id);
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect(),
+    );
+    let at: HashMap<TurnKey, DocAddress> = matching(&turn_searcher, &of_transcripts)?
+        .into_iter()
+        .map(|(id, turn, addr)| ((id, turn), addr))
+        .collect();
+    let addrs: Vec<(Option<f32>, DocAddress)> = shown
+        .into_iter()
+        .filter_map(|key| at.get(key).map(|addr| (None, *addr)))
         .collect();
     let hits = turns.hits_at(&turn_searcher, addrs, &patterns, opts.snippet_chars)?;
     Ok(SearchResults {
@@ -114,7 +126,8 @@ struct Eval<'a> {
     on_turns: Compiler<'a>,
     on_passages: Compiler<'a>,
     raters: Vec<FilterExpr>,
-    universe: &'a Turns,
+    /// Every turn (with words): read at the first NOT.
+    universe: Option<Turns>,
 }
 
 impl Eval<'_> {
@@ -141,7 +154,10 @@ impl Eval<'_> {
                         });
                     }
                 }
-                let found = found.unwrap_or_else(|| self.universe.clone());
+                let found = match found {
+                    Some(found) => found,
+                    None => self.universe()?.clone(),
+                };
                 Ok(found.difference(&without).cloned().collect())
             }
             Expr::Or(items) => {
@@ -153,7 +169,7 @@ impl Eval<'_> {
             }
             Expr::Not(inner) => {
                 let these = self.eval(inner, !negated)?;
-                Ok(self.universe.difference(&these).cloned().collect())
+                Ok(self.universe()?.difference(&these).cloned().collect())
             }
             Expr::Near {
                 left,
@@ -167,6 +183,14 @@ impl Eval<'_> {
             }
             Expr::Term(_) | Expr::Filter(_) => Ok(Turns::new()),
         }
+    }
+
+    /// Every turn with words (what NOT takes a set from), read once.
+    fn universe(&mut self) -> Result<&Turns, SearchError> {
+        if self.universe.is_none() {
+            self.universe = Some(keys(matching(self.turn_searcher, &AllQuery)?));
+        }
+        Ok(self.universe.get_or_insert_default())
     }
 
     /// The turns a coding of the code overlaps, by the query's raters (any of them) or by anyone.
