@@ -21,6 +21,7 @@ pub mod erase;
 pub mod export;
 pub mod files;
 pub mod grid;
+pub mod heatmaps;
 mod inverse;
 pub mod irr;
 pub mod listing;

@@ -280,6 +280,66 @@ pub fn reindex(store: &Store) -> Result<Reindexed> {
     })
 }
 
+/// The hits of a search as a table for a file (`accord search --out`): per hit its transcript,
+/// case, turn (from 1), speaker, role, time, place (chars) and the words of its turn or coded
+/// passage.
+pub fn hits_table(store: &Store, hits: &[Hit]) -> Result<crate::export::Table> {
+    use crate::export::Cell;
+    let mut transcripts: std::collections::HashMap<String, Transcript> =
+        std::collections::HashMap::new();
+    let cases: std::collections::HashMap<TranscriptId, Option<String>> = store
+        .transcripts()?
+        .into_iter()
+        .map(|s| (s.transcript_id, s.case_name))
+        .collect();
+    let mut rows = Vec::new();
+    for hit in hits {
+        if !transcripts.contains_key(&hit.transcript_id) {
+            let id: TranscriptId = hit.transcript_id.parse().map_err(|_| {
+                AppError::Invalid(format!("bad transcript id {}", hit.transcript_id))
+            })?;
+            transcripts.insert(hit.transcript_id.clone(), store.transcript(id)?);
+        }
+        let Some(t) = transcripts.get(&hit.transcript_id) else {
+            continue;
+        };
+        let span = hit.document_span();
+        let case = cases.get(&t.transcript_id).cloned().flatten();
+        rows.push(vec![
+            Cell::from(t.name.as_str()),
+            Cell::from(case.unwrap_or_default()),
+            Cell::from(hit.turn_index + 1),
+            Cell::from(hit.speaker.as_str()),
+            Cell::from(hit.role.as_str()),
+            Cell::from(
+                hit.start_ms
+                    .map(crate::model::format_time_ms)
+                    .unwrap_or_default(),
+            ),
+            Cell::from(span.start),
+            Cell::from(span.end),
+            Cell::from(crate::model::text::slice_chars(&t.text, span.start, span.end).to_string()),
+        ]);
+    }
+    Ok(crate::export::Table {
+        name: "Search hits".into(),
+        header: [
+            "transcript",
+            "case",
+            "turn",
+            "speaker",
+            "role",
+            "time",
+            "start",
+            "end",
+            "text",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Filters, full_query};

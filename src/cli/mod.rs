@@ -10,6 +10,7 @@ mod confusion;
 mod deidentify;
 mod demo;
 mod export;
+mod heatmaps;
 mod history;
 mod import;
 mod irr;
@@ -82,6 +83,12 @@ pub enum Commands {
     Agreement(agreement::AgreementArgs),
     /// List each place where the raters differ.
     Disagreements(agreement::DisagreementsArgs),
+    /// Code co-occurrence: how many turns were coded with both codes of each pair (a cell's
+    /// passages with --cell), as `code:A AND code:B` finds them.
+    Cooccurrence(heatmaps::CooccurrenceArgs),
+    /// Codes x cases (or x a case attribute's values): each code's codings or turns in each (a
+    /// cell's passages with --cell).
+    Crosstab(heatmaps::CrosstabArgs),
     /// Export excerpts, matrices, co-occurrence, the codebook, the agreement report, or REFI-QDA
     /// (.qdc, .qdpx) files.
     Export(export::ExportArgs),
@@ -228,6 +235,8 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Irr(args) => irr::irr(&args),
         Commands::Agreement(args) => agreement::agreement(&args),
         Commands::Disagreements(args) => agreement::list_disagreements(&args),
+        Commands::Cooccurrence(args) => heatmaps::run_cooccurrence(&args),
+        Commands::Crosstab(args) => heatmaps::run_crosstab(&args),
         Commands::Export(args) => export::export(&args),
         Commands::ImportQdpx(args) => refi::import_qdpx(&args),
         Commands::RaterFile(args) => team::rater_file(&args),

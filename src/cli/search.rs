@@ -61,6 +61,13 @@ pub struct SearchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write every hit (not only --limit) to a .csv, .xlsx or .md file: transcript, case, turn,
+    /// speaker, role, time, place and the words of the turn or coded passage.
+    #[arg(long, conflicts_with = "code")]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an existing --out file even when it is not of its format.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Serialize)]
@@ -80,15 +87,7 @@ struct HitView {
 
 /// Runs `accord search`.
 pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Err(e) = crate::app::search::check_query(&args.query) {
-        let caret = " ".repeat(e.column.saturating_sub(1));
-        anyhow::bail!(
-            "invalid query at column {}: {}\n  {}\n  {caret}^",
-            e.column,
-            e.message,
-            args.query
-        );
-    }
+    check(&args.query)?;
     let mut ws = open_workspace(&args.project.project, Purpose::Change)?;
     let filters = Filters {
         speaker: args.speaker.clone(),
@@ -107,10 +106,12 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         "transcript" => ResultOrder::TranscriptOrder,
         other => anyhow::bail!("--order {other:?}: expected relevance or transcript"),
     };
+    // A file gets every hit.
+    let limit = args.out.as_ref().map_or(args.limit, |_| usize::MAX);
     let results = ws.search(
         &query,
         &SearchOptions {
-            limit: args.limit,
+            limit,
             order,
             stem: args.stem,
             ..SearchOptions::default()
@@ -152,6 +153,11 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(out) = &args.out {
+        let table = crate::app::search::hits_table(ws.store(), &results.hits)?;
+        return super::heatmaps::write_table(out, &args.project.project, args.force, &table)
+            .map(|()| ExitCode::SUCCESS);
+    }
     if args.json {
         output::json(
             &serde_json::json!({ "query": query, "total": results.total, "hits": views }),
@@ -176,6 +182,20 @@ pub fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{} of {} matching turns", views.len(), results.total);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A query's syntax error, with a caret under its column, before anything is opened.
+fn check(query: &str) -> anyhow::Result<()> {
+    if let Err(e) = crate::app::search::check_query(query) {
+        let caret = " ".repeat(e.column.saturating_sub(1));
+        anyhow::bail!(
+            "invalid query at column {}: {}\n  {}\n  {caret}^",
+            e.column,
+            e.message,
+            query
+        );
+    }
+    Ok(())
 }
 
 fn transcript_names(

@@ -112,6 +112,43 @@ impl Table {
         String::from_utf8(bytes).map_err(|e| ExportError::Invalid(e.to_string()))
     }
 
+    /// The table as Markdown: a heading with its name, then one table row per row (text cells
+    /// escaped, numbers right-aligned).
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        use std::fmt::Write as _;
+        let escape = |s: &str| {
+            super::html::escape_markdown(s)
+                .replace('|', "\\|")
+                .replace('\n', " ")
+        };
+        let mut out = format!("# {}\n\n|", escape(&self.name));
+        for h in &self.header {
+            let _ = write!(out, " {} |", escape(h));
+        }
+        out.push_str("\n|");
+        for (i, _) in self.header.iter().enumerate() {
+            let numeric = self
+                .rows
+                .iter()
+                .all(|r| matches!(r.get(i), Some(Cell::Number(_)) | None));
+            out.push_str(if numeric && !self.rows.is_empty() {
+                "---:|"
+            } else {
+                "---|"
+            });
+        }
+        out.push('\n');
+        for row in &self.rows {
+            out.push('|');
+            for c in row {
+                let _ = write!(out, " {} |", escape(&c.to_text()));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// What a row is about, for a warning: its transcript, code, rater and span where the table
     /// has those columns, else its row number.
     fn describe_row(&self, row: usize) -> String {

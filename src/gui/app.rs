@@ -50,6 +50,8 @@ pub enum Central {
     Export,
     /// The summary grid: cases by codes, summaries written per cell.
     Grid,
+    /// Code co-occurrence and codes x cases heatmaps.
+    Heatmaps,
 }
 
 /// Whether the search index is opened on a worker thread as the window starts.
@@ -103,6 +105,8 @@ pub struct AccordApp {
     pub export: ExportView,
     /// The Grid view.
     pub grid: super::grid_view::GridView,
+    /// The heatmaps view.
+    pub heatmaps: super::heatmap_view::HeatmapView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
@@ -180,6 +184,7 @@ impl AccordApp {
             team: TeamView::default(),
             export: ExportView::default(),
             grid: super::grid_view::GridView::default(),
+            heatmaps: super::heatmap_view::HeatmapView::default(),
             export_data: None,
             memo: None,
             code_editor: None,
@@ -621,6 +626,11 @@ impl AccordApp {
             Central::Grid => {
                 if let Some(c) = self.grid.ui(ui, &self.project, revision, queue) {
                     queue.push(UiCommand::Grid(c));
+                }
+            }
+            Central::Heatmaps => {
+                if let Some(c) = self.heatmaps.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Heatmaps(c));
                 }
             }
         }

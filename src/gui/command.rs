@@ -15,6 +15,7 @@ pub use super::agreement_view::AgreementCommand;
 pub use super::deidentify_dialog::DeidentifyCommand;
 pub use super::erase_dialog::EraseCommand;
 pub use super::export_view::ExportCommand;
+pub use super::heatmap_view::HeatmapCommand;
 pub use super::rounds_view::RoundsCommand;
 pub use super::search_view::SearchCommand;
 use super::tasks::TaskKind;
@@ -107,6 +108,8 @@ pub enum UiCommand {
     Grid(super::grid_view::GridViewCommand),
     /// The export view.
     Export(ExportCommand),
+    /// The heatmaps view.
+    Heatmaps(HeatmapCommand),
     /// The de-identification dialog.
     Deidentify(DeidentifyCommand),
     /// The erase dialog.

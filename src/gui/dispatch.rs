@@ -106,6 +106,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::Rounds(_)
         | UiCommand::Export(_)
         | UiCommand::Grid(_)
+        | UiCommand::Heatmaps(_)
         | UiCommand::Deidentify(_)
         | UiCommand::Erase(_)
         | UiCommand::Restore(_)
@@ -192,6 +193,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::Team(t) => app.team_command(ctx, t),
         UiCommand::Export(e) => app.export_command(ctx, e),
         UiCommand::Grid(g) => app.grid_command(ctx, g),
+        UiCommand::Heatmaps(c) => app.heatmap_command(ctx, c),
         UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
         UiCommand::Erase(e) => app.erase_command(ctx, e),
         UiCommand::Restore(backup) => app.restore(ctx, backup),

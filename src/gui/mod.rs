@@ -28,6 +28,7 @@ mod export_view;
 mod fonts;
 pub mod grid_view;
 mod groups_editor;
+pub mod heatmap_view;
 mod import_dialog;
 mod memo_editor;
 mod plan_view;

@@ -67,7 +67,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// `negated`: under an odd number of NOTs (no highlighting there).
-    fn compile(&mut self, e: &Expr, negated: bool) -> Result<Box<dyn Query>, QueryError> {
+    pub(super) fn compile(
+        &mut self,
+        e: &Expr,
+        negated: bool,
+    ) -> Result<Box<dyn Query>, QueryError> {
         match e {
             Expr::Term(t) => self.term(t, negated),
             Expr::Filter(f) => self.filter(f),
@@ -101,6 +105,11 @@ impl<'a> Compiler<'a> {
                 }
                 Ok(Box::new(BooleanQuery::new(clauses)))
             }
+            // A query with NEAR is a code query, answered per turn by `turns.rs`.
+            Expr::Near { column, within, .. } => Err(QueryError::new(
+                *column,
+                format!("NEAR/{within} cannot be searched here"),
+            )),
         }
     }
 

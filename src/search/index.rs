@@ -260,6 +260,18 @@ impl TranscriptIndex {
                 }
             }
         };
+        let hits = self.hits_at(&searcher, addrs, &patterns, opts.snippet_chars)?;
+        Ok(SearchResults { total, hits })
+    }
+
+    /// The hits of documents found (with their scores), their matched words marked by `patterns`.
+    pub(super) fn hits_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        addrs: Vec<(Option<f32>, DocAddress)>,
+        patterns: &[Pattern],
+        snippet_chars: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
         let mut text_an = analyzer(&self.index, TEXT_ANALYZER)?;
         let mut stem_an = analyzer(&self.index, STEM_ANALYZER)?;
         let f = &self.fields;
@@ -280,8 +292,8 @@ impl TranscriptIndex {
             };
             let text = s(f.text);
             let turn_start_char = u(f.turn_start_char).unwrap_or(0);
-            let local = highlight::turn_spans(&text, &patterns, &mut text_an, &mut stem_an);
-            let snippet = highlight::make_snippet(&text, &local, opts.snippet_chars);
+            let local = highlight::turn_spans(&text, patterns, &mut text_an, &mut stem_an);
+            let snippet = highlight::make_snippet(&text, &local, snippet_chars);
             let spans = local
                 .iter()
                 .map(|sp| Span {
@@ -308,7 +320,7 @@ impl TranscriptIndex {
                 len_chars: text.chars().count() as u64,
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(hits)
     }
 }
 
@@ -319,4 +331,46 @@ pub(super) fn transcript_key(id: &str) -> u64 {
         .filter_map(|c| c.to_digit(16))
         .take(16)
         .fold(0u64, |key, d| (key << 4) | u64::from(d))
+}
+
+/// Every live document `query` matches, as (transcript id, turn index, address): the turns (or
+/// passages) a code query combines, read from the fast fields, unscored.
+pub(super) fn matching(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+) -> Result<Vec<(String, u64, DocAddress)>, SearchError> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let mut out = Vec::new();
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment_ord = u32::try_from(ordinal).unwrap_or(u32::MAX);
+        let turns = reader.fast_fields().u64("turn_index")?;
+        let Some(ids) = reader.fast_fields().str("transcript_id")? else {
+            continue;
+        };
+        let mut docs = Vec::new();
+        weight.for_each_no_score(reader, &mut |found| docs.extend_from_slice(found))?;
+        // A segment holds few transcripts and many turns: each id is looked up in the column's
+        // dictionary once.
+        let mut names: std::collections::HashMap<u64, String> = std::collections::HashMap::new();
+        for doc in docs {
+            if reader.is_deleted(doc) {
+                continue;
+            }
+            let mut id = String::new();
+            if let Some(ord) = ids.term_ords(doc).next() {
+                if let Some(known) = names.get(&ord) {
+                    id.clone_from(known);
+                } else {
+                    ids.ord_to_str(ord, &mut id)
+                        .map_err(|e| SearchError::Store(e.to_string()))?;
+                    names.insert(ord, id.clone());
+                }
+            }
+            let turn = turns.first(doc).unwrap_or(0);
+            out.push((id, turn, DocAddress::new(segment_ord, doc)));
+        }
+    }
+    Ok(out)
 }

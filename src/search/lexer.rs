@@ -2,7 +2,7 @@
 //! `name:value` filters, parentheses and the upper-case operators, each token with its 1-based char
 //! column for error messages. The grammar is in `query.rs`.
 
-use super::query::{FilterExpr, FilterField, MAX_SLOP, QueryError, TermExpr, TermKind};
+use super::query::{FilterExpr, FilterField, MAX_NEAR, MAX_SLOP, QueryError, TermExpr, TermKind};
 
 /// The tokens of a query.
 pub(super) fn tokens(chars: &[char]) -> Result<Vec<Token>, QueryError> {
@@ -22,6 +22,8 @@ pub(super) enum Tok {
     And,
     Or,
     Not,
+    /// `NEAR/N`: a turn matching the left within N turns of one matching the right.
+    Near(u32),
     Term(TermExpr),
     Filter(FilterExpr),
 }
@@ -203,6 +205,28 @@ impl Lexer<'_> {
                 return Ok(());
             }
             _ => {}
+        }
+        if let Some(digits) = raw.strip_prefix("NEAR/") {
+            let within = match digits.parse::<u32>() {
+                Ok(n) if n <= MAX_NEAR && digits.chars().all(|c| c.is_ascii_digit()) => n,
+                Ok(_) => {
+                    return Err(QueryError::new(
+                        column + 5,
+                        format!("NEAR/N: N must be at most {MAX_NEAR} turns"),
+                    ));
+                }
+                Err(_) => {
+                    return Err(QueryError::new(
+                        column + 5,
+                        "expected a number of turns after 'NEAR/' (e.g. code:A NEAR/2 code:B)",
+                    ));
+                }
+            };
+            self.out.push(Token {
+                tok: Tok::Near(within),
+                column,
+            });
+            return Ok(());
         }
         let term = parse_word(&self.chars[start..i], start)?;
         self.out.push(Token {

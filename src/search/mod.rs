@@ -17,6 +17,7 @@ mod schema;
 mod source;
 pub mod sync;
 mod tokenizer;
+mod turns;
 
 #[cfg(test)]
 mod tests;

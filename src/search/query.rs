@@ -5,7 +5,8 @@
 //! ```text
 //! query    := or_expr EOF
 //! or_expr  := and_expr ( "OR" and_expr )*
-//! and_expr := unary ( ["AND"] unary )*          -- juxtaposition = implicit AND
+//! and_expr := near_expr ( ["AND"] near_expr )*  -- juxtaposition = implicit AND
+//! near_expr:= unary ( "NEAR/" DIGITS unary )*   -- left-associative, binds tighter than AND
 //! unary    := ("NOT" | "-") unary | primary
 //! primary  := "(" or_expr ")" | filter | phrase | word
 //! filter   := NAME ":" ( WORD | QUOTED )        -- no space after ':'
@@ -26,6 +27,8 @@ use super::lexer::{Tok, Token, tokens};
 pub const MAX_DEPTH: usize = 64;
 /// Maximum proximity slop accepted (tantivy keeps slop budgets in a `u8`).
 pub const MAX_SLOP: u32 = 100;
+/// Maximum distance in turns of `NEAR/N`.
+pub const MAX_NEAR: u32 = 1000;
 
 /// A malformed query: where (1-based char column) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +120,15 @@ pub enum Expr {
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
+    /// `left NEAR/within right`: a turn matching `left` within `within` turns of a turn matching
+    /// `right` in the same transcript (0: the same turn).
+    Near {
+        left: Box<Expr>,
+        right: Box<Expr>,
+        within: u32,
+        /// Column of the operator.
+        column: usize,
+    },
 }
 
 impl Expr {
@@ -129,6 +141,37 @@ impl Expr {
             Expr::Filter(f) => matches!(f.field, FilterField::Code | FilterField::Rater),
             Expr::And(items) | Expr::Or(items) => items.iter().any(Expr::names_codings),
             Expr::Not(inner) => inner.names_codings(),
+            Expr::Near { left, right, .. } => left.names_codings() || right.names_codings(),
+        }
+    }
+
+    /// Whether the query names a code anywhere (`code:`).
+    #[must_use]
+    pub fn names_code(&self) -> bool {
+        match self {
+            Expr::Term(_) => false,
+            Expr::Filter(f) => f.field == FilterField::Code,
+            Expr::And(items) | Expr::Or(items) => items.iter().any(Expr::names_code),
+            Expr::Not(inner) => inner.names_code(),
+            Expr::Near { left, right, .. } => left.names_code() || right.names_code(),
+        }
+    }
+
+    /// Whether the query is a code query, answered per turn: it holds a `NEAR/N`, or an AND
+    /// (explicit or implicit, `NOT` and `-` included) of which two or more operands name a code
+    /// (`code:A code:B`, `code:A NOT code:B`, `(code:A OR code:B) AND code:C`). Any other query
+    /// naming a code searches the coded passages (`code:A unclear`, `code:A OR code:B`).
+    #[must_use]
+    pub fn is_code_query(&self) -> bool {
+        match self {
+            Expr::Term(_) | Expr::Filter(_) => false,
+            Expr::Near { .. } => true,
+            Expr::And(items) => {
+                items.iter().filter(|e| e.names_code()).count() >= 2
+                    || items.iter().any(Expr::is_code_query)
+            }
+            Expr::Or(items) => items.iter().any(Expr::is_code_query),
+            Expr::Not(inner) => inner.is_code_query(),
         }
     }
 }
@@ -160,6 +203,7 @@ fn tok_name(t: &Tok) -> &'static str {
         Tok::And => "AND",
         Tok::Or => "OR",
         Tok::Not => "NOT",
+        Tok::Near(_) => "NEAR/N",
         Tok::LParen => "(",
         Tok::RParen => ")",
         Tok::Term(_) | Tok::Filter(_) => "term",
@@ -219,7 +263,7 @@ impl Parser {
     }
 
     fn and_expr(&mut self) -> Result<Expr, QueryError> {
-        let mut items = vec![self.unary()?];
+        let mut items = vec![self.near_expr()?];
         loop {
             match self.peek().cloned() {
                 Some(Token {
@@ -236,13 +280,45 @@ impl Parser {
                             ));
                         }
                     }
-                    items.push(self.unary()?);
+                    items.push(self.near_expr()?);
                 }
-                Some(t) if Self::starts_unary(&t.tok) => items.push(self.unary()?),
+                Some(t) if Self::starts_unary(&t.tok) => items.push(self.near_expr()?),
                 _ => break,
             }
         }
         Ok(single_or(items, Expr::And))
+    }
+
+    fn near_expr(&mut self) -> Result<Expr, QueryError> {
+        let mut left = self.unary()?;
+        // Each NEAR nests the tree one level deeper: a chain counts against the depth limit too.
+        let depth = self.depth;
+        while let Some(Token {
+            tok: Tok::Near(within),
+            column,
+        }) = self.peek().cloned()
+        {
+            self.pos += 1;
+            match self.peek() {
+                Some(t) if Self::starts_unary(&t.tok) => {}
+                _ => {
+                    return Err(QueryError::new(
+                        column,
+                        format!("dangling NEAR/{within}: nothing on its right"),
+                    ));
+                }
+            }
+            self.enter(column)?;
+            let right = self.unary()?;
+            left = Expr::Near {
+                left: Box::new(left),
+                right: Box::new(right),
+                within,
+                column,
+            };
+        }
+        self.depth = depth;
+        Ok(left)
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
@@ -305,6 +381,10 @@ impl Parser {
             Tok::And | Tok::Or => Err(QueryError::new(
                 t.column,
                 format!("dangling {}: nothing on its left", tok_name(&t.tok)),
+            )),
+            Tok::Near(within) => Err(QueryError::new(
+                t.column,
+                format!("dangling NEAR/{within}: nothing on its left"),
             )),
             Tok::Not => unreachable!("handled in unary"),
         }
@@ -451,6 +531,69 @@ mod tests {
     }
 
     #[test]
+    fn near_binds_tighter_than_and_and_marks_a_code_query() {
+        let e = parse_query("code:A NEAR/2 code:B role:participant").unwrap();
+        let Expr::And(items) = &e else {
+            panic!("{e:?}")
+        };
+        assert!(matches!(
+            &items[0],
+            Expr::Near {
+                within: 2,
+                column: 8,
+                ..
+            }
+        ));
+        assert!(e.is_code_query());
+        // Left-associative: (a NEAR/1 b) NEAR/3 c.
+        let Expr::Near { left, within, .. } = parse_query("a NEAR/1 b NEAR/3 c").unwrap() else {
+            panic!()
+        };
+        assert_eq!(within, 3);
+        assert!(matches!(*left, Expr::Near { within: 1, .. }));
+        // Two codes under one AND (NOT included) make a code query; one code beside words does not.
+        for q in [
+            "code:A code:B",
+            "code:A AND code:B",
+            "code:A NOT code:B",
+            "code:A -code:B",
+            "(code:A OR code:B) code:C",
+            "x OR (code:A code:B)",
+        ] {
+            assert!(parse_query(q).unwrap().is_code_query(), "{q}");
+        }
+        for q in [
+            "code:A unclear",
+            "code:A OR code:B",
+            "code:A rater:R",
+            "code:A role:participant",
+            "NOT code:A",
+            "a b",
+        ] {
+            assert!(!parse_query(q).unwrap().is_code_query(), "{q}");
+        }
+        // The word NEAR, and near in lower case, stay words.
+        assert!(matches!(parse_query("NEAR").unwrap(), Expr::Term(_)));
+        assert!(matches!(parse_query("near/2").unwrap(), Expr::Term(_)));
+    }
+
+    #[test]
+    fn near_errors_have_columns() {
+        let e = err("NEAR/2 code:A");
+        assert_eq!(e.column, 1);
+        assert!(e.message.contains("dangling NEAR/2"), "{e}");
+        let e = err("code:A NEAR/2");
+        assert_eq!(e.column, 8);
+        let e = err("code:A NEAR/x code:B");
+        assert_eq!(e.column, 13);
+        assert!(e.message.contains("number of turns"), "{e}");
+        let e = err("code:A NEAR/ code:B");
+        assert_eq!(e.column, 13);
+        let e = err("code:A NEAR/1001 code:B");
+        assert!(e.message.contains("at most 1000"), "{e}");
+    }
+
+    #[test]
     fn nesting_is_allowed_exactly_to_max_depth() {
         let parens = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
         assert!(matches!(
@@ -497,5 +640,43 @@ mod tests {
         assert!(parse_query(&deep).is_err());
         let nots = "NOT ".repeat(10_000) + "a";
         assert!(parse_query(&nots).is_err());
+        // Random sentences of the code query's words, joined by spaces.
+        let words = [
+            "a",
+            "code:a",
+            "code:\"b c\"",
+            "rater:r",
+            "NEAR/1",
+            "NEAR/",
+            "NEAR/0",
+            "AND",
+            "OR",
+            "NOT",
+            "(",
+            ")",
+            "-code:a",
+            "role:participant",
+        ];
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut x = seed;
+            let sentence: Vec<&str> = (0..seed % 9)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    words[(x >> 33) as usize % words.len()]
+                })
+                .collect();
+            if let Ok(e) = parse_query(&sentence.join(" ")) {
+                let _ = (e.is_code_query(), e.names_codings());
+            }
+        }
+        let nears = "a".to_string() + &" NEAR/1 a".repeat(10_000);
+        let e = parse_query(&nears).unwrap_err();
+        assert!(e.message.contains("nested too deeply"), "{e}");
+        assert!(parse_query(&("a".to_string() + &" NEAR/1 a".repeat(MAX_DEPTH))).is_ok());
     }
 }

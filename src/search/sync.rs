@@ -916,7 +916,8 @@ impl ProjectIndex {
         std::fs::rename(&tmp, dir.join(SIDECAR)).map_err(|e| err(format!("{}: {e}", dir.display())))
     }
 
-    /// Searches; `code:` filters take code names, paths or ids from the project's codebook. A query
+    /// Searches; `code:` filters take code names, paths or ids from the project's codebook. A code
+    /// query (two codes joined by AND or NOT, or NEAR/N) finds turns (`turns.rs`); any other query
     /// naming a code or a rater searches the coded passages, any other the turns.
     pub fn search(
         &self,
@@ -929,18 +930,20 @@ impl ProjectIndex {
             _ => None,
         };
         let codes: &dyn CodeResolver = &resolver;
-        let index = if parse_query(query)?.names_codings() {
+        let expr = parse_query(query)?;
+        let opts = &SearchOptions {
+            codes: Some(codes),
+            ..*opts
+        };
+        if expr.is_code_query() {
+            return super::turns::search(&self.turns, &self.passages, &expr, opts);
+        }
+        let index = if expr.names_codings() {
             &self.passages
         } else {
             &self.turns
         };
-        index.search(
-            query,
-            &SearchOptions {
-                codes: Some(codes),
-                ..*opts
-            },
-        )
+        index.search(query, opts)
     }
 
     /// Number of turns indexed.

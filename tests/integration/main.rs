@@ -12,6 +12,7 @@ mod agreement_breakdown;
 mod agreement_header;
 mod cli;
 mod code_groups;
+mod code_queries;
 mod codebook;
 mod confusion;
 mod correct;
@@ -30,6 +31,8 @@ mod gui;
 mod gui_confusion;
 mod gui_correct;
 mod gui_groups;
+#[cfg(feature = "gui")]
+mod gui_heatmaps;
 #[cfg(feature = "gui")]
 mod gui_papercuts;
 #[cfg(feature = "gui")]
