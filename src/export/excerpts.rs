@@ -39,6 +39,7 @@ pub struct ExcerptFilter {
 /// each rater, each code's path.
 struct Lookup<'a> {
     transcripts: HashMap<TranscriptId, (&'a Transcript, Option<&'a Case>, text::OffsetMap)>,
+    attributes: HashMap<CaseId, std::sync::Arc<BTreeMap<String, String>>>,
     raters: HashMap<RaterId, &'a Rater>,
     paths: HashMap<CodeId, String>,
 }
@@ -55,6 +56,11 @@ impl<'a> Lookup<'a> {
                         (t, data.case_of(t), text::OffsetMap::new(&t.text)),
                     )
                 })
+                .collect(),
+            attributes: data
+                .cases
+                .iter()
+                .map(|c| (c.case_id, std::sync::Arc::new(c.attributes.clone())))
                 .collect(),
             raters: data.raters.iter().map(|r| (r.rater_id, r)).collect(),
             paths: data
@@ -136,8 +142,8 @@ pub struct Excerpt {
     pub transcript_id: TranscriptId,
     /// The participant (case name), if the transcript has one.
     pub case: Option<String>,
-    /// The case's attributes.
-    pub attributes: BTreeMap<String, String>,
+    /// The case's attributes (shared by every excerpt of the case).
+    pub attributes: std::sync::Arc<BTreeMap<String, String>>,
     /// Rater name.
     pub rater: String,
     /// Human or consensus.
@@ -309,7 +315,9 @@ fn excerpt(lookup: &Lookup<'_>, c: &Coding, memo: Option<&str>) -> Option<Excerp
         transcript: transcript.name.clone(),
         transcript_id: transcript.transcript_id,
         case: case.map(|k| k.name.clone()),
-        attributes: case.map(|k| k.attributes.clone()).unwrap_or_default(),
+        attributes: case
+            .and_then(|k| lookup.attributes.get(&k.case_id).cloned())
+            .unwrap_or_default(),
         rater: rater.map(|r| r.name.clone()).unwrap_or_default(),
         rater_kind: rater.map_or(RaterKind::Human, |r| r.kind),
         start: c.span.start,
@@ -461,7 +469,7 @@ mod tests {
             transcript: "P01".into(),
             transcript_id: TranscriptId::new_random(),
             case: None,
-            attributes: BTreeMap::new(),
+            attributes: std::sync::Arc::default(),
             rater: "Ana".into(),
             rater_kind: RaterKind::Human,
             start: 0,

@@ -1064,12 +1064,19 @@ impl AccordApp {
                     options.raters.clone(),
                     options.consensus,
                 );
+                // The snapshot exports read goes with the task, and is kept while still current.
+                let cached = self.export_data.take();
                 self.read(ctx, move |ws| {
                     let revision = ws.revision();
-                    let built = crate::app::export::snapshot(ws.store())
-                        .and_then(|data| crate::app::grid::build(&data, &options))
-                        .map_err(|e| e.to_string());
+                    let (built, keep) = match current_snapshot(ws, cached) {
+                        Ok((r, data)) => (
+                            crate::app::grid::build(&data, &options).map_err(|e| e.to_string()),
+                            Some((r, data)),
+                        ),
+                        Err(e) => (Err(e), None),
+                    };
                     Box::new(move |app: &mut AccordApp| {
+                        app.export_data = keep;
                         app.grid.grid = Some((revision, key, built));
                     })
                 });
