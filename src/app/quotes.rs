@@ -123,7 +123,11 @@ pub fn rows(data: &ProjectData, codes: &[CodeId], form: &str) -> Vec<QuoteRow> {
 #[must_use]
 pub fn document(data: &ProjectData, rows: &[QuoteRow]) -> Document {
     let mut doc = Document::new(&format!("Key quotes: {}", data.name));
-    doc.para(format!("{} key quotes.", rows.len()));
+    doc.para(format!(
+        "{} key quote{}.",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    ));
     let mut theme: Option<&str> = None;
     for row in rows {
         if theme != Some(row.excerpt.code_path.as_str()) {

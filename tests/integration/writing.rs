@@ -97,6 +97,7 @@ fn key_quotes_are_flagged_cited_in_the_teams_form_exported_and_undone() {
     let md = accord(d, &["export", p, "quotes", "--format", "markdown"])
         .success()
         .stdout;
+    insta::assert_snapshot!("key_quotes_md", md);
     assert!(md.contains("## Lived experience/Peerness"), "{md}");
     assert!(md.contains("### opening"), "{md}");
     assert!(
@@ -249,6 +250,7 @@ fn the_summary_grid_holds_cases_by_codes_with_versioned_summaries() {
     )
     .success()
     .stdout;
+    insta::assert_snapshot!("summary_grid_md", md);
     assert!(md.contains("| P04 | Recovery as her credential. |"), "{md}");
     assert!(
         md.contains("**Summary (by Maya Chen, version 1):** Recovery as her credential."),
