@@ -27,6 +27,9 @@ pub struct GridOptions {
     pub consensus: bool,
     /// Only cases whose attribute has one of the values.
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Count each cell's excerpts without gathering them (the window's grid; a cell's excerpts
+    /// come with [`cell_excerpts`] when it is opened).
+    pub counts_only: bool,
 }
 
 /// One cell: a case's excerpts on a code and the summary written of them.
@@ -34,7 +37,9 @@ pub struct GridOptions {
 pub struct GridCell {
     /// The code.
     pub code_id: CodeId,
-    /// The excerpts, in transcript order.
+    /// How many excerpts the case has on the code.
+    pub count: usize,
+    /// The excerpts, in transcript order (none gathered with [`GridOptions::counts_only`]).
     pub excerpts: Vec<Excerpt>,
     /// The summary as it is now, if one is written.
     pub summary: Option<GridSummary>,
@@ -79,23 +84,36 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
         .filter(|c| options.codes.is_empty() || options.codes.contains(&c.code_id))
         .map(|c| (c.code_id, data.codebook.path(c.code_id)))
         .collect();
-    let filter = ExcerptFilter {
-        codes: codes.iter().map(|(id, _)| *id).collect(),
-        raters: options.raters.clone(),
-        consensus_only: options.consensus,
-        attributes: options.attributes.clone(),
-        ..ExcerptFilter::default()
-    };
-    let all = excerpts(data, &filter);
-    let mut by_cell: BTreeMap<(String, CodeId), Vec<Excerpt>> = BTreeMap::new();
-    for e in all {
-        if let Some(case) = e.case.clone() {
-            by_cell.entry((case, e.code_id)).or_default().push(e);
+    let filter = filter_of(options, codes.iter().map(|(id, _)| *id).collect());
+    let mut by_cell: BTreeMap<(CaseId, CodeId), Vec<Excerpt>> = BTreeMap::new();
+    let mut counts: BTreeMap<(CaseId, CodeId), usize> = BTreeMap::new();
+    if options.counts_only {
+        let case_of: std::collections::HashMap<_, _> = data
+            .transcripts
+            .iter()
+            .filter_map(|t| t.case_id.map(|c| (t.transcript_id, c)))
+            .collect();
+        for c in filter.select(data) {
+            if let Some(case) = case_of.get(&c.transcript_id) {
+                *counts.entry((*case, c.code_id)).or_default() += 1;
+            }
+        }
+    } else {
+        let names: std::collections::HashMap<&str, CaseId> = data
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.case_id))
+            .collect();
+        for e in excerpts(data, &filter) {
+            if let Some(case) = e.case.as_deref().and_then(|n| names.get(n)) {
+                *counts.entry((*case, e.code_id)).or_default() += 1;
+                by_cell.entry((*case, e.code_id)).or_default().push(e);
+            }
         }
     }
     let unused: Vec<String> = codes
         .iter()
-        .filter(|(id, _)| !by_cell.keys().any(|(_, c)| c == id))
+        .filter(|(id, _)| !counts.keys().any(|(_, c)| c == id))
         .map(|(_, path)| path.clone())
         .collect();
     if !codes.is_empty() && unused.len() == codes.len() {
@@ -127,14 +145,13 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
             cells: codes
                 .iter()
                 .map(|(code, _)| {
-                    let mut excerpts = by_cell
-                        .remove(&(case.name.clone(), *code))
-                        .unwrap_or_default();
+                    let mut excerpts = by_cell.remove(&(case.case_id, *code)).unwrap_or_default();
                     excerpts.sort_by(|a, b| {
                         (&a.transcript, a.start, a.end).cmp(&(&b.transcript, b.start, b.end))
                     });
                     GridCell {
                         code_id: *code,
+                        count: counts.get(&(case.case_id, *code)).copied().unwrap_or(0),
                         excerpts,
                         summary: data
                             .summaries
@@ -153,6 +170,35 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
         rows,
         unused,
     })
+}
+
+/// The excerpt filter of a grid's options, over `codes`.
+fn filter_of(options: &GridOptions, codes: Vec<CodeId>) -> ExcerptFilter {
+    ExcerptFilter {
+        codes,
+        raters: options.raters.clone(),
+        consensus_only: options.consensus,
+        attributes: options.attributes.clone(),
+        ..ExcerptFilter::default()
+    }
+}
+
+/// One cell's excerpts (the case's on the code, by the grid's raters), in transcript order: what
+/// the window shows when a cell of a counts-only grid is opened.
+#[must_use]
+pub fn cell_excerpts(
+    data: &ProjectData,
+    options: &GridOptions,
+    case: CaseId,
+    code: CodeId,
+) -> Vec<Excerpt> {
+    let filter = ExcerptFilter {
+        cases: vec![case],
+        ..filter_of(options, vec![code])
+    };
+    let mut out = excerpts(data, &filter);
+    out.sort_by(|a, b| (&a.transcript, a.start, a.end).cmp(&(&b.transcript, b.start, b.end)));
+    out
 }
 
 /// The command that writes `text` as the summary of `case` on `code` (an empty text clears it),

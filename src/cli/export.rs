@@ -260,6 +260,7 @@ fn writing_export(
             raters: filter.raters.clone(),
             consensus: filter.consensus_only,
             attributes: filter.attributes.clone(),
+            counts_only: false,
         },
     )?;
     if !grid.unused.is_empty() {

@@ -196,6 +196,7 @@ pub fn grid(cmd: &GridCommand) -> anyhow::Result<ExitCode> {
                 raters: resolve::rater_ids(ws.store(), raters)?,
                 consensus: *consensus,
                 attributes: where_pairs(attributes)?,
+                counts_only: false,
             };
             let grid = build(&data, &options)?;
             if *json {

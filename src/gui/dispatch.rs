@@ -1081,6 +1081,28 @@ impl AccordApp {
                     })
                 });
             }
+            super::grid_view::GridViewCommand::LoadCell {
+                options,
+                case,
+                code,
+            } => {
+                let cached = self.export_data.take();
+                self.read(ctx, move |ws| {
+                    let (found, keep) = match current_snapshot(ws, cached) {
+                        Ok((r, data)) => (
+                            crate::app::grid::cell_excerpts(&data, &options, case, code),
+                            Some((r, data)),
+                        ),
+                        Err(_) => (Vec::new(), None),
+                    };
+                    Box::new(move |app: &mut AccordApp| {
+                        if keep.is_some() {
+                            app.export_data = keep;
+                        }
+                        app.grid.cell = Some((case, code, found));
+                    })
+                });
+            }
             super::grid_view::GridViewCommand::Save {
                 case,
                 code,

@@ -19,6 +19,15 @@ use crate::model::{CaseId, CodeId, CodingId, RaterId};
 pub enum GridViewCommand {
     /// Build the grid (on a read task).
     Load(GridOptions),
+    /// Gather an opened cell's excerpts (on a read task).
+    LoadCell {
+        /// The grid's choices.
+        options: GridOptions,
+        /// The case.
+        case: CaseId,
+        /// The code.
+        code: CodeId,
+    },
     /// Write a cell's summary (a new version), citing these codings.
     Save {
         /// The case.
@@ -50,12 +59,24 @@ pub struct GridView {
     pub draft: String,
     /// The excerpts it cites.
     pub cites: BTreeSet<CodingId>,
+    /// The open cell's excerpts, once gathered: (case, code, excerpts).
+    pub cell: Option<(CaseId, CodeId, Vec<crate::export::Excerpt>)>,
 }
 
 /// The choices a grid was built with.
 pub type GridKey = (Vec<CodeId>, Vec<RaterId>, bool);
 
 impl GridView {
+    fn options(&self) -> GridOptions {
+        GridOptions {
+            codes: self.codes.iter().copied().collect(),
+            raters: self.raters.iter().copied().collect(),
+            consensus: self.consensus,
+            counts_only: true,
+            ..GridOptions::default()
+        }
+    }
+
     fn key(&self) -> GridKey {
         (
             self.codes.iter().copied().collect(),
@@ -85,12 +106,7 @@ impl GridView {
             .is_some_and(|(r, k)| *r == revision && *k == key);
         if !fresh && !asked {
             self.asked = Some((revision, key.clone()));
-            request = Some(GridViewCommand::Load(GridOptions {
-                codes: key.0.clone(),
-                raters: key.1.clone(),
-                consensus: key.2,
-                ..GridOptions::default()
-            }));
+            request = Some(GridViewCommand::Load(self.options()));
         }
         let Some((_, _, built)) = self.grid.take() else {
             ui.horizontal(|ui| {
@@ -104,7 +120,9 @@ impl GridView {
                 ui.colored_label(ui.visuals().warn_fg_color, why);
             }
             Ok(grid) => {
-                self.table_ui(ui, grid);
+                if let Some(r) = self.table_ui(ui, grid) {
+                    request = Some(r);
+                }
                 if let Some(r) = self.cell_ui(ui, grid, actions) {
                     request = Some(r);
                 }
@@ -148,7 +166,8 @@ impl GridView {
         ui.separator();
     }
 
-    fn table_ui(&mut self, ui: &mut Ui, grid: &Grid) {
+    fn table_ui(&mut self, ui: &mut Ui, grid: &Grid) -> Option<GridViewCommand> {
+        let mut request = None;
         if !grid.unused.is_empty() {
             ui.label(
                 RichText::new(format!(
@@ -186,17 +205,15 @@ impl GridView {
                                     .summary
                                     .as_ref()
                                     .map_or(String::new(), |s| shortened(&s.text, 24));
-                                let text = if cell.excerpts.is_empty() && summary.is_empty() {
+                                let text = if cell.count == 0 && summary.is_empty() {
                                     "·".to_string()
                                 } else {
-                                    format!("{} {summary}", cell.excerpts.len())
+                                    format!("{} {summary}", cell.count)
                                 };
                                 let on = self.selected == Some((r, c));
                                 let name = format!(
                                     "{} on {}: {} excerpts",
-                                    row.case,
-                                    grid.codes[c].1,
-                                    cell.excerpts.len()
+                                    row.case, grid.codes[c].1, cell.count
                                 );
                                 let response = ui.selectable_label(on, text);
                                 response.widget_info(|| {
@@ -205,6 +222,12 @@ impl GridView {
                                 let clicked = response.on_hover_text(&name).clicked();
                                 if clicked {
                                     self.selected = Some((r, c));
+                                    self.cell = None;
+                                    request = Some(GridViewCommand::LoadCell {
+                                        options: self.options(),
+                                        case: row.case_id,
+                                        code: cell.code_id,
+                                    });
                                     self.draft = cell
                                         .summary
                                         .as_ref()
@@ -220,6 +243,7 @@ impl GridView {
                         }
                     });
             });
+        request
     }
 
     fn cell_ui(
@@ -251,12 +275,22 @@ impl GridView {
                 cites: self.cites.iter().copied().collect(),
             });
         }
-        ui.label(RichText::new(format!("Excerpts ({})", cell.excerpts.len())).strong());
+        let excerpts = match &self.cell {
+            Some((case, code, list)) if *case == row.case_id && *code == cell.code_id => list,
+            _ => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Gathering {} excerpts…", cell.count));
+                });
+                return request;
+            }
+        };
+        ui.label(RichText::new(format!("Excerpts ({})", excerpts.len())).strong());
         egui::ScrollArea::vertical()
             .id_salt("grid-cell-excerpts")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                for e in &cell.excerpts {
+                for e in excerpts {
                     ui.horizontal(|ui| {
                         let mut on = self.cites.contains(&e.coding_id);
                         if ui.checkbox(&mut on, "cite").changed() {

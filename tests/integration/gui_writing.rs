@@ -47,20 +47,40 @@ fn the_grid_view_opens_a_cells_excerpts_and_saves_its_summary() {
     for (row, cli_row) in grid.rows.iter().zip(cli["rows"].as_array().unwrap()) {
         assert_eq!(row.case, cli_row["case"].as_str().unwrap());
         assert_eq!(
-            row.cells[0].excerpts.len(),
+            row.cells[0].count,
             cli_row["cells"][0]["excerpts"].as_array().unwrap().len()
         );
     }
     // P04's cell: its excerpts listed; a summary written and saved, citing the first.
     let p04 = grid.rows.iter().position(|r| r.case == "P04").unwrap();
-    let n = grid.rows[p04].cells[0].excerpts.len();
+    let n = grid.rows[p04].cells[0].count;
     assert!(n > 0);
     h.get_by_label(&format!(
         "P04 on Lived experience/Own recovery: {n} excerpts"
     ))
     .click();
-    steps(&mut h, 2);
+    steps(&mut h, 4);
     assert!(h.query_by_label(&format!("Excerpts ({n})")).is_some());
+    // The cell's excerpts, gathered when it is opened: the command line's, in its order.
+    let opened = h.state().grid.cell.clone().expect("gathered").2;
+    let cli_p04: Vec<String> = cli["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["case"] == "P04")
+        .unwrap()["cells"][0]["excerpts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["coding_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        opened
+            .iter()
+            .map(|e| e.coding_id.to_text())
+            .collect::<Vec<_>>(),
+        cli_p04
+    );
     h.get_by_label("Summary").click();
     h.get_by_label("Summary")
         .type_text("Recovery is her credential.");
@@ -72,10 +92,7 @@ fn the_grid_view_opens_a_cells_excerpts_and_saves_its_summary() {
     let summaries = store.grid_summaries().unwrap();
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].text, "Recovery is her credential.");
-    assert_eq!(
-        summaries[0].cites,
-        vec![grid.rows[p04].cells[0].excerpts[0].coding_id]
-    );
+    assert_eq!(summaries[0].cites, vec![opened[0].coding_id]);
     assert_eq!(
         summaries[0].written_by.map(|r| store
             .raters()
@@ -99,7 +116,7 @@ fn the_grid_view_opens_a_cells_excerpts_and_saves_its_summary() {
             .is_empty()
     );
     // An excerpt opens at its place in the transcript.
-    let first = &grid.rows[p04].cells[0].excerpts[0];
+    let first = &opened[0];
     h.get_all_by_label("Open").next().unwrap().click();
     steps(&mut h, 4);
     assert_eq!(h.state().state.transcript_id, Some(first.transcript_id));
