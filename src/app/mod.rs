@@ -23,6 +23,8 @@ pub mod files;
 mod inverse;
 pub mod irr;
 pub mod listing;
+mod memo_query;
+pub mod memos;
 pub mod open;
 pub mod plan;
 mod project;

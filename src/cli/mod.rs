@@ -13,6 +13,7 @@ mod export;
 mod history;
 mod import;
 mod irr;
+mod memos;
 mod output;
 mod plan;
 mod project;
@@ -50,6 +51,10 @@ pub enum Commands {
     Import(import::ImportArgs),
     /// Import case attributes from a CSV (such as a REDCap export), or list them.
     Attributes(import::AttributesArgs),
+    /// List, show, export or write memos (on the project, transcripts, codes, codings, passages
+    /// and grid cells).
+    #[command(subcommand)]
+    Memos(memos::MemosCommand),
     /// Import, export or show the codebook.
     #[command(subcommand)]
     Codebook(codebook::CodebookCommand),
@@ -206,6 +211,7 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Import(args) => import::import(&args),
         Commands::Attributes(args) => import::attributes(&args),
         Commands::Codebook(cmd) => codebook::run(&cmd),
+        Commands::Memos(cmd) => memos::run(&cmd),
         Commands::Rater(cmd) => project::rater(&cmd),
         Commands::Code(args) => codings::code(&args),
         Commands::Uncode(args) => codings::uncode(&args),

@@ -46,6 +46,7 @@ mod kill;
 mod layers;
 mod lock_attack;
 mod malformed;
+mod memos_workspace;
 mod one_apply;
 mod one_handle;
 mod open_attack;
