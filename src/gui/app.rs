@@ -48,6 +48,8 @@ pub enum Central {
     Team,
     /// Exports with a preview.
     Export,
+    /// Every memo in one list.
+    Memos,
 }
 
 /// Whether the search index is opened on a worker thread as the window starts.
@@ -99,6 +101,8 @@ pub struct AccordApp {
     pub team: TeamView,
     /// The export view.
     pub export: ExportView,
+    /// The memos view.
+    pub memos: super::memos_view::MemosView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
@@ -175,6 +179,7 @@ impl AccordApp {
             rounds: RoundsView::default(),
             team: TeamView::default(),
             export: ExportView::default(),
+            memos: super::memos_view::MemosView::default(),
             export_data: None,
             memo: None,
             code_editor: None,
@@ -613,6 +618,11 @@ impl AccordApp {
                     queue.push(UiCommand::Export(c));
                 }
             }
+            Central::Memos => {
+                if let Some(c) = self.memos.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Memos(c));
+                }
+            }
         }
     }
 
@@ -651,6 +661,19 @@ impl AccordApp {
                 actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Transcript(
                     open.transcript.transcript_id,
                 )));
+            }
+            let selected = self.state.selection.filter(|s| !s.is_empty());
+            if ui
+                .add_enabled(selected.is_some(), egui::Button::new("Memo on selection…"))
+                .on_hover_text("Write a memo on the selected words")
+                .on_disabled_hover_text("Select words in the transcript first")
+                .clicked()
+                && let Some(span) = selected
+            {
+                actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Passage {
+                    transcript: open.transcript.transcript_id,
+                    span,
+                }));
             }
             let proposer = self.project.rater_file.as_ref().map(|f| f.rater_id);
             let correct = if proposer.is_some() {

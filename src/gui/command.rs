@@ -105,6 +105,8 @@ pub enum UiCommand {
     Team(TeamViewCommand),
     /// The export view.
     Export(ExportCommand),
+    /// The memos view.
+    Memos(super::memos_view::MemosViewCommand),
     /// The de-identification dialog.
     Deidentify(DeidentifyCommand),
     /// The erase dialog.

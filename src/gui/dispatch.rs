@@ -105,6 +105,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::Adjudicate(_)
         | UiCommand::Rounds(_)
         | UiCommand::Export(_)
+        | UiCommand::Memos(_)
         | UiCommand::Deidentify(_)
         | UiCommand::Erase(_)
         | UiCommand::Restore(_)
@@ -190,6 +191,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::Rounds(r) => app.rounds_command(ctx, r),
         UiCommand::Team(t) => app.team_command(ctx, t),
         UiCommand::Export(e) => app.export_command(ctx, e),
+        UiCommand::Memos(m) => app.memos_command(ctx, m),
         UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
         UiCommand::Erase(e) => app.erase_command(ctx, e),
         UiCommand::Restore(backup) => app.restore(ctx, backup),

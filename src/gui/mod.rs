@@ -29,6 +29,7 @@ mod fonts;
 mod groups_editor;
 mod import_dialog;
 mod memo_editor;
+mod memos_view;
 mod plan_view;
 mod project_panel;
 mod rater_picker;

@@ -134,6 +134,7 @@ pub fn top_bar_ui(
         ui.selectable_value(central, Central::Rounds, "Rounds");
         ui.selectable_value(central, Central::Team, "Team");
         ui.selectable_value(central, Central::Export, "Export");
+        ui.selectable_value(central, Central::Memos, "Memos");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             rater_ui(ui, project, state, actions);
         });

@@ -31,6 +31,8 @@ mod gui_confusion;
 mod gui_correct;
 mod gui_groups;
 #[cfg(feature = "gui")]
+mod gui_memos;
+#[cfg(feature = "gui")]
 mod gui_papercuts;
 #[cfg(feature = "gui")]
 mod gui_plan;
