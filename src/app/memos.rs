@@ -126,6 +126,7 @@ struct Project<'a> {
     raters: HashMap<RaterId, String>,
     cases: Vec<Case>,
     codings: HashMap<CodingId, Coding>,
+    removed: BTreeSet<TranscriptId>,
     texts: HashMap<TranscriptId, Option<Transcript>>,
 }
 
@@ -149,6 +150,7 @@ impl<'a> Project<'a> {
                 .collect(),
             cases: store.cases()?,
             codings,
+            removed: store.removed_transcript_ids()?.into_iter().collect(),
             texts: HashMap::new(),
         })
     }
@@ -162,9 +164,7 @@ impl<'a> Project<'a> {
     }
 
     fn is_removed(&self, id: TranscriptId) -> bool {
-        self.store
-            .removed_transcript_ids()
-            .is_ok_and(|ids| ids.contains(&id))
+        self.removed.contains(&id)
     }
 
     fn case_of(&mut self, id: TranscriptId) -> Option<CaseId> {
@@ -277,6 +277,8 @@ impl<'a> Project<'a> {
                 format!("{case_name} × {}", self.code_path(code))
             }
         };
+        // A removed transcript cannot be opened.
+        let place = place.filter(|(t, _)| !self.is_removed(*t));
         (about, facts, place)
     }
 

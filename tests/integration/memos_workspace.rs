@@ -220,6 +220,33 @@ fn a_link_to_a_removed_coding_says_so_and_gives_its_words() {
     .success();
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["links"][0]["state"], "found");
+    // A removed transcript: the memo on its passage stays and says so; the coding in it is
+    // removed with its words; a link into another removed transcript names nothing.
+    accord(d, &["transcripts", "remove", &p, "P02_interview"]).success();
+    accord(d, &["transcripts", "remove", &p, "P01_interview"]).success();
+    let out = accord(
+        d,
+        &["memos", "show", &p, &ids_json(d, &p, "passage"), "--json"],
+    )
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        v["about"]
+            .as_str()
+            .unwrap()
+            .starts_with("P01_interview (removed transcript) 1200–1342: \""),
+        "{}",
+        v["about"]
+    );
+    assert_eq!(v["links"][0]["state"], "removed");
+    assert_eq!(v["links"][0]["quote"].as_str().unwrap(), words);
+    assert_eq!(v["links"][1]["state"], "not_found");
+    assert!(
+        v["links"][1]["note"]
+            .as_str()
+            .unwrap()
+            .contains("P02_interview")
+    );
 }
 
 #[test]
