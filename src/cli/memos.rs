@@ -263,7 +263,10 @@ fn print_list(rows: &[MemoRow]) {
         let links = match (r.links.len(), broken) {
             (0, _) => String::new(),
             (n, 0) => format!(" [{n} link{}]", if n == 1 { "" } else { "s" }),
-            (n, b) => format!(" [{n} links, {b} not found or removed]"),
+            (n, b) => format!(
+                " [{n} link{}, {b} not found or removed]",
+                if n == 1 { "" } else { "s" }
+            ),
         };
         println!(
             "{}",

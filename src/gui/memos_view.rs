@@ -85,12 +85,12 @@ impl MemosView {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             Some((_, f, Ok(rows))) if *f == filter => {
-                ui.label(RichText::new(format!("{} memos", rows.len())).weak());
+                ui.label(RichText::new(format!("{} memos, newest first", rows.len())).weak());
                 egui::ScrollArea::vertical()
                     .id_salt("memos-scroll")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        for row in rows {
+                        for row in rows.iter().rev() {
                             row_ui(ui, row, actions);
                             ui.separator();
                         }
