@@ -436,23 +436,36 @@ fn clipped(text: &str, max: usize) -> String {
     }
 }
 
+/// The most chars a link holds between its brackets.
+const MAX_LINK_CHARS: usize = 200;
+
+/// The most links of one memo that are resolved (a memo is read for people, not for machines).
+pub const MAX_LINKS: usize = 100;
+
 /// The links written in a memo's text: what stands between `[[` and `]]` (on one line, at most
-/// 200 chars), in order.
+/// 200 chars), in order; at most [`MAX_LINKS`].
 #[must_use]
 pub fn links_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find("[[") {
+    while out.len() < MAX_LINKS
+        && let Some(open) = rest.find("[[")
+    {
         let after = &rest[open + 2..];
-        let Some(close) = after.find("]]") else {
-            break;
-        };
-        let inner = after[..close].trim();
-        if !inner.is_empty() && !inner.contains('\n') && inner.chars().count() <= 200 {
-            out.push(inner.to_string());
-            rest = &after[close + 2..];
-        } else {
-            rest = after;
+        // Only the next few chars can close it: a text of many `[[` stays linear.
+        let window = after
+            .char_indices()
+            .nth(MAX_LINK_CHARS + 2)
+            .map_or(after.len(), |(i, _)| i);
+        match after[..window].find("]]") {
+            Some(close) => {
+                let inner = after[..close].trim();
+                if !inner.is_empty() && !inner.contains('\n') {
+                    out.push(inner.to_string());
+                }
+                rest = &after[close + 2..];
+            }
+            None => rest = after,
         }
     }
     out
@@ -655,6 +668,14 @@ mod tests {
             ["coding:3f2a9c1b", "P01@10-20"]
         );
         assert!(links_in("no links [here]").is_empty());
+        let long = format!("[[{}]] [[P01@1-2]]", "x".repeat(MAX_LINK_CHARS + 1));
+        assert_eq!(links_in(&long), ["P01@1-2"]);
+        let many = "[[a]]".repeat(MAX_LINKS + 5);
+        assert_eq!(links_in(&many).len(), MAX_LINKS);
+        let hostile = format!("{}]]", "[[".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert!(links_in(&hostile).len() <= 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

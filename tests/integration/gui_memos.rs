@@ -27,6 +27,11 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
     let dir = tempfile::tempdir().unwrap();
     let project = demo(dir.path());
     let p = project.to_str().unwrap();
+    let coding = crate::support::code_a_passage(dir.path(), p);
+    let sameness = format!(
+        "Sameness first: see [[P02_interview@100-140]], not [[coding:{}]].",
+        &coding[..8]
+    );
     for args in [
         [
             "--passage",
@@ -34,7 +39,7 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
             "--span",
             "1200..1342",
             "--text",
-            "Sameness first: see [[P02_interview@100-140]].",
+            &sameness,
         ],
         [
             "--cell",
@@ -49,6 +54,7 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
         all.extend_from_slice(&args);
         accord(dir.path(), &all).success();
     }
+    accord(dir.path(), &["uncode", p, "--coding", &coding]).success();
     let listed = accord(dir.path(), &["memos", "list", p, "--json"]).success();
     let cli: Vec<serde_json::Value> = serde_json::from_str(&listed.stdout).unwrap();
 
@@ -78,9 +84,11 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
     steps(&mut h, 1);
     h.get_by_label("passage").click();
     steps(&mut h, 3);
-    assert_eq!(
-        rows(&h),
-        ["passage Sameness first: see [[P02_interview@100-140]]."]
+    assert_eq!(rows(&h), [format!("passage {sameness}")]);
+    // The link to the removed coding says so, with its words.
+    assert!(
+        h.query_by_label_contains(&format!("[[coding:{}]] removed coding (", &coding[..8]))
+            .is_some()
     );
 
     // The link opens the passage it quotes, selected.
