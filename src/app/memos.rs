@@ -126,13 +126,15 @@ struct Project<'a> {
     raters: HashMap<RaterId, String>,
     cases: Vec<Case>,
     codings: HashMap<CodingId, Coding>,
+    /// The live codings of each transcript.
+    live: HashMap<TranscriptId, Vec<CodingId>>,
     removed: BTreeSet<TranscriptId>,
     texts: HashMap<TranscriptId, Option<Transcript>>,
 }
 
 impl<'a> Project<'a> {
     fn read(store: &'a Store) -> Result<Self> {
-        let codings = store
+        let codings: HashMap<CodingId, Coding> = store
             .codings(&CodingFilter {
                 include_removed: true,
                 ..CodingFilter::default()
@@ -140,6 +142,10 @@ impl<'a> Project<'a> {
             .into_iter()
             .map(|c| (c.coding_id, c))
             .collect();
+        let mut live: HashMap<TranscriptId, Vec<CodingId>> = HashMap::new();
+        for c in codings.values().filter(|c| c.removed_at.is_none()) {
+            live.entry(c.transcript_id).or_default().push(c.coding_id);
+        }
         Ok(Self {
             store,
             book: store.codebook()?,
@@ -150,6 +156,7 @@ impl<'a> Project<'a> {
                 .collect(),
             cases: store.cases()?,
             codings,
+            live,
             removed: store.removed_transcript_ids()?.into_iter().collect(),
             texts: HashMap::new(),
         })
@@ -249,13 +256,12 @@ impl<'a> Project<'a> {
                 facts.transcript = Some(transcript);
                 facts.case = self.case_of(transcript);
                 facts.codes = self
-                    .codings
-                    .values()
-                    .filter(|c| {
-                        c.transcript_id == transcript
-                            && c.removed_at.is_none()
-                            && c.span.overlap(&span) > 0
-                    })
+                    .live
+                    .get(&transcript)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| self.codings.get(id))
+                    .filter(|c| c.span.overlap(&span) > 0)
                     .map(|c| c.code_id)
                     .collect();
                 place = Some((transcript, span));

@@ -167,6 +167,41 @@ fn memos_are_listed_filtered_searched_and_shown_with_their_links() {
         ))
         .stdout_has("[[P02_interview@100-140]] P02_interview 100–140: \"")
         .stdout_has("[[P99@1-2]] not found: no transcript \"P99\"");
+
+    // A passage memo is about the codes coded on its words (by --quote too).
+    let quote = accord(d, &["show", &p, "P01_interview", "--json"]).success();
+    let text: serde_json::Value = serde_json::from_str(&quote.stdout).unwrap();
+    let words: String = text["text"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .skip(2005)
+        .take(40)
+        .collect();
+    accord(
+        d,
+        &[
+            "memos",
+            "add",
+            &p,
+            "--passage",
+            "P01_interview",
+            "--quote",
+            &words,
+            "--text",
+            "inside",
+        ],
+    )
+    .success();
+    assert_eq!(
+        ids(
+            d,
+            &[
+                &p, "--kind", "passage", "--code", "Peerness", "--case", "P01"
+            ]
+        ),
+        ["passage inside"]
+    );
 }
 
 fn ids_json(dir: &Path, p: &str, kind: &str) -> String {
