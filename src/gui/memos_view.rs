@@ -1,6 +1,6 @@
 //! The Memos view: every memo of the project in one list (the project's, transcripts', codes',
-//! codings', passages' and grid cells'), filtered by kind, author and code and searched with the
-//! search language; what each memo is about opens it, and each link in its text
+//! codings', passages' and grid cells'), filtered by kind, author, code and day and searched with
+//! the search language; what each memo is about opens it, and each link in its text
 //! (`[[coding:ID]]`, `[[P01@1200-1342]]`) opens the passage it quotes. The same rows as
 //! `accord memos list`: both call [`crate::app::memos::memo_rows`].
 
@@ -32,6 +32,12 @@ pub struct MemosView {
     pub query: String,
     /// The query applied.
     applied_query: String,
+    /// Only memos written on or after this day (`YYYY-MM-DD`), as typed.
+    pub since: String,
+    /// Only memos written on or before this day, as typed.
+    pub until: String,
+    /// The days applied.
+    applied_days: (String, String),
     /// The memos read, for a project revision and a filter (or why they could not be).
     pub rows: Option<(u64, MemoFilter, Result<Vec<MemoRow>, String>)>,
     /// What was last asked for (read on a task: asked once).
@@ -51,6 +57,8 @@ impl MemosView {
             author: author.map(|a| a.to_text()),
             code: self.code.map(|c| c.to_text()),
             query: Some(self.applied_query.clone()).filter(|q| !q.trim().is_empty()),
+            since: Some(self.applied_days.0.clone()).filter(|d| !d.trim().is_empty()),
+            until: Some(self.applied_days.1.clone()).filter(|d| !d.trim().is_empty()),
             ..MemoFilter::default()
         }
     }
@@ -155,13 +163,33 @@ impl MemosView {
             field.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Search the memos")
             });
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let mut enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            for (day, label) in [
+                (&mut self.since, "Written since"),
+                (&mut self.until, "Written until"),
+            ] {
+                ui.label(RichText::new(label.trim_start_matches("Written ")).weak());
+                let field = ui.add(
+                    egui::TextEdit::singleline(day)
+                        .desired_width(90.0)
+                        .hint_text("YYYY-MM-DD"),
+                );
+                field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, label));
+                enter |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            }
             if ui.button("Find").clicked() || enter {
                 self.applied_query.clone_from(&self.query);
+                self.applied_days = (self.since.clone(), self.until.clone());
             }
-            if !self.applied_query.is_empty() && ui.button("Clear").clicked() {
+            let applied = !self.applied_query.is_empty()
+                || !self.applied_days.0.is_empty()
+                || !self.applied_days.1.is_empty();
+            if applied && ui.button("Clear").clicked() {
                 self.query.clear();
                 self.applied_query.clear();
+                self.since.clear();
+                self.until.clear();
+                self.applied_days = (String::new(), String::new());
             }
         });
     }

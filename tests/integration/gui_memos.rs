@@ -80,6 +80,16 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
     steps(&mut h, 3);
     assert_eq!(rows(&h).len(), cli.len());
 
+    h.get_by_label("Written since").focus();
+    steps(&mut h, 1);
+    h.get_by_label("Written since").type_text("2999-01-01");
+    h.get_by_label("Find").click();
+    steps(&mut h, 3);
+    assert!(rows(&h).is_empty(), "nothing written since 2999");
+    h.get_by_label("Clear").click();
+    steps(&mut h, 3);
+    assert_eq!(rows(&h).len(), cli.len());
+
     h.get_by_role_and_label(Role::ComboBox, "Kind").click();
     steps(&mut h, 1);
     h.get_by_label("passage").click();
