@@ -171,7 +171,7 @@ impl MemosView {
                 ui.label(RichText::new(label.trim_start_matches("Written ")).weak());
                 let field = ui.add(
                     egui::TextEdit::singleline(day)
-                        .desired_width(90.0)
+                        .desired_width(100.0)
                         .hint_text("YYYY-MM-DD"),
                 );
                 field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, label));
