@@ -447,3 +447,71 @@ fn memo_exports_markdown_and_csv_snapshots_and_docx_read_back() {
     .success()
     .stdout_has(&format!("wrote {listed} memos"));
 }
+
+#[test]
+fn hostile_memo_texts_stay_text_on_the_terminal_and_in_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let p = project.to_str().unwrap();
+    accord(
+        d,
+        &[
+            "memos",
+            "add",
+            p,
+            "--text",
+            "=HYPERLINK(\"http://x\")\n\u{1b}[31mred\u{1b}]0;title\u{7} [[\u{1b}[2J]]",
+        ],
+    )
+    .success();
+    let list = accord(d, &["memos", "list", p, "--kind", "project"]).success();
+    assert!(!list.stdout.contains('\u{1b}'), "{}", list.stdout);
+    assert!(list.stdout.contains("\\u{1b}[31mred"), "{}", list.stdout);
+    let id = &ids_json(d, p, "project")[..8];
+    let shown = accord(d, &["memos", "show", p, id]).success();
+    assert!(!shown.stdout.contains('\u{1b}') && !shown.stdout.contains('\u{7}'));
+    assert!(shown.stdout.contains("not a link Accord knows"));
+    let out = d.join("memos.csv");
+    accord(
+        d,
+        &[
+            "memos",
+            "export",
+            p,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "--kind",
+            "project",
+        ],
+    )
+    .success();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert!(
+        row[8].starts_with("'=HYPERLINK"),
+        "a formula is neutralised: {}",
+        &row[8]
+    );
+    let docx = d.join("memos.docx");
+    accord(
+        d,
+        &[
+            "memos",
+            "export",
+            p,
+            "--format",
+            "docx",
+            "--out",
+            docx.to_str().unwrap(),
+            "--kind",
+            "project",
+        ],
+    )
+    .success();
+    let text = docx_text(&std::fs::read(&docx).unwrap());
+    assert!(text.contains("red") && !text.contains('\u{1b}'), "{text}");
+}
