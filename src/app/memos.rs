@@ -219,6 +219,7 @@ impl<'a> Project<'a> {
             MemoTarget::Transcript(t) => {
                 facts.transcript = Some(t);
                 facts.case = self.case_of(t);
+                place = Some((t, Span::new(0, 0)));
                 let (name, _) = self.words(t, Span::new(0, 0));
                 self.removed_note(t, name)
             }

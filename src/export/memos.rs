@@ -42,7 +42,8 @@ pub struct MemoRow {
     /// What it is about, as stored.
     #[serde(skip)]
     pub target: MemoTarget,
-    /// The passage that opens it (a passage, a coding), if any.
+    /// Where it opens: its passage (a passage, a coding), or an empty span at the start of its
+    /// transcript (a transcript memo); none in a removed transcript.
     #[serde(skip)]
     pub place: Option<(TranscriptId, Span)>,
 }

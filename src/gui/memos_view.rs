@@ -10,7 +10,7 @@ use super::app::AccordApp;
 use super::cache::ProjectCache;
 use super::command::UiCommand;
 use crate::app::memos::{LinkState, MemoFilter, MemoKind, MemoRow};
-use crate::model::{CodeId, MemoTarget, RaterId, Span};
+use crate::model::{CodeId, MemoTarget, RaterId};
 
 /// What the view asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,14 +198,20 @@ impl MemosView {
 /// Where clicking what a memo is about goes.
 fn open_target(row: &MemoRow) -> Option<UiCommand> {
     if let Some((transcript_id, span)) = row.place {
-        return Some(UiCommand::JumpTo {
-            transcript_id,
-            span: Span::new(span.start, span.end.max(span.start + 1)),
+        return Some(if span.is_empty() {
+            UiCommand::OpenTranscript(transcript_id)
+        } else {
+            UiCommand::JumpTo {
+                transcript_id,
+                span,
+            }
         });
     }
     match row.target {
-        MemoTarget::Transcript(t) => Some(UiCommand::OpenTranscript(t)),
-        MemoTarget::Code(c) | MemoTarget::Cell { code: c, .. } => Some(UiCommand::SelectCode(c)),
+        // The memo editor on it: every memo on it, and room for another.
+        MemoTarget::Project | MemoTarget::Code(_) | MemoTarget::Cell { .. } => {
+            Some(UiCommand::OpenMemo(row.target))
+        }
         _ => None,
     }
 }

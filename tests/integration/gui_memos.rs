@@ -139,6 +139,22 @@ fn the_memos_view_lists_filters_searches_and_opens_a_linked_passage() {
 fn memo_on_selection_writes_a_memo_on_the_selected_words() {
     let dir = tempfile::tempdir().unwrap();
     let project = demo(dir.path());
+    let p = project.to_str().unwrap();
+    accord(
+        dir.path(),
+        &[
+            "memos",
+            "add",
+            p,
+            "--cell",
+            "P01",
+            "--code",
+            "Peerness",
+            "--text",
+            "Trust, then doubt.",
+        ],
+    )
+    .success();
     let mut h = window(&project);
     h.get_by_label("Maya Chen").click();
     steps(&mut h, 8);
@@ -176,4 +192,20 @@ fn memo_on_selection_writes_a_memo_on_the_selected_words() {
     assert_eq!(span, Span::new(100, 160));
     assert_eq!(memos[0].text, "Where the role starts.");
     assert!(memos[0].rater_id.is_some(), "written by who is coding");
+
+    // In the Memos view, what a cell memo is about opens the memo editor on that cell.
+    h.get_by_label("Memos").click();
+    steps(&mut h, 3);
+    assert!(h.query_by_label("Memo text").is_none());
+    h.get_by_label("P01 × Lived experience/Peerness").click();
+    steps(&mut h, 3);
+    assert!(
+        h.query_by_label_contains("Memo on case P01 on Lived experience/Peerness")
+            .is_some()
+    );
+    // The memo shows in the list and in the editor.
+    assert_eq!(
+        h.query_all_by_label_contains("Trust, then doubt.").count(),
+        2
+    );
 }
