@@ -202,6 +202,11 @@ fn memos_are_listed_filtered_searched_and_shown_with_their_links() {
         ),
         ["passage inside"]
     );
+    // Writing a memo is one undoable change.
+    accord(d, &["undo", &p])
+        .success()
+        .stdout_has("Write a passage memo");
+    assert!(ids(d, &[&p, "--kind", "passage", "--code", "Peerness"]).is_empty());
 }
 
 fn ids_json(dir: &Path, p: &str, kind: &str) -> String {
