@@ -1,15 +1,14 @@
 //! The search language on memos: the search's own parser (`search::query`), its words, phrases,
 //! prefixes, fuzzy words and AND/OR/NOT evaluated on each memo's text with the index's
 //! normalisation (words of letters and digits, combining marks dropped, lower case, accents
-//! folded, English stems for single words), and the filters a memo has: `kind:`, `author:` (or
+//! folded; no stemming, as the search without `--stem`), and the filters a memo has: `kind:`, `author:` (or
 //! `rater:`), `code:`, `case:`, `transcript:`. Any other filter, or a name that matches nothing, is
 //! an error at its column.
 
 use std::collections::BTreeSet;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 
 use super::memos::{MemoKind, find_case};
@@ -46,7 +45,6 @@ enum Node {
         slop: u32,
         prefix: bool,
     },
-    Stem(String),
     Fuzzy(String, u8),
     Kind(MemoKind),
     Author(RaterId),
@@ -64,19 +62,15 @@ pub(crate) struct MemoQuery(Node);
 
 /// The words of a text as the index sees them: (position, word).
 pub(crate) fn words(text: &str) -> Vec<(usize, String)> {
-    analyse(&mut analyzer(false), text)
+    analyse(&mut analyzer(), text)
 }
 
-fn analyzer(stem: bool) -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(AsciiFoldingFilter);
-    if stem {
-        builder.filter(Stemmer::new(Language::English)).build()
-    } else {
-        builder.build()
-    }
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
 fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
@@ -115,8 +109,7 @@ impl MemoQuery {
     /// Whether the memo matches.
     pub(crate) fn matches(&self, memo: &Subject<'_>) -> bool {
         let words = words(memo.text);
-        let stems = analyse(&mut analyzer(true), memo.text);
-        eval(&self.0, memo, &words, &stems)
+        eval(&self.0, memo, &words)
     }
 }
 
@@ -134,10 +127,6 @@ fn node(e: &Expr, names: &Names<'_>) -> std::result::Result<Node, QueryError> {
                 ));
             }
             match t.kind {
-                TermKind::Word if tokens.len() == 1 => {
-                    let stem = analyse(&mut analyzer(true), &t.text);
-                    Node::Stem(stem.into_iter().next().map(|s| s.1).unwrap_or_default())
-                }
                 TermKind::Word => Node::Words {
                     words: tokens,
                     slop: 0,
@@ -227,28 +216,22 @@ fn filter(f: &FilterExpr, names: &Names<'_>) -> std::result::Result<Node, QueryE
     })
 }
 
-fn eval(
-    n: &Node,
-    memo: &Subject<'_>,
-    words: &[(usize, String)],
-    stems: &[(usize, String)],
-) -> bool {
+fn eval(n: &Node, memo: &Subject<'_>, words: &[(usize, String)]) -> bool {
     match n {
         Node::Words {
             words: wanted,
             slop,
             prefix,
         } => phrase(words, wanted, *slop, *prefix),
-        Node::Stem(s) => stems.iter().any(|(_, w)| w == s),
         Node::Fuzzy(s, d) => words.iter().any(|(_, w)| distance(w, s) <= usize::from(*d)),
         Node::Kind(k) => memo.kind == *k,
         Node::Author(a) => memo.author == Some(*a),
         Node::Code(c) => memo.codes.contains(c),
         Node::Case(c) => memo.case == Some(*c),
         Node::Transcript(t) => memo.transcript == Some(*t),
-        Node::And(items) => items.iter().all(|i| eval(i, memo, words, stems)),
-        Node::Or(items) => items.iter().any(|i| eval(i, memo, words, stems)),
-        Node::Not(inner) => !eval(inner, memo, words, stems),
+        Node::And(items) => items.iter().all(|i| eval(i, memo, words)),
+        Node::Or(items) => items.iter().any(|i| eval(i, memo, words)),
+        Node::Not(inner) => !eval(inner, memo, words),
     }
 }
 
@@ -342,10 +325,12 @@ mod tests {
     }
 
     #[test]
-    fn words_fold_case_and_accents_and_stem() {
+    fn words_fold_case_and_accents_and_match_whole() {
         assert!(run("naive", "A NAI\u{308}VE view"));
         assert!(run("naïve", "a naive view"));
-        assert!(run("supervisors", "my supervisor said"));
+        assert!(run("e-mail", "by E-mail, twice"));
+        assert!(!run("e-mail", "by mail, email"));
+        assert!(!run("supervisors", "my supervisor said"));
         assert!(!run("supervisor", "my superb visor"));
     }
 

@@ -139,14 +139,14 @@ fn memos_are_listed_filtered_searched_and_shown_with_their_links() {
     );
     assert!(ids(d, &[&p, "--since", "2999-01-01"]).is_empty());
     assert_eq!(ids(d, &[&p, "--until", "2999-01-01"]).len(), every.len());
-    // The search language: accents and case folded, stems, phrases, NOT, filters.
+    // The search language: accents and case folded, phrases, NOT, filters.
     assert_eq!(
         ids(d, &[&p, "-q", "NAIVE"]),
         ids(d, &[&p, "--kind", "cell"])
     );
     assert_eq!(ids(d, &[&p, "-q", "\"peerness as sameness\""]).len(), 1);
     assert_eq!(
-        ids(d, &[&p, "-q", "doubts kind:cell author:\"Jordan Ellis\""]).len(),
+        ids(d, &[&p, "-q", "doubt kind:cell author:\"Jordan Ellis\""]).len(),
         1
     );
     assert!(ids(d, &[&p, "-q", "doubt -kind:cell"]).is_empty());
