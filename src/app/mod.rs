@@ -25,6 +25,8 @@ pub mod heatmaps;
 mod inverse;
 pub mod irr;
 pub mod listing;
+mod memo_query;
+pub mod memos;
 pub mod open;
 pub mod plan;
 mod project;

@@ -14,6 +14,7 @@ mod heatmaps;
 mod history;
 mod import;
 mod irr;
+mod memos;
 mod output;
 mod plan;
 mod project;
@@ -52,6 +53,10 @@ pub enum Commands {
     Import(import::ImportArgs),
     /// Import case attributes from a CSV (such as a REDCap export), or list them.
     Attributes(import::AttributesArgs),
+    /// List, show, export or write memos (on the project, transcripts, codes, codings, passages
+    /// and grid cells).
+    #[command(subcommand)]
+    Memos(memos::MemosCommand),
     /// Import, export or show the codebook.
     #[command(subcommand)]
     Codebook(codebook::CodebookCommand),
@@ -223,6 +228,7 @@ fn run_command(command: Commands) -> anyhow::Result<Next> {
         Commands::Import(args) => import::import(&args),
         Commands::Attributes(args) => import::attributes(&args),
         Commands::Codebook(cmd) => codebook::run(&cmd),
+        Commands::Memos(cmd) => memos::run(&cmd),
         Commands::Rater(cmd) => project::rater(&cmd),
         Commands::Code(args) => codings::code(&args),
         Commands::Uncode(args) => codings::uncode(&args),

@@ -24,6 +24,7 @@ pub mod docx;
 pub mod excerpts;
 pub mod html;
 pub mod matrix;
+pub mod memos;
 pub mod prose;
 pub mod refi;
 pub mod table;

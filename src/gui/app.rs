@@ -52,6 +52,8 @@ pub enum Central {
     Grid,
     /// Code co-occurrence and codes x cases heatmaps.
     Heatmaps,
+    /// Every memo in one list.
+    Memos,
 }
 
 /// Whether the search index is opened on a worker thread as the window starts.
@@ -107,6 +109,8 @@ pub struct AccordApp {
     pub grid: super::grid_view::GridView,
     /// The heatmaps view.
     pub heatmaps: super::heatmap_view::HeatmapView,
+    /// The memos view.
+    pub memos: super::memos_view::MemosView,
     pub(super) export_data: Option<(u64, crate::export::ProjectData)>,
     pub(super) memo: Option<MemoEditor>,
     pub(super) code_editor: Option<CodeEditor>,
@@ -185,6 +189,7 @@ impl AccordApp {
             export: ExportView::default(),
             grid: super::grid_view::GridView::default(),
             heatmaps: super::heatmap_view::HeatmapView::default(),
+            memos: super::memos_view::MemosView::default(),
             export_data: None,
             memo: None,
             code_editor: None,
@@ -633,6 +638,11 @@ impl AccordApp {
                     queue.push(UiCommand::Heatmaps(c));
                 }
             }
+            Central::Memos => {
+                if let Some(c) = self.memos.ui(ui, &self.project, revision, queue) {
+                    queue.push(UiCommand::Memos(c));
+                }
+            }
         }
     }
 
@@ -671,6 +681,19 @@ impl AccordApp {
                 actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Transcript(
                     open.transcript.transcript_id,
                 )));
+            }
+            let selected = self.state.selection.filter(|s| !s.is_empty());
+            if ui
+                .add_enabled(selected.is_some(), egui::Button::new("Memo on selection…"))
+                .on_hover_text("Write a memo on the selected words")
+                .on_disabled_hover_text("Select words in the transcript first")
+                .clicked()
+                && let Some(span) = selected
+            {
+                actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Passage {
+                    transcript: open.transcript.transcript_id,
+                    span,
+                }));
             }
             let proposer = self.project.rater_file.as_ref().map(|f| f.rater_id);
             let correct = if proposer.is_some() {

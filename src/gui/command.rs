@@ -110,6 +110,8 @@ pub enum UiCommand {
     Export(ExportCommand),
     /// The heatmaps view.
     Heatmaps(HeatmapCommand),
+    /// The memos view.
+    Memos(super::memos_view::MemosViewCommand),
     /// The de-identification dialog.
     Deidentify(DeidentifyCommand),
     /// The erase dialog.

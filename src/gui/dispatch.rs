@@ -107,6 +107,7 @@ fn needs_project(command: &UiCommand) -> bool {
         | UiCommand::Export(_)
         | UiCommand::Grid(_)
         | UiCommand::Heatmaps(_)
+        | UiCommand::Memos(_)
         | UiCommand::Deidentify(_)
         | UiCommand::Erase(_)
         | UiCommand::Restore(_)
@@ -194,6 +195,7 @@ fn run(app: &mut AccordApp, ctx: &egui::Context, command: UiCommand) {
         UiCommand::Export(e) => app.export_command(ctx, e),
         UiCommand::Grid(g) => app.grid_command(ctx, g),
         UiCommand::Heatmaps(c) => app.heatmap_command(ctx, c),
+        UiCommand::Memos(m) => app.memos_command(ctx, m),
         UiCommand::Deidentify(d) => app.deidentify_command(ctx, d),
         UiCommand::Erase(e) => app.erase_command(ctx, e),
         UiCommand::Restore(backup) => app.restore(ctx, backup),

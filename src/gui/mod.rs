@@ -31,6 +31,7 @@ mod groups_editor;
 pub mod heatmap_view;
 mod import_dialog;
 mod memo_editor;
+mod memos_view;
 mod plan_view;
 mod project_panel;
 mod rater_picker;

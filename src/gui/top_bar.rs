@@ -154,6 +154,7 @@ pub fn top_bar_ui(
         ui.selectable_value(central, Central::Adjudicate, "Adjudicate");
         ui.selectable_value(central, Central::Rounds, "Rounds");
         ui.selectable_value(central, Central::Team, "Team");
+        ui.selectable_value(central, Central::Memos, "Memos");
         ui.selectable_value(central, Central::Grid, "Grid");
         ui.selectable_value(central, Central::Heatmaps, "Heatmaps");
         ui.selectable_value(central, Central::Export, "Export");

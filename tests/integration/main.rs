@@ -34,6 +34,8 @@ mod gui_groups;
 #[cfg(feature = "gui")]
 mod gui_heatmaps;
 #[cfg(feature = "gui")]
+mod gui_memos;
+#[cfg(feature = "gui")]
 mod gui_papercuts;
 #[cfg(feature = "gui")]
 mod gui_plan;
@@ -41,6 +43,7 @@ mod gui_safety;
 #[cfg(feature = "gui")]
 mod gui_tasks;
 mod gui_team;
+#[cfg(feature = "gui")]
 mod gui_writing;
 mod history;
 mod hostile;
@@ -50,6 +53,7 @@ mod kill;
 mod layers;
 mod lock_attack;
 mod malformed;
+mod memos_workspace;
 mod one_apply;
 mod one_handle;
 mod open_attack;
