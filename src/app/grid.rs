@@ -332,10 +332,25 @@ pub fn document(data: &ProjectData, grid: &Grid, form: &str) -> Document {
                         format!(" (by {}, version {})", r.name, s.version)
                     });
                 doc.field(format!("Summary{who}"), s.text.clone());
+                let cited: Vec<String> = cell
+                    .excerpts
+                    .iter()
+                    .filter(|e| s.cites.contains(&e.coding_id))
+                    .map(|e| e.cite(form))
+                    .collect();
+                doc.field("Cites", cited.join("; "));
             }
             for e in &cell.excerpts {
                 doc.quote(e.quote.clone());
-                doc.para(e.cite(form));
+                let cited = cell
+                    .summary
+                    .as_ref()
+                    .is_some_and(|s| s.cites.contains(&e.coding_id));
+                doc.para(format!(
+                    "{}{}",
+                    e.cite(form),
+                    if cited { " (cited in the summary)" } else { "" }
+                ));
             }
         }
     }

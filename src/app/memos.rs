@@ -31,14 +31,17 @@ pub enum MemoKind {
     Coding,
     /// A passage of a transcript.
     Passage,
+    /// A case (a participant).
+    Case,
     /// A cell of the summary grid (a case on a code).
     Cell,
 }
 
 impl MemoKind {
     /// Every kind, in the order lists show them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Project,
+        Self::Case,
         Self::Transcript,
         Self::Code,
         Self::Coding,
@@ -55,6 +58,7 @@ impl MemoKind {
             MemoTarget::Code(_) => Self::Code,
             MemoTarget::Coding(_) => Self::Coding,
             MemoTarget::Passage { .. } => Self::Passage,
+            MemoTarget::Case(_) => Self::Case,
             MemoTarget::Cell { .. } => Self::Cell,
         }
     }
@@ -68,6 +72,7 @@ impl MemoKind {
             Self::Code => "code",
             Self::Coding => "coding",
             Self::Passage => "passage",
+            Self::Case => "case",
             Self::Cell => "cell",
         }
     }
@@ -274,6 +279,11 @@ impl<'a> Project<'a> {
                     span.end,
                     clipped(&words, 80)
                 )
+            }
+            MemoTarget::Case(case) => {
+                facts.case = Some(case);
+                self.case_name(case)
+                    .unwrap_or_else(|| format!("case {}", short(&case.to_text())))
             }
             MemoTarget::Cell { case, code } => {
                 facts.case = Some(case);
@@ -655,6 +665,11 @@ pub fn cell_target(store: &Store, case: &str, code: &str) -> Result<MemoTarget> 
     })
 }
 
+/// The memo target of a case (its name).
+pub fn case_target(store: &Store, case: &str) -> Result<MemoTarget> {
+    Ok(MemoTarget::Case(find_case(&store.cases()?, case)?))
+}
+
 /// The id of a memo just written (from [`super::Outcome::Memo`]).
 #[must_use]
 pub fn written(outcome: &super::Outcome) -> Option<MemoId> {
@@ -693,7 +708,7 @@ mod tests {
         };
         assert!(
             e.to_string()
-                .contains("project, transcript, code, coding, passage, cell")
+                .contains("project, case, transcript, code, coding, passage, cell")
         );
     }
 

@@ -131,6 +131,9 @@ pub struct AddArgs {
     /// A memo on a grid cell: this case (with --code).
     #[arg(long, requires = "code", conflicts_with = "transcript")]
     pub cell: Option<String>,
+    /// A memo on a case (a participant).
+    #[arg(long, conflicts_with_all = ["passage", "cell", "code", "transcript"])]
+    pub case: Option<String>,
     /// A memo on a code (or, with --cell, on that case's cell of it).
     #[arg(long, conflicts_with = "passage")]
     pub code: Option<String>,
@@ -220,7 +223,10 @@ fn add(args: &AddArgs) -> anyhow::Result<()> {
         (None, None, None, Some(t)) => {
             MemoTarget::Transcript(resolve::transcript(store, t)?.transcript_id)
         }
-        _ => MemoTarget::Project,
+        _ => match &args.case {
+            Some(case) => memos::case_target(store, case)?,
+            None => MemoTarget::Project,
+        },
     };
     let rater = match &args.author {
         Some(a) => Some(store.find_rater(a)?.rater_id),

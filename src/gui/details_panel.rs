@@ -166,9 +166,37 @@ fn key_quote_ui(
             command,
         });
     }
-    if let Some(q) = flagged.filter(|q| !q.label.is_empty()) {
-        ui.label(RichText::new(format!("“{}”", q.label)).weak());
-    }
+    let Some(q) = flagged else {
+        return;
+    };
+    // The label, edited in place (kept in the frame's memory until it is set).
+    // Kept with the label it was begun from: a label changed elsewhere (an undo) starts it again.
+    let id = ui.scope_id().with(("key-quote-label", coding.coding_id));
+    let mut draft: String = ui
+        .data_mut(|d| d.get_temp::<(String, String)>(id))
+        .filter(|(base, _)| *base == q.label)
+        .map_or_else(|| q.label.clone(), |(_, draft)| draft);
+    ui.horizontal(|ui| {
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut draft)
+                .hint_text("label (optional)")
+                .desired_width(150.0),
+        );
+        field.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Key quote label")
+        });
+        let set = ui
+            .add_enabled(draft.trim() != q.label, egui::Button::new("Set label"))
+            .clicked()
+            || (super::state::entered(&field, ui) && draft.trim() != q.label);
+        if set {
+            actions.push(UiCommand::Apply {
+                label: "Label a key quote".into(),
+                command: crate::app::quotes::flag(coding.coding_id, &draft, state.rater_id),
+            });
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, (q.label.clone(), draft)));
 }
 
 /// Changing a coding's code: the old coding is removed and a new one added, in one change.

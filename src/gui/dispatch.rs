@@ -709,6 +709,7 @@ impl AccordApp {
                 span.start,
                 span.end
             ),
+            MemoTarget::Case(case) => format!("case {}", self.project.case_name(case)),
             MemoTarget::Cell { case, code } => format!(
                 "case {} on {}",
                 self.project.case_name(case),
@@ -1065,6 +1066,11 @@ impl AccordApp {
                     options.codes.clone(),
                     options.raters.clone(),
                     options.consensus,
+                    options
+                        .attributes
+                        .iter()
+                        .next()
+                        .and_then(|(n, v)| v.first().map(|v| (n.clone(), v.clone()))),
                 );
                 // The snapshot exports read goes with the task, and is kept while still current.
                 let cached = self.export_data.take();

@@ -50,6 +50,8 @@ pub struct GridView {
     pub raters: BTreeSet<RaterId>,
     /// Only the consensus layer.
     pub consensus: bool,
+    /// Only cases whose attribute (the first) has the value (the second).
+    pub case_filter: Option<(String, String)>,
     /// The grid built for a revision and the choices it was built with (or why it could not be).
     pub grid: Option<(u64, GridKey, Result<Grid, String>)>,
     asked: Option<(u64, GridKey)>,
@@ -63,8 +65,8 @@ pub struct GridView {
     pub cell: Option<(CaseId, CodeId, Vec<crate::export::Excerpt>)>,
 }
 
-/// The choices a grid was built with.
-pub type GridKey = (Vec<CodeId>, Vec<RaterId>, bool);
+/// The choices a grid was built with: codes, raters, consensus only, the case filter.
+pub type GridKey = (Vec<CodeId>, Vec<RaterId>, bool, Option<(String, String)>);
 
 impl GridView {
     fn options(&self) -> GridOptions {
@@ -72,8 +74,12 @@ impl GridView {
             codes: self.codes.iter().copied().collect(),
             raters: self.raters.iter().copied().collect(),
             consensus: self.consensus,
+            attributes: self
+                .case_filter
+                .iter()
+                .map(|(name, value)| (name.clone(), vec![value.clone()]))
+                .collect(),
             counts_only: true,
-            ..GridOptions::default()
         }
     }
 
@@ -82,6 +88,7 @@ impl GridView {
             self.codes.iter().copied().collect(),
             self.raters.iter().copied().collect(),
             self.consensus,
+            self.case_filter.clone(),
         )
     }
 
@@ -162,8 +169,51 @@ impl GridView {
                 }
             }
             ui.checkbox(&mut self.consensus, "Consensus only");
+            self.case_filter_ui(ui, project);
         });
         ui.separator();
+    }
+
+    /// "Cases where NAME is VALUE": the attributes the cases have, and each one's values.
+    fn case_filter_ui(&mut self, ui: &mut Ui, project: &ProjectCache) {
+        let names: BTreeSet<&String> = project
+            .cases
+            .iter()
+            .flat_map(|c| c.attributes.keys())
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let shown = self
+            .case_filter
+            .as_ref()
+            .map_or_else(|| "every case".to_string(), |(n, v)| format!("{n} = {v}"));
+        label_first("Cases").selected_text(shown).show_ui(ui, |ui| {
+            if ui
+                .selectable_label(self.case_filter.is_none(), "every case")
+                .clicked()
+            {
+                self.case_filter = None;
+            }
+            for name in names {
+                let values: BTreeSet<&String> = project
+                    .cases
+                    .iter()
+                    .filter_map(|c| c.attributes.get(name))
+                    .collect();
+                for value in values {
+                    let choice = (name.clone(), value.clone());
+                    let on = self.case_filter.as_ref() == Some(&choice);
+                    if ui
+                        .selectable_label(on, format!("{name} = {value}"))
+                        .clicked()
+                    {
+                        self.case_filter = Some(choice);
+                        self.selected = None;
+                    }
+                }
+            }
+        });
     }
 
     fn table_ui(&mut self, ui: &mut Ui, grid: &Grid) -> Option<GridViewCommand> {
@@ -267,14 +317,27 @@ impl GridView {
                 .hint_text("What this case says on this code, in your words"),
         )
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::MultilineTextInput, true, "Summary"));
-        if ui.button("Save summary").clicked() {
-            request = Some(GridViewCommand::Save {
-                case: row.case_id,
-                code: cell.code_id,
-                text: self.draft.clone(),
-                cites: self.cites.iter().copied().collect(),
-            });
-        }
+        ui.horizontal(|ui| {
+            if ui.button("Save summary").clicked() {
+                request = Some(GridViewCommand::Save {
+                    case: row.case_id,
+                    code: cell.code_id,
+                    text: self.draft.clone(),
+                    cites: self.cites.iter().copied().collect(),
+                });
+            }
+            if ui.button(format!("Memo on case {}…", row.case)).clicked() {
+                actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Case(
+                    row.case_id,
+                )));
+            }
+            if ui.button("Memo on this cell…").clicked() {
+                actions.push(UiCommand::OpenMemo(crate::model::MemoTarget::Cell {
+                    case: row.case_id,
+                    code: cell.code_id,
+                }));
+            }
+        });
         let excerpts = match &self.cell {
             Some((case, code, list)) if *case == row.case_id && *code == cell.code_id => list,
             _ => {

@@ -209,9 +209,10 @@ fn open_target(row: &MemoRow) -> Option<UiCommand> {
     }
     match row.target {
         // The memo editor on it: every memo on it, and room for another.
-        MemoTarget::Project | MemoTarget::Code(_) | MemoTarget::Cell { .. } => {
-            Some(UiCommand::OpenMemo(row.target))
-        }
+        MemoTarget::Project
+        | MemoTarget::Code(_)
+        | MemoTarget::Case(_)
+        | MemoTarget::Cell { .. } => Some(UiCommand::OpenMemo(row.target)),
         _ => None,
     }
 }

@@ -97,6 +97,8 @@ pub enum MemoTarget {
         /// The passage, in chars.
         span: Span,
     },
+    /// A case (a participant).
+    Case(CaseId),
     /// A cell of the summary grid: one case on one code.
     Cell {
         /// The case.

@@ -101,7 +101,7 @@ impl Store {
             for case in &cases {
                 // A case's grid summaries and the memos on its cells are about the interview.
                 tx.execute(
-                    "DELETE FROM memos WHERE target_kind = 'cell' AND target_id = ?1",
+                    "DELETE FROM memos WHERE target_kind IN ('case', 'cell') AND target_id = ?1",
                     [case],
                 )?;
                 tx.execute("DELETE FROM grid_summaries WHERE case_id = ?1", [case])?;

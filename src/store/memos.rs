@@ -79,6 +79,7 @@ impl Store {
                     transcript: parse_text(&id, 2)?,
                     span: crate::model::Span::new(at(6)?, at(7)?),
                 },
+                ("case", Some(id)) => MemoTarget::Case(parse_text(&id, 2)?),
                 ("cell", Some(id)) => MemoTarget::Cell {
                     case: parse_text(&id, 2)?,
                     code: parse_text(&r.get::<_, Option<String>>(8)?.unwrap_or_default(), 8)?,
@@ -207,6 +208,7 @@ fn target_parts(target: MemoTarget) -> TargetParts {
             i64::try_from(span.end).ok(),
             None,
         ),
+        MemoTarget::Case(id) => ("case", Some(id.to_text()), None, None, None),
         MemoTarget::Cell { case, code } => (
             "cell",
             Some(case.to_text()),

@@ -371,6 +371,7 @@ fn memo_target_exists(tx: &rusqlite::Connection, target: MemoTarget) -> Result<b
         MemoTarget::Passage { transcript, .. } => {
             exists(tx, "transcripts", "transcript_id", &transcript.to_text())?
         }
+        MemoTarget::Case(case) => exists(tx, "cases", "case_id", &case.to_text())?,
         MemoTarget::Cell { case, code } => {
             exists(tx, "cases", "case_id", &case.to_text())?
                 && exists(tx, "codes", "code_id", &code.to_text())?

@@ -27,8 +27,8 @@ pub const MIGRATIONS: &[&str] = &[
 /// Version 8: from coded excerpts to the paper. A coding flagged as a key quote (with a label); a
 /// written summary of one case on one code (a summary grid's cell), kept in numbered versions
 /// (the newest is the cell's summary; an empty text clears it), with who wrote each and the codings
-/// it cites; memos on a passage (a span of a transcript, carried by corrections as codings are)
-/// and on a grid cell (a case and a code). SQLite cannot change a CHECK, so the memos table is
+/// it cites; memos on a passage (a span of a transcript, carried by corrections as codings are),
+/// on a case and on a grid cell (a case and a code). SQLite cannot change a CHECK, so the memos table is
 /// made again with its new kinds and columns.
 const MIGRATION_8: &str = r"
 CREATE TABLE key_quotes (
@@ -51,8 +51,8 @@ CREATE TABLE grid_summaries (
 CREATE TABLE memos_v8 (
     memo_id     TEXT PRIMARY KEY,
     target_kind TEXT NOT NULL CHECK (target_kind IN
-                    ('project', 'transcript', 'code', 'coding', 'passage', 'cell')),
-    -- The transcript of a passage, the case of a cell.
+                    ('project', 'transcript', 'code', 'coding', 'passage', 'case', 'cell')),
+    -- The transcript of a passage, the case of a case memo or a cell.
     target_id   TEXT,
     rater_id    TEXT REFERENCES raters(rater_id),
     text        TEXT NOT NULL,

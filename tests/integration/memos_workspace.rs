@@ -298,7 +298,7 @@ fn bad_filters_queries_and_memos_are_refused_and_nothing_is_written() {
     accord(d, &["memos", "list", &p, "--kind", "grid"])
         .failure()
         .stderr_has(
-            "no memo kind \"grid\"; give one of: project, transcript, code, coding, passage, cell",
+            "no memo kind \"grid\"; give one of: project, case, transcript, code, coding, passage, cell",
         );
     accord(d, &["memos", "list", &p, "--author", "Nobody"])
         .failure()

@@ -180,6 +180,10 @@ fn every_command() -> Vec<(&'static str, Command)> {
             "rater_id": R1, "text": "a passage memo", "created_at": AT
         })))),
         Command::Memos(MemoCommand::Restore(de(json!({
+            "memo_id": M1, "target": { "kind": "case", "id": S1 },
+            "rater_id": R1, "text": "a case memo", "created_at": AT
+        })))),
+        Command::Memos(MemoCommand::Restore(de(json!({
             "memo_id": M1, "target": { "kind": "cell", "id": { "case": S1, "code": K1 } },
             "rater_id": R1, "text": "a cell memo", "created_at": AT
         })))),
@@ -281,6 +285,7 @@ fn snapshot_name(command: &Command) -> &'static str {
             MemoCommand::Restore(m) => match m.target {
                 MemoTarget::Passage { .. } => "saved_restore_passage_memo",
                 MemoTarget::Cell { .. } => "saved_restore_cell_memo",
+                MemoTarget::Case(_) => "saved_restore_case_memo",
                 _ => "saved_restore_memo",
             },
             MemoCommand::FlagQuote(_) => "saved_flag_quote",

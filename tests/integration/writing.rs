@@ -472,3 +472,109 @@ fn the_report_carries_each_quotes_reliability_and_the_methods() {
         .failure()
         .stderr_has("project");
 }
+
+/// The grid as a workbook: a row per case with its attributes, then each code's summary, count and
+/// quotes; and memos on a case, listed with the case's kind and erased with the case.
+#[test]
+fn the_grid_reads_back_from_xlsx_and_a_case_has_memos() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = demo(d);
+    let p = project.to_str().unwrap();
+    accord(
+        d,
+        &[
+            "grid",
+            "summary",
+            p,
+            "--case",
+            "P04",
+            "--code",
+            "Peerness",
+            "--text",
+            "Peer first.",
+        ],
+    )
+    .success();
+    let xlsx = d.join("grid.xlsx");
+    accord(
+        d,
+        &[
+            "export",
+            p,
+            "grid",
+            "--codes",
+            "Peerness",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let range = book.worksheet_range("Summary grid").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 13, "a header and 12 cases");
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let p04 = rows.iter().find(|r| r[0] == "P04").unwrap();
+    assert_eq!(p04[at("Lived experience/Peerness: summary")], "Peer first.");
+    let grid: serde_json::Value = serde_json::from_str(
+        &accord(d, &["grid", "show", p, "--codes", "Peerness", "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let count = grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["case"] == "P04")
+        .unwrap()["cells"][0]["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        p04[at("Lived experience/Peerness: excerpts")],
+        count.to_string()
+    );
+    let p04_json = grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["case"] == "P04")
+        .unwrap();
+    assert_eq!(
+        p04[at("site")],
+        p04_json["attributes"]["site"].as_str().unwrap()
+    );
+    // A memo on a case.
+    accord(
+        d,
+        &[
+            "memos",
+            "add",
+            p,
+            "--case",
+            "P01",
+            "--text",
+            "Withdrew from the follow-up.",
+        ],
+    )
+    .success();
+    let listed = accord(d, &["memos", "list", p, "--kind", "case", "--json"]).success();
+    let memos: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(memos.as_array().unwrap().len(), 1, "{memos}");
+    accord(d, &["memos", "add", p, "--case", "P99", "--text", "x"])
+        .failure()
+        .stderr_has("P99");
+    // Erasing the case's only transcript takes the case and its memo away.
+    accord(d, &["transcripts", "erase", p, "P01_interview", "--yes"]).success();
+    let after = accord(d, &["memos", "list", p, "--kind", "case", "--json"]).success();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&after.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}

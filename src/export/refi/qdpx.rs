@@ -59,7 +59,8 @@ fn notes(data: &ProjectData) -> Notes {
     let mut notes = Notes::default();
     for memo in &data.memos {
         match memo.target {
-            MemoTarget::Project => notes.project.push(memo.memo_id),
+            // A case's memo goes with the project's notes (REFI-QDA's cases hold no notes).
+            MemoTarget::Project | MemoTarget::Case(_) => notes.project.push(memo.memo_id),
             // REFI-QDA has no note on a span of its own: a passage's memo goes with its source,
             // a grid cell's with its code.
             MemoTarget::Transcript(id) | MemoTarget::Passage { transcript: id, .. } => notes
