@@ -85,35 +85,11 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
         .map(|c| (c.code_id, data.codebook.path(c.code_id)))
         .collect();
     let filter = filter_of(options, codes.iter().map(|(id, _)| *id).collect());
-    let mut by_cell: BTreeMap<(CaseId, CodeId), Vec<Excerpt>> = BTreeMap::new();
-    let mut counts: BTreeMap<(CaseId, CodeId), usize> = BTreeMap::new();
-    if options.counts_only {
-        let case_of: std::collections::HashMap<_, _> = data
-            .transcripts
-            .iter()
-            .filter_map(|t| t.case_id.map(|c| (t.transcript_id, c)))
-            .collect();
-        for c in filter.select(data) {
-            if let Some(case) = case_of.get(&c.transcript_id) {
-                *counts.entry((*case, c.code_id)).or_default() += 1;
-            }
-        }
-    } else {
-        let names: std::collections::HashMap<&str, CaseId> = data
-            .cases
-            .iter()
-            .map(|c| (c.name.as_str(), c.case_id))
-            .collect();
-        for e in excerpts(data, &filter) {
-            if let Some(case) = e.case.as_deref().and_then(|n| names.get(n)) {
-                *counts.entry((*case, e.code_id)).or_default() += 1;
-                by_cell.entry((*case, e.code_id)).or_default().push(e);
-            }
-        }
-    }
+    let (counts, mut by_cell) = gather(data, &filter, options.counts_only);
+    let used: std::collections::HashSet<CodeId> = counts.keys().map(|(_, c)| *c).collect();
     let unused: Vec<String> = codes
         .iter()
-        .filter(|(id, _)| !counts.keys().any(|(_, c)| c == id))
+        .filter(|(id, _)| !used.contains(id))
         .map(|(_, path)| path.clone())
         .collect();
     if !codes.is_empty() && unused.len() == codes.len() {
@@ -127,6 +103,17 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
             }
         )));
     }
+    // Every code: the codes someone used (a theme nobody codes directly is no column). Codes
+    // chosen by name all stay, and those nobody used are named.
+    let (codes, unused) = if options.codes.is_empty() {
+        let kept = codes
+            .into_iter()
+            .filter(|(id, _)| used.contains(id))
+            .collect();
+        (kept, Vec::new())
+    } else {
+        (codes, unused)
+    };
     let keeps = |attributes: &BTreeMap<String, String>| {
         options.attributes.iter().all(|(name, values)| {
             attributes
@@ -170,6 +157,42 @@ pub fn build(data: &ProjectData, options: &GridOptions) -> Result<Grid> {
         rows,
         unused,
     })
+}
+
+/// Each cell's count, and (unless `counts_only`) its excerpts.
+type Cells = (
+    BTreeMap<(CaseId, CodeId), usize>,
+    BTreeMap<(CaseId, CodeId), Vec<Excerpt>>,
+);
+
+fn gather(data: &ProjectData, filter: &ExcerptFilter, counts_only: bool) -> Cells {
+    let mut by_cell: BTreeMap<(CaseId, CodeId), Vec<Excerpt>> = BTreeMap::new();
+    let mut counts: BTreeMap<(CaseId, CodeId), usize> = BTreeMap::new();
+    if counts_only {
+        let case_of: std::collections::HashMap<_, _> = data
+            .transcripts
+            .iter()
+            .filter_map(|t| t.case_id.map(|c| (t.transcript_id, c)))
+            .collect();
+        for c in filter.select(data) {
+            if let Some(case) = case_of.get(&c.transcript_id) {
+                *counts.entry((*case, c.code_id)).or_default() += 1;
+            }
+        }
+    } else {
+        let names: std::collections::HashMap<&str, CaseId> = data
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.case_id))
+            .collect();
+        for e in excerpts(data, filter) {
+            if let Some(case) = e.case.as_deref().and_then(|n| names.get(n)) {
+                *counts.entry((*case, e.code_id)).or_default() += 1;
+                by_cell.entry((*case, e.code_id)).or_default().push(e);
+            }
+        }
+    }
+    (counts, by_cell)
 }
 
 /// The excerpt filter of a grid's options, over `codes`.

@@ -365,7 +365,7 @@ impl GridView {
                                 span: crate::model::Span::new(e.start, e.end),
                             });
                         }
-                        ui.label(RichText::new(format!("{} · {}", e.rater, e.citation())).weak());
+                        ui.label(RichText::new(e.citation()).weak());
                     });
                     ui.add(
                         egui::Label::new(format!("“{}”", shortened(e.quote.trim(), 400))).wrap(),
