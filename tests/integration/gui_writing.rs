@@ -166,3 +166,28 @@ fn a_coding_is_flagged_as_a_key_quote_from_the_details_panel() {
             .is_empty()
     );
 }
+
+#[test]
+fn file_report_writes_the_report_beside_the_project_without_a_save_dialog() {
+    // With a session bus the window would open the desktop's save dialog instead.
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty()) {
+        eprintln!("NOTICE: a session bus is set; File > Report… would open a save dialog; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let mut h = window(&project);
+    h.get_by_label("Maya Chen").click();
+    steps(&mut h, 8);
+    h.get_by_label("File").click();
+    steps(&mut h, 1);
+    h.get_by_label("Report…").click();
+    steps(&mut h, 8);
+    let written = dir.path().join("demo-report.docx");
+    let text = crate::support::docx_text(&std::fs::read(&written).unwrap());
+    assert!(text.contains("Appendix: methods"), "{text}");
+    assert!(
+        text.contains("Provenance") || text.contains("Agreement"),
+        "{text}"
+    );
+}
