@@ -205,12 +205,28 @@ fn new_version(
         .into_iter()
         .map(|(id, span)| (id, carry(span)))
         .collect();
+    let adjudications = store
+        .adjudications(None)?
+        .into_iter()
+        .filter(|a| a.transcript_id == t.transcript_id)
+        .map(|a| {
+            (
+                a.adjudication_id,
+                carry(a.extent),
+                a.rater_spans
+                    .iter()
+                    .map(|(r, spans)| (*r, spans.iter().map(|s| carry(*s)).collect()))
+                    .collect(),
+            )
+        })
+        .collect();
     Ok(NewVersion {
         transcript_id: t.transcript_id,
         text: rewrite.text.clone(),
         turns,
         codings,
         memos,
+        adjudications,
     })
 }
 

@@ -265,7 +265,18 @@ fn move_rows(tx: &Connection, c: &TextCorrection, id: &str) -> Result<()> {
         )?;
     }
     super::memos::move_passage_memos(tx, c.transcript_id, &c.memos)?;
-    for (adjudication, extent, rater_spans) in &c.adjudications {
+    move_records(tx, c.transcript_id, &c.adjudications)
+}
+
+/// Moves a transcript's adjudication records to new extents and rater spans (a correction or
+/// de-identification, inside its transaction).
+pub(super) fn move_records(
+    tx: &Connection,
+    transcript: crate::model::TranscriptId,
+    records: &[crate::model::RecordSpans],
+) -> Result<()> {
+    let id = transcript.to_text();
+    for (adjudication, extent, rater_spans) in records {
         tx.execute(
             "UPDATE adjudications SET start_char = ?2, end_char = ?3, rater_spans = ?4
              WHERE adjudication_id = ?1 AND transcript_id = ?5",

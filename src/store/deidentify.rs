@@ -25,6 +25,8 @@ pub struct NewVersion {
     pub codings: Vec<(CodingId, Span)>,
     /// Every memo on a passage of it, carried over to the new text.
     pub memos: Vec<(crate::model::MemoId, Span)>,
+    /// Every adjudication record of it, its extent and rater spans carried over to the new text.
+    pub adjudications: Vec<crate::model::RecordSpans>,
 }
 
 pub(super) const TEXT_FROZEN: &str =
@@ -187,7 +189,7 @@ fn rewrite_transcript(tx: &rusqlite::Connection, v: &NewVersion) -> Result<()> {
         )?;
     }
     super::memos::move_passage_memos(tx, v.transcript_id, &v.memos)?;
-    Ok(())
+    super::correct::move_records(tx, v.transcript_id, &v.adjudications)
 }
 
 fn scrub_column(

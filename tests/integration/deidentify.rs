@@ -63,6 +63,19 @@ fn covered(store: &Store) -> BTreeMap<String, String> {
     out
 }
 
+/// Every adjudication record's extent, by id: the words it settles.
+fn settled(store: &Store) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for a in store.adjudications(None).unwrap() {
+        let t = store.transcript(a.transcript_id).unwrap();
+        out.insert(
+            a.adjudication_id.to_text(),
+            slice_chars(&t.text, a.extent.start, a.extent.end).to_string(),
+        );
+    }
+    out
+}
+
 #[test]
 fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     let outer = tempfile::tempdir().unwrap();
@@ -76,6 +89,8 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     let l = list_file.to_str().unwrap();
     // Names are in the text, the index and a backup before.
     accord(&folder, &["search", p, "Lena"]).success();
+    // Settled passages: their records must keep their words too.
+    accord(&folder, &["adjudicate", "agreements", p, "--overlap", "50"]).success();
     accord(&folder, &["backup", p]).success();
     // A correction keeps the text it replaced (names and all), and the words of codings it lost.
     accord(
@@ -105,6 +120,8 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     // (The preview remembers the project's salt, a setting; the text is untouched.)
     let store = Store::open(&project).unwrap();
     let old_text = covered(&store);
+    let old_settled = settled(&store);
+    assert!(!old_settled.is_empty());
     let old_hashes: Vec<String> = store
         .transcripts()
         .unwrap()
@@ -157,6 +174,14 @@ fn deidentifying_leaves_no_real_name_on_disk_and_keeps_every_coding() {
     assert_eq!(new_text.len(), old_text.len());
     for (id, old) in &old_text {
         assert_eq!(new_text[id], list.apply(old).text, "coding {id}");
+    }
+    let new_settled = settled(&store);
+    for (id, old) in &old_settled {
+        assert_eq!(
+            new_settled[id],
+            list.apply(old).text,
+            "adjudication record {id}"
+        );
     }
     let new_hashes: Vec<String> = store
         .transcripts()
