@@ -126,17 +126,23 @@ fn parse_measure(text: &str) -> Result<Measure, String> {
     text.parse()
 }
 
-fn filter(store: &Store, data: &ProjectData, args: &ExportArgs) -> anyhow::Result<ExcerptFilter> {
-    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for pair in &args.attributes {
+/// `--where NAME=VALUE` pairs (the values of one name are alternatives): the one reading of every
+/// command that filters cases by attribute.
+pub(super) fn where_pairs(pairs: &[String]) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pair in pairs {
         let (name, value) = pair
             .split_once('=')
             .ok_or_else(|| anyhow::anyhow!("--where {pair:?}: expected NAME=VALUE"))?;
-        attributes
-            .entry(name.trim().to_string())
+        out.entry(name.trim().to_string())
             .or_default()
             .push(value.trim().to_string());
     }
+    Ok(out)
+}
+
+fn filter(store: &Store, data: &ProjectData, args: &ExportArgs) -> anyhow::Result<ExcerptFilter> {
+    let attributes = where_pairs(&args.attributes)?;
     let cases = args
         .cases
         .iter()

@@ -3,7 +3,6 @@
 //! Heatmaps view, as aligned columns, JSON, CSV or Markdown, or written to a CSV, XLSX or Markdown
 //! file; `--cell` lists one cell's passages, as a click in the window does.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -82,16 +81,7 @@ fn parse_measure(text: &str) -> Result<Measure, String> {
 }
 
 fn filter(store: &Store, data: &ProjectData, c: &Choice) -> anyhow::Result<ExcerptFilter> {
-    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for pair in &c.attributes {
-        let (name, value) = pair
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--where {pair:?}: expected NAME=VALUE"))?;
-        attributes
-            .entry(name.trim().to_string())
-            .or_default()
-            .push(value.trim().to_string());
-    }
+    let attributes = super::export::where_pairs(&c.attributes)?;
     Ok(ExcerptFilter {
         codes: c
             .codes

@@ -2,7 +2,6 @@
 //! summary grid: show it, write a cell's summary). Their documents are exported with `accord export
 //! PROJECT quotes|grid`.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -195,7 +194,7 @@ pub fn grid(cmd: &GridCommand) -> anyhow::Result<ExitCode> {
                 codes: resolve::code_ids(&data.codebook, codes)?,
                 raters: resolve::rater_ids(ws.store(), raters)?,
                 consensus: *consensus,
-                attributes: where_pairs(attributes)?,
+                attributes: super::export::where_pairs(attributes)?,
                 counts_only: false,
             };
             let grid = build(&data, &options)?;
@@ -271,20 +270,6 @@ pub fn grid(cmd: &GridCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--where NAME=VALUE` pairs, the values of one name alternatives.
-fn where_pairs(pairs: &[String]) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for pair in pairs {
-        let (name, value) = pair
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--where {pair:?}: expected NAME=VALUE"))?;
-        out.entry(name.trim().to_string())
-            .or_default()
-            .push(value.trim().to_string());
-    }
-    Ok(out)
 }
 
 fn short(id: &str) -> String {

@@ -341,18 +341,11 @@ impl TeamView {
                 if lead && p.status == "open" {
                     let note = self.notes.entry(p.id).or_default();
                     ui.horizontal(|ui| {
-                        ui.add(
-                            egui::TextEdit::singleline(note)
-                                .hint_text("why (kept with the decision)")
-                                .desired_width(320.0),
-                        )
-                        .widget_info(|| {
-                            egui::WidgetInfo::labeled(
-                                egui::Role::TextInput,
-                                true,
-                                format!("Note on the correction of {}", p.transcript),
-                            )
-                        });
+                        decision_note_ui(
+                            ui,
+                            note,
+                            &format!("Note on the correction of {}", p.transcript),
+                        );
                         let review = ui
                             .add_enabled(!p.stale, egui::Button::new("Review and accept…"))
                             .on_hover_text(
@@ -416,18 +409,7 @@ impl TeamView {
                 if lead && p.status == "open" {
                     let note = self.notes.entry(p.id).or_default();
                     ui.horizontal(|ui| {
-                        ui.add(
-                            egui::TextEdit::singleline(note)
-                                .hint_text("why (kept with the decision)")
-                                .desired_width(320.0),
-                        )
-                        .widget_info(|| {
-                            egui::WidgetInfo::labeled(
-                                egui::Role::TextInput,
-                                true,
-                                format!("Note on {}", p.name),
-                            )
-                        });
+                        decision_note_ui(ui, note, &format!("Note on {}", p.name));
                         for (accept, word) in [(true, "Accept"), (false, "Reject")] {
                             if ui.button(format!("{word} “{}”", p.name)).clicked() {
                                 request = Some(TeamViewCommand::Decide {
@@ -443,4 +425,14 @@ impl TeamView {
         }
         request
     }
+}
+
+/// The lead's note on a decision, labelled for screen readers (and tests) by what it decides.
+fn decision_note_ui(ui: &mut Ui, note: &mut String, label: &str) {
+    ui.add(
+        egui::TextEdit::singleline(note)
+            .hint_text("why (kept with the decision)")
+            .desired_width(320.0),
+    )
+    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, label));
 }
