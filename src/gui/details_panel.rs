@@ -95,6 +95,7 @@ fn coding_ui(
         }
         key_quote_ui(ui, project, coding, state, actions);
     });
+    key_quote_label_ui(ui, project, coding, state, actions);
     if mine {
         let mut chosen: Option<CodeId> = None;
         ui.label("Change code to");
@@ -166,7 +167,22 @@ fn key_quote_ui(
             command,
         });
     }
-    let Some(q) = flagged else {
+}
+
+/// A key quote's label, on its own line below the coding's buttons (nothing when the coding is no
+/// key quote).
+fn key_quote_label_ui(
+    ui: &mut Ui,
+    project: &ProjectCache,
+    coding: &Coding,
+    state: &ViewState,
+    actions: &mut Vec<UiCommand>,
+) {
+    let Some(q) = project
+        .key_quotes
+        .iter()
+        .find(|q| q.coding_id == coding.coding_id)
+    else {
         return;
     };
     // The label, edited in place (kept in the frame's memory until it is set).
@@ -180,7 +196,7 @@ fn key_quote_ui(
         let field = ui.add(
             egui::TextEdit::singleline(&mut draft)
                 .hint_text("label (optional)")
-                .desired_width(150.0),
+                .desired_width(180.0),
         );
         field.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Key quote label")

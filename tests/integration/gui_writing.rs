@@ -153,6 +153,15 @@ fn a_coding_is_flagged_as_a_key_quote_from_the_details_panel() {
     let quotes = h.state().workspace().unwrap().store().key_quotes().unwrap();
     assert_eq!(quotes.len(), 1);
     assert_eq!(quotes[0].coding_id, coding);
+    // Its label, set in place.
+    h.get_by_label("Key quote label").click();
+    h.get_by_label("Key quote label")
+        .type_text("the turning point");
+    steps(&mut h, 1);
+    h.get_by_label("Set label").click();
+    steps(&mut h, 6);
+    let quotes = h.state().workspace().unwrap().store().key_quotes().unwrap();
+    assert_eq!(quotes[0].label, "the turning point");
     // Ticked again: unflagged.
     h.get_by_label("Key quote").click();
     steps(&mut h, 6);
