@@ -3,15 +3,15 @@
 //! window's Memos view and every format say the same.
 
 use std::fmt::Write as _;
-use std::io::{Cursor, Write};
+use std::io::Write;
 
-use docx_rs::{Docx, Paragraph, Run, Style, StyleType};
+use docx_rs::Paragraph;
 use serde::Serialize;
 
+use super::docx::{finish, run, styled, text as para};
 use super::html::escape_markdown;
 use super::prose::{markdown, paragraphs};
 use super::table::{Cell, Table};
-use super::xml::allowed;
 use super::{ExportError, Format};
 use crate::model::{MemoId, MemoTarget, Span, TranscriptId};
 
@@ -206,35 +206,9 @@ fn capitalised(word: &str) -> String {
     })
 }
 
-fn run(words: &str) -> Run {
-    let clean: String = words.chars().filter(|&c| allowed(c)).collect();
-    Run::new().add_text(clean)
-}
-
-fn para(style: Option<&str>, words: &str) -> Paragraph {
-    let p = Paragraph::new().add_run(run(words));
-    match style {
-        Some(s) => p.style(s),
-        None => p,
-    }
-}
-
 /// The memos as a Word document: a heading per memo, its byline, its paragraphs, its links.
-pub fn to_docx(title: &str, rows: &[MemoRow], mut out: impl Write) -> Result<(), ExportError> {
-    let heading = |id: &str, name: &str, size: usize| {
-        Style::new(id, StyleType::Paragraph)
-            .name(name)
-            .size(size)
-            .bold()
-    };
-    let mut doc = Docx::new()
-        .add_style(heading("Title", "Title", 40))
-        .add_style(heading("Heading2", "heading 2", 28))
-        .add_style(
-            Style::new("Quote", StyleType::Paragraph)
-                .name("Quote")
-                .italic(),
-        )
+pub fn to_docx(title: &str, rows: &[MemoRow], out: impl Write) -> Result<(), ExportError> {
+    let mut doc = styled()
         .add_paragraph(para(Some("Title"), title))
         .add_paragraph(para(None, &format!("{} memos.", rows.len())));
     for row in rows {
@@ -262,11 +236,7 @@ pub fn to_docx(title: &str, rows: &[MemoRow], mut out: impl Write) -> Result<(),
             );
         }
     }
-    let mut buffer = Cursor::new(Vec::new());
-    doc.pack(&mut buffer)
-        .map_err(|e| ExportError::Invalid(format!("cannot write the Word document: {e}")))?;
-    out.write_all(buffer.get_ref())?;
-    Ok(())
+    finish(doc, out)
 }
 
 /// Writes the memos in `format` (Markdown, CSV or DOCX).
