@@ -308,7 +308,8 @@ pub fn plan(
         })
         .collect();
     let edits = edits_of(&map, (&t.text, &old_index), (text, &new_index));
-    let memo_spans = passage_memos(store, t.transcript_id)?
+    let memo_spans = store
+        .passage_memos(t.transcript_id)?
         .into_iter()
         .map(|(id, span)| (id, carry_or_point(span)))
         .collect();
@@ -329,27 +330,6 @@ pub fn plan(
         placed_again: Vec::new(),
         memo_spans,
     })
-}
-
-/// The memos on passages of a transcript, with their spans.
-///
-/// # Errors
-/// A store error.
-pub(super) fn passage_memos(
-    store: &Store,
-    transcript: TranscriptId,
-) -> Result<Vec<(crate::model::MemoId, Span)>> {
-    Ok(store
-        .all_memos()?
-        .into_iter()
-        .filter_map(|m| match m.target {
-            crate::model::MemoTarget::Passage {
-                transcript: t,
-                span,
-            } if t == transcript => Some((m.memo_id, span)),
-            _ => None,
-        })
-        .collect())
 }
 
 /// Each change `map` makes, as people read it: the old words and the new.
@@ -469,7 +449,7 @@ pub(super) fn inverse(store: &Store, c: &TextCorrection) -> Result<TextCorrectio
         lose,
         restore: c.lose.iter().map(|l| l.coding_id).collect(),
         adjudications,
-        memos: passage_memos(store, c.transcript_id)?,
+        memos: store.passage_memos(c.transcript_id)?,
         by: c.by,
     })
 }

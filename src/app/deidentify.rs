@@ -201,7 +201,8 @@ fn new_version(
         .into_iter()
         .map(|c| (c.coding_id, carry(c.span)))
         .collect();
-    let memos = super::correct::passage_memos(store, t.transcript_id)?
+    let memos = store
+        .passage_memos(t.transcript_id)?
         .into_iter()
         .map(|(id, span)| (id, carry(span)))
         .collect();

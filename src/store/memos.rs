@@ -97,6 +97,25 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The memos on passages of a transcript, with their spans, oldest first (what a correction
+    /// or de-identification carries).
+    pub fn passage_memos(
+        &self,
+        transcript: crate::model::TranscriptId,
+    ) -> Result<Vec<(MemoId, crate::model::Span)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT memo_id, start_char, end_char FROM memos
+             WHERE target_kind = 'passage' AND target_id = ?1 ORDER BY created_at, memo_id",
+        )?;
+        let rows = stmt.query_map([transcript.to_text()], |r| {
+            let at = |i: usize| -> rusqlite::Result<usize> {
+                Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+            };
+            Ok((parse_col(r, 0)?, crate::model::Span::new(at(1)?, at(2)?)))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// The id of the newest memo on a coding, if any (for listings).
     pub fn coding_memo_text(&self, coding: crate::model::CodingId) -> Result<Option<String>> {
         Ok(self
