@@ -236,14 +236,7 @@ pub fn write(
     cites: Vec<CodingId>,
     by: Option<RaterId>,
 ) -> Result<Command> {
-    let version = store
-        .summary_versions()?
-        .iter()
-        .filter(|s| s.case_id == case && s.code_id == code)
-        .map(|s| s.version)
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let version = store.next_summary_version(case, code)?;
     Ok(Command::Memos(MemoCommand::WriteSummary(Box::new(
         GridSummary {
             case_id: case,

@@ -8,7 +8,22 @@ use super::transcripts::parse_text;
 use super::{Audit, Result, Store, StoreError};
 use crate::model::{CaseId, CodeId, CodingId, GridSummary, KeyQuote};
 
+/// The version a grid cell's next summary takes (1 for a cell never written).
+fn next_version(tx: &rusqlite::Connection, case: CaseId, code: CodeId) -> Result<i64> {
+    Ok(tx.query_row(
+        "SELECT coalesce(max(version), 0) + 1 FROM grid_summaries
+         WHERE case_id = ?1 AND code_id = ?2",
+        params![case.to_text(), code.to_text()],
+        |r| r.get(0),
+    )?)
+}
+
 impl Store {
+    /// The version a grid cell's next summary takes (1 for a cell never written).
+    pub fn next_summary_version(&self, case: CaseId, code: CodeId) -> Result<i64> {
+        next_version(&self.conn, case, code)
+    }
+
     /// Flags a coding as a key quote, or changes its label. Refused for a coding that is not in
     /// the project or is removed.
     pub(crate) fn flag_key_quote(&mut self, q: &KeyQuote) -> Result<()> {
@@ -117,12 +132,7 @@ impl Store {
                     reference: case,
                 });
             }
-            let next: i64 = tx.query_row(
-                "SELECT coalesce(max(version), 0) + 1 FROM grid_summaries
-                 WHERE case_id = ?1 AND code_id = ?2",
-                params![case, s.code_id.to_text()],
-                |r| r.get(0),
-            )?;
+            let next = next_version(tx, s.case_id, s.code_id)?;
             if s.version != next {
                 return Err(StoreError::Refused(format!(
                     "this summary was written on version {} of the cell, which is now at version \
