@@ -268,8 +268,6 @@ pub trait Codebooks {
     fn codebook_at(&self, version: i64) -> Result<Codebook>;
     /// Every proposal, oldest first.
     fn proposals(&self) -> Result<Vec<Proposal>>;
-    /// A proposal by id (or by the start of its id, as lists show it).
-    fn find_proposal(&self, reference: &str) -> Result<Proposal>;
     /// Whether the proposals table holds this id (for undo).
     fn proposal_exists(&self, id: ProposalId) -> Result<bool>;
 }
@@ -286,9 +284,6 @@ impl Codebooks for Store {
     }
     fn proposals(&self) -> Result<Vec<Proposal>> {
         Store::proposals(self)
-    }
-    fn find_proposal(&self, reference: &str) -> Result<Proposal> {
-        Store::find_proposal(self, reference)
     }
     fn proposal_exists(&self, id: ProposalId) -> Result<bool> {
         Store::proposal_exists(self, id)

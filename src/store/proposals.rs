@@ -148,27 +148,6 @@ impl Store {
         })
     }
 
-    /// A proposal by id (or by the start of its id, as lists show it).
-    pub fn find_proposal(&self, reference: &str) -> Result<Proposal> {
-        let reference = reference.trim().to_ascii_lowercase();
-        let matching: Vec<Proposal> = self
-            .proposals()?
-            .into_iter()
-            .filter(|p| !reference.is_empty() && p.proposal_id.to_text().starts_with(&reference))
-            .collect();
-        match matching.as_slice() {
-            [one] => Ok(one.clone()),
-            [] => Err(StoreError::NotFound {
-                what: "proposal",
-                reference,
-            }),
-            _ => Err(StoreError::Refused(format!(
-                "{reference:?} matches {} proposals; give more of the id",
-                matching.len()
-            ))),
-        }
-    }
-
     /// Deletes a proposal (the reverse of making or merging it).
     pub(super) fn delete_proposal(&mut self, id: ProposalId) -> Result<()> {
         self.write(|tx| {
